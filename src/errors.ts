@@ -1,0 +1,64 @@
+/**
+ * Typed errors. Tests and callers match on `name`; `code` is the stable string
+ * the HTTP API and CLI report.
+ */
+export class ToyrrentError extends Error {
+  static override name = 'ToyrrentError'
+  override name = 'ToyrrentError'
+  code = 'error'
+}
+
+/** The input was malformed: a bad key, a bad multiaddr, a missing argument. */
+export class InvalidInputError extends ToyrrentError {
+  static override name = 'InvalidInputError'
+  override name = 'InvalidInputError'
+  override code = 'bad-input'
+}
+
+/** A value, salt or message exceeded a size limit. The message names the limit. */
+export class TooLargeError extends ToyrrentError {
+  static override name = 'TooLargeError'
+  override name = 'TooLargeError'
+  override code = 'too-large'
+}
+
+/** The network was searched and nobody holds the key. */
+export class NotFoundError extends ToyrrentError {
+  static override name = 'NotFoundError'
+  override name = 'NotFoundError'
+  override code = 'not-found'
+}
+
+/**
+ * Not enough nodes answered to give a trustworthy result: distinct from
+ * not-found, which means enough nodes answered and none had it.
+ */
+export class InsufficientPeersError extends ToyrrentError {
+  static override name = 'InsufficientPeersError'
+  override name = 'InsufficientPeersError'
+  override code = 'insufficient-peers'
+}
+
+/** A remote peer answered with a typed refusal (stale-seq, bad-signature...). */
+export class RemoteRejectedError extends ToyrrentError {
+  static override name = 'RemoteRejectedError'
+  override name = 'RemoteRejectedError'
+  constructor (message: string, code: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+/** A remote peer broke the protocol: wrong frame, wrong id, wrong bytes. */
+export class ProtocolError extends ToyrrentError {
+  static override name = 'ProtocolError'
+  override name = 'ProtocolError'
+  override code = 'protocol-error'
+}
+
+/** The operation ran out of time. */
+export class TimeoutError extends ToyrrentError {
+  static override name = 'TimeoutError'
+  override name = 'TimeoutError'
+  override code = 'timeout'
+}
