@@ -22,11 +22,12 @@ export const FLAG_DELETED = 1
 export const MAX_SEQ = 2n ** 64n - 1n
 
 /**
- * Largest canonical encoding: each field's tag + length varint + body at its
- * limit (publicKey 34, salt 66, seq 11, flags 2, value 65,540, signature 66).
- * Anything longer is refused before it is parsed.
+ * Largest valid encoding, 65,717 bytes: tag + length varint + body of each field
+ * at its limit (publicKey 34, salt 66, seq 11, value 65,540, signature 66). Flags
+ * add nothing: only a tombstone sets them, and it has no value. Anything longer
+ * is refused before it is parsed.
  */
-export const MAX_PUBLISH_RECORD_BYTES = 34 + (2 + MAX_SALT_BYTES) + 11 + 2 + (4 + MAX_VALUE_BYTES) + 66
+export const MAX_PUBLISH_RECORD_BYTES = (2 + PUBLIC_KEY_BYTES) + (2 + MAX_SALT_BYTES) + 11 + (4 + MAX_VALUE_BYTES) + (2 + SIGNATURE_BYTES)
 
 export type PublishVerdict = 'ok' | Exclude<PublishRejectReason, 'stale-seq' | 'cas-mismatch'>
 export type ReplaceVerdict = 'ok' | 'noop' | 'stale-seq' | 'cas-mismatch'
