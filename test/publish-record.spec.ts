@@ -3,7 +3,7 @@ import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import fc from 'fast-check'
 import { MAX_SALT_BYTES, MAX_VALUE_BYTES } from '../src/constants.ts'
 import {
-  checkReplace, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted,
+  assertAccepted, checkReplace, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted,
   MAX_PUBLISH_RECORD_BYTES, MAX_SEQ, PublishRecord, publishId, signingPayload, verifyPublishRecord
 } from '../src/records/publish-record.ts'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
@@ -256,6 +256,14 @@ describe('checkReplace', () => {
     assert.equal(checkReplace(rec(3n, 1), rec(4n, 2), 3n), 'ok')
     assert.equal(checkReplace(rec(3n, 1), rec(4n, 2), 2n), 'cas-mismatch')
     assert.equal(checkReplace(rec(3n, 1), rec(3n, 2), 3n), 'stale-seq')
+  })
+
+  it('assertAccepted throws PublishRejectedError with the reason as code', () => {
+    assertAccepted('ok')
+    assertAccepted('noop')
+    for (const reason of ['stale-seq', 'cas-mismatch', 'bad-signature', 'id-mismatch', 'too-large', 'bad-request'] as const) {
+      assert.throws(() => assertAccepted(reason), { name: 'PublishRejectedError', code: reason })
+    }
   })
 
   it('a retried write is a no-op even when its expectedSeq is now outdated', () => {
