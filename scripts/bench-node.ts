@@ -78,7 +78,7 @@ async function run (cmd: any): Promise<{ result?: unknown, ms?: number }> {
     case 'stats': {
       if (cmd.gc === true) await settleGc()
       const usage = process.memoryUsage()
-      return { result: { rss: usage.rss, heapUsed: usage.heapUsed, baselineRss, tableSize: node.tableSize() } }
+      return { result: { rss: usage.rss, heapUsed: usage.heapUsed, baselineRss, tableSize: node.tableSize(), requests: node.requestCounts() } }
     }
     case 'stop':
       setImmediate(() => { void shutdown(0) })

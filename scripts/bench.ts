@@ -16,6 +16,7 @@
  * bounded by count and wall time; the whole run by --max-seconds.
  */
 import { spawn } from 'node:child_process'
+import os from 'node:os'
 import { writeFile, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -26,7 +27,8 @@ import { runWorkload } from './lib/workload.ts'
 import { round, summarise } from './lib/stats.ts'
 import type { ImplName } from './lib/impl.ts'
 import type { ImplResult, PhaseResult, WorkloadOptions } from './lib/workload.ts'
-import type { ProcessCluster } from './lib/cluster.ts'
+import type { InProcessCluster, ProcessCluster } from './lib/cluster.ts'
+import { rpcFloor } from './lib/floor.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -45,6 +47,7 @@ const { values: args } = parseArgs({
     'max-seconds': { type: 'string', default: '900' },
     seed: { type: 'string', default: '1' },
     'no-publish': { type: 'boolean', default: false },
+    'no-floor': { type: 'boolean', default: false },
     out: { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
     'cpu-prof-interval-us': { type: 'string', default: '100' },
@@ -57,7 +60,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl toyrrent,kad-dht] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -115,6 +118,11 @@ async function runImpl (impl: ImplName, procs: boolean): Promise<ImplResult> {
     const onPhase = args['cpu-prof-dir'] != null ? profiler(resolve(args['cpu-prof-dir']), impl) : undefined
     const result = await runWorkload(cluster, { ...workload, onPhase })
     result.procs = procs
+    if (!procs && impl === 'toyrrent' && !args['no-floor']) {
+      await onPhase?.('rpcFloor', 'start')
+      result.rpcFloor = await rpcFloor(cluster as InProcessCluster)
+      await onPhase?.('rpcFloor', 'end')
+    }
     if (procs) result.ipcRoundTripMs = summarise((cluster as ProcessCluster).roundTrips)
     return result
   } finally {
@@ -224,6 +232,7 @@ async function main (): Promise<void> {
     return
   }
   const started = performance.now()
+  const loadavgAtStart = os.loadavg().map(x => round(x, 2))
   const results: Partial<Record<ImplName, ImplResult>> = {}
   const errors: Record<string, string> = {}
   for (const impl of impls) {
@@ -241,6 +250,7 @@ async function main (): Promise<void> {
     bench: 'toyrrent vs @libp2p/kad-dht',
     date: new Date().toISOString(),
     node: process.version,
+    host: { cpus: os.cpus().length, loadavgAtStart, loadavgAtEnd: os.loadavg().map(x => round(x, 2)) },
     config: { nodes, procs: args.procs, ...workload, writeQuorum: clusterOptions.writeQuorum, replicas: clusterOptions.replicas ?? 3 },
     wallSeconds: round((performance.now() - started) / 1000, 1),
     comparison: compare(results.toyrrent, results['kad-dht']),

@@ -55,8 +55,16 @@ export interface Cluster {
   resolve(node: number, id: Uint8Array, timeoutMs: number): Promise<Timed<Uint8Array | undefined>>
   prepareKeys(node: number, seeds: Uint8Array[]): Promise<void>
   tableSizes(): Promise<number[]>
+  /** Outbound requests sent by all nodes so far, by message type. */
+  requestCounts(): Promise<Record<string, number>>
   memory(): Promise<MemoryReport>
   stop(): Promise<void>
+}
+
+export function sumCounts (all: Array<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const counts of all) for (const [k, v] of Object.entries(counts)) out[k] = (out[k] ?? 0) + v
+  return out
 }
 
 async function timed<T> (work: () => Promise<T>): Promise<Timed<T>> {
@@ -124,6 +132,8 @@ export class InProcessCluster implements Cluster {
   async prepareKeys (node: number, seeds: Uint8Array[]): Promise<void> { await this.nodes[node].prepareKeys(seeds) }
 
   async tableSizes (): Promise<number[]> { return this.nodes.map(n => n.tableSize()) }
+
+  async requestCounts (): Promise<Record<string, number>> { return sumCounts(this.nodes.map(n => n.requestCounts())) }
 
   async memory (): Promise<MemoryReport> {
     await settleGc()
@@ -264,6 +274,10 @@ export class ProcessCluster implements Cluster {
 
   async tableSizes (): Promise<number[]> {
     return Promise.all(this.children.map(async c => (await c.call('stats')).result.tableSize as number))
+  }
+
+  async requestCounts (): Promise<Record<string, number>> {
+    return sumCounts(await Promise.all(this.children.map(async c => (await c.call('stats')).result.requests as Record<string, number>)))
   }
 
   async memory (): Promise<MemoryReport> {

@@ -55,6 +55,8 @@ export interface ImplNode {
   prepareKeys(seeds: Uint8Array[]): Promise<void>
   /** How many peers the node's routing table holds. */
   tableSize(): number
+  /** Outbound requests this node sent, by message type (counted by wrapping the RPC client). */
+  requestCounts(): Record<string, number>
   stop(): Promise<void>
 }
 
@@ -85,13 +87,34 @@ class KeyCache {
   }
 }
 
+/**
+ * Count calls of owner[field][method] by a label taken from the arguments:
+ * a scripts-only probe (no hook in src/), so it reaches a private field.
+ */
+function countRequests (owner: any, field: string, method: string, label: (...args: any[]) => string, counts: Record<string, number>): void {
+  const target = owner?.[field]
+  if (target == null || typeof target[method] !== 'function') return
+  const original = target[method].bind(target)
+  target[method] = (...args: any[]) => {
+    const l = label(...args)
+    counts[l] = (counts[l] ?? 0) + 1
+    return original(...args)
+  }
+}
+
 // ---------------------------------------------------------------- toyrrent
 
-class ToyrrentBenchNode implements ImplNode {
+export class ToyrrentBenchNode implements ImplNode {
   readonly impl = 'toyrrent' as const
   private readonly keys = new KeyCache()
 
-  private constructor (private readonly node: ToyrrentNode) {}
+  private readonly counts: Record<string, number> = {}
+
+  private constructor (private readonly node: ToyrrentNode) {
+    countRequests(node.toyrrent as any, 'rpc', 'request', (_peer: unknown, frame: any) => String(frame?.type), this.counts)
+    // the daemon's stack also runs kad-dht for routing: its background traffic shares the event loop
+    countRequests(node.libp2p.services.dht as any, 'network', 'sendRequest', (_peer: unknown, msg: any) => `kad:${String(msg?.type)}`, this.counts)
+  }
 
   static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {
     const node = await createToyrrentNode({
@@ -150,6 +173,15 @@ class ToyrrentBenchNode implements ImplNode {
   }
 
   tableSize (): number { return this.node.toyrrent.table.size }
+
+  get libp2p (): ToyrrentNode['libp2p'] { return this.node.libp2p }
+
+  /** One raw RPC to another node over the service's own client (for the per-request floor). */
+  async rawRequest (to: ToyrrentBenchNode, frame: object, signal: AbortSignal): Promise<unknown> {
+    return (this.node.toyrrent as any).rpc.request(to.node.libp2p.peerId, frame, { signal, timeout: 5_000 })
+  }
+
+  requestCounts (): Record<string, number> { return { ...this.counts } }
 
   async stop (): Promise<void> { await this.node.stop() }
 }
@@ -230,7 +262,13 @@ class KadBenchNode implements ImplNode {
   readonly impl = 'kad-dht' as const
   private readonly keys = new KeyCache()
 
-  private constructor (private readonly libp2p: KadLibp2p) {}
+  private readonly counts: Record<string, number> = {}
+
+  private constructor (private readonly libp2p: KadLibp2p) {
+    countRequests(libp2p.services.dht as any, 'network', 'sendRequest', (_peer: unknown, msg: any) => String(msg?.type), this.counts)
+  }
+
+  requestCounts (): Record<string, number> { return { ...this.counts } }
 
   static async create (options: ImplNodeOptions): Promise<KadBenchNode> {
     const libp2p = await createLibp2p({

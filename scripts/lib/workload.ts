@@ -9,6 +9,7 @@ import { sha256 } from '../../src/keyspace.ts'
 import { equalBytes, mib, rng, randomInt, randomOther, round, summarise } from './stats.ts'
 import type { Cluster, MemoryReport, Timed } from './cluster.ts'
 import type { LatencySummary } from './stats.ts'
+import type { FloorCase } from './floor.ts'
 
 export interface WorkloadOptions {
   sequential: number
@@ -35,6 +36,8 @@ export interface PhaseResult {
   wallMs: number
   latencyMs: LatencySummary
   opsPerSec?: number
+  /** Outbound requests all nodes sent during the phase, per operation, by type (background traffic included). */
+  requestsPerOp?: Record<string, number>
   errors?: string[]
 }
 
@@ -50,6 +53,8 @@ export interface ImplResult {
   nodes: number
   procs: boolean
   formMs: number
+  /** Outbound requests of all nodes while the network formed, by type. */
+  formationRequests?: Record<string, number>
   tableSize: { min: number, mean: number, max: number }
   memoryIdle: MemorySummary
   memoryAfter?: MemorySummary
@@ -60,6 +65,10 @@ export interface ImplResult {
   resolve?: PhaseResult
   resolveConcurrent?: PhaseResult
   ipcRoundTripMs?: LatencySummary
+  /** Outbound requests of all nodes over the whole run (formation included), by type. */
+  requestTotals?: Record<string, number>
+  /** toyrrent in process: the cost of one bare RPC (scripts/lib/floor.ts). */
+  rpcFloor?: Record<string, FloorCase>
 }
 
 export function memorySummary (m: MemoryReport): MemorySummary {
@@ -67,6 +76,7 @@ export function memorySummary (m: MemoryReport): MemorySummary {
 }
 
 class Phase {
+  requestsBefore: Record<string, number> = {}
   readonly samples: number[] = []
   readonly errors = new Map<string, number>()
   ok = 0
@@ -104,6 +114,18 @@ class Phase {
     }
   }
 
+  /** The phase's requests per attempted op, from counts taken before and after. */
+  async requests (cluster: Cluster): Promise<Record<string, number>> {
+    const after = await cluster.requestCounts()
+    const out: Record<string, number> = {}
+    const ops = Math.max(1, this.ok + this.failed)
+    for (const [k, v] of Object.entries(after)) {
+      const d = v - (this.requestsBefore[k] ?? 0)
+      if (d > 0) out[k] = round(d / ops, 2)
+    }
+    return out
+  }
+
   result (concurrent = false): PhaseResult {
     const wallMs = performance.now() - this.start
     const attempted = this.ok + this.failed
@@ -136,8 +158,10 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
   const random = rng(options.seed)
   const n = cluster.size
   const sizes = await cluster.tableSizes()
+  const formationRequests = await cluster.requestCounts()
   const result: ImplResult = {
     impl: cluster.impl,
+    formationRequests,
     nodes: n,
     procs: false,
     formMs: round(cluster.formMs, 1),
@@ -145,41 +169,52 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     memoryIdle: memorySummary(await cluster.memory())
   }
   const hook = options.onPhase ?? (async () => {})
+  const startPhase = async (): Promise<Phase> => {
+    const before = await cluster.requestCounts()
+    const p = new Phase(options.phaseBudgetMs)
+    p.requestsBefore = before
+    return p
+  }
+  const finish = async (p: Phase, concurrent = false): Promise<PhaseResult> => {
+    const r = p.result(concurrent)
+    r.requestsPerOp = await p.requests(cluster)
+    return r
+  }
   const values = Array.from({ length: options.sequential }, () => new Uint8Array(randomBytes(options.valueBytes)))
 
   // ---- puts: sequential, from random nodes
   await hook('put', 'start')
   const written: Written[] = []
-  let phase = new Phase(options.phaseBudgetMs)
+  let phase = await startPhase()
   for (const value of values) {
     if (phase.expired) break
     const node = randomInt(random, n)
     const key = await phase.attempt(async () => cluster.put(node, value, options.opTimeoutMs), () => true)
     if (key != null) written.push({ node, key, value })
   }
-  result.put = phase.result()
+  result.put = await finish(phase)
   await hook('put', 'end')
 
   // ---- gets: sequential, each from a random node other than the writer
   await hook('get', 'start')
-  phase = new Phase(options.phaseBudgetMs)
+  phase = await startPhase()
   for (const w of written) {
     if (phase.expired) break
     await phase.attempt(async () => cluster.get(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
   }
-  result.get = phase.result()
+  result.get = await finish(phase)
   await hook('get', 'end')
 
   // ---- gets at concurrency
   if (written.length > 0) {
     await hook('getConcurrent', 'start')
-    phase = new Phase(options.phaseBudgetMs)
+    phase = await startPhase()
     const p = phase
     await concurrently(phase, options.concurrentOps, options.concurrency, async () => {
       const w = written[randomInt(random, written.length)]
       await p.attempt(async () => cluster.get(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
     })
-    result.getConcurrent = phase.result(true)
+    result.getConcurrent = await finish(phase, true)
     await hook('getConcurrent', 'end')
   }
 
@@ -201,37 +236,38 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
 
     await hook('publish', 'start')
     const published: Written[] = []
-    phase = new Phase(options.phaseBudgetMs)
+    phase = await startPhase()
     for (const p of plan) {
       if (phase.expired) break
       const id = await phase.attempt(async () => cluster.publish(p.node, p.seed, p.value, 1n, options.opTimeoutMs), () => true)
       if (id != null) published.push({ node: p.node, key: id, value: p.value })
     }
-    result.publish = phase.result()
+    result.publish = await finish(phase)
     await hook('publish', 'end')
 
     await hook('resolve', 'start')
-    phase = new Phase(options.phaseBudgetMs)
+    phase = await startPhase()
     for (const w of published) {
       if (phase.expired) break
       await phase.attempt(async () => cluster.resolve(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
     }
-    result.resolve = phase.result()
+    result.resolve = await finish(phase)
     await hook('resolve', 'end')
 
     if (published.length > 0) {
       await hook('resolveConcurrent', 'start')
-      phase = new Phase(options.phaseBudgetMs)
+      phase = await startPhase()
       const p = phase
       await concurrently(phase, options.concurrentOps, options.concurrency, async () => {
         const w = published[randomInt(random, published.length)]
         await p.attempt(async () => cluster.resolve(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
       })
-      result.resolveConcurrent = phase.result(true)
+      result.resolveConcurrent = await finish(phase, true)
       await hook('resolveConcurrent', 'end')
     }
   }
 
   result.memoryAfter = memorySummary(await cluster.memory())
+  result.requestTotals = await cluster.requestCounts()
   return result
 }
