@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import os from 'node:os'
 import v8 from 'node:v8'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { randomBytes } from 'node:crypto'
 import { createLibp2p } from 'libp2p'
 import { memory } from '@libp2p/memory'
@@ -164,11 +165,14 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   const progress = setInterval(() => {
     const conns = nodes.reduce((sum, l) => sum + l.node.getConnections().length, 0)
     const mem = process.memoryUsage()
-    process.stderr.write(`sim ${n}: [${stage}] ${nodes.length} nodes, ${conns / 2} connections, heap ${Math.round(mem.heapUsed / 2 ** 20)}/${Math.round(mem.heapTotal / 2 ** 20)} MiB, rss ${Math.round(mem.rss / 2 ** 20)} MiB\n`)
+    process.stderr.write(`sim ${n}: [${stage}] ${nodes.length} nodes, ${conns / 2} connections, load ${os.loadavg()[0].toFixed(1)}, heap ${Math.round(mem.heapUsed / 2 ** 20)}/${Math.round(mem.heapTotal / 2 ** 20)} MiB, rss ${Math.round(mem.rss / 2 ** 20)} MiB\n`)
   }, 15_000)
   progress.unref()
   const result: Record<string, unknown> = { nodes: n, transport: 'memory', kadDht: false, replicas, writeQuorum }
 
+  const joinErrors = new Map<string, number>()
+  const lag = monitorEventLoopDelay({ resolution: 20 })
+  lag.enable()
   // ---- form: join one after another from a random earlier node, then everyone refreshes
   const formStart = performance.now()
   for (let i = 0; i < n; i++) {
@@ -177,14 +181,28 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
     traceRpc(node)
     if (nodes.length > 0) {
       const boot = nodes[randomInt(random, nodes.length)].node
-      await node.dial(boot.getMultiaddrs()[0], { signal: AbortSignal.timeout(10_000) })
-      await node.services.toyrrent.refresh({ signal: AbortSignal.timeout(30_000) })
+      try {
+        await node.dial(boot.getMultiaddrs()[0], { signal: AbortSignal.timeout(30_000) })
+        await node.services.toyrrent.refresh({ signal: AbortSignal.timeout(60_000) })
+      } catch (err: any) {
+        // a slow join is recorded, not fatal: the second refresh round fills the table
+        joinErrors.set(err.name, (joinErrors.get(err.name) ?? 0) + 1)
+      }
     }
     nodes.push({ node, position: peerPosition(node.peerId), mh: toHex(node.peerId.toMultihash().bytes) })
     if ((i + 1) % 100 === 0) log(`${i + 1} joined`)
   }
   const joinedMs = performance.now() - formStart
-  await pool(nodes, 16, async ({ node }) => { await node.services.toyrrent.refresh({ signal: AbortSignal.timeout(30_000) }) }, deadline)
+  await pool(nodes, 16, async ({ node }) => {
+    try {
+      await node.services.toyrrent.refresh({ signal: AbortSignal.timeout(60_000) })
+    } catch (err: any) {
+      joinErrors.set(`refresh ${err.name}`, (joinErrors.get(`refresh ${err.name}`) ?? 0) + 1)
+    }
+  }, deadline)
+  if (joinErrors.size > 0) result.formErrors = Object.fromEntries(joinErrors)
+  result.eventLoopDelayWhileFormingMs = { p50: round(lag.percentile(50) / 1e6, 1), p99: round(lag.percentile(99) / 1e6, 1), max: round(lag.max / 1e6, 1) }
+  lag.reset()
   result.formMs = round(performance.now() - formStart, 0)
   result.joinMs = round(joinedMs, 0)
   log(`formed in ${result.formMs} ms`)
@@ -326,6 +344,8 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   }
   result.afterKilling = churn
   result.wallSeconds = round((performance.now() - formStart) / 1000, 1)
+  result.eventLoopDelayAfterFormingMs = { p50: round(lag.percentile(50) / 1e6, 1), p99: round(lag.percentile(99) / 1e6, 1), max: round(lag.max / 1e6, 1) }
+  lag.disable()
   clearInterval(progress)
   await Promise.allSettled(nodes.filter((_, i) => !killed.has(i)).map(async l => withTimeout(Promise.resolve(l.node.stop()), 10_000, 'stop')))
   return result
