@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
 import { createTestnet, dialAddr } from './helpers/testnet.ts'
+import { waitFor } from './helpers/wait.ts'
 import { createToyrrentNode } from '../src/node.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ItemKind } from '../src/rpc/pb/rpc.ts'
@@ -128,11 +129,3 @@ describe('hash items', function () {
     }
   })
 })
-
-export async function waitFor (condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}

@@ -9,11 +9,14 @@ import { RpcServer } from '../rpc/server.ts'
 import { FindBeforeNHandler } from '../rpc/handlers/find-before-n.ts'
 import { FetchHandler } from '../rpc/handlers/fetch.ts'
 import { StoreHandler } from '../rpc/handlers/store.ts'
-import { ItemStore, isExpired, toItem } from '../store/item-store.ts'
+import { ItemStore, isExpired, kindOf } from '../store/item-store.ts'
+import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId, verifyPublishRecord } from '../records/publish-record.ts'
 import { ItemAcceptor } from '../store/accept.ts'
 import { PeerTable } from './peer-table.ts'
 import { Neighbourhood } from './neighbourhood.ts'
 import { lookup } from './lookup.ts'
+import { replicate } from './replicate.ts'
+import { statusCode } from '../rpc/status.ts'
 import { keepAddrs } from './addresses.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
@@ -21,10 +24,11 @@ import { POSITION_BYTES, peerPosition } from '../keyspace.ts'
 import { timeoutSignal } from '../signals.ts'
 import { ownBytes } from '../bytes.ts'
 import * as c from '../constants.ts'
-import type { FoundPeer, PutResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { PublishRecord } from '../records/publish-record.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
-import type { AbortOptions, ComponentLogger, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
@@ -166,7 +170,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return this.withDeadline(options, async signal => {
       let found: Uint8Array | undefined
       const result = await this.lookupWith(key, this.replicas, signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key) } }, { signal: querySignal, timeout: this.requestTimeout })
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), withCloser: false } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         if (item != null) {
           if (item.kind !== ItemKind.HASH || !verifyHashItem(key, item.body)) {
@@ -184,51 +188,118 @@ export class Toyrrent implements Startable, ToyrrentApi {
     })
   }
 
+  async publish (privateKey: PrivateKey, value: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
+    return this.signAndPublish(privateKey, value, false, options)
+  }
+
+  async del (privateKey: PrivateKey, options: PublishOptions = {}): Promise<PublishResult> {
+    return this.signAndPublish(privateKey, new Uint8Array(0), true, options)
+  }
+
+  async publishRecord (record: PublishRecord, options: PublishOptions = {}): Promise<PublishResult> {
+    const id = publishId(record.publicKey, record.salt)
+    // refuse bad input here, before anything is sent or stored
+    assertAccepted(await verifyPublishRecord(id, record))
+    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(record)) }
+    return this.withDeadline(options, async signal => {
+      const stored = await this.replicate(item, signal, options.expectedSeq)
+      // our own users' records are kept here too, pinned; a newer one already here wins
+      await this.acceptor.accept(item, { pinned: true })
+      return { id, seq: record.seq, stored }
+    })
+  }
+
+  async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
+    checkPosition(id)
+    return this.withDeadline(options, async signal => {
+      const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
+      const result = await this.lookupWith(id, this.replicas, signal, async (peer, querySignal) => {
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), withCloser: true } }, { signal: querySignal, timeout: this.requestTimeout })
+        const item = response.fetchResponse?.item
+        // a replica serving a forged or foreign record is skipped like an unreachable one
+        const record = item == null ? undefined : await this.verifiedRecord(id, item.kind, item.body, peer)
+        held.set(peer.peerId.toString(), { peer, record })
+        return { closer: this.parsePeers(response.fetchResponse?.closer ?? []) }
+      })
+      const local = await this.store.get(id)
+      const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
+      let best = localRecord
+      for (const { record } of held.values()) {
+        if (record != null && (best == null || record.seq > best.seq)) best = record
+      }
+      if (best == null) throw this.missingError(`id ${toHex(id)}`, result)
+      this.readRepair(id, best, result.peers.slice(0, this.replicas), held, localRecord)
+      return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
+    })
+  }
+
+  private async signAndPublish (privateKey: PrivateKey, value: Uint8Array, deleted: boolean, options: PublishOptions): Promise<PublishResult> {
+    const salt = options.salt ?? new Uint8Array(0)
+    let seq = options.seq
+    if (seq == null) {
+      const id = publishId(privateKey.publicKey.raw, salt)
+      seq = (await this.resolve(id, options).then(r => r.seq, (err: Error) => {
+        if (err.name === 'NotFoundError') return 0n
+        throw err
+      })) + 1n
+    }
+    const record = await createPublishRecord({ privateKey, salt, seq, value, deleted })
+    return this.publishRecord(record, options)
+  }
+
+  private async verifiedRecord (id: Uint8Array, kind: ItemKind, body: Uint8Array, from?: FoundPeer): Promise<PublishRecord | undefined> {
+    try {
+      if (kind !== ItemKind.PUBLISH) throw new InvalidInputError('not a publish item')
+      const record = decodePublishRecord(body)
+      assertAccepted(await verifyPublishRecord(id, record))
+      return record
+    } catch (err: any) {
+      this.log('%s holds an invalid record for %s: %s', from?.peerId.toString() ?? 'our store', toHex(id), err.message)
+      if (from != null) throw err
+      return undefined
+    }
+  }
+
+  /** Push the newest record to replicas that answered with an older one or none; in the background. */
+  private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord?: PublishRecord): void {
+    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(best)) }
+    const stale = replicaSet.filter(peer => {
+      const record = peer.peerId.equals(this.components.peerId) ? localRecord : held.get(peer.peerId.toString())?.record
+      return record == null || record.seq < best.seq
+    })
+    for (const peer of stale) {
+      this.storeOn(peer, item, timeoutSignal(this.shutdown.signal, this.requestTimeout)).then(() => {
+        this.log('read repair: %p now holds seq %s of %s', peer.peerId, best.seq, toHex(id))
+      }, (err: Error) => {
+        this.log('read repair of %p failed: %s', peer.peerId, err.message)
+      })
+    }
+  }
+
   /**
-   * Store an item on the R nearest nodes. Resolves with the acknowledging
-   * peers once W have acknowledged; when one of the R does not answer, the
-   * next nearest takes its place.
+   * Store an item on the R nearest nodes; resolves once W acknowledged, the
+   * rest land in the background.
    */
-  private async replicate (item: Item, signal: AbortSignal): Promise<PeerId[]> {
+  private async replicate (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[]> {
     const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal)
     // a network smaller than W can only give what it has; unreachable peers never lower the bar
     const quorum = failed === 0 ? Math.min(this.writeQuorum, peers.length) : this.writeQuorum
-    const acked: PeerId[] = []
-    const errors: Error[] = []
-    let next = 0
-    const { promise, resolve, reject } = Promise.withResolvers<PeerId[]>()
-    let running = 0
-    const settleIfDone = (): void => {
-      if (acked.length >= quorum) resolve([...acked])
-      else if (running === 0 && (next >= peers.length || acked.length + running >= this.replicas)) {
-        reject(new InsufficientPeersError(`stored on ${acked.length} of the ${quorum} nodes needed (${errors.map(e => e.message).join('; ') || 'no peers'})`))
-      }
-    }
-    const launchNext = (): void => {
-      while (running + acked.length < this.replicas && next < peers.length) {
-        const peer = peers[next++]
-        running++
-        this.storeOn(peer, item, signal).then(() => { acked.push(peer.peerId) }, err => {
-          errors.push(err)
-          launchNext()
-        }).finally(() => {
-          running--
-          settleIfDone()
-        })
-      }
-      settleIfDone()
-    }
-    launchNext()
-    return promise
+    const { acked } = await replicate({
+      peers,
+      replicas: this.replicas,
+      quorum,
+      storeOn: async peer => { await this.storeOn(peer, item, signal, expectedSeq) }
+    })
+    return acked.map(p => p.peerId)
   }
 
-  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal): Promise<void> {
+  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<void> {
     if (peer.peerId.equals(this.components.peerId)) {
-      const result = await this.acceptor.accept(item, { signal })
-      if (result.status !== Status.OK) throw new RemoteRejectedError(`local store refused: ${result.message}`, result.status)
+      const result = await this.acceptor.accept(item, { signal, expectedSeq })
+      if (result.status !== Status.OK) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, statusCode(result.status))
       return
     }
-    await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item } }, { signal, timeout: this.requestTimeout })
+    await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq } }, { signal, timeout: this.requestTimeout })
   }
 
   private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal): Promise<LookupResult> {
@@ -329,4 +400,8 @@ function checkPosition (target: Uint8Array): void {
   if (!(target instanceof Uint8Array) || target.byteLength !== POSITION_BYTES) {
     throw new InvalidInputError(`a key or position must be ${POSITION_BYTES} bytes`)
   }
+}
+
+function toHex (bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex')
 }

@@ -9,6 +9,9 @@ import { MAX_VALUE_BYTES } from '../constants.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { verifyHashItem } from '../records/hash-item.ts'
 import { KeyedLock } from './keyed-lock.ts'
+import { checkReplace, decodePublishRecord, verifyPublishRecord } from '../records/publish-record.ts'
+import type { PublishRecord } from '../records/publish-record.ts'
+import type { PublishRejectReason } from '../errors.ts'
 import { kindNumber } from './item-store.ts'
 import type { ItemStore, StoredItem } from './item-store.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
@@ -45,6 +48,7 @@ export class ItemAcceptor {
     return this.lock.run(base32.baseEncode(item.key), async () => {
       switch (item.kind) {
         case ItemKind.HASH: return this.acceptHashItem(item, options)
+        case ItemKind.PUBLISH: return this.acceptPublishItem(item, options)
         default: return { status: Status.BAD_REQUEST, message: `unsupported item kind ${item.kind}` }
       }
     })
@@ -61,6 +65,42 @@ export class ItemAcceptor {
     await this.store.put(item.key, merge(existing, item, options), options)
     return { status: Status.OK }
   }
+
+  /**
+   * Publish items: the record must decode, match its id, carry a valid
+   * signature and a seq newer than the one held (or be byte-identical), and
+   * pass compare-and-swap when the writer asked for it.
+   */
+  private async acceptPublishItem (item: Item, options: AcceptOptions): Promise<AcceptResult> {
+    let incoming: PublishRecord
+    try {
+      incoming = decodePublishRecord(item.body)
+    } catch (err: any) {
+      return rejected(err.code ?? 'bad-request', err.message)
+    }
+    const verdict = await verifyPublishRecord(item.key, incoming)
+    if (verdict !== 'ok') return rejected(verdict, `record refused: ${verdict}`)
+    const existing = await this.store.get(item.key, options)
+    const stored = existing == null ? undefined : decodePublishRecord(existing.body)
+    const replace = checkReplace(stored, incoming, options.expectedSeq)
+    if (replace === 'stale-seq') return { ...rejected(replace, `seq ${incoming.seq} is not newer than the stored seq ${stored?.seq}`), storedSeq: stored?.seq }
+    if (replace === 'cas-mismatch') return { ...rejected(replace, `expected seq ${options.expectedSeq} but the stored seq is ${stored?.seq ?? 0n}`), storedSeq: stored?.seq ?? 0n }
+    await this.store.put(item.key, merge(existing, item, options), options)
+    return { status: Status.OK, storedSeq: incoming.seq }
+  }
+}
+
+const REASON_STATUS: Record<PublishRejectReason, Status> = {
+  'bad-request': Status.BAD_REQUEST,
+  'too-large': Status.TOO_LARGE,
+  'id-mismatch': Status.ID_MISMATCH,
+  'bad-signature': Status.BAD_SIGNATURE,
+  'stale-seq': Status.STALE_SEQ,
+  'cas-mismatch': Status.CAS_MISMATCH
+}
+
+function rejected (reason: PublishRejectReason, message: string): AcceptResult {
+  return { status: REASON_STATUS[reason] ?? Status.BAD_REQUEST, message }
 }
 
 /** A re-stored item keeps its pin and the later of the two expiries. */

@@ -26,9 +26,14 @@ export function isExpired (stored: StoredItem, now = Date.now()): boolean {
   return stored.expiresAt !== 0n && stored.expiresAt < BigInt(now)
 }
 
+/** ItemKind from the number kept on disk. */
+export function kindOf (kind: number): ItemKind {
+  return KINDS[kind] ?? ItemKind.HASH
+}
+
 /** The wire form of a stored item. */
 export function toItem (key: Uint8Array, stored: StoredItem): Item {
-  return { kind: KINDS[stored.kind] ?? ItemKind.HASH, key: ownBytes(key), body: stored.body }
+  return { kind: kindOf(stored.kind), key: ownBytes(key), body: stored.body }
 }
 
 const PREFIX = '/toyrrent/items/'

@@ -811,6 +811,7 @@ export namespace StoreResponse {
 
 export interface FetchRequest {
   key: Uint8Array<ArrayBuffer>
+  withCloser: boolean
 }
 
 export namespace FetchRequest {
@@ -828,12 +829,18 @@ export namespace FetchRequest {
           w.bytes(obj.key)
         }
 
+        if ((obj.withCloser != null && obj.withCloser !== false)) {
+          w.uint32(16)
+          w.bool(obj.withCloser)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          key: uint8ArrayAlloc(0)
+          key: uint8ArrayAlloc(0),
+          withCloser: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -844,6 +851,10 @@ export namespace FetchRequest {
           switch (tag >>> 3) {
             case 1: {
               obj.key = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.withCloser = reader.bool()
               break
             }
             default: {
@@ -868,6 +879,13 @@ export namespace FetchRequest {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.withCloser`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -885,6 +903,11 @@ export namespace FetchRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FetchRequestWithCloserFieldEvent {
+    field: '$.withCloser'
+    value: boolean
+  }
+
   export function encode (obj: Partial<FetchRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FetchRequest.codec())
   }
@@ -893,7 +916,7 @@ export namespace FetchRequest {
     return decodeMessage(buf, FetchRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchRequest>): Generator<FetchRequestKeyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchRequest>): Generator<FetchRequestKeyFieldEvent | FetchRequestWithCloserFieldEvent> {
     return streamMessage(buf, FetchRequest.codec(), opts)
   }
 }
@@ -1415,6 +1438,11 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameFetchRequestWithCloserFieldEvent {
+    field: '$.fetchRequest.withCloser'
+    value: boolean
+  }
+
   export interface FrameFetchResponseItemKindFieldEvent {
     field: '$.fetchResponse.item.kind'
     value: ItemKind
@@ -1450,7 +1478,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestTtlSecondsFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestTtlSecondsFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestWithCloserFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
