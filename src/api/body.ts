@@ -11,15 +11,39 @@ export async function readBody (req: IncomingMessage, limit: number, what = 'bod
   if (declared != null && Number(declared) > limit) {
     throw tooLarge(what, limit, Number(declared))
   }
-  const chunks: Buffer[] = []
-  let length = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    length += chunk.byteLength
-    if (length > limit) throw tooLarge(what, limit)
-    chunks.push(chunk)
-  }
-  const body = Buffer.concat(chunks, length)
-  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  // events rather than for-await: leaving a for-await early destroys the
+  // request, and with it the socket the 413 reply has to go out on
+  return await new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let length = 0
+    const onData = (chunk: Buffer): void => {
+      length += chunk.byteLength
+      if (length > limit) {
+        finish()
+        req.pause()
+        reject(tooLarge(what, limit))
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = (): void => {
+      finish()
+      const body = Buffer.concat(chunks, length)
+      resolve(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
+    }
+    const onError = (err: Error): void => { finish(); reject(err) }
+    const onClose = (): void => { finish(); reject(new Error('the client closed the request before sending all of its body')) }
+    const finish = (): void => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.off('close', onClose)
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('close', onClose)
+  })
 }
 
 export async function readJson (req: IncomingMessage, limit: number): Promise<unknown> {

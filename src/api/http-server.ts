@@ -106,7 +106,7 @@ export class ApiServer {
         headers: req.headers,
         signal,
         timeout: this.requestTimeout,
-        body: async (limit) => readBody(req, limit),
+        body: async (limit, what) => readBody(req, limit, what),
         json: async (limit) => readJson(req, limit)
       }
       send(req, res, await route.handler(ctx))

@@ -16,8 +16,8 @@ export interface RequestContext {
   signal: AbortSignal
   /** Milliseconds left for the node call (pass as `timeout`). */
   timeout: number
-  /** The raw body, at most `limit` bytes (TooLargeError as soon as it is exceeded). */
-  body(limit: number): Promise<Uint8Array>
+  /** The raw body, at most `limit` bytes (TooLargeError naming `what` as soon as it is exceeded). */
+  body(limit: number, what?: string): Promise<Uint8Array>
   /** The body parsed as JSON, at most `limit` bytes (InvalidInputError when it is not JSON). */
   json(limit: number): Promise<unknown>
 }

@@ -17,7 +17,7 @@ const MAX_JSON_PUT_BYTES = Math.ceil(MAX_VALUE_BYTES / 3) * 4 + 1024
 export async function putItem (ctx: RequestContext): Promise<ApiResult> {
   const value = isJsonType(ctx.headers['content-type'])
     ? valueFromJson(await ctx.json(MAX_JSON_PUT_BYTES))
-    : await ctx.body(MAX_VALUE_BYTES)
+    : await ctx.body(MAX_VALUE_BYTES, 'value')
   checkValueSize(value)
   const result = await ctx.node.toyrrent.put(value, { signal: ctx.signal, timeout: ctx.timeout })
   const body: PutResponse = {
