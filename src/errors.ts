@@ -62,3 +62,17 @@ export class TimeoutError extends ToyrrentError {
   override name = 'TimeoutError'
   override code = 'timeout'
 }
+
+/** Why a publish record was refused, as the store reports it. */
+export type PublishRejectReason = 'bad-request' | 'too-large' | 'id-mismatch' | 'bad-signature' | 'stale-seq' | 'cas-mismatch'
+
+/** A publish record failed decoding, verification or the replace rules; `code` is the reason. */
+export class PublishRejectedError extends ToyrrentError {
+  static override name = 'PublishRejectedError'
+  override name = 'PublishRejectedError'
+  override code: PublishRejectReason
+  constructor (reason: PublishRejectReason, message: string) {
+    super(message)
+    this.code = reason
+  }
+}

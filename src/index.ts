@@ -1,0 +1,29 @@
+/**
+ * toyrrent: a Kademlia-style distributed key-value store as a libp2p service.
+ *
+ * @example Embedding the service in a libp2p application
+ * ```ts
+ * import { createLibp2p } from 'libp2p'
+ * import { toyrrent } from 'toyrrent'
+ *
+ * const node = await createLibp2p({ ...yourConfig, services: { ...yourServices, toyrrent: toyrrent() } })
+ * const { cid, key } = await node.services.toyrrent.put(new TextEncoder().encode('hello'))
+ * const value = await node.services.toyrrent.get(key)
+ * ```
+ */
+import { Toyrrent } from './service/toyrrent.ts'
+import type { ToyrrentComponents, ToyrrentInit } from './service/toyrrent.ts'
+
+export function toyrrent (init: ToyrrentInit = {}): (components: ToyrrentComponents) => Toyrrent {
+  return (components) => new Toyrrent(components, init)
+}
+
+export { Toyrrent }
+export type { ToyrrentComponents, ToyrrentInit }
+export type { ToyrrentApi, FoundPeer, PutResult, ToyrrentOperationOptions } from './service/types.ts'
+export { createToyrrentNode } from './node.ts'
+export type { ToyrrentNode, ToyrrentNodeOptions } from './node.ts'
+export * from './errors.ts'
+export * from './constants.ts'
+export { keyToCid, parseKey, hashItemKey } from './records/hash-item.ts'
+export { peerPosition, distance, compareDistance } from './keyspace.ts'

@@ -1,0 +1,74 @@
+/**
+ * Outbound RPC: keeps one RpcChannel per peer, opened on first use and
+ * reopened after it ends, and turns non-OK statuses into typed errors.
+ */
+import { RpcChannel } from './channel.ts'
+import { Frame, Status } from './pb/rpc.ts'
+import { RPC_PROTOCOL, DEFAULT_REQUEST_TIMEOUT_MS } from '../constants.ts'
+import { RemoteRejectedError } from '../errors.ts'
+import { statusCode } from './status.ts'
+import { timeoutSignal } from '../signals.ts'
+import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+
+export interface RpcClientComponents {
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+}
+
+export interface RequestOptions extends AbortOptions {
+  /** Per-request deadline in ms. */
+  timeout?: number
+}
+
+export class RpcClient {
+  private readonly components: RpcClientComponents
+  private readonly channels = new Map<string, Promise<RpcChannel>>()
+  private readonly log: Logger
+  private readonly protocol: string
+
+  constructor (components: RpcClientComponents, init: { protocol?: string } = {}) {
+    this.components = components
+    this.protocol = init.protocol ?? RPC_PROTOCOL
+    this.log = components.logger.forComponent('toyrrent:rpc:client')
+  }
+
+  /**
+   * Send a request and return the response frame. Throws RemoteRejectedError
+   * (with the wire status as its code) for any status but OK and NOT_FOUND.
+   */
+  async request (peer: PeerId, frame: Partial<Frame>, options: RequestOptions = {}): Promise<Frame> {
+    const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS
+    const channel = await this.channel(peer, { signal: timeoutSignal(options.signal, timeout) })
+    const response = await channel.request(frame, { signal: options.signal, timeout })
+    if (response.status !== Status.OK && response.status !== Status.NOT_FOUND) {
+      throw new RemoteRejectedError(`${peer}: ${response.message !== '' ? response.message : statusCode(response.status)}`, statusCode(response.status))
+    }
+    return response
+  }
+
+  /** Drop every channel; used on stop. */
+  closeAll (): void {
+    for (const [key, channel] of this.channels) {
+      this.channels.delete(key)
+      channel.then(c => { c.close() }, () => {})
+    }
+  }
+
+  private async channel (peer: PeerId, options: AbortOptions): Promise<RpcChannel> {
+    const key = peer.toString()
+    let entry = this.channels.get(key)
+    if (entry != null) {
+      const channel = await entry.catch(() => undefined)
+      if (channel != null && !channel.closed) return channel
+      if (this.channels.get(key) === entry) this.channels.delete(key)
+      entry = this.channels.get(key)
+      if (entry != null) return entry
+    }
+    const opening = this.components.connectionManager.openStream(peer, this.protocol, { signal: options.signal })
+      .then(stream => new RpcChannel(stream, this.log))
+    this.channels.set(key, opening)
+    opening.catch(() => { if (this.channels.get(key) === opening) this.channels.delete(key) })
+    return opening
+  }
+}

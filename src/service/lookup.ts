@@ -1,0 +1,116 @@
+/**
+ * The iterative lookup behind find_before_n, get and put: ask the nearest
+ * peers not yet asked (alpha at a time) for peers nearer to the target, until
+ * the n nearest known peers have all answered. A peer that fails or times out
+ * drops out and the next nearest takes its place; one dead peer never fails
+ * the lookup.
+ */
+import { compareDistance } from '../keyspace.ts'
+import type { FoundPeer } from './types.ts'
+
+export interface QueryOutcome {
+  /** Peers the queried peer says are near the target. */
+  closer: FoundPeer[]
+  /** End the lookup now (a get found its value). */
+  stop?: boolean
+}
+
+export interface LookupInit {
+  target: Uint8Array
+  n: number
+  alpha: number
+  /** This node: a candidate that needs no query. */
+  self: FoundPeer
+  /** Where to start: the peers we already know nearest to the target. */
+  seeds: FoundPeer[]
+  query(peer: FoundPeer, signal: AbortSignal): Promise<QueryOutcome>
+  signal: AbortSignal
+}
+
+export interface LookupResult {
+  /** The n nearest peers that answered (and ourselves if we qualify), nearest first. */
+  peers: FoundPeer[]
+  /** Peers that answered. */
+  answered: number
+  /** Peers that failed to answer. */
+  failed: number
+  /** Requests sent. */
+  queried: number
+  /** True when a query asked to stop early. */
+  stopped: boolean
+}
+
+type State = 'new' | 'pending' | 'answered' | 'failed'
+
+interface Candidate { peer: FoundPeer, state: State }
+
+export async function lookup (init: LookupInit): Promise<LookupResult> {
+  const { target, n, alpha } = init
+  const candidates = new Map<string, Candidate>()
+  const selfKey = init.self.peerId.toString()
+  candidates.set(selfKey, { peer: init.self, state: 'answered' })
+  const consider = (peer: FoundPeer): void => {
+    const key = peer.peerId.toString()
+    if (!candidates.has(key)) candidates.set(key, { peer, state: 'new' })
+  }
+  init.seeds.forEach(consider)
+
+  // queries still running are abandoned (not awaited) once the lookup ends
+  const controller = new AbortController()
+  const signal = AbortSignal.any([init.signal, controller.signal])
+  let inflight = 0
+  let answered = 0
+  let failed = 0
+  let queried = 0
+  let stopped = false
+  let wake: () => void = () => {}
+
+  const nearest = (): Candidate[] => [...candidates.values()]
+    .filter(c => c.state !== 'failed')
+    .sort((a, b) => compareDistance(target, a.peer.position, b.peer.position))
+    .slice(0, n)
+
+  const launch = (candidate: Candidate): void => {
+    candidate.state = 'pending'
+    inflight++
+    queried++
+    init.query(candidate.peer, signal).then(outcome => {
+      candidate.state = 'answered'
+      answered++
+      outcome.closer.forEach(consider)
+      if (outcome.stop === true) stopped = true
+    }, () => {
+      candidate.state = 'failed'
+      failed++
+    }).finally(() => {
+      inflight--
+      wake()
+    })
+  }
+
+  let rejectWait: (err: unknown) => void = () => {}
+  const onAbort = (): void => { rejectWait(signal.reason) }
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    while (!stopped) {
+      signal.throwIfAborted()
+      const top = nearest()
+      if (top.every(c => c.state === 'answered')) break
+      for (const candidate of top) {
+        if (inflight >= alpha) break
+        if (candidate.state === 'new') launch(candidate)
+      }
+      if (inflight === 0) break
+      // wait for any query to settle or the caller to give up
+      await new Promise<void>((resolve, reject) => {
+        wake = resolve
+        rejectWait = reject
+      })
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+    controller.abort()
+  }
+  const peers = nearest().filter(c => c.state === 'answered').map(c => c.peer)
+  return { peers, answered, failed, queried, stopped }
+}

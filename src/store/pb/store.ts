@@ -1,0 +1,185 @@
+import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface StoredItem {
+  kind: number
+  body: Uint8Array<ArrayBuffer>
+  expiresAt: bigint
+  pinned: boolean
+  storedAt: bigint
+}
+
+export namespace StoredItem {
+  let _codec: Codec<StoredItem>
+
+  export const codec = (): Codec<StoredItem> => {
+    if (_codec == null) {
+      _codec = message<StoredItem>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.kind != null && obj.kind !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.kind)
+        }
+
+        if ((obj.body != null && obj.body.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.body)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.expiresAt)
+        }
+
+        if ((obj.pinned != null && obj.pinned !== false)) {
+          w.uint32(32)
+          w.bool(obj.pinned)
+        }
+
+        if ((obj.storedAt != null && obj.storedAt !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.storedAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: 0,
+          body: uint8ArrayAlloc(0),
+          expiresAt: 0n,
+          pinned: false,
+          storedAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.body = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.pinned = reader.bool()
+              break
+            }
+            case 5: {
+              obj.storedAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.pinned`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.storedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StoredItemKindFieldEvent {
+    field: '$.kind'
+    value: number
+  }
+
+  export interface StoredItemBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface StoredItemExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export interface StoredItemPinnedFieldEvent {
+    field: '$.pinned'
+    value: boolean
+  }
+
+  export interface StoredItemStoredAtFieldEvent {
+    field: '$.storedAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<StoredItem>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StoredItem.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): StoredItem {
+    return decodeMessage(buf, StoredItem.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent> {
+    return streamMessage(buf, StoredItem.codec(), opts)
+  }
+}

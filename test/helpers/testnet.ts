@@ -1,0 +1,42 @@
+/**
+ * A network of real toyrrent nodes in this process, on 127.0.0.1 over TCP,
+ * each bootstrapped from an earlier one and then refreshed so every node has
+ * looked itself up once the network is whole.
+ */
+import { createToyrrentNode } from '../../src/node.ts'
+import type { ToyrrentNode, ToyrrentNodeOptions } from '../../src/node.ts'
+
+export interface Testnet {
+  nodes: ToyrrentNode[]
+  add(options?: ToyrrentNodeOptions): Promise<ToyrrentNode>
+  stop(): Promise<void>
+}
+
+export function dialAddr (node: ToyrrentNode): string {
+  const addr = node.libp2p.getMultiaddrs().find(a => a.toString().startsWith('/ip4/127.0.0.1/tcp/'))
+  if (addr == null) throw new Error('node has no loopback address')
+  return addr.toString()
+}
+
+export async function createTestnet (size: number, options: ToyrrentNodeOptions = {}): Promise<Testnet> {
+  const nodes: ToyrrentNode[] = []
+  const add = async (extra: ToyrrentNodeOptions = {}): Promise<ToyrrentNode> => {
+    const bootstrap = nodes.length === 0 ? [] : [dialAddr(nodes[Math.floor(Math.random() * nodes.length)])]
+    const node = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, ...options, ...extra })
+    nodes.push(node)
+    return node
+  }
+  try {
+    for (let i = 0; i < size; i++) await add()
+    // a second round of self-lookups once everyone exists fills the tables near each node
+    await Promise.all(nodes.map(async n => n.toyrrent.refresh()))
+  } catch (err) {
+    await Promise.allSettled(nodes.map(async n => n.stop()))
+    throw err
+  }
+  return {
+    nodes,
+    add,
+    async stop () { await Promise.allSettled(nodes.map(async n => n.stop())) }
+  }
+}
