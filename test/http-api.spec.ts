@@ -86,6 +86,8 @@ describe('HTTP API', function () {
 
     it('a declared body over the limit is 413 before any of it is read', async () => {
       const req = open(api, 'POST', '/v1/items', { 'Content-Length': 10_000_000 })
+      req.on('error', () => {})
+      req.flushHeaders()
       const res = await readResponse(await new Promise<IncomingMessage>(resolve => req.once('response', resolve)))
       req.destroy()
       assertError(res, 413, 'too-large')

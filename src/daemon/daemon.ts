@@ -36,6 +36,8 @@ export interface Daemon {
   multiaddrs: Multiaddr[]
   /** `HOST:PORT` the API listens on. */
   api: string
+  /** How many of the bootstrap addresses answered. */
+  bootstrapped: number
   /** Stop the API, remove the `api` file, stop the node, release the data dir. Idempotent. */
   stop(): Promise<void>
 }
@@ -53,8 +55,10 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   const unlock = await lockDataDir(dataDir)
   let node: ToyrrentNode | undefined
   let api: ApiServer | undefined
+  let bootstrapped = 0
   try {
     node = await createNode(options)
+    bootstrapped = options.bootstrap == null || options.bootstrap.length === 0 ? 0 : await node.bootstrap(options.bootstrap)
     api = new ApiServer({ node, host: options.apiHost, port: options.apiPort })
     await startApi(api, options)
     await writeApiFile(dataDir, api.hostPort)
@@ -72,6 +76,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     peerId: node.libp2p.peerId,
     multiaddrs: node.libp2p.getMultiaddrs(),
     api: api.hostPort,
+    bootstrapped,
     stop: async () => {
       stopping ??= (async () => {
         log('stopping')
@@ -90,7 +95,6 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
     return await createToyrrentNode({
       dataDir: options.dataDir,
       listen: options.listen,
-      bootstrap: options.bootstrap,
       replicas: options.replicas
     })
   } catch (err) {

@@ -74,6 +74,7 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
     `toyrrent daemon, data dir ${options.dataDir}`,
     `peer id: ${running.peerId.toString()}`,
     ...addrs.map(ma => `listening: ${ma}`),
+    ...(options.bootstrap == null ? [] : [`bootstrap: reached ${running.bootstrapped} of ${options.bootstrap.length}`]),
     `api: http://${running.api}`,
     loopback
       ? `The HTTP API listens on ${running.api} (loopback only).`
