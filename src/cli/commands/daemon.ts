@@ -68,6 +68,8 @@ function checkMultiaddr (text: string, flag: string, needsPeerId: boolean): void
 /** Tell the user who the node is, where it listens, and how to use it. Line formats are stable (tests parse them). */
 async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Promise<void> {
   const addrs = running.multiaddrs.map(ma => ma.toString())
+  // another machine cannot dial a loopback address: suggest a routable one when there is one
+  const joinAddr = addrs.find(ma => !/^\/(ip4\/127\.|ip6\/::1\/)/.test(ma)) ?? addrs[0]
   const loopback = /^(127\.|::1$|localhost$)/.test(options.apiHost ?? DEFAULT_API_HOST)
   const flag = options.dataDir === defaultDataDir(io.env) ? '' : ` --data-dir ${shellQuote(options.dataDir)}`
   const lines = [
@@ -81,11 +83,11 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
       : `WARNING: the HTTP API listens on ${running.api} and has no authentication: anyone who can reach it can use this node.`,
     '',
     'Use it from another terminal:',
-    `  toyrrent put${flag} 'hello'           store a value, prints its key`,
-    `  echo hi | toyrrent put${flag}         store stdin`,
-    `  toyrrent get${flag} KEY               print the value (from any node of the network)`,
-    `  toyrrent id${flag} | peers | find-before-n KEY [N]`,
-    `Other nodes join with: toyrrent daemon --bootstrap ${addrs[0] ?? '/ip4/HOST/tcp/PORT/p2p/PEER_ID'}`,
+    `  toyrrent put${flag} 'hello'        store a value; prints its key`,
+    `  echo hi | toyrrent put${flag}      store stdin`,
+    `  toyrrent get${flag} KEY            print the value (found on any node of the network)`,
+    `  toyrrent id${flag}                 also: peers, find-before-n KEY [N]; --json; toyrrent help`,
+    `Another node joins with: toyrrent daemon --bootstrap ${joinAddr ?? '/ip4/HOST/tcp/PORT/p2p/PEER_ID'}`,
     'Stop with Ctrl-C.',
     ''
   ]
