@@ -17,7 +17,7 @@ import { lookup } from './lookup.ts'
 import { keepAddrs } from './addresses.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
-import { POSITION_BYTES } from '../keyspace.ts'
+import { POSITION_BYTES, peerPosition } from '../keyspace.ts'
 import { timeoutSignal } from '../signals.ts'
 import { ownBytes } from '../bytes.ts'
 import * as c from '../constants.ts'
@@ -190,8 +190,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * next nearest takes its place.
    */
   private async replicate (item: Item, signal: AbortSignal): Promise<PeerId[]> {
-    const { peers } = await this.lookupNearest(item.key, this.replicas * 2, signal)
-    const quorum = Math.min(this.writeQuorum, peers.length)
+    const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal)
+    // a network smaller than W can only give what it has; unreachable peers never lower the bar
+    const quorum = failed === 0 ? Math.min(this.writeQuorum, peers.length) : this.writeQuorum
     const acked: PeerId[] = []
     const errors: Error[] = []
     let next = 0
@@ -252,7 +253,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       n: width,
       alpha: this.init.alpha ?? c.DEFAULT_ALPHA,
       self: this.neighbourhood.selfPeer(),
-      seeds: this.table.closest(target, width),
+      seeds: this.seeds(target, width),
       signal,
       query: async (peer, querySignal) => {
         try {
@@ -269,6 +270,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
         }
       }
     })
+  }
+
+  /** Where a lookup starts: the nearest peers in the table, or while it is still empty (just after bootstrap) the peers we are connected to. */
+  private seeds (target: Uint8Array, count: number): FoundPeer[] {
+    const known = this.table.closest(target, count)
+    if (known.length > 0) return known
+    return this.components.connectionManager.getConnections()
+      .map(conn => ({ peerId: conn.remotePeer, multiaddrs: [], position: peerPosition(conn.remotePeer) }))
   }
 
   /** Not found only when enough peers answered; otherwise say we could not reach them. */
