@@ -1,0 +1,79 @@
+/**
+ * JSON shapes of the HTTP API, shared by the server (src/api/routes) and the
+ * client (src/api/client.ts). Values travel as raw bytes, everything else as JSON.
+ */
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { ToyrrentApi } from '../service/types.ts'
+
+/** The narrow part of a toyrrent node the API needs (a ToyrrentNode satisfies it). */
+export interface ApiNode {
+  libp2p: Pick<Libp2p, 'peerId' | 'getMultiaddrs' | 'getConnections'>
+  toyrrent: ToyrrentApi
+}
+
+/** Reply of `POST /v1/items`. `key` and `cid` are the same CID string. */
+export interface PutResponse {
+  key: string
+  cid: string
+  /** The 32-byte key as 64 hex characters. */
+  hex: string
+  /** Peer ids that acknowledged storing the item. */
+  stored: string[]
+}
+
+/** Reply of `GET /v1/id`. */
+export interface IdResponse {
+  peerId: string
+  /** Position in the key space, 64 hex characters. */
+  position: string
+  multiaddrs: string[]
+}
+
+/** One connected peer in `GET /v1/peers`. */
+export interface PeerJson {
+  peerId: string
+  multiaddrs: string[]
+}
+
+/** Reply of `GET /v1/peers`. */
+export interface PeersResponse {
+  peers: PeerJson[]
+}
+
+/** One peer in `GET /v1/find-before-n/:id`, nearest first. */
+export interface FoundPeerJson {
+  peerId: string
+  multiaddrs: string[]
+  /** Position in the key space, 64 hex characters. */
+  position: string
+  /** XOR distance to the target, 64 hex characters. */
+  distance: string
+}
+
+/** Reply of `GET /v1/find-before-n/:id`. */
+export interface FindBeforeNResponse {
+  /** The target position, 64 hex characters. */
+  target: string
+  n: number
+  peers: FoundPeerJson[]
+}
+
+/** Reply of `GET /v1/health`. */
+export interface HealthResponse {
+  ok: true
+  peerId: string
+  connections: number
+}
+
+/** Body of every error reply. */
+export interface ErrorResponse {
+  error: { code: string, message: string }
+}
+
+export function peerIdText (peerId: PeerId): string {
+  return peerId.toString()
+}
+
+export function toHex (bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+}
