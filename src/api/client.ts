@@ -4,7 +4,7 @@
  * DaemonNotRunningError when nothing answers at the address.
  */
 import { ToyrrentError } from '../errors.ts'
-import type { ErrorResponse, FindBeforeNResponse, HealthResponse, IdResponse, PeersResponse, PutResponse } from './types.ts'
+import type { ErrorResponse, FindBeforeNResponse, HealthResponse, IdResponse, PeersResponse, PublishResponse, PutResponse, RecordJson } from './types.ts'
 
 /** An error reply of the API: `code` and `message` come from the daemon. */
 export class ApiError extends ToyrrentError {
@@ -51,6 +51,25 @@ export class ToyrrentClient {
   async get (key: string, options: ClientOptions = {}): Promise<Uint8Array> {
     const res = await this.request('GET', `/v1/items/${encodeURIComponent(key)}`, options)
     return new Uint8Array(await res.arrayBuffer())
+  }
+
+  /**
+   * Relay an encoded record signed on this side. `expectedSeq` makes it a
+   * compare-and-swap (0 = only if nothing was published under the id yet).
+   */
+  async publishRecord (record: Uint8Array, options: ClientOptions & { expectedSeq?: bigint } = {}): Promise<PublishResponse> {
+    const query = options.expectedSeq == null ? '' : `?cas=${options.expectedSeq}`
+    const res = await this.request('POST', `/v1/records${query}`, options, {
+      body: record,
+      headers: { 'Content-Type': 'application/octet-stream' }
+    })
+    return await res.json() as PublishResponse
+  }
+
+  /** The newest record under a 64-hex id, tombstones included (`deleted: true`). */
+  async resolve (id: string, options: ClientOptions = {}): Promise<RecordJson> {
+    const res = await this.request('GET', `/v1/records/${encodeURIComponent(id)}?format=json`, options)
+    return await res.json() as RecordJson
   }
 
   async id (options: ClientOptions = {}): Promise<IdResponse> {
