@@ -10,7 +10,7 @@ import type { Daemon, DaemonOptions } from '../../daemon/daemon.ts'
 
 export const daemon: Command = {
   name: 'daemon',
-  synopsis: 'daemon [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R]',
+  synopsis: 'daemon [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--console]',
   summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
   options: {
     'data-dir': { type: 'string' },
@@ -18,6 +18,7 @@ export const daemon: Command = {
     bootstrap: { type: 'string', multiple: true },
     api: { type: 'string' },
     replicas: { type: 'string' },
+    console: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' }
   },
   positionals: { min: 0, max: 0 },
@@ -29,7 +30,12 @@ export const daemon: Command = {
     const signalled = untilSignal(io)
     const running = await startDaemon(options)
     await announce(running, options, io)
+    // --console: commands on stdin, one per line (src/cli/console.ts); its end does not stop the daemon
+    const repl = values.console === true
+      ? (await import('../console.ts')).startConsole({ node: running.node, input: io.stdin, output: io.stdout })
+      : undefined
     await signalled
+    repl?.close()
     await write(io.stdout, 'stopping\n')
     await running.stop()
     await write(io.stdout, 'stopped\n')
