@@ -51,6 +51,23 @@ export interface PublishOptions extends ToyrrentOperationOptions {
   expectedSeq?: bigint
 }
 
+export interface HoldersResult {
+  /** The R nearest live nodes to the key, nearest first, and whether each holds it. */
+  replicaSet: Array<{ peerId: PeerId, holds: boolean }>
+  /** Other nodes the lookup met that hold it (peer id strings). */
+  otherHolders: string[]
+}
+
+export interface ToyrrentStats {
+  items: number
+  bytes: number
+  pinned: number
+  /** Peers in the routing table. */
+  peers: number
+  replicas: number
+  repair: import('./repair.ts').RepairStats
+}
+
 /** What the toyrrent service offers to applications. */
 export interface ToyrrentApi {
   /** Store an immutable value (at most 65,536 bytes) on the R nearest nodes; needs W acknowledgements. */
