@@ -77,3 +77,15 @@ export function peerIdText (peerId: PeerId): string {
 export function toHex (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 }
+
+/** Reply of `GET /v1/holders/:key`. */
+export interface HoldersResponse {
+  key: string
+  hex: string
+  /** Size of the replica set found (R, or fewer on a smaller network). */
+  replicas: number
+  /** Members of the replica set that hold the item. */
+  holding: number
+  replicaSet: Array<{ peerId: string, holds: boolean }>
+  otherHolders: string[]
+}

@@ -33,7 +33,7 @@ import { POSITION_BYTES, peerPosition } from '../keyspace.ts'
 import { timeoutSignal } from '../signals.ts'
 import { ownBytes } from '../bytes.ts'
 import * as c from '../constants.ts'
-import type { HoldersResult, ToyrrentStats, FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
@@ -269,6 +269,18 @@ export class Toyrrent implements Startable, ToyrrentApi {
       replicas: this.replicas,
       repair: { ...this.repairer.stats }
     }
+  }
+
+  heldItems (): HeldItem[] {
+    const view = this.placement.snapshot()
+    return [...this.store.metas()].filter(m => !isExpired(m)).map(m => ({
+      key: m.key,
+      kind: m.kind === ItemKind.PUBLISH ? 'publish' : 'hash',
+      seq: m.seq,
+      pinned: m.pinned,
+      expiresAt: Number(m.expiresAt),
+      responsible: view.responsible(m.key)
+    }))
   }
 
   /** Look ourselves up so our neighbours learn of us and we of them. */

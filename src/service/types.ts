@@ -84,4 +84,21 @@ export interface ToyrrentApi {
   resolve(id: Uint8Array, options?: ToyrrentOperationOptions): Promise<ResolveResult>
   /** Publish a signed tombstone with a higher seq. */
   del(privateKey: PrivateKey, options?: PublishOptions): Promise<PublishResult>
+  /** Which of a key's R nearest live nodes hold it, and which other holders the lookup met. */
+  holders(key: Uint8Array, options?: ToyrrentOperationOptions): Promise<HoldersResult>
+  /** Items held, peers known, and replica health as of the last repair round. */
+  stats(): ToyrrentStats
+  /** What this node holds itself (no network). */
+  heldItems(): HeldItem[]
+}
+
+export interface HeldItem {
+  key: Uint8Array
+  kind: 'hash' | 'publish'
+  seq: bigint
+  pinned: boolean
+  /** Unix ms; 0 = never. */
+  expiresAt: number
+  /** Among the R nearest by this node's view. */
+  responsible: boolean
 }
