@@ -4,7 +4,7 @@
  * DaemonNotRunningError when nothing answers at the address.
  */
 import { ToyrrentError } from '../errors.ts'
-import type { ErrorResponse, FindBeforeNResponse, HealthResponse, IdResponse, PeersResponse, PublishResponse, PutResponse, RecordJson } from './types.ts'
+import type { ErrorResponse, FindBeforeNResponse, HealthResponse, HoldersResponse, IdResponse, PeersResponse, PublishResponse, PutResponse, RecordJson } from './types.ts'
 
 /** An error reply of the API: `code` and `message` come from the daemon. */
 export class ApiError extends ToyrrentError {
@@ -84,6 +84,14 @@ export class ToyrrentClient {
     const query = n == null ? '' : `?n=${n}`
     const res = await this.request('GET', `/v1/find-before-n/${encodeURIComponent(id)}${query}`, options)
     return await res.json() as FindBeforeNResponse
+  }
+
+  async holders (key: string, options: ClientOptions = {}): Promise<HoldersResponse> {
+    return await (await this.request('GET', `/v1/holders/${encodeURIComponent(key)}`, options)).json() as HoldersResponse
+  }
+
+  async stats (options: ClientOptions = {}): Promise<Record<string, any>> {
+    return await (await this.request('GET', '/v1/stats', options)).json() as Record<string, any>
   }
 
   async health (options: ClientOptions = {}): Promise<HealthResponse> {

@@ -111,3 +111,15 @@ export interface PublishResponse {
 export interface DeletedResponse extends ErrorResponse {
   seq: string
 }
+
+/** Reply of `GET /v1/holders/:key`. */
+export interface HoldersResponse {
+  key: string
+  hex: string
+  /** Size of the replica set found (R, or fewer on a smaller network). */
+  replicas: number
+  /** Members of the replica set that hold the item. */
+  holding: number
+  replicaSet: Array<{ peerId: string, holds: boolean }>
+  otherHolders: string[]
+}

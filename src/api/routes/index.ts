@@ -1,11 +1,11 @@
 /**
- * The route table of API v1. Later issues add their routes here:
- * `/v1/holders/:key`, `/v1/stats`, `/metrics`.
+ * The route table of API v1. Later issues add their routes here: `/metrics`.
  */
 import { findBeforeN } from './find-before-n.ts'
 import { getItem, putItem } from './items.ts'
 import { getHealth, getId, getPeers } from './node-info.ts'
 import { publishRecord, resolveRecord } from './records.ts'
+import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -16,5 +16,8 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/id', handler: getId },
   { method: 'GET', path: '/v1/peers', handler: getPeers },
   { method: 'GET', path: '/v1/find-before-n/:id', handler: findBeforeN },
-  { method: 'GET', path: '/v1/health', handler: getHealth }
+  { method: 'GET', path: '/v1/health', handler: getHealth },
+  { method: 'GET', path: '/v1/holders/:key', handler: getHolders },
+  { method: 'GET', path: '/v1/local/items', handler: getLocalItems },
+  { method: 'GET', path: '/v1/stats', handler: getStats }
 ]

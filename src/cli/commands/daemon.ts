@@ -10,7 +10,7 @@ import type { Daemon, DaemonOptions } from '../../daemon/daemon.ts'
 
 export const daemon: Command = {
   name: 'daemon',
-  synopsis: 'daemon [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--console]',
+  synopsis: 'daemon [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console]',
   summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
   options: {
     'data-dir': { type: 'string' },
@@ -18,6 +18,11 @@ export const daemon: Command = {
     bootstrap: { type: 'string', multiple: true },
     api: { type: 'string' },
     replicas: { type: 'string' },
+    'write-quorum': { type: 'string' },
+    'repair-interval': { type: 'string' },
+    'item-ttl': { type: 'string' },
+    'max-storage': { type: 'string' },
+    'leave-timeout': { type: 'string' },
     console: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' }
   },
@@ -54,8 +59,23 @@ function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv)
     listen,
     bootstrap,
     replicas: typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : undefined,
+    redundancy: redundancyOptions(values),
     apiHost: api.host,
     apiPort: api.port
+  }
+}
+
+/** --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum: absent flags keep the node's defaults. */
+function redundancyOptions (values: Record<string, unknown>): DaemonOptions['redundancy'] {
+  const int = (flag: string, min: number, max: number): number | undefined =>
+    typeof values[flag] === 'string' ? parseInteger(values[flag], `--${flag}`, min, max) : undefined
+  const leave = int('leave-timeout', 0, 3600)
+  return {
+    repairIntervalSeconds: int('repair-interval', 0, 86_400),
+    itemTtlSeconds: int('item-ttl', 1, 365 * 86_400),
+    maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER),
+    leaveTimeoutMs: leave == null ? undefined : leave * 1000,
+    writeQuorum: int('write-quorum', 1, 20)
   }
 }
 
