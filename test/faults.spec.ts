@@ -33,7 +33,13 @@ describe('fault tolerance with real daemons (20 nodes, 2,000 items, R = 3)', fun
   const items: TestItem[] = []
   let dirCount = 0
 
-  const api = async (node: DaemonProcess, path: string, init?: RequestInit): Promise<Response> => fetch(`http://${node.api}${path}`, { ...init, signal: AbortSignal.timeout(30_000) })
+  const api = async (node: DaemonProcess, path: string, init?: RequestInit): Promise<Response> => {
+    try {
+      return await fetch(`http://${node.api}${path}`, { ...init, signal: AbortSignal.timeout(30_000) })
+    } catch (err: any) {
+      throw new Error(`${init?.method ?? 'GET'} ${path} on ${node.peerId} (exit ${node.child.exitCode ?? node.child.signalCode}): ${err.message}\n${node.output().slice(-3000)}`)
+    }
+  }
   const start = async (bootstrapFrom?: DaemonProcess, dataDir?: string): Promise<DaemonProcess> => {
     const dir = dataDir ?? join(root, `node-${dirCount++}`)
     const node = await startDaemonProcess(dir, [

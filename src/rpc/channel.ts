@@ -46,6 +46,8 @@ export class RpcChannel {
     if (this.closedWith != null) throw this.closedWith
     const id = this.nextId++
     const { promise, resolve, reject } = Promise.withResolvers<Exchange>()
+    // the channel may fail while the write is still in progress: observed below, not unhandled
+    promise.catch(() => {})
     this.pending.set(id, { resolve, reject })
     const onAbort = (): void => { reject(options.signal?.reason ?? new TimeoutError('request aborted')) }
     options.signal?.addEventListener('abort', onAbort, { once: true })

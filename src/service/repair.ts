@@ -18,7 +18,7 @@ import { MAX_KEYS_PER_REQUEST } from '../constants.ts'
 import { bucketOf } from './digest.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { hexKey as hex } from '../bytes.ts'
-import { isExpired, toItem } from '../store/item-store.ts'
+import { isExpired, toItem, worthPassingOn } from '../store/item-store.ts'
 import type { ItemMeta, ItemStore } from '../store/item-store.ts'
 import type { Placement, PlacementView } from './placement.ts'
 import type { FoundPeer } from './types.ts'
@@ -110,7 +110,7 @@ export class Repairer {
    */
   async handOffAll (signal: AbortSignal): Promise<{ items: number, pushed: number }> {
     const view = this.init.placement.snapshot(this.init.selfKey)
-    const metas = [...this.init.store.metas()].filter(m => !isExpired(m))
+    const metas = [...this.init.store.metas()].filter(m => worthPassingOn(m))
     const state: RoundState = { bytes: 0, failedPeers: 0, confirmed: new Map() }
     const before = this.stats.pushed
     await this.offload(metas, view, state, signal)
@@ -142,7 +142,7 @@ export class Repairer {
     const now = Date.now()
     let responsible = 0
     for (const meta of this.init.store.metas()) {
-      if (isExpired(meta, now)) continue
+      if (!worthPassingOn(meta, now)) continue
       const set = view.replicaSet(meta.key)
       if (set.some(p => p.peerId.toString() === self)) {
         responsible++

@@ -5,7 +5,7 @@
  * both sides build the same set, and one 16-byte digest says so.
  */
 import { BucketedDigest } from './digest.ts'
-import { isExpired } from '../store/item-store.ts'
+import { worthPassingOn } from '../store/item-store.ts'
 import type { ItemStore, ItemMeta } from '../store/item-store.ts'
 import type { PlacementView } from './placement.ts'
 
@@ -14,7 +14,7 @@ export function sharedItems (store: ItemStore, view: PlacementView, selfKey: str
   const out: ItemMeta[] = []
   const now = Date.now()
   for (const meta of store.metas()) {
-    if (isExpired(meta, now)) continue
+    if (!worthPassingOn(meta, now)) continue
     const set = view.replicaSet(meta.key)
     if (set.some(p => p.peerId.toString() === selfKey) && set.some(p => p.peerId.toString() === peerKey)) out.push(meta)
   }

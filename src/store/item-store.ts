@@ -45,11 +45,19 @@ export function isExpired (stored: { expiresAt: bigint }, now = Date.now()): boo
 }
 
 /**
+ * An item with less than a second to live is not passed on: lifetimes travel
+ * in whole seconds, and rounding up on every hop would keep it alive forever.
+ */
+export function worthPassingOn (stored: { expiresAt: bigint }, now = Date.now()): boolean {
+  return !isExpired(stored, now + 1000)
+}
+
+/**
  * The wire form of a stored item, with the lifetime it has left (0 for a
  * pinned item: the receiver then gives it a full lifetime).
  */
 export function toItem (key: Uint8Array, stored: StoredItem, now = Date.now()): Item {
-  const ttlSeconds = stored.expiresAt === 0n ? 0 : Math.max(1, Math.ceil(Number(stored.expiresAt - BigInt(now)) / 1000))
+  const ttlSeconds = stored.expiresAt === 0n ? 0 : Math.max(1, Math.floor(Number(stored.expiresAt - BigInt(now)) / 1000))
   return { kind: kindOf(stored.kind), key: ownBytes(key), body: stored.body, ttlSeconds }
 }
 

@@ -29,6 +29,10 @@ export const daemon: Command = {
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
     const options = daemonOptions(values, io.env)
+    // a long-running node logs a stray rejection instead of dying with every item it holds
+    process.on('unhandledRejection', (err: any) => {
+      io.stderr.write(`toyrrent: internal error (please report): ${err?.stack ?? err}\n`)
+    })
     // loaded here so client commands never pay for libp2p
     const { startDaemon } = await import('../../daemon/daemon.ts')
     // listen before starting: a signal during start-up stops the node once it is up

@@ -1,6 +1,6 @@
 import { Status } from '../pb/rpc.ts'
 import { HANDOFF_BATCH_ITEMS, MAX_FRAME_BYTES, MAX_KEYS_PER_REQUEST } from '../../constants.ts'
-import { isExpired, toItem } from '../../store/item-store.ts'
+import { worthPassingOn, toItem } from '../../store/item-store.ts'
 import { compareBytes } from '../../bytes.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame, Item } from '../pb/rpc.ts'
@@ -33,7 +33,7 @@ export class HandoffHandler implements RpcHandler {
     const view = this.placement.snapshot()
     const now = Date.now()
     const due = [...this.store.metas()]
-      .filter(m => !isExpired(m, now) && compareBytes(m.key, body.cursor) > 0 && view.replicaSet(m.key).some(p => p.peerId.toString() === peer))
+      .filter(m => worthPassingOn(m, now) && compareBytes(m.key, body.cursor) > 0 && view.replicaSet(m.key).some(p => p.peerId.toString() === peer))
       .sort((a, b) => compareBytes(a.key, b.key))
     const items: Item[] = []
     let bytes = 0
