@@ -7,16 +7,41 @@
 import { compareDistance } from '../keyspace.ts'
 import type { PeerTable, PeerEntry } from './peer-table.ts'
 import type { FoundPeer } from './types.ts'
+import type { ItemMeta, ItemStore } from '../store/item-store.ts'
+
+/** A held item and the ids of its replica set by our view, nearest first. */
+export interface Assignment {
+  meta: ItemMeta
+  replicaSet: string[]
+}
 
 export class Placement {
   private readonly table: PeerTable
+  private readonly store: ItemStore
   private readonly selfPeer: () => FoundPeer
   readonly replicas: number
+  private cached?: { tableVersion: number, storeVersion: number, assignments: Assignment[] }
 
-  constructor (table: PeerTable, selfPeer: () => FoundPeer, replicas: number) {
+  constructor (table: PeerTable, store: ItemStore, selfPeer: () => FoundPeer, replicas: number) {
     this.table = table
+    this.store = store
     this.selfPeer = selfPeer
     this.replicas = replicas
+  }
+
+  /**
+   * The replica set of every held item, recomputed only when the table or the
+   * store changed: repair rounds and digest requests on a quiet network cost
+   * no placement work at all.
+   */
+  assignments (): Assignment[] {
+    const { version: tableVersion } = this.table
+    const { version: storeVersion } = this.store
+    if (this.cached?.tableVersion === tableVersion && this.cached.storeVersion === storeVersion) return this.cached.assignments
+    const view = this.snapshot()
+    const assignments = [...this.store.metas()].map(meta => ({ meta, replicaSet: view.replicaSet(meta.key).map(p => p.peerId.toString()) }))
+    this.cached = { tableVersion, storeVersion, assignments }
+    return assignments
   }
 
   /**

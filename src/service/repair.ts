@@ -20,7 +20,7 @@ import { sharedDigest, sharedItems } from './shared-set.ts'
 import { hexKey as hex } from '../bytes.ts'
 import { isExpired, toItem, worthPassingOn } from '../store/item-store.ts'
 import type { ItemMeta, ItemStore } from '../store/item-store.ts'
-import type { Placement, PlacementView } from './placement.ts'
+import type { Assignment, Placement, PlacementView } from './placement.ts'
 import type { FoundPeer } from './types.ts'
 import type { RpcClient } from '../rpc/client.ts'
 import type { PeerTable } from './peer-table.ts'
@@ -135,32 +135,35 @@ export class Repairer {
 
   private async pass (state: RoundState, signal: AbortSignal): Promise<void> {
     state.failedPeers = 0
-    const view = this.init.placement.snapshot()
     const self = this.init.selfKey
+    const assignments = this.init.placement.assignments()
+    const peers = new Map(this.init.table.all().map(p => [p.peerId.toString(), p]))
     const neighbours = new Map<string, FoundPeer>()
     const leaving: ItemMeta[] = []
     const now = Date.now()
     let responsible = 0
-    for (const meta of this.init.store.metas()) {
+    for (const { meta, replicaSet } of assignments) {
       if (!worthPassingOn(meta, now)) continue
-      const set = view.replicaSet(meta.key)
-      if (set.some(p => p.peerId.toString() === self)) {
+      if (replicaSet.includes(self)) {
         responsible++
         this.leavingSince.delete(hex(meta.key))
-        for (const peer of set) if (peer.peerId.toString() !== self) neighbours.set(peer.peerId.toString(), peer)
+        for (const id of replicaSet) {
+          const peer = peers.get(id)
+          if (peer != null) neighbours.set(id, peer)
+        }
       } else {
         leaving.push(meta)
       }
     }
-    await Promise.all([...neighbours.values()].map(async peer => this.syncWith(peer, view, state, signal)))
-    await this.offload(leaving, view, state, signal)
-    this.countReplicas(view, state, responsible)
+    await Promise.all([...neighbours.values()].map(async peer => this.syncWith(peer, assignments, state, signal)))
+    if (leaving.length > 0) await this.offload(leaving, this.init.placement.snapshot(), state, signal)
+    this.countReplicas(state, responsible)
   }
 
   /** Compare our shared set with one neighbour's; push what it lacks. */
-  private async syncWith (peer: FoundPeer, view: PlacementView, state: RoundState, signal: AbortSignal): Promise<void> {
+  private async syncWith (peer: FoundPeer, assignments: Assignment[], state: RoundState, signal: AbortSignal): Promise<void> {
     const peerKey = peer.peerId.toString()
-    const shared = sharedItems(this.init.store, view, this.init.selfKey, peerKey)
+    const shared = sharedItems(assignments, this.init.selfKey, peerKey)
     const ours = sharedDigest(shared)
     try {
       const response = await this.request(peer, { type: Frame.Type.DIGEST, digestRequest: { count: ours.total.count, hash: ours.total.hash } }, state, signal)
@@ -297,18 +300,17 @@ export class Repairer {
     }
   }
 
-  private countReplicas (view: PlacementView, state: RoundState, responsible: number): void {
+  private countReplicas (state: RoundState, responsible: number): void {
     let under = 0
     let over = 0
     const now = Date.now()
-    for (const meta of this.init.store.metas()) {
+    const self = this.init.selfKey
+    for (const { meta, replicaSet } of this.init.placement.assignments()) {
       if (isExpired(meta, now)) continue
-      const set = view.replicaSet(meta.key)
-      const selfIn = set.some(p => p.peerId.toString() === this.init.selfKey)
-      if (!selfIn) { over++; continue }
+      if (!replicaSet.includes(self)) { over++; continue }
       const confirmed = state.confirmed.get(hex(meta.key))
-      const holders = 1 + set.filter(p => confirmed?.has(p.peerId.toString()) === true).length
-      if (holders < Math.min(this.init.placement.replicas, set.length)) under++
+      const holders = 1 + replicaSet.filter(id => confirmed?.has(id) === true).length
+      if (holders < replicaSet.length) under++
     }
     this.stats.responsible = responsible
     this.stats.underReplicated = under

@@ -6,17 +6,15 @@
  */
 import { BucketedDigest } from './digest.ts'
 import { worthPassingOn } from '../store/item-store.ts'
-import type { ItemStore, ItemMeta } from '../store/item-store.ts'
-import type { PlacementView } from './placement.ts'
+import type { ItemMeta } from '../store/item-store.ts'
+import type { Assignment } from './placement.ts'
 
 /** Our shared items with one peer. */
-export function sharedItems (store: ItemStore, view: PlacementView, selfKey: string, peerKey: string): ItemMeta[] {
+export function sharedItems (assignments: Assignment[], selfKey: string, peerKey: string): ItemMeta[] {
   const out: ItemMeta[] = []
   const now = Date.now()
-  for (const meta of store.metas()) {
-    if (!worthPassingOn(meta, now)) continue
-    const set = view.replicaSet(meta.key)
-    if (set.some(p => p.peerId.toString() === selfKey) && set.some(p => p.peerId.toString() === peerKey)) out.push(meta)
+  for (const { meta, replicaSet } of assignments) {
+    if (worthPassingOn(meta, now) && replicaSet.includes(selfKey) && replicaSet.includes(peerKey)) out.push(meta)
   }
   return out
 }

@@ -135,7 +135,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     })
     this.rpc = new RpcClient(components, { protocol: this.protocol })
     const selfKey = components.peerId.toString()
-    this.placement = new Placement(this.table, () => this.neighbourhood.selfPeer(), this.replicas)
+    this.placement = new Placement(this.table, this.store, () => this.neighbourhood.selfPeer(), this.replicas)
     this.repairer = new Repairer({
       store: this.store,
       placement: this.placement,
@@ -156,7 +156,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
         [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(this.neighbourhood, this.store),
         [Frame.Type.FETCH]: new FetchHandler(this.neighbourhood, this.store),
         [Frame.Type.STORE]: new StoreHandler(this.acceptor),
-        [Frame.Type.DIGEST]: new DigestHandler(this.store, this.placement, selfKey),
+        [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
         [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
         [Frame.Type.HOLDS]: new HoldsHandler(this.store),
         [Frame.Type.HANDOFF]: new HandoffHandler(this.store, this.placement, (peer, keys) => { this.repairer.recordAcks(peer, keys) })
@@ -272,14 +272,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   heldItems (): HeldItem[] {
-    const view = this.placement.snapshot()
-    return [...this.store.metas()].filter(m => !isExpired(m)).map(m => ({
+    const self = this.components.peerId.toString()
+    return this.placement.assignments().filter(({ meta }) => !isExpired(meta)).map(({ meta: m, replicaSet }) => ({
       key: m.key,
       kind: m.kind === ItemKind.PUBLISH ? 'publish' : 'hash',
       seq: m.seq,
       pinned: m.pinned,
       expiresAt: Number(m.expiresAt),
-      responsible: view.responsible(m.key)
+      responsible: replicaSet.includes(self)
     }))
   }
 

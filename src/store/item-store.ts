@@ -71,6 +71,8 @@ export class ItemStore {
   private readonly prefix: string
   private readonly index = new Map<string, ItemMeta>()
   private byteCount = 0
+  /** Changes whenever an item is added, replaced or removed (placement caches on it). */
+  version = 0
 
   constructor (datastore: Datastore, init: ItemStoreInit = {}) {
     this.datastore = datastore
@@ -127,6 +129,7 @@ export class ItemStore {
   }
 
   private remember (key: Uint8Array, item: StoredItem, bytes: number): void {
+    this.version++
     this.index.set(indexKey(key), { key, kind: kindOf(item.kind), seq: item.seq, pinned: item.pinned, expiresAt: item.expiresAt, bytes })
     this.byteCount += bytes
   }
@@ -135,6 +138,7 @@ export class ItemStore {
     const k = indexKey(key)
     const previous = this.index.get(k)
     if (previous == null) return
+    this.version++
     this.index.delete(k)
     this.byteCount -= previous.bytes
   }

@@ -30,10 +30,10 @@ export class HandoffHandler implements RpcHandler {
     const peer = context.peer.toString()
     if (body.acked.length > 0) this.onAcked(peer, body.acked)
     const limit = Math.min(Math.max(body.limit, 1), HANDOFF_BATCH_ITEMS)
-    const view = this.placement.snapshot()
     const now = Date.now()
-    const due = [...this.store.metas()]
-      .filter(m => worthPassingOn(m, now) && compareBytes(m.key, body.cursor) > 0 && view.replicaSet(m.key).some(p => p.peerId.toString() === peer))
+    const due = this.placement.assignments()
+      .filter(({ meta, replicaSet }) => worthPassingOn(meta, now) && compareBytes(meta.key, body.cursor) > 0 && replicaSet.includes(peer))
+      .map(a => a.meta)
       .sort((a, b) => compareBytes(a.key, b.key))
     const items: Item[] = []
     let bytes = 0
