@@ -107,7 +107,10 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     async bootstrap (addrs, opts = {}) {
       const results = await Promise.allSettled(addrs.map(async a => libp2p.dial(parseDialAddr(a), { signal: opts.signal ?? AbortSignal.timeout(10_000) })))
       const reached = results.filter(r => r.status === 'fulfilled').length
-      if (reached > 0) await libp2p.services.toyrrent.refresh({ signal: opts.signal })
+      if (reached > 0) {
+        await libp2p.services.toyrrent.refresh({ signal: opts.signal })
+        await libp2p.services.toyrrent.onboard({ signal: opts.signal })
+      }
       return reached
     },
     async stop () {

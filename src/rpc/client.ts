@@ -3,6 +3,7 @@
  * reopened after it ends, and turns non-OK statuses into typed errors.
  */
 import { RpcChannel } from './channel.ts'
+import type { Exchange } from './channel.ts'
 import { Frame, Status } from './pb/rpc.ts'
 import { RPC_PROTOCOL, DEFAULT_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import { RemoteRejectedError } from '../errors.ts'
@@ -38,13 +39,19 @@ export class RpcClient {
    * (with the wire status as its code) for any status but OK and NOT_FOUND.
    */
   async request (peer: PeerId, frame: Partial<Frame>, options: RequestOptions = {}): Promise<Frame> {
+    return (await this.requestCounted(peer, frame, options)).response
+  }
+
+  /** As request, also saying how many bytes the exchange took. */
+  async requestCounted (peer: PeerId, frame: Partial<Frame>, options: RequestOptions = {}): Promise<Exchange> {
     const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS
     const channel = await this.channel(peer, { signal: timeoutSignal(options.signal, timeout) })
-    const response = await channel.request(frame, { signal: options.signal, timeout })
+    const exchange = await channel.request(frame, { signal: options.signal, timeout })
+    const { response } = exchange
     if (response.status !== Status.OK && response.status !== Status.NOT_FOUND) {
       throw new RemoteRejectedError(`${peer}: ${response.message !== '' ? response.message : statusCode(response.status)}`, statusCode(response.status))
     }
-    return response
+    return exchange
   }
 
   /** Drop every channel; used on stop. */

@@ -9,11 +9,23 @@ import { RpcServer } from '../rpc/server.ts'
 import { FindBeforeNHandler } from '../rpc/handlers/find-before-n.ts'
 import { FetchHandler } from '../rpc/handlers/fetch.ts'
 import { StoreHandler } from '../rpc/handlers/store.ts'
-import { ItemStore, isExpired, toItem } from '../store/item-store.ts'
+import { DigestHandler } from '../rpc/handlers/digest.ts'
+import { SyncKeysHandler } from '../rpc/handlers/sync-keys.ts'
+import { HoldsHandler } from '../rpc/handlers/holds.ts'
+import { HandoffHandler } from '../rpc/handlers/handoff.ts'
+import { Placement } from './placement.ts'
+import { Repairer } from './repair.ts'
+import { pullHandoff } from './onboard.ts'
+import type { RepairStats } from './repair.ts'
+import type { HandoffResult } from './onboard.ts'
+import { ItemStore, isExpired, kindOf } from '../store/item-store.ts'
+import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId, verifyPublishRecord } from '../records/publish-record.ts'
 import { ItemAcceptor } from '../store/accept.ts'
 import { PeerTable } from './peer-table.ts'
 import { Neighbourhood } from './neighbourhood.ts'
 import { lookup } from './lookup.ts'
+import { replicate } from './replicate.ts'
+import { statusCode } from '../rpc/status.ts'
 import { keepAddrs } from './addresses.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
@@ -21,10 +33,11 @@ import { POSITION_BYTES, peerPosition } from '../keyspace.ts'
 import { timeoutSignal } from '../signals.ts'
 import { ownBytes } from '../bytes.ts'
 import * as c from '../constants.ts'
-import type { FoundPeer, PutResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { PublishRecord } from '../records/publish-record.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
-import type { AbortOptions, ComponentLogger, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
@@ -57,6 +70,18 @@ export interface ToyrrentInit {
   requestTimeout?: number
   /** Shortlist size of every lookup (Kademlia k). @default 20 */
   lookupWidth?: number
+  /** Lifetime of an item on a holder that is not its owner, in seconds. @default 172800 (48 h) */
+  itemTtlSeconds?: number
+  /** Bytes of others' items this node keeps before answering `full`. @default 1 GiB */
+  maxStorageBytes?: number
+  /** Seconds between anti-entropy rounds; 0 turns the loop off. @default 60 */
+  repairIntervalSeconds?: number
+  /** Seconds between republishes of this node's own items. @default 43200 (12 h) */
+  republishIntervalSeconds?: number
+  /** How long a node keeps serving an item after it stopped being among its R nearest, in ms. @default one repair interval */
+  trialPeriodMs?: number
+  /** On stop, hand every item to the next nearest nodes first, for at most this long (ms); 0 = no handoff. @default 10000 */
+  leaveTimeoutMs?: number
   /** Peers kept per distance band. @default 20 */
   bucketSize?: number
 }
@@ -77,6 +102,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly rpc: RpcClient
   private readonly acceptor: ItemAcceptor
   private readonly server: RpcServer
+  readonly placement: Placement
+  readonly repairer: Repairer
+  private repairTimer?: ReturnType<typeof setTimeout>
   private shutdown = new AbortController()
   private topologyId?: string
   private started = false
@@ -93,7 +121,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
       throw new InvalidInputError(`write quorum must be between 1 and replicas (${this.replicas}), got ${this.writeQuorum}`)
     }
     this.store = new ItemStore(init.datastore ?? components.datastore)
-    this.acceptor = new ItemAcceptor(this.store)
+    this.acceptor = new ItemAcceptor(this.store, {
+      defaultTtlSeconds: init.itemTtlSeconds ?? c.DEFAULT_ITEM_TTL_SECONDS,
+      maxStorageBytes: init.maxStorageBytes ?? c.DEFAULT_MAX_STORAGE_BYTES
+    })
     this.table = new PeerTable(components.peerId, init.bucketSize)
     const allowPrivate = init.allowPrivateAddresses ?? true
     this.neighbourhood = new Neighbourhood({
@@ -103,13 +134,32 @@ export class Toyrrent implements Startable, ToyrrentApi {
       filterAddrs: addrs => keepAddrs(addrs, allowPrivate)
     })
     this.rpc = new RpcClient(components, { protocol: this.protocol })
+    const selfKey = components.peerId.toString()
+    this.placement = new Placement(this.table, this.store, () => this.neighbourhood.selfPeer(), this.replicas)
+    this.repairer = new Repairer({
+      store: this.store,
+      placement: this.placement,
+      table: this.table,
+      rpc: this.rpc,
+      selfKey,
+      log: components.logger.forComponent('toyrrent:repair'),
+      requestTimeout: this.requestTimeout,
+      trialPeriodMs: init.trialPeriodMs ?? this.repairIntervalMs,
+      republishIntervalMs: (init.republishIntervalSeconds ?? c.DEFAULT_REPUBLISH_INTERVAL_SECONDS) * 1000,
+      storeOn: async (peer, item, signal) => { await this.storeOn(peer, item, signal) },
+      republish: async (item, signal) => { await this.replicate(item, signal) }
+    })
     this.server = new RpcServer({
       log: components.logger.forComponent('toyrrent:rpc:server'),
       handlerTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
       handlers: {
         [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(this.neighbourhood, this.store),
         [Frame.Type.FETCH]: new FetchHandler(this.neighbourhood, this.store),
-        [Frame.Type.STORE]: new StoreHandler(this.acceptor)
+        [Frame.Type.STORE]: new StoreHandler(this.acceptor),
+        [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
+        [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
+        [Frame.Type.HOLDS]: new HoldsHandler(this.store),
+        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, this.placement, (peer, keys) => { this.repairer.recordAcks(peer, keys) })
       }
     })
   }
@@ -122,18 +172,115 @@ export class Toyrrent implements Startable, ToyrrentApi {
     await this.store.open()
     await this.components.registrar.handle(this.protocol, this.server.onStream, { maxInboundStreams: 8, maxOutboundStreams: 8 })
     this.topologyId = await this.components.registrar.register(this.protocol, {
-      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
+      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) },
+      // a peer with no connection left is gone until it connects again
+      onDisconnect: (peerId) => { this.table.remove(peerId) }
     })
     this.started = true
+    this.scheduleRepair()
+  }
+
+  /** Graceful leave: hand every item to the next nearest nodes while connections are still up. */
+  async beforeStop (): Promise<void> {
+    if (!this.started) return
+    clearTimeout(this.repairTimer)
+    const timeout = this.init.leaveTimeoutMs ?? c.DEFAULT_LEAVE_TIMEOUT_MS
+    if (timeout <= 0 || this.store.size === 0 || this.table.size === 0) return
+    const started = Date.now()
+    this.log('leaving: handing %d items to the next nearest nodes (at most %d ms)', this.store.size, timeout)
+    try {
+      const { items, pushed } = await this.repairer.handOffAll(timeoutSignal(this.shutdown.signal, timeout))
+      this.log('leaving: %d items checked, %d pushed in %d ms', items, pushed, Date.now() - started)
+    } catch (err: any) {
+      this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
+    }
   }
 
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
+    clearTimeout(this.repairTimer)
     this.shutdown.abort()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
     await this.components.registrar.unhandle(this.protocol)
     this.rpc.closeAll()
+  }
+
+  /** Run one anti-entropy round now. */
+  async repair (options: AbortOptions = {}): Promise<RepairStats> {
+    return this.repairer.round(AbortSignal.any([this.shutdown.signal, ...(options.signal != null ? [options.signal] : [])]))
+  }
+
+  /**
+   * Onboarding: find our neighbours and pull from each the items we are now
+   * among the R nearest for.
+   */
+  async onboard (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
+    return this.withDeadline(options, async signal => {
+      const neighbours = (await this.lookupNearest(this.neighbourhood.self, this.replicas * 2, signal)).peers
+        .filter(p => !p.peerId.equals(this.components.peerId))
+      const total: HandoffResult = { items: 0, bytes: 0, refused: 0 }
+      await Promise.all(neighbours.map(async peer => {
+        try {
+          const r = await pullHandoff(peer, this.rpc, this.acceptor, this.log, signal, this.requestTimeout)
+          total.items += r.items
+          total.bytes += r.bytes
+          total.refused += r.refused
+        } catch (err: any) {
+          this.log('handoff from %p failed: %s', peer.peerId, err.message)
+        }
+      }))
+      this.log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, neighbours.length)
+      return total
+    })
+  }
+
+  /**
+   * Who holds a key: each of its R nearest live nodes says whether it does
+   * (find_before_n answers carry a `holds` flag), and any other node the
+   * lookup met that holds it is listed too.
+   */
+  async holders (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<HoldersResult> {
+    checkPosition(key)
+    return this.withDeadline(options, async signal => {
+      const holds = new Map<string, boolean>()
+      const result = await this.lookupWith(key, this.replicas, signal, async (peer, querySignal) => {
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: ownBytes(key), n: c.DEFAULT_FIND_N } }, { signal: querySignal, timeout: this.requestTimeout })
+        holds.set(peer.peerId.toString(), response.findBeforeNResponse?.holds ?? false)
+        return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
+      })
+      holds.set(this.components.peerId.toString(), this.store.has(key))
+      const replicaSet = result.peers.slice(0, this.replicas)
+      const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
+      return {
+        replicaSet: replicaSet.map(p => ({ peerId: p.peerId, holds: holds.get(p.peerId.toString()) ?? false })),
+        otherHolders: [...holds].filter(([peer, held]) => held && !inSet.has(peer)).map(([peer]) => peer)
+      }
+    })
+  }
+
+  /** What this node holds and how replication looks from here. */
+  stats (): ToyrrentStats {
+    return {
+      items: this.store.size,
+      bytes: this.store.bytes,
+      pinned: [...this.store.metas()].filter(m => m.pinned).length,
+      peers: this.table.size,
+      replicas: this.replicas,
+      repair: { ...this.repairer.stats }
+    }
+  }
+
+  heldItems (): HeldItem[] {
+    const self = this.components.peerId.toString()
+    return this.placement.assignments().filter(({ meta }) => !isExpired(meta)).map(({ meta: m, replicaSet }) => ({
+      key: m.key,
+      kind: m.kind === ItemKind.PUBLISH ? 'publish' : 'hash',
+      seq: m.seq,
+      pinned: m.pinned,
+      expiresAt: Number(m.expiresAt),
+      responsible: replicaSet.includes(self)
+    }))
   }
 
   /** Look ourselves up so our neighbours learn of us and we of them. */
@@ -150,7 +297,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
     checkValueSize(value)
     const key = hashItemKey(value)
-    const item: Item = { kind: ItemKind.HASH, key: ownBytes(key), body: ownBytes(value) }
+    const item: Item = { kind: ItemKind.HASH, key: ownBytes(key), body: ownBytes(value), ttlSeconds: 0 }
     // our own users' data is kept here too, pinned (DESIGN: store your own data)
     await this.acceptor.accept(item, { pinned: true })
     return this.withDeadline(options, async signal => {
@@ -166,7 +313,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return this.withDeadline(options, async signal => {
       let found: Uint8Array | undefined
       const result = await this.lookupWith(key, this.replicas, signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key) } }, { signal: querySignal, timeout: this.requestTimeout })
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), withCloser: false } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         if (item != null) {
           if (item.kind !== ItemKind.HASH || !verifyHashItem(key, item.body)) {
@@ -184,51 +331,118 @@ export class Toyrrent implements Startable, ToyrrentApi {
     })
   }
 
+  async publish (privateKey: PrivateKey, value: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
+    return this.signAndPublish(privateKey, value, false, options)
+  }
+
+  async del (privateKey: PrivateKey, options: PublishOptions = {}): Promise<PublishResult> {
+    return this.signAndPublish(privateKey, new Uint8Array(0), true, options)
+  }
+
+  async publishRecord (record: PublishRecord, options: PublishOptions = {}): Promise<PublishResult> {
+    const id = publishId(record.publicKey, record.salt)
+    // refuse bad input here, before anything is sent or stored
+    assertAccepted(await verifyPublishRecord(id, record))
+    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(record)), ttlSeconds: 0 }
+    return this.withDeadline(options, async signal => {
+      const stored = await this.replicate(item, signal, options.expectedSeq)
+      // our own users' records are kept here too, pinned; a newer one already here wins
+      await this.acceptor.accept(item, { pinned: true })
+      return { id, seq: record.seq, stored }
+    })
+  }
+
+  async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
+    checkPosition(id)
+    return this.withDeadline(options, async signal => {
+      const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
+      const result = await this.lookupWith(id, this.replicas, signal, async (peer, querySignal) => {
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), withCloser: true } }, { signal: querySignal, timeout: this.requestTimeout })
+        const item = response.fetchResponse?.item
+        // a replica serving a forged or foreign record is skipped like an unreachable one
+        const record = item == null ? undefined : await this.verifiedRecord(id, item.kind, item.body, peer)
+        held.set(peer.peerId.toString(), { peer, record })
+        return { closer: this.parsePeers(response.fetchResponse?.closer ?? []) }
+      })
+      const local = await this.store.get(id)
+      const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
+      let best = localRecord
+      for (const { record } of held.values()) {
+        if (record != null && (best == null || record.seq > best.seq)) best = record
+      }
+      if (best == null) throw this.missingError(`id ${toHex(id)}`, result)
+      this.readRepair(id, best, result.peers.slice(0, this.replicas), held, localRecord)
+      return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
+    })
+  }
+
+  private async signAndPublish (privateKey: PrivateKey, value: Uint8Array, deleted: boolean, options: PublishOptions): Promise<PublishResult> {
+    const salt = options.salt ?? new Uint8Array(0)
+    let seq = options.seq
+    if (seq == null) {
+      const id = publishId(privateKey.publicKey.raw, salt)
+      seq = (await this.resolve(id, options).then(r => r.seq, (err: Error) => {
+        if (err.name === 'NotFoundError') return 0n
+        throw err
+      })) + 1n
+    }
+    const record = await createPublishRecord({ privateKey, salt, seq, value, deleted })
+    return this.publishRecord(record, options)
+  }
+
+  private async verifiedRecord (id: Uint8Array, kind: ItemKind, body: Uint8Array, from?: FoundPeer): Promise<PublishRecord | undefined> {
+    try {
+      if (kind !== ItemKind.PUBLISH) throw new InvalidInputError('not a publish item')
+      const record = decodePublishRecord(body)
+      assertAccepted(await verifyPublishRecord(id, record))
+      return record
+    } catch (err: any) {
+      this.log('%s holds an invalid record for %s: %s', from?.peerId.toString() ?? 'our store', toHex(id), err.message)
+      if (from != null) throw err
+      return undefined
+    }
+  }
+
+  /** Push the newest record to replicas that answered with an older one or none; in the background. */
+  private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord?: PublishRecord): void {
+    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(best)), ttlSeconds: 0 }
+    const stale = replicaSet.filter(peer => {
+      const record = peer.peerId.equals(this.components.peerId) ? localRecord : held.get(peer.peerId.toString())?.record
+      return record == null || record.seq < best.seq
+    })
+    for (const peer of stale) {
+      this.storeOn(peer, item, timeoutSignal(this.shutdown.signal, this.requestTimeout)).then(() => {
+        this.log('read repair: %p now holds seq %s of %s', peer.peerId, best.seq, toHex(id))
+      }, (err: Error) => {
+        this.log('read repair of %p failed: %s', peer.peerId, err.message)
+      })
+    }
+  }
+
   /**
-   * Store an item on the R nearest nodes. Resolves with the acknowledging
-   * peers once W have acknowledged; when one of the R does not answer, the
-   * next nearest takes its place.
+   * Store an item on the R nearest nodes; resolves once W acknowledged, the
+   * rest land in the background.
    */
-  private async replicate (item: Item, signal: AbortSignal): Promise<PeerId[]> {
+  private async replicate (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[]> {
     const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal)
     // a network smaller than W can only give what it has; unreachable peers never lower the bar
     const quorum = failed === 0 ? Math.min(this.writeQuorum, peers.length) : this.writeQuorum
-    const acked: PeerId[] = []
-    const errors: Error[] = []
-    let next = 0
-    const { promise, resolve, reject } = Promise.withResolvers<PeerId[]>()
-    let running = 0
-    const settleIfDone = (): void => {
-      if (acked.length >= quorum) resolve([...acked])
-      else if (running === 0 && (next >= peers.length || acked.length + running >= this.replicas)) {
-        reject(new InsufficientPeersError(`stored on ${acked.length} of the ${quorum} nodes needed (${errors.map(e => e.message).join('; ') || 'no peers'})`))
-      }
-    }
-    const launchNext = (): void => {
-      while (running + acked.length < this.replicas && next < peers.length) {
-        const peer = peers[next++]
-        running++
-        this.storeOn(peer, item, signal).then(() => { acked.push(peer.peerId) }, err => {
-          errors.push(err)
-          launchNext()
-        }).finally(() => {
-          running--
-          settleIfDone()
-        })
-      }
-      settleIfDone()
-    }
-    launchNext()
-    return promise
+    const { acked } = await replicate({
+      peers,
+      replicas: this.replicas,
+      quorum,
+      storeOn: async peer => { await this.storeOn(peer, item, signal, expectedSeq) }
+    })
+    return acked.map(p => p.peerId)
   }
 
-  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal): Promise<void> {
+  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<void> {
     if (peer.peerId.equals(this.components.peerId)) {
-      const result = await this.acceptor.accept(item, { signal })
-      if (result.status !== Status.OK) throw new RemoteRejectedError(`local store refused: ${result.message}`, result.status)
+      const result = await this.acceptor.accept(item, { signal, expectedSeq })
+      if (result.status !== Status.OK) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, statusCode(result.status))
       return
     }
-    await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item } }, { signal, timeout: this.requestTimeout })
+    await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq } }, { signal, timeout: this.requestTimeout })
   }
 
   private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal): Promise<LookupResult> {
@@ -315,6 +529,19 @@ export class Toyrrent implements Startable, ToyrrentApi {
     }
   }
 
+  private get repairIntervalMs (): number {
+    return (this.init.repairIntervalSeconds ?? c.DEFAULT_REPAIR_INTERVAL_SECONDS) * 1000
+  }
+
+  private scheduleRepair (): void {
+    if (this.repairIntervalMs <= 0) return
+    this.repairTimer = setTimeout(() => {
+      this.repair().catch((err: Error) => { this.log('repair round failed: %s', err.message) })
+        .finally(() => { if (this.started) this.scheduleRepair() })
+    }, this.repairIntervalMs)
+    this.repairTimer.unref?.()
+  }
+
   private get requestTimeout (): number {
     return this.init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS
   }
@@ -329,4 +556,8 @@ function checkPosition (target: Uint8Array): void {
   if (!(target instanceof Uint8Array) || target.byteLength !== POSITION_BYTES) {
     throw new InvalidInputError(`a key or position must be ${POSITION_BYTES} bytes`)
   }
+}
+
+function toHex (bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex')
 }

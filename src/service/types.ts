@@ -1,4 +1,5 @@
-import type { AbortOptions, PeerId } from '@libp2p/interface'
+import type { AbortOptions, PeerId, PrivateKey } from '@libp2p/interface'
+import type { PublishRecord } from '../records/publish-record.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** A peer found by find_before_n: who it is, where it listens, where it sits. */
@@ -23,6 +24,50 @@ export interface ToyrrentOperationOptions extends AbortOptions {
   timeout?: number
 }
 
+export interface PublishResult {
+  /** 32-byte id: SHA-256(public key ‖ salt). */
+  id: Uint8Array
+  seq: bigint
+  /** Peers that acknowledged storing the record. */
+  stored: PeerId[]
+}
+
+export interface ResolveResult {
+  id: Uint8Array
+  /** The newest valid record the replica set holds. */
+  record: PublishRecord
+  seq: bigint
+  value: Uint8Array
+  /** The newest record is a tombstone: the id was deleted. */
+  deleted: boolean
+}
+
+export interface PublishOptions extends ToyrrentOperationOptions {
+  /** Salt (0-64 bytes) so one key can own many ids. */
+  salt?: Uint8Array
+  /** Sequence number; default one more than the newest the network holds. */
+  seq?: bigint
+  /** Compare-and-swap: only replace when replicas hold exactly this seq (0 = nothing yet). */
+  expectedSeq?: bigint
+}
+
+export interface HoldersResult {
+  /** The R nearest live nodes to the key, nearest first, and whether each holds it. */
+  replicaSet: Array<{ peerId: PeerId, holds: boolean }>
+  /** Other nodes the lookup met that hold it (peer id strings). */
+  otherHolders: string[]
+}
+
+export interface ToyrrentStats {
+  items: number
+  bytes: number
+  pinned: number
+  /** Peers in the routing table. */
+  peers: number
+  replicas: number
+  repair: import('./repair.ts').RepairStats
+}
+
 /** What the toyrrent service offers to applications. */
 export interface ToyrrentApi {
   /** Store an immutable value (at most 65,536 bytes) on the R nearest nodes; needs W acknowledgements. */
@@ -31,4 +76,29 @@ export interface ToyrrentApi {
   get(key: Uint8Array, options?: ToyrrentOperationOptions): Promise<Uint8Array>
   /** The n nodes of the network nearest to a 32-byte position (this node included when it qualifies), nearest first. */
   findBeforeN(target: Uint8Array, n?: number, options?: ToyrrentOperationOptions): Promise<FoundPeer[]>
+  /** Sign in-process and publish a value under SHA-256(public key ‖ salt). */
+  publish(privateKey: PrivateKey, value: Uint8Array, options?: PublishOptions): Promise<PublishResult>
+  /** Publish a record signed elsewhere (the daemon relays what clients signed). */
+  publishRecord(record: PublishRecord, options?: PublishOptions): Promise<PublishResult>
+  /** The newest valid record under an id, repairing replicas that hold an older one. */
+  resolve(id: Uint8Array, options?: ToyrrentOperationOptions): Promise<ResolveResult>
+  /** Publish a signed tombstone with a higher seq. */
+  del(privateKey: PrivateKey, options?: PublishOptions): Promise<PublishResult>
+  /** Which of a key's R nearest live nodes hold it, and which other holders the lookup met. */
+  holders(key: Uint8Array, options?: ToyrrentOperationOptions): Promise<HoldersResult>
+  /** Items held, peers known, and replica health as of the last repair round. */
+  stats(): ToyrrentStats
+  /** What this node holds itself (no network). */
+  heldItems(): HeldItem[]
+}
+
+export interface HeldItem {
+  key: Uint8Array
+  kind: 'hash' | 'publish'
+  seq: bigint
+  pinned: boolean
+  /** Unix ms; 0 = never. */
+  expiresAt: number
+  /** Among the R nearest by this node's view. */
+  responsible: boolean
 }

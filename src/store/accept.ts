@@ -9,6 +9,9 @@ import { MAX_VALUE_BYTES } from '../constants.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { verifyHashItem } from '../records/hash-item.ts'
 import { KeyedLock } from './keyed-lock.ts'
+import { checkReplace, decodePublishRecord, verifyPublishRecord } from '../records/publish-record.ts'
+import type { PublishRecord } from '../records/publish-record.ts'
+import type { PublishRejectReason } from '../errors.ts'
 import { kindNumber } from './item-store.ts'
 import type { ItemStore, StoredItem } from './item-store.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
@@ -17,10 +20,15 @@ import type { AbortOptions } from '@libp2p/interface'
 export interface AcceptOptions extends AbortOptions {
   /** Compare-and-swap: the seq the writer expects the store to hold (publish items). */
   expectedSeq?: bigint
-  /** Put or published by this node's own user: never evicted. */
+  /** Put or published by this node's own user: never expires here, never refused for space. */
   pinned?: boolean
-  /** Unix ms after which holders may drop the item; 0 = never. */
-  expiresAt?: number
+}
+
+export interface ItemAcceptorInit {
+  /** Lifetime of an item whose writer gave none (Item.ttlSeconds = 0), in seconds. */
+  defaultTtlSeconds: number
+  /** Bytes of items the store may hold; others' items beyond it are refused `full`. */
+  maxStorageBytes: number
 }
 
 export interface AcceptResult {
@@ -32,10 +40,12 @@ export interface AcceptResult {
 
 export class ItemAcceptor {
   private readonly store: ItemStore
+  private readonly init: ItemAcceptorInit
   private readonly lock = new KeyedLock()
 
-  constructor (store: ItemStore) {
+  constructor (store: ItemStore, init: ItemAcceptorInit) {
     this.store = store
+    this.init = init
   }
 
   async accept (item: Item, options: AcceptOptions = {}): Promise<AcceptResult> {
@@ -45,6 +55,7 @@ export class ItemAcceptor {
     return this.lock.run(base32.baseEncode(item.key), async () => {
       switch (item.kind) {
         case ItemKind.HASH: return this.acceptHashItem(item, options)
+        case ItemKind.PUBLISH: return this.acceptPublishItem(item, options)
         default: return { status: Status.BAD_REQUEST, message: `unsupported item kind ${item.kind}` }
       }
     })
@@ -58,25 +69,79 @@ export class ItemAcceptor {
       return { status: Status.HASH_MISMATCH, message: 'value does not hash to key' }
     }
     const existing = await this.store.get(item.key, options)
-    await this.store.put(item.key, merge(existing, item, options), options)
+    if (this.overQuota(existing, item, options)) return this.full()
+    await this.store.put(item.key, this.merge(existing, item, options), options)
     return { status: Status.OK }
+  }
+
+  /**
+   * Publish items: the record must decode, match its id, carry a valid
+   * signature and a seq newer than the one held (or be byte-identical), and
+   * pass compare-and-swap when the writer asked for it.
+   */
+  private async acceptPublishItem (item: Item, options: AcceptOptions): Promise<AcceptResult> {
+    let incoming: PublishRecord
+    try {
+      incoming = decodePublishRecord(item.body)
+    } catch (err: any) {
+      return rejected(err.code ?? 'bad-request', err.message)
+    }
+    const verdict = await verifyPublishRecord(item.key, incoming)
+    if (verdict !== 'ok') return rejected(verdict, `record refused: ${verdict}`)
+    const existing = await this.store.get(item.key, options)
+    const stored = existing == null ? undefined : decodePublishRecord(existing.body)
+    const replace = checkReplace(stored, incoming, options.expectedSeq)
+    if (replace === 'stale-seq') return { ...rejected(replace, `seq ${incoming.seq} is not newer than the stored seq ${stored?.seq}`), storedSeq: stored?.seq }
+    if (replace === 'cas-mismatch') return { ...rejected(replace, `expected seq ${options.expectedSeq} but the stored seq is ${stored?.seq ?? 0n}`), storedSeq: stored?.seq ?? 0n }
+    if (this.overQuota(existing, item, options)) return this.full()
+    await this.store.put(item.key, this.merge(existing, item, options, incoming.seq), options)
+    return { status: Status.OK, storedSeq: incoming.seq }
+  }
+
+  /** A new item from someone else that would take the store past its quota. Updates of held items always fit. */
+  private overQuota (existing: StoredItem | undefined, item: Item, options: AcceptOptions): boolean {
+    if (options.pinned === true || existing != null) return false
+    return this.store.bytes + item.body.byteLength > this.init.maxStorageBytes
+  }
+
+  private full (): AcceptResult {
+    return { status: Status.FULL, message: `storage quota of ${this.init.maxStorageBytes} bytes reached` }
+  }
+
+  /**
+   * The stored form: a re-stored item keeps its pin and the later expiry;
+   * pinned items never expire here (their owner republishes them).
+   */
+  private merge (existing: StoredItem | undefined, item: Item, options: AcceptOptions, seq = 0n): StoredItem {
+    const pinned = (existing?.pinned ?? false) || (options.pinned ?? false)
+    const ttl = item.ttlSeconds > 0 ? item.ttlSeconds : this.init.defaultTtlSeconds
+    const expiresAt = pinned ? 0n : BigInt(Date.now() + ttl * 1000)
+    return {
+      kind: kindNumber(item.kind),
+      body: item.body,
+      pinned,
+      expiresAt: existing == null || pinned ? expiresAt : laterExpiry(existing.expiresAt, expiresAt),
+      storedAt: existing?.storedAt ?? BigInt(Date.now()),
+      seq
+    }
   }
 }
 
-/** A re-stored item keeps its pin and the later of the two expiries. */
-function merge (existing: StoredItem | undefined, item: Item, options: AcceptOptions): StoredItem {
-  const expiresAt = BigInt(options.expiresAt ?? 0)
-  return {
-    kind: kindNumber(item.kind),
-    body: item.body,
-    pinned: (existing?.pinned ?? false) || (options.pinned ?? false),
-    expiresAt: existing == null ? expiresAt : maxExpiry(existing.expiresAt, expiresAt),
-    storedAt: existing?.storedAt ?? BigInt(Date.now())
-  }
+const REASON_STATUS: Record<PublishRejectReason, Status> = {
+  'bad-request': Status.BAD_REQUEST,
+  'too-large': Status.TOO_LARGE,
+  'id-mismatch': Status.ID_MISMATCH,
+  'bad-signature': Status.BAD_SIGNATURE,
+  'stale-seq': Status.STALE_SEQ,
+  'cas-mismatch': Status.CAS_MISMATCH
+}
+
+function rejected (reason: PublishRejectReason, message: string): AcceptResult {
+  return { status: REASON_STATUS[reason] ?? Status.BAD_REQUEST, message }
 }
 
 /** 0 means never expires, so it wins. */
-function maxExpiry (a: bigint, b: bigint): bigint {
+function laterExpiry (a: bigint, b: bigint): bigint {
   if (a === 0n || b === 0n) return 0n
   return a > b ? a : b
 }

@@ -18,7 +18,8 @@ export class FetchHandler implements RpcHandler {
     }
     const stored = await this.store.get(key, { signal: context.signal })
     if (stored != null && !isExpired(stored)) {
-      return { status: Status.OK, fetchResponse: { item: toItem(key, stored), closer: [] } }
+      const closer = request.fetchRequest?.withCloser === true ? this.neighbourhood.nearest(key, DEFAULT_FIND_N) : []
+      return { status: Status.OK, fetchResponse: { item: toItem(key, stored), closer } }
     }
     return { status: Status.NOT_FOUND, fetchResponse: { closer: this.neighbourhood.nearest(key, DEFAULT_FIND_N) } }
   }

@@ -1,0 +1,129 @@
+/**
+ * The HTTP client of the daemon API, used by the CLI. Every method throws a
+ * ToyrrentError: ApiError with the server's code for an error reply, or
+ * DaemonNotRunningError when nothing answers at the address.
+ */
+import { ToyrrentError } from '../errors.ts'
+import type { ErrorResponse, FindBeforeNResponse, HealthResponse, HoldersResponse, IdResponse, PeersResponse, PublishResponse, PutResponse, RecordJson } from './types.ts'
+
+/** An error reply of the API: `code` and `message` come from the daemon. */
+export class ApiError extends ToyrrentError {
+  static override name = 'ApiError'
+  override name = 'ApiError'
+  readonly status: number
+  constructor (message: string, code: string, status: number) {
+    super(message)
+    this.code = code
+    this.status = status
+  }
+}
+
+/** Nothing listens at the API address. */
+export class DaemonNotRunningError extends ToyrrentError {
+  static override name = 'DaemonNotRunningError'
+  override name = 'DaemonNotRunningError'
+  override code = 'daemon-not-running'
+}
+
+export interface ClientOptions {
+  /** Abort the request with this signal. */
+  signal?: AbortSignal
+}
+
+export class ToyrrentClient {
+  /** `HOST:PORT` of the daemon API. */
+  readonly address: string
+  private readonly base: string
+
+  constructor (address: string) {
+    this.address = address
+    this.base = `http://${address}`
+  }
+
+  async put (value: Uint8Array, options: ClientOptions = {}): Promise<PutResponse> {
+    const res = await this.request('POST', '/v1/items', options, {
+      body: value,
+      headers: { 'Content-Type': 'application/octet-stream' }
+    })
+    return await res.json() as PutResponse
+  }
+
+  async get (key: string, options: ClientOptions = {}): Promise<Uint8Array> {
+    const res = await this.request('GET', `/v1/items/${encodeURIComponent(key)}`, options)
+    return new Uint8Array(await res.arrayBuffer())
+  }
+
+  /**
+   * Relay an encoded record signed on this side. `expectedSeq` makes it a
+   * compare-and-swap (0 = only if nothing was published under the id yet).
+   */
+  async publishRecord (record: Uint8Array, options: ClientOptions & { expectedSeq?: bigint } = {}): Promise<PublishResponse> {
+    const query = options.expectedSeq == null ? '' : `?cas=${options.expectedSeq}`
+    const res = await this.request('POST', `/v1/records${query}`, options, {
+      body: record,
+      headers: { 'Content-Type': 'application/octet-stream' }
+    })
+    return await res.json() as PublishResponse
+  }
+
+  /** The newest record under a 64-hex id, tombstones included (`deleted: true`). */
+  async resolve (id: string, options: ClientOptions = {}): Promise<RecordJson> {
+    const res = await this.request('GET', `/v1/records/${encodeURIComponent(id)}?format=json`, options)
+    return await res.json() as RecordJson
+  }
+
+  async id (options: ClientOptions = {}): Promise<IdResponse> {
+    return await (await this.request('GET', '/v1/id', options)).json() as IdResponse
+  }
+
+  async peers (options: ClientOptions = {}): Promise<PeersResponse> {
+    return await (await this.request('GET', '/v1/peers', options)).json() as PeersResponse
+  }
+
+  async findBeforeN (id: string, n?: number, options: ClientOptions = {}): Promise<FindBeforeNResponse> {
+    const query = n == null ? '' : `?n=${n}`
+    const res = await this.request('GET', `/v1/find-before-n/${encodeURIComponent(id)}${query}`, options)
+    return await res.json() as FindBeforeNResponse
+  }
+
+  async holders (key: string, options: ClientOptions = {}): Promise<HoldersResponse> {
+    return await (await this.request('GET', `/v1/holders/${encodeURIComponent(key)}`, options)).json() as HoldersResponse
+  }
+
+  async stats (options: ClientOptions = {}): Promise<Record<string, any>> {
+    return await (await this.request('GET', '/v1/stats', options)).json() as Record<string, any>
+  }
+
+  async health (options: ClientOptions = {}): Promise<HealthResponse> {
+    return await (await this.request('GET', '/v1/health', options)).json() as HealthResponse
+  }
+
+  private async request (method: string, path: string, options: ClientOptions, init: { body?: Uint8Array, headers?: Record<string, string> } = {}): Promise<Response> {
+    let res: Response
+    try {
+      res = await fetch(this.base + path, { method, body: init.body, headers: init.headers, signal: options.signal })
+    } catch (err) {
+      throw this.networkError(err)
+    }
+    if (res.ok) return res
+    const text = await res.text()
+    let error: ErrorResponse['error'] | undefined
+    try {
+      error = (JSON.parse(text) as ErrorResponse).error
+    } catch {}
+    if (typeof error?.code !== 'string') {
+      throw new ApiError(`the daemon at ${this.address} answered ${res.status} ${res.statusText}`, 'http-error', res.status)
+    }
+    throw new ApiError(error.message, error.code, res.status)
+  }
+
+  private networkError (err: unknown): Error {
+    const cause = (err as { cause?: { code?: string } }).cause
+    if (cause?.code === 'ECONNREFUSED') {
+      return new DaemonNotRunningError(`no daemon is running at ${this.address} (start one with \`toyrrent daemon\`)`)
+    }
+    if ((err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError') return err as Error
+    const reason = cause?.code ?? (cause as Error | undefined)?.message ?? (err as Error).message
+    return new ToyrrentError(`cannot reach the daemon at ${this.address}: ${reason}`)
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The route table of API v1. Later issues add their routes here: `/metrics`.
+ */
+import { findBeforeN } from './find-before-n.ts'
+import { getItem, putItem } from './items.ts'
+import { getHealth, getId, getPeers } from './node-info.ts'
+import { publishRecord, resolveRecord } from './records.ts'
+import { getHolders, getLocalItems, getStats } from './replicas.ts'
+import type { Route } from '../router.ts'
+
+export const routes: Route[] = [
+  { method: 'POST', path: '/v1/items', handler: putItem },
+  { method: 'GET', path: '/v1/items/:key', handler: getItem },
+  { method: 'POST', path: '/v1/records', handler: publishRecord },
+  { method: 'GET', path: '/v1/records/:id', handler: resolveRecord },
+  { method: 'GET', path: '/v1/id', handler: getId },
+  { method: 'GET', path: '/v1/peers', handler: getPeers },
+  { method: 'GET', path: '/v1/find-before-n/:id', handler: findBeforeN },
+  { method: 'GET', path: '/v1/health', handler: getHealth },
+  { method: 'GET', path: '/v1/holders/:key', handler: getHolders },
+  { method: 'GET', path: '/v1/local/items', handler: getLocalItems },
+  { method: 'GET', path: '/v1/stats', handler: getStats }
+]

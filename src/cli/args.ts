@@ -1,0 +1,74 @@
+/**
+ * Argument parsing (node:util parseArgs) and the checks every command shares.
+ * Anything wrong with the command line is a UsageError: exit code 2.
+ */
+import { parseArgs } from 'node:util'
+import { ToyrrentError } from '../errors.ts'
+import type { ParseArgsOptionsConfig } from 'node:util'
+
+export class UsageError extends ToyrrentError {
+  static override name = 'UsageError'
+  override name = 'UsageError'
+  override code = 'usage'
+}
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>
+
+export interface ParsedArgs {
+  values: OptionValues
+  positionals: string[]
+}
+
+/** Options every client command takes: which daemon to talk to. */
+export const CLIENT_OPTIONS = {
+  api: { type: 'string' },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' }
+} satisfies ParseArgsOptionsConfig
+
+export const JSON_OPTION = {
+  json: { type: 'boolean' }
+} satisfies ParseArgsOptionsConfig
+
+export function parseCommandArgs (argv: string[], options: ParseArgsOptionsConfig, positionals: { min: number, max: number }): ParsedArgs {
+  let parsed: ParsedArgs
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as ParsedArgs
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''))
+  }
+  if (parsed.values.help === true) return parsed
+  const count = parsed.positionals.length
+  if (count < positionals.min) throw new UsageError('missing argument')
+  if (count > positionals.max) throw new UsageError(`unexpected argument "${parsed.positionals[positionals.max]}"`)
+  return parsed
+}
+
+/** `HOST:PORT`, `[v6]:PORT`; port 0 allowed. */
+export function parseHostPort (text: string, flag = '--api'): { host: string, port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text)
+  const port = Number(match?.[3])
+  if (match == null || port > 65535) {
+    throw new UsageError(`${flag} must be HOST:PORT (like 127.0.0.1:5454), got "${text}"`)
+  }
+  return { host: match[1] ?? match[2], port }
+}
+
+/** An integer in [min, max]. */
+export function parseInteger (text: string, what: string, min: number, max: number): number {
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(`${what} must be an integer from ${min} to ${max}, got "${text}"`)
+  }
+  return n
+}
+
+/** Run a parser of user input, turning its InvalidInputError into a UsageError. */
+export function asUsage<T> (parse: () => T): T {
+  try {
+    return parse()
+  } catch (err) {
+    if ((err as Error).name === 'InvalidInputError') throw new UsageError((err as Error).message)
+    throw err
+  }
+}

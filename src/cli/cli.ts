@@ -1,0 +1,59 @@
+/**
+ * Parse the command line, dispatch to a command, map the outcome to an exit
+ * code: 0 success, 1 the operation failed (one line on stderr), 2 usage error
+ * (reason and usage on stderr).
+ */
+import { parseCommandArgs, UsageError } from './args.ts'
+import { commands } from './commands/index.ts'
+import { processIo, write } from './io.ts'
+import { commandUsage, usage } from './usage.ts'
+import type { Command } from './command.ts'
+import type { CliIo } from './io.ts'
+
+export async function runCli (argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv
+  if (name == null) {
+    await write(io.stderr, usage(commands))
+    return 2
+  }
+  if (name === 'help' || name === '--help' || name === '-h') return await help(rest, io)
+  const command = commands.find(c => c.name === name)
+  if (command == null) {
+    await write(io.stderr, `toyrrent: unknown command "${name}"\n\n${usage(commands)}`)
+    return 2
+  }
+  try {
+    const args = parseCommandArgs(rest, command.options, command.positionals)
+    if (args.values.help === true) {
+      await write(io.stdout, commandUsage(command))
+      return 0
+    }
+    return await command.run(args, io)
+  } catch (err) {
+    return await fail(err, command, io)
+  }
+}
+
+async function help (rest: string[], io: CliIo): Promise<number> {
+  const command = commands.find(c => c.name === rest[0])
+  if (rest.length > 1 || (rest.length === 1 && command == null)) {
+    await write(io.stderr, `toyrrent: no such command "${rest.join(' ')}"\n\n${usage(commands)}`)
+    return 2
+  }
+  await write(io.stdout, command == null ? usage(commands) : commandUsage(command))
+  return 0
+}
+
+async function fail (err: unknown, command: Command, io: CliIo): Promise<number> {
+  if (err instanceof UsageError) {
+    await write(io.stderr, `toyrrent ${command.name}: ${err.message}\n${commandUsage(command)}`)
+    return 2
+  }
+  const message = err instanceof Error ? err.message : String(err)
+  await write(io.stderr, `toyrrent: ${oneLine(message)}\n`)
+  return 1
+}
+
+function oneLine (text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim()
+}

@@ -1,0 +1,148 @@
+import { resolve } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../../api/http-server.ts'
+import { defaultDataDir } from '../../daemon/data-dir.ts'
+import { parseHostPort, parseInteger, UsageError } from '../args.ts'
+import { write } from '../io.ts'
+import type { Command } from '../command.ts'
+import type { CliIo } from '../io.ts'
+import type { Daemon, DaemonOptions } from '../../daemon/daemon.ts'
+
+export const daemon: Command = {
+  name: 'daemon',
+  synopsis: 'daemon [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console]',
+  summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
+  options: {
+    'data-dir': { type: 'string' },
+    listen: { type: 'string', multiple: true },
+    bootstrap: { type: 'string', multiple: true },
+    api: { type: 'string' },
+    replicas: { type: 'string' },
+    'write-quorum': { type: 'string' },
+    'repair-interval': { type: 'string' },
+    'item-ttl': { type: 'string' },
+    'max-storage': { type: 'string' },
+    'leave-timeout': { type: 'string' },
+    console: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' }
+  },
+  positionals: { min: 0, max: 0 },
+  async run ({ values }, io) {
+    const options = daemonOptions(values, io.env)
+    // a long-running node logs a stray rejection instead of dying with every item it holds
+    process.on('unhandledRejection', (err: any) => {
+      io.stderr.write(`toyrrent: internal error (please report): ${err?.stack ?? err}\n`)
+    })
+    // loaded here so client commands never pay for libp2p
+    const { startDaemon } = await import('../../daemon/daemon.ts')
+    // listen before starting: a signal during start-up stops the node once it is up
+    const signalled = untilSignal(io)
+    const running = await startDaemon(options)
+    await announce(running, options, io)
+    // --console: commands on stdin, one per line (src/cli/console.ts); its end does not stop the daemon
+    const repl = values.console === true
+      ? (await import('../console.ts')).startConsole({ node: running.node, input: io.stdin, output: io.stdout })
+      : undefined
+    await signalled
+    repl?.close()
+    await write(io.stdout, 'stopping\n')
+    await running.stop()
+    await write(io.stdout, 'stopped\n')
+    return 0
+  }
+}
+
+function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv): DaemonOptions {
+  const api = typeof values.api === 'string' ? parseHostPort(values.api) : { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT }
+  const listen = values.listen as string[] | undefined
+  const bootstrap = values.bootstrap as string[] | undefined
+  listen?.forEach(addr => checkMultiaddr(addr, '--listen', false))
+  bootstrap?.forEach(addr => checkMultiaddr(addr, '--bootstrap', true))
+  return {
+    dataDir: typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : defaultDataDir(env),
+    listen,
+    bootstrap,
+    replicas: typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : undefined,
+    redundancy: redundancyOptions(values),
+    apiHost: api.host,
+    apiPort: api.port
+  }
+}
+
+/** --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum: absent flags keep the node's defaults. */
+function redundancyOptions (values: Record<string, unknown>): DaemonOptions['redundancy'] {
+  const int = (flag: string, min: number, max: number): number | undefined =>
+    typeof values[flag] === 'string' ? parseInteger(values[flag], `--${flag}`, min, max) : undefined
+  const leave = int('leave-timeout', 0, 3600)
+  return {
+    repairIntervalSeconds: int('repair-interval', 0, 86_400),
+    itemTtlSeconds: int('item-ttl', 1, 365 * 86_400),
+    maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER),
+    leaveTimeoutMs: leave == null ? undefined : leave * 1000,
+    writeQuorum: int('write-quorum', 1, 20)
+  }
+}
+
+function checkMultiaddr (text: string, flag: string, needsPeerId: boolean): void {
+  let components
+  try {
+    components = multiaddr(text).getComponents()
+  } catch (err) {
+    throw new UsageError(`${flag} "${text}" is not a multiaddr: ${(err as Error).message}`)
+  }
+  if (needsPeerId && !components.some(c => c.name === 'p2p')) {
+    throw new UsageError(`${flag} "${text}" has no peer id; it must end with /p2p/<peer id>`)
+  }
+}
+
+/** Tell the user who the node is, where it listens, and how to use it. Line formats are stable (tests parse them). */
+async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Promise<void> {
+  const addrs = running.multiaddrs.map(ma => ma.toString())
+  // another machine cannot dial a loopback address: suggest a routable one when there is one
+  const joinAddr = addrs.find(ma => !/^\/(ip4\/127\.|ip6\/::1\/)/.test(ma)) ?? addrs[0]
+  const loopback = /^(127\.|::1$|localhost$)/.test(options.apiHost ?? DEFAULT_API_HOST)
+  const flag = options.dataDir === defaultDataDir(io.env) ? '' : ` --data-dir ${shellQuote(options.dataDir)}`
+  const lines = [
+    `toyrrent daemon, data dir ${options.dataDir}`,
+    `peer id: ${running.peerId.toString()}`,
+    ...addrs.map(ma => `listening: ${ma}`),
+    ...(options.bootstrap == null ? [] : [`bootstrap: reached ${running.bootstrapped} of ${options.bootstrap.length}`]),
+    `api: http://${running.api}`,
+    loopback
+      ? `The HTTP API listens on ${running.api} (loopback only).`
+      : `WARNING: the HTTP API listens on ${running.api} and has no authentication: anyone who can reach it can use this node.`,
+    '',
+    'Use it from another terminal:',
+    `  toyrrent put${flag} 'hello'        store a value; prints its key`,
+    `  echo hi | toyrrent put${flag}      store stdin`,
+    `  toyrrent get${flag} KEY            print the value (found on any node of the network)`,
+    `  toyrrent id${flag}                 also: peers, find-before-n KEY [N]; --json; toyrrent help`,
+    `Another node joins with: toyrrent daemon --bootstrap ${joinAddr ?? '/ip4/HOST/tcp/PORT/p2p/PEER_ID'}`,
+    'Stop with Ctrl-C.',
+    ''
+  ]
+  await write(io.stdout, lines.join('\n'))
+}
+
+/** Resolve on the first SIGINT/SIGTERM; a second one exits at once. */
+async function untilSignal (io: CliIo): Promise<void> {
+  await new Promise<void>(resolve => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      const force = (): void => {
+        io.stderr.write(`toyrrent: second ${signal}, exiting without a clean shutdown\n`)
+        process.exit(1)
+      }
+      process.once('SIGINT', force)
+      process.once('SIGTERM', force)
+      resolve()
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+}
+
+function shellQuote (text: string): string {
+  return /^[\w./~-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`
+}

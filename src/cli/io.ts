@@ -1,0 +1,37 @@
+/** The streams a command runs against, and helpers to read and write them whole. */
+import { TooLargeError } from '../errors.ts'
+import type { Readable, Writable } from 'node:stream'
+
+export interface CliIo {
+  stdin: Readable & { isTTY?: boolean }
+  stdout: Writable
+  stderr: Writable
+  env: NodeJS.ProcessEnv
+}
+
+export function processIo (): CliIo {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }
+}
+
+/** Write and wait until the stream took it. */
+export async function write (stream: Writable, data: string | Uint8Array): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    stream.write(data, err => { err == null ? resolve() : reject(err) })
+  })
+}
+
+/** Read a stream to its end, refusing as soon as it passes `limit` bytes. */
+export async function readAll (stream: Readable, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = []
+  let length = 0
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    length += bytes.byteLength
+    if (length > limit) {
+      stream.destroy()
+      throw new TooLargeError(`value is more than ${limit} bytes; the limit is ${limit} bytes (64 KiB)`)
+    }
+    chunks.push(bytes)
+  }
+  return new Uint8Array(Buffer.concat(chunks, length))
+}

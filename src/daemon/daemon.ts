@@ -1,0 +1,121 @@
+/**
+ * The daemon: one toyrrent node plus its HTTP API, tied to a data directory.
+ * startDaemon locks the directory, starts the node, serves the API and writes
+ * the `api` file; stop() undoes all of it in reverse order.
+ */
+import { logger } from '@libp2p/logger'
+import { createToyrrentNode } from '../node.ts'
+import type { ToyrrentInit } from '../service/toyrrent.ts'
+import { ApiServer, DEFAULT_API_HOST, DEFAULT_API_PORT, formatHostPort } from '../api/http-server.ts'
+import { ToyrrentError } from '../errors.ts'
+import { ensureDataDir, lockDataDir, removeApiFile, writeApiFile } from './data-dir.ts'
+import type { ToyrrentNode } from '../node.ts'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { PeerId } from '@libp2p/interface'
+
+const log = logger('toyrrent:daemon')
+
+export interface DaemonOptions {
+  /** Data directory: item store, peer store, identity key, `api` and `lock` files. */
+  dataDir: string
+  /** Multiaddrs to listen on (default: the node's default, /ip4/0.0.0.0/tcp/4001). */
+  listen?: string[]
+  /** Multiaddrs with /p2p/<peer id> dialled at start. */
+  bootstrap?: string[]
+  /** Replication factor R (default: the node's default, 3). */
+  replicas?: number
+  /** Replication, repair and storage knobs passed to the node as they are (see ToyrrentInit). */
+  redundancy?: Pick<ToyrrentInit, 'repairIntervalSeconds' | 'itemTtlSeconds' | 'maxStorageBytes' | 'leaveTimeoutMs' | 'writeQuorum'>
+  /** API interface (default 127.0.0.1). */
+  apiHost?: string
+  /** API port, 0 = any free port (default 5454). */
+  apiPort?: number
+}
+
+export interface Daemon {
+  node: ToyrrentNode
+  dataDir: string
+  peerId: PeerId
+  multiaddrs: Multiaddr[]
+  /** `HOST:PORT` the API listens on. */
+  api: string
+  /** How many of the bootstrap addresses answered. */
+  bootstrapped: number
+  /** Stop the API, remove the `api` file, stop the node, release the data dir. Idempotent. */
+  stop(): Promise<void>
+}
+
+/** The data dir's store could not be opened. */
+export class DaemonStartError extends ToyrrentError {
+  static override name = 'DaemonStartError'
+  override name = 'DaemonStartError'
+  override code = 'daemon-start'
+}
+
+export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
+  const { dataDir } = options
+  await ensureDataDir(dataDir)
+  const unlock = await lockDataDir(dataDir)
+  let node: ToyrrentNode | undefined
+  let api: ApiServer | undefined
+  let bootstrapped = 0
+  try {
+    node = await createNode(options)
+    bootstrapped = options.bootstrap == null || options.bootstrap.length === 0 ? 0 : await node.bootstrap(options.bootstrap)
+    api = new ApiServer({ node, host: options.apiHost, port: options.apiPort })
+    await startApi(api, options)
+    await writeApiFile(dataDir, api.hostPort)
+  } catch (err) {
+    await api?.stop()
+    await node?.stop()
+    await unlock()
+    throw err
+  }
+  const started = { node, api }
+  let stopping: Promise<void> | undefined
+  return {
+    node,
+    dataDir,
+    peerId: node.libp2p.peerId,
+    multiaddrs: node.libp2p.getMultiaddrs(),
+    api: api.hostPort,
+    bootstrapped,
+    stop: async () => {
+      stopping ??= (async () => {
+        log('stopping')
+        await started.api.stop()
+        await removeApiFile(dataDir)
+        await started.node.stop()
+        await unlock()
+      })()
+      await stopping
+    }
+  }
+}
+
+async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
+  try {
+    return await createToyrrentNode({
+      dataDir: options.dataDir,
+      listen: options.listen,
+      replicas: options.replicas,
+      ...options.redundancy
+    })
+  } catch (err) {
+    if ((err as Error).name === 'OpenFailedError') {
+      throw new DaemonStartError(`cannot open the store in ${options.dataDir} (is another toyrrent process using it?): ${(err as Error).message}`)
+    }
+    throw err
+  }
+}
+
+async function startApi (api: ApiServer, options: DaemonOptions): Promise<void> {
+  try {
+    await api.start()
+  } catch (err) {
+    const where = formatHostPort({ host: options.apiHost ?? DEFAULT_API_HOST, port: options.apiPort ?? DEFAULT_API_PORT })
+    const code = (err as NodeJS.ErrnoException).code
+    const reason = code === 'EADDRINUSE' ? 'the address is already in use' : (err as Error).message
+    throw new DaemonStartError(`cannot serve the API on ${where}: ${reason} (pick another with --api HOST:PORT)`)
+  }
+}
