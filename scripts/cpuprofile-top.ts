@@ -35,16 +35,22 @@ function shortUrl (url: string): string {
   return url
 }
 
-export function summariseProfile (profile: Profile, top = 25): { totalMs: number, functions: Row[], owners: Row[], categories: Record<string, number> } {
+export function summariseProfile (profile: Profile, top = 25): { totalMs: number, functions: Row[], owners: Row[], categories: Record<string, number>, toyrrentInclusive: Row[] } {
   const byId = new Map(profile.nodes.map(n => [n.id, n]))
+  const parent = new Map<number, number>()
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
+  // samples taken inside the inspector (Profiler.stop serialising the profile) are the profiler's own cost: left out
+  const inInspector = (id: number): boolean => {
+    for (let cur: number | undefined = id; cur != null; cur = parent.get(cur)) if (byId.get(cur)!.callFrame.url === 'node:inspector') return true
+    return false
+  }
   const self = new Map<number, number>()
   for (let i = 0; i < profile.samples.length; i++) {
     const dt = profile.timeDeltas[i] ?? 0
     self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt)
   }
+  for (const id of [...self.keys()]) if (inInspector(id)) self.delete(id)
   // inclusive time per function (counted once per stack, so recursion is not double counted)
-  const parent = new Map<number, number>()
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   const keyOf = (f: CallFrame): string => `${f.functionName}|${f.url}|${f.lineNumber}`
   const total = new Map<string, number>()
   for (const [id, us] of self) {
@@ -86,7 +92,16 @@ export function summariseProfile (profile: Profile, top = 25): { totalMs: number
     nodeCorePct: cat(r => r.name.startsWith('node:')),
     dependenciesPct: cat(r => !r.name.startsWith('(') && !r.name.startsWith('toyrrent:') && !r.name.startsWith('node:'))
   }
-  return { totalMs, functions: finish([...fn.values()]), owners: finish([...own.values()]), categories }
+  // toyrrent's own functions by inclusive time: which of our code paths the time sits under
+  const ours: Row[] = []
+  for (const [k, us] of total) {
+    const [name, url, line] = k.split('|')
+    if (owner(url).startsWith('toyrrent:src/')) ours.push({ name: name === '' ? '(anonymous)' : name, where: `${shortUrl(url)}:${Number(line) + 1}`, selfMs: fn.get(k)?.selfMs ?? 0, selfPct: 0, totalMs: us / 1000 })
+  }
+  const toyrrentInclusive = ours.sort((a, b) => (b.totalMs ?? 0) - (a.totalMs ?? 0)).slice(0, 15).map(r => ({
+    ...r, selfMs: Math.round(r.selfMs * 10) / 10, totalMs: Math.round((r.totalMs ?? 0) * 10) / 10, selfPct: Math.round(((r.totalMs ?? 0) / totalMs) * 1000) / 10
+  }))
+  return { totalMs, functions: finish([...fn.values()]), owners: finish([...own.values()]), categories, toyrrentInclusive }
 }
 
 async function main (): Promise<void> {
@@ -111,6 +126,10 @@ async function main (): Promise<void> {
     process.stdout.write(`\n  self time by package / file:\n`)
     for (const r of s.owners.slice(0, 15)) {
       process.stdout.write(`  ${r.selfMs.toFixed(1).padStart(7)}  ${r.selfPct.toFixed(1).padStart(5)}%  ${r.name}\n`)
+    }
+    process.stdout.write(`\n  toyrrent functions by inclusive time (total ms, % of sampled):\n`)
+    for (const r of s.toyrrentInclusive.slice(0, 12)) {
+      process.stdout.write(`  ${(r.totalMs ?? 0).toFixed(1).padStart(7)}  ${r.selfPct.toFixed(1).padStart(5)}%  ${r.name}  ${r.where}\n`)
     }
   }
 }

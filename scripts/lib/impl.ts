@@ -150,20 +150,13 @@ export class ToyrrentBenchNode implements ImplNode {
   }
 
   /**
-   * publish/resolve land on main later; until then this is wired to the
-   * expected names behind canPublish(). The service relays signed records
-   * (private keys stay with the client), so we sign here with the record
-   * module and hand over the record; a service that takes the key itself
-   * gets `{ privateKey, seq, value }`.
+   * publish(privateKey, value, { seq }) signs here (the key stays with the
+   * caller) and stores on the replica set; seq is given so no resolve runs first.
    */
   async publish (seed: Uint8Array, value: Uint8Array, seq: bigint, signal: AbortSignal): Promise<Uint8Array> {
-    const t = this.node.toyrrent as any
     const privateKey = await this.keys.get(seed)
-    const records = await import('../../src/records/publish-record.ts')
-    const id = records.publishId(privateKey.publicKey.raw)
-    const record = await records.createPublishRecord({ privateKey, seq, value })
-    const result = await t.publish(record, { signal })
-    return result?.id instanceof Uint8Array ? result.id : id
+    const result = await (this.node.toyrrent as any).publish(privateKey, value, { seq, signal })
+    return result.id
   }
 
   async resolve (id: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {

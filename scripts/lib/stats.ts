@@ -64,8 +64,7 @@ export function randomOther (random: () => number, n: number, not: number): numb
 
 export function equalBytes (a: Uint8Array | undefined, b: Uint8Array): boolean {
   if (a == null || a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
 }
 
 export function toHex (bytes: Uint8Array): string {
