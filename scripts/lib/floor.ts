@@ -22,13 +22,12 @@ export async function rpcFloor (cluster: InProcessCluster, count = 500, concurre
   const cases: Record<string, () => Promise<unknown>> = {
     'fetch hit (1 KiB back)': async () => a.rawRequest(b, { type: Frame.Type.FETCH, fetchRequest: { key: held, withCloser: false } }, AbortSignal.timeout(5_000)),
     'fetch miss (20 closer peers back)': async () => a.rawRequest(b, { type: Frame.Type.FETCH, fetchRequest: { key: new Uint8Array(randomBytes(32)), withCloser: false } }, AbortSignal.timeout(5_000)),
-    'find_before_n n=1': async () => a.rawRequest(b, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: new Uint8Array(randomBytes(32)), n: 1 } }, AbortSignal.timeout(5_000)),
-    'libp2p ping (new stream each)': async () => (a.libp2p.services.ping as any).ping(b.libp2p.peerId)
+    'find_before_n n=1': async () => a.rawRequest(b, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: new Uint8Array(randomBytes(32)), n: 1 } }, AbortSignal.timeout(5_000))
   }
   const out: Record<string, FloorCase> = {}
   for (const [name, op] of Object.entries(cases)) {
     try {
-      out[name] = await measure(op, count, name.startsWith('libp2p ping') ? 1 : concurrency, budgetMs)
+      out[name] = await measure(op, count, concurrency, budgetMs)
     } catch (err: any) {
       out[name] = { error: err.message }
     }
