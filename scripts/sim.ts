@@ -226,6 +226,9 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   }
 
   stage = 'lookups'
+  // what is left after forming is shared out, so a slow phase cannot starve the later ones
+  const left = (): number => deadline - performance.now()
+  const phaseEnd = (share: number): number => performance.now() + Math.max(5_000, left() * share)
   // ---- lookups: find_before_n(random target, R) from random nodes vs. the true R nearest
   const hops: number[] = []
   const requests: number[] = []
@@ -233,7 +236,9 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   let exact = 0
   let lookupsDone = 0
   const lookupErrors: string[] = []
-  for (let i = 0; i < lookups && performance.now() < deadline; i++) {
+  const lookupsEnd = phaseEnd(0.25)
+  log(`lookups for up to ${Math.round((lookupsEnd - performance.now()) / 1000)} s`)
+  for (let i = 0; i < lookups && performance.now() < lookupsEnd; i++) {
     const from = nodes[randomInt(random, n)].node
     const target = new Uint8Array(randomBytes(32))
     try {
@@ -265,7 +270,8 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   const items: Array<{ key: Uint8Array, value: Uint8Array, writer: number }> = []
   const putMs: number[] = []
   let putFailed = 0
-  for (let i = 0; i < itemCount && performance.now() < deadline; i++) {
+  const putsEnd = phaseEnd(0.2)
+  for (let i = 0; i < itemCount && performance.now() < putsEnd; i++) {
     const writer = randomInt(random, n)
     const value = new Uint8Array(randomBytes(1024))
     try {
@@ -279,7 +285,8 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   }
   result.put = { ok: items.length, failed: putFailed, latencyMs: summarise(putMs) }
 
-  const readAll = async (alive: number[], label: string): Promise<Record<string, unknown>> => {
+  const readAll = async (alive: number[], label: string, share: number): Promise<Record<string, unknown>> => {
+    const readEnd = phaseEnd(share)
     const ms: number[] = []
     const getHops: number[] = []
     const getRequests: number[] = []
@@ -288,7 +295,7 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
     const errors = new Map<string, number>()
     const aliveSet = new Set(alive)
     for (const item of items) {
-      if (performance.now() > deadline) break
+      if (performance.now() > readEnd) break
       let reader = alive[randomInt(random, alive.length)]
       if (reader === item.writer && alive.length > 1) reader = alive[(alive.indexOf(reader) + 1) % alive.length]
       const node = nodes[reader].node
@@ -312,7 +319,7 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
     }))
     const r = {
       attempted: done,
-      readable: round(ok / Math.max(1, done), 4),
+      readable: done === 0 ? null : round(ok / done, 4),
       stillHeldSomewhere: round(held.filter(Boolean).length / Math.max(1, items.length), 4),
       latencyMs: summarise(ms),
       hopsToValue: summarise(getHops),
@@ -325,7 +332,7 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
 
   const everyone = nodes.map((_, i) => i)
   stage = 'gets'
-  result.get = await readAll(everyone, 'all alive')
+  result.get = await readAll(everyone, 'all alive', 0.33)
 
   // ---- kill 10 %, then 30 % in all
   const order = [...everyone]
@@ -340,14 +347,14 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
     victims.forEach(i => killed.add(i))
     const alive = everyone.filter(i => !killed.has(i))
     stage = `gets after killing ${Math.round(share * 100)} %`
-    churn[`killed${Math.round(share * 100)}pct`] = await readAll(alive, `${Math.round(share * 100)} % killed`)
+    churn[`killed${Math.round(share * 100)}pct`] = await readAll(alive, `${Math.round(share * 100)} % killed`, share < 0.2 ? 0.5 : 0.9)
   }
   result.afterKilling = churn
   result.wallSeconds = round((performance.now() - formStart) / 1000, 1)
   result.eventLoopDelayAfterFormingMs = { p50: round(lag.percentile(50) / 1e6, 1), p99: round(lag.percentile(99) / 1e6, 1), max: round(lag.max / 1e6, 1) }
   lag.disable()
   clearInterval(progress)
-  await Promise.allSettled(nodes.filter((_, i) => !killed.has(i)).map(async l => withTimeout(Promise.resolve(l.node.stop()), 10_000, 'stop')))
+  // no orderly stop of the survivors: the worker process exits right after printing
   return result
 }
 
