@@ -19,6 +19,13 @@ export interface LookupInit {
   target: Uint8Array
   n: number
   alpha: number
+  /**
+   * Start with this many queries in flight and widen to `alpha` once one of
+   * them fails or comes back without ending the lookup, or after `hedgeMs`:
+   * a get that the nearest peer answers costs one request, not alpha.
+   */
+  initialAlpha?: number
+  hedgeMs?: number
   /** This node: a candidate that needs no query. */
   self: FoundPeer
   /** Where to start: the peers we already know nearest to the target. */
@@ -79,15 +86,24 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
       answered++
       outcome.closer.forEach(consider)
       if (outcome.stop === true) stopped = true
+      else widen()
     }, () => {
       candidate.state = 'failed'
       failed++
+      widen()
     }).finally(() => {
       inflight--
       wake()
     })
   }
 
+  let width = init.initialAlpha ?? alpha
+  const widen = (): void => {
+    if (width === alpha) return
+    width = alpha
+    wake()
+  }
+  const hedge = width < alpha && init.hedgeMs != null ? setTimeout(widen, init.hedgeMs) : undefined
   let rejectWait: (err: unknown) => void = () => {}
   const onAbort = (): void => { rejectWait(signal.reason) }
   signal.addEventListener('abort', onAbort, { once: true })
@@ -97,7 +113,7 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
       const top = nearest()
       if (top.every(c => c.state === 'answered')) break
       for (const candidate of top) {
-        if (inflight >= alpha) break
+        if (inflight >= width) break
         if (candidate.state === 'new') launch(candidate)
       }
       if (inflight === 0) break
@@ -108,6 +124,7 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
       })
     }
   } finally {
+    clearTimeout(hedge)
     signal.removeEventListener('abort', onAbort)
     controller.abort()
   }

@@ -41,6 +41,9 @@ import type { AbortOptions, ComponentLogger, Logger, PeerId, PeerStore, PrivateK
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
+/** How wide a lookup searches and how many queries it keeps in flight. */
+interface LookupShape { width: number, alpha: number, initialAlpha?: number, hedgeMs?: number }
+
 export interface ToyrrentComponents {
   peerId: PeerId
   registrar: Registrar
@@ -244,7 +247,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     checkPosition(key)
     return this.withDeadline(options, async signal => {
       const holds = new Map<string, boolean>()
-      const result = await this.lookupWith(key, this.replicas, signal, async (peer, querySignal) => {
+      const result = await this.lookupWith(key, this.replicaShape(), signal, async (peer, querySignal) => {
         const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: ownBytes(key), n: c.DEFAULT_FIND_N } }, { signal: querySignal, timeout: this.requestTimeout })
         holds.set(peer.peerId.toString(), response.findBeforeNResponse?.holds ?? false)
         return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
@@ -312,7 +315,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (local != null && !isExpired(local) && verifyHashItem(key, local.body)) return local.body
     return this.withDeadline(options, async signal => {
       let found: Uint8Array | undefined
-      const result = await this.lookupWith(key, this.replicas, signal, async (peer, querySignal) => {
+      const result = await this.lookupWith(key, this.firstCopyShape(), signal, async (peer, querySignal) => {
         const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), withCloser: false } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         if (item != null) {
@@ -356,7 +359,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     checkPosition(id)
     return this.withDeadline(options, async signal => {
       const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
-      const result = await this.lookupWith(id, this.replicas, signal, async (peer, querySignal) => {
+      const result = await this.lookupWith(id, this.replicaShape(), signal, async (peer, querySignal) => {
         const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), withCloser: true } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         // a replica serving a forged or foreign record is skipped like an unreachable one
@@ -424,7 +427,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * rest land in the background.
    */
   private async replicate (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[]> {
-    const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal)
+    const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal, this.replicaShape())
     // a network smaller than W can only give what it has; unreachable peers never lower the bar
     const quorum = failed === 0 ? Math.min(this.writeQuorum, peers.length) : this.writeQuorum
     const { acked } = await replicate({
@@ -445,29 +448,49 @@ export class Toyrrent implements Startable, ToyrrentApi {
     await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq } }, { signal, timeout: this.requestTimeout })
   }
 
-  private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal): Promise<LookupResult> {
-    return this.lookupWith(target, n, signal, async (peer, querySignal) => {
+  private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n)): Promise<LookupResult> {
+    return this.lookupWith(target, shape, signal, async (peer, querySignal) => {
       const response = await this.rpc.request(peer.peerId, {
         type: Frame.Type.FIND_BEFORE_N,
-        findBeforeNRequest: { target: ownBytes(target), n: Math.max(n, this.init.lookupWidth ?? c.DEFAULT_FIND_N) }
+        findBeforeNRequest: { target: ownBytes(target), n: shape.width }
       }, { signal: querySignal, timeout: this.requestTimeout })
       return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
     })
   }
 
   /**
-   * Every lookup keeps a shortlist of at least `lookupWidth` peers (Kademlia's
-   * k) whatever n the caller wants: a narrower search can settle on peers that
-   * merely do not know the nearest ones.
+   * find_before_n keeps a shortlist of at least `lookupWidth` peers (Kademlia's
+   * k) whatever n the caller wants, three queries in flight: exact even where
+   * tables are thin.
    */
-  private async lookupWith (target: Uint8Array, n: number, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
-    const width = Math.max(n, this.init.lookupWidth ?? c.DEFAULT_FIND_N)
+  private exactShape (n: number): LookupShape {
+    return { width: Math.max(n, this.init.lookupWidth ?? c.DEFAULT_FIND_N), alpha: this.init.alpha ?? c.DEFAULT_ALPHA }
+  }
+
+  /**
+   * Writes, resolves and holder checks need the replica set: a shortlist of 2R
+   * asked all at once. Where our table already knows the neighbourhood of the
+   * key (the usual case) that is one round trip; where it does not, the
+   * answers name nearer peers and the lookup goes on.
+   */
+  private replicaShape (): LookupShape {
+    return { width: this.replicas * 2, alpha: this.replicas * 2 }
+  }
+
+  /** A get needs one verified copy: ask the nearest first, widen on a miss or after 20 ms. */
+  private firstCopyShape (): LookupShape {
+    return { width: this.replicas * 2, alpha: this.init.alpha ?? c.DEFAULT_ALPHA, initialAlpha: 1, hedgeMs: 20 }
+  }
+
+  private async lookupWith (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
     return lookup({
       target,
-      n: width,
-      alpha: this.init.alpha ?? c.DEFAULT_ALPHA,
+      n: shape.width,
+      alpha: shape.alpha,
+      initialAlpha: shape.initialAlpha,
+      hedgeMs: shape.hedgeMs,
       self: this.neighbourhood.selfPeer(),
-      seeds: this.seeds(target, width),
+      seeds: this.seeds(target, shape.width),
       signal,
       query: async (peer, querySignal) => {
         try {
