@@ -1,0 +1,292 @@
+/**
+ * Benchmark harness: toyrrent against @libp2p/kad-dht on an identical libp2p
+ * network, in the same run, on 127.0.0.1.
+ *
+ *   npm run bench -- --nodes 20 [--procs] [--out FILE] [--cpu-prof-dir DIR] ...
+ *
+ * For each implementation: form an N-node network, then 200 sequential puts
+ * and 200 sequential gets of distinct 1 KiB values from random nodes, 2,000
+ * gets at concurrency 32, the same for publish/resolve (when the build has
+ * them), RSS idle and after. Prints JSON (stdout, or --out FILE) with
+ * toyrrent-vs-kad-dht ratios and a short table (stderr, or stdout with --out).
+ *
+ * In-process mode runs each implementation in a fresh child process of this
+ * script (`--worker IMPL`) so the two never share a heap or the JIT; --procs
+ * runs one child process per node (scripts/bench-node.ts). Every phase is
+ * bounded by count and wall time; the whole run by --max-seconds.
+ */
+import { spawn } from 'node:child_process'
+import os from 'node:os'
+import { writeFile, mkdir } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { Session } from 'node:inspector/promises'
+import { createCluster } from './lib/cluster.ts'
+import { runWorkload } from './lib/workload.ts'
+import { round, summarise } from './lib/stats.ts'
+import type { ImplName } from './lib/impl.ts'
+import type { ImplResult, PhaseResult, WorkloadOptions } from './lib/workload.ts'
+import type { InProcessCluster, ProcessCluster } from './lib/cluster.ts'
+import { rpcFloor } from './lib/floor.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '20' },
+    procs: { type: 'boolean', default: false },
+    impl: { type: 'string', default: 'toyrrent,kad-dht' },
+    puts: { type: 'string', default: '200' },
+    'concurrent-ops': { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '32' },
+    'value-bytes': { type: 'string', default: '1024' },
+    replicas: { type: 'string' },
+    'write-quorum': { type: 'string', default: '2' },
+    'op-timeout-ms': { type: 'string', default: '10000' },
+    'phase-budget-s': { type: 'string', default: '60' },
+    'form-timeout-s': { type: 'string', default: '120' },
+    'max-seconds': { type: 'string', default: '900' },
+    seed: { type: 'string', default: '1' },
+    'no-publish': { type: 'boolean', default: false },
+    'no-floor': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'cpu-prof-dir': { type: 'string' },
+    'cpu-prof-interval-us': { type: 'string', default: '100' },
+    worker: { type: 'string' },
+    help: { type: 'boolean', default: false }
+  }
+})
+
+if (args.help) {
+  process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl toyrrent,kad-dht] [--puts 200]
+  [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
+  [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
+  [--no-publish] [--no-floor] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  process.exit(0)
+}
+
+const num = (name: keyof typeof args): number => {
+  const v = Number(args[name])
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a non-negative number`)
+  return v
+}
+
+const nodes = num('nodes')
+const impls = String(args.impl).split(',').map(s => s.trim()).filter(Boolean) as ImplName[]
+for (const impl of impls) if (impl !== 'toyrrent' && impl !== 'kad-dht') throw new Error(`unknown --impl ${impl}`)
+const workload: Omit<WorkloadOptions, 'onPhase'> = {
+  sequential: num('puts'),
+  concurrentOps: num('concurrent-ops'),
+  concurrency: Math.max(1, num('concurrency')),
+  valueBytes: num('value-bytes'),
+  opTimeoutMs: num('op-timeout-ms'),
+  phaseBudgetMs: num('phase-budget-s') * 1000,
+  seed: num('seed'),
+  noPublish: args['no-publish']
+}
+const clusterOptions = {
+  nodes,
+  replicas: args.replicas != null ? num('replicas') : undefined,
+  writeQuorum: args['write-quorum'] != null ? num('write-quorum') : undefined,
+  seed: num('seed'),
+  formTimeoutMs: num('form-timeout-s') * 1000
+}
+const maxMs = num('max-seconds') * 1000
+
+/** Profile each phase on its own with the inspector (same format as node --cpu-prof). */
+function profiler (dir: string, impl: string): WorkloadOptions['onPhase'] {
+  const session = new Session()
+  session.connect()
+  return async (phase, event) => {
+    if (event === 'start') {
+      await session.post('Profiler.enable')
+      await session.post('Profiler.setSamplingInterval', { interval: num('cpu-prof-interval-us') })
+      await session.post('Profiler.start')
+    } else {
+      const { profile } = await session.post('Profiler.stop')
+      await mkdir(dir, { recursive: true })
+      const file = join(dir, `${impl}-${nodes}n-${phase}.cpuprofile`)
+      await writeFile(file, JSON.stringify(profile))
+      process.stderr.write(`cpu profile: ${file}\n`)
+    }
+  }
+}
+
+/** Run one implementation with its cluster in this process or one process per node. */
+async function runImpl (impl: ImplName, procs: boolean): Promise<ImplResult> {
+  const cluster = await createCluster({ ...clusterOptions, impl, procs })
+  try {
+    const onPhase = args['cpu-prof-dir'] != null ? profiler(resolve(args['cpu-prof-dir']), impl) : undefined
+    const result = await runWorkload(cluster, { ...workload, onPhase })
+    result.procs = procs
+    if (!procs && impl === 'toyrrent' && !args['no-floor']) {
+      await onPhase?.('rpcFloor', 'start')
+      result.rpcFloor = await rpcFloor(cluster as InProcessCluster)
+      await onPhase?.('rpcFloor', 'end')
+    }
+    if (procs) result.ipcRoundTripMs = summarise((cluster as ProcessCluster).roundTrips)
+    return result
+  } finally {
+    await cluster.stop()
+  }
+}
+
+const RESULT_PREFIX = 'BENCH-RESULT '
+
+/** In-process mode: each implementation in a fresh process of this script. */
+async function runWorker (impl: ImplName, timeoutMs: number): Promise<ImplResult> {
+  const argv = process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out')
+  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...argv, '--worker', impl], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, timeoutMs)
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  clearTimeout(timer)
+  const line = out.split('\n').find(l => l.startsWith(RESULT_PREFIX))
+  if (line == null) throw new Error(`${impl} worker ended (code ${code}) without a result`)
+  return JSON.parse(line.slice(RESULT_PREFIX.length))
+}
+
+// ------------------------------------------------------------ comparison
+
+type Ratio = number | null
+
+/** >1 means toyrrent is better: kad/toyrrent for times and memory, toyrrent/kad for throughput. */
+function ratio (toyrrent: number | undefined, kad: number | undefined, higherIsBetter = false): Ratio {
+  if (toyrrent == null || kad == null || !Number.isFinite(toyrrent) || !Number.isFinite(kad) || toyrrent <= 0 || kad <= 0) return null
+  return round(higherIsBetter ? toyrrent / kad : kad / toyrrent, 2)
+}
+
+const phase = (r: ImplResult | undefined, name: keyof ImplResult): PhaseResult | undefined => {
+  const p = r?.[name] as any
+  return p != null && p.latencyMs != null ? p : undefined
+}
+
+interface Metric { name: string, toyrrent?: number, kad?: number, higherIsBetter?: boolean, target?: number }
+
+function metrics (t?: ImplResult, k?: ImplResult): Metric[] {
+  const m = (name: string, pick: (r: ImplResult | undefined) => number | undefined, extra: Partial<Metric> = {}): Metric =>
+    ({ name, toyrrent: pick(t), kad: pick(k), ...extra })
+  return [
+    m('put p50 ms', r => phase(r, 'put')?.latencyMs.p50, { target: 1.5 }),
+    m('put p95 ms', r => phase(r, 'put')?.latencyMs.p95),
+    m('put p99 ms', r => phase(r, 'put')?.latencyMs.p99),
+    m('get p50 ms', r => phase(r, 'get')?.latencyMs.p50, { target: 0.5 }),
+    m('get p95 ms', r => phase(r, 'get')?.latencyMs.p95),
+    m('get p99 ms', r => phase(r, 'get')?.latencyMs.p99),
+    m('gets/s @c', r => phase(r, 'getConcurrent')?.opsPerSec, { higherIsBetter: true, target: 2500 }),
+    m('publish p50 ms', r => phase(r, 'publish')?.latencyMs.p50),
+    m('resolve p50 ms', r => phase(r, 'resolve')?.latencyMs.p50, { target: 1 }),
+    m('resolve p99 ms', r => phase(r, 'resolve')?.latencyMs.p99),
+    m('resolves/s @c', r => phase(r, 'resolveConcurrent')?.opsPerSec, { higherIsBetter: true }),
+    m('form ms', r => r?.formMs),
+    m('idle RSS MiB/node', r => r?.memoryIdle.perNodeRssMiB, { target: 15 }),
+    m('RSS MiB/node after', r => r?.memoryAfter?.perNodeRssMiB)
+  ]
+}
+
+function compare (t?: ImplResult, k?: ImplResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const x of metrics(t, k)) {
+    const r = ratio(x.toyrrent, x.kad, x.higherIsBetter)
+    const meetsTarget = x.target == null || x.toyrrent == null ? undefined : (x.higherIsBetter === true ? x.toyrrent >= x.target : x.toyrrent <= x.target)
+    out[x.name] = {
+      toyrrent: x.toyrrent ?? null,
+      kadDht: x.kad ?? null,
+      toyrrentAdvantage: r,
+      ...(x.target != null ? { target: x.target, meetsTarget: meetsTarget ?? null, fiftyTimesKad: r == null ? null : r >= 50 } : {})
+    }
+  }
+  return out
+}
+
+function successLine (r?: ImplResult): string {
+  if (r == null) return '-'
+  const parts = (['put', 'get', 'getConcurrent', 'publish', 'resolve', 'resolveConcurrent'] as const)
+    .map(n => phase(r, n)).filter(p => p != null).map(p => `${p.ok}/${p.attempted}${p.truncated ? '(t)' : ''}`)
+  return parts.join(' ')
+}
+
+function table (t?: ImplResult, k?: ImplResult): string {
+  const rows: string[][] = [['metric', 'toyrrent', 'kad-dht', 'advantage', 'target']]
+  for (const x of metrics(t, k)) {
+    const r = ratio(x.toyrrent, x.kad, x.higherIsBetter)
+    const target = x.target == null ? '' : `${x.higherIsBetter === true ? '≥' : '≤'}${x.target}${x.toyrrent == null ? '' : (x.higherIsBetter === true ? x.toyrrent >= x.target : x.toyrrent <= x.target) ? ' ok' : ' MISS'}`
+    rows.push([x.name, fmt(x.toyrrent), fmt(x.kad), r == null ? '-' : `${r}×`, target])
+  }
+  rows.push(['ok/attempted', successLine(t), successLine(k), '', ''])
+  const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)))
+  return rows.map(r => r.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ')).join('\n') + '\n'
+}
+
+function fmt (x: number | undefined): string {
+  if (x == null || !Number.isFinite(x)) return '-'
+  return x >= 100 ? String(Math.round(x)) : String(round(x, 3))
+}
+
+// ------------------------------------------------------------ main
+
+async function main (): Promise<void> {
+  if (args.worker != null) {
+    const result = await runImpl(args.worker as ImplName, false)
+    process.stdout.write(RESULT_PREFIX + JSON.stringify(result) + '\n')
+    return
+  }
+  const started = performance.now()
+  const loadavgAtStart = os.loadavg().map(x => round(x, 2))
+  const results: Partial<Record<ImplName, ImplResult>> = {}
+  const errors: Record<string, string> = {}
+  for (const impl of impls) {
+    const left = maxMs - (performance.now() - started)
+    if (left < 5_000) { errors[impl] = 'no time left (--max-seconds)'; continue }
+    process.stderr.write(`bench: ${impl}, ${nodes} nodes${args.procs ? ', one process per node' : ', one process'}\n`)
+    try {
+      results[impl] = args.procs ? await runImplBounded(impl, left) : await runWorker(impl, left)
+    } catch (err: any) {
+      errors[impl] = err.message
+      process.stderr.write(`bench: ${impl} failed: ${err.message}\n`)
+    }
+  }
+  const report = {
+    bench: 'toyrrent vs @libp2p/kad-dht',
+    date: new Date().toISOString(),
+    node: process.version,
+    host: { cpus: os.cpus().length, loadavgAtStart, loadavgAtEnd: os.loadavg().map(x => round(x, 2)) },
+    config: { nodes, procs: args.procs, ...workload, writeQuorum: clusterOptions.writeQuorum, replicas: clusterOptions.replicas ?? 3 },
+    wallSeconds: round((performance.now() - started) / 1000, 1),
+    comparison: compare(results.toyrrent, results['kad-dht']),
+    results,
+    ...(Object.keys(errors).length > 0 ? { errors } : {})
+  }
+  const json = JSON.stringify(report, null, 2) + '\n'
+  const summary = table(results.toyrrent, results['kad-dht'])
+  if (args.out != null) {
+    await writeFile(args.out, json)
+    process.stdout.write(summary + `JSON written to ${args.out}\n`)
+  } else {
+    process.stdout.write(json)
+    process.stderr.write(summary)
+  }
+}
+
+async function runImplBounded (impl: ImplName, ms: number): Promise<ImplResult> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([runImpl(impl, true), new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new Error(`${impl} did not finish within --max-seconds`)) }, ms)
+    })])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+// the whole run stops by itself
+const watchdog = setTimeout(() => {
+  process.stderr.write('bench: --max-seconds reached, giving up\n')
+  process.exit(2)
+}, maxMs + 30_000)
+watchdog.unref()
+
+main().then(() => { process.exit(0) }, err => {
+  process.stderr.write(`bench: ${err.stack ?? err}\n`)
+  process.exit(1)
+})

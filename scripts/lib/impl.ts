@@ -1,0 +1,351 @@
+/**
+ * One benchmark node of either implementation behind one small interface, so
+ * the same workload drives toyrrent and the @libp2p/kad-dht baseline, in this
+ * process or in a child process (scripts/bench-node.ts).
+ *
+ * Both run the identical libp2p stack of createToyrrentNode: TCP on
+ * 127.0.0.1, Noise, Yamux, identify, ping, the same connection-manager
+ * settings, an in-memory datastore. The toyrrent node is createToyrrentNode
+ * itself (which also runs kad-dht for routing, as the daemon does); the
+ * baseline node swaps the toyrrent service for a kad-dht with a validator and
+ * selector for the `bench` / `benchpub` namespaces and a passthrough
+ * peer-info mapper (loopback addresses kept).
+ */
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { kadDHT } from '@libp2p/kad-dht'
+import { generateKeyPairFromSeed, publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { MemoryDatastore } from 'datastore-core'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createToyrrentNode } from '../../src/node.ts'
+import { sha256 } from '../../src/keyspace.ts'
+import { toHex } from './stats.ts'
+import type { ToyrrentNode } from '../../src/node.ts'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+
+export type ImplName = 'toyrrent' | 'kad-dht'
+
+export interface ImplNodeOptions {
+  /** Dial address (with /p2p) of an earlier node; none for the first. */
+  bootstrap?: string
+  replicas?: number
+  writeQuorum?: number
+}
+
+export interface ImplNode {
+  readonly impl: ImplName
+  /** Loopback dial address with /p2p. */
+  addr(): string
+  /** Look ourselves up again (after everyone joined). */
+  refresh(signal: AbortSignal): Promise<void>
+  /** Store a 1 KiB value; returns the key to read it back with. */
+  put(value: Uint8Array, signal: AbortSignal): Promise<Uint8Array>
+  get(key: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined>
+  /** True when this build has publish/resolve. */
+  canPublish(): boolean
+  /** Publish `value` at `seq` under the id of the Ed25519 key derived from `seed`; returns the id. */
+  publish(seed: Uint8Array, value: Uint8Array, seq: bigint, signal: AbortSignal): Promise<Uint8Array>
+  resolve(id: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined>
+  /** Derive (and cache) publisher keys before anything is timed. */
+  prepareKeys(seeds: Uint8Array[]): Promise<void>
+  /** How many peers the node's routing table holds. */
+  tableSize(): number
+  /** Outbound requests this node sent, by message type (counted by wrapping the RPC client). */
+  requestCounts(): Record<string, number>
+  stop(): Promise<void>
+}
+
+const LISTEN = ['/ip4/127.0.0.1/tcp/0']
+
+export async function createImplNode (impl: ImplName, options: ImplNodeOptions = {}): Promise<ImplNode> {
+  return impl === 'toyrrent' ? ToyrrentBenchNode.create(options) : KadBenchNode.create(options)
+}
+
+function loopbackAddr (libp2p: Libp2p): string {
+  const addr = libp2p.getMultiaddrs().find(a => a.toString().startsWith('/ip4/127.0.0.1/tcp/'))
+  if (addr == null) throw new Error('node has no loopback address')
+  return addr.toString()
+}
+
+/** Publisher keys derived from 32-byte seeds, cached so signing is the only key work timed. */
+class KeyCache {
+  private readonly keys = new Map<string, PrivateKey>()
+
+  async get (seed: Uint8Array): Promise<PrivateKey> {
+    const hex = toHex(seed)
+    let key = this.keys.get(hex)
+    if (key == null) {
+      key = await generateKeyPairFromSeed('Ed25519', seed)
+      this.keys.set(hex, key)
+    }
+    return key
+  }
+}
+
+/**
+ * Count calls of owner[field][method] by a label taken from the arguments:
+ * a scripts-only probe (no hook in src/), so it reaches a private field.
+ */
+function countRequests (owner: any, field: string, method: string, label: (...args: any[]) => string, counts: Record<string, number>): void {
+  const target = owner?.[field]
+  if (target == null || typeof target[method] !== 'function') return
+  const original = target[method].bind(target)
+  target[method] = (...args: any[]) => {
+    const l = label(...args)
+    counts[l] = (counts[l] ?? 0) + 1
+    return original(...args)
+  }
+}
+
+// ---------------------------------------------------------------- toyrrent
+
+export class ToyrrentBenchNode implements ImplNode {
+  readonly impl = 'toyrrent' as const
+  private readonly keys = new KeyCache()
+
+  private readonly counts: Record<string, number> = {}
+
+  private constructor (private readonly node: ToyrrentNode) {
+    countRequests(node.toyrrent as any, 'rpc', 'request', (_peer: unknown, frame: any) => String(frame?.type), this.counts)
+    // the daemon's stack also runs kad-dht for routing: its background traffic shares the event loop
+    countRequests(node.libp2p.services.dht as any, 'network', 'sendRequest', (_peer: unknown, msg: any) => `kad:${String(msg?.type)}`, this.counts)
+  }
+
+  static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {
+    const node = await createToyrrentNode({
+      listen: LISTEN,
+      bootstrap: options.bootstrap != null ? [options.bootstrap] : [],
+      replicas: options.replicas,
+      writeQuorum: options.writeQuorum
+    })
+    return new ToyrrentBenchNode(node)
+  }
+
+  get toyrrent (): ToyrrentNode['toyrrent'] { return this.node.toyrrent }
+
+  addr (): string { return loopbackAddr(this.node.libp2p) }
+
+  async refresh (signal: AbortSignal): Promise<void> { await this.node.toyrrent.refresh({ signal }) }
+
+  async put (value: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    return (await this.node.toyrrent.put(value, { signal })).key
+  }
+
+  async get (key: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    return this.node.toyrrent.get(key, { signal })
+  }
+
+  canPublish (): boolean {
+    const t = this.node.toyrrent as any
+    return typeof t.publish === 'function' && typeof t.resolve === 'function'
+  }
+
+  async prepareKeys (seeds: Uint8Array[]): Promise<void> {
+    for (const seed of seeds) await this.keys.get(seed)
+  }
+
+  /**
+   * publish(privateKey, value, { seq }) signs here (the key stays with the
+   * caller) and stores on the replica set; seq is given so no resolve runs first.
+   */
+  async publish (seed: Uint8Array, value: Uint8Array, seq: bigint, signal: AbortSignal): Promise<Uint8Array> {
+    const privateKey = await this.keys.get(seed)
+    const result = await (this.node.toyrrent as any).publish(privateKey, value, { seq, signal })
+    return result.id
+  }
+
+  async resolve (id: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    const result = await (this.node.toyrrent as any).resolve(id, { signal })
+    if (result instanceof Uint8Array) return result
+    return result?.value ?? result?.record?.value
+  }
+
+  tableSize (): number { return this.node.toyrrent.table.size }
+
+  get libp2p (): ToyrrentNode['libp2p'] { return this.node.libp2p }
+
+  /** One raw RPC to another node over the service's own client (for the per-request floor). */
+  async rawRequest (to: ToyrrentBenchNode, frame: object, signal: AbortSignal): Promise<unknown> {
+    return (this.node.toyrrent as any).rpc.request(to.node.libp2p.peerId, frame, { signal, timeout: 5_000 })
+  }
+
+  requestCounts (): Record<string, number> { return { ...this.counts } }
+
+  async stop (): Promise<void> { await this.node.stop() }
+}
+
+// ---------------------------------------------------------------- kad-dht
+
+const KAD_PROTOCOL = '/bench/kad/1.0.0'
+const HASH_NS = 'bench'
+const PUBLISH_NS = 'benchpub'
+const encoder = new TextEncoder()
+
+/** `/bench/<hex sha256(value)>`: the hash item of the baseline. */
+function hashKey (value: Uint8Array): Uint8Array {
+  return encoder.encode(`/${HASH_NS}/${toHex(sha256(value))}`)
+}
+
+/** `/benchpub/<hex id>`: the publish item of the baseline, id = sha256(public key). */
+function publishKey (id: Uint8Array): Uint8Array {
+  return encoder.encode(`/${PUBLISH_NS}/${toHex(id)}`)
+}
+
+/**
+ * Baseline publish record: seq (u64 be) ‖ public key (32) ‖ signature (64)
+ * over ("benchpub" ‖ seq ‖ value) ‖ value. The validator checks the key
+ * matches the id and the signature verifies, as toyrrent's store does.
+ */
+const PUB_HEADER = 8 + 32 + 64
+
+function signedPayload (seq: Uint8Array, value: Uint8Array): Uint8Array {
+  const payload = new Uint8Array(PUBLISH_NS.length + 8 + value.byteLength)
+  payload.set(encoder.encode(PUBLISH_NS), 0)
+  payload.set(seq, PUBLISH_NS.length)
+  payload.set(value, PUBLISH_NS.length + 8)
+  return payload
+}
+
+function decodeBaselineRecord (bytes: Uint8Array): { seq: bigint, publicKey: Uint8Array, signature: Uint8Array, value: Uint8Array, seqBytes: Uint8Array } {
+  if (bytes.byteLength < PUB_HEADER) throw new Error('record too short')
+  const seqBytes = bytes.subarray(0, 8)
+  return {
+    seqBytes,
+    seq: new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0),
+    publicKey: bytes.subarray(8, 40),
+    signature: bytes.subarray(40, PUB_HEADER),
+    value: bytes.subarray(PUB_HEADER)
+  }
+}
+
+const decoder = new TextDecoder()
+
+async function validateHash (key: Uint8Array, value: Uint8Array): Promise<void> {
+  const expected = decoder.decode(key)
+  if (expected !== decoder.decode(hashKey(value))) throw new Error('value does not hash to key')
+}
+
+async function validatePublish (key: Uint8Array, value: Uint8Array): Promise<void> {
+  const record = decodeBaselineRecord(value)
+  if (decoder.decode(key) !== decoder.decode(publishKey(sha256(record.publicKey)))) throw new Error('key does not match id')
+  const ok = await publicKeyFromRaw(record.publicKey).verify(signedPayload(record.seqBytes, record.value), record.signature)
+  if (!ok) throw new Error('bad signature')
+}
+
+function selectHighestSeq (_key: Uint8Array, records: Uint8Array[]): number {
+  let best = 0
+  let bestSeq = -1n
+  records.forEach((r, i) => {
+    try {
+      const seq = decodeBaselineRecord(r).seq
+      if (seq > bestSeq) { best = i; bestSeq = seq }
+    } catch {}
+  })
+  return best
+}
+
+type KadLibp2p = Libp2p<{ dht: KadDHT, identify: unknown, ping: unknown }>
+
+class KadBenchNode implements ImplNode {
+  readonly impl = 'kad-dht' as const
+  private readonly keys = new KeyCache()
+
+  private readonly counts: Record<string, number> = {}
+
+  private constructor (private readonly libp2p: KadLibp2p) {
+    countRequests(libp2p.services.dht as any, 'network', 'sendRequest', (_peer: unknown, msg: any) => String(msg?.type), this.counts)
+  }
+
+  requestCounts (): Record<string, number> { return { ...this.counts } }
+
+  static async create (options: ImplNodeOptions): Promise<KadBenchNode> {
+    const libp2p = await createLibp2p({
+      datastore: new MemoryDatastore(),
+      addresses: { listen: LISTEN },
+      connectionManager: { inboundConnectionThreshold: 200, maxIncomingPendingConnections: 64 },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: {
+        identify: identify(),
+        ping: ping(),
+        dht: kadDHT({
+          protocol: KAD_PROTOCOL,
+          clientMode: false,
+          peerInfoMapper: peer => peer,
+          validators: { [HASH_NS]: validateHash, [PUBLISH_NS]: validatePublish },
+          selectors: { [HASH_NS]: () => 0, [PUBLISH_NS]: selectHighestSeq }
+        })
+      }
+    })
+    const node = new KadBenchNode(libp2p)
+    if (options.bootstrap != null) {
+      await libp2p.dial(multiaddr(options.bootstrap), { signal: AbortSignal.timeout(10_000) })
+      await node.refresh(AbortSignal.timeout(30_000))
+    }
+    return node
+  }
+
+  addr (): string { return loopbackAddr(this.libp2p) }
+
+  /** kad-dht's own self-lookup, what its querySelf does. */
+  async refresh (signal: AbortSignal): Promise<void> {
+    for await (const _ of this.libp2p.services.dht.getClosestPeers(this.libp2p.peerId.toMultihash().bytes, { signal })) {}
+  }
+
+  async put (value: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    const key = hashKey(value)
+    for await (const _ of this.libp2p.services.dht.put(key, value, { signal })) {}
+    return key
+  }
+
+  /** The first VALUE event is kad-dht's selected best value (what libp2p.contentRouting.get returns). */
+  async get (key: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    for await (const event of this.libp2p.services.dht.get(key, { signal })) {
+      if (event.name === 'VALUE') return event.value
+    }
+    return undefined
+  }
+
+  canPublish (): boolean { return true }
+
+  async prepareKeys (seeds: Uint8Array[]): Promise<void> {
+    for (const seed of seeds) await this.keys.get(seed)
+  }
+
+  async publish (seed: Uint8Array, value: Uint8Array, seq: bigint, signal: AbortSignal): Promise<Uint8Array> {
+    const privateKey = await this.keys.get(seed)
+    const publicKey = privateKey.publicKey.raw
+    const id = sha256(publicKey)
+    const seqBytes = new Uint8Array(8)
+    new DataView(seqBytes.buffer).setBigUint64(0, seq)
+    const signature = await privateKey.sign(signedPayload(seqBytes, value))
+    const record = new Uint8Array(PUB_HEADER + value.byteLength)
+    record.set(seqBytes, 0)
+    record.set(publicKey, 8)
+    record.set(signature, 40)
+    record.set(value, PUB_HEADER)
+    for await (const _ of this.libp2p.services.dht.put(publishKey(id), record, { signal })) {}
+    return id
+  }
+
+  async resolve (id: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    const bytes = await this.get(publishKey(id), signal)
+    if (bytes == null) return undefined
+    const record = decodeBaselineRecord(bytes)
+    // the reader re-verifies, as toyrrent's does
+    const ok = await publicKeyFromRaw(record.publicKey).verify(signedPayload(record.seqBytes, record.value), record.signature)
+    return ok ? record.value : undefined
+  }
+
+  tableSize (): number {
+    return (this.libp2p.services.dht as any).routingTable?.size ?? -1
+  }
+
+  async stop (): Promise<void> { await this.libp2p.stop() }
+}

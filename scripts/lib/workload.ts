@@ -1,0 +1,273 @@
+/**
+ * The benchmark workload, the same for every implementation: sequential puts
+ * and gets of distinct 1 KiB values from random nodes, gets at a fixed
+ * concurrency, then the same for publish/resolve. Every phase is bounded in
+ * count and in wall time and reports how far it got.
+ */
+import { randomBytes } from 'node:crypto'
+import { sha256 } from '../../src/keyspace.ts'
+import { equalBytes, mib, rng, randomInt, randomOther, round, summarise } from './stats.ts'
+import type { Cluster, MemoryReport, Timed } from './cluster.ts'
+import type { LatencySummary } from './stats.ts'
+import type { FloorCase } from './floor.ts'
+
+export interface WorkloadOptions {
+  sequential: number
+  concurrentOps: number
+  concurrency: number
+  valueBytes: number
+  opTimeoutMs: number
+  /** Wall-time cap of one phase. */
+  phaseBudgetMs: number
+  seed: number
+  /** Skip publish/resolve even when available. */
+  noPublish?: boolean
+  /** Called around each phase (the profiler hooks in here). */
+  onPhase?: (phase: string, event: 'start' | 'end') => Promise<void>
+}
+
+export interface PhaseResult {
+  attempted: number
+  ok: number
+  failed: number
+  /** Ran out of its time budget before the planned count. */
+  truncated: boolean
+  successRate: number
+  wallMs: number
+  latencyMs: LatencySummary
+  opsPerSec?: number
+  /** Outbound requests all nodes sent during the phase, per operation, by type (background traffic included). */
+  requestsPerOp?: Record<string, number>
+  errors?: string[]
+}
+
+export interface MemorySummary {
+  totalRssMiB: number
+  perNodeRssMiB: number
+  heapUsedMiB: number
+  processes: number
+}
+
+export interface ImplResult {
+  impl: string
+  nodes: number
+  procs: boolean
+  formMs: number
+  /** Outbound requests of all nodes while the network formed, by type. */
+  formationRequests?: Record<string, number>
+  tableSize: { min: number, mean: number, max: number }
+  memoryIdle: MemorySummary
+  memoryAfter?: MemorySummary
+  put?: PhaseResult
+  get?: PhaseResult
+  getConcurrent?: PhaseResult
+  publish?: PhaseResult | { skipped: string }
+  resolve?: PhaseResult
+  resolveConcurrent?: PhaseResult
+  ipcRoundTripMs?: LatencySummary
+  /** Outbound requests of all nodes over the whole run (formation included), by type. */
+  requestTotals?: Record<string, number>
+  /** toyrrent in process: the cost of one bare RPC (scripts/lib/floor.ts). */
+  rpcFloor?: Record<string, FloorCase>
+}
+
+export function memorySummary (m: MemoryReport): MemorySummary {
+  return { totalRssMiB: mib(m.rssBytes), perNodeRssMiB: mib(m.perNodeRssBytes), heapUsedMiB: mib(m.heapUsedBytes), processes: m.processes }
+}
+
+class Phase {
+  requestsBefore: Record<string, number> = {}
+  readonly samples: number[] = []
+  readonly errors = new Map<string, number>()
+  ok = 0
+  failed = 0
+  truncated = false
+  private readonly start = performance.now()
+  private readonly deadline: number
+
+  constructor (budgetMs: number) { this.deadline = this.start + budgetMs }
+
+  get expired (): boolean {
+    if (performance.now() > this.deadline) this.truncated = true
+    return this.truncated
+  }
+
+  record (ms: number, ok: boolean, error?: string): void {
+    this.samples.push(ms)
+    if (ok) this.ok++
+    else {
+      this.failed++
+      const e = error ?? 'wrong bytes'
+      this.errors.set(e, (this.errors.get(e) ?? 0) + 1)
+    }
+  }
+
+  async attempt<T> (work: () => Promise<Timed<T>>, check: (value: T) => boolean): Promise<T | undefined> {
+    const start = performance.now()
+    try {
+      const { value, ms } = await work()
+      this.record(ms, check(value))
+      return value
+    } catch (err: any) {
+      this.record(performance.now() - start, false, `${err.name ?? 'Error'}: ${String(err.message).slice(0, 120)}`)
+      return undefined
+    }
+  }
+
+  /** The phase's requests per attempted op, from counts taken before and after. */
+  async requests (cluster: Cluster): Promise<Record<string, number>> {
+    const after = await cluster.requestCounts()
+    const out: Record<string, number> = {}
+    const ops = Math.max(1, this.ok + this.failed)
+    for (const [k, v] of Object.entries(after)) {
+      const d = v - (this.requestsBefore[k] ?? 0)
+      if (d > 0) out[k] = round(d / ops, 2)
+    }
+    return out
+  }
+
+  result (concurrent = false): PhaseResult {
+    const wallMs = performance.now() - this.start
+    const attempted = this.ok + this.failed
+    const r: PhaseResult = {
+      attempted,
+      ok: this.ok,
+      failed: this.failed,
+      truncated: this.truncated,
+      successRate: round(this.ok / Math.max(1, attempted), 4),
+      wallMs: round(wallMs, 1),
+      latencyMs: summarise(this.samples)
+    }
+    if (concurrent) r.opsPerSec = round(this.ok / (wallMs / 1000), 1)
+    if (this.errors.size > 0) r.errors = [...this.errors].slice(0, 5).map(([e, n]) => `${n}× ${e}`)
+    return r
+  }
+}
+
+interface Written { node: number, key: Uint8Array, value: Uint8Array }
+
+/** `concurrency` workers share `total` operations; each stops when the phase budget is gone. */
+async function concurrently (phase: Phase, total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total && !phase.expired) await op(next++)
+  }))
+}
+
+export async function runWorkload (cluster: Cluster, options: WorkloadOptions): Promise<ImplResult> {
+  const random = rng(options.seed)
+  const n = cluster.size
+  const sizes = await cluster.tableSizes()
+  const formationRequests = await cluster.requestCounts()
+  const result: ImplResult = {
+    impl: cluster.impl,
+    formationRequests,
+    nodes: n,
+    procs: false,
+    formMs: round(cluster.formMs, 1),
+    tableSize: { min: Math.min(...sizes), mean: round(sizes.reduce((s, x) => s + x, 0) / sizes.length, 1), max: Math.max(...sizes) },
+    memoryIdle: memorySummary(await cluster.memory())
+  }
+  const hook = options.onPhase ?? (async () => {})
+  const startPhase = async (): Promise<Phase> => {
+    const before = await cluster.requestCounts()
+    const p = new Phase(options.phaseBudgetMs)
+    p.requestsBefore = before
+    return p
+  }
+  const finish = async (p: Phase, concurrent = false): Promise<PhaseResult> => {
+    const r = p.result(concurrent)
+    r.requestsPerOp = await p.requests(cluster)
+    return r
+  }
+  const values = Array.from({ length: options.sequential }, () => new Uint8Array(randomBytes(options.valueBytes)))
+
+  // ---- puts: sequential, from random nodes
+  await hook('put', 'start')
+  const written: Written[] = []
+  let phase = await startPhase()
+  for (const value of values) {
+    if (phase.expired) break
+    const node = randomInt(random, n)
+    const key = await phase.attempt(async () => cluster.put(node, value, options.opTimeoutMs), () => true)
+    if (key != null) written.push({ node, key, value })
+  }
+  result.put = await finish(phase)
+  await hook('put', 'end')
+
+  // ---- gets: sequential, each from a random node other than the writer
+  await hook('get', 'start')
+  phase = await startPhase()
+  for (const w of written) {
+    if (phase.expired) break
+    await phase.attempt(async () => cluster.get(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
+  }
+  result.get = await finish(phase)
+  await hook('get', 'end')
+
+  // ---- gets at concurrency
+  if (written.length > 0) {
+    await hook('getConcurrent', 'start')
+    phase = await startPhase()
+    const p = phase
+    await concurrently(phase, options.concurrentOps, options.concurrency, async () => {
+      const w = written[randomInt(random, written.length)]
+      await p.attempt(async () => cluster.get(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
+    })
+    result.getConcurrent = await finish(phase, true)
+    await hook('getConcurrent', 'end')
+  }
+
+  // ---- publish / resolve
+  if (options.noPublish === true) {
+    result.publish = { skipped: 'disabled (--no-publish)' }
+  } else if (!(await cluster.canPublish())) {
+    result.publish = { skipped: 'this build has no publish/resolve' }
+  } else {
+    const plan = values.map((value, i) => ({
+      node: randomInt(random, n),
+      seed: sha256(new TextEncoder().encode(`bench publisher ${options.seed} ${i}`)),
+      value
+    }))
+    // derive the publisher keys before anything is timed
+    const byNode = new Map<number, Uint8Array[]>()
+    for (const p of plan) byNode.set(p.node, [...(byNode.get(p.node) ?? []), p.seed])
+    await Promise.all([...byNode].map(async ([node, seeds]) => cluster.prepareKeys(node, seeds)))
+
+    await hook('publish', 'start')
+    const published: Written[] = []
+    phase = await startPhase()
+    for (const p of plan) {
+      if (phase.expired) break
+      const id = await phase.attempt(async () => cluster.publish(p.node, p.seed, p.value, 1n, options.opTimeoutMs), () => true)
+      if (id != null) published.push({ node: p.node, key: id, value: p.value })
+    }
+    result.publish = await finish(phase)
+    await hook('publish', 'end')
+
+    await hook('resolve', 'start')
+    phase = await startPhase()
+    for (const w of published) {
+      if (phase.expired) break
+      await phase.attempt(async () => cluster.resolve(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
+    }
+    result.resolve = await finish(phase)
+    await hook('resolve', 'end')
+
+    if (published.length > 0) {
+      await hook('resolveConcurrent', 'start')
+      phase = await startPhase()
+      const p = phase
+      await concurrently(phase, options.concurrentOps, options.concurrency, async () => {
+        const w = published[randomInt(random, published.length)]
+        await p.attempt(async () => cluster.resolve(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
+      })
+      result.resolveConcurrent = await finish(phase, true)
+      await hook('resolveConcurrent', 'end')
+    }
+  }
+
+  result.memoryAfter = memorySummary(await cluster.memory())
+  result.requestTotals = await cluster.requestCounts()
+  return result
+}

@@ -1,0 +1,459 @@
+/**
+ * Scale simulation: 200, 500 and 1,000 real toyrrent nodes in one process
+ * over @libp2p/memory (Noise, Yamux, identify, ping, the toyrrent service; no
+ * kad-dht, which would cost memory at 1,000 nodes and toyrrent routes with its
+ * own table). Each size runs in a fresh process of this script so memory
+ * figures do not carry over.
+ *
+ *   npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--out FILE]
+ *                  [--heap-summary-nodes 100] [--max-seconds 600]
+ *
+ * Per size: time to form the network; lookup hops (mean, p99) and success
+ * (find_before_n(target, R) equals the true R nearest); requests per lookup;
+ * get latency and success; RSS and heap per node; the share of items still
+ * readable after killing 10 % and then 30 % of the nodes (no repair runs:
+ * this measures the redundancy of placement alone).
+ *
+ * Hops are traced around each node's RPC client without any hook in src/: a
+ * peer the node already knew is 1 hop away, a peer first named in the answer
+ * of a peer h hops away is h + 1. The hop count of a lookup is that of the
+ * true nearest node (for a get, of the replica that answered with the value).
+ */
+import { spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import os from 'node:os'
+import v8 from 'node:v8'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { randomBytes } from 'node:crypto'
+import { createLibp2p } from 'libp2p'
+import { memory } from '@libp2p/memory'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { multiaddr } from '@multiformats/multiaddr'
+import { toyrrent } from '../src/index.ts'
+import { compareDistance, peerPosition } from '../src/keyspace.ts'
+import { equalBytes, mib, rng, randomInt, randomOther, round, settleGc, summarise, toHex, withTimeout } from './lib/stats.ts'
+import { summariseHeapSnapshot } from './lib/heap.ts'
+import type { Toyrrent } from '../src/index.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '200,500,1000' },
+    lookups: { type: 'string', default: '200' },
+    items: { type: 'string', default: '200' },
+    replicas: { type: 'string', default: '3' },
+    'write-quorum': { type: 'string', default: '2' },
+    'join-concurrency': { type: 'string', default: '1' },
+    'op-timeout-ms': { type: 'string', default: '10000' },
+    'max-seconds': { type: 'string', default: '600' },
+    'heap-summary-nodes': { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string' },
+    worker: { type: 'string' },
+    help: { type: 'boolean', default: false }
+  }
+})
+
+if (args.help) {
+  process.stdout.write('usage: npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--replicas 3] [--write-quorum 2]\n' +
+    '  [--op-timeout-ms 10000] [--max-seconds 600] [--heap-summary-nodes 100] [--seed 1] [--out FILE]\n')
+  process.exit(0)
+}
+
+const lookups = Number(args.lookups)
+const itemCount = Number(args.items)
+const replicas = Number(args.replicas)
+const writeQuorum = Number(args['write-quorum'])
+const opTimeoutMs = Number(args['op-timeout-ms'])
+const maxMs = Number(args['max-seconds']) * 1000
+const random = rng(Number(args.seed))
+
+type SimNode = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown }>
+
+let nextAddr = 0
+
+async function createSimNode (): Promise<SimNode> {
+  return createLibp2p({
+    addresses: { listen: [`/memory/sim-${process.pid}-${nextAddr++}`] },
+    connectionManager: { inboundConnectionThreshold: Infinity, maxIncomingPendingConnections: 256, maxConnections: 10_000 },
+    transports: [memory()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      toyrrent: toyrrent({ replicas, writeQuorum })
+    }
+  }) as Promise<SimNode>
+}
+
+// ------------------------------------------------------------ hop tracing
+
+interface Trace {
+  /** hex multihash → hops from the asking node */
+  hops: Map<string, number>
+  requests: number
+  /** hop of the peer that answered a fetch with the item */
+  foundAt?: number
+}
+
+/** Active traces of one node, keyed by target hex. */
+const tracesByNode = new WeakMap<SimNode, Map<string, Trace>>()
+
+function traceRpc (node: SimNode): void {
+  const rpc = (node.services.toyrrent as any).rpc
+  const original = rpc.request.bind(rpc)
+  const traces = new Map<string, Trace>()
+  tracesByNode.set(node, traces)
+  rpc.request = async (peer: any, frame: any, options: any) => {
+    const target: Uint8Array | undefined = frame?.findBeforeNRequest?.target ?? frame?.fetchRequest?.key
+    const trace = target != null ? traces.get(toHex(target)) : undefined
+    if (trace == null) return original(peer, frame, options)
+    const hop = trace.hops.get(toHex(peer.toMultihash().bytes)) ?? 1
+    trace.requests++
+    const response = await original(peer, frame, options)
+    for (const info of response?.findBeforeNResponse?.peers ?? response?.fetchResponse?.closer ?? []) {
+      const id = toHex(info.id)
+      if (!trace.hops.has(id)) trace.hops.set(id, hop + 1)
+    }
+    if (response?.fetchResponse?.item != null) trace.foundAt ??= hop
+    return response
+  }
+}
+
+async function traced<T> (node: SimNode, target: Uint8Array, work: () => Promise<T>): Promise<{ value: T, trace: Trace }> {
+  const traces = tracesByNode.get(node)!
+  const trace: Trace = { hops: new Map(), requests: 0 }
+  traces.set(toHex(target), trace)
+  try {
+    return { value: await work(), trace }
+  } finally {
+    traces.delete(toHex(target))
+  }
+}
+
+// ------------------------------------------------------------ one size
+
+interface Live { node: SimNode, position: Uint8Array, mh: string }
+
+function trueNearest (live: Live[], target: Uint8Array, n: number): Live[] {
+  return [...live].sort((a, b) => compareDistance(target, a.position, b.position)).slice(0, n)
+}
+
+async function pool<T> (items: T[], concurrency: number, work: (item: T, i: number) => Promise<void>, deadline: number): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length && performance.now() < deadline) {
+      const i = next++
+      await work(items[i], i)
+    }
+  }))
+}
+
+async function runSize (n: number): Promise<Record<string, unknown>> {
+  const deadline = performance.now() + maxMs
+  const log = (msg: string): void => { process.stderr.write(`sim ${n}: ${msg} (${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB RSS)\n`) }
+  await settleGc()
+  const baseline = process.memoryUsage()
+  const nodes: Live[] = []
+  let stage = 'forming'
+  const progress = setInterval(() => {
+    const conns = nodes.reduce((sum, l) => sum + l.node.getConnections().length, 0)
+    const mem = process.memoryUsage()
+    process.stderr.write(`sim ${n}: [${stage}] ${nodes.length} nodes, ${conns / 2} connections, load ${os.loadavg()[0].toFixed(1)}, heap ${Math.round(mem.heapUsed / 2 ** 20)}/${Math.round(mem.heapTotal / 2 ** 20)} MiB, rss ${Math.round(mem.rss / 2 ** 20)} MiB\n`)
+  }, 15_000)
+  progress.unref()
+  const result: Record<string, unknown> = { nodes: n, transport: 'memory', kadDht: false, replicas, writeQuorum }
+
+  const joinErrors = new Map<string, number>()
+  const lag = monitorEventLoopDelay({ resolution: 20 })
+  lag.enable()
+  // ---- form: join one after another from a random earlier node, then everyone refreshes
+  const formStart = performance.now()
+  for (let i = 0; i < n; i++) {
+    if (performance.now() > deadline) throw new Error(`forming took longer than --max-seconds at ${i} nodes`)
+    const node = await createSimNode()
+    traceRpc(node)
+    if (nodes.length > 0) {
+      const boot = nodes[randomInt(random, nodes.length)].node
+      try {
+        await node.dial(boot.getMultiaddrs()[0], { signal: AbortSignal.timeout(30_000) })
+        await node.services.toyrrent.refresh({ signal: AbortSignal.timeout(60_000) })
+      } catch (err: any) {
+        // a slow join is recorded, not fatal: the second refresh round fills the table
+        joinErrors.set(err.name, (joinErrors.get(err.name) ?? 0) + 1)
+      }
+    }
+    nodes.push({ node, position: peerPosition(node.peerId), mh: toHex(node.peerId.toMultihash().bytes) })
+    if ((i + 1) % 100 === 0) log(`${i + 1} joined`)
+  }
+  const joinedMs = performance.now() - formStart
+  await pool(nodes, 16, async ({ node }) => {
+    try {
+      await node.services.toyrrent.refresh({ signal: AbortSignal.timeout(60_000) })
+    } catch (err: any) {
+      joinErrors.set(`refresh ${err.name}`, (joinErrors.get(`refresh ${err.name}`) ?? 0) + 1)
+    }
+  }, deadline)
+  if (joinErrors.size > 0) result.formErrors = Object.fromEntries(joinErrors)
+  result.eventLoopDelayWhileFormingMs = { p50: round(lag.percentile(50) / 1e6, 1), p99: round(lag.percentile(99) / 1e6, 1), max: round(lag.max / 1e6, 1) }
+  lag.reset()
+  result.formMs = round(performance.now() - formStart, 0)
+  result.joinMs = round(joinedMs, 0)
+  log(`formed in ${result.formMs} ms`)
+
+  const tables = nodes.map(l => l.node.services.toyrrent.table.size)
+  const conns = nodes.map(l => l.node.getConnections().length)
+  result.tableSize = { mean: round(tables.reduce((s, x) => s + x, 0) / n, 1), min: Math.min(...tables), max: Math.max(...tables) }
+  result.connectionsPerNode = { mean: round(conns.reduce((s, x) => s + x, 0) / n, 1), max: Math.max(...conns) }
+  await settleGc()
+  const formed = process.memoryUsage()
+  result.memory = {
+    rssMiB: mib(formed.rss),
+    perNodeRssMiB: round(mib(formed.rss - baseline.rss) / n, 3),
+    perNodeHeapUsedMiB: round(mib(formed.heapUsed - baseline.heapUsed) / n, 3),
+    perNodeExternalMiB: round(mib(formed.external + formed.arrayBuffers - baseline.external - baseline.arrayBuffers) / n, 3),
+    heapTotalMiB: mib(formed.heapTotal),
+    heapUsedMiB: mib(formed.heapUsed),
+    externalMiB: mib(formed.external),
+    arrayBuffersMiB: mib(formed.arrayBuffers),
+    perConnectionKiB: round((formed.rss - baseline.rss) / 1024 / Math.max(1, conns.reduce((s, x) => s + x, 0) / 2), 1)
+  }
+
+  stage = 'lookups'
+  // what is left after forming is shared out, so a slow phase cannot starve the later ones
+  const left = (): number => deadline - performance.now()
+  const phaseEnd = (share: number): number => performance.now() + Math.max(5_000, left() * share)
+  // ---- lookups: find_before_n(random target, R) from random nodes vs. the true R nearest
+  const hops: number[] = []
+  const requests: number[] = []
+  const lookupMs: number[] = []
+  let exact = 0
+  let lookupsDone = 0
+  const lookupErrors: string[] = []
+  const lookupsEnd = phaseEnd(0.25)
+  log(`lookups for up to ${Math.round((lookupsEnd - performance.now()) / 1000)} s`)
+  for (let i = 0; i < lookups && performance.now() < lookupsEnd; i++) {
+    const from = nodes[randomInt(random, n)].node
+    const target = new Uint8Array(randomBytes(32))
+    try {
+      const start = performance.now()
+      const { value: found, trace } = await traced(from, target, async () => from.services.toyrrent.findBeforeN(target, replicas, { timeout: opTimeoutMs }))
+      lookupMs.push(performance.now() - start)
+      const truth = trueNearest(nodes, target, replicas)
+      if (found.length === truth.length && found.every((p, j) => p.peerId.equals(truth[j].node.peerId))) exact++
+      const nearestMh = truth[0].mh
+      hops.push(nearestMh === toHex(from.peerId.toMultihash().bytes) ? 0 : (trace.hops.get(nearestMh) ?? 1))
+      requests.push(trace.requests)
+    } catch (err: any) {
+      if (lookupErrors.length < 5) lookupErrors.push(err.message)
+    }
+    lookupsDone++
+  }
+  result.lookup = {
+    count: lookupsDone,
+    success: round(exact / Math.max(1, lookupsDone), 4),
+    hops: { ...summarise(hops), expectedLog2nOverB: round(Math.log2(n), 2) },
+    requestsPerLookup: summarise(requests),
+    latencyMs: summarise(lookupMs),
+    ...(lookupErrors.length > 0 ? { errors: lookupErrors } : {})
+  }
+  log(`lookups: ${JSON.stringify(result.lookup)}`)
+
+  stage = 'puts'
+  // ---- items: put from random nodes, get each from a random other node
+  const items: Array<{ key: Uint8Array, value: Uint8Array, writer: number }> = []
+  const putMs: number[] = []
+  let putFailed = 0
+  const putsEnd = phaseEnd(0.2)
+  for (let i = 0; i < itemCount && performance.now() < putsEnd; i++) {
+    const writer = randomInt(random, n)
+    const value = new Uint8Array(randomBytes(1024))
+    try {
+      const start = performance.now()
+      const { key } = await nodes[writer].node.services.toyrrent.put(value, { timeout: opTimeoutMs })
+      putMs.push(performance.now() - start)
+      items.push({ key, value, writer })
+    } catch {
+      putFailed++
+    }
+  }
+  result.put = { ok: items.length, failed: putFailed, latencyMs: summarise(putMs) }
+
+  const readAll = async (alive: number[], label: string, share: number): Promise<Record<string, unknown>> => {
+    const readEnd = phaseEnd(share)
+    const ms: number[] = []
+    const getHops: number[] = []
+    const getRequests: number[] = []
+    let ok = 0
+    let done = 0
+    const errors = new Map<string, number>()
+    const aliveSet = new Set(alive)
+    for (const item of items) {
+      if (performance.now() > readEnd) break
+      let reader = alive[randomInt(random, alive.length)]
+      if (reader === item.writer && alive.length > 1) reader = alive[(alive.indexOf(reader) + 1) % alive.length]
+      const node = nodes[reader].node
+      done++
+      try {
+        const start = performance.now()
+        const { value, trace } = await traced(node, item.key, async () => node.services.toyrrent.get(item.key, { timeout: opTimeoutMs }))
+        ms.push(performance.now() - start)
+        getHops.push(trace.foundAt ?? 0)
+        getRequests.push(trace.requests)
+        if (equalBytes(value, item.value)) ok++
+      } catch (err: any) {
+        const e = `${err.name}`
+        errors.set(e, (errors.get(e) ?? 0) + 1)
+      }
+    }
+    // a copy that survives anywhere (writer's pinned copy included), for comparison
+    const held = await Promise.all(items.map(async item => {
+      for (const i of aliveSet) if (await nodes[i].node.services.toyrrent.store.has(item.key)) return true
+      return false
+    }))
+    const r = {
+      attempted: done,
+      readable: done === 0 ? null : round(ok / done, 4),
+      stillHeldSomewhere: round(held.filter(Boolean).length / Math.max(1, items.length), 4),
+      latencyMs: summarise(ms),
+      hopsToValue: summarise(getHops),
+      requestsPerGet: summarise(getRequests),
+      ...(errors.size > 0 ? { errors: Object.fromEntries(errors) } : {})
+    }
+    log(`get (${label}): readable ${r.readable}, p50 ${r.latencyMs.p50} ms`)
+    return r
+  }
+
+  const everyone = nodes.map((_, i) => i)
+  stage = 'gets'
+  result.get = await readAll(everyone, 'all alive', 0.33)
+
+  // ---- kill 10 %, then 30 % in all
+  const order = [...everyone]
+  for (let i = order.length - 1; i > 0; i--) { const j = randomInt(random, i + 1); [order[i], order[j]] = [order[j], order[i]] }
+  const killed = new Set<number>()
+  const churn: Record<string, unknown> = {}
+  for (const share of [0.1, 0.3]) {
+    if (performance.now() > deadline) break
+    const target = Math.round(n * share)
+    const victims = order.slice(killed.size, target)
+    await Promise.allSettled(victims.map(async i => withTimeout(Promise.resolve(nodes[i].node.stop()), 10_000, 'stop')))
+    victims.forEach(i => killed.add(i))
+    const alive = everyone.filter(i => !killed.has(i))
+    stage = `gets after killing ${Math.round(share * 100)} %`
+    churn[`killed${Math.round(share * 100)}pct`] = await readAll(alive, `${Math.round(share * 100)} % killed`, share < 0.2 ? 0.5 : 0.9)
+  }
+  result.afterKilling = churn
+  result.wallSeconds = round((performance.now() - formStart) / 1000, 1)
+  result.eventLoopDelayAfterFormingMs = { p50: round(lag.percentile(50) / 1e6, 1), p99: round(lag.percentile(99) / 1e6, 1), max: round(lag.max / 1e6, 1) }
+  lag.disable()
+  clearInterval(progress)
+  // no orderly stop of the survivors: the worker process exits right after printing
+  return result
+}
+
+/** Form a small network and summarise a heap snapshot: what a node's memory is made of. */
+async function heapSummary (n: number): Promise<Record<string, unknown>> {
+  const nodes: SimNode[] = []
+  await settleGc()
+  for (let i = 0; i < n; i++) {
+    const node = await createSimNode()
+    if (nodes.length > 0) {
+      await node.dial(nodes[randomInt(random, nodes.length)].getMultiaddrs()[0])
+      await node.services.toyrrent.refresh()
+    }
+    nodes.push(node)
+  }
+  await pool(nodes, 16, async node => { await node.services.toyrrent.refresh() }, performance.now() + 120_000)
+  await settleGc()
+  const file = v8.writeHeapSnapshot(`${os.tmpdir()}/toyrrent-sim-${n}n-${process.pid}.heapsnapshot`)
+  const conns = nodes.reduce((s, x) => s + x.getConnections().length, 0)
+  const summary = await summariseHeapSnapshot(file, n, 25)
+  await Promise.allSettled(nodes.map(async node => node.stop()))
+  return { nodes: n, connectionsPerNode: round(conns / n, 1), snapshot: file, ...summary }
+}
+
+// ------------------------------------------------------------ main
+
+const RESULT_PREFIX = 'SIM-RESULT '
+
+async function runWorker (what: string, timeoutMs: number): Promise<any> {
+  const argv = process.argv.slice(2).filter((a, i, all) => a !== '--out' && all[i - 1] !== '--out')
+  const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=12288', fileURLToPath(import.meta.url), ...argv, '--worker', what], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+  let peakRss = 0
+  const sampler = setInterval(() => {
+    // the child's RSS as the kernel sees it (ps), sampled every 2 s
+    const ps = spawn('ps', ['-o', 'rss=', '-p', String(child.pid)])
+    let text = ''
+    ps.stdout.on('data', (d: Buffer) => { text += d.toString() })
+    ps.on('exit', () => { const kib = Number(text.trim()); if (kib > peakRss) peakRss = kib })
+  }, 2_000)
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, timeoutMs)
+  const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+  clearTimeout(timer)
+  clearInterval(sampler)
+  const line = out.split('\n').find(l => l.startsWith(RESULT_PREFIX))
+  if (line == null) return { error: `worker for ${what} ended (code ${code}) without a result`, peakRssMiB: round(peakRss / 1024, 0) }
+  return { ...JSON.parse(line.slice(RESULT_PREFIX.length)), peakRssMiB: round(peakRss / 1024, 0) }
+}
+
+async function main (): Promise<void> {
+  if (args.worker != null) {
+    const [kind, size] = args.worker.split(':')
+    const result = kind === 'heap' ? await heapSummary(Number(size)) : await runSize(Number(size))
+    process.stdout.write(RESULT_PREFIX + JSON.stringify(result) + '\n')
+    return
+  }
+  const started = performance.now()
+  const report: Record<string, unknown> = {
+    sim: 'toyrrent scale simulation',
+    date: new Date().toISOString(),
+    node: process.version,
+    host: { cpus: os.cpus().length, loadavgAtStart: os.loadavg().map(x => round(x, 2)) },
+    config: { lookups, items: itemCount, replicas, writeQuorum, opTimeoutMs, maxSecondsPerSize: maxMs / 1000 },
+    sizes: {} as Record<string, unknown>
+  }
+  for (const size of String(args.sizes).split(',').map(Number).filter(x => x > 0)) {
+    process.stderr.write(`sim: ${size} nodes\n`)
+    ;(report.sizes as any)[size] = await runWorker(`size:${size}`, maxMs + 60_000)
+  }
+  if (args['heap-summary-nodes'] != null) {
+    report.heap = await runWorker(`heap:${Number(args['heap-summary-nodes'])}`, 300_000)
+  }
+  ;(report.host as any).loadavgAtEnd = os.loadavg().map(x => round(x, 2))
+  report.wallSeconds = round((performance.now() - started) / 1000, 1)
+  const json = JSON.stringify(report, null, 2) + '\n'
+  if (args.out != null) await writeFile(args.out, json)
+  else process.stdout.write(json)
+  process.stderr.write(table(report.sizes as Record<string, any>))
+}
+
+function table (sizes: Record<string, any>): string {
+  const rows = [['nodes', 'form s', 'hops mean', 'hops p99', 'log2 n', 'lookup ok', 'req/lookup', 'get p50', 'get ok', 'MiB/node', '10% killed', '30% killed']]
+  for (const [n, r] of Object.entries(sizes)) {
+    if (r.error != null) { rows.push([n, r.error]); continue }
+    rows.push([n, String(round(r.formMs / 1000, 1)), String(r.lookup?.hops.mean), String(r.lookup?.hops.p99), String(r.lookup?.hops.expectedLog2nOverB),
+      String(r.lookup?.success), String(r.lookup?.requestsPerLookup.mean), String(r.get?.latencyMs.p50), String(r.get?.readable),
+      String(r.memory?.perNodeRssMiB), String(r.afterKilling?.killed10pct?.readable ?? '-'), String(r.afterKilling?.killed30pct?.readable ?? '-')])
+  }
+  return rows.map(r => r.map(c => c.padStart(10)).join(' ')).join('\n') + '\n'
+}
+
+const watchdog = setTimeout(() => { process.stderr.write('sim: time limit reached\n'); process.exit(2) }, (args.worker != null ? maxMs + 30_000 : maxMs * 4 + 400_000))
+watchdog.unref()
+
+main().then(() => { process.exit(0) }, err => {
+  process.stderr.write(`sim: ${err.stack ?? err}\n`)
+  process.exit(1)
+})
+
+void multiaddr
+void randomOther
