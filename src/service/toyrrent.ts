@@ -28,7 +28,18 @@ import type { FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
-import type { AbortOptions, ComponentLogger, Logger, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
+// hardening hooks (inbound queue, refresh, size estimate, metrics)
+import { InboundQueue } from '../rpc/inbound-queue.ts'
+import { TableRefresher } from './refresh.ts'
+import { estimateNetworkSize } from './size-estimate.ts'
+import { ToyrrentMetrics } from '../metrics.ts'
+import { DEFAULT_REFRESH_INTERVAL_MS } from './hardening.ts'
+import { DEFAULT_BUCKET_SIZE } from './peer-table.ts'
+import type { HardeningInit } from './hardening.ts'
+import type { RefreshResult } from './refresh.ts'
+import type { SizeEstimate } from './size-estimate.ts'
+import type { InboundQueueStats } from '../rpc/inbound-queue.ts'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
@@ -40,9 +51,10 @@ export interface ToyrrentComponents {
   peerStore: PeerStore
   datastore: Datastore
   logger: ComponentLogger
+  metrics?: Metrics
 }
 
-export interface ToyrrentInit {
+export interface ToyrrentInit extends HardeningInit {
   /** Replication factor R: how many of the nearest nodes keep each item. @default 3 */
   replicas?: number
   /** Write quorum W: acknowledgements a put needs. @default majority of R */
@@ -84,6 +96,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private shutdown = new AbortController()
   private topologyId?: string
   private started = false
+  // hardening hooks
+  readonly metrics: ToyrrentMetrics
+  readonly inbound: InboundQueue
+  private readonly refresher: TableRefresher
 
   constructor (components: ToyrrentComponents, init: ToyrrentInit = {}) {
     this.components = components
@@ -107,7 +123,27 @@ export class Toyrrent implements Startable, ToyrrentApi {
       filterAddrs: addrs => keepAddrs(addrs, allowPrivate)
     })
     this.rpc = new RpcClient(components, { protocol: this.protocol })
+    // hardening hooks: one fair bounded queue for all inbound requests, table upkeep, metrics
+    this.inbound = new InboundQueue(init.inboundQueue)
+    this.metrics = new ToyrrentMetrics(components.metrics, {
+      items: () => this.store.size,
+      bytes: () => this.store.bytes,
+      tableSize: () => this.table.size,
+      networkSize: () => this.networkSize().estimate,
+      queue: () => this.inbound.stats()
+    })
+    this.refresher = new TableRefresher({
+      table: this.table,
+      bucketSize: init.bucketSize ?? DEFAULT_BUCKET_SIZE,
+      interval: init.refreshInterval ?? DEFAULT_REFRESH_INTERVAL_MS,
+      log: components.logger.forComponent('toyrrent:refresh'),
+      lookup: async (target, signal) => { await this.lookupNearest(target, c.DEFAULT_FIND_N, timeoutSignal(signal, this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)) }
+    })
     this.server = new RpcServer({
+      queue: this.inbound,
+      metrics: this.metrics,
+      frameTimeout: init.frameTimeout,
+      idleTimeout: init.idleTimeout,
       log: components.logger.forComponent('toyrrent:rpc:server'),
       handlerTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
       handlers: {
@@ -128,6 +164,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.topologyId = await this.components.registrar.register(this.protocol, {
       onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
     })
+    this.refresher.start()
     this.started = true
   }
 
@@ -135,6 +172,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (!this.started) return
     this.started = false
     this.shutdown.abort()
+    this.refresher.stop()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
     await this.components.registrar.unhandle(this.protocol)
     this.rpc.closeAll()
@@ -143,6 +181,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
   /** Look ourselves up so our neighbours learn of us and we of them. */
   async refresh (options: ToyrrentOperationOptions = {}): Promise<void> {
     await this.findBeforeN(this.neighbourhood.self, c.DEFAULT_FIND_N, options)
+  }
+
+  /** Self lookup plus a lookup in each distance band that is not full (what the periodic refresh runs). */
+  async refreshTable (options: AbortOptions = {}): Promise<RefreshResult> {
+    return this.refresher.refresh(options.signal)
+  }
+
+  /** Network size estimated from the distances to our nearest peers (no network traffic). */
+  networkSize (): SizeEstimate {
+    return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, 20).map(p => p.position))
+  }
+
+  /** Counters for `toyrrent stats` and /v1/stats. */
+  stats (): { items: number, bytes: number, tablePeers: number, bands: number, networkSize: SizeEstimate, inbound: InboundQueueStats } {
+    return { items: this.store.size, bytes: this.store.bytes, tablePeers: this.table.size, bands: this.table.bands().size, networkSize: this.networkSize(), inbound: this.inbound.stats() }
   }
 
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
@@ -319,7 +372,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
    */
   private async lookupWith (target: Uint8Array, n: number, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
     const width = Math.max(n, this.init.lookupWidth ?? c.DEFAULT_FIND_N)
-    return lookup({
+    const started = performance.now() // metrics hook
+    const result = await lookup({
       target,
       n: width,
       alpha: this.init.alpha ?? c.DEFAULT_ALPHA,
@@ -341,6 +395,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
         }
       }
     })
+    this.metrics.lookup(result.hops, performance.now() - started)
+    return result
   }
 
   /** Where a lookup starts: the nearest peers in the table, or while it is still empty (just after bootstrap) the peers we are connected to. */
