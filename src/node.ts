@@ -58,6 +58,9 @@ export interface ToyrrentNode {
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001']
 
+/** Per-stream receive window: ample for 64 KiB items, and the most a peer can have in flight to us per stream. */
+export const MAX_STREAM_WINDOW_BYTES = 1024 * 1024
+
 export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Promise<ToyrrentNode> {
   const bootstrapAddrs = (options.bootstrap ?? []).map(parseDialAddr)
   const listen = (options.listen ?? DEFAULT_LISTEN).map(a => parseMultiaddr(a, 'listen').toString())
@@ -88,7 +91,8 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // a stream's receive window caps what a peer can push at us unread (yamux's default grows to 16 MiB)
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
     services: {
       identify: identify(),
       ping: ping(),

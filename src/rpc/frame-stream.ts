@@ -6,80 +6,138 @@
  * between frames is normal on an RPC channel; a partial frame is not.
  *
  * The length prefix is checked against `maxDataLength` before a single body
- * byte is buffered, and at most `maxBufferSize` unread bytes are kept per
- * stream (over that the stream is aborted).
+ * byte is waited for, and at most `maxBufferSize` unread bytes are kept per
+ * stream (over that the stream is aborted). Past `highWater` unread bytes the
+ * stream is paused, so the muxer stops granting the peer send window: a peer
+ * that sends faster than we read is slowed down, not buffered without end.
+ *
+ * Frames already buffered are parsed without a timer, a promise or a signal
+ * each: a burst of thousands of small frames costs little more than parsing.
  */
-import { byteStream } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolError, TimeoutError, TooLargeError } from '../errors.ts'
-import type { ByteStream } from '@libp2p/utils'
-import type { AbortOptions, Stream } from '@libp2p/interface'
+import type { Stream } from '@libp2p/interface'
 
 export interface FrameStreamInit {
   /** Largest frame body accepted. */
   maxDataLength: number
   /** Unread bytes buffered per stream before it is aborted. */
   maxBufferSize: number
+  /** Unread bytes past which the stream is paused until we catch up. @default maxBufferSize / 4 */
+  highWater?: number
 }
 
 export interface FrameReadOptions {
   /** A frame that has begun must be whole within this many ms. */
   frameTimeout: number
-  /** Resolve `null` when no frame begins within this many ms (the caller decides whether to close). */
+  /** Resolve `{ idle: true }` when no frame begins within this many ms (the caller decides whether to close). */
   idleTimeout?: number
 }
 
 /** Result of a read: a frame, the end of the stream, or idle for `idleTimeout`. */
-export type FrameReadResult = { frame: Uint8ArrayList } | { end: true } | { idle: true }
+export type FrameReadResult = { frame: Uint8Array } | { end: true } | { idle: true }
 
 export class FrameStream {
-  private readonly bytes: ByteStream<Stream>
+  private readonly stream: Stream
   private readonly init: FrameStreamInit
+  private readonly highWater: number
   private readonly maxLengthBytes: number
+  private readonly buffer = new Uint8ArrayList()
+  private ended = false
+  private failed?: Error
+  private wake?: () => void
+  /** When the first byte of the frame now buffered arrived (for its deadline). */
+  private frameStarted = 0
 
   constructor (stream: Stream, init: FrameStreamInit) {
+    this.stream = stream
     this.init = init
-    this.bytes = byteStream(stream, { maxBufferSize: init.maxBufferSize })
-    this.maxLengthBytes = varintLength(init.maxDataLength)
+    this.highWater = init.highWater ?? Math.floor(init.maxBufferSize / 4)
+    this.maxLengthBytes = encodeVarint(init.maxDataLength).byteLength
+    stream.addEventListener('message', (evt) => {
+      if (this.failed != null) return
+      if (this.buffer.byteLength === 0) this.frameStarted = Date.now()
+      this.buffer.append(evt.data)
+      if (this.buffer.byteLength > init.maxBufferSize) {
+        this.failed = new TooLargeError(`more than ${init.maxBufferSize} unread bytes`)
+        this.buffer.consume(this.buffer.byteLength)
+      } else if (this.buffer.byteLength > this.highWater && stream.readStatus === 'readable') {
+        stream.pause()
+      }
+      this.wake?.()
+    })
+    const onEnd = (evt?: Event): void => {
+      this.ended = true
+      const error = (evt as { error?: Error } | undefined)?.error
+      if (error != null) this.failed ??= error
+      this.wake?.()
+    }
+    stream.addEventListener('close', onEnd)
+    stream.addEventListener('remoteCloseWrite', () => { onEnd() })
+  }
+
+  /** Bytes received and not yet read. */
+  get buffered (): number {
+    return this.buffer.byteLength
   }
 
   async read (options: FrameReadOptions): Promise<FrameReadResult> {
-    let first: Uint8ArrayList
-    try {
-      const idle = options.idleTimeout == null ? undefined : AbortSignal.timeout(options.idleTimeout)
-      first = await this.bytes.read({ bytes: 1, signal: idle })
-    } catch (err: any) {
-      // a clean close between frames is the normal end of a channel
-      if (err.name === 'UnexpectedEOFError') return { end: true }
-      if (err.name === 'TimeoutError' || err.name === 'AbortError') return { idle: true }
-      throw err
-    }
-    const signal = AbortSignal.timeout(options.frameTimeout)
-    try {
-      let length = 0
-      let shift = 0
-      let byte = first.get(0)
-      for (let read = 1; ; read++) {
-        length += (byte & 0x7f) * 2 ** shift
-        if ((byte & 0x80) === 0) break
-        if (read >= this.maxLengthBytes) throw new TooLargeError(`frame length prefix longer than ${this.maxLengthBytes} bytes`)
-        shift += 7
-        byte = (await this.bytes.read({ bytes: 1, signal })).get(0)
+    while (true) {
+      if (this.failed != null) throw this.failed
+      const frame = this.parse()
+      if (frame != null) {
+        if (this.stream.readStatus === 'paused' && this.buffer.byteLength < this.highWater / 2) this.stream.resume()
+        if (this.buffer.byteLength > 0) this.frameStarted = Date.now()
+        return { frame }
       }
-      // checked before anything of the body is read or allocated
-      if (length > this.init.maxDataLength) throw new TooLargeError(`frame of ${length} bytes over the ${this.init.maxDataLength} byte cap`)
-      if (length === 0) return { frame: new Uint8ArrayList() }
-      return { frame: await this.bytes.read({ bytes: length, signal }) }
-    } catch (err: any) {
-      if (signal.aborted) throw new TimeoutError(`frame not complete within ${options.frameTimeout} ms`)
-      if (err.name === 'UnexpectedEOFError') throw new ProtocolError('stream ended inside a frame')
-      throw err
+      if (this.ended) {
+        if (this.buffer.byteLength === 0) return { end: true }
+        throw new ProtocolError('stream ended inside a frame')
+      }
+      if (this.buffer.byteLength === 0) {
+        if (!await this.waitForData(options.idleTimeout)) return { idle: true }
+      } else {
+        const left = this.frameStarted + options.frameTimeout - Date.now()
+        if (left <= 0 || !await this.waitForData(left)) throw new TimeoutError(`frame not complete within ${options.frameTimeout} ms`)
+      }
     }
   }
 
-  /** Write one frame; resolves once the stream took it (waits for drain, within the signal). */
-  async write (body: Uint8Array, options?: AbortOptions): Promise<void> {
-    await this.bytes.write(new Uint8ArrayList(encodeVarint(body.byteLength), body), options)
+  /** Write one frame; false when the stream wants the caller to wait for `drain`. */
+  send (body: Uint8Array): boolean {
+    return this.stream.send(new Uint8ArrayList(encodeVarint(body.byteLength), body))
+  }
+
+  /** A whole frame off the front of the buffer, or undefined when it is not all here yet. Throws on a bad prefix. */
+  private parse (): Uint8Array | undefined {
+    let length = 0
+    let prefix = 0
+    for (;;) {
+      if (prefix >= this.buffer.byteLength) return undefined
+      const byte = this.buffer.get(prefix)
+      length += (byte & 0x7f) * 2 ** (7 * prefix)
+      prefix++
+      if ((byte & 0x80) === 0) break
+      if (prefix >= this.maxLengthBytes) throw new TooLargeError(`frame length prefix longer than ${this.maxLengthBytes} bytes`)
+    }
+    // checked before anything of the body is waited for
+    if (length > this.init.maxDataLength) throw new TooLargeError(`frame of ${length} bytes over the ${this.init.maxDataLength} byte cap`)
+    if (this.buffer.byteLength < prefix + length) return undefined
+    const frame = this.buffer.subarray(prefix, prefix + length)
+    this.buffer.consume(prefix + length)
+    return frame
+  }
+
+  /** Resolves true when data or the end arrives, false after `ms` (never, when ms is undefined). */
+  private async waitForData (ms?: number): Promise<boolean> {
+    return new Promise<boolean>(resolve => {
+      const timer = ms == null ? undefined : setTimeout(() => { this.wake = undefined; resolve(false) }, ms)
+      this.wake = () => {
+        clearTimeout(timer)
+        this.wake = undefined
+        resolve(true)
+      }
+    })
   }
 }
 
@@ -91,8 +149,4 @@ export function encodeVarint (value: number): Uint8Array {
   }
   out.push(value)
   return Uint8Array.from(out)
-}
-
-function varintLength (value: number): number {
-  return encodeVarint(value).byteLength
 }

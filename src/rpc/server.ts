@@ -15,7 +15,7 @@ import { FrameStream } from './frame-stream.ts'
 import { InboundQueue } from './inbound-queue.ts'
 import { statusCode } from './status.ts'
 import { MAX_FRAME_BYTES } from '../constants.ts'
-import { ProtocolError, ToyrrentError } from '../errors.ts'
+import { ProtocolError, TimeoutError, ToyrrentError } from '../errors.ts'
 import type { ToyrrentMetrics, RequestTypeName } from '../metrics.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
@@ -39,9 +39,7 @@ export const DEFAULT_FRAME_TIMEOUT_MS = 10_000
 /** A stream with no frame and nothing in flight for this long is closed (the client reopens on demand). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
 /** Unread inbound bytes kept per stream; a peer that pipelines more while we cannot keep up is reset. */
-export const DEFAULT_STREAM_BUFFER_BYTES = 4 * MAX_FRAME_BYTES
-/** Replies written but not yet taken by the peer before we stop reading its stream. */
-const MAX_UNSENT_REPLIES = 64
+export const DEFAULT_STREAM_BUFFER_BYTES = 4 * 1024 * 1024
 
 export interface RpcServerInit {
   handlers: HandlerTable
@@ -74,28 +72,24 @@ export class RpcServer {
     const streamDone = new AbortController()
     const signal = this.init.signal == null ? streamDone.signal : AbortSignal.any([streamDone.signal, this.init.signal])
     let outstanding = 0
-    let unsent = 0
-    let drained: PromiseWithResolvers<void> | undefined
+    let mustDrain = false
     let settled: PromiseWithResolvers<void> | undefined
     const reply = (request: Frame, result: HandlerResult): void => {
       this.init.metrics?.request(typeName(request.type), statusCode(result.status ?? Status.OK))
-      const bytes = Frame.encode({ ...result, id: request.id, type: request.type, response: true })
-      unsent++
-      frames.write(bytes, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.init.handlerTimeout)]) }).catch((err: Error) => {
-        // a peer that does not read its replies holds our memory: drop it
-        if (!signal.aborted) this.init.log('%p does not take its replies, resetting: %s', peer, err.message)
-        stream.abort(err)
-        streamDone.abort()
-      }).finally(() => {
-        unsent--
-        if (unsent < MAX_UNSENT_REPLIES / 2) drained?.resolve()
-      })
+      if (signal.aborted || stream.writeStatus !== 'writable') return
+      // the read loop stops reading while the peer does not take its replies, so what waits here is bounded
+      if (!frames.send(Frame.encode({ ...result, id: request.id, type: request.type, response: true }))) mustDrain = true
     }
     try {
       while (true) {
+        if (mustDrain) {
+          // a peer that does not read its replies within the deadline is reset
+          await stream.onDrain({ signal: AbortSignal.timeout(this.init.handlerTimeout) })
+          mustDrain = false
+        }
         const read = await frames.read({ frameTimeout: this.init.frameTimeout ?? DEFAULT_FRAME_TIMEOUT_MS, idleTimeout: this.init.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS })
         if ('idle' in read) {
-          if (outstanding > 0 || unsent > 0) continue
+          if (outstanding > 0) continue
           this.init.log('closing idle rpc stream from %p', peer)
           break
         }
@@ -107,7 +101,7 @@ export class RpcServer {
           }
           break
         }
-        const request = decodeRequest(read.frame.subarray())
+        const request = decodeRequest(read.frame)
         if (typeof request === 'bigint') {
           // a well-formed frame of a type from a newer version: say so, keep the channel
           reply({ id: request, type: Frame.Type.UNSPECIFIED } as Frame, { status: Status.UNKNOWN_TYPE, message: 'unknown request type' })
@@ -126,12 +120,6 @@ export class RpcServer {
           outstanding--
           reply(request, { status: Status.BUSY, message: refused === 'peer-limit' ? `more than ${this.queue.maxPerPeer} requests in flight` : 'inbound queue full' })
         }
-        if (unsent >= MAX_UNSENT_REPLIES) {
-          // stop reading until the peer takes its replies (or the write deadline resets it)
-          drained = Promise.withResolvers<void>()
-          await drained.promise
-          drained = undefined
-        }
       }
       await stream.close({ signal: AbortSignal.timeout(this.init.handlerTimeout) })
     } catch (err: any) {
@@ -148,15 +136,23 @@ export class RpcServer {
     if (handler == null) {
       return { status: Status.UNKNOWN_TYPE, message: `unknown request type ${request.type}` }
     }
-    const signal = AbortSignal.any([streamSignal, AbortSignal.timeout(this.init.handlerTimeout)])
+    // one controller and one timer per request, both released when it ends (AbortSignal.any on the
+    // long-lived stream signal would pile up dependents under a flood)
+    const controller = new AbortController()
+    const timer = setTimeout(() => { controller.abort(new TimeoutError(`handler took over ${this.init.handlerTimeout} ms`)) }, this.init.handlerTimeout)
+    const onStreamDone = (): void => { controller.abort(streamSignal.reason) }
+    streamSignal.addEventListener('abort', onStreamDone, { once: true })
     try {
-      return await handler.handle(request, { peer, signal })
+      return await handler.handle(request, { peer, signal: controller.signal })
     } catch (err: any) {
       if (err instanceof ToyrrentError) {
         return { status: statusForError(err), message: err.message }
       }
       this.init.log.error('handler for %s failed: %e', request.type, err)
       return { status: Status.ERROR, message: 'internal error' }
+    } finally {
+      clearTimeout(timer)
+      streamSignal.removeEventListener('abort', onStreamDone)
     }
   }
 }

@@ -7,7 +7,7 @@ import { FrameStream, encodeVarint } from '../../src/rpc/frame-stream.ts'
 import { Frame } from '../../src/rpc/pb/rpc.ts'
 import { MAX_FRAME_BYTES, RPC_PROTOCOL } from '../../src/constants.ts'
 import type { ToyrrentNode } from '../../src/node.ts'
-import type { Stream } from '@libp2p/interface'
+import type { PeerId, Stream } from '@libp2p/interface'
 
 export type Outcome = { kind: 'response', frame: Frame } | { kind: 'reset', reason: string } | { kind: 'closed' }
 
@@ -20,8 +20,9 @@ export class RawRpc {
     this.frames = new FrameStream(stream, { maxDataLength: MAX_FRAME_BYTES, maxBufferSize: 4 * MAX_FRAME_BYTES })
   }
 
-  static async open (from: ToyrrentNode, to: ToyrrentNode, timeout = 5_000): Promise<RawRpc> {
-    const stream = await from.libp2p.dialProtocol(to.libp2p.peerId, RPC_PROTOCOL, { signal: AbortSignal.timeout(timeout) })
+  static async open (from: ToyrrentNode, to: ToyrrentNode | PeerId, timeout = 5_000): Promise<RawRpc> {
+    const peer = 'libp2p' in to ? to.libp2p.peerId : to
+    const stream = await from.libp2p.dialProtocol(peer, RPC_PROTOCOL, { signal: AbortSignal.timeout(timeout) })
     return new RawRpc(stream)
   }
 
@@ -45,7 +46,7 @@ export class RawRpc {
       const read = await this.frames.read({ frameTimeout: timeout, idleTimeout: timeout })
       if ('idle' in read) throw new Error(`server neither answered nor reset within ${timeout} ms`)
       if ('end' in read) return { kind: 'closed' }
-      return { kind: 'response', frame: Frame.decode(read.frame.subarray()) }
+      return { kind: 'response', frame: Frame.decode(read.frame) }
     } catch (err: any) {
       if (err.message?.startsWith('server neither') === true) throw err
       return { kind: 'reset', reason: `${err.name}: ${err.message}` }
