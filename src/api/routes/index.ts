@@ -6,6 +6,8 @@
 import { findBeforeN } from './find-before-n.ts'
 import { getItem, putItem } from './items.ts'
 import { getHealth, getId, getPeers } from './node-info.ts'
+import { getStats } from './stats.ts'
+import { getMetrics } from './metrics.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -14,5 +16,7 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/id', handler: getId },
   { method: 'GET', path: '/v1/peers', handler: getPeers },
   { method: 'GET', path: '/v1/find-before-n/:id', handler: findBeforeN },
-  { method: 'GET', path: '/v1/health', handler: getHealth }
+  { method: 'GET', path: '/v1/health', handler: getHealth },
+  { method: 'GET', path: '/v1/stats', handler: getStats },
+  { method: 'GET', path: '/metrics', handler: getMetrics }
 ]
