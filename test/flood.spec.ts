@@ -24,11 +24,12 @@ const QUEUE = { concurrency: 16, maxQueued: 256, maxPerPeer: 32 }
 const FLOOD_REQUESTS = 10 * QUEUE.maxQueued * 4
 const FLOOD_STREAMS = 4
 /**
- * Bounds on the other peer's reads during the flood. The median shows the queue's fairness; the
+ * Bounds on the other peer's reads during the flood (alone the median is ~1 ms; in the full suite, with a
+ * 400 MiB heap left by earlier tests, ~30 ms). The median shows the queue's fairness; the
  * maximum is set by this sandbox's CPU (2 cores shared by the flooder process, this one and their
  * GC: profiles show this process descheduled for 200-500 ms at a time), not by waiting in line.
  */
-const MEDIAN_BOUND_MS = 50
+const MEDIAN_BOUND_MS = 150
 const LATENCY_BOUND_MS = 2_000
 const FLOODER = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'flooder.js')
 
