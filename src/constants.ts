@@ -34,3 +34,28 @@ export const DEFAULT_KAD_PROTOCOL = '/toyrrent/kad/1.0.0'
 
 /** Requests one peer may have in flight on one RPC stream before it is answered `busy`. */
 export const MAX_INFLIGHT_PER_STREAM = 128
+
+/**
+ * Lifetime of an item on a holder that is not its owner: 48 h, as kad-dht's
+ * records. Owners republish every 12 h, so an item outlives three missed
+ * republishes before it lapses, and data whose owner left for good is gone
+ * within two days.
+ */
+export const DEFAULT_ITEM_TTL_SECONDS = 48 * 3600
+export const DEFAULT_REPUBLISH_INTERVAL_SECONDS = 12 * 3600
+
+/** Anti-entropy round every minute: cheap when nothing is missing (one digest per neighbour). */
+export const DEFAULT_REPAIR_INTERVAL_SECONDS = 60
+
+/** Storage quota for others' items. */
+export const DEFAULT_MAX_STORAGE_BYTES = 1024 ** 3
+
+/** Buckets a digest mismatch is narrowed down to. */
+export const DIGEST_BUCKETS = 64
+
+/** Most keys in one holds / sync-keys request, and items in one handoff batch. */
+export const MAX_KEYS_PER_REQUEST = 1024
+export const HANDOFF_BATCH_ITEMS = 64
+
+/** A graceful leave hands its items on for at most this long. */
+export const DEFAULT_LEAVE_TIMEOUT_MS = 10_000

@@ -8,8 +8,8 @@
  * - toyrrent_items_held, toyrrent_bytes_held                    gauges, read at scrape time
  * - toyrrent_peer_table_size, toyrrent_network_size_estimate    gauges
  * - toyrrent_inbound_queue{state=running|queued}                gauge
- * - toyrrent_rpc_<type>_requests_total{outcome=...}             counters; type is find_before_n,
- *   store, fetch or unknown; outcome is the reply status in kebab case (ok, not-found, busy...) or
+ * - toyrrent_rpc_<type>_requests_total{outcome=...}             counters; type is the request type
+ *   in lower case (find_before_n, store, fetch, digest, sync_keys, holds, handoff...) or unknown; outcome is the reply status in kebab case (ok, not-found, busy...) or
  *   `reset` for a frame that broke the protocol
  * - toyrrent_lookup_hops, toyrrent_lookup_duration_seconds      histograms, one sample per lookup
  * - toyrrent_repair_*_total, toyrrent_handoff_*_total           counters, see COUNTERS
@@ -37,27 +37,27 @@ export interface MetricSources {
   queue(): { running: number, queued: number }
 }
 
-const REQUEST_TYPES = ['find_before_n', 'store', 'fetch', 'unknown'] as const
-export type RequestTypeName = typeof REQUEST_TYPES[number]
+/** A request type as metric names show it: `find_before_n`, `store`, ..., `unknown`. */
+export type RequestTypeName = string
 
 interface CounterGroupLike { increment(values: Record<string, number | true>): void }
 
 export class ToyrrentMetrics {
   private readonly counters = new Map<CounterName, Counter>()
   private readonly requests = new Map<RequestTypeName, CounterGroupLike>()
+  private readonly metrics?: Metrics
   private readonly hops?: Histogram
   private readonly duration?: Histogram
 
   constructor (metrics: Metrics | undefined, sources: MetricSources) {
     if (metrics == null) return
+    this.metrics = metrics
     metrics.registerMetric('toyrrent_items_held', { help: 'items this node holds', calculate: () => sources.items() })
     metrics.registerMetric('toyrrent_bytes_held', { help: 'bytes of items this node holds, as stored', calculate: () => sources.bytes() })
     metrics.registerMetric('toyrrent_peer_table_size', { help: 'peers in the routing table', calculate: () => sources.tableSize() })
     metrics.registerMetric('toyrrent_network_size_estimate', { help: 'nodes in the network, estimated from the distances to the nearest peers', calculate: () => sources.networkSize() })
     metrics.registerMetricGroup('toyrrent_inbound_queue', { label: 'state', help: 'inbound requests running or waiting', calculate: () => sources.queue() })
-    for (const type of REQUEST_TYPES) {
-      this.requests.set(type, metrics.registerCounterGroup(`toyrrent_rpc_${type}_requests_total`, { label: 'outcome', help: `inbound ${type} requests by outcome` }))
-    }
+    for (const type of ['find_before_n', 'store', 'fetch', 'unknown']) this.requestGroup(type)
     for (const [key, name] of Object.entries(COUNTERS)) {
       this.counters.set(key as CounterName, metrics.registerCounter(name, { help: name.replace(/^toyrrent_|_total$/g, '').replaceAll('_', ' ') }))
     }
@@ -67,7 +67,17 @@ export class ToyrrentMetrics {
 
   /** One inbound request answered (outcome = status code) or that reset its stream. */
   request (type: RequestTypeName, outcome: string): void {
-    this.requests.get(type)?.increment({ [outcome]: true })
+    this.requestGroup(type)?.increment({ [outcome]: true })
+  }
+
+  private requestGroup (type: RequestTypeName): CounterGroupLike | undefined {
+    if (this.metrics == null) return undefined
+    let group = this.requests.get(type)
+    if (group == null) {
+      group = this.metrics.registerCounterGroup(`toyrrent_rpc_${type}_requests_total`, { label: 'outcome', help: `inbound ${type} requests by outcome` })
+      this.requests.set(type, group)
+    }
+    return group
   }
 
   lookup (hops: number, ms: number): void {

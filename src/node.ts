@@ -147,7 +147,10 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     async bootstrap (addrs, opts = {}) {
       const results = await Promise.allSettled(addrs.map(async a => libp2p.dial(parseDialAddr(a), { signal: opts.signal ?? AbortSignal.timeout(10_000) })))
       const reached = results.filter(r => r.status === 'fulfilled').length
-      if (reached > 0) await libp2p.services.toyrrent.refresh({ signal: opts.signal })
+      if (reached > 0) {
+        await libp2p.services.toyrrent.refresh({ signal: opts.signal })
+        await libp2p.services.toyrrent.onboard({ signal: opts.signal })
+      }
       return reached
     },
     async stop () {
@@ -157,7 +160,11 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   }
   if (bootstrapAddrs.length > 0) await node.bootstrap(bootstrapAddrs.map(String))
   node.rejoined = await dialRemembered(libp2p, options.protocol ?? RPC_PROTOCOL, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS)
-  if (node.rejoined > 0 && bootstrapAddrs.length === 0) await libp2p.services.toyrrent.refresh().catch(() => {})
+  if (node.rejoined > 0 && bootstrapAddrs.length === 0) {
+    // as after a bootstrap: find our neighbours, then take over the items we are now responsible for
+    await libp2p.services.toyrrent.refresh().catch(() => {})
+    await libp2p.services.toyrrent.onboard().catch(() => {})
+  }
   return node
 }
 

@@ -37,8 +37,9 @@ interface StoreSnapshot { items: number, bytes: number, digest: string }
 
 async function snapshot (node: ToyrrentNode): Promise<StoreSnapshot> {
   const entries: string[] = []
-  for await (const { key, item } of node.toyrrent.store.entries()) {
-    entries.push(Buffer.from(key).toString('hex') + Buffer.from(StoredItem.encode(item)).toString('hex'))
+  for (const { key } of [...node.toyrrent.store.metas()]) {
+    const item = await node.toyrrent.store.get(key)
+    entries.push(Buffer.from(key).toString('hex') + (item == null ? '-' : Buffer.from(StoredItem.encode(item)).toString('hex')))
   }
   entries.sort()
   return { items: node.toyrrent.store.size, bytes: node.toyrrent.store.bytes, digest: createHash('sha256').update(entries.join('\n')).digest('hex') }
@@ -75,8 +76,8 @@ class FrameGen {
       default: {
         // never a valid item: a hash item whose body does not hash to its key, or a publish item that is not a signed record
         const kind = this.rand() < 0.5 ? ItemKind.HASH : ItemKind.PUBLISH
-        const item = { kind, key: this.key(), body: this.bytes(this.int(300)) }
-        return Frame.encode({ id, type: this.type, storeRequest: { item, expectedSeq: this.rand() < 0.3 ? BigInt(this.int(5)) : undefined, ttlSeconds: this.rand() < 0.3 ? this.int(1000) : undefined } })
+        const item = { kind, key: this.key(), body: this.bytes(this.int(300)), ttlSeconds: this.rand() < 0.3 ? this.int(100_000) : 0 }
+        return Frame.encode({ id, type: this.type, storeRequest: { item, expectedSeq: this.rand() < 0.3 ? BigInt(this.int(5)) : undefined } })
       }
     }
   }
@@ -126,7 +127,7 @@ class FrameGen {
       const body = this.seed()
       return { bytes: concat(encodeVarint(body.byteLength + 1 + this.int(100)), body), close: true, kind: 'truncated' }
     }
-    if (p < 0.85) return { bytes: framed(concat(field(1, 0, Number(this.nextId++)), field(2, 0, 4 + this.int(1000)))), close: false, kind: 'unknown-type' }
+    if (p < 0.85) return { bytes: framed(concat(field(1, 0, Number(this.nextId++)), field(2, 0, 64 + this.int(1000)))), close: false, kind: 'unknown-type' }
     if (p < 0.90) return { bytes: framed(new Uint8Array(0)), close: false, kind: 'empty' }
     return { bytes: framed(this.seed()), close: false, kind: 'valid' }
   }

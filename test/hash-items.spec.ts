@@ -16,7 +16,7 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 /** Keep an item in one node's store only, as if it had been placed there. */
 async function holdOnly (node: ToyrrentNode, value: Uint8Array): Promise<Uint8Array> {
   const key = hashItemKey(value)
-  await node.toyrrent.store.put(key, { kind: 0, body: new Uint8Array(value), pinned: false, expiresAt: 0n, storedAt: 0n })
+  await node.toyrrent.store.put(key, { kind: 0, body: new Uint8Array(value), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
   return key
 }
 
@@ -61,7 +61,7 @@ describe('hash items', function () {
       // all but one holder lie: they keep other bytes under the key
       const liars = holders.slice(0, 2)
       for (const liar of liars) {
-        await liar.toyrrent.store.put(key, { kind: 0, body: randomBytes(512), pinned: false, expiresAt: 0n, storedAt: 0n })
+        await liar.toyrrent.store.put(key, { kind: 0, body: randomBytes(512), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
       }
       const reader = net.nodes.find(n => n !== net.nodes[1] && !liars.includes(n) && n !== holders[2])!
       expect(Buffer.from(await reader.toyrrent.get(key))).to.deep.equal(value)
@@ -71,7 +71,7 @@ describe('hash items', function () {
       const value = randomBytes(64)
       const key = hashItemKey(value)
       for (const liar of net.nodes.slice(0, 3)) {
-        await liar.toyrrent.store.put(key, { kind: 0, body: randomBytes(64), pinned: false, expiresAt: 0n, storedAt: 0n })
+        await liar.toyrrent.store.put(key, { kind: 0, body: randomBytes(64), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
       }
       const err = await net.nodes[7].toyrrent.get(key).then(() => undefined, e => e)
       expect(err?.name).to.equal('NotFoundError')

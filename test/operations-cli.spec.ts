@@ -54,7 +54,7 @@ describe('operations: swarm key, config file, stats, metrics, rejoin', function 
 
     const stats = await toyrrent(['stats', '--api', b.api])
     expect(stats.code).to.equal(0)
-    expect(stats.stdout).to.match(/routing table: 1 peers/)
+    expect(stats.stdout).to.match(/peers in table: 1/)
     expect(stats.stdout).to.match(/network size: ~\d+ nodes/)
 
     const metrics = await fetch(`http://${b.api}/metrics`, { signal: AbortSignal.timeout(5_000) })

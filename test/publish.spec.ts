@@ -110,7 +110,7 @@ describe('publish items on a 12-node network', function () {
     await waitFor(async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n), 'all replicas hold seq 2')
     // one replica falls behind: it only has the old record
     const stale = replicas[1]
-    await stale.toyrrent.store.put(id, { kind: 1, body: encodePublishRecord(old) as Uint8Array<ArrayBuffer>, pinned: false, expiresAt: 0n, storedAt: 0n })
+    await stale.toyrrent.store.put(id, { kind: 1, body: encodePublishRecord(old) as Uint8Array<ArrayBuffer>, pinned: false, expiresAt: 0n, storedAt: 0n, seq: 1n })
     const reader = net.nodes.find(n => !replicas.includes(n) && n !== net.nodes[6])!
     expect(str((await reader.toyrrent.resolve(id)).value)).to.equal('new')
     await waitFor(async () => (await storedSeq(stale, id)) === 2n, 'the stale replica holds seq 2 again')

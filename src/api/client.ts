@@ -4,7 +4,7 @@
  * DaemonNotRunningError when nothing answers at the address.
  */
 import { ToyrrentError } from '../errors.ts'
-import type { ErrorResponse, FindBeforeNResponse, HealthResponse, IdResponse, PeersResponse, PutResponse } from './types.ts'
+import type { ErrorResponse, FindBeforeNResponse, HealthResponse, HoldersResponse, IdResponse, PeersResponse, PublishResponse, PutResponse, RecordJson } from './types.ts'
 
 /** An error reply of the API: `code` and `message` come from the daemon. */
 export class ApiError extends ToyrrentError {
@@ -53,6 +53,25 @@ export class ToyrrentClient {
     return new Uint8Array(await res.arrayBuffer())
   }
 
+  /**
+   * Relay an encoded record signed on this side. `expectedSeq` makes it a
+   * compare-and-swap (0 = only if nothing was published under the id yet).
+   */
+  async publishRecord (record: Uint8Array, options: ClientOptions & { expectedSeq?: bigint } = {}): Promise<PublishResponse> {
+    const query = options.expectedSeq == null ? '' : `?cas=${options.expectedSeq}`
+    const res = await this.request('POST', `/v1/records${query}`, options, {
+      body: record,
+      headers: { 'Content-Type': 'application/octet-stream' }
+    })
+    return await res.json() as PublishResponse
+  }
+
+  /** The newest record under a 64-hex id, tombstones included (`deleted: true`). */
+  async resolve (id: string, options: ClientOptions = {}): Promise<RecordJson> {
+    const res = await this.request('GET', `/v1/records/${encodeURIComponent(id)}?format=json`, options)
+    return await res.json() as RecordJson
+  }
+
   async id (options: ClientOptions = {}): Promise<IdResponse> {
     return await (await this.request('GET', '/v1/id', options)).json() as IdResponse
   }
@@ -65,6 +84,14 @@ export class ToyrrentClient {
     const query = n == null ? '' : `?n=${n}`
     const res = await this.request('GET', `/v1/find-before-n/${encodeURIComponent(id)}${query}`, options)
     return await res.json() as FindBeforeNResponse
+  }
+
+  async holders (key: string, options: ClientOptions = {}): Promise<HoldersResponse> {
+    return await (await this.request('GET', `/v1/holders/${encodeURIComponent(key)}`, options)).json() as HoldersResponse
+  }
+
+  async stats (options: ClientOptions = {}): Promise<Record<string, any>> {
+    return await (await this.request('GET', '/v1/stats', options)).json() as Record<string, any>
   }
 
   async health (options: ClientOptions = {}): Promise<HealthResponse> {

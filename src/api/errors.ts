@@ -26,6 +26,12 @@ export class MethodNotAllowedError extends ToyrrentError {
 
 const STATUS_BY_CODE: Record<string, number> = {
   'bad-input': 400,
+  // publish records refused for what they are (PublishRejectedError / RemoteRejectedError codes)
+  'bad-request': 400,
+  'bad-signature': 400,
+  'id-mismatch': 400,
+  'stale-seq': 409,
+  'cas-mismatch': 409,
   'unknown-route': 404,
   'not-found': 404,
   'method-not-allowed': 405,

@@ -55,6 +55,9 @@ export class ApiServer {
     this.requestTimeout = init.requestTimeout ?? DEFAULT_OPERATION_TIMEOUT_MS
     this.routes = init.routes ?? defaultRoutes
     this.server = createServer((req, res) => { void this.handle(req, res) })
+    // clients (fetch) reuse idle connections for about 4 s; closing them at
+    // Node's default 5 s races a request already on its way
+    this.server.keepAliveTimeout = 65_000
   }
 
   /** The bound address; only after start(). */

@@ -77,3 +77,49 @@ export function peerIdText (peerId: PeerId): string {
 export function toHex (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
 }
+
+/**
+ * A publish record as JSON (`GET /v1/records/:id?format=json`, `toyrrent resolve --json`).
+ * `seq` is a decimal string: it goes up to 2^64-1, past what a JSON number holds exactly.
+ */
+export interface RecordJson {
+  /** SHA-256(publicKey ‖ salt), 64 hex characters. */
+  id: string
+  seq: string
+  /** The value, base64 (empty for a tombstone). */
+  value: string
+  deleted: boolean
+  /** Raw 32-byte Ed25519 public key, hex. */
+  publicKey: string
+  /** 0-64 bytes, hex. */
+  salt: string
+  /** Ed25519 signature, hex. */
+  signature: string
+}
+
+/** Reply of `POST /v1/records`. */
+export interface PublishResponse {
+  /** 64 hex characters. */
+  id: string
+  /** Decimal string, as in RecordJson. */
+  seq: string
+  /** Peer ids that acknowledged storing the record. */
+  stored: string[]
+}
+
+/** Body of the 410 reply of `GET /v1/records/:id` for a deleted id. */
+export interface DeletedResponse extends ErrorResponse {
+  seq: string
+}
+
+/** Reply of `GET /v1/holders/:key`. */
+export interface HoldersResponse {
+  key: string
+  hex: string
+  /** Size of the replica set found (R, or fewer on a smaller network). */
+  replicas: number
+  /** Members of the replica set that hold the item. */
+  holding: number
+  replicaSet: Array<{ peerId: string, holds: boolean }>
+  otherHolders: string[]
+}

@@ -11,8 +11,14 @@ import { ProtocolError, TimeoutError } from '../errors.ts'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Stream, AbortOptions, Logger } from '@libp2p/interface'
 
+/** A response and the bytes the exchange took on the wire (both frames as encoded). */
+export interface Exchange {
+  response: Frame
+  bytes: number
+}
+
 interface Pending {
-  resolve(frame: Frame): void
+  resolve(exchange: Exchange): void
   reject(err: Error): void
 }
 
@@ -36,18 +42,23 @@ export class RpcChannel {
   }
 
   /** Send one request frame and wait for its response, the signal or the deadline. */
-  async request (frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Frame> {
+  async request (frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
     if (this.closedWith != null) throw this.closedWith
     const id = this.nextId++
-    const { promise, resolve, reject } = Promise.withResolvers<Frame>()
+    const { promise, resolve, reject } = Promise.withResolvers<Exchange>()
+    // the channel may fail while the write is still in progress: observed below, not unhandled
+    promise.catch(() => {})
     this.pending.set(id, { resolve, reject })
     const onAbort = (): void => { reject(options.signal?.reason ?? new TimeoutError('request aborted')) }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     const timer = setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
     try {
       options.signal?.throwIfAborted()
-      await this.lp.write(Frame.encode({ ...frame, id, response: false }), options)
-      return await promise
+      const encoded = Frame.encode({ ...frame, id, response: false })
+      await this.lp.write(encoded, options)
+      const exchange = await promise
+      exchange.bytes += encoded.byteLength
+      return exchange
     } finally {
       clearTimeout(timer)
       options.signal?.removeEventListener('abort', onAbort)
@@ -66,10 +77,11 @@ export class RpcChannel {
   private async readLoop (): Promise<void> {
     try {
       while (true) {
-        const frame = Frame.decode(await this.lp.read())
+        const bytes = await this.lp.read()
+        const frame = Frame.decode(bytes)
         if (!frame.response) throw new ProtocolError('peer sent a request on a client stream')
         // a response nobody waits for (timed out, aborted) is dropped
-        this.pending.get(frame.id)?.resolve(frame)
+        this.pending.get(frame.id)?.resolve({ response: frame, bytes: bytes.byteLength })
       }
     } catch (err: any) {
       this.log('rpc channel ended: %s', err.message)

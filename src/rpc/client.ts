@@ -3,6 +3,7 @@
  * reopened after it ends, and turns non-OK statuses into typed errors.
  */
 import { RpcChannel } from './channel.ts'
+import type { Exchange } from './channel.ts'
 import { Frame, Status } from './pb/rpc.ts'
 import { RPC_PROTOCOL, DEFAULT_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import { RemoteRejectedError } from '../errors.ts'
@@ -51,23 +52,29 @@ export class RpcClient {
    * (with the wire status as its code) for any status but OK and NOT_FOUND.
    */
   async request (peer: PeerId, frame: Partial<Frame>, options: RequestOptions = {}): Promise<Frame> {
+    return (await this.requestCounted(peer, frame, options)).response
+  }
+
+  /** As request, also saying how many bytes the exchange took. */
+  async requestCounted (peer: PeerId, frame: Partial<Frame>, options: RequestOptions = {}): Promise<Exchange> {
     const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS
     const deadline = Date.now() + timeout
-    let response: Frame
+    let exchange: Exchange
     for (let attempt = 0; ; attempt++) {
-      const left = deadline - Date.now()
-      const channel = await this.channel(peer, { signal: timeoutSignal(options.signal, Math.max(left, 1)) })
-      response = await channel.request(frame, { signal: options.signal, timeout: Math.max(left, 1) })
+      const left = Math.max(deadline - Date.now(), 1)
+      const channel = await this.channel(peer, { signal: timeoutSignal(options.signal, left) })
+      exchange = await channel.request(frame, { signal: options.signal, timeout: left })
       // BUSY is retryable: back off and ask again while the deadline allows, then fail
       // with code 'busy', which callers treat as this peer failing (the write path moves on)
       const backoff = BUSY_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random())
-      if (response.status !== Status.BUSY || attempt >= BUSY_RETRIES || Date.now() + backoff >= deadline) break
+      if (exchange.response.status !== Status.BUSY || attempt >= BUSY_RETRIES || Date.now() + backoff >= deadline) break
       await sleep(backoff, options.signal)
     }
+    const { response } = exchange
     if (response.status !== Status.OK && response.status !== Status.NOT_FOUND) {
       throw new RemoteRejectedError(`${peer}: ${response.message !== '' ? response.message : statusCode(response.status)}`, statusCode(response.status))
     }
-    return response
+    return exchange
   }
 
   /** Drop every channel; used on stop. */

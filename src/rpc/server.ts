@@ -230,12 +230,7 @@ async function raceDeadline (promise: Promise<void>, ms: number): Promise<void> 
 }
 
 function typeName (type: Frame.Type): RequestTypeName {
-  switch (type) {
-    case Frame.Type.FIND_BEFORE_N: return 'find_before_n'
-    case Frame.Type.STORE: return 'store'
-    case Frame.Type.FETCH: return 'fetch'
-    default: return 'unknown'
-  }
+  return type == null || type === Frame.Type.UNSPECIFIED ? 'unknown' : String(type).toLowerCase()
 }
 
 function statusForError (err: ToyrrentError): Status {

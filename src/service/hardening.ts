@@ -2,7 +2,8 @@
  * Service options for running in the open: the inbound queue, frame
  * deadlines and routing-table refresh. ToyrrentInit extends this.
  */
-import type { InboundQueueInit } from '../rpc/inbound-queue.ts'
+import type { InboundQueueInit, InboundQueueStats } from '../rpc/inbound-queue.ts'
+import type { SizeEstimate } from './size-estimate.ts'
 
 export interface HardeningInit {
   /** Limits of the inbound request queue (concurrency 16, 256 waiting, 32 per peer by default). */
@@ -17,3 +18,12 @@ export interface HardeningInit {
 
 /** Ten minutes: enough to notice churn, cheap next to the traffic of a busy node. */
 export const DEFAULT_REFRESH_INTERVAL_MS = 600_000
+
+/** The network as one node sees it (part of `stats()`). */
+export interface NetworkStats {
+  /** Distance bands with at least one peer in the routing table. */
+  tableBands: number
+  /** Estimated number of nodes, from the distances to the nearest peers. */
+  networkSize: SizeEstimate
+  inbound: InboundQueueStats
+}

@@ -22,6 +22,8 @@ export class PeerTable {
   readonly self: Uint8Array
   private readonly bucketSize: number
   private readonly buckets = new Map<number, Map<string, PeerEntry>>()
+  /** Changes whenever a peer joins or leaves the table (placement caches on it). */
+  version = 0
 
   constructor (selfId: PeerId, bucketSize = DEFAULT_BUCKET_SIZE) {
     this.self = peerPosition(selfId)
@@ -55,12 +57,13 @@ export class PeerTable {
     }
     if (bucket.size >= this.bucketSize) return false
     bucket.set(key, { peerId, position, multiaddrs, lastSeen: Date.now() })
+    this.version++
     return true
   }
 
   remove (peerId: PeerId): void {
     const band = distanceBand(this.self, peerPosition(peerId))
-    this.buckets.get(band)?.delete(peerId.toString())
+    if (this.buckets.get(band)?.delete(peerId.toString()) === true) this.version++
   }
 
   get (peerId: PeerId): PeerEntry | undefined {

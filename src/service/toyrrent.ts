@@ -9,6 +9,15 @@ import { RpcServer } from '../rpc/server.ts'
 import { FindBeforeNHandler } from '../rpc/handlers/find-before-n.ts'
 import { FetchHandler } from '../rpc/handlers/fetch.ts'
 import { StoreHandler } from '../rpc/handlers/store.ts'
+import { DigestHandler } from '../rpc/handlers/digest.ts'
+import { SyncKeysHandler } from '../rpc/handlers/sync-keys.ts'
+import { HoldsHandler } from '../rpc/handlers/holds.ts'
+import { HandoffHandler } from '../rpc/handlers/handoff.ts'
+import { Placement } from './placement.ts'
+import { Repairer } from './repair.ts'
+import { pullHandoff } from './onboard.ts'
+import type { RepairStats } from './repair.ts'
+import type { HandoffResult } from './onboard.ts'
 import { ItemStore, isExpired, kindOf } from '../store/item-store.ts'
 import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId, verifyPublishRecord } from '../records/publish-record.ts'
 import { ItemAcceptor } from '../store/accept.ts'
@@ -24,7 +33,7 @@ import { POSITION_BYTES, peerPosition } from '../keyspace.ts'
 import { timeoutSignal } from '../signals.ts'
 import { ownBytes } from '../bytes.ts'
 import * as c from '../constants.ts'
-import type { FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
@@ -36,10 +45,9 @@ import { estimateNetworkSize } from './size-estimate.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
 import { DEFAULT_REFRESH_INTERVAL_MS } from './hardening.ts'
 import { DEFAULT_BUCKET_SIZE } from './peer-table.ts'
-import type { HardeningInit } from './hardening.ts'
+import type { HardeningInit, NetworkStats } from './hardening.ts'
 import type { RefreshResult } from './refresh.ts'
 import type { SizeEstimate } from './size-estimate.ts'
-import type { InboundQueueStats } from '../rpc/inbound-queue.ts'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
@@ -73,6 +81,18 @@ export interface ToyrrentInit extends HardeningInit {
   requestTimeout?: number
   /** Shortlist size of every lookup (Kademlia k). @default 20 */
   lookupWidth?: number
+  /** Lifetime of an item on a holder that is not its owner, in seconds. @default 172800 (48 h) */
+  itemTtlSeconds?: number
+  /** Bytes of others' items this node keeps before answering `full`. @default 1 GiB */
+  maxStorageBytes?: number
+  /** Seconds between anti-entropy rounds; 0 turns the loop off. @default 60 */
+  repairIntervalSeconds?: number
+  /** Seconds between republishes of this node's own items. @default 43200 (12 h) */
+  republishIntervalSeconds?: number
+  /** How long a node keeps serving an item after it stopped being among its R nearest, in ms. @default one repair interval */
+  trialPeriodMs?: number
+  /** On stop, hand every item to the next nearest nodes first, for at most this long (ms); 0 = no handoff. @default 10000 */
+  leaveTimeoutMs?: number
   /** Peers kept per distance band. @default 20 */
   bucketSize?: number
 }
@@ -93,6 +113,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly rpc: RpcClient
   private readonly acceptor: ItemAcceptor
   private readonly server: RpcServer
+  readonly placement: Placement
+  readonly repairer: Repairer
+  private repairTimer?: ReturnType<typeof setTimeout>
   private shutdown = new AbortController()
   private topologyId?: string
   private started = false
@@ -113,7 +136,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
       throw new InvalidInputError(`write quorum must be between 1 and replicas (${this.replicas}), got ${this.writeQuorum}`)
     }
     this.store = new ItemStore(init.datastore ?? components.datastore)
-    this.acceptor = new ItemAcceptor(this.store)
+    this.acceptor = new ItemAcceptor(this.store, {
+      defaultTtlSeconds: init.itemTtlSeconds ?? c.DEFAULT_ITEM_TTL_SECONDS,
+      maxStorageBytes: init.maxStorageBytes ?? c.DEFAULT_MAX_STORAGE_BYTES
+    })
     this.table = new PeerTable(components.peerId, init.bucketSize)
     const allowPrivate = init.allowPrivateAddresses ?? true
     this.neighbourhood = new Neighbourhood({
@@ -123,6 +149,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
       filterAddrs: addrs => keepAddrs(addrs, allowPrivate)
     })
     this.rpc = new RpcClient(components, { protocol: this.protocol })
+    const selfKey = components.peerId.toString()
+    this.placement = new Placement(this.table, this.store, () => this.neighbourhood.selfPeer(), this.replicas)
+    this.repairer = new Repairer({
+      store: this.store,
+      placement: this.placement,
+      table: this.table,
+      rpc: this.rpc,
+      selfKey,
+      log: components.logger.forComponent('toyrrent:repair'),
+      requestTimeout: this.requestTimeout,
+      trialPeriodMs: init.trialPeriodMs ?? this.repairIntervalMs,
+      republishIntervalMs: (init.republishIntervalSeconds ?? c.DEFAULT_REPUBLISH_INTERVAL_SECONDS) * 1000,
+      storeOn: async (peer, item, signal) => { await this.storeOn(peer, item, signal) },
+      republish: async (item, signal) => { await this.replicate(item, signal) }
+    })
     // hardening hooks: one fair bounded queue for all inbound requests, table upkeep, metrics
     this.inbound = new InboundQueue(init.inboundQueue)
     this.metrics = new ToyrrentMetrics(components.metrics, {
@@ -149,7 +190,11 @@ export class Toyrrent implements Startable, ToyrrentApi {
       handlers: {
         [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(this.neighbourhood, this.store),
         [Frame.Type.FETCH]: new FetchHandler(this.neighbourhood, this.store),
-        [Frame.Type.STORE]: new StoreHandler(this.acceptor)
+        [Frame.Type.STORE]: new StoreHandler(this.acceptor),
+        [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
+        [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
+        [Frame.Type.HOLDS]: new HoldsHandler(this.store),
+        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, this.placement, (peer, keys) => { this.repairer.recordAcks(peer, keys) })
       }
     })
   }
@@ -162,20 +207,118 @@ export class Toyrrent implements Startable, ToyrrentApi {
     await this.store.open()
     await this.components.registrar.handle(this.protocol, this.server.onStream, { maxInboundStreams: 8, maxOutboundStreams: 8 })
     this.topologyId = await this.components.registrar.register(this.protocol, {
-      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
+      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) },
+      // a peer with no connection left is gone until it connects again
+      onDisconnect: (peerId) => { this.table.remove(peerId) }
     })
     this.refresher.start()
     this.started = true
+    this.scheduleRepair()
+  }
+
+  /** Graceful leave: hand every item to the next nearest nodes while connections are still up. */
+  async beforeStop (): Promise<void> {
+    if (!this.started) return
+    clearTimeout(this.repairTimer)
+    const timeout = this.init.leaveTimeoutMs ?? c.DEFAULT_LEAVE_TIMEOUT_MS
+    if (timeout <= 0 || this.store.size === 0 || this.table.size === 0) return
+    const started = Date.now()
+    this.log('leaving: handing %d items to the next nearest nodes (at most %d ms)', this.store.size, timeout)
+    try {
+      const { items, pushed } = await this.repairer.handOffAll(timeoutSignal(this.shutdown.signal, timeout))
+      this.log('leaving: %d items checked, %d pushed in %d ms', items, pushed, Date.now() - started)
+    } catch (err: any) {
+      this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
+    }
   }
 
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
+    clearTimeout(this.repairTimer)
     this.shutdown.abort()
     this.refresher.stop()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
     await this.components.registrar.unhandle(this.protocol)
     this.rpc.closeAll()
+  }
+
+  /** Run one anti-entropy round now. */
+  async repair (options: AbortOptions = {}): Promise<RepairStats> {
+    return this.repairer.round(AbortSignal.any([this.shutdown.signal, ...(options.signal != null ? [options.signal] : [])]))
+  }
+
+  /**
+   * Onboarding: find our neighbours and pull from each the items we are now
+   * among the R nearest for.
+   */
+  async onboard (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
+    return this.withDeadline(options, async signal => {
+      const neighbours = (await this.lookupNearest(this.neighbourhood.self, this.replicas * 2, signal)).peers
+        .filter(p => !p.peerId.equals(this.components.peerId))
+      const total: HandoffResult = { items: 0, bytes: 0, refused: 0 }
+      await Promise.all(neighbours.map(async peer => {
+        try {
+          const r = await pullHandoff(peer, this.rpc, this.acceptor, this.log, signal, this.requestTimeout)
+          total.items += r.items
+          total.bytes += r.bytes
+          total.refused += r.refused
+        } catch (err: any) {
+          this.log('handoff from %p failed: %s', peer.peerId, err.message)
+        }
+      }))
+      this.log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, neighbours.length)
+      return total
+    })
+  }
+
+  /**
+   * Who holds a key: each of its R nearest live nodes says whether it does
+   * (find_before_n answers carry a `holds` flag), and any other node the
+   * lookup met that holds it is listed too.
+   */
+  async holders (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<HoldersResult> {
+    checkPosition(key)
+    return this.withDeadline(options, async signal => {
+      const holds = new Map<string, boolean>()
+      const result = await this.lookupWith(key, this.replicas, signal, async (peer, querySignal) => {
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: ownBytes(key), n: c.DEFAULT_FIND_N } }, { signal: querySignal, timeout: this.requestTimeout })
+        holds.set(peer.peerId.toString(), response.findBeforeNResponse?.holds ?? false)
+        return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
+      })
+      holds.set(this.components.peerId.toString(), this.store.has(key))
+      const replicaSet = result.peers.slice(0, this.replicas)
+      const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
+      return {
+        replicaSet: replicaSet.map(p => ({ peerId: p.peerId, holds: holds.get(p.peerId.toString()) ?? false })),
+        otherHolders: [...holds].filter(([peer, held]) => held && !inSet.has(peer)).map(([peer]) => peer)
+      }
+    })
+  }
+
+  /** What this node holds and how replication looks from here. */
+  stats (): ToyrrentStats {
+    return {
+      items: this.store.size,
+      bytes: this.store.bytes,
+      pinned: [...this.store.metas()].filter(m => m.pinned).length,
+      peers: this.table.size,
+      replicas: this.replicas,
+      repair: { ...this.repairer.stats },
+      network: this.networkStats() // hardening hook
+    }
+  }
+
+  heldItems (): HeldItem[] {
+    const self = this.components.peerId.toString()
+    return this.placement.assignments().filter(({ meta }) => !isExpired(meta)).map(({ meta: m, replicaSet }) => ({
+      key: m.key,
+      kind: m.kind === ItemKind.PUBLISH ? 'publish' : 'hash',
+      seq: m.seq,
+      pinned: m.pinned,
+      expiresAt: Number(m.expiresAt),
+      responsible: replicaSet.includes(self)
+    }))
   }
 
   /** Look ourselves up so our neighbours learn of us and we of them. */
@@ -193,9 +336,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, 20).map(p => p.position))
   }
 
-  /** Counters for `toyrrent stats` and /v1/stats. */
-  stats (): { items: number, bytes: number, tablePeers: number, bands: number, networkSize: SizeEstimate, inbound: InboundQueueStats } {
-    return { items: this.store.size, bytes: this.store.bytes, tablePeers: this.table.size, bands: this.table.bands().size, networkSize: this.networkSize(), inbound: this.inbound.stats() }
+  /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */
+  networkStats (): NetworkStats {
+    return { tableBands: this.table.bands().size, networkSize: this.networkSize(), inbound: this.inbound.stats() }
   }
 
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
@@ -207,7 +350,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
     checkValueSize(value)
     const key = hashItemKey(value)
-    const item: Item = { kind: ItemKind.HASH, key: ownBytes(key), body: ownBytes(value) }
+    const item: Item = { kind: ItemKind.HASH, key: ownBytes(key), body: ownBytes(value), ttlSeconds: 0 }
     // our own users' data is kept here too, pinned (DESIGN: store your own data)
     await this.acceptor.accept(item, { pinned: true })
     return this.withDeadline(options, async signal => {
@@ -253,7 +396,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const id = publishId(record.publicKey, record.salt)
     // refuse bad input here, before anything is sent or stored
     assertAccepted(await verifyPublishRecord(id, record))
-    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(record)) }
+    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(record)), ttlSeconds: 0 }
     return this.withDeadline(options, async signal => {
       const stored = await this.replicate(item, signal, options.expectedSeq)
       // our own users' records are kept here too, pinned; a newer one already here wins
@@ -315,7 +458,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** Push the newest record to replicas that answered with an older one or none; in the background. */
   private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord?: PublishRecord): void {
-    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(best)) }
+    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(best)), ttlSeconds: 0 }
     const stale = replicaSet.filter(peer => {
       const record = peer.peerId.equals(this.components.peerId) ? localRecord : held.get(peer.peerId.toString())?.record
       return record == null || record.seq < best.seq
@@ -440,6 +583,19 @@ export class Toyrrent implements Startable, ToyrrentApi {
     } catch (err: any) {
       this.log('could not learn %p: %s', peerId, err.message)
     }
+  }
+
+  private get repairIntervalMs (): number {
+    return (this.init.repairIntervalSeconds ?? c.DEFAULT_REPAIR_INTERVAL_SECONDS) * 1000
+  }
+
+  private scheduleRepair (): void {
+    if (this.repairIntervalMs <= 0) return
+    this.repairTimer = setTimeout(() => {
+      this.repair().catch((err: Error) => { this.log('repair round failed: %s', err.message) })
+        .finally(() => { if (this.started) this.scheduleRepair() })
+    }, this.repairIntervalMs)
+    this.repairTimer.unref?.()
   }
 
   private get requestTimeout (): number {

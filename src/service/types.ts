@@ -51,6 +51,24 @@ export interface PublishOptions extends ToyrrentOperationOptions {
   expectedSeq?: bigint
 }
 
+export interface HoldersResult {
+  /** The R nearest live nodes to the key, nearest first, and whether each holds it. */
+  replicaSet: Array<{ peerId: PeerId, holds: boolean }>
+  /** Other nodes the lookup met that hold it (peer id strings). */
+  otherHolders: string[]
+}
+
+export interface ToyrrentStats {
+  items: number
+  bytes: number
+  pinned: number
+  /** Peers in the routing table. */
+  peers: number
+  replicas: number
+  repair: import('./repair.ts').RepairStats
+  network: import('./hardening.ts').NetworkStats
+}
+
 /** What the toyrrent service offers to applications. */
 export interface ToyrrentApi {
   /** Store an immutable value (at most 65,536 bytes) on the R nearest nodes; needs W acknowledgements. */
@@ -67,4 +85,21 @@ export interface ToyrrentApi {
   resolve(id: Uint8Array, options?: ToyrrentOperationOptions): Promise<ResolveResult>
   /** Publish a signed tombstone with a higher seq. */
   del(privateKey: PrivateKey, options?: PublishOptions): Promise<PublishResult>
+  /** Which of a key's R nearest live nodes hold it, and which other holders the lookup met. */
+  holders(key: Uint8Array, options?: ToyrrentOperationOptions): Promise<HoldersResult>
+  /** Items held, peers known, and replica health as of the last repair round. */
+  stats(): ToyrrentStats
+  /** What this node holds itself (no network). */
+  heldItems(): HeldItem[]
+}
+
+export interface HeldItem {
+  key: Uint8Array
+  kind: 'hash' | 'publish'
+  seq: bigint
+  pinned: boolean
+  /** Unix ms; 0 = never. */
+  expiresAt: number
+  /** Among the R nearest by this node's view. */
+  responsible: boolean
 }

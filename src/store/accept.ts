@@ -20,10 +20,15 @@ import type { AbortOptions } from '@libp2p/interface'
 export interface AcceptOptions extends AbortOptions {
   /** Compare-and-swap: the seq the writer expects the store to hold (publish items). */
   expectedSeq?: bigint
-  /** Put or published by this node's own user: never evicted. */
+  /** Put or published by this node's own user: never expires here, never refused for space. */
   pinned?: boolean
-  /** Unix ms after which holders may drop the item; 0 = never. */
-  expiresAt?: number
+}
+
+export interface ItemAcceptorInit {
+  /** Lifetime of an item whose writer gave none (Item.ttlSeconds = 0), in seconds. */
+  defaultTtlSeconds: number
+  /** Bytes of items the store may hold; others' items beyond it are refused `full`. */
+  maxStorageBytes: number
 }
 
 export interface AcceptResult {
@@ -35,10 +40,12 @@ export interface AcceptResult {
 
 export class ItemAcceptor {
   private readonly store: ItemStore
+  private readonly init: ItemAcceptorInit
   private readonly lock = new KeyedLock()
 
-  constructor (store: ItemStore) {
+  constructor (store: ItemStore, init: ItemAcceptorInit) {
     this.store = store
+    this.init = init
   }
 
   async accept (item: Item, options: AcceptOptions = {}): Promise<AcceptResult> {
@@ -62,7 +69,8 @@ export class ItemAcceptor {
       return { status: Status.HASH_MISMATCH, message: 'value does not hash to key' }
     }
     const existing = await this.store.get(item.key, options)
-    await this.store.put(item.key, merge(existing, item, options), options)
+    if (this.overQuota(existing, item, options)) return this.full()
+    await this.store.put(item.key, this.merge(existing, item, options), options)
     return { status: Status.OK }
   }
 
@@ -85,8 +93,37 @@ export class ItemAcceptor {
     const replace = checkReplace(stored, incoming, options.expectedSeq)
     if (replace === 'stale-seq') return { ...rejected(replace, `seq ${incoming.seq} is not newer than the stored seq ${stored?.seq}`), storedSeq: stored?.seq }
     if (replace === 'cas-mismatch') return { ...rejected(replace, `expected seq ${options.expectedSeq} but the stored seq is ${stored?.seq ?? 0n}`), storedSeq: stored?.seq ?? 0n }
-    await this.store.put(item.key, merge(existing, item, options), options)
+    if (this.overQuota(existing, item, options)) return this.full()
+    await this.store.put(item.key, this.merge(existing, item, options, incoming.seq), options)
     return { status: Status.OK, storedSeq: incoming.seq }
+  }
+
+  /** A new item from someone else that would take the store past its quota. Updates of held items always fit. */
+  private overQuota (existing: StoredItem | undefined, item: Item, options: AcceptOptions): boolean {
+    if (options.pinned === true || existing != null) return false
+    return this.store.bytes + item.body.byteLength > this.init.maxStorageBytes
+  }
+
+  private full (): AcceptResult {
+    return { status: Status.FULL, message: `storage quota of ${this.init.maxStorageBytes} bytes reached` }
+  }
+
+  /**
+   * The stored form: a re-stored item keeps its pin and the later expiry;
+   * pinned items never expire here (their owner republishes them).
+   */
+  private merge (existing: StoredItem | undefined, item: Item, options: AcceptOptions, seq = 0n): StoredItem {
+    const pinned = (existing?.pinned ?? false) || (options.pinned ?? false)
+    const ttl = item.ttlSeconds > 0 ? item.ttlSeconds : this.init.defaultTtlSeconds
+    const expiresAt = pinned ? 0n : BigInt(Date.now() + ttl * 1000)
+    return {
+      kind: kindNumber(item.kind),
+      body: item.body,
+      pinned,
+      expiresAt: existing == null || pinned ? expiresAt : laterExpiry(existing.expiresAt, expiresAt),
+      storedAt: existing?.storedAt ?? BigInt(Date.now()),
+      seq
+    }
   }
 }
 
@@ -103,20 +140,8 @@ function rejected (reason: PublishRejectReason, message: string): AcceptResult {
   return { status: REASON_STATUS[reason] ?? Status.BAD_REQUEST, message }
 }
 
-/** A re-stored item keeps its pin and the later of the two expiries. */
-function merge (existing: StoredItem | undefined, item: Item, options: AcceptOptions): StoredItem {
-  const expiresAt = BigInt(options.expiresAt ?? 0)
-  return {
-    kind: kindNumber(item.kind),
-    body: item.body,
-    pinned: (existing?.pinned ?? false) || (options.pinned ?? false),
-    expiresAt: existing == null ? expiresAt : maxExpiry(existing.expiresAt, expiresAt),
-    storedAt: existing?.storedAt ?? BigInt(Date.now())
-  }
-}
-
 /** 0 means never expires, so it wins. */
-function maxExpiry (a: bigint, b: bigint): bigint {
+function laterExpiry (a: bigint, b: bigint): bigint {
   if (a === 0n || b === 0n) return 0n
   return a > b ? a : b
 }

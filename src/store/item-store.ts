@@ -1,29 +1,37 @@
 /**
  * The items a node holds, in any interface-datastore (LevelDB on disk, memory
- * in tests). Keeps a running count of items and bytes so quota checks and
- * stats never scan the store.
+ * in tests), with an in-memory index of what is held (key, kind, seq, pin,
+ * expiry, size — never values) so placement, repair and stats never scan the
+ * datastore and a miss never touches it.
  */
 import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
 import { StoredItem } from './pb/store.ts'
 import { ItemKind } from '../rpc/pb/rpc.ts'
-import { ownBytes } from '../bytes.ts'
+import { ownBytes, hexKey as indexKey } from '../bytes.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
 import type { Datastore } from 'interface-datastore'
 import type { AbortOptions } from '@libp2p/interface'
 
 export { StoredItem }
 
+const PREFIX = '/toyrrent/items/'
 const KINDS = [ItemKind.HASH, ItemKind.PUBLISH]
+
+/** What the index keeps of each held item. */
+export interface ItemMeta {
+  key: Uint8Array
+  kind: ItemKind
+  seq: bigint
+  pinned: boolean
+  expiresAt: bigint
+  /** Encoded size on disk. */
+  bytes: number
+}
 
 /** ItemKind as the number kept on disk. */
 export function kindNumber (kind: ItemKind): number {
   return KINDS.indexOf(kind)
-}
-
-/** True once an item's expiry has passed; holders stop serving it then. */
-export function isExpired (stored: StoredItem, now = Date.now()): boolean {
-  return stored.expiresAt !== 0n && stored.expiresAt < BigInt(now)
 }
 
 /** ItemKind from the number kept on disk. */
@@ -31,12 +39,27 @@ export function kindOf (kind: number): ItemKind {
   return KINDS[kind] ?? ItemKind.HASH
 }
 
-/** The wire form of a stored item. */
-export function toItem (key: Uint8Array, stored: StoredItem): Item {
-  return { kind: kindOf(stored.kind), key: ownBytes(key), body: stored.body }
+/** True once an item's expiry has passed; holders stop serving it then. */
+export function isExpired (stored: { expiresAt: bigint }, now = Date.now()): boolean {
+  return stored.expiresAt !== 0n && stored.expiresAt < BigInt(now)
 }
 
-const PREFIX = '/toyrrent/items/'
+/**
+ * An item with less than a second to live is not passed on: lifetimes travel
+ * in whole seconds, and rounding up on every hop would keep it alive forever.
+ */
+export function worthPassingOn (stored: { expiresAt: bigint }, now = Date.now()): boolean {
+  return !isExpired(stored, now + 1000)
+}
+
+/**
+ * The wire form of a stored item, with the lifetime it has left (0 for a
+ * pinned item: the receiver then gives it a full lifetime).
+ */
+export function toItem (key: Uint8Array, stored: StoredItem, now = Date.now()): Item {
+  const ttlSeconds = stored.expiresAt === 0n ? 0 : Math.max(1, Math.floor(Number(stored.expiresAt - BigInt(now)) / 1000))
+  return { kind: kindOf(stored.kind), key: ownBytes(key), body: stored.body, ttlSeconds }
+}
 
 export interface ItemStoreInit {
   /** Datastore key prefix; lets several services share one datastore. */
@@ -46,28 +69,31 @@ export interface ItemStoreInit {
 export class ItemStore {
   private readonly datastore: Datastore
   private readonly prefix: string
-  private itemCount = 0
+  private readonly index = new Map<string, ItemMeta>()
   private byteCount = 0
+  /** Changes whenever an item is added, replaced or removed (placement caches on it). */
+  version = 0
 
   constructor (datastore: Datastore, init: ItemStoreInit = {}) {
     this.datastore = datastore
     this.prefix = init.prefix ?? PREFIX
   }
 
-  /** Count what is already on disk; call once before use. */
+  /** Build the index from what is already on disk; call once before use. */
   async open (options?: AbortOptions): Promise<void> {
-    this.itemCount = 0
+    this.index.clear()
     this.byteCount = 0
-    for await (const { value } of this.datastore.query({ prefix: this.prefix }, options)) {
-      this.itemCount++
-      this.byteCount += value.byteLength
+    for await (const { key, value } of this.datastore.query({ prefix: this.prefix }, options)) {
+      const itemKey = this.itemKey(key)
+      this.remember(itemKey, StoredItem.decode(value), value.byteLength)
     }
   }
 
-  get size (): number { return this.itemCount }
+  get size (): number { return this.index.size }
   get bytes (): number { return this.byteCount }
 
   async get (key: Uint8Array, options?: AbortOptions): Promise<StoredItem | undefined> {
+    if (!this.index.has(indexKey(key))) return undefined
     try {
       return StoredItem.decode(await this.datastore.get(this.dsKey(key), options))
     } catch (err: any) {
@@ -76,42 +102,45 @@ export class ItemStore {
     }
   }
 
-  async has (key: Uint8Array, options?: AbortOptions): Promise<boolean> {
-    return this.datastore.has(this.dsKey(key), options)
+  has (key: Uint8Array): boolean {
+    return this.index.has(indexKey(key))
+  }
+
+  meta (key: Uint8Array): ItemMeta | undefined {
+    return this.index.get(indexKey(key))
+  }
+
+  /** Index entries of every held item; no I/O. */
+  metas (): IterableIterator<ItemMeta> {
+    return this.index.values()
   }
 
   async put (key: Uint8Array, item: StoredItem, options?: AbortOptions): Promise<void> {
-    const dsKey = this.dsKey(key)
     const bytes = StoredItem.encode(item)
-    const previous = await this.rawSize(dsKey, options)
-    await this.datastore.put(dsKey, bytes, options)
-    if (previous == null) this.itemCount++
-    this.byteCount += bytes.byteLength - (previous ?? 0)
+    await this.datastore.put(this.dsKey(key), bytes, options)
+    this.forget(key)
+    this.remember(key, item, bytes.byteLength)
   }
 
   async delete (key: Uint8Array, options?: AbortOptions): Promise<void> {
-    const dsKey = this.dsKey(key)
-    const previous = await this.rawSize(dsKey, options)
+    if (!this.index.has(indexKey(key))) return
+    await this.datastore.delete(this.dsKey(key), options)
+    this.forget(key)
+  }
+
+  private remember (key: Uint8Array, item: StoredItem, bytes: number): void {
+    this.version++
+    this.index.set(indexKey(key), { key, kind: kindOf(item.kind), seq: item.seq, pinned: item.pinned, expiresAt: item.expiresAt, bytes })
+    this.byteCount += bytes
+  }
+
+  private forget (key: Uint8Array): void {
+    const k = indexKey(key)
+    const previous = this.index.get(k)
     if (previous == null) return
-    await this.datastore.delete(dsKey, options)
-    this.itemCount--
-    this.byteCount -= previous
-  }
-
-  /** Every held item with its 32-byte key. */
-  async * entries (options?: AbortOptions): AsyncGenerator<{ key: Uint8Array, item: StoredItem }> {
-    for await (const { key, value } of this.datastore.query({ prefix: this.prefix }, options)) {
-      yield { key: this.itemKey(key), item: StoredItem.decode(value) }
-    }
-  }
-
-  private async rawSize (dsKey: Key, options?: AbortOptions): Promise<number | undefined> {
-    try {
-      return (await this.datastore.get(dsKey, options)).byteLength
-    } catch (err: any) {
-      if (err.name === 'NotFoundError') return undefined
-      throw err
-    }
+    this.version++
+    this.index.delete(k)
+    this.byteCount -= previous.bytes
   }
 
   private dsKey (key: Uint8Array): Key {

@@ -49,11 +49,14 @@ export interface DaemonProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Start `toyrrent daemon` on loopback with free ports; resolves once it printed its API address. */
-export async function startDaemonProcess (dataDir: string, extraArgs: string[] = [], timeoutMs = 20_000): Promise<DaemonProcess> {
+/**
+ * Start `toyrrent daemon` on loopback with free ports; resolves once it printed its API address.
+ * `stdin: 'pipe'` (for --console) leaves `child.stdin` open for the test to write to.
+ */
+export async function startDaemonProcess (dataDir: string, extraArgs: string[] = [], timeoutMs = 20_000, options: { stdin?: 'ignore' | 'pipe' } = {}): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [MAIN, 'daemon', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', ...extraArgs], {
     env: { ...process.env, TOYRRENT_DATA_DIR: '/nonexistent/toyrrent-test' },
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe']
   })
   let stdout = ''
   let stderr = ''

@@ -22,7 +22,8 @@ export async function createTestnet (size: number, options: ToyrrentNodeOptions 
   const nodes: ToyrrentNode[] = []
   const add = async (extra: ToyrrentNodeOptions = {}): Promise<ToyrrentNode> => {
     const bootstrap = nodes.length === 0 ? [] : [dialAddr(nodes[Math.floor(Math.random() * nodes.length)])]
-    const node = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, ...options, ...extra })
+    // a whole test network stops at once, so nobody is left to hand items to
+    const node = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, leaveTimeoutMs: 0, ...options, ...extra })
     nodes.push(node)
     return node
   }

@@ -1,22 +1,25 @@
 /**
- * The route table of API v1. Later issues add their routes here:
- * `/v1/records/:id` (publish/resolve/del of signed records), `/v1/holders/:key`,
- * `/v1/stats`, `/metrics`.
+ * The route table of API v1.
  */
 import { findBeforeN } from './find-before-n.ts'
 import { getItem, putItem } from './items.ts'
 import { getHealth, getId, getPeers } from './node-info.ts'
-import { getStats } from './stats.ts'
+import { publishRecord, resolveRecord } from './records.ts'
+import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/items', handler: putItem },
   { method: 'GET', path: '/v1/items/:key', handler: getItem },
+  { method: 'POST', path: '/v1/records', handler: publishRecord },
+  { method: 'GET', path: '/v1/records/:id', handler: resolveRecord },
   { method: 'GET', path: '/v1/id', handler: getId },
   { method: 'GET', path: '/v1/peers', handler: getPeers },
   { method: 'GET', path: '/v1/find-before-n/:id', handler: findBeforeN },
   { method: 'GET', path: '/v1/health', handler: getHealth },
+  { method: 'GET', path: '/v1/holders/:key', handler: getHolders },
+  { method: 'GET', path: '/v1/local/items', handler: getLocalItems },
   { method: 'GET', path: '/v1/stats', handler: getStats },
   { method: 'GET', path: '/metrics', handler: getMetrics }
 ]

@@ -13,7 +13,7 @@ import type { DaemonConfig } from '../../daemon/config.ts'
 
 export const daemon: Command = {
   name: 'daemon',
-  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS]',
+  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS]',
   summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
   options: {
     'data-dir': { type: 'string' },
@@ -21,6 +21,12 @@ export const daemon: Command = {
     bootstrap: { type: 'string', multiple: true },
     api: { type: 'string' },
     replicas: { type: 'string' },
+    'write-quorum': { type: 'string' },
+    'repair-interval': { type: 'string' },
+    'item-ttl': { type: 'string' },
+    'max-storage': { type: 'string' },
+    'leave-timeout': { type: 'string' },
+    console: { type: 'boolean' },
     config: { type: 'string' },
     'swarm-key': { type: 'string' },
     allow: { type: 'string', multiple: true },
@@ -32,13 +38,22 @@ export const daemon: Command = {
   async run ({ values }, io) {
     const config = typeof values.config === 'string' ? await asUsageError(async () => loadConfig(values.config as string)) : {}
     const options = daemonOptions(values, io.env, config)
+    // a long-running node logs a stray rejection instead of dying with every item it holds
+    process.on('unhandledRejection', (err: any) => {
+      io.stderr.write(`toyrrent: internal error (please report): ${err?.stack ?? err}\n`)
+    })
     // loaded here so client commands never pay for libp2p
     const { startDaemon } = await import('../../daemon/daemon.ts')
     // listen before starting: a signal during start-up stops the node once it is up
     const signalled = untilSignal(io)
     const running = await startDaemon(options)
     await announce(running, options, io)
+    // --console: commands on stdin, one per line (src/cli/console.ts); its end does not stop the daemon
+    const repl = values.console === true
+      ? (await import('../console.ts')).startConsole({ node: running.node, input: io.stdin, output: io.stdout })
+      : undefined
     await signalled
+    repl?.close()
     await write(io.stdout, 'stopping\n')
     await running.stop()
     await write(io.stdout, 'stopped\n')
@@ -62,6 +77,7 @@ function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv,
     listen,
     bootstrap,
     replicas: typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : config.replicas,
+    redundancy: redundancyOptions(values),
     apiHost: api.host,
     apiPort: api.port,
     swarmKeyFile: typeof values['swarm-key'] === 'string' ? resolve(values['swarm-key']) : config.swarmKey,
@@ -90,6 +106,20 @@ async function asUsageError<T> (load: () => Promise<T>): Promise<T> {
   } catch (err) {
     if ((err as Error).name === 'InvalidInputError') throw new UsageError((err as Error).message)
     throw err
+  }
+}
+
+/** --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum: absent flags keep the node's defaults. */
+function redundancyOptions (values: Record<string, unknown>): DaemonOptions['redundancy'] {
+  const int = (flag: string, min: number, max: number): number | undefined =>
+    typeof values[flag] === 'string' ? parseInteger(values[flag], `--${flag}`, min, max) : undefined
+  const leave = int('leave-timeout', 0, 3600)
+  return {
+    repairIntervalSeconds: int('repair-interval', 0, 86_400),
+    itemTtlSeconds: int('item-ttl', 1, 365 * 86_400),
+    maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER),
+    leaveTimeoutMs: leave == null ? undefined : leave * 1000,
+    writeQuorum: int('write-quorum', 1, 20)
   }
 }
 

@@ -1,40 +1,44 @@
 import { CLIENT_OPTIONS, JSON_OPTION } from '../args.ts'
 import { connect } from '../connect.ts'
 import { write } from '../io.ts'
-import { ApiError, DaemonNotRunningError } from '../../api/client.ts'
 import type { Command } from '../command.ts'
-import type { StatsResponse } from '../../api/routes/stats.ts'
 
 export const stats: Command = {
   name: 'stats',
   synopsis: 'stats [--json]',
-  summary: 'items and bytes held, routing table, estimated network size, inbound queue',
+  summary: 'items and bytes held, peers known, replica health as of the last repair round, estimated network size, inbound queue',
   options: { ...CLIENT_OPTIONS, ...JSON_OPTION },
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
-    const client = await connect(values, io.env)
-    let res: Response
-    try {
-      res = await fetch(`http://${client.address}/v1/stats`, { signal: AbortSignal.timeout(10_000) })
-    } catch (err) {
-      if ((err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') throw new DaemonNotRunningError(`no daemon is running at ${client.address} (start one with \`toyrrent daemon\`)`)
-      throw err
-    }
-    if (!res.ok) throw new ApiError(`the daemon at ${client.address} answered ${res.status} ${res.statusText}`, 'http-error', res.status)
-    const s = await res.json() as StatsResponse
+    const s = await (await connect(values, io.env)).stats()
     if (values.json === true) {
       await write(io.stdout, `${JSON.stringify(s)}\n`)
       return 0
     }
+    const r = s.repair
+    const last = r.lastRoundAt === 0 ? 'none yet' : `${new Date(r.lastRoundAt).toISOString()} (${r.lastRoundMs} ms, ${r.lastRoundBytes} bytes)`
     const lines = [
-      `peer id: ${s.peerId}`,
-      `items: ${s.items} (${s.bytes} bytes)`,
-      `connections: ${s.connections}`,
-      `routing table: ${s.tablePeers} peers in ${s.bands} distance bands`,
-      `network size: ~${s.networkSize.estimate} nodes (from the ${s.networkSize.peers} nearest peers)`,
-      `inbound queue: ${s.inbound.running} running, ${s.inbound.queued} waiting, ${s.inbound.refused} refused busy, ${s.inbound.done} done`
+      `items: ${s.items} (${s.bytes} bytes, ${s.pinned} pinned)`,
+      `peers in table: ${s.peers}`,
+      `replicas (R): ${s.replicas}`,
+      `responsible for: ${r.responsible}`,
+      `items under R copies: ${r.underReplicated}`,
+      `items over R copies: ${r.overReplicated}`,
+      `last repair round: ${last}`,
+      `repair totals: ${r.rounds} rounds, ${r.pushed} pushed, ${r.dropped} dropped`,
+      ...networkLines(s.network)
     ]
     await write(io.stdout, lines.join('\n') + '\n')
     return 0
   }
+}
+
+/** The network as the node sees it (hardening: size estimate, table bands, inbound queue). */
+function networkLines (n: any): string[] {
+  if (n == null) return []
+  return [
+    `distance bands in table: ${n.tableBands}`,
+    `network size: ~${Math.round(n.networkSize.estimate)} nodes (from the ${n.networkSize.peers} nearest peers)`,
+    `inbound queue: ${n.inbound.running} running, ${n.inbound.queued} waiting, ${n.inbound.refused} refused busy, ${n.inbound.done} done`
+  ]
 }

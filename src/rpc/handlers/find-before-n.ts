@@ -21,7 +21,7 @@ export class FindBeforeNHandler implements RpcHandler {
     }
     const n = Math.min(Math.max(body.n, 1), MAX_FIND_N)
     const peers: PeerInfo[] = this.neighbourhood.nearest(body.target, n)
-    const holds = await this.store.has(body.target, { signal: context.signal })
+    const holds = this.store.has(body.target)
     return { status: Status.OK, findBeforeNResponse: { peers, holds } }
   }
 }

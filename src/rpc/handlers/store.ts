@@ -12,12 +12,7 @@ export class StoreHandler implements RpcHandler {
     if (body?.item == null) {
       return { status: Status.BAD_REQUEST, message: 'store needs an item' }
     }
-    const ttl = body.ttlSeconds
-    const result = await this.acceptor.accept(body.item, {
-      signal: context.signal,
-      expectedSeq: body.expectedSeq,
-      expiresAt: ttl == null || ttl === 0 ? 0 : Date.now() + ttl * 1000
-    })
+    const result = await this.acceptor.accept(body.item, { signal: context.signal, expectedSeq: body.expectedSeq })
     return { status: result.status, message: result.message ?? '', storeResponse: { storedSeq: result.storedSeq ?? 0n } }
   }
 }

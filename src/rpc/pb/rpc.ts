@@ -154,6 +154,7 @@ export interface Item {
   kind: ItemKind
   key: Uint8Array<ArrayBuffer>
   body: Uint8Array<ArrayBuffer>
+  ttlSeconds: number
 }
 
 export namespace Item {
@@ -181,6 +182,11 @@ export namespace Item {
           w.bytes(obj.body)
         }
 
+        if ((obj.ttlSeconds != null && obj.ttlSeconds !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.ttlSeconds)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -188,7 +194,8 @@ export namespace Item {
         const obj: any = {
           kind: ItemKind.HASH,
           key: uint8ArrayAlloc(0),
-          body: uint8ArrayAlloc(0)
+          body: uint8ArrayAlloc(0),
+          ttlSeconds: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -207,6 +214,10 @@ export namespace Item {
             }
             case 3: {
               obj.body = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.ttlSeconds = reader.uint32()
               break
             }
             default: {
@@ -245,6 +256,13 @@ export namespace Item {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.ttlSeconds`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -272,6 +290,11 @@ export namespace Item {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ItemTtlSecondsFieldEvent {
+    field: '$.ttlSeconds'
+    value: number
+  }
+
   export function encode (obj: Partial<Item>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Item.codec())
   }
@@ -280,7 +303,7 @@ export namespace Item {
     return decodeMessage(buf, Item.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Item>): Generator<ItemKindFieldEvent | ItemKeyFieldEvent | ItemBodyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Item>): Generator<ItemKindFieldEvent | ItemKeyFieldEvent | ItemBodyFieldEvent | ItemTtlSecondsFieldEvent> {
     return streamMessage(buf, Item.codec(), opts)
   }
 }
@@ -580,7 +603,6 @@ export namespace FindBeforeNResponse {
 export interface StoreRequest {
   item?: Item
   expectedSeq?: bigint
-  ttlSeconds?: number
 }
 
 export namespace StoreRequest {
@@ -603,11 +625,6 @@ export namespace StoreRequest {
           w.uint64(obj.expectedSeq)
         }
 
-        if (obj.ttlSeconds != null) {
-          w.uint32(24)
-          w.uint32(obj.ttlSeconds)
-        }
-
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -628,10 +645,6 @@ export namespace StoreRequest {
             }
             case 2: {
               obj.expectedSeq = reader.uint64()
-              break
-            }
-            case 3: {
-              obj.ttlSeconds = reader.uint32()
               break
             }
             default: {
@@ -663,13 +676,6 @@ export namespace StoreRequest {
               }
               break
             }
-            case 3: {
-              yield {
-                field: `${prefix}.ttlSeconds`,
-                value: reader.uint32()
-              }
-              break
-            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -697,14 +703,14 @@ export namespace StoreRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface StoreRequestItemTtlSecondsFieldEvent {
+    field: '$.item.ttlSeconds'
+    value: number
+  }
+
   export interface StoreRequestExpectedSeqFieldEvent {
     field: '$.expectedSeq'
     value: bigint
-  }
-
-  export interface StoreRequestTtlSecondsFieldEvent {
-    field: '$.ttlSeconds'
-    value: number
   }
 
   export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
@@ -715,7 +721,7 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemKindFieldEvent | StoreRequestItemKeyFieldEvent | StoreRequestItemBodyFieldEvent | StoreRequestExpectedSeqFieldEvent | StoreRequestTtlSecondsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemKindFieldEvent | StoreRequestItemKeyFieldEvent | StoreRequestItemBodyFieldEvent | StoreRequestItemTtlSecondsFieldEvent | StoreRequestExpectedSeqFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
   }
 }
@@ -1049,6 +1055,11 @@ export namespace FetchResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FetchResponseItemTtlSecondsFieldEvent {
+    field: '$.item.ttlSeconds'
+    value: number
+  }
+
   export interface FetchResponseCloserIdFieldEvent {
     field: '$.closer[].id'
     value: Uint8Array<ArrayBuffer>
@@ -1069,8 +1080,1323 @@ export namespace FetchResponse {
     return decodeMessage(buf, FetchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseItemKindFieldEvent | FetchResponseItemKeyFieldEvent | FetchResponseItemBodyFieldEvent | FetchResponseCloserIdFieldEvent | FetchResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseItemKindFieldEvent | FetchResponseItemKeyFieldEvent | FetchResponseItemBodyFieldEvent | FetchResponseItemTtlSecondsFieldEvent | FetchResponseCloserIdFieldEvent | FetchResponseCloserAddrsFieldEvent> {
     return streamMessage(buf, FetchResponse.codec(), opts)
+  }
+}
+
+export interface DigestRequest {
+  count: number
+  hash: Uint8Array<ArrayBuffer>
+}
+
+export namespace DigestRequest {
+  let _codec: Codec<DigestRequest>
+
+  export const codec = (): Codec<DigestRequest> => {
+    if (_codec == null) {
+      _codec = message<DigestRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.count)
+        }
+
+        if ((obj.hash != null && obj.hash.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.hash)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          count: 0,
+          hash: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.hash = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.hash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DigestRequestCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export interface DigestRequestHashFieldEvent {
+    field: '$.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DigestRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DigestRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestRequest>): DigestRequest {
+    return decodeMessage(buf, DigestRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestRequest>): Generator<DigestRequestCountFieldEvent | DigestRequestHashFieldEvent> {
+    return streamMessage(buf, DigestRequest.codec(), opts)
+  }
+}
+
+export interface BucketDigest {
+  index: number
+  count: number
+  hash: Uint8Array<ArrayBuffer>
+}
+
+export namespace BucketDigest {
+  let _codec: Codec<BucketDigest>
+
+  export const codec = (): Codec<BucketDigest> => {
+    if (_codec == null) {
+      _codec = message<BucketDigest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if ((obj.count != null && obj.count !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.count)
+        }
+
+        if ((obj.hash != null && obj.hash.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.hash)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          count: 0,
+          hash: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.count = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.hash = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.count`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.hash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BucketDigestIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface BucketDigestCountFieldEvent {
+    field: '$.count'
+    value: number
+  }
+
+  export interface BucketDigestHashFieldEvent {
+    field: '$.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<BucketDigest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BucketDigest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BucketDigest>): BucketDigest {
+    return decodeMessage(buf, BucketDigest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BucketDigest>): Generator<BucketDigestIndexFieldEvent | BucketDigestCountFieldEvent | BucketDigestHashFieldEvent> {
+    return streamMessage(buf, BucketDigest.codec(), opts)
+  }
+}
+
+export interface DigestResponse {
+  match: boolean
+  buckets: BucketDigest[]
+}
+
+export namespace DigestResponse {
+  let _codec: Codec<DigestResponse>
+
+  export const codec = (): Codec<DigestResponse> => {
+    if (_codec == null) {
+      _codec = message<DigestResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.match != null && obj.match !== false)) {
+          w.uint32(8)
+          w.bool(obj.match)
+        }
+
+        if (obj.buckets != null && obj.buckets.length > 0) {
+          for (const value of obj.buckets) {
+            w.uint32(18)
+            BucketDigest.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          match: false,
+          buckets: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.match = reader.bool()
+              break
+            }
+            case 2: {
+              if (opts.limits?.buckets != null && obj.buckets.length === opts.limits.buckets) {
+                throw new MaxLengthError('Decode error - repeated field "buckets" had too many elements')
+              }
+
+              obj.buckets.push(BucketDigest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.buckets$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          buckets: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.match`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.buckets != null && obj.buckets === opts.limits.buckets) {
+                throw new MaxLengthError('Streaming decode error - repeated field "buckets" had too many elements')
+              }
+
+              for (const evt of BucketDigest.codec().stream(reader, reader.uint32(), `${prefix}.buckets[]`, {
+                limits: opts.limits?.buckets$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.buckets
+                }
+              }
+
+              obj.buckets++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DigestResponseMatchFieldEvent {
+    field: '$.match'
+    value: boolean
+  }
+
+  export interface DigestResponseBucketsIndexFieldEvent {
+    field: '$.buckets[].index'
+    value: number
+    index: number
+  }
+
+  export interface DigestResponseBucketsCountFieldEvent {
+    field: '$.buckets[].count'
+    value: number
+    index: number
+  }
+
+  export interface DigestResponseBucketsHashFieldEvent {
+    field: '$.buckets[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<DigestResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DigestResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestResponse>): DigestResponse {
+    return decodeMessage(buf, DigestResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DigestResponse>): Generator<DigestResponseMatchFieldEvent | DigestResponseBucketsIndexFieldEvent | DigestResponseBucketsCountFieldEvent | DigestResponseBucketsHashFieldEvent> {
+    return streamMessage(buf, DigestResponse.codec(), opts)
+  }
+}
+
+export interface KeyVersion {
+  key: Uint8Array<ArrayBuffer>
+  seq: bigint
+}
+
+export namespace KeyVersion {
+  let _codec: Codec<KeyVersion>
+
+  export const codec = (): Codec<KeyVersion> => {
+    if (_codec == null) {
+      _codec = message<KeyVersion>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.key)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.seq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: uint8ArrayAlloc(0),
+          seq: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface KeyVersionKeyFieldEvent {
+    field: '$.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface KeyVersionSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<KeyVersion>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, KeyVersion.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyVersion>): KeyVersion {
+    return decodeMessage(buf, KeyVersion.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyVersion>): Generator<KeyVersionKeyFieldEvent | KeyVersionSeqFieldEvent> {
+    return streamMessage(buf, KeyVersion.codec(), opts)
+  }
+}
+
+export interface SyncKeysRequest {
+  bucket: number
+  keys: KeyVersion[]
+}
+
+export namespace SyncKeysRequest {
+  let _codec: Codec<SyncKeysRequest>
+
+  export const codec = (): Codec<SyncKeysRequest> => {
+    if (_codec == null) {
+      _codec = message<SyncKeysRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.bucket != null && obj.bucket !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.bucket)
+        }
+
+        if (obj.keys != null && obj.keys.length > 0) {
+          for (const value of obj.keys) {
+            w.uint32(18)
+            KeyVersion.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          bucket: 0,
+          keys: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.bucket = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.keys != null && obj.keys.length === opts.limits.keys) {
+                throw new MaxLengthError('Decode error - repeated field "keys" had too many elements')
+              }
+
+              obj.keys.push(KeyVersion.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.keys$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          keys: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.bucket`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.keys != null && obj.keys === opts.limits.keys) {
+                throw new MaxLengthError('Streaming decode error - repeated field "keys" had too many elements')
+              }
+
+              for (const evt of KeyVersion.codec().stream(reader, reader.uint32(), `${prefix}.keys[]`, {
+                limits: opts.limits?.keys$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.keys
+                }
+              }
+
+              obj.keys++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncKeysRequestBucketFieldEvent {
+    field: '$.bucket'
+    value: number
+  }
+
+  export interface SyncKeysRequestKeysKeyFieldEvent {
+    field: '$.keys[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SyncKeysRequestKeysSeqFieldEvent {
+    field: '$.keys[].seq'
+    value: bigint
+    index: number
+  }
+
+  export function encode (obj: Partial<SyncKeysRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncKeysRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncKeysRequest>): SyncKeysRequest {
+    return decodeMessage(buf, SyncKeysRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncKeysRequest>): Generator<SyncKeysRequestBucketFieldEvent | SyncKeysRequestKeysKeyFieldEvent | SyncKeysRequestKeysSeqFieldEvent> {
+    return streamMessage(buf, SyncKeysRequest.codec(), opts)
+  }
+}
+
+export interface SyncKeysResponse {
+  missing: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace SyncKeysResponse {
+  let _codec: Codec<SyncKeysResponse>
+
+  export const codec = (): Codec<SyncKeysResponse> => {
+    if (_codec == null) {
+      _codec = message<SyncKeysResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.missing != null && obj.missing.length > 0) {
+          for (const value of obj.missing) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          missing: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.missing != null && obj.missing.length === opts.limits.missing) {
+                throw new MaxLengthError('Decode error - repeated field "missing" had too many elements')
+              }
+
+              obj.missing.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          missing: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.missing != null && obj.missing === opts.limits.missing) {
+                throw new MaxLengthError('Streaming decode error - repeated field "missing" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.missing[]`,
+                index: obj.missing,
+                value: reader.bytes()
+              }
+
+              obj.missing++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SyncKeysResponseMissingFieldEvent {
+    field: '$.missing[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SyncKeysResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SyncKeysResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncKeysResponse>): SyncKeysResponse {
+    return decodeMessage(buf, SyncKeysResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncKeysResponse>): Generator<SyncKeysResponseMissingFieldEvent> {
+    return streamMessage(buf, SyncKeysResponse.codec(), opts)
+  }
+}
+
+export interface HoldsRequest {
+  keys: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace HoldsRequest {
+  let _codec: Codec<HoldsRequest>
+
+  export const codec = (): Codec<HoldsRequest> => {
+    if (_codec == null) {
+      _codec = message<HoldsRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.keys != null && obj.keys.length > 0) {
+          for (const value of obj.keys) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          keys: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.keys != null && obj.keys.length === opts.limits.keys) {
+                throw new MaxLengthError('Decode error - repeated field "keys" had too many elements')
+              }
+
+              obj.keys.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          keys: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.keys != null && obj.keys === opts.limits.keys) {
+                throw new MaxLengthError('Streaming decode error - repeated field "keys" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.keys[]`,
+                index: obj.keys,
+                value: reader.bytes()
+              }
+
+              obj.keys++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HoldsRequestKeysFieldEvent {
+    field: '$.keys[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<HoldsRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HoldsRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HoldsRequest>): HoldsRequest {
+    return decodeMessage(buf, HoldsRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HoldsRequest>): Generator<HoldsRequestKeysFieldEvent> {
+    return streamMessage(buf, HoldsRequest.codec(), opts)
+  }
+}
+
+export interface HoldsResponse {
+  held: KeyVersion[]
+}
+
+export namespace HoldsResponse {
+  let _codec: Codec<HoldsResponse>
+
+  export const codec = (): Codec<HoldsResponse> => {
+    if (_codec == null) {
+      _codec = message<HoldsResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.held != null && obj.held.length > 0) {
+          for (const value of obj.held) {
+            w.uint32(10)
+            KeyVersion.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          held: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.held != null && obj.held.length === opts.limits.held) {
+                throw new MaxLengthError('Decode error - repeated field "held" had too many elements')
+              }
+
+              obj.held.push(KeyVersion.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.held$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          held: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.held != null && obj.held === opts.limits.held) {
+                throw new MaxLengthError('Streaming decode error - repeated field "held" had too many elements')
+              }
+
+              for (const evt of KeyVersion.codec().stream(reader, reader.uint32(), `${prefix}.held[]`, {
+                limits: opts.limits?.held$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.held
+                }
+              }
+
+              obj.held++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HoldsResponseHeldKeyFieldEvent {
+    field: '$.held[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HoldsResponseHeldSeqFieldEvent {
+    field: '$.held[].seq'
+    value: bigint
+    index: number
+  }
+
+  export function encode (obj: Partial<HoldsResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HoldsResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HoldsResponse>): HoldsResponse {
+    return decodeMessage(buf, HoldsResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HoldsResponse>): Generator<HoldsResponseHeldKeyFieldEvent | HoldsResponseHeldSeqFieldEvent> {
+    return streamMessage(buf, HoldsResponse.codec(), opts)
+  }
+}
+
+export interface HandoffRequest {
+  cursor: Uint8Array<ArrayBuffer>
+  limit: number
+  acked: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace HandoffRequest {
+  let _codec: Codec<HandoffRequest>
+
+  export const codec = (): Codec<HandoffRequest> => {
+    if (_codec == null) {
+      _codec = message<HandoffRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cursor != null && obj.cursor.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.cursor)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.limit)
+        }
+
+        if (obj.acked != null && obj.acked.length > 0) {
+          for (const value of obj.acked) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cursor: uint8ArrayAlloc(0),
+          limit: 0,
+          acked: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cursor = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.limit = reader.uint32()
+              break
+            }
+            case 3: {
+              if (opts.limits?.acked != null && obj.acked.length === opts.limits.acked) {
+                throw new MaxLengthError('Decode error - repeated field "acked" had too many elements')
+              }
+
+              obj.acked.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          acked: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.cursor`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.acked != null && obj.acked === opts.limits.acked) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acked" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.acked[]`,
+                index: obj.acked,
+                value: reader.bytes()
+              }
+
+              obj.acked++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandoffRequestCursorFieldEvent {
+    field: '$.cursor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandoffRequestLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export interface HandoffRequestAckedFieldEvent {
+    field: '$.acked[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<HandoffRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandoffRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffRequest>): HandoffRequest {
+    return decodeMessage(buf, HandoffRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffRequest>): Generator<HandoffRequestCursorFieldEvent | HandoffRequestLimitFieldEvent | HandoffRequestAckedFieldEvent> {
+    return streamMessage(buf, HandoffRequest.codec(), opts)
+  }
+}
+
+export interface HandoffResponse {
+  items: Item[]
+  cursor: Uint8Array<ArrayBuffer>
+  done: boolean
+}
+
+export namespace HandoffResponse {
+  let _codec: Codec<HandoffResponse>
+
+  export const codec = (): Codec<HandoffResponse> => {
+    if (_codec == null) {
+      _codec = message<HandoffResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.items != null && obj.items.length > 0) {
+          for (const value of obj.items) {
+            w.uint32(10)
+            Item.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.cursor != null && obj.cursor.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.cursor)
+        }
+
+        if ((obj.done != null && obj.done !== false)) {
+          w.uint32(24)
+          w.bool(obj.done)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          items: [],
+          cursor: uint8ArrayAlloc(0),
+          done: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.items != null && obj.items.length === opts.limits.items) {
+                throw new MaxLengthError('Decode error - repeated field "items" had too many elements')
+              }
+
+              obj.items.push(Item.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.items$
+              }))
+              break
+            }
+            case 2: {
+              obj.cursor = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.done = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          items: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.items != null && obj.items === opts.limits.items) {
+                throw new MaxLengthError('Streaming decode error - repeated field "items" had too many elements')
+              }
+
+              for (const evt of Item.codec().stream(reader, reader.uint32(), `${prefix}.items[]`, {
+                limits: opts.limits?.items$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.items
+                }
+              }
+
+              obj.items++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.cursor`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.done`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HandoffResponseItemsKindFieldEvent {
+    field: '$.items[].kind'
+    value: ItemKind
+    index: number
+  }
+
+  export interface HandoffResponseItemsKeyFieldEvent {
+    field: '$.items[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HandoffResponseItemsBodyFieldEvent {
+    field: '$.items[].body'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface HandoffResponseItemsTtlSecondsFieldEvent {
+    field: '$.items[].ttlSeconds'
+    value: number
+    index: number
+  }
+
+  export interface HandoffResponseCursorFieldEvent {
+    field: '$.cursor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HandoffResponseDoneFieldEvent {
+    field: '$.done'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<HandoffResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HandoffResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffResponse>): HandoffResponse {
+    return decodeMessage(buf, HandoffResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffResponse>): Generator<HandoffResponseItemsKindFieldEvent | HandoffResponseItemsKeyFieldEvent | HandoffResponseItemsBodyFieldEvent | HandoffResponseItemsTtlSecondsFieldEvent | HandoffResponseCursorFieldEvent | HandoffResponseDoneFieldEvent> {
+    return streamMessage(buf, HandoffResponse.codec(), opts)
   }
 }
 
@@ -1086,6 +2412,14 @@ export interface Frame {
   storeResponse?: StoreResponse
   fetchRequest?: FetchRequest
   fetchResponse?: FetchResponse
+  digestRequest?: DigestRequest
+  digestResponse?: DigestResponse
+  syncKeysRequest?: SyncKeysRequest
+  syncKeysResponse?: SyncKeysResponse
+  holdsRequest?: HoldsRequest
+  holdsResponse?: HoldsResponse
+  handoffRequest?: HandoffRequest
+  handoffResponse?: HandoffResponse
 }
 
 export namespace Frame {
@@ -1093,14 +2427,22 @@ export namespace Frame {
     UNSPECIFIED = 'UNSPECIFIED',
     FIND_BEFORE_N = 'FIND_BEFORE_N',
     STORE = 'STORE',
-    FETCH = 'FETCH'
+    FETCH = 'FETCH',
+    DIGEST = 'DIGEST',
+    SYNC_KEYS = 'SYNC_KEYS',
+    HOLDS = 'HOLDS',
+    HANDOFF = 'HANDOFF'
   }
 
   enum __TypeValues {
     UNSPECIFIED = 0,
     FIND_BEFORE_N = 1,
     STORE = 2,
-    FETCH = 3
+    FETCH = 3,
+    DIGEST = 4,
+    SYNC_KEYS = 5,
+    HOLDS = 6,
+    HANDOFF = 7
   }
 
   export namespace Type {
@@ -1171,6 +2513,46 @@ export namespace Frame {
         if (obj.fetchResponse != null) {
           w.uint32(122)
           FetchResponse.codec().encode(obj.fetchResponse, w)
+        }
+
+        if (obj.digestRequest != null) {
+          w.uint32(130)
+          DigestRequest.codec().encode(obj.digestRequest, w)
+        }
+
+        if (obj.digestResponse != null) {
+          w.uint32(138)
+          DigestResponse.codec().encode(obj.digestResponse, w)
+        }
+
+        if (obj.syncKeysRequest != null) {
+          w.uint32(146)
+          SyncKeysRequest.codec().encode(obj.syncKeysRequest, w)
+        }
+
+        if (obj.syncKeysResponse != null) {
+          w.uint32(154)
+          SyncKeysResponse.codec().encode(obj.syncKeysResponse, w)
+        }
+
+        if (obj.holdsRequest != null) {
+          w.uint32(162)
+          HoldsRequest.codec().encode(obj.holdsRequest, w)
+        }
+
+        if (obj.holdsResponse != null) {
+          w.uint32(170)
+          HoldsResponse.codec().encode(obj.holdsResponse, w)
+        }
+
+        if (obj.handoffRequest != null) {
+          w.uint32(178)
+          HandoffRequest.codec().encode(obj.handoffRequest, w)
+        }
+
+        if (obj.handoffResponse != null) {
+          w.uint32(186)
+          HandoffResponse.codec().encode(obj.handoffResponse, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1244,6 +2626,54 @@ export namespace Frame {
             case 15: {
               obj.fetchResponse = FetchResponse.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.fetchResponse
+              })
+              break
+            }
+            case 16: {
+              obj.digestRequest = DigestRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.digestRequest
+              })
+              break
+            }
+            case 17: {
+              obj.digestResponse = DigestResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.digestResponse
+              })
+              break
+            }
+            case 18: {
+              obj.syncKeysRequest = SyncKeysRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.syncKeysRequest
+              })
+              break
+            }
+            case 19: {
+              obj.syncKeysResponse = SyncKeysResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.syncKeysResponse
+              })
+              break
+            }
+            case 20: {
+              obj.holdsRequest = HoldsRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.holdsRequest
+              })
+              break
+            }
+            case 21: {
+              obj.holdsResponse = HoldsResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.holdsResponse
+              })
+              break
+            }
+            case 22: {
+              obj.handoffRequest = HandoffRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.handoffRequest
+              })
+              break
+            }
+            case 23: {
+              obj.handoffResponse = HandoffResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.handoffResponse
               })
               break
             }
@@ -1339,6 +2769,62 @@ export namespace Frame {
 
               break
             }
+            case 16: {
+              yield * DigestRequest.codec().stream(reader, reader.uint32(), `${prefix}.digestRequest`, {
+                limits: opts.limits?.digestRequest
+              })
+
+              break
+            }
+            case 17: {
+              yield * DigestResponse.codec().stream(reader, reader.uint32(), `${prefix}.digestResponse`, {
+                limits: opts.limits?.digestResponse
+              })
+
+              break
+            }
+            case 18: {
+              yield * SyncKeysRequest.codec().stream(reader, reader.uint32(), `${prefix}.syncKeysRequest`, {
+                limits: opts.limits?.syncKeysRequest
+              })
+
+              break
+            }
+            case 19: {
+              yield * SyncKeysResponse.codec().stream(reader, reader.uint32(), `${prefix}.syncKeysResponse`, {
+                limits: opts.limits?.syncKeysResponse
+              })
+
+              break
+            }
+            case 20: {
+              yield * HoldsRequest.codec().stream(reader, reader.uint32(), `${prefix}.holdsRequest`, {
+                limits: opts.limits?.holdsRequest
+              })
+
+              break
+            }
+            case 21: {
+              yield * HoldsResponse.codec().stream(reader, reader.uint32(), `${prefix}.holdsResponse`, {
+                limits: opts.limits?.holdsResponse
+              })
+
+              break
+            }
+            case 22: {
+              yield * HandoffRequest.codec().stream(reader, reader.uint32(), `${prefix}.handoffRequest`, {
+                limits: opts.limits?.handoffRequest
+              })
+
+              break
+            }
+            case 23: {
+              yield * HandoffResponse.codec().stream(reader, reader.uint32(), `${prefix}.handoffResponse`, {
+                limits: opts.limits?.handoffResponse
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1418,14 +2904,14 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameStoreRequestItemTtlSecondsFieldEvent {
+    field: '$.storeRequest.item.ttlSeconds'
+    value: number
+  }
+
   export interface FrameStoreRequestExpectedSeqFieldEvent {
     field: '$.storeRequest.expectedSeq'
     value: bigint
-  }
-
-  export interface FrameStoreRequestTtlSecondsFieldEvent {
-    field: '$.storeRequest.ttlSeconds'
-    value: number
   }
 
   export interface FrameStoreResponseStoredSeqFieldEvent {
@@ -1458,6 +2944,11 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameFetchResponseItemTtlSecondsFieldEvent {
+    field: '$.fetchResponse.item.ttlSeconds'
+    value: number
+  }
+
   export interface FrameFetchResponseCloserIdFieldEvent {
     field: '$.fetchResponse.closer[].id'
     value: Uint8Array<ArrayBuffer>
@@ -1470,6 +2961,130 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameDigestRequestCountFieldEvent {
+    field: '$.digestRequest.count'
+    value: number
+  }
+
+  export interface FrameDigestRequestHashFieldEvent {
+    field: '$.digestRequest.hash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameDigestResponseMatchFieldEvent {
+    field: '$.digestResponse.match'
+    value: boolean
+  }
+
+  export interface FrameDigestResponseBucketsIndexFieldEvent {
+    field: '$.digestResponse.buckets[].index'
+    value: number
+    index: number
+  }
+
+  export interface FrameDigestResponseBucketsCountFieldEvent {
+    field: '$.digestResponse.buckets[].count'
+    value: number
+    index: number
+  }
+
+  export interface FrameDigestResponseBucketsHashFieldEvent {
+    field: '$.digestResponse.buckets[].hash'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameSyncKeysRequestBucketFieldEvent {
+    field: '$.syncKeysRequest.bucket'
+    value: number
+  }
+
+  export interface FrameSyncKeysRequestKeysKeyFieldEvent {
+    field: '$.syncKeysRequest.keys[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameSyncKeysRequestKeysSeqFieldEvent {
+    field: '$.syncKeysRequest.keys[].seq'
+    value: bigint
+    index: number
+  }
+
+  export interface FrameSyncKeysResponseMissingFieldEvent {
+    field: '$.syncKeysResponse.missing[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameHoldsRequestKeysFieldEvent {
+    field: '$.holdsRequest.keys[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameHoldsResponseHeldKeyFieldEvent {
+    field: '$.holdsResponse.held[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameHoldsResponseHeldSeqFieldEvent {
+    field: '$.holdsResponse.held[].seq'
+    value: bigint
+    index: number
+  }
+
+  export interface FrameHandoffRequestCursorFieldEvent {
+    field: '$.handoffRequest.cursor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameHandoffRequestLimitFieldEvent {
+    field: '$.handoffRequest.limit'
+    value: number
+  }
+
+  export interface FrameHandoffRequestAckedFieldEvent {
+    field: '$.handoffRequest.acked[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameHandoffResponseItemsKindFieldEvent {
+    field: '$.handoffResponse.items[].kind'
+    value: ItemKind
+    index: number
+  }
+
+  export interface FrameHandoffResponseItemsKeyFieldEvent {
+    field: '$.handoffResponse.items[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameHandoffResponseItemsBodyFieldEvent {
+    field: '$.handoffResponse.items[].body'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameHandoffResponseItemsTtlSecondsFieldEvent {
+    field: '$.handoffResponse.items[].ttlSeconds'
+    value: number
+    index: number
+  }
+
+  export interface FrameHandoffResponseCursorFieldEvent {
+    field: '$.handoffResponse.cursor'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameHandoffResponseDoneFieldEvent {
+    field: '$.handoffResponse.done'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -1478,7 +3093,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestTtlSecondsFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestWithCloserFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestWithCloserFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

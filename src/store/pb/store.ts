@@ -9,6 +9,7 @@ export interface StoredItem {
   expiresAt: bigint
   pinned: boolean
   storedAt: bigint
+  seq: bigint
 }
 
 export namespace StoredItem {
@@ -46,6 +47,11 @@ export namespace StoredItem {
           w.uint64(obj.storedAt)
         }
 
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.seq)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -55,7 +61,8 @@ export namespace StoredItem {
           body: uint8ArrayAlloc(0),
           expiresAt: 0n,
           pinned: false,
-          storedAt: 0n
+          storedAt: 0n,
+          seq: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -82,6 +89,10 @@ export namespace StoredItem {
             }
             case 5: {
               obj.storedAt = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.seq = reader.uint64()
               break
             }
             default: {
@@ -134,6 +145,13 @@ export namespace StoredItem {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -171,6 +189,11 @@ export namespace StoredItem {
     value: bigint
   }
 
+  export interface StoredItemSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
   export function encode (obj: Partial<StoredItem>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoredItem.codec())
   }
@@ -179,7 +202,7 @@ export namespace StoredItem {
     return decodeMessage(buf, StoredItem.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent | StoredItemSeqFieldEvent> {
     return streamMessage(buf, StoredItem.codec(), opts)
   }
 }

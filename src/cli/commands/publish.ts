@@ -1,0 +1,33 @@
+import { MAX_VALUE_BYTES } from '../../constants.ts'
+import { checkValueSize } from '../../records/hash-item.ts'
+import { CLIENT_OPTIONS } from '../args.ts'
+import { connect } from '../connect.ts'
+import { readAll, write } from '../io.ts'
+import { loadKey, saltOf, seqFlags, signAndPublish, SIGNING_OPTIONS } from '../publishing.ts'
+import type { Command } from '../command.ts'
+
+export const publish: Command = {
+  name: 'publish',
+  synopsis: 'publish --key FILE [--salt TEXT] [--cas SEQ] [--seq SEQ] [VALUE | -]',
+  summary: 'sign VALUE (none or -: stdin) here with the key and publish it; prints ID SEQ. --cas SEQ: only if the network holds SEQ (0: nothing yet)',
+  options: { ...CLIENT_OPTIONS, ...SIGNING_OPTIONS },
+  positionals: { min: 0, max: 1 },
+  async run ({ values, positionals }, io) {
+    // every local check before anything is read from stdin or sent
+    seqFlags(values)
+    const salt = saltOf(values)
+    const privateKey = await loadKey(values)
+    const arg = positionals[0]
+    let value: Uint8Array
+    if (arg == null || arg === '-') {
+      if (io.stdin.isTTY === true) await write(io.stderr, 'reading the value from stdin; end it with Ctrl-D\n')
+      value = await readAll(io.stdin, MAX_VALUE_BYTES)
+    } else {
+      value = new TextEncoder().encode(arg)
+    }
+    checkValueSize(value)
+    const result = await signAndPublish(await connect(values, io.env), { privateKey, salt, value }, values)
+    await write(io.stdout, `${result.id} ${result.seq}\n`)
+    return 0
+  }
+}

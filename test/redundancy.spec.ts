@@ -1,0 +1,141 @@
+import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
+import { createTestnet } from './helpers/testnet.ts'
+import { waitFor } from './helpers/wait.ts'
+import { compareDistance, peerPosition } from '../src/keyspace.ts'
+import type { Testnet } from './helpers/testnet.ts'
+import type { ToyrrentNode } from '../src/node.ts'
+
+const R = 3
+
+function holderCount (nodes: ToyrrentNode[], key: Uint8Array): number {
+  return nodes.filter(n => n.toyrrent.store.has(key)).length
+}
+
+function nearest (nodes: ToyrrentNode[], key: Uint8Array, r = R): ToyrrentNode[] {
+  return [...nodes].sort((a, b) => compareDistance(key, peerPosition(a.libp2p.peerId), peerPosition(b.libp2p.peerId))).slice(0, r)
+}
+
+async function repairAll (nodes: ToyrrentNode[]): Promise<void> {
+  await Promise.all(nodes.map(async n => n.toyrrent.repair()))
+}
+
+async function putMany (net: Testnet, count: number): Promise<Array<{ key: Uint8Array, value: Uint8Array }>> {
+  const items = []
+  for (let i = 0; i < count; i++) {
+    const value = randomBytes(200)
+    const { key } = await net.nodes[i % net.nodes.length].toyrrent.put(value)
+    items.push({ key, value })
+  }
+  return items
+}
+
+describe('redundancy, repair and handoff (in process)', function () {
+  this.timeout(120_000)
+  let net: Testnet
+
+  afterEach(async () => { await net?.stop() })
+
+  it('heals back to R holders after two nodes crash, and nothing is lost', async () => {
+    net = await createTestnet(12, { repairIntervalSeconds: 0 })
+    const items = await putMany(net, 150)
+    await repairAll(net.nodes)
+    for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
+    // a crash: stopped with no handoff (the test network's nodes never hand off)
+    const crashed = net.nodes.splice(3, 2)
+    await Promise.all(crashed.map(async n => n.stop()))
+    const reader = net.nodes[0]
+    for (const { key, value } of items) expect(Buffer.from(await reader.toyrrent.get(key))).to.deep.equal(value)
+    await waitFor(async () => {
+      await repairAll(net.nodes)
+      return items.every(({ key }) => nearest(net.nodes, key).every(n => n.toyrrent.store.has(key)))
+    }, 'every item is on its R nearest live nodes', 30_000)
+  })
+
+  it('a joining node takes over its share; nothing drops under R holders on the way', async () => {
+    net = await createTestnet(8, { repairIntervalSeconds: 0, trialPeriodMs: 0 })
+    const items = await putMany(net, 120)
+    await repairAll(net.nodes)
+    for (let i = 0; i < 3; i++) {
+      const newcomer = await net.add() // bootstraps, refreshes and pulls its handoff
+      for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
+      const share = items.filter(({ key }) => nearest(net.nodes, key).includes(newcomer))
+      for (const { key } of share) expect(newcomer.toyrrent.store.has(key)).to.equal(true, 'the newcomer holds its share after onboarding')
+      await repairAll(net.nodes)
+      for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
+    }
+    // old holders dropped what is no longer theirs once the new homes confirmed it
+    await repairAll(net.nodes)
+    const unpinnedOverR = items.filter(({ key }) => net.nodes.some(n => n.toyrrent.store.meta(key)?.pinned !== true && n.toyrrent.store.has(key) && !nearest(net.nodes, key).includes(n)))
+    expect(unpinnedOverR.length).to.equal(0)
+    for (const { key } of items) {
+      for (const home of nearest(net.nodes, key)) expect(home.toyrrent.store.has(key)).to.equal(true)
+    }
+  })
+
+  it('a graceful leave hands items on before the node goes', async () => {
+    net = await createTestnet(8, { repairIntervalSeconds: 0 })
+    const items = await putMany(net, 100)
+    await repairAll(net.nodes)
+    const leaver = net.nodes.splice(5, 1)[0]
+    // leave with handoff (the test network turns it off by default)
+    ;(leaver.toyrrent as any).init.leaveTimeoutMs = 10_000
+    await leaver.stop()
+    for (const { key } of items) {
+      expect(holderCount(net.nodes, key)).to.be.at.least(R)
+      for (const home of nearest(net.nodes, key)) expect(home.toyrrent.store.has(key)).to.equal(true)
+    }
+  })
+
+  it('a repair round on a network missing nothing costs the same with 4x the items', async () => {
+    net = await createTestnet(10, { repairIntervalSeconds: 0 })
+    const bytesPerRound = async (): Promise<number> => {
+      await repairAll(net.nodes)
+      await repairAll(net.nodes)
+      return net.nodes.reduce((sum, n) => sum + n.toyrrent.stats().repair.lastRoundBytes, 0)
+    }
+    await putMany(net, 50)
+    const few = await bytesPerRound()
+    await putMany(net, 150)
+    const many = await bytesPerRound()
+    for (const n of net.nodes) expect(n.toyrrent.stats().repair.underReplicated).to.equal(0)
+    expect(few).to.be.greaterThan(0)
+    expect(many).to.be.at.most(few * 1.25, `round bytes grew from ${few} to ${many}`)
+  })
+
+  it('a full node refuses others\' items and the writer moves on to the next nearest', async () => {
+    net = await createTestnet(6, { repairIntervalSeconds: 0 })
+    const value = randomBytes(1000)
+    const key = (await import('../src/records/hash-item.ts')).hashItemKey(value)
+    const [first] = nearest(net.nodes, key)
+    ;(first.toyrrent as any).acceptor.init.maxStorageBytes = first.toyrrent.store.bytes
+    const writer = net.nodes.find(n => !nearest(net.nodes, key, R + 1).includes(n))!
+    const { stored } = await writer.toyrrent.put(value)
+    expect(stored.map(String)).to.not.include(first.libp2p.peerId.toString())
+    await waitFor(() => holderCount(net.nodes.filter(n => n !== writer && n !== first), key) >= R, 'R other nodes hold it')
+    expect(first.toyrrent.store.has(key)).to.equal(false)
+  })
+
+  it('holders reports the replica set and who holds the item', async () => {
+    net = await createTestnet(8, { repairIntervalSeconds: 0 })
+    const { key } = await net.nodes[0].toyrrent.put(randomBytes(64))
+    await waitFor(() => nearest(net.nodes, key).every(n => n.toyrrent.store.has(key)), 'replicas hold it')
+    const result = await net.nodes[7].toyrrent.holders(key)
+    expect(result.replicaSet.map(h => h.peerId.toString())).to.deep.equal(nearest(net.nodes, key).map(n => n.libp2p.peerId.toString()))
+    expect(result.replicaSet.every(h => h.holds)).to.equal(true)
+    if (!nearest(net.nodes, key).includes(net.nodes[0])) expect(result.otherHolders).to.include(net.nodes[0].libp2p.peerId.toString())
+  })
+
+  it('items expire on holders that are not their owner; owners republish', async () => {
+    net = await createTestnet(5, { repairIntervalSeconds: 0, itemTtlSeconds: 1, republishIntervalSeconds: 3600 })
+    const owner = net.nodes[0]
+    const { key } = await owner.toyrrent.put(randomBytes(64))
+    const others = net.nodes.slice(1)
+    await waitFor(() => others.some(n => n.toyrrent.store.has(key)), 'a replica holds it')
+    await waitFor(async () => { await repairAll(others); return others.every(n => !n.toyrrent.store.has(key)) }, 'replicas dropped the expired item', 10_000)
+    expect(owner.toyrrent.store.has(key)).to.equal(true)
+    // the owner's next round republishes it (first round: it was never republished)
+    await owner.toyrrent.repair()
+    await waitFor(() => others.some(n => n.toyrrent.store.has(key)), 'republished to the replicas')
+  })
+})
