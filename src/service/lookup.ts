@@ -45,22 +45,24 @@ export interface LookupResult {
   queried: number
   /** True when a query asked to stop early. */
   stopped: boolean
+  /** Longest chain of referrals (seed = 1 hop) that led to one of `peers`. */
+  hops: number
 }
 
 type State = 'new' | 'pending' | 'answered' | 'failed'
 
-interface Candidate { peer: FoundPeer, state: State }
+interface Candidate { peer: FoundPeer, state: State, hop: number }
 
 export async function lookup (init: LookupInit): Promise<LookupResult> {
   const { target, n, alpha } = init
   const candidates = new Map<string, Candidate>()
   const selfKey = init.self.peerId.toString()
-  candidates.set(selfKey, { peer: init.self, state: 'answered' })
-  const consider = (peer: FoundPeer): void => {
+  candidates.set(selfKey, { peer: init.self, state: 'answered', hop: 0 })
+  const consider = (peer: FoundPeer, hop: number): void => {
     const key = peer.peerId.toString()
-    if (!candidates.has(key)) candidates.set(key, { peer, state: 'new' })
+    if (!candidates.has(key)) candidates.set(key, { peer, state: 'new', hop })
   }
-  init.seeds.forEach(consider)
+  init.seeds.forEach(peer => { consider(peer, 1) })
 
   // queries still running are abandoned (not awaited) once the lookup ends
   const controller = new AbortController()
@@ -84,7 +86,7 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
     init.query(candidate.peer, signal).then(outcome => {
       candidate.state = 'answered'
       answered++
-      outcome.closer.forEach(consider)
+      outcome.closer.forEach(peer => { consider(peer, candidate.hop + 1) })
       if (outcome.stop === true) stopped = true
       else widen()
     }, () => {
@@ -128,6 +130,8 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
     signal.removeEventListener('abort', onAbort)
     controller.abort()
   }
-  const peers = nearest().filter(c => c.state === 'answered').map(c => c.peer)
-  return { peers, answered, failed, queried, stopped }
+  const found = nearest().filter(c => c.state === 'answered')
+  const peers = found.map(c => c.peer)
+  const hops = found.reduce((max, c) => Math.max(max, c.hop), 0)
+  return { peers, answered, failed, queried, stopped, hops }
 }

@@ -37,7 +37,17 @@ import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions,
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
-import type { AbortOptions, ComponentLogger, Logger, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
+// hardening hooks (inbound queue, refresh, size estimate, metrics)
+import { InboundQueue } from '../rpc/inbound-queue.ts'
+import { TableRefresher } from './refresh.ts'
+import { estimateNetworkSize } from './size-estimate.ts'
+import { ToyrrentMetrics } from '../metrics.ts'
+import { DEFAULT_REFRESH_INTERVAL_MS } from './hardening.ts'
+import { DEFAULT_BUCKET_SIZE } from './peer-table.ts'
+import type { HardeningInit, NetworkStats } from './hardening.ts'
+import type { RefreshResult } from './refresh.ts'
+import type { SizeEstimate } from './size-estimate.ts'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
 
@@ -52,9 +62,10 @@ export interface ToyrrentComponents {
   peerStore: PeerStore
   datastore: Datastore
   logger: ComponentLogger
+  metrics?: Metrics
 }
 
-export interface ToyrrentInit {
+export interface ToyrrentInit extends HardeningInit {
   /** Replication factor R: how many of the nearest nodes keep each item. @default 3 */
   replicas?: number
   /** Write quorum W: acknowledgements a put needs. @default majority of R */
@@ -111,6 +122,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private shutdown = new AbortController()
   private topologyId?: string
   private started = false
+  // hardening hooks
+  readonly metrics: ToyrrentMetrics
+  readonly inbound: InboundQueue
+  private readonly refresher: TableRefresher
 
   constructor (components: ToyrrentComponents, init: ToyrrentInit = {}) {
     this.components = components
@@ -152,7 +167,27 @@ export class Toyrrent implements Startable, ToyrrentApi {
       storeOn: async (peer, item, signal) => { await this.storeOn(peer, item, signal) },
       republish: async (item, signal) => { await this.replicate(item, signal) }
     })
+    // hardening hooks: one fair bounded queue for all inbound requests, table upkeep, metrics
+    this.inbound = new InboundQueue(init.inboundQueue)
+    this.metrics = new ToyrrentMetrics(components.metrics, {
+      items: () => this.store.size,
+      bytes: () => this.store.bytes,
+      tableSize: () => this.table.size,
+      networkSize: () => this.networkSize().estimate,
+      queue: () => this.inbound.stats()
+    })
+    this.refresher = new TableRefresher({
+      table: this.table,
+      bucketSize: init.bucketSize ?? DEFAULT_BUCKET_SIZE,
+      interval: init.refreshInterval ?? DEFAULT_REFRESH_INTERVAL_MS,
+      log: components.logger.forComponent('toyrrent:refresh'),
+      lookup: async (target, signal) => { await this.lookupNearest(target, c.DEFAULT_FIND_N, timeoutSignal(signal, this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)) }
+    })
     this.server = new RpcServer({
+      queue: this.inbound,
+      metrics: this.metrics,
+      frameTimeout: init.frameTimeout,
+      idleTimeout: init.idleTimeout,
       log: components.logger.forComponent('toyrrent:rpc:server'),
       handlerTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
       handlers: {
@@ -179,6 +214,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       // a peer with no connection left is gone until it connects again
       onDisconnect: (peerId) => { this.table.remove(peerId) }
     })
+    this.refresher.start()
     this.started = true
     this.scheduleRepair()
   }
@@ -204,6 +240,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.started = false
     clearTimeout(this.repairTimer)
     this.shutdown.abort()
+    this.refresher.stop()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
     await this.components.registrar.unhandle(this.protocol)
     this.rpc.closeAll()
@@ -270,7 +307,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       pinned: [...this.store.metas()].filter(m => m.pinned).length,
       peers: this.table.size,
       replicas: this.replicas,
-      repair: { ...this.repairer.stats }
+      repair: { ...this.repairer.stats },
+      network: this.networkStats() // hardening hook
     }
   }
 
@@ -289,6 +327,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
   /** Look ourselves up so our neighbours learn of us and we of them. */
   async refresh (options: ToyrrentOperationOptions = {}): Promise<void> {
     await this.findBeforeN(this.neighbourhood.self, c.DEFAULT_FIND_N, options)
+  }
+
+  /** Self lookup plus a lookup in each distance band that is not full (what the periodic refresh runs). */
+  async refreshTable (options: AbortOptions = {}): Promise<RefreshResult> {
+    return this.refresher.refresh(options.signal)
+  }
+
+  /** Network size estimated from the distances to our nearest peers (no network traffic). */
+  networkSize (): SizeEstimate {
+    return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, 20).map(p => p.position))
+  }
+
+  /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */
+  networkStats (): NetworkStats {
+    return { tableBands: this.table.bands().size, networkSize: this.networkSize(), inbound: this.inbound.stats() }
   }
 
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
@@ -483,7 +536,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   private async lookupWith (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
-    return lookup({
+    const started = performance.now() // metrics hook
+    const result = await lookup({
       target,
       n: shape.width,
       alpha: shape.alpha,
@@ -507,6 +561,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
         }
       }
     })
+    this.metrics.lookup(result.hops, performance.now() - started)
+    return result
   }
 
   /** Where a lookup starts: the nearest peers in the table, or while it is still empty (just after bootstrap) the peers we are connected to. */
