@@ -77,7 +77,7 @@ class FrameGen {
         // never a valid item: a hash item whose body does not hash to its key, or a publish item that is not a signed record
         const kind = this.rand() < 0.5 ? ItemKind.HASH : ItemKind.PUBLISH
         const item = { kind, key: this.key(), body: this.bytes(this.int(300)), ttlSeconds: this.rand() < 0.3 ? this.int(100_000) : 0 }
-        return Frame.encode({ id, type: this.type, storeRequest: { item, expectedSeq: this.rand() < 0.3 ? BigInt(this.int(5)) : undefined } })
+        return Frame.encode({ id, type: this.type, storeRequest: { item, expectedSeq: this.rand() < 0.3 ? BigInt(this.int(5)) : undefined, closerCount: this.rand() < 0.3 ? this.int(100) : 0 } })
       }
     }
   }

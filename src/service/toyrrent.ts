@@ -29,7 +29,7 @@ import { statusCode } from '../rpc/status.ts'
 import { keepAddrs } from './addresses.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
-import { POSITION_BYTES, peerPosition } from '../keyspace.ts'
+import { POSITION_BYTES, compareDistance, peerPosition } from '../keyspace.ts'
 import { timeoutSignal } from '../signals.ts'
 import { ownBytes } from '../bytes.ts'
 import * as c from '../constants.ts'
@@ -193,7 +193,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       handlers: {
         [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(this.neighbourhood, this.store),
         [Frame.Type.FETCH]: new FetchHandler(this.neighbourhood, this.store),
-        [Frame.Type.STORE]: new StoreHandler(this.acceptor),
+        [Frame.Type.STORE]: new StoreHandler(this.acceptor, this.neighbourhood),
         [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
         [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
         [Frame.Type.HOLDS]: new HoldsHandler(this.store),
@@ -480,6 +480,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * rest land in the background.
    */
   private async replicate (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[]> {
+    if (this.table.size >= this.replicas * 2) {
+      const stored = await this.replicateToKnown(item, signal, expectedSeq)
+      if (stored != null) return stored
+    }
     const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal, this.replicaShape())
     // a network smaller than W can only give what it has; unreachable peers never lower the bar
     const quorum = failed === 0 ? Math.min(this.writeQuorum, peers.length) : this.writeQuorum
@@ -492,13 +496,45 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return acked.map(p => p.peerId)
   }
 
-  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<void> {
+  /**
+   * The fast path: store straight on the replica set our table knows, each
+   * store answering with the responder's own nearest peers to the key. When
+   * none of them knows a nearer peer, our view was right and the write took
+   * one round trip; otherwise (undefined) the caller does the full lookup.
+   */
+  private async replicateToKnown (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[] | undefined> {
+    const known = this.neighbourhood.nearestPeers(item.key, this.replicas * 2)
+    const learned: FoundPeer[] = []
+    let acked: FoundPeer[]
+    try {
+      ({ acked } = await replicate({
+        peers: known,
+        replicas: this.replicas,
+        quorum: this.writeQuorum,
+        storeOn: async peer => { learned.push(...await this.storeOn(peer, item, signal, expectedSeq, this.replicas)) }
+      }))
+    } catch (err) {
+      if (err instanceof InsufficientPeersError) return undefined
+      throw err
+    }
+    const boundary = known[Math.min(this.replicas, known.length) - 1].position
+    const missed = learned.some(p => compareDistance(item.key, p.position, boundary) < 0 && !known.some(k => k.peerId.equals(p.peerId)))
+    if (missed) {
+      this.log('the replica set of %s was not the one our table knows; looking it up', keyToCid(item.key))
+      return undefined
+    }
+    return acked.map(p => p.peerId)
+  }
+
+  /** Store an item on one peer (or here); with `closerCount`, return the peers it knows nearest to the key. */
+  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal, expectedSeq?: bigint, closerCount = 0): Promise<FoundPeer[]> {
     if (peer.peerId.equals(this.components.peerId)) {
       const result = await this.acceptor.accept(item, { signal, expectedSeq })
       if (result.status !== Status.OK) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, statusCode(result.status))
-      return
+      return closerCount > 0 ? this.neighbourhood.nearestPeers(item.key, closerCount) : []
     }
-    await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq } }, { signal, timeout: this.requestTimeout })
+    const response = await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq, closerCount } }, { signal, timeout: this.requestTimeout })
+    return this.parsePeers(response.storeResponse?.closer ?? [])
   }
 
   private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n)): Promise<LookupResult> {
