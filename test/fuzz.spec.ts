@@ -72,7 +72,7 @@ class FrameGen {
       case Frame.Type.FIND_BEFORE_N:
         return Frame.encode({ id, type: this.type, findBeforeNRequest: { target: this.key(), n: this.int(200) } })
       case Frame.Type.FETCH:
-        return Frame.encode({ id, type: this.type, fetchRequest: { key: this.key(), withCloser: this.rand() < 0.5 } })
+        return Frame.encode({ id, type: this.type, fetchRequest: { key: this.key(), closerCount: this.rand() < 0.5 ? this.int(100) : 0 } })
       default: {
         // never a valid item: a hash item whose body does not hash to its key, or a publish item that is not a signed record
         const kind = this.rand() < 0.5 ? ItemKind.HASH : ItemKind.PUBLISH
@@ -158,7 +158,7 @@ describe('hostile input on the RPC protocol', function () {
   it('a stream that sends part of a frame and stalls is reset after the frame deadline; an idle one is not', async () => {
     const idle = await RawRpc.open(attacker, target)
     const stalled = await RawRpc.open(attacker, target)
-    const body = Frame.encode({ id: 1n, type: Frame.Type.FETCH, fetchRequest: { key: new Uint8Array(keys[0]), withCloser: false } })
+    const body = Frame.encode({ id: 1n, type: Frame.Type.FETCH, fetchRequest: { key: new Uint8Array(keys[0]), closerCount: 0 } })
     const started = Date.now()
     await stalled.sendRaw(concat(encodeVarint(body.byteLength), body.subarray(0, 5)))
     const outcome = await stalled.next(5_000)

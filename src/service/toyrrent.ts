@@ -14,6 +14,7 @@ import { SyncKeysHandler } from '../rpc/handlers/sync-keys.ts'
 import { HoldsHandler } from '../rpc/handlers/holds.ts'
 import { HandoffHandler } from '../rpc/handlers/handoff.ts'
 import { Placement } from './placement.ts'
+import { VerifiedCache } from '../records/verified-cache.ts'
 import { Repairer } from './repair.ts'
 import { pullHandoff } from './onboard.ts'
 import type { RepairStats } from './repair.ts'
@@ -117,6 +118,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly acceptor: ItemAcceptor
   private readonly server: RpcServer
   readonly placement: Placement
+  private readonly verified = new VerifiedCache()
   readonly repairer: Repairer
   private repairTimer?: ReturnType<typeof setTimeout>
   private shutdown = new AbortController()
@@ -369,7 +371,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return this.withDeadline(options, async signal => {
       let found: Uint8Array | undefined
       const result = await this.lookupWith(key, this.firstCopyShape(), signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), withCloser: false } }, { signal: querySignal, timeout: this.requestTimeout })
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), closerCount: this.replicas * 2 } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         if (item != null) {
           if (item.kind !== ItemKind.HASH || !verifyHashItem(key, item.body)) {
@@ -412,8 +414,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     checkPosition(id)
     return this.withDeadline(options, async signal => {
       const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
-      const result = await this.lookupWith(id, this.replicaShape(), signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), withCloser: true } }, { signal: querySignal, timeout: this.requestTimeout })
+      const result = await this.lookupWith(id, this.readShape(), signal, async (peer, querySignal) => {
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), closerCount: this.replicas } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         // a replica serving a forged or foreign record is skipped like an unreachable one
         const record = item == null ? undefined : await this.verifiedRecord(id, item.kind, item.body, peer)
@@ -450,7 +452,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
     try {
       if (kind !== ItemKind.PUBLISH) throw new InvalidInputError('not a publish item')
       const record = decodePublishRecord(body)
-      assertAccepted(await verifyPublishRecord(id, record))
+      if (!this.verified.has(id, body)) {
+        assertAccepted(await verifyPublishRecord(id, record))
+        this.verified.add(id, body)
+      }
       return record
     } catch (err: any) {
       this.log('%s holds an invalid record for %s: %s', from?.peerId.toString() ?? 'our store', toHex(id), err.message)
@@ -564,6 +569,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
    */
   private replicaShape (): LookupShape {
     return { width: this.replicas * 2, alpha: this.replicas * 2 }
+  }
+
+  /**
+   * A resolve reads the replica set itself: R peers asked at once, one round
+   * trip when they know of nobody nearer.
+   */
+  private readShape (): LookupShape {
+    return { width: this.replicas, alpha: this.replicas }
   }
 
   /** A get needs one verified copy: ask the nearest first, widen on a miss or after 20 ms. */

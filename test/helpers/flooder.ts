@@ -21,7 +21,7 @@ const BATCH = 64
 const body = new Uint8Array(60_000).fill(7)
 const request = (id: bigint, i: number): Uint8Array => i % 16 === 0
   ? Frame.encode({ id, type: Frame.Type.STORE, storeRequest: { item: { kind: ItemKind.HASH, key: new Uint8Array(32).fill(i % 256), body, ttlSeconds: 0 }, closerCount: 0 } })
-  : Frame.encode({ id, type: Frame.Type.FETCH, fetchRequest: { key, withCloser: false } })
+  : Frame.encode({ id, type: Frame.Type.FETCH, fetchRequest: { key, closerCount: 0 } })
 
 const node = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
 const deadline = AbortSignal.timeout(50_000)
