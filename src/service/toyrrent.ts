@@ -167,7 +167,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       trialPeriodMs: init.trialPeriodMs ?? this.repairIntervalMs,
       republishIntervalMs: (init.republishIntervalSeconds ?? c.DEFAULT_REPUBLISH_INTERVAL_SECONDS) * 1000,
       storeOn: async (peer, item, signal) => { await this.storeOn(peer, item, signal) },
-      republish: async (item, signal) => { await this.replicate(item, signal) }
+      republish: async (item, signal) => { await this.replicate(item, signal) },
+      count: (name, n) => { this.metrics.count(name, n) }
     })
     // hardening hooks: one fair bounded queue for all inbound requests, table upkeep, metrics
     this.inbound = new InboundQueue(init.inboundQueue)
@@ -199,7 +200,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
         [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
         [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
         [Frame.Type.HOLDS]: new HoldsHandler(this.store),
-        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, this.placement, (peer, keys) => { this.repairer.recordAcks(peer, keys) })
+        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, this.placement, (peer, keys) => { this.repairer.recordAcks(peer, keys) }, n => { this.metrics.count('handoff_items_sent', n) })
       }
     })
   }
@@ -269,9 +270,11 @@ export class Toyrrent implements Startable, ToyrrentApi {
           total.bytes += r.bytes
           total.refused += r.refused
         } catch (err: any) {
+          this.metrics.count('handoff_failures')
           this.log('handoff from %p failed: %s', peer.peerId, err.message)
         }
       }))
+      this.metrics.count('handoff_items_received', total.items)
       this.log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, neighbours.length)
       return total
     })
