@@ -16,13 +16,20 @@ import { kadDHT } from '@libp2p/kad-dht'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { multiaddr } from '@multiformats/multiaddr'
+import { preSharedKey } from '@libp2p/pnet'
+import { mdns } from '@libp2p/mdns'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { Registry } from 'prom-client'
+import { logger } from '@libp2p/logger'
+import { parseSwarmKey } from './swarm-key.ts'
 import { toyrrent } from './index.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { peerInfoMapper } from './service/addresses.ts'
 import { InvalidInputError } from './errors.ts'
-import { DEFAULT_KAD_PROTOCOL } from './constants.ts'
+import { DEFAULT_KAD_PROTOCOL, RPC_PROTOCOL } from './constants.ts'
 import type { Toyrrent, ToyrrentInit } from './service/toyrrent.ts'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -44,6 +51,21 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
   privateKey?: PrivateKey
   /** Use this datastore instead of LevelDB / memory. */
   datastore?: Datastore
+  /**
+   * Private network: the swarm key file's contents (`/key/swarm/psk/1.0.0/`, `/base16/`, 64 hex
+   * digits; `toyrrent swarm-key` makes one). Only nodes with the same key can connect at all.
+   */
+  swarmKey?: Uint8Array | string
+  /** Only these peer ids may connect to us or be dialled (a libp2p connection gater). Omitted: anyone. */
+  allow?: string[]
+  /** Find peers on the local network by mDNS and connect to them. @default false */
+  mdns?: boolean
+  /** mDNS service tag; only nodes with the same tag find each other. @default 'toyrrent' */
+  mdnsServiceTag?: string
+  /** Collect libp2p's and toyrrent's metrics in a Prometheus registry (`node.metrics()`). At most one per process. @default false */
+  metrics?: boolean
+  /** Remembered toyrrent peers (from the peer store) dialled at start. @default 8 */
+  rememberedPeers?: number
 }
 
 export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, dht: KadDHT, identify: unknown, ping: unknown }>
@@ -53,10 +75,17 @@ export interface ToyrrentNode {
   toyrrent: Toyrrent
   /** Dial the given bootstrap multiaddrs and look ourselves up. Resolves with the number reached. */
   bootstrap(addrs: string[], options?: { signal?: AbortSignal }): Promise<number>
+  /** Remembered toyrrent peers dialled at start that answered. */
+  rejoined: number
+  /** Prometheus text exposition of the node's metrics; undefined unless created with `metrics: true`. */
+  metrics?(): Promise<string>
   stop(): Promise<void>
 }
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001']
+
+/** Per-stream receive window: ample for 64 KiB items, and the most a peer can have in flight to us per stream. */
+export const MAX_STREAM_WINDOW_BYTES = 1024 * 1024
 
 export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Promise<ToyrrentNode> {
   const bootstrapAddrs = (options.bootstrap ?? []).map(parseDialAddr)
@@ -74,6 +103,9 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     }
   }
   datastore ??= new MemoryDatastore()
+  const psk = options.swarmKey == null ? undefined : parseSwarmKey(options.swarmKey)
+  const gater = options.allow == null ? undefined : allowlistGater(options.allow)
+  const registry = options.metrics === true ? new Registry() : undefined
 
   const libp2p = await createLibp2p({
     privateKey,
@@ -87,8 +119,13 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
       maxIncomingPendingConnections: 64
     },
     transports: [tcp()],
+    ...(psk == null ? {} : { connectionProtector: preSharedKey({ psk }) }),
+    ...(gater == null ? {} : { connectionGater: gater }),
+    ...(registry == null ? {} : { metrics: prometheusMetrics({ registry }) }),
+    peerDiscovery: options.mdns === true ? [mdns({ serviceTag: options.mdnsServiceTag ?? 'toyrrent' })] : [],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // a stream's receive window caps what a peer can push at us unread (yamux's default grows to 16 MiB)
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
     services: {
       identify: identify(),
       ping: ping(),
@@ -101,9 +138,12 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     }
   })
 
+  if (options.mdns === true) dialDiscovered(libp2p)
   const node: ToyrrentNode = {
     libp2p,
     toyrrent: libp2p.services.toyrrent,
+    rejoined: 0,
+    ...(registry == null ? {} : { metrics: async () => registry.metrics() }),
     async bootstrap (addrs, opts = {}) {
       const results = await Promise.allSettled(addrs.map(async a => libp2p.dial(parseDialAddr(a), { signal: opts.signal ?? AbortSignal.timeout(10_000) })))
       const reached = results.filter(r => r.status === 'fulfilled').length
@@ -119,7 +159,66 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     }
   }
   if (bootstrapAddrs.length > 0) await node.bootstrap(bootstrapAddrs.map(String))
+  node.rejoined = await dialRemembered(libp2p, options.protocol ?? RPC_PROTOCOL, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS)
+  if (node.rejoined > 0 && bootstrapAddrs.length === 0) {
+    // as after a bootstrap: find our neighbours, then take over the items we are now responsible for
+    await libp2p.services.toyrrent.refresh().catch(() => {})
+    await libp2p.services.toyrrent.onboard().catch(() => {})
+  }
   return node
+}
+
+const log = logger('toyrrent:node')
+
+/** How many remembered peers a (re)starting node dials. */
+export const DEFAULT_REMEMBERED_PEERS = 8
+
+/**
+ * Rejoin without flags: dial up to `count` peers from the (persistent) peer
+ * store that spoke toyrrent's RPC protocol, most recently seen... as the peer
+ * store orders them, each within a deadline. Resolves with the number reached.
+ */
+async function dialRemembered (libp2p: ToyrrentLibp2p, protocol: string, count: number): Promise<number> {
+  if (count <= 0) return 0
+  const connected = new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))
+  const peers = (await libp2p.peerStore.all({ filters: [peer => peer.protocols.includes(protocol) && peer.addresses.length > 0] }))
+    .filter(peer => !peer.id.equals(libp2p.peerId) && !connected.has(peer.id.toString()))
+    .slice(0, count)
+  if (peers.length === 0) return 0
+  const results = await Promise.allSettled(peers.map(async peer => libp2p.dial(peer.id, { signal: AbortSignal.timeout(5_000) })))
+  const reached = results.filter(r => r.status === 'fulfilled').length
+  log('rejoined %d of %d remembered peers', reached, peers.length)
+  return reached
+}
+
+/** mDNS only reports peers; connect to each one found (libp2p 3 does not auto-dial). */
+function dialDiscovered (libp2p: ToyrrentLibp2p): void {
+  libp2p.addEventListener('peer:discovery', (evt) => {
+    const { id, multiaddrs } = evt.detail
+    if (id.equals(libp2p.peerId) || libp2p.getConnections(id).length > 0) return
+    libp2p.dial(multiaddrs.length > 0 ? multiaddrs : id, { signal: AbortSignal.timeout(10_000) }).then(() => {
+      log('connected to %p found on the local network', id)
+    }, (err: Error) => {
+      log('could not dial %p found on the local network: %s', id, err.message)
+    })
+  })
+}
+
+/** A connection gater that lets only the listed peers in or out. */
+function allowlistGater (allow: string[]): ConnectionGater {
+  const allowed = new Set(allow.map(text => {
+    try {
+      return peerIdFromString(text).toString()
+    } catch (err: any) {
+      throw new InvalidInputError(`--allow "${text}" is not a peer id: ${err.message}`)
+    }
+  }))
+  const deny = (peerId: PeerId): boolean => !allowed.has(peerId.toString())
+  return {
+    denyDialPeer: deny,
+    denyInboundEncryptedConnection: deny,
+    denyOutboundEncryptedConnection: deny
+  }
 }
 
 function parseMultiaddr (text: string, what: string): Multiaddr {

@@ -49,7 +49,7 @@ describe('hash items', function () {
       const replicaSet = nearestTo(key, net.nodes).slice(0, 3)
       for (const node of replicaSet) {
         // the third store may still be landing after the W=2 acknowledgements
-        await waitFor(async () => node.toyrrent.store.has(key), `replica ${node.libp2p.peerId} holds the item`)
+        await waitFor(`replica ${node.libp2p.peerId} holds the item`, async () => node.toyrrent.store.has(key))
       }
     })
 
@@ -57,7 +57,7 @@ describe('hash items', function () {
       const value = randomBytes(512)
       const { key } = await net.nodes[1].toyrrent.put(value)
       const holders = nearestTo(key, net.nodes).filter(n => n !== net.nodes[1])
-      await waitFor(async () => (await Promise.all(holders.slice(0, 2).map(async h => h.toyrrent.store.has(key)))).every(Boolean), 'replicas hold the item')
+      await waitFor('replicas hold the item', async () => (await Promise.all(holders.slice(0, 2).map(async h => h.toyrrent.store.has(key)))).every(Boolean))
       // all but one holder lie: they keep other bytes under the key
       const liars = holders.slice(0, 2)
       for (const liar of liars) {

@@ -71,7 +71,7 @@ describe('publish items on a 12-node network', function () {
     await net.nodes[1].toyrrent.publishRecord(first)
     const { id } = await net.nodes[1].toyrrent.publishRecord(second)
     const replicas = replicaSet(net, id)
-    await waitFor(async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n), 'all replicas hold seq 2')
+    await waitFor('all replicas hold seq 2', async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n))
     const forged: PublishRecord = { ...second, seq: 3n, value: text('forged') as Uint8Array<ArrayBuffer> }
     const mallory = await generateKeyPair('Ed25519')
     const foreign = await createPublishRecord({ privateKey: mallory, salt, seq: 9n, value: text('not yours') })
@@ -107,13 +107,13 @@ describe('publish items on a 12-node network', function () {
     await net.nodes[6].toyrrent.publishRecord(old)
     const { id } = await net.nodes[6].toyrrent.publish(key, text('new'), { salt })
     const replicas = replicaSet(net, id)
-    await waitFor(async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n), 'all replicas hold seq 2')
+    await waitFor('all replicas hold seq 2', async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n))
     // one replica falls behind: it only has the old record
     const stale = replicas[1]
     await stale.toyrrent.store.put(id, { kind: 1, body: encodePublishRecord(old) as Uint8Array<ArrayBuffer>, pinned: false, expiresAt: 0n, storedAt: 0n, seq: 1n })
     const reader = net.nodes.find(n => !replicas.includes(n) && n !== net.nodes[6])!
     expect(str((await reader.toyrrent.resolve(id)).value)).to.equal('new')
-    await waitFor(async () => (await storedSeq(stale, id)) === 2n, 'the stale replica holds seq 2 again')
+    await waitFor('the stale replica holds seq 2 again', async () => (await storedSeq(stale, id)) === 2n)
   })
 
   it('a tombstone wins over every older value', async () => {

@@ -20,8 +20,8 @@ export async function rpcFloor (cluster: InProcessCluster, count = 500, concurre
   const held = await b.put(new Uint8Array(randomBytes(1024)), AbortSignal.timeout(10_000))
   const { Frame } = await import('../../src/rpc/pb/rpc.ts')
   const cases: Record<string, () => Promise<unknown>> = {
-    'fetch hit (1 KiB back)': async () => a.rawRequest(b, { type: Frame.Type.FETCH, fetchRequest: { key: held, withCloser: false } }, AbortSignal.timeout(5_000)),
-    'fetch miss (20 closer peers back)': async () => a.rawRequest(b, { type: Frame.Type.FETCH, fetchRequest: { key: new Uint8Array(randomBytes(32)), withCloser: false } }, AbortSignal.timeout(5_000)),
+    'fetch hit (1 KiB back)': async () => a.rawRequest(b, { type: Frame.Type.FETCH, fetchRequest: { key: held, closerCount: 0 } }, AbortSignal.timeout(5_000)),
+    'fetch miss (20 closer peers back)': async () => a.rawRequest(b, { type: Frame.Type.FETCH, fetchRequest: { key: new Uint8Array(randomBytes(32)), closerCount: 0 } }, AbortSignal.timeout(5_000)),
     'find_before_n n=1': async () => a.rawRequest(b, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: new Uint8Array(randomBytes(32)), n: 1 } }, AbortSignal.timeout(5_000))
   }
   const out: Record<string, FloorCase> = {}

@@ -3,6 +3,7 @@
  * startDaemon locks the directory, starts the node, serves the API and writes
  * the `api` file; stop() undoes all of it in reverse order.
  */
+import { readFile } from 'node:fs/promises'
 import { logger } from '@libp2p/logger'
 import { createToyrrentNode } from '../node.ts'
 import type { ToyrrentInit } from '../service/toyrrent.ts'
@@ -30,6 +31,14 @@ export interface DaemonOptions {
   apiHost?: string
   /** API port, 0 = any free port (default 5454). */
   apiPort?: number
+  /** Private network: path of the swarm key file. */
+  swarmKeyFile?: string
+  /** Only these peer ids may connect. */
+  allow?: string[]
+  /** Find peers on the LAN by mDNS. */
+  mdns?: boolean
+  /** ms between routing-table refreshes (default: the service's, 10 minutes). */
+  refreshInterval?: number
 }
 
 export interface Daemon {
@@ -62,6 +71,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   try {
     node = await createNode(options)
     bootstrapped = options.bootstrap == null || options.bootstrap.length === 0 ? 0 : await node.bootstrap(options.bootstrap)
+    if (node.rejoined > 0) log('rejoined through %d remembered peers', node.rejoined)
     api = new ApiServer({ node, host: options.apiHost, port: options.apiPort })
     await startApi(api, options)
     await writeApiFile(dataDir, api.hostPort)
@@ -94,11 +104,17 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
 }
 
 async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
+  const swarmKey = options.swarmKeyFile == null ? undefined : await readSwarmKey(options.swarmKeyFile)
   try {
     return await createToyrrentNode({
       dataDir: options.dataDir,
       listen: options.listen,
       replicas: options.replicas,
+      swarmKey,
+      allow: options.allow,
+      mdns: options.mdns,
+      refreshInterval: options.refreshInterval,
+      metrics: true,
       ...options.redundancy
     })
   } catch (err) {
@@ -106,6 +122,14 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
       throw new DaemonStartError(`cannot open the store in ${options.dataDir} (is another toyrrent process using it?): ${(err as Error).message}`)
     }
     throw err
+  }
+}
+
+async function readSwarmKey (file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file)
+  } catch (err: any) {
+    throw new DaemonStartError(`cannot read the swarm key ${file}: ${err.code ?? err.message}`)
   }
 }
 

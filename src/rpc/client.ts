@@ -12,6 +12,19 @@ import { timeoutSignal } from '../signals.ts'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
+/** Retries of a request answered BUSY, and the first back-off (doubling, jittered). */
+const BUSY_RETRIES = 2
+const BUSY_BACKOFF_MS = 50
+
+async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
 export interface RpcClientComponents {
   connectionManager: ConnectionManager
   logger: ComponentLogger
@@ -45,8 +58,18 @@ export class RpcClient {
   /** As request, also saying how many bytes the exchange took. */
   async requestCounted (peer: PeerId, frame: Partial<Frame>, options: RequestOptions = {}): Promise<Exchange> {
     const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS
-    const channel = await this.channel(peer, { signal: timeoutSignal(options.signal, timeout) })
-    const exchange = await channel.request(frame, { signal: options.signal, timeout })
+    const deadline = Date.now() + timeout
+    let exchange: Exchange
+    for (let attempt = 0; ; attempt++) {
+      const left = Math.max(deadline - Date.now(), 1)
+      const channel = await this.channel(peer, { signal: timeoutSignal(options.signal, left) })
+      exchange = await channel.request(frame, { signal: options.signal, timeout: left })
+      // BUSY is retryable: back off and ask again while the deadline allows, then fail
+      // with code 'busy', which callers treat as this peer failing (the write path moves on)
+      const backoff = BUSY_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random())
+      if (exchange.response.status !== Status.BUSY || attempt >= BUSY_RETRIES || Date.now() + backoff >= deadline) break
+      await sleep(backoff, options.signal)
+    }
     const { response } = exchange
     if (response.status !== Status.OK && response.status !== Status.NOT_FOUND) {
       throw new RemoteRejectedError(`${peer}: ${response.message !== '' ? response.message : statusCode(response.status)}`, statusCode(response.status))

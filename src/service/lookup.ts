@@ -19,6 +19,13 @@ export interface LookupInit {
   target: Uint8Array
   n: number
   alpha: number
+  /**
+   * Start with this many queries in flight and widen to `alpha` once one of
+   * them fails or comes back without ending the lookup, or after `hedgeMs`:
+   * a get that the nearest peer answers costs one request, not alpha.
+   */
+  initialAlpha?: number
+  hedgeMs?: number
   /** This node: a candidate that needs no query. */
   self: FoundPeer
   /** Where to start: the peers we already know nearest to the target. */
@@ -38,22 +45,24 @@ export interface LookupResult {
   queried: number
   /** True when a query asked to stop early. */
   stopped: boolean
+  /** Longest chain of referrals (seed = 1 hop) that led to one of `peers`. */
+  hops: number
 }
 
 type State = 'new' | 'pending' | 'answered' | 'failed'
 
-interface Candidate { peer: FoundPeer, state: State }
+interface Candidate { peer: FoundPeer, state: State, hop: number }
 
 export async function lookup (init: LookupInit): Promise<LookupResult> {
   const { target, n, alpha } = init
   const candidates = new Map<string, Candidate>()
   const selfKey = init.self.peerId.toString()
-  candidates.set(selfKey, { peer: init.self, state: 'answered' })
-  const consider = (peer: FoundPeer): void => {
+  candidates.set(selfKey, { peer: init.self, state: 'answered', hop: 0 })
+  const consider = (peer: FoundPeer, hop: number): void => {
     const key = peer.peerId.toString()
-    if (!candidates.has(key)) candidates.set(key, { peer, state: 'new' })
+    if (!candidates.has(key)) candidates.set(key, { peer, state: 'new', hop })
   }
-  init.seeds.forEach(consider)
+  init.seeds.forEach(peer => { consider(peer, 1) })
 
   // queries still running are abandoned (not awaited) once the lookup ends
   const controller = new AbortController()
@@ -77,17 +86,26 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
     init.query(candidate.peer, signal).then(outcome => {
       candidate.state = 'answered'
       answered++
-      outcome.closer.forEach(consider)
+      outcome.closer.forEach(peer => { consider(peer, candidate.hop + 1) })
       if (outcome.stop === true) stopped = true
+      else widen()
     }, () => {
       candidate.state = 'failed'
       failed++
+      widen()
     }).finally(() => {
       inflight--
       wake()
     })
   }
 
+  let width = init.initialAlpha ?? alpha
+  const widen = (): void => {
+    if (width === alpha) return
+    width = alpha
+    wake()
+  }
+  const hedge = width < alpha && init.hedgeMs != null ? setTimeout(widen, init.hedgeMs) : undefined
   let rejectWait: (err: unknown) => void = () => {}
   const onAbort = (): void => { rejectWait(signal.reason) }
   signal.addEventListener('abort', onAbort, { once: true })
@@ -97,7 +115,7 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
       const top = nearest()
       if (top.every(c => c.state === 'answered')) break
       for (const candidate of top) {
-        if (inflight >= alpha) break
+        if (inflight >= width) break
         if (candidate.state === 'new') launch(candidate)
       }
       if (inflight === 0) break
@@ -108,9 +126,12 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
       })
     }
   } finally {
+    clearTimeout(hedge)
     signal.removeEventListener('abort', onAbort)
     controller.abort()
   }
-  const peers = nearest().filter(c => c.state === 'answered').map(c => c.peer)
-  return { peers, answered, failed, queried, stopped }
+  const found = nearest().filter(c => c.state === 'answered')
+  const peers = found.map(c => c.peer)
+  const hops = found.reduce((max, c) => Math.max(max, c.hop), 0)
+  return { peers, answered, failed, queried, stopped, hops }
 }

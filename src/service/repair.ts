@@ -61,6 +61,8 @@ export interface RepairInit {
   storeOn(peer: FoundPeer, item: Item, signal: AbortSignal): Promise<void>
   /** Replicate a pinned item afresh. */
   republish(item: Item, signal: AbortSignal): Promise<void>
+  /** Bump a metrics counter. */
+  count?(name: 'repair_rounds' | 'repair_items_pushed' | 'repair_failures', n?: number): void
 }
 
 interface RoundState {
@@ -128,6 +130,7 @@ export class Repairer {
     }
     await this.republishDue(signal)
     this.stats.rounds++
+    this.init.count?.('repair_rounds')
     this.stats.lastRoundAt = Date.now()
     this.stats.lastRoundMs = this.stats.lastRoundAt - started
     this.stats.lastRoundBytes = state.bytes
@@ -266,6 +269,7 @@ export class Repairer {
     try {
       await this.init.storeOn(peer, toItem(meta.key, stored), signal)
       this.stats.pushed++
+      this.init.count?.('repair_items_pushed')
       return true
     } catch (err: any) {
       this.init.log('repair: could not push %s to %p: %s', hex(meta.key), peer.peerId, err.message)
@@ -328,6 +332,7 @@ export class Repairer {
     this.init.log('repair: %p did not answer (%s); it leaves the table', peer.peerId, err.message)
     this.init.table.remove(peer.peerId)
     state.failedPeers++
+    this.init.count?.('repair_failures')
   }
 
   private confirm (state: RoundState, key: Uint8Array, peer: string): void {

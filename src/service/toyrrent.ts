@@ -14,6 +14,7 @@ import { SyncKeysHandler } from '../rpc/handlers/sync-keys.ts'
 import { HoldsHandler } from '../rpc/handlers/holds.ts'
 import { HandoffHandler } from '../rpc/handlers/handoff.ts'
 import { Placement } from './placement.ts'
+import { VerifiedCache } from '../records/verified-cache.ts'
 import { Repairer } from './repair.ts'
 import { pullHandoff } from './onboard.ts'
 import type { RepairStats } from './repair.ts'
@@ -29,7 +30,7 @@ import { statusCode } from '../rpc/status.ts'
 import { keepAddrs } from './addresses.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
-import { POSITION_BYTES, peerPosition } from '../keyspace.ts'
+import { POSITION_BYTES, compareDistance, peerPosition } from '../keyspace.ts'
 import { timeoutSignal } from '../signals.ts'
 import { ownBytes } from '../bytes.ts'
 import * as c from '../constants.ts'
@@ -37,9 +38,22 @@ import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions,
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
-import type { AbortOptions, ComponentLogger, Logger, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
+// hardening hooks (inbound queue, refresh, size estimate, metrics)
+import { InboundQueue } from '../rpc/inbound-queue.ts'
+import { TableRefresher } from './refresh.ts'
+import { estimateNetworkSize } from './size-estimate.ts'
+import { ToyrrentMetrics } from '../metrics.ts'
+import { DEFAULT_REFRESH_INTERVAL_MS } from './hardening.ts'
+import { DEFAULT_BUCKET_SIZE } from './peer-table.ts'
+import type { HardeningInit, NetworkStats } from './hardening.ts'
+import type { RefreshResult } from './refresh.ts'
+import type { SizeEstimate } from './size-estimate.ts'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
+
+/** How wide a lookup searches and how many queries it keeps in flight. */
+interface LookupShape { width: number, alpha: number, initialAlpha?: number, hedgeMs?: number }
 
 export interface ToyrrentComponents {
   peerId: PeerId
@@ -49,9 +63,10 @@ export interface ToyrrentComponents {
   peerStore: PeerStore
   datastore: Datastore
   logger: ComponentLogger
+  metrics?: Metrics
 }
 
-export interface ToyrrentInit {
+export interface ToyrrentInit extends HardeningInit {
   /** Replication factor R: how many of the nearest nodes keep each item. @default 3 */
   replicas?: number
   /** Write quorum W: acknowledgements a put needs. @default majority of R */
@@ -103,11 +118,16 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly acceptor: ItemAcceptor
   private readonly server: RpcServer
   readonly placement: Placement
+  private readonly verified = new VerifiedCache()
   readonly repairer: Repairer
   private repairTimer?: ReturnType<typeof setTimeout>
   private shutdown = new AbortController()
   private topologyId?: string
   private started = false
+  // hardening hooks
+  readonly metrics: ToyrrentMetrics
+  readonly inbound: InboundQueue
+  private readonly refresher: TableRefresher
 
   constructor (components: ToyrrentComponents, init: ToyrrentInit = {}) {
     this.components = components
@@ -147,19 +167,40 @@ export class Toyrrent implements Startable, ToyrrentApi {
       trialPeriodMs: init.trialPeriodMs ?? this.repairIntervalMs,
       republishIntervalMs: (init.republishIntervalSeconds ?? c.DEFAULT_REPUBLISH_INTERVAL_SECONDS) * 1000,
       storeOn: async (peer, item, signal) => { await this.storeOn(peer, item, signal) },
-      republish: async (item, signal) => { await this.replicate(item, signal) }
+      republish: async (item, signal) => { await this.replicate(item, signal) },
+      count: (name, n) => { this.metrics.count(name, n) }
+    })
+    // hardening hooks: one fair bounded queue for all inbound requests, table upkeep, metrics
+    this.inbound = new InboundQueue(init.inboundQueue)
+    this.metrics = new ToyrrentMetrics(components.metrics, {
+      items: () => this.store.size,
+      bytes: () => this.store.bytes,
+      tableSize: () => this.table.size,
+      networkSize: () => this.networkSize().estimate,
+      queue: () => this.inbound.stats()
+    })
+    this.refresher = new TableRefresher({
+      table: this.table,
+      bucketSize: init.bucketSize ?? DEFAULT_BUCKET_SIZE,
+      interval: init.refreshInterval ?? DEFAULT_REFRESH_INTERVAL_MS,
+      log: components.logger.forComponent('toyrrent:refresh'),
+      lookup: async (target, signal) => { await this.lookupNearest(target, c.DEFAULT_FIND_N, timeoutSignal(signal, this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)) }
     })
     this.server = new RpcServer({
+      queue: this.inbound,
+      metrics: this.metrics,
+      frameTimeout: init.frameTimeout,
+      idleTimeout: init.idleTimeout,
       log: components.logger.forComponent('toyrrent:rpc:server'),
       handlerTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
       handlers: {
         [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(this.neighbourhood, this.store),
         [Frame.Type.FETCH]: new FetchHandler(this.neighbourhood, this.store),
-        [Frame.Type.STORE]: new StoreHandler(this.acceptor),
+        [Frame.Type.STORE]: new StoreHandler(this.acceptor, this.neighbourhood),
         [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
         [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
         [Frame.Type.HOLDS]: new HoldsHandler(this.store),
-        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, this.placement, (peer, keys) => { this.repairer.recordAcks(peer, keys) })
+        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, this.placement, (peer, keys) => { this.repairer.recordAcks(peer, keys) }, n => { this.metrics.count('handoff_items_sent', n) })
       }
     })
   }
@@ -176,6 +217,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       // a peer with no connection left is gone until it connects again
       onDisconnect: (peerId) => { this.table.remove(peerId) }
     })
+    this.refresher.start()
     this.started = true
     this.scheduleRepair()
   }
@@ -201,6 +243,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.started = false
     clearTimeout(this.repairTimer)
     this.shutdown.abort()
+    this.refresher.stop()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
     await this.components.registrar.unhandle(this.protocol)
     this.rpc.closeAll()
@@ -227,9 +270,11 @@ export class Toyrrent implements Startable, ToyrrentApi {
           total.bytes += r.bytes
           total.refused += r.refused
         } catch (err: any) {
+          this.metrics.count('handoff_failures')
           this.log('handoff from %p failed: %s', peer.peerId, err.message)
         }
       }))
+      this.metrics.count('handoff_items_received', total.items)
       this.log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, neighbours.length)
       return total
     })
@@ -244,7 +289,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     checkPosition(key)
     return this.withDeadline(options, async signal => {
       const holds = new Map<string, boolean>()
-      const result = await this.lookupWith(key, this.replicas, signal, async (peer, querySignal) => {
+      const result = await this.lookupWith(key, this.replicaShape(), signal, async (peer, querySignal) => {
         const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: ownBytes(key), n: c.DEFAULT_FIND_N } }, { signal: querySignal, timeout: this.requestTimeout })
         holds.set(peer.peerId.toString(), response.findBeforeNResponse?.holds ?? false)
         return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
@@ -267,7 +312,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       pinned: [...this.store.metas()].filter(m => m.pinned).length,
       peers: this.table.size,
       replicas: this.replicas,
-      repair: { ...this.repairer.stats }
+      repair: { ...this.repairer.stats },
+      network: this.networkStats() // hardening hook
     }
   }
 
@@ -286,6 +332,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
   /** Look ourselves up so our neighbours learn of us and we of them. */
   async refresh (options: ToyrrentOperationOptions = {}): Promise<void> {
     await this.findBeforeN(this.neighbourhood.self, c.DEFAULT_FIND_N, options)
+  }
+
+  /** Self lookup plus a lookup in each distance band that is not full (what the periodic refresh runs). */
+  async refreshTable (options: AbortOptions = {}): Promise<RefreshResult> {
+    return this.refresher.refresh(options.signal)
+  }
+
+  /** Network size estimated from the distances to our nearest peers (no network traffic). */
+  networkSize (): SizeEstimate {
+    return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, 20).map(p => p.position))
+  }
+
+  /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */
+  networkStats (): NetworkStats {
+    return { tableBands: this.table.bands().size, networkSize: this.networkSize(), inbound: this.inbound.stats() }
   }
 
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
@@ -312,8 +373,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (local != null && !isExpired(local) && verifyHashItem(key, local.body)) return local.body
     return this.withDeadline(options, async signal => {
       let found: Uint8Array | undefined
-      const result = await this.lookupWith(key, this.replicas, signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), withCloser: false } }, { signal: querySignal, timeout: this.requestTimeout })
+      const result = await this.lookupWith(key, this.firstCopyShape(), signal, async (peer, querySignal) => {
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), closerCount: this.replicas * 2 } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         if (item != null) {
           if (item.kind !== ItemKind.HASH || !verifyHashItem(key, item.body)) {
@@ -356,8 +417,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     checkPosition(id)
     return this.withDeadline(options, async signal => {
       const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
-      const result = await this.lookupWith(id, this.replicas, signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), withCloser: true } }, { signal: querySignal, timeout: this.requestTimeout })
+      const result = await this.lookupWith(id, this.readShape(), signal, async (peer, querySignal) => {
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), closerCount: this.replicas } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         // a replica serving a forged or foreign record is skipped like an unreachable one
         const record = item == null ? undefined : await this.verifiedRecord(id, item.kind, item.body, peer)
@@ -394,7 +455,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
     try {
       if (kind !== ItemKind.PUBLISH) throw new InvalidInputError('not a publish item')
       const record = decodePublishRecord(body)
-      assertAccepted(await verifyPublishRecord(id, record))
+      if (!this.verified.has(id, body)) {
+        assertAccepted(await verifyPublishRecord(id, record))
+        this.verified.add(id, body)
+      }
       return record
     } catch (err: any) {
       this.log('%s holds an invalid record for %s: %s', from?.peerId.toString() ?? 'our store', toHex(id), err.message)
@@ -424,7 +488,11 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * rest land in the background.
    */
   private async replicate (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[]> {
-    const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal)
+    if (this.table.size >= this.replicas * 2) {
+      const stored = await this.replicateToKnown(item, signal, expectedSeq)
+      if (stored != null) return stored
+    }
+    const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal, this.replicaShape())
     // a network smaller than W can only give what it has; unreachable peers never lower the bar
     const quorum = failed === 0 ? Math.min(this.writeQuorum, peers.length) : this.writeQuorum
     const { acked } = await replicate({
@@ -436,38 +504,99 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return acked.map(p => p.peerId)
   }
 
-  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<void> {
+  /**
+   * The fast path: store straight on the replica set our table knows, each
+   * store answering with the responder's own nearest peers to the key. When
+   * none of them knows a nearer peer, our view was right and the write took
+   * one round trip; otherwise (undefined) the caller does the full lookup.
+   */
+  private async replicateToKnown (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[] | undefined> {
+    const known = this.neighbourhood.nearestPeers(item.key, this.replicas * 2)
+    const learned: FoundPeer[] = []
+    let acked: FoundPeer[]
+    try {
+      ({ acked } = await replicate({
+        peers: known,
+        replicas: this.replicas,
+        quorum: this.writeQuorum,
+        storeOn: async peer => { learned.push(...await this.storeOn(peer, item, signal, expectedSeq, this.replicas)) }
+      }))
+    } catch (err) {
+      if (err instanceof InsufficientPeersError) return undefined
+      throw err
+    }
+    const boundary = known[Math.min(this.replicas, known.length) - 1].position
+    const missed = learned.some(p => compareDistance(item.key, p.position, boundary) < 0 && !known.some(k => k.peerId.equals(p.peerId)))
+    if (missed) {
+      this.log('the replica set of %s was not the one our table knows; looking it up', keyToCid(item.key))
+      return undefined
+    }
+    return acked.map(p => p.peerId)
+  }
+
+  /** Store an item on one peer (or here); with `closerCount`, return the peers it knows nearest to the key. */
+  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal, expectedSeq?: bigint, closerCount = 0): Promise<FoundPeer[]> {
     if (peer.peerId.equals(this.components.peerId)) {
       const result = await this.acceptor.accept(item, { signal, expectedSeq })
       if (result.status !== Status.OK) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, statusCode(result.status))
-      return
+      return closerCount > 0 ? this.neighbourhood.nearestPeers(item.key, closerCount) : []
     }
-    await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq } }, { signal, timeout: this.requestTimeout })
+    const response = await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq, closerCount } }, { signal, timeout: this.requestTimeout })
+    return this.parsePeers(response.storeResponse?.closer ?? [])
   }
 
-  private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal): Promise<LookupResult> {
-    return this.lookupWith(target, n, signal, async (peer, querySignal) => {
+  private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n)): Promise<LookupResult> {
+    return this.lookupWith(target, shape, signal, async (peer, querySignal) => {
       const response = await this.rpc.request(peer.peerId, {
         type: Frame.Type.FIND_BEFORE_N,
-        findBeforeNRequest: { target: ownBytes(target), n: Math.max(n, this.init.lookupWidth ?? c.DEFAULT_FIND_N) }
+        findBeforeNRequest: { target: ownBytes(target), n: shape.width }
       }, { signal: querySignal, timeout: this.requestTimeout })
       return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
     })
   }
 
   /**
-   * Every lookup keeps a shortlist of at least `lookupWidth` peers (Kademlia's
-   * k) whatever n the caller wants: a narrower search can settle on peers that
-   * merely do not know the nearest ones.
+   * find_before_n keeps a shortlist of at least `lookupWidth` peers (Kademlia's
+   * k) whatever n the caller wants, three queries in flight: exact even where
+   * tables are thin.
    */
-  private async lookupWith (target: Uint8Array, n: number, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
-    const width = Math.max(n, this.init.lookupWidth ?? c.DEFAULT_FIND_N)
-    return lookup({
+  private exactShape (n: number): LookupShape {
+    return { width: Math.max(n, this.init.lookupWidth ?? c.DEFAULT_FIND_N), alpha: this.init.alpha ?? c.DEFAULT_ALPHA }
+  }
+
+  /**
+   * Writes, resolves and holder checks need the replica set: a shortlist of 2R
+   * asked all at once. Where our table already knows the neighbourhood of the
+   * key (the usual case) that is one round trip; where it does not, the
+   * answers name nearer peers and the lookup goes on.
+   */
+  private replicaShape (): LookupShape {
+    return { width: this.replicas * 2, alpha: this.replicas * 2 }
+  }
+
+  /**
+   * A resolve reads the replica set itself: R peers asked at once, one round
+   * trip when they know of nobody nearer.
+   */
+  private readShape (): LookupShape {
+    return { width: this.replicas, alpha: this.replicas }
+  }
+
+  /** A get needs one verified copy: ask the nearest first, widen on a miss or after 20 ms. */
+  private firstCopyShape (): LookupShape {
+    return { width: this.replicas * 2, alpha: this.init.alpha ?? c.DEFAULT_ALPHA, initialAlpha: 1, hedgeMs: 20 }
+  }
+
+  private async lookupWith (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
+    const started = performance.now() // metrics hook
+    const result = await lookup({
       target,
-      n: width,
-      alpha: this.init.alpha ?? c.DEFAULT_ALPHA,
+      n: shape.width,
+      alpha: shape.alpha,
+      initialAlpha: shape.initialAlpha,
+      hedgeMs: shape.hedgeMs,
       self: this.neighbourhood.selfPeer(),
-      seeds: this.seeds(target, width),
+      seeds: this.seeds(target, shape.width),
       signal,
       query: async (peer, querySignal) => {
         try {
@@ -484,6 +613,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
         }
       }
     })
+    this.metrics.lookup(result.hops, performance.now() - started)
+    return result
   }
 
   /** Where a lookup starts: the nearest peers in the table, or while it is still empty (just after bootstrap) the peers we are connected to. */

@@ -66,6 +66,7 @@ export interface ToyrrentStats {
   peers: number
   replicas: number
   repair: import('./repair.ts').RepairStats
+  network: import('./hardening.ts').NetworkStats
 }
 
 /** What the toyrrent service offers to applications. */

@@ -1,11 +1,12 @@
 /**
- * The route table of API v1. Later issues add their routes here: `/metrics`.
+ * The route table of API v1.
  */
 import { findBeforeN } from './find-before-n.ts'
 import { getItem, putItem } from './items.ts'
 import { getHealth, getId, getPeers } from './node-info.ts'
 import { publishRecord, resolveRecord } from './records.ts'
 import { getHolders, getLocalItems, getStats } from './replicas.ts'
+import { getMetrics } from './metrics.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -19,5 +20,6 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/health', handler: getHealth },
   { method: 'GET', path: '/v1/holders/:key', handler: getHolders },
   { method: 'GET', path: '/v1/local/items', handler: getLocalItems },
-  { method: 'GET', path: '/v1/stats', handler: getStats }
+  { method: 'GET', path: '/v1/stats', handler: getStats },
+  { method: 'GET', path: '/metrics', handler: getMetrics }
 ]

@@ -7,10 +7,13 @@ import { write } from '../io.ts'
 import type { Command } from '../command.ts'
 import type { CliIo } from '../io.ts'
 import type { Daemon, DaemonOptions } from '../../daemon/daemon.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { loadConfig } from '../../daemon/config.ts'
+import type { DaemonConfig } from '../../daemon/config.ts'
 
 export const daemon: Command = {
   name: 'daemon',
-  synopsis: 'daemon [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console]',
+  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS]',
   summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
   options: {
     'data-dir': { type: 'string' },
@@ -24,11 +27,17 @@ export const daemon: Command = {
     'max-storage': { type: 'string' },
     'leave-timeout': { type: 'string' },
     console: { type: 'boolean' },
+    config: { type: 'string' },
+    'swarm-key': { type: 'string' },
+    allow: { type: 'string', multiple: true },
+    mdns: { type: 'boolean' },
+    'refresh-interval': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   },
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
-    const options = daemonOptions(values, io.env)
+    const config = typeof values.config === 'string' ? await asUsageError(async () => loadConfig(values.config as string)) : {}
+    const options = daemonOptions(values, io.env, config)
     // a long-running node logs a stray rejection instead of dying with every item it holds
     process.on('unhandledRejection', (err: any) => {
       io.stderr.write(`toyrrent: internal error (please report): ${err?.stack ?? err}\n`)
@@ -52,20 +61,51 @@ export const daemon: Command = {
   }
 }
 
-function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv): DaemonOptions {
-  const api = typeof values.api === 'string' ? parseHostPort(values.api) : { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT }
-  const listen = values.listen as string[] | undefined
-  const bootstrap = values.bootstrap as string[] | undefined
+/** Flags win over the config file; list flags add to its lists. */
+function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv, config: DaemonConfig = {}): DaemonOptions {
+  const apiText = typeof values.api === 'string' ? values.api : config.api
+  const api = apiText != null ? parseHostPort(apiText) : { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT }
+  const listen = merged(config.listen, values.listen as string[] | undefined)
+  const bootstrap = merged(config.bootstrap, values.bootstrap as string[] | undefined)
+  const allow = merged(config.allow, values.allow as string[] | undefined)
   listen?.forEach(addr => checkMultiaddr(addr, '--listen', false))
   bootstrap?.forEach(addr => checkMultiaddr(addr, '--bootstrap', true))
+  allow?.forEach(peer => checkPeerId(peer))
+  const refresh = typeof values['refresh-interval'] === 'string' ? parseInteger(values['refresh-interval'], '--refresh-interval', 0, 86_400) : config.refreshInterval
   return {
-    dataDir: typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : defaultDataDir(env),
+    dataDir: typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : config.dataDir ?? defaultDataDir(env),
     listen,
     bootstrap,
-    replicas: typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : undefined,
+    replicas: typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : config.replicas,
     redundancy: redundancyOptions(values),
     apiHost: api.host,
-    apiPort: api.port
+    apiPort: api.port,
+    swarmKeyFile: typeof values['swarm-key'] === 'string' ? resolve(values['swarm-key']) : config.swarmKey,
+    allow,
+    mdns: values.mdns === true || config.mdns === true,
+    refreshInterval: refresh == null ? undefined : refresh * 1000
+  }
+}
+
+function merged (fromConfig: string[] | undefined, fromFlags: string[] | undefined): string[] | undefined {
+  if (fromConfig == null && fromFlags == null) return undefined
+  return [...(fromConfig ?? []), ...(fromFlags ?? [])]
+}
+
+function checkPeerId (text: string): void {
+  try {
+    peerIdFromString(text)
+  } catch (err) {
+    throw new UsageError(`--allow "${text}" is not a peer id: ${(err as Error).message}`)
+  }
+}
+
+async function asUsageError<T> (load: () => Promise<T>): Promise<T> {
+  try {
+    return await load()
+  } catch (err) {
+    if ((err as Error).name === 'InvalidInputError') throw new UsageError((err as Error).message)
+    throw err
   }
 }
 
@@ -107,6 +147,10 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
     `peer id: ${running.peerId.toString()}`,
     ...addrs.map(ma => `listening: ${ma}`),
     ...(options.bootstrap == null ? [] : [`bootstrap: reached ${running.bootstrapped} of ${options.bootstrap.length}`]),
+    ...(running.node.rejoined > 0 ? [`rejoined: ${running.node.rejoined} remembered peers`] : []),
+    ...(options.swarmKeyFile == null ? [] : [`private network: swarm key ${options.swarmKeyFile}`]),
+    ...(options.allow == null ? [] : [`allowlist: ${options.allow.length} peers`]),
+    ...(options.mdns === true ? ['mdns: finding peers on the local network'] : []),
     `api: http://${running.api}`,
     loopback
       ? `The HTTP API listens on ${running.api} (loopback only).`

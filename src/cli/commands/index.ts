@@ -10,7 +10,8 @@ import { publish } from './publish.ts'
 import { put } from './put.ts'
 import { resolve } from './resolve.ts'
 import { stats } from './stats.ts'
+import { swarmKey } from './swarm-key.ts'
 import type { Command } from '../command.ts'
 
 /** Every command, in the order `toyrrent help` lists them. */
-export const commands: Command[] = [daemon, put, get, keygen, publish, resolve, del, id, peers, findBeforeN, holders, stats]
+export const commands: Command[] = [daemon, put, get, keygen, publish, resolve, del, id, peers, findBeforeN, holders, stats, swarmKey]

@@ -6,7 +6,7 @@ import type { Command } from '../command.ts'
 export const stats: Command = {
   name: 'stats',
   synopsis: 'stats [--json]',
-  summary: 'items and bytes held, peers known, and replica health as of the last repair round',
+  summary: 'items and bytes held, peers known, replica health as of the last repair round, estimated network size, inbound queue',
   options: { ...CLIENT_OPTIONS, ...JSON_OPTION },
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
@@ -25,9 +25,20 @@ export const stats: Command = {
       `items under R copies: ${r.underReplicated}`,
       `items over R copies: ${r.overReplicated}`,
       `last repair round: ${last}`,
-      `repair totals: ${r.rounds} rounds, ${r.pushed} pushed, ${r.dropped} dropped`
+      `repair totals: ${r.rounds} rounds, ${r.pushed} pushed, ${r.dropped} dropped`,
+      ...networkLines(s.network)
     ]
     await write(io.stdout, lines.join('\n') + '\n')
     return 0
   }
+}
+
+/** The network as the node sees it (hardening: size estimate, table bands, inbound queue). */
+function networkLines (n: any): string[] {
+  if (n == null) return []
+  return [
+    `distance bands in table: ${n.tableBands}`,
+    `network size: ~${Math.round(n.networkSize.estimate)} nodes (from the ${n.networkSize.peers} nearest peers)`,
+    `inbound queue: ${n.inbound.running} running, ${n.inbound.queued} waiting, ${n.inbound.refused} refused busy, ${n.inbound.done} done`
+  ]
 }

@@ -1,5 +1,5 @@
 import { Status } from '../pb/rpc.ts'
-import { DEFAULT_FIND_N } from '../../constants.ts'
+import { DEFAULT_FIND_N, MAX_FIND_N } from '../../constants.ts'
 import { POSITION_BYTES } from '../../keyspace.ts'
 import { isExpired, toItem } from '../../store/item-store.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
@@ -16,11 +16,12 @@ export class FetchHandler implements RpcHandler {
     if (key?.byteLength !== POSITION_BYTES) {
       return { status: Status.BAD_REQUEST, message: `fetch needs a ${POSITION_BYTES}-byte key` }
     }
+    const count = Math.min(request.fetchRequest?.closerCount ?? 0, MAX_FIND_N)
     const stored = await this.store.get(key, { signal: context.signal })
     if (stored != null && !isExpired(stored)) {
-      const closer = request.fetchRequest?.withCloser === true ? this.neighbourhood.nearest(key, DEFAULT_FIND_N) : []
+      const closer = count > 0 ? this.neighbourhood.nearest(key, count) : []
       return { status: Status.OK, fetchResponse: { item: toItem(key, stored), closer } }
     }
-    return { status: Status.NOT_FOUND, fetchResponse: { closer: this.neighbourhood.nearest(key, DEFAULT_FIND_N) } }
+    return { status: Status.NOT_FOUND, fetchResponse: { closer: this.neighbourhood.nearest(key, count > 0 ? count : DEFAULT_FIND_N) } }
   }
 }

@@ -19,7 +19,8 @@ export class HandoffHandler implements RpcHandler {
   constructor (
     private readonly store: ItemStore,
     private readonly placement: Placement,
-    private readonly onAcked: (peer: string, keys: Uint8Array[]) => void
+    private readonly onAcked: (peer: string, keys: Uint8Array[]) => void,
+    private readonly onServed: (items: number) => void = () => {}
   ) {}
 
   async handle (request: Frame, context: RequestContext): Promise<HandlerResult> {
@@ -46,6 +47,7 @@ export class HandoffHandler implements RpcHandler {
       bytes += meta.bytes
       cursor = meta.key as Uint8Array<ArrayBuffer>
     }
+    this.onServed(items.length)
     return { status: Status.OK, handoffResponse: { items, cursor, done: items.length === due.length } }
   }
 }

@@ -1,11 +1,18 @@
 import { Status } from '../pb/rpc.ts'
+import { MAX_FIND_N } from '../../constants.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame } from '../pb/rpc.ts'
 import type { ItemAcceptor } from '../../store/accept.ts'
+import type { Neighbourhood } from '../../service/neighbourhood.ts'
 
-/** store: verify an item and keep it; refusals carry a typed status. */
+/**
+ * store: verify an item and keep it; refusals carry a typed status. On
+ * request the answer also names the responder's nearest peers to the key, so
+ * a writer that went straight to the replica set it knew learns in the same
+ * round trip whether it knew the right one.
+ */
 export class StoreHandler implements RpcHandler {
-  constructor (private readonly acceptor: ItemAcceptor) {}
+  constructor (private readonly acceptor: ItemAcceptor, private readonly neighbourhood: Neighbourhood) {}
 
   async handle (request: Frame, context: RequestContext): Promise<HandlerResult> {
     const body = request.storeRequest
@@ -13,6 +20,7 @@ export class StoreHandler implements RpcHandler {
       return { status: Status.BAD_REQUEST, message: 'store needs an item' }
     }
     const result = await this.acceptor.accept(body.item, { signal: context.signal, expectedSeq: body.expectedSeq })
-    return { status: result.status, message: result.message ?? '', storeResponse: { storedSeq: result.storedSeq ?? 0n } }
+    const closer = body.closerCount > 0 && result.status === Status.OK ? this.neighbourhood.nearest(body.item.key, Math.min(body.closerCount, MAX_FIND_N)) : []
+    return { status: result.status, message: result.message ?? '', storeResponse: { storedSeq: result.storedSeq ?? 0n, closer } }
   }
 }

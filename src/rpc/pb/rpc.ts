@@ -603,6 +603,7 @@ export namespace FindBeforeNResponse {
 export interface StoreRequest {
   item?: Item
   expectedSeq?: bigint
+  closerCount: number
 }
 
 export namespace StoreRequest {
@@ -625,11 +626,18 @@ export namespace StoreRequest {
           w.uint64(obj.expectedSeq)
         }
 
+        if ((obj.closerCount != null && obj.closerCount !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.closerCount)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
-        const obj: any = {}
+        const obj: any = {
+          closerCount: 0
+        }
 
         const end = length == null ? reader.len : reader.pos + length
 
@@ -645,6 +653,10 @@ export namespace StoreRequest {
             }
             case 2: {
               obj.expectedSeq = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.closerCount = reader.uint32()
               break
             }
             default: {
@@ -673,6 +685,13 @@ export namespace StoreRequest {
               yield {
                 field: `${prefix}.expectedSeq`,
                 value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.closerCount`,
+                value: reader.uint32()
               }
               break
             }
@@ -713,6 +732,11 @@ export namespace StoreRequest {
     value: bigint
   }
 
+  export interface StoreRequestCloserCountFieldEvent {
+    field: '$.closerCount'
+    value: number
+  }
+
   export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreRequest.codec())
   }
@@ -721,13 +745,14 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemKindFieldEvent | StoreRequestItemKeyFieldEvent | StoreRequestItemBodyFieldEvent | StoreRequestItemTtlSecondsFieldEvent | StoreRequestExpectedSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemKindFieldEvent | StoreRequestItemKeyFieldEvent | StoreRequestItemBodyFieldEvent | StoreRequestItemTtlSecondsFieldEvent | StoreRequestExpectedSeqFieldEvent | StoreRequestCloserCountFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
   }
 }
 
 export interface StoreResponse {
   storedSeq: bigint
+  closer: PeerInfo[]
 }
 
 export namespace StoreResponse {
@@ -745,12 +770,20 @@ export namespace StoreResponse {
           w.uint64(obj.storedSeq)
         }
 
+        if (obj.closer != null && obj.closer.length > 0) {
+          for (const value of obj.closer) {
+            w.uint32(18)
+            PeerInfo.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          storedSeq: 0n
+          storedSeq: 0n,
+          closer: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -763,6 +796,16 @@ export namespace StoreResponse {
               obj.storedSeq = reader.uint64()
               break
             }
+            case 2: {
+              if (opts.limits?.closer != null && obj.closer.length === opts.limits.closer) {
+                throw new MaxLengthError('Decode error - repeated field "closer" had too many elements')
+              }
+
+              obj.closer.push(PeerInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.closer$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -772,6 +815,10 @@ export namespace StoreResponse {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          closer: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -783,6 +830,24 @@ export namespace StoreResponse {
                 field: `${prefix}.storedSeq`,
                 value: reader.uint64()
               }
+              break
+            }
+            case 2: {
+              if (opts.limits?.closer != null && obj.closer === opts.limits.closer) {
+                throw new MaxLengthError('Streaming decode error - repeated field "closer" had too many elements')
+              }
+
+              for (const evt of PeerInfo.codec().stream(reader, reader.uint32(), `${prefix}.closer[]`, {
+                limits: opts.limits?.closer$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.closer
+                }
+              }
+
+              obj.closer++
+
               break
             }
             default: {
@@ -802,6 +867,18 @@ export namespace StoreResponse {
     value: bigint
   }
 
+  export interface StoreResponseCloserIdFieldEvent {
+    field: '$.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface StoreResponseCloserAddrsFieldEvent {
+    field: '$.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<StoreResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreResponse.codec())
   }
@@ -810,14 +887,14 @@ export namespace StoreResponse {
     return decodeMessage(buf, StoreResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStoredSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStoredSeqFieldEvent | StoreResponseCloserIdFieldEvent | StoreResponseCloserAddrsFieldEvent> {
     return streamMessage(buf, StoreResponse.codec(), opts)
   }
 }
 
 export interface FetchRequest {
   key: Uint8Array<ArrayBuffer>
-  withCloser: boolean
+  closerCount: number
 }
 
 export namespace FetchRequest {
@@ -835,9 +912,9 @@ export namespace FetchRequest {
           w.bytes(obj.key)
         }
 
-        if ((obj.withCloser != null && obj.withCloser !== false)) {
+        if ((obj.closerCount != null && obj.closerCount !== 0)) {
           w.uint32(16)
-          w.bool(obj.withCloser)
+          w.uint32(obj.closerCount)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -846,7 +923,7 @@ export namespace FetchRequest {
       }, (reader, length, opts = {}) => {
         const obj: any = {
           key: uint8ArrayAlloc(0),
-          withCloser: false
+          closerCount: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -860,7 +937,7 @@ export namespace FetchRequest {
               break
             }
             case 2: {
-              obj.withCloser = reader.bool()
+              obj.closerCount = reader.uint32()
               break
             }
             default: {
@@ -887,8 +964,8 @@ export namespace FetchRequest {
             }
             case 2: {
               yield {
-                field: `${prefix}.withCloser`,
-                value: reader.bool()
+                field: `${prefix}.closerCount`,
+                value: reader.uint32()
               }
               break
             }
@@ -909,9 +986,9 @@ export namespace FetchRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface FetchRequestWithCloserFieldEvent {
-    field: '$.withCloser'
-    value: boolean
+  export interface FetchRequestCloserCountFieldEvent {
+    field: '$.closerCount'
+    value: number
   }
 
   export function encode (obj: Partial<FetchRequest>): Uint8Array<ArrayBuffer> {
@@ -922,7 +999,7 @@ export namespace FetchRequest {
     return decodeMessage(buf, FetchRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchRequest>): Generator<FetchRequestKeyFieldEvent | FetchRequestWithCloserFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchRequest>): Generator<FetchRequestKeyFieldEvent | FetchRequestCloserCountFieldEvent> {
     return streamMessage(buf, FetchRequest.codec(), opts)
   }
 }
@@ -2914,9 +2991,26 @@ export namespace Frame {
     value: bigint
   }
 
+  export interface FrameStoreRequestCloserCountFieldEvent {
+    field: '$.storeRequest.closerCount'
+    value: number
+  }
+
   export interface FrameStoreResponseStoredSeqFieldEvent {
     field: '$.storeResponse.storedSeq'
     value: bigint
+  }
+
+  export interface FrameStoreResponseCloserIdFieldEvent {
+    field: '$.storeResponse.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameStoreResponseCloserAddrsFieldEvent {
+    field: '$.storeResponse.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface FrameFetchRequestKeyFieldEvent {
@@ -2924,9 +3018,9 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface FrameFetchRequestWithCloserFieldEvent {
-    field: '$.fetchRequest.withCloser'
-    value: boolean
+  export interface FrameFetchRequestCloserCountFieldEvent {
+    field: '$.fetchRequest.closerCount'
+    value: number
   }
 
   export interface FrameFetchResponseItemKindFieldEvent {
@@ -3093,7 +3187,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestWithCloserFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

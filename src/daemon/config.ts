@@ -1,0 +1,81 @@
+/**
+ * The daemon's config file (`toyrrent daemon --config FILE`): JSON with any of
+ *
+ *   {
+ *     "listen":          ["/ip4/0.0.0.0/tcp/4001"],          multiaddrs to listen on
+ *     "bootstrap":       ["/ip4/…/tcp/…/p2p/<peer id>"],     peers dialled at start
+ *     "swarmKey":        "swarm.key",                        private network key file (relative to the config file)
+ *     "allow":           ["<peer id>", …],                   only these peers may connect
+ *     "mdns":            true,                               find peers on the LAN
+ *     "api":             "127.0.0.1:5454",                   HTTP API address
+ *     "dataDir":         "/var/lib/toyrrent",                data directory (relative to the config file)
+ *     "replicas":        3,                                  replication factor R
+ *     "refreshInterval": 600                                 seconds between routing-table refreshes (0 = off)
+ *   }
+ *
+ * Flags given on the command line win over the file; list flags (--listen,
+ * --bootstrap, --allow) are added to the file's lists.
+ */
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { InvalidInputError } from '../errors.ts'
+
+export interface DaemonConfig {
+  listen?: string[]
+  bootstrap?: string[]
+  swarmKey?: string
+  allow?: string[]
+  mdns?: boolean
+  api?: string
+  dataDir?: string
+  replicas?: number
+  refreshInterval?: number
+}
+
+const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'number'> = {
+  listen: 'strings',
+  bootstrap: 'strings',
+  swarmKey: 'string',
+  allow: 'strings',
+  mdns: 'boolean',
+  api: 'string',
+  dataDir: 'string',
+  replicas: 'number',
+  refreshInterval: 'number'
+}
+
+/** Read and check a config file; paths in it are resolved against the file's directory. */
+export async function loadConfig (file: string): Promise<DaemonConfig> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err: any) {
+    throw new InvalidInputError(`cannot read config file ${file}: ${err.code ?? err.message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err: any) {
+    throw new InvalidInputError(`config file ${file} is not JSON: ${err.message}`)
+  }
+  const config = parseConfig(json, file)
+  const base = dirname(resolve(file))
+  if (config.swarmKey != null) config.swarmKey = resolve(base, config.swarmKey)
+  if (config.dataDir != null) config.dataDir = resolve(base, config.dataDir)
+  return config
+}
+
+export function parseConfig (json: unknown, where = 'config'): DaemonConfig {
+  if (json == null || typeof json !== 'object' || Array.isArray(json)) throw new InvalidInputError(`${where}: expected a JSON object`)
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(json)) {
+    const kind = KEYS[key as keyof DaemonConfig]
+    if (kind == null) throw new InvalidInputError(`${where}: unknown key "${key}" (known: ${Object.keys(KEYS).join(', ')})`)
+    const ok = kind === 'strings'
+      ? Array.isArray(value) && value.every(v => typeof v === 'string')
+      : kind === 'number' ? typeof value === 'number' && Number.isFinite(value) && value >= 0 : typeof value === kind
+    if (!ok) throw new InvalidInputError(`${where}: "${key}" must be ${kind === 'strings' ? 'a list of strings' : `a ${kind}`}`)
+    out[key] = value
+  }
+  return out as DaemonConfig
+}

@@ -1,0 +1,115 @@
+/**
+ * Routing-table upkeep (the seeds' "keep routing table fresh with periodic
+ * checks"): every `interval` ms, a lookup of our own position (finds and
+ * refreshes our nearest neighbours) and then one lookup of a random position
+ * in each distance band 2^i..2^(i+1) from us that holds fewer than
+ * `bucketSize` peers. The nearest nodes to a position in band i are the nodes
+ * in band i, so such a lookup finds them if any exist and the table learns
+ * them as they answer. Bands nearer than our nearest known peer (less one,
+ * for margin) hold no node and are skipped.
+ */
+import { randomBytes } from 'node:crypto'
+import { POSITION_BYTES } from '../keyspace.ts'
+import type { PeerTable } from './peer-table.ts'
+import type { Logger } from '@libp2p/interface'
+
+export interface TableRefresherInit {
+  table: PeerTable
+  bucketSize: number
+  /** ms between refreshes; 0 = never on its own. */
+  interval: number
+  /** Lookups run at once. @default 3 */
+  concurrency?: number
+  log: Logger
+  /** Run a lookup of `target`; peers that answer land in the table. */
+  lookup(target: Uint8Array, signal: AbortSignal): Promise<void>
+}
+
+export interface RefreshResult {
+  /** Bands looked up (besides ourselves). */
+  bands: number[]
+  /** Lookups that failed. */
+  failed: number
+}
+
+export class TableRefresher {
+  private readonly init: TableRefresherInit
+  private timer?: ReturnType<typeof setTimeout>
+  private controller = new AbortController()
+  private running?: Promise<RefreshResult>
+
+  constructor (init: TableRefresherInit) {
+    this.init = init
+  }
+
+  start (): void {
+    this.controller = new AbortController()
+    this.schedule()
+  }
+
+  stop (): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.controller.abort()
+  }
+
+  /** One refresh round; concurrent callers share the round in progress. */
+  async refresh (signal?: AbortSignal): Promise<RefreshResult> {
+    this.running ??= this.round(signal == null ? this.controller.signal : AbortSignal.any([signal, this.controller.signal]))
+      .finally(() => { this.running = undefined })
+    return this.running
+  }
+
+  private schedule (): void {
+    if (this.init.interval <= 0 || this.controller.signal.aborted) return
+    this.timer = setTimeout(() => {
+      this.refresh().then(result => {
+        this.init.log('refreshed %d bands, %d lookups failed, %d peers in the table', result.bands.length, result.failed, this.init.table.size)
+      }, (err: Error) => {
+        this.init.log('refresh failed: %s', err.message)
+      }).finally(() => { this.schedule() })
+    }, this.init.interval)
+    this.timer.unref?.()
+  }
+
+  private async round (signal: AbortSignal): Promise<RefreshResult> {
+    const { table } = this.init
+    let failed = 0
+    await this.init.lookup(table.self, signal).catch(() => { failed++ })
+    signal.throwIfAborted()
+    const bands = this.bandsToRefresh()
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < bands.length && !signal.aborted) {
+        const band = bands[next++]
+        await this.init.lookup(randomInBand(table.self, band), signal).catch(() => { failed++ })
+      }
+    }
+    await Promise.all(Array.from({ length: this.init.concurrency ?? 3 }, worker))
+    signal.throwIfAborted()
+    return { bands, failed }
+  }
+
+  /** Bands from just below our nearest known peer up to the farthest that are not full. */
+  private bandsToRefresh (): number[] {
+    const counts = this.init.table.bands()
+    if (counts.size === 0) return []
+    const nearest = Math.min(...counts.keys())
+    const out: number[] = []
+    for (let band = Math.max(0, nearest - 1); band < POSITION_BYTES * 8; band++) {
+      if ((counts.get(band)?.length ?? 0) < this.init.bucketSize) out.push(band)
+    }
+    return out
+  }
+}
+
+/** A random position whose distance from `self` is in [2^band, 2^(band+1)): same bits above `band`, bit `band` flipped, random below. */
+export function randomInBand (self: Uint8Array, band: number): Uint8Array {
+  const out = randomBytes(POSITION_BYTES)
+  const byte = POSITION_BYTES - 1 - Math.floor(band / 8)
+  const bit = band % 8
+  for (let i = 0; i < byte; i++) out[i] = self[i]
+  const below = (1 << bit) - 1
+  out[byte] = (self[byte] & ~((below << 1) | 1) & 0xff) | ((self[byte] ^ (1 << bit)) & (1 << bit)) | (out[byte] & below)
+  return new Uint8Array(out)
+}
