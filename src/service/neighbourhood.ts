@@ -13,6 +13,8 @@ import type { FoundPeer } from './types.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+const SELF_ADDRS_TTL_MS = 1000
+
 /** Most addresses we pass on for one peer. */
 const MAX_ADDRS_PER_PEER = 8
 
@@ -30,6 +32,7 @@ export class Neighbourhood {
   readonly self: Uint8Array
   readonly table: PeerTable
   private readonly init: NeighbourhoodInit
+  private selfCache?: { at: number, peer: FoundPeer }
 
   constructor (init: NeighbourhoodInit) {
     this.init = init
@@ -38,9 +41,16 @@ export class Neighbourhood {
     this.self = peerPosition(init.selfId)
   }
 
-  /** Ourselves as a found peer. */
+  /**
+   * Ourselves as a found peer. Our addresses change rarely and asking for them
+   * costs system calls, so they are read at most once a second, not per reply.
+   */
   selfPeer (): FoundPeer {
-    return { peerId: this.selfId, position: this.self, multiaddrs: this.init.selfAddrs() }
+    const now = Date.now()
+    if (this.selfCache == null || now - this.selfCache.at > SELF_ADDRS_TTL_MS) {
+      this.selfCache = { at: now, peer: { peerId: this.selfId, position: this.self, multiaddrs: this.init.selfAddrs() } }
+    }
+    return this.selfCache.peer
   }
 
   /** The n peers nearest to `target` we know, ourselves included, never the target itself. */

@@ -374,7 +374,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return this.withDeadline(options, async signal => {
       let found: Uint8Array | undefined
       const result = await this.lookupWith(key, this.firstCopyShape(), signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), closerCount: this.replicas * 2 } }, { signal: querySignal, timeout: this.requestTimeout })
+        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), closerCount: 0 } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         if (item != null) {
           if (item.kind !== ItemKind.HASH || !verifyHashItem(key, item.body)) {
@@ -582,9 +582,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return { width: this.replicas, alpha: this.replicas }
   }
 
-  /** A get needs one verified copy: ask the nearest first, widen on a miss or after 20 ms. */
+  /**
+   * A get needs one verified copy: ask the nearest first, widen on a miss, a
+   * failure, or after 200 ms without an answer (a hedge well above the loaded
+   * round trip, so busy nodes are not sent every get twice).
+   */
   private firstCopyShape (): LookupShape {
-    return { width: this.replicas * 2, alpha: this.init.alpha ?? c.DEFAULT_ALPHA, initialAlpha: 1, hedgeMs: 20 }
+    return { width: this.replicas * 2, alpha: this.init.alpha ?? c.DEFAULT_ALPHA, initialAlpha: 1, hedgeMs: 200 }
   }
 
   private async lookupWith (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
