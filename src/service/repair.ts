@@ -82,10 +82,23 @@ export class Repairer {
   /** key hex -> replica set a pinned, not-responsible item was last confirmed at */
   private readonly placedAt = new Map<string, string>()
   private readonly lastRepublish = new Map<string, number>()
+  /** key hex -> when a peer last stored it here (a leaving neighbour handing it on) */
+  private readonly storedAt = new Map<string, number>()
   private running?: Promise<void>
 
   constructor (init: RepairInit) {
     this.init = init
+  }
+
+  /**
+   * A peer stored this item here: a departing neighbour may be counting on
+   * this copy, so it is not dropped on the strength of checks made before.
+   */
+  touched (key: Uint8Array): void {
+    const k = hex(key)
+    this.leavingSince.delete(k)
+    this.placedAt.delete(k)
+    this.storedAt.set(k, Date.now())
   }
 
   /** A newcomer acknowledged these keys in a handoff. */
@@ -112,10 +125,16 @@ export class Repairer {
    */
   async handOffAll (signal: AbortSignal): Promise<{ items: number, pushed: number }> {
     const view = this.init.placement.snapshot(this.init.selfKey)
+    const withUs = this.init.placement.snapshot()
     const metas = [...this.init.store.metas()].filter(m => worthPassingOn(m))
     const state: RoundState = { bytes: 0, failedPeers: 0, confirmed: new Map() }
     const before = this.stats.pushed
-    await this.offload(metas, view, state, signal)
+    // a peer that joins an item's replica set only because we leave may be
+    // about to drop its copy (it is not responsible while we are here):
+    // store on it rather than trust a "held" answer
+    const joinsBecauseWeLeave = (meta: ItemMeta, peer: FoundPeer): boolean =>
+      !withUs.replicaSet(meta.key).some(p => p.peerId.equals(peer.peerId))
+    await this.offload(metas, view, state, signal, joinsBecauseWeLeave)
     return { items: metas.length, pushed: this.stats.pushed - before }
   }
 
@@ -206,8 +225,10 @@ export class Repairer {
    * Items on their way out (or all items, on leave): make sure every member of
    * the replica set holds them, then drop ours where allowed.
    */
-  private async offload (metas: ItemMeta[], view: PlacementView, state: RoundState, signal: AbortSignal): Promise<void> {
+  private async offload (metas: ItemMeta[], view: PlacementView, state: RoundState, signal: AbortSignal, pushRegardless?: (meta: ItemMeta, peer: FoundPeer) => boolean): Promise<void> {
+    const started = Date.now()
     const byPeer = new Map<string, { peer: FoundPeer, metas: ItemMeta[] }>()
+    const direct: Array<{ peer: FoundPeer, meta: ItemMeta }> = []
     const sets = new Map<string, FoundPeer[]>()
     for (const meta of metas) {
       const k = hex(meta.key)
@@ -216,6 +237,10 @@ export class Repairer {
       if (meta.pinned && this.placedAt.get(k) === fingerprint) continue
       sets.set(k, set)
       for (const peer of set) {
+        if (pushRegardless?.(meta, peer) === true) {
+          direct.push({ peer, meta })
+          continue
+        }
         if (this.acked.get(k)?.has(peer.peerId.toString()) === true) {
           this.confirm(state, meta.key, peer.peerId.toString())
           continue
@@ -225,6 +250,9 @@ export class Repairer {
         byPeer.set(peer.peerId.toString(), entry)
       }
     }
+    await Promise.all(direct.map(async ({ peer, meta }) => {
+      if (await this.push(peer, meta, signal)) this.confirm(state, meta.key, peer.peerId.toString())
+    }))
     await Promise.all([...byPeer.values()].map(async ({ peer, metas }) => {
       try {
         for (let i = 0; i < metas.length; i += MAX_KEYS_PER_REQUEST) {
@@ -255,7 +283,8 @@ export class Repairer {
       }
       const since = this.leavingSince.get(k) ?? now
       this.leavingSince.set(k, since)
-      if (now - since >= this.init.trialPeriodMs && view.replicaSet(meta.key).every(p => p.peerId.toString() !== this.init.selfKey)) {
+      const storedSinceChecks = (this.storedAt.get(k) ?? 0) >= started
+      if (!storedSinceChecks && now - since >= this.init.trialPeriodMs && view.replicaSet(meta.key).every(p => p.peerId.toString() !== this.init.selfKey)) {
         await this.init.store.delete(meta.key)
         this.forget(k)
         this.stats.dropped++
@@ -343,6 +372,7 @@ export class Repairer {
   }
 
   private forget (k: string): void {
+    this.storedAt.delete(k)
     this.leavingSince.delete(k)
     this.acked.delete(k)
     this.placedAt.delete(k)

@@ -196,7 +196,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       handlers: {
         [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(this.neighbourhood, this.store),
         [Frame.Type.FETCH]: new FetchHandler(this.neighbourhood, this.store),
-        [Frame.Type.STORE]: new StoreHandler(this.acceptor, this.neighbourhood),
+        [Frame.Type.STORE]: new StoreHandler(this.acceptor, this.neighbourhood, key => { this.repairer.touched(key) }),
         [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
         [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
         [Frame.Type.HOLDS]: new HoldsHandler(this.store),

@@ -12,7 +12,11 @@ import type { Neighbourhood } from '../../service/neighbourhood.ts'
  * round trip whether it knew the right one.
  */
 export class StoreHandler implements RpcHandler {
-  constructor (private readonly acceptor: ItemAcceptor, private readonly neighbourhood: Neighbourhood) {}
+  constructor (
+    private readonly acceptor: ItemAcceptor,
+    private readonly neighbourhood: Neighbourhood,
+    private readonly onStored: (key: Uint8Array) => void = () => {}
+  ) {}
 
   async handle (request: Frame, context: RequestContext): Promise<HandlerResult> {
     const body = request.storeRequest
@@ -20,6 +24,7 @@ export class StoreHandler implements RpcHandler {
       return { status: Status.BAD_REQUEST, message: 'store needs an item' }
     }
     const result = await this.acceptor.accept(body.item, { signal: context.signal, expectedSeq: body.expectedSeq })
+    if (result.status === Status.OK) this.onStored(body.item.key)
     const closer = body.closerCount > 0 && result.status === Status.OK ? this.neighbourhood.nearest(body.item.key, Math.min(body.closerCount, MAX_FIND_N)) : []
     return { status: result.status, message: result.message ?? '', storeResponse: { storedSeq: result.storedSeq ?? 0n, closer } }
   }
