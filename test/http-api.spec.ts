@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { ApiServer } from '../src/api/http-server.ts'
 import { MAX_VALUE_BYTES } from '../src/constants.ts'
-import { createToyrrentNode } from '../src/node.ts'
 import { hashItemKey, keyToCid } from '../src/records/hash-item.ts'
 import { http, open, readResponse } from './helpers/http.ts'
-import { waitFor } from './helpers/cli.ts'
+import { startApiPair } from './helpers/api.ts'
+import type { ApiPair } from './helpers/api.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 import type { IncomingMessage } from 'node:http'
 
@@ -21,27 +20,16 @@ function assertError (res: { status: number, json: any }, status: number, code: 
 
 describe('HTTP API', function () {
   this.timeout(30_000)
+  let pair: ApiPair
   let nodes: ToyrrentNode[]
-  let server: ApiServer
   let api: string
 
   before(async () => {
-    const first = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
-    const second = await createToyrrentNode({
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      bootstrap: [first.libp2p.getMultiaddrs()[0].toString()]
-    })
-    nodes = [first, second]
-    await waitFor('the nodes to connect', () => first.libp2p.getConnections().length > 0)
-    server = new ApiServer({ node: first, port: 0 })
-    await server.start()
-    api = server.hostPort
+    pair = await startApiPair()
+    ;({ nodes, api } = pair)
   })
 
-  after(async () => {
-    await server?.stop()
-    await Promise.all((nodes ?? []).map(async node => { await node.stop() }))
-  })
+  after(async () => { await pair?.stop() })
 
   describe('items', () => {
     it('POST /v1/items stores raw bytes: 201 with key, cid and stored', async () => {

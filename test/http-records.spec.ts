@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { ApiServer } from '../src/api/http-server.ts'
-import { createToyrrentNode } from '../src/node.ts'
 import { createPublishRecord, encodePublishRecord, MAX_PUBLISH_RECORD_BYTES, PublishRecord, publishId } from '../src/records/publish-record.ts'
 import { http, open, readResponse } from './helpers/http.ts'
-import { waitFor } from './helpers/cli.ts'
+import { startApiPair } from './helpers/api.ts'
+import type { ApiPair } from './helpers/api.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import type { IncomingMessage } from 'node:http'
@@ -25,27 +24,16 @@ const OCTETS = { 'Content-Type': 'application/octet-stream' }
 
 describe('HTTP API: publish records', function () {
   this.timeout(30_000)
+  let pair: ApiPair
   let nodes: ToyrrentNode[]
-  let server: ApiServer
   let api: string
 
   before(async () => {
-    const first = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
-    const second = await createToyrrentNode({
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      bootstrap: [first.libp2p.getMultiaddrs()[0].toString()]
-    })
-    nodes = [first, second]
-    await waitFor('the nodes to connect', () => first.libp2p.getConnections().length > 0)
-    server = new ApiServer({ node: first, port: 0 })
-    await server.start()
-    api = server.hostPort
+    pair = await startApiPair()
+    ;({ nodes, api } = pair)
   })
 
-  after(async () => {
-    await server?.stop()
-    await Promise.all((nodes ?? []).map(async node => { await node.stop() }))
-  })
+  after(async () => { await pair?.stop() })
 
   async function signed (key: Ed25519PrivateKey, seq: bigint, value: string, deleted = false): Promise<Uint8Array> {
     return encodePublishRecord(await createPublishRecord({ privateKey: key, seq, value: deleted ? undefined : Buffer.from(value), deleted }))

@@ -1,5 +1,7 @@
 /** The streams a command runs against, and helpers to read and write them whole. */
 import { TooLargeError } from '../errors.ts'
+import { MAX_VALUE_BYTES } from '../constants.ts'
+import { checkValueSize } from '../records/hash-item.ts'
 import type { Readable, Writable } from 'node:stream'
 
 export interface CliIo {
@@ -34,4 +36,21 @@ export async function readAll (stream: Readable, limit: number): Promise<Uint8Ar
     chunks.push(bytes)
   }
   return new Uint8Array(Buffer.concat(chunks, length))
+}
+
+/**
+ * The value a command was given: its VALUE argument as UTF-8, or with none
+ * (or `-`) the raw bytes of stdin. Checked against the 64 KiB limit before
+ * anything is sent.
+ */
+export async function readValueArg (arg: string | undefined, io: CliIo): Promise<Uint8Array> {
+  let value: Uint8Array
+  if (arg == null || arg === '-') {
+    if (io.stdin.isTTY === true) await write(io.stderr, 'reading the value from stdin; end it with Ctrl-D\n')
+    value = await readAll(io.stdin, MAX_VALUE_BYTES)
+  } else {
+    value = new TextEncoder().encode(arg)
+  }
+  checkValueSize(value)
+  return value
 }

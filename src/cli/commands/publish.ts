@@ -1,8 +1,6 @@
-import { MAX_VALUE_BYTES } from '../../constants.ts'
-import { checkValueSize } from '../../records/hash-item.ts'
 import { CLIENT_OPTIONS } from '../args.ts'
 import { connect } from '../connect.ts'
-import { readAll, write } from '../io.ts'
+import { readValueArg, write } from '../io.ts'
 import { loadKey, saltOf, seqFlags, signAndPublish, SIGNING_OPTIONS } from '../publishing.ts'
 import type { Command } from '../command.ts'
 
@@ -17,15 +15,7 @@ export const publish: Command = {
     seqFlags(values)
     const salt = saltOf(values)
     const privateKey = await loadKey(values)
-    const arg = positionals[0]
-    let value: Uint8Array
-    if (arg == null || arg === '-') {
-      if (io.stdin.isTTY === true) await write(io.stderr, 'reading the value from stdin; end it with Ctrl-D\n')
-      value = await readAll(io.stdin, MAX_VALUE_BYTES)
-    } else {
-      value = new TextEncoder().encode(arg)
-    }
-    checkValueSize(value)
+    const value = await readValueArg(positionals[0], io)
     const result = await signAndPublish(await connect(values, io.env), { privateKey, salt, value }, values)
     await write(io.stdout, `${result.id} ${result.seq}\n`)
     return 0
