@@ -184,12 +184,21 @@ describe('hostile input on the RPC protocol', function () {
       const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1e9)
       const tally = new Map<string, number>()
       let fed = 0
+      // Seen once in a few dozen runs, after thousands of reset streams on one
+      // connection: libp2p's newStream counted our fresh stream as another
+      // protocol's ("Too many outbound protocol streams for protocol
+      // /ipfs/ping/1.0.0 - 2/1"). The attacker's open failing says nothing about
+      // the target, so that one error gets one more try; any other fails the test.
+      const openForFuzzing = async (): Promise<RawRpc> => RawRpc.open(attacker, target).catch(async (err: Error) => {
+        if (err.name !== 'TooManyOutboundProtocolStreamsError') throw err
+        return RawRpc.open(attacker, target)
+      })
       const worker = async (w: number): Promise<void> => {
         const gen = new FrameGen(seed + w, type, keys)
         let rpc: RawRpc | undefined
         while (fed < FRAMES_PER_HANDLER) {
           fed++
-          rpc ??= await RawRpc.open(attacker, target).catch((err: Error) => { throw new Error(`open after ${fed} frames: ${err.message} ${JSON.stringify(Object.fromEntries(tally))}`) })
+          rpc ??= await openForFuzzing().catch((err: Error) => { throw new Error(`open after ${fed} frames: ${err.message} ${JSON.stringify(Object.fromEntries(tally))}`) })
           const fuzz = gen.next()
           let outcome: Outcome
           try {
