@@ -609,7 +609,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
           this.table.add(peer.peerId, peer.multiaddrs, peer.position)
           return outcome
         } catch (err: any) {
-          if (!querySignal.aborted) {
+          // a slow answer under load is no reason to forget a peer (that erodes
+          // routing exactly when it is busiest); a refused or broken one is, and
+          // a peer whose connections close leaves the table anyway
+          if (!querySignal.aborted && err.name !== 'TimeoutError') {
             this.log('query to %p failed, dropping it from the table: %s', peer.peerId, err.message)
             this.table.remove(peer.peerId)
           }
