@@ -250,8 +250,19 @@ export class Repairer {
         byPeer.set(peer.peerId.toString(), entry)
       }
     }
-    await Promise.all(direct.map(async ({ peer, meta }) => {
-      if (await this.push(peer, meta, signal)) this.confirm(state, meta.key, peer.peerId.toString())
+    // one peer at a time per peer, like the checks below: hundreds of stores
+    // at once would only meet its per-peer inbound limit and be answered busy
+    const directByPeer = new Map<string, Array<{ peer: FoundPeer, meta: ItemMeta }>>()
+    for (const d of direct) {
+      const list = directByPeer.get(d.peer.peerId.toString()) ?? []
+      list.push(d)
+      directByPeer.set(d.peer.peerId.toString(), list)
+    }
+    await Promise.all([...directByPeer.values()].map(async list => {
+      for (const { peer, meta } of list) {
+        if (signal.aborted) return
+        if (await this.push(peer, meta, signal)) this.confirm(state, meta.key, peer.peerId.toString())
+      }
     }))
     await Promise.all([...byPeer.values()].map(async ({ peer, metas }) => {
       try {
