@@ -9,10 +9,9 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ToyrrentClient } from '../src/api/client.ts'
 import { readKeyFile } from '../src/key-file.ts'
 import { createPublishRecord, encodePublishRecord, publishId } from '../src/records/publish-record.ts'
-import { freePort, startDaemonProcess, toyrrent, waitFor } from './helpers/cli.ts'
+import { freePort, startDaemonPair, toyrrent } from './helpers/cli.ts'
 import { http } from './helpers/http.ts'
 import type { DaemonProcess } from './helpers/cli.ts'
 
@@ -27,10 +26,7 @@ describe('toyrrent CLI: publish, resolve, del', function () {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'toyrrent-cli-publish-'))
-    a = await startDaemonProcess(join(root, 'a'))
-    b = await startDaemonProcess(join(root, 'b'), ['--bootstrap', a.multiaddrs[0]])
-    const client = new ToyrrentClient(b.api)
-    await waitFor('b to connect to a', async () => (await client.peers()).peers.some(p => p.peerId === a.peerId))
+    ;[a, b] = await startDaemonPair(root)
   })
 
   after(async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ToyrrentClient } from '../src/api/client.ts'
 import { keyToCid, hashItemKey } from '../src/records/hash-item.ts'
-import { freePort, startDaemonProcess, toyrrent, waitFor } from './helpers/cli.ts'
+import { freePort, startDaemonPair, startDaemonProcess, toyrrent, waitFor } from './helpers/cli.ts'
 import type { DaemonProcess } from './helpers/cli.ts'
 
 describe('toyrrent CLI', function () {
@@ -21,10 +21,7 @@ describe('toyrrent CLI', function () {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'toyrrent-cli-'))
-    a = await startDaemonProcess(join(root, 'a'))
-    b = await startDaemonProcess(join(root, 'b'), ['--bootstrap', a.multiaddrs[0]])
-    const client = new ToyrrentClient(b.api)
-    await waitFor('b to connect to a', async () => (await client.peers()).peers.some(p => p.peerId === a.peerId))
+    ;[a, b] = await startDaemonPair(root)
   })
 
   after(async () => {

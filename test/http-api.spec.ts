@@ -6,17 +6,11 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { MAX_VALUE_BYTES } from '../src/constants.ts'
 import { hashItemKey, keyToCid } from '../src/records/hash-item.ts'
-import { http, open, readResponse } from './helpers/http.ts'
+import { assertError, http, open, readResponse } from './helpers/http.ts'
 import { startApiPair } from './helpers/api.ts'
 import type { ApiPair } from './helpers/api.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 import type { IncomingMessage } from 'node:http'
-
-function assertError (res: { status: number, json: any }, status: number, code: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.json))
-  assert.equal(res.json?.error?.code, code)
-  assert.equal(typeof res.json.error.message, 'string')
-}
 
 describe('HTTP API', function () {
   this.timeout(30_000)

@@ -7,18 +7,12 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createPublishRecord, encodePublishRecord, MAX_PUBLISH_RECORD_BYTES, PublishRecord, publishId } from '../src/records/publish-record.ts'
-import { http, open, readResponse } from './helpers/http.ts'
+import { assertError, http, open, readResponse } from './helpers/http.ts'
 import { startApiPair } from './helpers/api.ts'
 import type { ApiPair } from './helpers/api.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import type { IncomingMessage } from 'node:http'
-
-function assertError (res: { status: number, json: any }, status: number, code: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.json))
-  assert.equal(res.json?.error?.code, code)
-  assert.equal(typeof res.json.error.message, 'string')
-}
 
 const OCTETS = { 'Content-Type': 'application/octet-stream' }
 

@@ -74,9 +74,8 @@ export function peerIdText (peerId: PeerId): string {
   return peerId.toString()
 }
 
-export function toHex (bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
-}
+/** Bytes as lowercase hex (keys, positions, distances in JSON). */
+export { hexKey as toHex } from '../bytes.ts'
 
 /**
  * A publish record as JSON (`GET /v1/records/:id?format=json`, `toyrrent resolve --json`).

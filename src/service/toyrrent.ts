@@ -32,7 +32,7 @@ import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../record
 import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
 import { POSITION_BYTES, compareDistance, peerPosition } from '../keyspace.ts'
 import { timeoutSignal } from '../signals.ts'
-import { ownBytes } from '../bytes.ts'
+import { ownBytes, hexKey as toHex } from '../bytes.ts'
 import * as c from '../constants.ts'
 import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
@@ -694,8 +694,4 @@ function checkPosition (target: Uint8Array): void {
   if (!(target instanceof Uint8Array) || target.byteLength !== POSITION_BYTES) {
     throw new InvalidInputError(`a key or position must be ${POSITION_BYTES} bytes`)
   }
-}
-
-function toHex (bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex')
 }

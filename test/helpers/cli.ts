@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { ToyrrentClient } from '../../src/api/client.ts'
 import type { ChildProcess } from 'node:child_process'
 
 export const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url))
@@ -103,4 +105,15 @@ export async function freePort (): Promise<number> {
   return port
 }
 
-export { waitFor } from './wait.ts'
+import { waitFor } from './wait.ts'
+
+export { waitFor }
+
+/** Two daemon processes under `root`, the second bootstrapped from the first and connected to it. */
+export async function startDaemonPair (root: string): Promise<[DaemonProcess, DaemonProcess]> {
+  const a = await startDaemonProcess(join(root, 'a'))
+  const b = await startDaemonProcess(join(root, 'b'), ['--bootstrap', a.multiaddrs[0]])
+  const client = new ToyrrentClient(b.api)
+  await waitFor('b to connect to a', async () => (await client.peers()).peers.some(p => p.peerId === a.peerId))
+  return [a, b]
+}

@@ -1,4 +1,5 @@
 /** Raw HTTP requests for API tests (node:http, so a test controls exactly what is sent). */
+import assert from 'node:assert/strict'
 import { request } from 'node:http'
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
 
@@ -33,4 +34,11 @@ export async function http (api: string, method: string, path: string, body?: Ui
 export function open (api: string, method: string, path: string, headers: Record<string, string | number> = {}): ClientRequest {
   const [host, port] = api.split(':')
   return request({ host, port: Number(port), method, path, headers, agent: false })
+}
+
+/** The reply is the JSON error the API promises: this status, this code, a message. */
+export function assertError (res: { status: number, json: any }, status: number, code: string): void {
+  assert.equal(res.status, status, JSON.stringify(res.json))
+  assert.equal(res.json?.error?.code, code)
+  assert.equal(typeof res.json.error.message, 'string')
 }
