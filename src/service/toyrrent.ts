@@ -289,11 +289,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     checkPosition(key)
     return this.withDeadline(options, async signal => {
       const holds = new Map<string, boolean>()
-      const result = await this.lookupWith(key, this.replicaShape(), signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: ownBytes(key), n: c.DEFAULT_FIND_N } }, { signal: querySignal, timeout: this.requestTimeout })
-        holds.set(peer.peerId.toString(), response.findBeforeNResponse?.holds ?? false)
-        return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
-      })
+      const result = await this.lookupNearest(key, this.replicas, signal, this.replicaShape(), (peer, held) => { holds.set(peer.peerId.toString(), held) })
       holds.set(this.components.peerId.toString(), this.store.has(key))
       const replicaSet = result.peers.slice(0, this.replicas)
       const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
@@ -545,12 +541,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return this.parsePeers(response.storeResponse?.closer ?? [])
   }
 
-  private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n)): Promise<LookupResult> {
+  /** find_before_n lookup; `onHolds` hears each responder's "I hold the item with this key" flag. */
+  private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void): Promise<LookupResult> {
     return this.lookupWith(target, shape, signal, async (peer, querySignal) => {
       const response = await this.rpc.request(peer.peerId, {
         type: Frame.Type.FIND_BEFORE_N,
         findBeforeNRequest: { target: ownBytes(target), n: shape.width }
       }, { signal: querySignal, timeout: this.requestTimeout })
+      onHolds?.(peer, response.findBeforeNResponse?.holds ?? false)
       return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
     })
   }
