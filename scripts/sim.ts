@@ -2,10 +2,11 @@
  * Scale simulation: 200, 500 and 1,000 real toyrrent nodes in one process
  * over @libp2p/memory (Noise, Yamux, identify, ping, the toyrrent service; no
  * kad-dht, which would cost memory at 1,000 nodes and toyrrent routes with its
- * own table). Each size runs in a fresh process of this script so memory
+ * own table; no connection-monitor heartbeat, see createSimNode). Each size runs in a fresh process of this script so memory
  * figures do not carry over.
  *
  *   npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--out FILE]
+ *                  [--join-concurrency 1]
  *                  [--heap-summary-nodes 100] [--max-seconds 600]
  *
  * Per size: time to form the network; lookup hops (mean, p99) and success
@@ -61,7 +62,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write('usage: npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--replicas 3] [--write-quorum 2]\n' +
-    '  [--op-timeout-ms 10000] [--max-seconds 600] [--heap-summary-nodes 100] [--seed 1] [--out FILE]\n')
+    '  [--join-concurrency 1] [--op-timeout-ms 10000] [--max-seconds 600] [--heap-summary-nodes 100] [--seed 1] [--out FILE]\n')
   process.exit(0)
 }
 
@@ -69,6 +70,7 @@ const lookups = Number(args.lookups)
 const itemCount = Number(args.items)
 const replicas = Number(args.replicas)
 const writeQuorum = Number(args['write-quorum'])
+const joinConcurrency = Math.max(1, Number(args['join-concurrency']))
 const opTimeoutMs = Number(args['op-timeout-ms'])
 const maxMs = Number(args['max-seconds']) * 1000
 const random = rng(Number(args.seed))
@@ -81,6 +83,11 @@ async function createSimNode (): Promise<SimNode> {
   return createLibp2p({
     addresses: { listen: [`/memory/sim-${process.pid}-${nextAddr++}`] },
     connectionManager: { inboundConnectionThreshold: Infinity, maxIncomingPendingConnections: 256, maxConnections: 10_000 },
+    // libp2p's connection monitor pings every connection every 10 s over a new
+    // stream; with all nodes in one process that is thousands of streams a
+    // second on one event loop (each real node pays only its own share), so
+    // the simulation leaves it off
+    connectionMonitor: { enabled: false },
     transports: [memory()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -175,22 +182,28 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   lag.enable()
   // ---- form: join one after another from a random earlier node, then everyone refreshes
   const formStart = performance.now()
-  for (let i = 0; i < n; i++) {
-    if (performance.now() > deadline) throw new Error(`forming took longer than --max-seconds at ${i} nodes`)
-    const node = await createSimNode()
-    traceRpc(node)
-    if (nodes.length > 0) {
-      const boot = nodes[randomInt(random, nodes.length)].node
-      try {
-        await node.dial(boot.getMultiaddrs()[0], { signal: AbortSignal.timeout(30_000) })
-        await node.services.toyrrent.refresh({ signal: AbortSignal.timeout(60_000) })
-      } catch (err: any) {
-        // a slow join is recorded, not fatal: the second refresh round fills the table
-        joinErrors.set(err.name, (joinErrors.get(err.name) ?? 0) + 1)
+  // in waves of --join-concurrency nodes, each bootstrapping from a random node of the earlier waves
+  while (nodes.length < n) {
+    if (performance.now() > deadline) throw new Error(`forming took longer than --max-seconds at ${nodes.length} nodes`)
+    const earlier = nodes.length
+    const wave = Math.min(earlier === 0 ? 1 : joinConcurrency, n - earlier)
+    const joined = await Promise.all(Array.from({ length: wave }, async () => {
+      const node = await createSimNode()
+      traceRpc(node)
+      if (earlier > 0) {
+        const boot = nodes[randomInt(random, earlier)].node
+        try {
+          await node.dial(boot.getMultiaddrs()[0], { signal: AbortSignal.timeout(30_000) })
+          await node.services.toyrrent.refresh({ signal: AbortSignal.timeout(60_000) })
+        } catch (err: any) {
+          // a slow join is recorded, not fatal: the second refresh round fills the table
+          joinErrors.set(err.name, (joinErrors.get(err.name) ?? 0) + 1)
+        }
       }
-    }
-    nodes.push({ node, position: peerPosition(node.peerId), mh: toHex(node.peerId.toMultihash().bytes) })
-    if ((i + 1) % 100 === 0) log(`${i + 1} joined`)
+      return { node, position: peerPosition(node.peerId), mh: toHex(node.peerId.toMultihash().bytes) }
+    }))
+    nodes.push(...joined)
+    if (Math.floor(nodes.length / 100) > Math.floor(earlier / 100)) log(`${nodes.length} joined`)
   }
   const joinedMs = performance.now() - formStart
   await pool(nodes, 16, async ({ node }) => {
@@ -418,7 +431,7 @@ async function main (): Promise<void> {
     date: new Date().toISOString(),
     node: process.version,
     host: { cpus: os.cpus().length, loadavgAtStart: os.loadavg().map(x => round(x, 2)) },
-    config: { lookups, items: itemCount, replicas, writeQuorum, opTimeoutMs, maxSecondsPerSize: maxMs / 1000 },
+    config: { lookups, items: itemCount, replicas, writeQuorum, joinConcurrency, opTimeoutMs, maxSecondsPerSize: maxMs / 1000 },
     sizes: {} as Record<string, unknown>
   }
   for (const size of String(args.sizes).split(',').map(Number).filter(x => x > 0)) {

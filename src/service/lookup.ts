@@ -11,8 +11,10 @@ import type { FoundPeer } from './types.ts'
 export interface QueryOutcome {
   /** Peers the queried peer says are near the target. */
   closer: FoundPeer[]
-  /** End the lookup now (a get found its value). */
+  /** End the lookup now (a get found its value, a read has its quorum). */
   stop?: boolean
+  /** While the lookup is still narrow, this answer is no reason to widen it (a quorum read waits for its other first answers). */
+  staysNarrow?: boolean
 }
 
 export interface LookupInit {
@@ -20,9 +22,10 @@ export interface LookupInit {
   n: number
   alpha: number
   /**
-   * Start with this many queries in flight and widen to `alpha` once one of
-   * them fails or comes back without ending the lookup, or after `hedgeMs`:
-   * a get that the nearest peer answers costs one request, not alpha.
+   * Send only this many queries at first and widen to `alpha` at a time once
+   * one of them fails or comes back without ending the lookup (unless it
+   * `staysNarrow`), or after `hedgeMs`: a get that the nearest peer answers
+   * costs one request, a read that its first quorum settles costs a quorum.
    */
   initialAlpha?: number
   hedgeMs?: number
@@ -88,7 +91,7 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
       answered++
       outcome.closer.forEach(peer => { consider(peer, candidate.hop + 1) })
       if (outcome.stop === true) stopped = true
-      else widen()
+      else if (outcome.staysNarrow !== true) widen()
     }, () => {
       candidate.state = 'failed'
       failed++
@@ -100,6 +103,7 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
   }
 
   let width = init.initialAlpha ?? alpha
+  const narrow = (): boolean => width < alpha
   const widen = (): void => {
     if (width === alpha) return
     width = alpha
@@ -115,10 +119,17 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
       const top = nearest()
       if (top.every(c => c.state === 'answered')) break
       for (const candidate of top) {
-        if (inflight >= width) break
+        if (inflight >= width || (narrow() && queried >= width)) break
         if (candidate.state === 'new') launch(candidate)
       }
-      if (inflight === 0) break
+      if (inflight === 0) {
+        // the narrow start is spent without settling the lookup: go wide
+        if (narrow() && top.some(c => c.state === 'new')) {
+          widen()
+          continue
+        }
+        break
+      }
       // wait for any query to settle or the caller to give up
       await new Promise<void>((resolve, reject) => {
         wake = resolve

@@ -3,6 +3,11 @@
  * from our own position: at most `bucketSize` peers per band, oldest kept
  * (long-lived peers tend to stay), so the table stays small on a large
  * network while the sparse bands near us hold every peer there is.
+ *
+ * A peer is a contact, not a connection: it stays while connections come and
+ * go (the connection manager may close idle ones) and leaves only when asking
+ * it fails. Peers met while their band is full wait in a replacement list
+ * and step in, most recently seen first, when a member leaves.
  */
 import { compareDistance, distanceBand, peerPosition } from '../keyspace.ts'
 import type { PeerId } from '@libp2p/interface'
@@ -14,14 +19,25 @@ export interface PeerEntry {
   multiaddrs: Multiaddr[]
   /** Unix ms this peer last answered or connected. */
   lastSeen: number
+  /** Requests that timed out since it last answered. */
+  timeouts: number
 }
 
 export const DEFAULT_BUCKET_SIZE = 20
+
+/**
+ * Timeouts in a row before a peer leaves the table: one slow answer under
+ * load is no reason to forget a peer (that erodes routing exactly when it is
+ * busiest), but a host that is gone only ever times out.
+ */
+export const MAX_TIMEOUTS = 3
 
 export class PeerTable {
   readonly self: Uint8Array
   private readonly bucketSize: number
   private readonly buckets = new Map<number, Map<string, PeerEntry>>()
+  /** Per band: peers seen while it was full, oldest first, at most bucketSize. */
+  private readonly replacements = new Map<number, Map<string, PeerEntry>>()
   /** Changes whenever a peer joins or leaves the table (placement caches on it). */
   version = 0
 
@@ -38,7 +54,8 @@ export class PeerTable {
 
   /**
    * Add or refresh a peer. Returns false when its bucket is full of other
-   * peers (Kademlia keeps the old ones), or when it is ourselves.
+   * peers (Kademlia keeps the old ones; the new one waits as a replacement),
+   * or when it is ourselves.
    */
   add (peerId: PeerId, multiaddrs: Multiaddr[], position = peerPosition(peerId)): boolean {
     const band = distanceBand(this.self, position)
@@ -52,18 +69,64 @@ export class PeerTable {
     const existing = bucket.get(key)
     if (existing != null) {
       existing.lastSeen = Date.now()
+      existing.timeouts = 0
       if (multiaddrs.length > 0) existing.multiaddrs = multiaddrs
       return true
     }
-    if (bucket.size >= this.bucketSize) return false
-    bucket.set(key, { peerId, position, multiaddrs, lastSeen: Date.now() })
+    const entry = { peerId, position, multiaddrs, lastSeen: Date.now(), timeouts: 0 }
+    if (bucket.size >= this.bucketSize) {
+      this.remember(band, key, entry)
+      return false
+    }
+    bucket.set(key, entry)
     this.version++
     return true
   }
 
+  /**
+   * Asking a peer failed: a refusal or broken connection removes it at once,
+   * a timeout only the MAX_TIMEOUTS-th in a row. Returns whether it left.
+   */
+  failed (peerId: PeerId, timedOut: boolean): boolean {
+    const entry = this.get(peerId)
+    if (entry == null) return false
+    if (timedOut && ++entry.timeouts < MAX_TIMEOUTS) return false
+    this.remove(peerId)
+    return true
+  }
+
+  /** A peer that failed leaves; the most recently seen replacement of its band takes its place. */
   remove (peerId: PeerId): void {
     const band = distanceBand(this.self, peerPosition(peerId))
-    if (this.buckets.get(band)?.delete(peerId.toString()) === true) this.version++
+    const key = peerId.toString()
+    const waiting = this.replacements.get(band)
+    waiting?.delete(key)
+    const bucket = this.buckets.get(band)
+    if (bucket?.delete(key) !== true) return
+    this.version++
+    if (waiting == null || waiting.size === 0) return
+    const newest = [...waiting.keys()].at(-1)!
+    bucket.set(newest, waiting.get(newest)!)
+    waiting.delete(newest)
+  }
+
+  /** Peers waiting for a place in a full band. */
+  get waiting (): number {
+    let n = 0
+    for (const list of this.replacements.values()) n += list.size
+    return n
+  }
+
+  private remember (band: number, key: string, entry: PeerEntry): void {
+    let waiting = this.replacements.get(band)
+    if (waiting == null) {
+      waiting = new Map()
+      this.replacements.set(band, waiting)
+    }
+    // re-inserted so the order stays oldest-seen first
+    waiting.delete(key)
+    waiting.set(key, entry)
+    if (waiting.size > this.bucketSize) waiting.delete(waiting.keys().next().value!)
   }
 
   get (peerId: PeerId): PeerEntry | undefined {

@@ -25,6 +25,7 @@ import { ItemAcceptor } from '../store/accept.ts'
 import { PeerTable } from './peer-table.ts'
 import { Neighbourhood } from './neighbourhood.ts'
 import { lookup } from './lookup.ts'
+import { ReadQuorum } from './read-quorum.ts'
 import { replicate } from './replicate.ts'
 import { statusCode } from '../rpc/status.ts'
 import { keepAddrs } from './addresses.ts'
@@ -213,9 +214,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
     await this.store.open()
     await this.components.registrar.handle(this.protocol, this.server.onStream, { maxInboundStreams: 8, maxOutboundStreams: 8 })
     this.topologyId = await this.components.registrar.register(this.protocol, {
-      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) },
-      // a peer with no connection left is gone until it connects again
-      onDisconnect: (peerId) => { this.table.remove(peerId) }
+      // a closed connection is not a departed peer (idle connections get pruned):
+      // peers leave the table when asking them fails
+      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
     })
     this.refresher.start()
     this.started = true
@@ -412,17 +413,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
     checkPosition(id)
     return this.withDeadline(options, async signal => {
+      const local = await this.store.get(id)
+      const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
       const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
+      const selfKey = this.components.peerId.toString()
+      const replica = this.neighbourhood.nearestPeers(id, this.replicas).some(p => p.peerId.toString() === selfKey)
+      const quorum = new ReadQuorum(id, this.readQuorum, selfKey, replica ? { record: localRecord } : undefined)
       const result = await this.lookupWith(id, this.readShape(), signal, async (peer, querySignal) => {
         const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), closerCount: this.replicas } }, { signal: querySignal, timeout: this.requestTimeout })
         const item = response.fetchResponse?.item
         // a replica serving a forged or foreign record is skipped like an unreachable one
         const record = item == null ? undefined : await this.verifiedRecord(id, item.kind, item.body, peer)
         held.set(peer.peerId.toString(), { peer, record })
-        return { closer: this.parsePeers(response.fetchResponse?.closer ?? []) }
+        const closer = this.parsePeers(response.fetchResponse?.closer ?? [])
+        return { closer, ...quorum.answer(peer, record, closer) }
       })
-      const local = await this.store.get(id)
-      const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
       let best = localRecord
       for (const { record } of held.values()) {
         if (record != null && (best == null || record.seq > best.seq)) best = record
@@ -573,11 +578,16 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   /**
-   * A resolve reads the replica set itself: R peers asked at once, one round
-   * trip when they know of nobody nearer.
+   * A resolve reads the replica set itself: first the nearest R − W + 1 (a
+   * read quorum, which meets every W-acknowledged write), the rest of the R
+   * only when those disagree, fail, or are slower than 200 ms.
    */
   private readShape (): LookupShape {
-    return { width: this.replicas, alpha: this.replicas }
+    return { width: this.replicas, alpha: this.replicas, initialAlpha: this.readQuorum, hedgeMs: 200 }
+  }
+
+  private get readQuorum (): number {
+    return this.replicas - this.writeQuorum + 1
   }
 
   /**
@@ -607,12 +617,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
           this.table.add(peer.peerId, peer.multiaddrs, peer.position)
           return outcome
         } catch (err: any) {
-          // a slow answer under load is no reason to forget a peer (that erodes
-          // routing exactly when it is busiest); a refused or broken one is, and
-          // a peer whose connections close leaves the table anyway
-          if (!querySignal.aborted && err.name !== 'TimeoutError') {
-            this.log('query to %p failed, dropping it from the table: %s', peer.peerId, err.message)
-            this.table.remove(peer.peerId)
+          if (!querySignal.aborted && this.table.failed(peer.peerId, err.name === 'TimeoutError')) {
+            this.log('query to %p failed, dropped it from the table: %s', peer.peerId, err.message)
           }
           throw err
         }
