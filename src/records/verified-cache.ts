@@ -1,11 +1,15 @@
 /**
  * Records this node has already verified, by the SHA-256 of their bytes and
  * the id they were checked against: a resolve that gets the same record from
- * three replicas, or the same record again a second later, checks the
- * signature once. Bounded; the oldest entries go first.
+ * three replicas, a record published here and then kept here, or the same
+ * record again a second later, checks the signature once (an Ed25519 check
+ * costs about 0.1 ms, a hash of the bytes a few µs). Bounded; the oldest
+ * entries go first.
  */
 import { sha256 } from '../keyspace.ts'
 import { hexKey } from '../bytes.ts'
+import { verifyPublishRecord } from './publish-record.ts'
+import type { PublishRecord, PublishVerdict } from './publish-record.ts'
 
 export class VerifiedCache {
   private readonly entries = new Set<string>()
@@ -13,6 +17,14 @@ export class VerifiedCache {
 
   constructor (max = 4096) {
     this.max = max
+  }
+
+  /** verifyPublishRecord, once per (id, bytes): `body` must be the encoding `record` was decoded from or encoded to. */
+  async verify (id: Uint8Array, body: Uint8Array, record: PublishRecord): Promise<PublishVerdict> {
+    if (this.has(id, body)) return 'ok'
+    const verdict = await verifyPublishRecord(id, record)
+    if (verdict === 'ok') this.add(id, body)
+    return verdict
   }
 
   has (id: Uint8Array, body: Uint8Array): boolean {

@@ -20,7 +20,7 @@ import { pullHandoff } from './onboard.ts'
 import type { RepairStats } from './repair.ts'
 import type { HandoffResult } from './onboard.ts'
 import { ItemStore, isExpired, kindOf } from '../store/item-store.ts'
-import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId, verifyPublishRecord } from '../records/publish-record.ts'
+import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId } from '../records/publish-record.ts'
 import { ItemAcceptor } from '../store/accept.ts'
 import { PeerTable } from './peer-table.ts'
 import { Neighbourhood } from './neighbourhood.ts'
@@ -144,7 +144,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.store = new ItemStore(init.datastore ?? components.datastore)
     this.acceptor = new ItemAcceptor(this.store, {
       defaultTtlSeconds: init.itemTtlSeconds ?? c.DEFAULT_ITEM_TTL_SECONDS,
-      maxStorageBytes: init.maxStorageBytes ?? c.DEFAULT_MAX_STORAGE_BYTES
+      maxStorageBytes: init.maxStorageBytes ?? c.DEFAULT_MAX_STORAGE_BYTES,
+      verified: this.verified
     })
     this.table = new PeerTable(components.peerId, init.bucketSize)
     const allowPrivate = init.allowPrivateAddresses ?? true
@@ -399,9 +400,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   async publishRecord (record: PublishRecord, options: PublishOptions = {}): Promise<PublishResult> {
     const id = publishId(record.publicKey, record.salt)
-    // refuse bad input here, before anything is sent or stored
-    assertAccepted(await verifyPublishRecord(id, record))
     const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(record)), ttlSeconds: 0 }
+    // refuse bad input here, before anything is sent or stored
+    assertAccepted(await this.verified.verify(id, item.body, record))
     return this.withDeadline(options, async signal => {
       const stored = await this.replicate(item, signal, options.expectedSeq)
       // our own users' records are kept here too, pinned; a newer one already here wins
@@ -449,6 +450,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
       })) + 1n
     }
     const record = await createPublishRecord({ privateKey, salt, seq, value, deleted })
+    // signed here a moment ago: valid by construction, so not checked again on
+    // the way into our own store (every replica still checks it)
+    this.verified.add(publishId(record.publicKey, record.salt), encodePublishRecord(record))
     return this.publishRecord(record, options)
   }
 
@@ -456,10 +460,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     try {
       if (kind !== ItemKind.PUBLISH) throw new InvalidInputError('not a publish item')
       const record = decodePublishRecord(body)
-      if (!this.verified.has(id, body)) {
-        assertAccepted(await verifyPublishRecord(id, record))
-        this.verified.add(id, body)
-      }
+      assertAccepted(await this.verified.verify(id, body, record))
       return record
     } catch (err: any) {
       this.log('%s holds an invalid record for %s: %s', from?.peerId.toString() ?? 'our store', toHex(id), err.message)

@@ -9,7 +9,8 @@ import { MAX_VALUE_BYTES } from '../constants.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { verifyHashItem } from '../records/hash-item.ts'
 import { KeyedLock } from './keyed-lock.ts'
-import { checkReplace, decodePublishRecord, verifyPublishRecord } from '../records/publish-record.ts'
+import { checkReplace, decodePublishRecord } from '../records/publish-record.ts'
+import { VerifiedCache } from '../records/verified-cache.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { PublishRejectReason } from '../errors.ts'
 import { kindNumber } from './item-store.ts'
@@ -29,6 +30,8 @@ export interface ItemAcceptorInit {
   defaultTtlSeconds: number
   /** Bytes of items the store may hold; others' items beyond it are refused `full`. */
   maxStorageBytes: number
+  /** Records this node already verified (shared with resolve and publish). */
+  verified?: VerifiedCache
 }
 
 export interface AcceptResult {
@@ -42,10 +45,12 @@ export class ItemAcceptor {
   private readonly store: ItemStore
   private readonly init: ItemAcceptorInit
   private readonly lock = new KeyedLock()
+  private readonly verified: VerifiedCache
 
   constructor (store: ItemStore, init: ItemAcceptorInit) {
     this.store = store
     this.init = init
+    this.verified = init.verified ?? new VerifiedCache()
   }
 
   async accept (item: Item, options: AcceptOptions = {}): Promise<AcceptResult> {
@@ -86,7 +91,7 @@ export class ItemAcceptor {
     } catch (err: any) {
       return rejected(err.code ?? 'bad-request', err.message)
     }
-    const verdict = await verifyPublishRecord(item.key, incoming)
+    const verdict = await this.verified.verify(item.key, item.body, incoming)
     if (verdict !== 'ok') return rejected(verdict, `record refused: ${verdict}`)
     const existing = await this.store.get(item.key, options)
     const stored = existing == null ? undefined : decodePublishRecord(existing.body)
