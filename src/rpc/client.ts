@@ -62,7 +62,7 @@ export class RpcClient {
     let exchange: Exchange
     for (let attempt = 0; ; attempt++) {
       const left = Math.max(deadline - Date.now(), 1)
-      const channel = await this.channel(peer, { signal: timeoutSignal(options.signal, left) })
+      const channel = await this.channel(peer, options.signal, left)
       exchange = await channel.request(frame, { signal: options.signal, timeout: left })
       // BUSY is retryable: back off and ask again while the deadline allows, then fail
       // with code 'busy', which callers treat as this peer failing (the write path moves on)
@@ -85,7 +85,8 @@ export class RpcClient {
     }
   }
 
-  private async channel (peer: PeerId, options: AbortOptions): Promise<RpcChannel> {
+  /** The open channel to `peer`, or a new one (opening a stream within `timeout` ms). */
+  private async channel (peer: PeerId, signal: AbortSignal | undefined, timeout: number): Promise<RpcChannel> {
     const key = peer.toString()
     let entry = this.channels.get(key)
     if (entry != null) {
@@ -95,7 +96,7 @@ export class RpcClient {
       entry = this.channels.get(key)
       if (entry != null) return entry
     }
-    const opening = this.components.connectionManager.openStream(peer, this.protocol, { signal: options.signal })
+    const opening = this.components.connectionManager.openStream(peer, this.protocol, { signal: timeoutSignal(signal, timeout) })
       .then(stream => new RpcChannel(stream, this.log))
     this.channels.set(key, opening)
     opening.catch(() => { if (this.channels.get(key) === opening) this.channels.delete(key) })

@@ -139,7 +139,8 @@ export async function lookup (init: LookupInit): Promise<LookupResult> {
   } finally {
     clearTimeout(hedge)
     signal.removeEventListener('abort', onAbort)
-    controller.abort()
+    // only queries still in flight need telling (an abort costs an exception object and an event)
+    if (inflight > 0) controller.abort()
   }
   const found = nearest().filter(c => c.state === 'answered')
   const peers = found.map(c => c.peer)

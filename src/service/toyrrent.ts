@@ -32,7 +32,7 @@ import { keepAddrs } from './addresses.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
 import { POSITION_BYTES, compareDistance, peerPosition } from '../keyspace.ts'
-import { timeoutSignal } from '../signals.ts'
+import { deadlineSignal, timeoutSignal } from '../signals.ts'
 import { ownBytes, hexKey as toHex } from '../bytes.ts'
 import * as c from '../constants.ts'
 import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
@@ -690,7 +690,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   private async withDeadline<T> (options: AbortOptions & { timeout?: number }, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const signal = timeoutSignal(AbortSignal.any([this.shutdown.signal, ...(options.signal != null ? [options.signal] : [])]), options.timeout ?? this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)
+    const signal = deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)
     return work(signal)
   }
 }
