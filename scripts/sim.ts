@@ -7,7 +7,7 @@
  *
  *   npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--out FILE]
  *                  [--join-concurrency 1]
- *                  [--heap-summary-nodes 100] [--max-seconds 600]
+ *                  [--heap-summary-nodes 100] [--max-seconds 1200]
  *
  * Per size: time to form the network; lookup hops (mean, p99) and success
  * (find_before_n(target, R) equals the true R nearest); requests per lookup;
@@ -51,7 +51,7 @@ const { values: args } = parseArgs({
     'write-quorum': { type: 'string', default: '2' },
     'join-concurrency': { type: 'string', default: '1' },
     'op-timeout-ms': { type: 'string', default: '10000' },
-    'max-seconds': { type: 'string', default: '600' },
+    'max-seconds': { type: 'string', default: '1200' },
     'heap-summary-nodes': { type: 'string' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
@@ -62,7 +62,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write('usage: npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--replicas 3] [--write-quorum 2]\n' +
-    '  [--join-concurrency 1] [--op-timeout-ms 10000] [--max-seconds 600] [--heap-summary-nodes 100] [--seed 1] [--out FILE]\n')
+    '  [--join-concurrency 1] [--op-timeout-ms 10000] [--max-seconds 1200] [--heap-summary-nodes 100] [--seed 1] [--out FILE]\n')
   process.exit(0)
 }
 
