@@ -27,6 +27,9 @@ import type { PeerTable } from './peer-table.ts'
 import type { Item } from '../rpc/pb/rpc.ts'
 import type { Logger } from '@libp2p/interface'
 
+/** Passes of a leave handoff: each one after the first places the share of peers found gone in the one before. */
+const MAX_LEAVE_PASSES = 3
+
 export interface RepairStats {
   /** Unix ms the last round finished; 0 before the first. */
   lastRoundAt: number
@@ -124,7 +127,6 @@ export class Repairer {
    * confirm-then-push as for items on their way out, with ourselves out of the view.
    */
   async handOffAll (signal: AbortSignal): Promise<{ items: number, pushed: number }> {
-    const view = this.init.placement.snapshot(this.init.selfKey)
     const withUs = this.init.placement.snapshot()
     const metas = [...this.init.store.metas()].filter(m => worthPassingOn(m))
     const state: RoundState = { bytes: 0, failedPeers: 0, confirmed: new Map() }
@@ -134,7 +136,14 @@ export class Repairer {
     // store on it rather than trust a "held" answer
     const joinsBecauseWeLeave = (meta: ItemMeta, peer: FoundPeer): boolean =>
       !withUs.replicaSet(meta.key).some(p => p.peerId.equals(peer.peerId))
-    await this.offload(metas, view, state, signal, joinsBecauseWeLeave)
+    // the table may still list peers that are gone (it keeps contacts until
+    // asking them fails): those that failed have left it, so the next pass
+    // places their share on the next nearest
+    for (let pass = 0; pass < MAX_LEAVE_PASSES && !signal.aborted; pass++) {
+      state.failedPeers = 0
+      await this.offload(metas, this.init.placement.snapshot(this.init.selfKey), state, signal, { pushRegardless: joinsBecauseWeLeave })
+      if (state.failedPeers === 0) break
+    }
     return { items: metas.length, pushed: this.stats.pushed - before }
   }
 
@@ -225,7 +234,7 @@ export class Repairer {
    * Items on their way out (or all items, on leave): make sure every member of
    * the replica set holds them, then drop ours where allowed.
    */
-  private async offload (metas: ItemMeta[], view: PlacementView, state: RoundState, signal: AbortSignal, pushRegardless?: (meta: ItemMeta, peer: FoundPeer) => boolean): Promise<void> {
+  private async offload (metas: ItemMeta[], view: PlacementView, state: RoundState, signal: AbortSignal, leaving?: { pushRegardless(meta: ItemMeta, peer: FoundPeer): boolean }): Promise<void> {
     const started = Date.now()
     const byPeer = new Map<string, { peer: FoundPeer, metas: ItemMeta[] }>()
     const direct: Array<{ peer: FoundPeer, meta: ItemMeta }> = []
@@ -234,10 +243,11 @@ export class Repairer {
       const k = hex(meta.key)
       const set = view.replicaSet(meta.key).filter(p => p.peerId.toString() !== this.init.selfKey)
       const fingerprint = set.map(p => p.peerId.toString()).join(',')
-      if (meta.pinned && this.placedAt.get(k) === fingerprint) continue
+      // own items already placed on this set are not asked about every round; a leaving node asks once more
+      if (leaving == null && meta.pinned && this.placedAt.get(k) === fingerprint) continue
       sets.set(k, set)
       for (const peer of set) {
-        if (pushRegardless?.(meta, peer) === true) {
+        if (leaving?.pushRegardless(meta, peer) === true) {
           direct.push({ peer, meta })
           continue
         }
@@ -261,7 +271,9 @@ export class Repairer {
     await Promise.all([...directByPeer.values()].map(async list => {
       for (const { peer, meta } of list) {
         if (signal.aborted) return
-        if (await this.push(peer, meta, signal)) this.confirm(state, meta.key, peer.peerId.toString())
+        if (await this.push(peer, meta, signal, state)) this.confirm(state, meta.key, peer.peerId.toString())
+        // it could not be reached and left the table: the next pass places the rest elsewhere
+        else if (this.init.table.get(peer.peerId) == null) return
       }
     }))
     await Promise.all([...byPeer.values()].map(async ({ peer, metas }) => {
@@ -303,7 +315,8 @@ export class Repairer {
     }
   }
 
-  private async push (peer: FoundPeer, meta: ItemMeta, signal: AbortSignal): Promise<boolean> {
+  /** Store one item on a peer. With `state`, a peer that could not be reached (not one that refused) counts as failed. */
+  private async push (peer: FoundPeer, meta: ItemMeta, signal: AbortSignal, state?: RoundState): Promise<boolean> {
     const stored = await this.init.store.get(meta.key)
     if (stored == null) return false
     try {
@@ -313,6 +326,9 @@ export class Repairer {
       return true
     } catch (err: any) {
       this.init.log('repair: could not push %s to %p: %s', hex(meta.key), peer.peerId, err.message)
+      if (state != null && err.name !== 'RemoteRejectedError' && err.name !== 'PublishRejectedError' && this.init.table.get(peer.peerId) != null) {
+        this.peerFailed(peer, err, state, signal)
+      }
       return false
     }
   }
