@@ -326,7 +326,7 @@ export class Repairer {
       return true
     } catch (err: any) {
       this.init.log('repair: could not push %s to %p: %s', hex(meta.key), peer.peerId, err.message)
-      if (state != null && err.name !== 'RemoteRejectedError' && err.name !== 'PublishRejectedError' && this.init.table.get(peer.peerId) != null) {
+      if (state != null && err.name !== 'RemoteRejectedError') {
         this.peerFailed(peer, err, state, signal)
       }
       return false

@@ -543,8 +543,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
       if (result.status !== Status.OK) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, statusCode(result.status))
       return closerCount > 0 ? this.neighbourhood.nearestPeers(item.key, closerCount) : []
     }
-    const response = await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq, closerCount } }, { signal, timeout: this.requestTimeout })
-    return this.parsePeers(response.storeResponse?.closer ?? [])
+    try {
+      const response = await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq, closerCount } }, { signal, timeout: this.requestTimeout })
+      return this.parsePeers(response.storeResponse?.closer ?? [])
+    } catch (err: any) {
+      // a peer that refused is alive; one that could not be reached leaves the table as in a lookup
+      if (!signal.aborted && !(err instanceof RemoteRejectedError)) this.table.failed(peer.peerId, err.name === 'TimeoutError')
+      throw err
+    }
   }
 
   /** find_before_n lookup; `onHolds` hears each responder's "I hold the item with this key" flag. */
