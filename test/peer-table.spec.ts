@@ -8,6 +8,8 @@ import { expect } from 'chai'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { PeerTable, MAX_TIMEOUTS } from '../src/service/peer-table.ts'
+import { TableRefresher } from '../src/service/refresh.ts'
+import { hexKey } from '../src/bytes.ts'
 import { distanceBand, peerPosition } from '../src/keyspace.ts'
 import { createTestnet } from './helpers/testnet.ts'
 import { waitFor } from './helpers/wait.ts'
@@ -69,8 +71,54 @@ describe('peer table', () => {
     expect(table.version).to.equal(version)
   })
 
+  it('names, per band with replacements waiting, the member heard from longest ago', async () => {
+    const { table, peers } = await crowdedBand()
+    for (const p of peers) table.add(p, [])
+    table.get(peers[1])!.lastSeen = 1
+    expect(table.stalestWithReplacements(Date.now() + 1).map(e => e.peerId.toString())).to.deep.equal([peers[1].toString()])
+    expect(table.stalestWithReplacements(1)).to.deep.equal([]) // nobody was heard from before then
+  })
+
+  it('a refresh round looks up the position of each stale member of a full band, and no other member', async () => {
+    const { table, peers } = await crowdedBand()
+    for (const p of peers) table.add(p, [])
+    table.get(peers[0])!.lastSeen = 0
+    const targets: string[] = []
+    const refresher = new TableRefresher({
+      table,
+      bucketSize: 2,
+      interval: 0,
+      log: Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false, newScope: () => { throw new Error('unused') } }) as any,
+      lookup: async target => { targets.push(hexKey(target)) }
+    })
+    const result = await refresher.refresh()
+    expect(result.checked).to.equal(1)
+    expect(targets).to.include(hexKey(peerPosition(peers[0])))
+    expect(targets).to.not.include(hexKey(peerPosition(peers[1])))
+  })
+
   describe('on a real network', function () {
     this.timeout(60_000)
+
+    it('a refresh asks the stalest member of a full band, and a newcomer takes the place of one that is gone', async () => {
+      // bands of 2 peers: on 10 nodes the farthest band is full and others wait
+      const net = await createTestnet(10, { refreshInterval: 0, bucketSize: 2 })
+      try {
+        const node = net.nodes[0]
+        const table = node.toyrrent.table
+        const [stalest] = table.stalestWithReplacements(Date.now() + 1)
+        expect(stalest, 'a full band with peers waiting').to.not.equal(undefined)
+        stalest.lastSeen = 0
+        const gone = net.nodes.find(n => n.libp2p.peerId.equals(stalest.peerId))!
+        await gone.stop()
+        const band = [...table.bands()].find(([, members]) => members.some(m => m.peerId.equals(stalest.peerId)))![0]
+        await node.toyrrent.refreshTable()
+        expect(table.get(stalest.peerId), 'the member that is gone left the table').to.equal(undefined)
+        expect(table.bands().get(band), 'a newcomer took its place').to.have.length(2)
+      } finally {
+        await net.stop()
+      }
+    })
 
     it('a peer whose connection closed stays in the table and is dialled again for the next request', async () => {
       const net = await createTestnet(6, { refreshInterval: 0 })

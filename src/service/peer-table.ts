@@ -110,6 +110,24 @@ export class PeerTable {
     waiting.delete(newest)
   }
 
+  /**
+   * Per band with newcomers waiting: the member seen longest ago, if that was
+   * before `seenBefore` (Unix ms). Kademlia asks such a member whether it is
+   * still there before a newcomer may take its place.
+   */
+  stalestWithReplacements (seenBefore: number): PeerEntry[] {
+    const out: PeerEntry[] = []
+    for (const [band, waiting] of this.replacements) {
+      if (waiting.size === 0) continue
+      let stalest: PeerEntry | undefined
+      for (const entry of this.buckets.get(band)?.values() ?? []) {
+        if (stalest == null || entry.lastSeen < stalest.lastSeen) stalest = entry
+      }
+      if (stalest != null && stalest.lastSeen < seenBefore) out.push(stalest)
+    }
+    return out
+  }
+
   /** Peers waiting for a place in a full band. */
   get waiting (): number {
     let n = 0

@@ -1,10 +1,10 @@
 /**
  * When a resolve may stop asking: once a read quorum (R − W + 1 answers, our
- * own copy counted when we are one of the R nearest) agree on the same sequence number and
- * none of them named a peer nearer to the id than the replicas asked, no
- * W-acknowledged write can be missing. Until then the lookup stays narrow
- * while the answers agree, and widens to the whole replica set as soon as
- * one is missing or older than another.
+ * own copy counted when we are one of the R nearest) agree on the same
+ * sequence number and none of them named a peer nearer to the id than the
+ * replicas asked, no W-acknowledged write can be missing. Until then the
+ * lookup stays narrow while the answers agree, and widens to the whole
+ * replica set as soon as one is missing or older than another.
  */
 import { compareDistance } from '../keyspace.ts'
 import type { FoundPeer } from './types.ts'

@@ -6,12 +6,18 @@
  * `bucketSize` peers. The nearest nodes to a position in band i are the nodes
  * in band i, so such a lookup finds them if any exist and the table learns
  * them as they answer. Bands nearer than our nearest known peer (less one,
- * for margin) hold no node and are skipped.
+ * for margin) hold no node and are skipped. In each full band where newcomers
+ * wait for a place, the member not heard from for longest (and not within the
+ * interval) is looked up by its own position, which asks it: if it is gone,
+ * it leaves the table and the newest newcomer takes its place.
  */
 import { randomBytes } from 'node:crypto'
 import { POSITION_BYTES } from '../keyspace.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Logger } from '@libp2p/interface'
+
+/** A member heard from within this many ms is not asked again, however often refresh runs. */
+const MIN_STALE_MS = 60_000
 
 export interface TableRefresherInit {
   table: PeerTable
@@ -28,6 +34,8 @@ export interface TableRefresherInit {
 export interface RefreshResult {
   /** Bands looked up (besides ourselves). */
   bands: number[]
+  /** Members of full bands asked whether they are still there. */
+  checked: number
   /** Lookups that failed. */
   failed: number
 }
@@ -64,7 +72,7 @@ export class TableRefresher {
     if (this.init.interval <= 0 || this.controller.signal.aborted) return
     this.timer = setTimeout(() => {
       this.refresh().then(result => {
-        this.init.log('refreshed %d bands, %d lookups failed, %d peers in the table', result.bands.length, result.failed, this.init.table.size)
+        this.init.log('refreshed %d bands, asked %d stale members, %d lookups failed, %d peers in the table', result.bands.length, result.checked, result.failed, this.init.table.size)
       }, (err: Error) => {
         this.init.log('refresh failed: %s', err.message)
       }).finally(() => { this.schedule() })
@@ -78,16 +86,17 @@ export class TableRefresher {
     await this.init.lookup(table.self, signal).catch(() => { failed++ })
     signal.throwIfAborted()
     const bands = this.bandsToRefresh()
+    const stale = table.stalestWithReplacements(Date.now() - Math.max(this.init.interval, MIN_STALE_MS))
+    const targets = [...bands.map(band => randomInBand(table.self, band)), ...stale.map(entry => entry.position)]
     let next = 0
     const worker = async (): Promise<void> => {
-      while (next < bands.length && !signal.aborted) {
-        const band = bands[next++]
-        await this.init.lookup(randomInBand(table.self, band), signal).catch(() => { failed++ })
+      while (next < targets.length && !signal.aborted) {
+        await this.init.lookup(targets[next++], signal).catch(() => { failed++ })
       }
     }
     await Promise.all(Array.from({ length: this.init.concurrency ?? 3 }, worker))
     signal.throwIfAborted()
-    return { bands, failed }
+    return { bands, checked: stale.length, failed }
   }
 
   /** Bands from just below our nearest known peer up to the farthest that are not full. */

@@ -332,7 +332,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     await this.findBeforeN(this.neighbourhood.self, c.DEFAULT_FIND_N, options)
   }
 
-  /** Self lookup plus a lookup in each distance band that is not full (what the periodic refresh runs). */
+  /** Self lookup, a lookup in each distance band that is not full, and a check of stale members of full ones (what the periodic refresh runs). */
   async refreshTable (options: AbortOptions = {}): Promise<RefreshResult> {
     return this.refresher.refresh(options.signal)
   }
