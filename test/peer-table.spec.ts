@@ -120,6 +120,23 @@ describe('peer table', () => {
       }
     })
 
+    it('a peer that answers busy stays in the table', async () => {
+      const net = await createTestnet(6, { refreshInterval: 0 })
+      try {
+        const [a, b] = net.nodes
+        expect(a.toyrrent.table.get(b.libp2p.peerId)).to.not.equal(undefined)
+        // b's inbound queue refuses everything: every request to it is answered BUSY
+        ;(b.toyrrent as any).inbound.push = () => 'peer-limit'
+        const beside = peerPosition(b.libp2p.peerId).slice()
+        beside[31] ^= 1
+        const found = await a.toyrrent.findBeforeN(beside, 1)
+        expect(found.map(p => p.peerId.toString())).to.not.include(b.libp2p.peerId.toString())
+        expect(a.toyrrent.table.get(b.libp2p.peerId), 'a busy peer is alive').to.not.equal(undefined)
+      } finally {
+        await net.stop()
+      }
+    })
+
     it('a peer whose connection closed stays in the table and is dialled again for the next request', async () => {
       const net = await createTestnet(6, { refreshInterval: 0 })
       try {

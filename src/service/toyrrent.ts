@@ -624,7 +624,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
           this.table.add(peer.peerId, peer.multiaddrs, peer.position)
           return outcome
         } catch (err: any) {
-          if (!querySignal.aborted && this.table.failed(peer.peerId, err.name === 'TimeoutError')) {
+          // a refusal (busy, bad request) comes from a peer that is alive: it stays
+          if (!querySignal.aborted && !(err instanceof RemoteRejectedError) && this.table.failed(peer.peerId, err.name === 'TimeoutError')) {
             this.log('query to %p failed, dropped it from the table: %s', peer.peerId, err.message)
           }
           throw err
