@@ -186,7 +186,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       bucketSize: init.bucketSize ?? DEFAULT_BUCKET_SIZE,
       interval: init.refreshInterval ?? DEFAULT_REFRESH_INTERVAL_MS,
       log: components.logger.forComponent('toyrrent:refresh'),
-      lookup: async (target, signal) => { await this.lookupNearest(target, c.DEFAULT_FIND_N, timeoutSignal(signal, this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)) }
+      // one more than DEFAULT_FIND_N: the self lookup's nearest node is ourselves
+      lookup: async (target, signal) => { await this.lookupNearest(target, c.DEFAULT_FIND_N + 1, timeoutSignal(signal, this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)) }
     })
     this.server = new RpcServer({
       queue: this.inbound,
@@ -329,7 +330,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** Look ourselves up so our neighbours learn of us and we of them. */
   async refresh (options: ToyrrentOperationOptions = {}): Promise<void> {
-    await this.findBeforeN(this.neighbourhood.self, c.DEFAULT_FIND_N, options)
+    // we are the nearest node to our own position: one more finds DEFAULT_FIND_N others
+    await this.findBeforeN(this.neighbourhood.self, c.DEFAULT_FIND_N + 1, options)
   }
 
   /** Self lookup, a lookup in each distance band that is not full, and a check of stale members of full ones (what the periodic refresh runs). */
