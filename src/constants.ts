@@ -19,6 +19,13 @@ export const MAX_FIND_N = 64
 /** Default n for find_before_n when the caller does not say. */
 export const DEFAULT_FIND_N = 20
 
+/**
+ * n for a lookup of our own position (and the refresh lookups): we are the
+ * nearest node to ourselves, so one more than DEFAULT_FIND_N finds that many
+ * others, which the table and the network size estimate count on.
+ */
+export const SELF_LOOKUP_N = DEFAULT_FIND_N + 1
+
 /** Lookup concurrency: find_before_n requests in flight during a lookup (Kademlia alpha). */
 export const DEFAULT_ALPHA = 3
 

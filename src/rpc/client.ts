@@ -8,7 +8,7 @@ import { Frame, Status } from './pb/rpc.ts'
 import { RPC_PROTOCOL, DEFAULT_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import { RemoteRejectedError } from '../errors.ts'
 import { statusCode } from './status.ts'
-import { timeoutSignal } from '../signals.ts'
+import { deadlineSignal } from '../signals.ts'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
@@ -96,7 +96,7 @@ export class RpcClient {
       entry = this.channels.get(key)
       if (entry != null) return entry
     }
-    const opening = this.components.connectionManager.openStream(peer, this.protocol, { signal: timeoutSignal(signal, timeout) })
+    const opening = this.components.connectionManager.openStream(peer, this.protocol, { signal: deadlineSignal([signal], timeout) })
       .then(stream => new RpcChannel(stream, this.log))
     this.channels.set(key, opening)
     opening.catch(() => { if (this.channels.get(key) === opening) this.channels.delete(key) })

@@ -15,6 +15,7 @@
  */
 import { Frame } from '../rpc/pb/rpc.ts'
 import { MAX_KEYS_PER_REQUEST } from '../constants.ts'
+import { RemoteRejectedError } from '../errors.ts'
 import { bucketOf } from './digest.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { hexKey as hex } from '../bytes.ts'
@@ -326,7 +327,7 @@ export class Repairer {
       return true
     } catch (err: any) {
       this.init.log('repair: could not push %s to %p: %s', hex(meta.key), peer.peerId, err.message)
-      if (state != null && err.name !== 'RemoteRejectedError') {
+      if (state != null && !(err instanceof RemoteRejectedError)) {
         this.peerFailed(peer, err, state, signal)
       }
       return false

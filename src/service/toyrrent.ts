@@ -32,7 +32,7 @@ import { keepAddrs } from './addresses.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
 import { POSITION_BYTES, compareDistance, peerPosition } from '../keyspace.ts'
-import { deadlineSignal, timeoutSignal } from '../signals.ts'
+import { deadlineSignal } from '../signals.ts'
 import { ownBytes, hexKey as toHex } from '../bytes.ts'
 import * as c from '../constants.ts'
 import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
@@ -186,8 +186,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       bucketSize: init.bucketSize ?? DEFAULT_BUCKET_SIZE,
       interval: init.refreshInterval ?? DEFAULT_REFRESH_INTERVAL_MS,
       log: components.logger.forComponent('toyrrent:refresh'),
-      // one more than DEFAULT_FIND_N: the self lookup's nearest node is ourselves
-      lookup: async (target, signal) => { await this.lookupNearest(target, c.DEFAULT_FIND_N + 1, timeoutSignal(signal, this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)) }
+      lookup: async (target, signal) => { await this.lookupNearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)) }
     })
     this.server = new RpcServer({
       queue: this.inbound,
@@ -234,7 +233,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const started = Date.now()
     this.log('leaving: handing %d items to the next nearest nodes (at most %d ms)', this.store.size, timeout)
     try {
-      const { items, pushed } = await this.repairer.handOffAll(timeoutSignal(this.shutdown.signal, timeout))
+      const { items, pushed } = await this.repairer.handOffAll(deadlineSignal([this.shutdown.signal], timeout))
       this.log('leaving: %d items checked, %d pushed in %d ms', items, pushed, Date.now() - started)
     } catch (err: any) {
       this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
@@ -330,8 +329,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** Look ourselves up so our neighbours learn of us and we of them. */
   async refresh (options: ToyrrentOperationOptions = {}): Promise<void> {
-    // we are the nearest node to our own position: one more finds DEFAULT_FIND_N others
-    await this.findBeforeN(this.neighbourhood.self, c.DEFAULT_FIND_N + 1, options)
+    await this.findBeforeN(this.neighbourhood.self, c.SELF_LOOKUP_N, options)
   }
 
   /** Self lookup, a lookup in each distance band that is not full, and a check of stale members of full ones (what the periodic refresh runs). */
@@ -479,7 +477,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       return record == null || record.seq < best.seq
     })
     for (const peer of stale) {
-      this.storeOn(peer, item, timeoutSignal(this.shutdown.signal, this.requestTimeout)).then(() => {
+      this.storeOn(peer, item, deadlineSignal([this.shutdown.signal], this.requestTimeout)).then(() => {
         this.log('read repair: %p now holds seq %s of %s', peer.peerId, best.seq, toHex(id))
       }, (err: Error) => {
         this.log('read repair of %p failed: %s', peer.peerId, err.message)
@@ -549,8 +547,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       const response = await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq, closerCount } }, { signal, timeout: this.requestTimeout })
       return this.parsePeers(response.storeResponse?.closer ?? [])
     } catch (err: any) {
-      // a peer that refused is alive; one that could not be reached leaves the table as in a lookup
-      if (!signal.aborted && !(err instanceof RemoteRejectedError)) this.table.failed(peer.peerId, err.name === 'TimeoutError')
+      this.askingFailed(peer, err, signal)
       throw err
     }
   }
@@ -626,16 +623,25 @@ export class Toyrrent implements Startable, ToyrrentApi {
           this.table.add(peer.peerId, peer.multiaddrs, peer.position)
           return outcome
         } catch (err: any) {
-          // a refusal (busy, bad request) comes from a peer that is alive: it stays
-          if (!querySignal.aborted && !(err instanceof RemoteRejectedError) && this.table.failed(peer.peerId, err.name === 'TimeoutError')) {
-            this.log('query to %p failed, dropped it from the table: %s', peer.peerId, err.message)
-          }
+          this.askingFailed(peer, err, querySignal)
           throw err
         }
       }
     })
     this.metrics.lookup(result.hops, performance.now() - started)
     return result
+  }
+
+  /**
+   * A request to a peer failed. A refusal (busy, bad request) comes from a
+   * peer that is alive: it stays. One we gave up on ourselves says nothing.
+   * Otherwise the table decides (at once, or on the third timeout in a row).
+   */
+  private askingFailed (peer: FoundPeer, err: Error, signal: AbortSignal): void {
+    if (signal.aborted || err instanceof RemoteRejectedError) return
+    if (this.table.failed(peer.peerId, err.name === 'TimeoutError')) {
+      this.log('asking %p failed, dropped it from the table: %s', peer.peerId, err.message)
+    }
   }
 
   /** Where a lookup starts: the nearest peers in the table, or while it is still empty (just after bootstrap) the peers we are connected to. */
