@@ -180,6 +180,31 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     r.requestsPerOp = await p.requests(cluster)
     return r
   }
+  /**
+   * Read back what was written: each value once, in order, from a random node
+   * other than its writer; then `concurrentOps` random ones at concurrency.
+   */
+  const readPhases = async (name: 'get' | 'resolve', concurrentName: 'getConcurrent' | 'resolveConcurrent', items: Written[],
+    read: (node: number, key: Uint8Array) => Promise<Timed<Uint8Array | undefined>>): Promise<void> => {
+    await hook(name, 'start')
+    let phase = await startPhase()
+    for (const w of items) {
+      if (phase.expired) break
+      await phase.attempt(async () => read(randomOther(random, n, w.node), w.key), v => equalBytes(v, w.value))
+    }
+    result[name] = await finish(phase)
+    await hook(name, 'end')
+    if (items.length === 0) return
+    await hook(concurrentName, 'start')
+    phase = await startPhase()
+    const p = phase
+    await concurrently(phase, options.concurrentOps, options.concurrency, async () => {
+      const w = items[randomInt(random, items.length)]
+      await p.attempt(async () => read(randomOther(random, n, w.node), w.key), v => equalBytes(v, w.value))
+    })
+    result[concurrentName] = await finish(phase, true)
+    await hook(concurrentName, 'end')
+  }
   const values = Array.from({ length: options.sequential }, () => new Uint8Array(randomBytes(options.valueBytes)))
 
   // ---- puts: sequential, from random nodes
@@ -195,28 +220,8 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
   result.put = await finish(phase)
   await hook('put', 'end')
 
-  // ---- gets: sequential, each from a random node other than the writer
-  await hook('get', 'start')
-  phase = await startPhase()
-  for (const w of written) {
-    if (phase.expired) break
-    await phase.attempt(async () => cluster.get(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
-  }
-  result.get = await finish(phase)
-  await hook('get', 'end')
-
-  // ---- gets at concurrency
-  if (written.length > 0) {
-    await hook('getConcurrent', 'start')
-    phase = await startPhase()
-    const p = phase
-    await concurrently(phase, options.concurrentOps, options.concurrency, async () => {
-      const w = written[randomInt(random, written.length)]
-      await p.attempt(async () => cluster.get(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
-    })
-    result.getConcurrent = await finish(phase, true)
-    await hook('getConcurrent', 'end')
-  }
+  // ---- gets: sequential, each from a random node other than the writer, then at concurrency
+  await readPhases('get', 'getConcurrent', written, async (node, key) => cluster.get(node, key, options.opTimeoutMs))
 
   // ---- publish / resolve
   if (options.noPublish === true) {
@@ -245,26 +250,7 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     result.publish = await finish(phase)
     await hook('publish', 'end')
 
-    await hook('resolve', 'start')
-    phase = await startPhase()
-    for (const w of published) {
-      if (phase.expired) break
-      await phase.attempt(async () => cluster.resolve(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
-    }
-    result.resolve = await finish(phase)
-    await hook('resolve', 'end')
-
-    if (published.length > 0) {
-      await hook('resolveConcurrent', 'start')
-      phase = await startPhase()
-      const p = phase
-      await concurrently(phase, options.concurrentOps, options.concurrency, async () => {
-        const w = published[randomInt(random, published.length)]
-        await p.attempt(async () => cluster.resolve(randomOther(random, n, w.node), w.key, options.opTimeoutMs), v => equalBytes(v, w.value))
-      })
-      result.resolveConcurrent = await finish(phase, true)
-      await hook('resolveConcurrent', 'end')
-    }
+    await readPhases('resolve', 'resolveConcurrent', published, async (node, key) => cluster.resolve(node, key, options.opTimeoutMs))
   }
 
   result.memoryAfter = memorySummary(await cluster.memory())
