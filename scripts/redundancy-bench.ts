@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
 import { createTestnet } from '../test/helpers/testnet.ts'
-import { compareDistance, peerPosition } from '../src/keyspace.ts'
+import { peerPosition, sortByDistance } from '../src/keyspace.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '12' }, items: { type: 'string', default: '500' } } })
@@ -33,8 +33,7 @@ const quietRoundBytes = async (): Promise<number> => {
   await repairAll()
   return net.nodes.reduce((sum, n) => sum + n.toyrrent.stats().repair.lastRoundBytes, 0)
 }
-const onNearest = (list: ToyrrentNode[]): boolean => keys.every(key => [...list]
-  .sort((a, b) => compareDistance(key, peerPosition(a.libp2p.peerId), peerPosition(b.libp2p.peerId)))
+const onNearest = (list: ToyrrentNode[]): boolean => keys.every(key => sortByDistance(key, [...list], n => peerPosition(n.libp2p.peerId))
   .slice(0, R).every(n => n.toyrrent.store.has(key)))
 
 try {

@@ -1,12 +1,11 @@
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
-import { createTestnet, dialAddr } from './helpers/testnet.ts'
+import { createTestnet, dialAddr, nearestNodes } from './helpers/testnet.ts'
 import { waitFor } from './helpers/wait.ts'
 import { createToyrrentNode } from '../src/node.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ItemKind } from '../src/rpc/pb/rpc.ts'
 import { hashItemKey, keyToCid, parseKey } from '../src/records/hash-item.ts'
-import { compareDistance, peerPosition } from '../src/keyspace.ts'
 import { MAX_VALUE_BYTES } from '../src/constants.ts'
 import type { Testnet } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
@@ -18,10 +17,6 @@ async function holdOnly (node: ToyrrentNode, value: Uint8Array): Promise<Uint8Ar
   const key = hashItemKey(value)
   await node.toyrrent.store.put(key, { kind: 0, body: new Uint8Array(value), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
   return key
-}
-
-function nearestTo (key: Uint8Array, nodes: ToyrrentNode[]): ToyrrentNode[] {
-  return [...nodes].sort((a, b) => compareDistance(key, peerPosition(a.libp2p.peerId), peerPosition(b.libp2p.peerId)))
 }
 
 describe('hash items', function () {
@@ -46,7 +41,7 @@ describe('hash items', function () {
     it('stores on the R nearest nodes', async () => {
       const value = randomBytes(100)
       const { key } = await net.nodes[4].toyrrent.put(value)
-      const replicaSet = nearestTo(key, net.nodes).slice(0, 3)
+      const replicaSet = nearestNodes(net.nodes, key, 3)
       for (const node of replicaSet) {
         // the third store may still be landing after the W=2 acknowledgements
         await waitFor(`replica ${node.libp2p.peerId} holds the item`, async () => node.toyrrent.store.has(key))
@@ -56,7 +51,7 @@ describe('hash items', function () {
     it('skips a replica that serves wrong bytes and still reads the value', async () => {
       const value = randomBytes(512)
       const { key } = await net.nodes[1].toyrrent.put(value)
-      const holders = nearestTo(key, net.nodes).filter(n => n !== net.nodes[1])
+      const holders = nearestNodes(net.nodes, key).filter(n => n !== net.nodes[1])
       await waitFor('replicas hold the item', async () => (await Promise.all(holders.slice(0, 2).map(async h => h.toyrrent.store.has(key)))).every(Boolean))
       // all but one holder lie: they keep other bytes under the key
       const liars = holders.slice(0, 2)

@@ -1,10 +1,9 @@
 import { expect } from 'chai'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { createTestnet } from './helpers/testnet.ts'
+import { createTestnet, nearestNodes } from './helpers/testnet.ts'
 import { waitFor } from './helpers/wait.ts'
 import { Frame, ItemKind } from '../src/rpc/pb/rpc.ts'
 import { createPublishRecord, decodePublishRecord, encodePublishRecord, publishId } from '../src/records/publish-record.ts'
-import { compareDistance, peerPosition } from '../src/keyspace.ts'
 import type { Testnet } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 import type { PrivateKey } from '@libp2p/interface'
@@ -12,10 +11,6 @@ import type { PublishRecord } from '../src/records/publish-record.ts'
 
 const text = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s)
 const str = (b: Uint8Array): string => new TextDecoder().decode(b)
-
-function replicaSet (net: Testnet, id: Uint8Array, r = 3): ToyrrentNode[] {
-  return [...net.nodes].sort((a, b) => compareDistance(id, peerPosition(a.libp2p.peerId), peerPosition(b.libp2p.peerId))).slice(0, r)
-}
 
 async function storedSeq (node: ToyrrentNode, id: Uint8Array): Promise<bigint | undefined> {
   const stored = await node.toyrrent.store.get(id)
@@ -70,7 +65,7 @@ describe('publish items on a 12-node network', function () {
     const second = await createPublishRecord({ privateKey: key, salt, seq: 2n, value: text('two') })
     await net.nodes[1].toyrrent.publishRecord(first)
     const { id } = await net.nodes[1].toyrrent.publishRecord(second)
-    const replicas = replicaSet(net, id)
+    const replicas = nearestNodes(net.nodes, id, 3)
     await waitFor('all replicas hold seq 2', async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n))
     const forged: PublishRecord = { ...second, seq: 3n, value: text('forged') as Uint8Array<ArrayBuffer> }
     const mallory = await generateKeyPair('Ed25519')
@@ -106,7 +101,7 @@ describe('publish items on a 12-node network', function () {
     const old = await createPublishRecord({ privateKey: key, salt, seq: 1n, value: text('old') })
     await net.nodes[6].toyrrent.publishRecord(old)
     const { id } = await net.nodes[6].toyrrent.publish(key, text('new'), { salt })
-    const replicas = replicaSet(net, id)
+    const replicas = nearestNodes(net.nodes, id, 3)
     await waitFor('all replicas hold seq 2', async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n))
     // one replica falls behind: it only has the old record
     const stale = replicas[1]
@@ -120,7 +115,7 @@ describe('publish items on a 12-node network', function () {
     const salt = text('quorum')
     const { id } = await net.nodes[3].toyrrent.publish(key, text('v1'), { salt })
     await net.nodes[3].toyrrent.publish(key, text('v2'), { salt })
-    const replicas = replicaSet(net, id)
+    const replicas = nearestNodes(net.nodes, id, 3)
     await waitFor('all replicas hold seq 2', async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n))
     const reader = net.nodes.find(n => !replicas.includes(n) && n !== net.nodes[3])!
     const fetched: string[] = []

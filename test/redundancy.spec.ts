@@ -1,8 +1,7 @@
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
-import { createTestnet } from './helpers/testnet.ts'
+import { createTestnet, nearestNodes } from './helpers/testnet.ts'
 import { waitFor } from './helpers/wait.ts'
-import { compareDistance, peerPosition } from '../src/keyspace.ts'
 import type { Testnet } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 
@@ -12,12 +11,14 @@ function holderCount (nodes: ToyrrentNode[], key: Uint8Array): number {
   return nodes.filter(n => n.toyrrent.store.has(key)).length
 }
 
-function nearest (nodes: ToyrrentNode[], key: Uint8Array, r = R): ToyrrentNode[] {
-  return [...nodes].sort((a, b) => compareDistance(key, peerPosition(a.libp2p.peerId), peerPosition(b.libp2p.peerId))).slice(0, r)
-}
-
 async function repairAll (nodes: ToyrrentNode[]): Promise<void> {
   await Promise.all(nodes.map(async n => n.toyrrent.repair()))
+}
+
+/** Stop a node with its leave handoff on (the test network turns it off by default). */
+async function leaveGracefully (node: ToyrrentNode): Promise<void> {
+  ;(node.toyrrent as any).init.leaveTimeoutMs = 10_000
+  await node.stop()
 }
 
 async function putMany (net: Testnet, count: number): Promise<Array<{ key: Uint8Array, value: Uint8Array }>> {
@@ -48,7 +49,7 @@ describe('redundancy, repair and handoff (in process)', function () {
     for (const { key, value } of items) expect(Buffer.from(await reader.toyrrent.get(key))).to.deep.equal(value)
     await waitFor('every item is on its R nearest live nodes', async () => {
       await repairAll(net.nodes)
-      return items.every(({ key }) => nearest(net.nodes, key).every(n => n.toyrrent.store.has(key)))
+      return items.every(({ key }) => nearestNodes(net.nodes, key, R).every(n => n.toyrrent.store.has(key)))
     }, 30_000)
   })
 
@@ -59,17 +60,17 @@ describe('redundancy, repair and handoff (in process)', function () {
     for (let i = 0; i < 3; i++) {
       const newcomer = await net.add() // bootstraps, refreshes and pulls its handoff
       for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
-      const share = items.filter(({ key }) => nearest(net.nodes, key).includes(newcomer))
+      const share = items.filter(({ key }) => nearestNodes(net.nodes, key, R).includes(newcomer))
       for (const { key } of share) expect(newcomer.toyrrent.store.has(key)).to.equal(true, 'the newcomer holds its share after onboarding')
       await repairAll(net.nodes)
       for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
     }
     // old holders dropped what is no longer theirs once the new homes confirmed it
     await repairAll(net.nodes)
-    const unpinnedOverR = items.filter(({ key }) => net.nodes.some(n => n.toyrrent.store.meta(key)?.pinned !== true && n.toyrrent.store.has(key) && !nearest(net.nodes, key).includes(n)))
+    const unpinnedOverR = items.filter(({ key }) => net.nodes.some(n => n.toyrrent.store.meta(key)?.pinned !== true && n.toyrrent.store.has(key) && !nearestNodes(net.nodes, key, R).includes(n)))
     expect(unpinnedOverR.length).to.equal(0)
     for (const { key } of items) {
-      for (const home of nearest(net.nodes, key)) expect(home.toyrrent.store.has(key)).to.equal(true)
+      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent.store.has(key)).to.equal(true)
     }
   })
 
@@ -78,12 +79,10 @@ describe('redundancy, repair and handoff (in process)', function () {
     const items = await putMany(net, 100)
     await repairAll(net.nodes)
     const leaver = net.nodes.splice(5, 1)[0]
-    // leave with handoff (the test network turns it off by default)
-    ;(leaver.toyrrent as any).init.leaveTimeoutMs = 10_000
-    await leaver.stop()
+    await leaveGracefully(leaver)
     for (const { key } of items) {
       expect(holderCount(net.nodes, key)).to.be.at.least(R)
-      for (const home of nearest(net.nodes, key)) expect(home.toyrrent.store.has(key)).to.equal(true)
+      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent.store.has(key)).to.equal(true)
     }
   })
 
@@ -96,12 +95,11 @@ describe('redundancy, repair and handoff (in process)', function () {
     await crashed.stop()
     const leaver = net.nodes.splice(4, 1)[0]
     expect(leaver.toyrrent.table.get(crashed.libp2p.peerId), 'the leaver still lists the crashed node').to.not.equal(undefined)
-    ;(leaver.toyrrent as any).init.leaveTimeoutMs = 10_000
-    await leaver.stop()
+    await leaveGracefully(leaver)
     // every item the leaver held is on its R nearest live nodes at once, whatever the crash took
     for (const { key } of items) {
       if (!leaver.toyrrent.store.has(key)) continue
-      for (const home of nearest(net.nodes, key)) expect(home.toyrrent.store.has(key), 'on its R nearest live nodes').to.equal(true)
+      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent.store.has(key), 'on its R nearest live nodes').to.equal(true)
     }
   })
 
@@ -128,9 +126,9 @@ describe('redundancy, repair and handoff (in process)', function () {
     net = await createTestnet(6, { repairIntervalSeconds: 0 })
     const value = randomBytes(1000)
     const key = (await import('../src/records/hash-item.ts')).hashItemKey(value)
-    const [first] = nearest(net.nodes, key)
+    const [first] = nearestNodes(net.nodes, key, R)
     ;(first.toyrrent as any).acceptor.init.maxStorageBytes = first.toyrrent.store.bytes
-    const writer = net.nodes.find(n => !nearest(net.nodes, key, R + 1).includes(n))!
+    const writer = net.nodes.find(n => !nearestNodes(net.nodes, key, R + 1).includes(n))!
     const { stored } = await writer.toyrrent.put(value)
     expect(stored.map(String)).to.not.include(first.libp2p.peerId.toString())
     await waitFor('R other nodes hold it', () => holderCount(net.nodes.filter(n => n !== writer && n !== first), key) >= R)
@@ -140,12 +138,12 @@ describe('redundancy, repair and handoff (in process)', function () {
   it('holders reports the replica set and who holds the item', async () => {
     net = await createTestnet(8, { repairIntervalSeconds: 0 })
     const { key } = await net.nodes[0].toyrrent.put(randomBytes(64))
-    await waitFor('replicas hold it', () => nearest(net.nodes, key).every(n => n.toyrrent.store.has(key)))
+    await waitFor('replicas hold it', () => nearestNodes(net.nodes, key, R).every(n => n.toyrrent.store.has(key)))
     const result = await net.nodes[7].toyrrent.holders(key)
-    expect(result.replicaSet.map(h => h.peerId.toString())).to.deep.equal(nearest(net.nodes, key).map(n => n.libp2p.peerId.toString()))
+    expect(result.replicaSet.map(h => h.peerId.toString())).to.deep.equal(nearestNodes(net.nodes, key, R).map(n => n.libp2p.peerId.toString()))
     expect(result.replicaSet.every(h => h.holds)).to.equal(true)
     // other holders are those the lookup met: each must really hold it and sit outside the replica set
-    const inSet = nearest(net.nodes, key).map(n => n.libp2p.peerId.toString())
+    const inSet = nearestNodes(net.nodes, key, R).map(n => n.libp2p.peerId.toString())
     for (const peer of result.otherHolders) {
       expect(inSet).to.not.include(peer)
       expect(net.nodes.find(n => n.libp2p.peerId.toString() === peer)?.toyrrent.store.has(key)).to.equal(true)

@@ -4,6 +4,7 @@
  * looked itself up once the network is whole.
  */
 import { createToyrrentNode } from '../../src/node.ts'
+import { peerPosition, sortByDistance } from '../../src/keyspace.ts'
 import type { ToyrrentNode, ToyrrentNodeOptions } from '../../src/node.ts'
 
 export interface Testnet {
@@ -16,6 +17,11 @@ export function dialAddr (node: ToyrrentNode): string {
   const addr = node.libp2p.getMultiaddrs().find(a => a.toString().startsWith('/ip4/127.0.0.1/tcp/'))
   if (addr == null) throw new Error('node has no loopback address')
   return addr.toString()
+}
+
+/** The nodes nearest to `key` by XOR distance, nearest first (the first R are its replica set). */
+export function nearestNodes (nodes: ToyrrentNode[], key: Uint8Array, count = nodes.length): ToyrrentNode[] {
+  return sortByDistance(key, [...nodes], n => peerPosition(n.libp2p.peerId)).slice(0, count)
 }
 
 export async function createTestnet (size: number, options: ToyrrentNodeOptions = {}): Promise<Testnet> {
