@@ -8,13 +8,17 @@
  * cap (checked before any body byte is buffered), a frame that is not
  * protobuf, a response where a request belongs, a frame begun and not
  * finished within `frameTimeout`, a peer that does not read its replies
- * within `handlerTimeout`. Unknown request types are answered UNKNOWN_TYPE.
+ * within `handlerTimeout`. Unknown request types are answered UNKNOWN_TYPE,
+ * with the type number echoed.
+ *
+ * Serves between start() and stop(): stop aborts every queued and running
+ * request on every stream and resets the streams.
  */
 import { Frame, Status } from './pb/rpc.ts'
 import { FrameStream } from './frame-stream.ts'
 import { InboundQueue } from './inbound-queue.ts'
 import { statusCode } from './status.ts'
-import { MAX_FRAME_BYTES } from '../constants.ts'
+import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_STREAM_BUFFER_BYTES, MAX_FRAME_BYTES } from '../constants.ts'
 import { ProtocolError, TimeoutError, ToyrrentError } from '../errors.ts'
 import type { ToyrrentMetrics, RequestTypeName } from '../metrics.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
@@ -34,13 +38,6 @@ export interface RpcHandler {
 
 export type HandlerTable = Partial<Record<Frame.Type, RpcHandler>>
 
-/** A frame begun must be complete within this long. */
-export const DEFAULT_FRAME_TIMEOUT_MS = 10_000
-/** A stream with no frame and nothing in flight for this long is closed (the client reopens on demand). */
-export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
-/** Unread inbound bytes kept per stream; a peer that pipelines more while we cannot keep up is reset. */
-export const DEFAULT_STREAM_BUFFER_BYTES = 4 * 1024 * 1024
-
 export interface RpcServerInit {
   handlers: HandlerTable
   log: Logger
@@ -50,35 +47,64 @@ export interface RpcServerInit {
   frameTimeout?: number
   idleTimeout?: number
   metrics?: ToyrrentMetrics
-  /** Aborts every queued and running request (service stop). */
-  signal?: AbortSignal
 }
 
 export class RpcServer {
   readonly queue: InboundQueue
   private readonly init: RpcServerInit
+  /** Made by start(), aborted by stop(); every stream listens on the one current when it opened. */
+  private running?: AbortController
 
   constructor (init: RpcServerInit) {
     this.init = init
     this.queue = init.queue
   }
 
+  /** Serve streams; a no-op while serving. */
+  start (): void {
+    // a live controller is kept: streams already open listen on it
+    if (this.running == null || this.running.signal.aborted) this.running = new AbortController()
+  }
+
+  /**
+   * Abort every queued request (it never runs) and every running one (its
+   * handler's signal aborts) on every stream, and reset the streams; streams
+   * opened until the next start() are reset at once. A no-op when stopped.
+   */
+  stop (): void {
+    if (this.running?.signal.aborted === false) this.running.abort(new DOMException('rpc server stopped', 'AbortError'))
+  }
+
   /** The libp2p stream handler for the RPC protocol. */
   readonly onStream = async (stream: Stream, connection: Connection): Promise<void> => {
     const peer = connection.remotePeer
     const peerKey = peer.toString()
+    const running = this.running?.signal
+    if (running == null || running.aborted) {
+      // not started, or stopped
+      stream.abort(running?.reason ?? new DOMException('rpc server not started', 'AbortError'))
+      return
+    }
     const frames = new FrameStream(stream, { maxDataLength: MAX_FRAME_BYTES, maxBufferSize: DEFAULT_STREAM_BUFFER_BYTES })
-    // ends the requests of this stream that are still queued or running
+    // ends the requests of this stream that are still queued or running: when the stream ends or the server stops
     const streamDone = new AbortController()
-    const signal = this.init.signal == null ? streamDone.signal : AbortSignal.any([streamDone.signal, this.init.signal])
+    const signal = streamDone.signal
+    const onStop = (): void => {
+      streamDone.abort(running.reason)
+      stream.abort(running.reason)
+    }
+    running.addEventListener('abort', onStop, { once: true })
     let outstanding = 0
     let mustDrain = false
     let settled: PromiseWithResolvers<void> | undefined
-    const reply = (request: Frame, result: HandlerResult): void => {
-      this.init.metrics?.request(typeName(request.type), statusCode(result.status ?? Status.OK))
+    const send = (type: RequestTypeName, status: Status, encode: () => Uint8Array): void => {
+      this.init.metrics?.request(type, statusCode(status))
       if (signal.aborted || stream.writeStatus !== 'writable') return
       // the read loop stops reading while the peer does not take its replies, so what waits here is bounded
-      if (!frames.send(Frame.encode({ ...result, id: request.id, type: request.type, response: true }))) mustDrain = true
+      if (!frames.send(encode())) mustDrain = true
+    }
+    const reply = (request: Frame, result: HandlerResult): void => {
+      send(typeName(request.type), result.status ?? Status.OK, () => Frame.encode({ ...result, id: request.id, type: request.type, response: true }))
     }
     try {
       while (true) {
@@ -102,9 +128,9 @@ export class RpcServer {
           break
         }
         const request = decodeRequest(read.frame)
-        if (typeof request === 'bigint') {
+        if (isUnknown(request)) {
           // a well-formed frame of a type from a newer version: say so, keep the channel
-          reply({ id: request, type: Frame.Type.UNSPECIFIED } as Frame, { status: Status.UNKNOWN_TYPE, message: 'unknown request type' })
+          send('unknown', Status.UNKNOWN_TYPE, () => encodeUnknownTypeAnswer(request.id, request.type))
           continue
         }
         outstanding++
@@ -123,10 +149,15 @@ export class RpcServer {
       }
       await stream.close({ signal: AbortSignal.timeout(this.init.handlerTimeout) })
     } catch (err: any) {
-      this.init.log('resetting rpc stream from %p: %s', peer, err.message)
-      this.init.metrics?.count('rpc_streams_reset')
+      if (running.aborted) {
+        this.init.log('rpc server stopped: reset the stream from %p', peer)
+      } else {
+        this.init.log('resetting rpc stream from %p: %s', peer, err.message)
+        this.init.metrics?.count('rpc_streams_reset')
+      }
       stream.abort(err)
     } finally {
+      running.removeEventListener('abort', onStop)
       streamDone.abort()
     }
   }
@@ -148,6 +179,8 @@ export class RpcServer {
       if (err instanceof ToyrrentError) {
         return { status: statusForError(err), message: err.message }
       }
+      // stopped or the stream ended: nobody gets this answer, and the handler did not fail
+      if (streamSignal.aborted) return { status: Status.ERROR, message: 'aborted' }
       this.init.log.error('handler for %s failed: %e', request.type, err)
       return { status: Status.ERROR, message: 'internal error' }
     } finally {
@@ -157,18 +190,28 @@ export class RpcServer {
   }
 }
 
+/** A well-formed request of a type this build does not know: its id and type number as sent. */
+interface UnknownRequest {
+  id: bigint
+  type: bigint
+}
+
+function isUnknown (request: Frame | UnknownRequest): request is UnknownRequest {
+  return typeof request.type === 'bigint'
+}
+
 /**
  * Decode a request frame; anything that is not one is a protocol violation.
  * A well-formed frame whose only fault is a request type we do not know
- * returns its id, to be answered UNKNOWN_TYPE.
+ * returns its id and type, to be answered UNKNOWN_TYPE.
  */
-function decodeRequest (bytes: Uint8Array): Frame | bigint {
+function decodeRequest (bytes: Uint8Array): Frame | UnknownRequest {
   let request: Frame
   try {
     request = Frame.decode(bytes)
   } catch (err: any) {
-    const id = unknownTypeId(bytes)
-    if (id != null) return id
+    const unknown = unknownType(bytes)
+    if (unknown != null) return unknown
     throw new ProtocolError(`not a frame: ${err.message}`)
   }
   if (request.response) throw new ProtocolError('response frame on a server stream')
@@ -181,11 +224,11 @@ const KNOWN_TYPES = new Set(Object.values(Frame.Type).filter(t => typeof t === '
   return bytes.length === 0 ? 0 : bytes[1]
 }))
 
-/** The id of a frame that is well-formed protobuf at the top level, not a response, with an unknown type number; else undefined. */
-function unknownTypeId (bytes: Uint8Array): bigint | undefined {
+/** Id and type of a frame that is well-formed protobuf at the top level, not a response, with an unknown type number; else undefined. */
+function unknownType (bytes: Uint8Array): UnknownRequest | undefined {
   let pos = 0
   let id = 0n
-  let type: number | undefined
+  let type: bigint | undefined
   const varint = (): bigint => {
     let value = 0n
     for (let shift = 0n; shift < 70n; shift += 7n) {
@@ -204,7 +247,7 @@ function unknownTypeId (bytes: Uint8Array): bigint | undefined {
       if (wire === 0) {
         const value = varint()
         if (field === 1) id = value
-        if (field === 2) type = Number(value)
+        if (field === 2) type = value
         if (field === 3 && value !== 0n) return undefined
       } else if (wire === 2) {
         const length = Number(varint())
@@ -220,7 +263,45 @@ function unknownTypeId (bytes: Uint8Array): bigint | undefined {
   } catch {
     return undefined
   }
-  return type != null && !KNOWN_TYPES.has(type) ? id : undefined
+  return type != null && !KNOWN_TYPES.has(Number(type)) ? { id, type } : undefined
+}
+
+/** Frame.type is field 2, wire type 0 (varint): tag (2 << 3) | 0. */
+const FRAME_TYPE_TAG = 0x10
+
+/**
+ * The UNKNOWN_TYPE answer to a request of a type this build does not know.
+ * It must carry the type number the client sent, which the generated codec
+ * cannot encode (it only knows the enum's names): encode the rest with no
+ * type, then put field 2 in by hand, after the id (field 1) so the fields stay
+ * in number order as other encoders write them.
+ */
+export function encodeUnknownTypeAnswer (id: bigint, type: bigint): Uint8Array {
+  const rest = Frame.encode({ id, response: true, status: Status.UNKNOWN_TYPE, message: `unknown request type ${type}` })
+  // Frame.encode writes fields in number order; the id (tag 0x08, then a varint) comes first unless it is 0
+  let at = 0
+  if (rest[0] === 0x08) {
+    at = 1
+    while ((rest[at] & 0x80) !== 0) at++
+    at++
+  }
+  const field = [FRAME_TYPE_TAG, ...varint(type)]
+  const out = new Uint8Array(rest.byteLength + field.length)
+  out.set(rest.subarray(0, at))
+  out.set(field, at)
+  out.set(rest.subarray(at), at + field.length)
+  return out
+}
+
+/** Unsigned LEB128, as protobuf writes a uint64 varint. */
+function varint (value: bigint): number[] {
+  const out: number[] = []
+  while (value >= 0x80n) {
+    out.push(Number(value & 0x7fn) | 0x80)
+    value >>= 7n
+  }
+  out.push(Number(value))
+  return out
 }
 
 async function raceDeadline (promise: Promise<void>, ms: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { Status } from '../pb/rpc.ts'
+import { DIGEST_BYTES } from '../../store/digest.ts'
 import { sharedDigest, sharedItems } from '../../service/shared-set.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame } from '../pb/rpc.ts'
@@ -10,7 +11,10 @@ export class DigestHandler implements RpcHandler {
 
   async handle (request: Frame, context: RequestContext): Promise<HandlerResult> {
     const body = request.digestRequest
-    if (body == null) return { status: Status.BAD_REQUEST, message: 'digest needs a digest' }
+    // a digest of any other length is no digest (an empty set's is 16 zero bytes), not a mismatch
+    if (body == null || body.hash.byteLength !== DIGEST_BYTES) {
+      return { status: Status.BAD_REQUEST, message: `digest needs a ${DIGEST_BYTES}-byte hash` }
+    }
     const ours = sharedDigest(sharedItems(this.placement.assignments(), this.selfKey, context.peer.toString()))
     if (ours.total.equals(body.count, body.hash)) {
       return { status: Status.OK, digestResponse: { match: true, buckets: [] } }

@@ -1,5 +1,6 @@
 import { Status } from '../pb/rpc.ts'
 import { MAX_KEYS_PER_REQUEST } from '../../constants.ts'
+import { POSITION_BYTES } from '../../keyspace.ts'
 import { isExpired } from '../../store/item-store.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame } from '../pb/rpc.ts'
@@ -13,6 +14,10 @@ export class HoldsHandler implements RpcHandler {
     const keys = request.holdsRequest?.keys
     if (keys == null || keys.length > MAX_KEYS_PER_REQUEST) {
       return { status: Status.BAD_REQUEST, message: `holds takes at most ${MAX_KEYS_PER_REQUEST} keys` }
+    }
+    // a key of another length cannot be held: the sender is broken, so say so rather than "not held"
+    if (keys.some(key => key.byteLength !== POSITION_BYTES)) {
+      return { status: Status.BAD_REQUEST, message: `holds keys must be ${POSITION_BYTES} bytes` }
     }
     const held = []
     for (const key of keys) {
