@@ -8,16 +8,17 @@
  */
 import { parseArgs } from 'node:util'
 import { randomBytes } from 'node:crypto'
-import { createTestnet } from '../test/helpers/testnet.ts'
-import { peerPosition, sortByDistance } from '../src/keyspace.ts'
+import { createTestnet } from '../src/testing/index.ts'
+import { nearestN, peerPosition } from '../src/keyspace.ts'
 import type { ToyrrentNode } from '../src/node.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '12' }, items: { type: 'string', default: '500' } } })
 const nodes = Number(values.nodes)
 const items = Number(values.items)
 const R = 3
 
-const net = await createTestnet(nodes, { repairIntervalSeconds: 0, trialPeriodMs: 0 })
+const net = await createTestnet(nodes, { repairInterval: 0, trialPeriod: 0 })
 const keys: Uint8Array[] = []
 const putMany = async (count: number): Promise<void> => {
   for (let i = 0; i < count; i += 16) {
@@ -33,8 +34,8 @@ const quietRoundBytes = async (): Promise<number> => {
   await repairAll()
   return net.nodes.reduce((sum, n) => sum + n.toyrrent.stats().repair.lastRoundBytes, 0)
 }
-const onNearest = (list: ToyrrentNode[]): boolean => keys.every(key => sortByDistance(key, [...list], n => peerPosition(n.libp2p.peerId))
-  .slice(0, R).every(n => n.toyrrent.store.has(key)))
+const onNearest = (list: ToyrrentNode[]): boolean => keys.every(key => nearestN(key, list, list.length, n => peerPosition(n.libp2p.peerId))
+  .slice(0, R).every(n => n.toyrrent[internals].store.has(key)))
 
 try {
   await putMany(items)
@@ -52,8 +53,8 @@ try {
   const joinStart = performance.now()
   const newcomer = await net.add()
   const joinMs = performance.now() - joinStart
-  const taken = newcomer.toyrrent.store.size
-  const bytes = newcomer.toyrrent.store.bytes
+  const taken = newcomer.toyrrent[internals].store.size
+  const bytes = newcomer.toyrrent[internals].store.bytes
 
   console.log(JSON.stringify({
     bench: 'toyrrent redundancy',

@@ -41,6 +41,7 @@ import { equalBytes, mib, rng, randomInt, randomOther, round, settleGc, summaris
 import { summariseHeapSnapshot } from './lib/heap.ts'
 import type { Toyrrent } from '../src/index.ts'
 import type { Libp2p } from '@libp2p/interface'
+import { internals } from '../src/service/toyrrent.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -220,7 +221,7 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   result.joinMs = round(joinedMs, 0)
   log(`formed in ${result.formMs} ms`)
 
-  const tables = nodes.map(l => l.node.services.toyrrent.table.size)
+  const tables = nodes.map(l => l.node.services.toyrrent[internals].table.size)
   const conns = nodes.map(l => l.node.getConnections().length)
   result.tableSize = { mean: round(tables.reduce((s, x) => s + x, 0) / n, 1), min: Math.min(...tables), max: Math.max(...tables) }
   result.connectionsPerNode = { mean: round(conns.reduce((s, x) => s + x, 0) / n, 1), max: Math.max(...conns) }
@@ -327,7 +328,7 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
     }
     // a copy that survives anywhere (writer's pinned copy included), for comparison
     const held = await Promise.all(items.map(async item => {
-      for (const i of aliveSet) if (await nodes[i].node.services.toyrrent.store.has(item.key)) return true
+      for (const i of aliveSet) if (await nodes[i].node.services.toyrrent[internals].store.has(item.key)) return true
       return false
     }))
     const r = {

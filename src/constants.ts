@@ -35,12 +35,8 @@ export const DEFAULT_OPERATION_TIMEOUT_MS = 30_000
 /** One request to one peer gives up after this long. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
 
-/** Protocol ids. */
+/** Protocol id of toyrrent's RPC. */
 export const RPC_PROTOCOL = '/toyrrent/rpc/1.0.0'
-export const DEFAULT_KAD_PROTOCOL = '/toyrrent/kad/1.0.0'
-
-/** Requests one peer may have in flight on one RPC stream before it is answered `busy`. */
-export const MAX_INFLIGHT_PER_STREAM = 128
 
 /**
  * Lifetime of an item on a holder that is not its owner: 48 h, as kad-dht's
@@ -48,11 +44,11 @@ export const MAX_INFLIGHT_PER_STREAM = 128
  * republishes before it lapses, and data whose owner left for good is gone
  * within two days.
  */
-export const DEFAULT_ITEM_TTL_SECONDS = 48 * 3600
-export const DEFAULT_REPUBLISH_INTERVAL_SECONDS = 12 * 3600
+export const DEFAULT_ITEM_TTL_MS = 48 * 3600_000
+export const DEFAULT_REPUBLISH_INTERVAL_MS = 12 * 3600_000
 
 /** Anti-entropy round every minute: cheap when nothing is missing (one digest per neighbour). */
-export const DEFAULT_REPAIR_INTERVAL_SECONDS = 60
+export const DEFAULT_REPAIR_INTERVAL_MS = 60_000
 
 /** Storage quota for others' items. */
 export const DEFAULT_MAX_STORAGE_BYTES = 1024 ** 3
@@ -66,3 +62,77 @@ export const HANDOFF_BATCH_ITEMS = 64
 
 /** A graceful leave hands its items on for at most this long. */
 export const DEFAULT_LEAVE_TIMEOUT_MS = 10_000
+
+/** Passes of a leave handoff: each one after the first places the share of peers found gone in the one before. */
+export const MAX_LEAVE_PASSES = 3
+
+/** Peers kept per distance band of the routing table (Kademlia k). */
+export const DEFAULT_BUCKET_SIZE = 20
+
+/**
+ * Timeouts in a row before a peer leaves the table: one slow answer under
+ * load is no reason to forget a peer (that erodes routing exactly when it is
+ * busiest), but a host that is gone only ever times out.
+ */
+export const MAX_TIMEOUTS = 3
+
+/** Routing-table refresh every ten minutes: enough to notice churn, cheap next to the traffic of a busy node. */
+export const DEFAULT_REFRESH_INTERVAL_MS = 600_000
+
+/** A table member heard from within this long is not asked again by a refresh, however often refresh runs. */
+export const MIN_STALE_MS = 60_000
+
+/** Refresh lookups run at once. */
+export const REFRESH_CONCURRENCY = 3
+
+/** Most addresses passed on for one peer. */
+export const MAX_ADDRS_PER_PEER = 8
+
+/** Our own addresses change rarely and cost system calls to read: read at most this often. */
+export const SELF_ADDRS_TTL_MS = 1000
+
+/** Retries of a request answered BUSY, and the first back-off (doubling, jittered). */
+export const BUSY_RETRIES = 2
+export const BUSY_BACKOFF_MS = 50
+
+/**
+ * A get or resolve that asked only its first peers widens after this long
+ * without an answer: well above the loaded round trip, so busy nodes are not
+ * sent every read twice.
+ */
+export const READ_HEDGE_MS = 200
+
+/** Inbound queue: requests running at once, waiting in all, and queued or running per peer. */
+export const DEFAULT_QUEUE_CONCURRENCY = 16
+export const DEFAULT_QUEUE_MAX_QUEUED = 256
+export const DEFAULT_QUEUE_MAX_PER_PEER = 32
+
+/** RPC streams per connection and direction; one is all a client needs (requests are multiplexed by id). */
+export const MAX_RPC_STREAMS = 8
+
+/** A request frame begun must be complete within this long. */
+export const DEFAULT_FRAME_TIMEOUT_MS = 10_000
+/** A stream with no frame and nothing in flight for this long is closed (the client reopens on demand). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
+/** Unread inbound bytes kept per stream; a peer that pipelines more while we cannot keep up is reset. */
+export const DEFAULT_STREAM_BUFFER_BYTES = 4 * 1024 * 1024
+
+/** The daemon's listen address when none is given. */
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001']
+
+/** Per-stream receive window: ample for 64 KiB items, and the most a peer can have in flight to us per stream. */
+export const MAX_STREAM_WINDOW_BYTES = 1024 * 1024
+
+/** How many remembered peers a (re)starting node dials. */
+export const DEFAULT_REMEMBERED_PEERS = 8
+
+/**
+ * New inbound connections accepted per second from one host. libp2p's default
+ * of 5 refuses peers that share an address: every node on one machine, or
+ * behind one NAT. Peers are rate-limited by toyrrent's inbound queue.
+ */
+export const DEFAULT_INBOUND_CONNECTION_THRESHOLD = 200
+
+/** A dial to a bootstrap or discovered peer gives up after this long; a remembered peer after the shorter one. */
+export const DIAL_TIMEOUT_MS = 10_000
+export const REMEMBERED_DIAL_TIMEOUT_MS = 5_000

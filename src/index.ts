@@ -12,7 +12,8 @@
  * ```
  */
 import { Toyrrent } from './service/toyrrent.ts'
-import type { ToyrrentComponents, ToyrrentInit } from './service/toyrrent.ts'
+import type { ToyrrentComponents } from './service/toyrrent.ts'
+import type { ToyrrentInit } from './service/options.ts'
 
 export function toyrrent (init: ToyrrentInit = {}): (components: ToyrrentComponents) => Toyrrent {
   return (components) => new Toyrrent(components, init)
@@ -20,7 +21,10 @@ export function toyrrent (init: ToyrrentInit = {}): (components: ToyrrentCompone
 
 export { Toyrrent }
 export type { ToyrrentComponents, ToyrrentInit }
-export type { ToyrrentApi, FoundPeer, PutResult, ToyrrentOperationOptions } from './service/types.ts'
+export type { ToyrrentApi, FoundPeer, PutResult, PublishOptions, PublishResult, ResolveResult, HoldersResult, HeldItem, ToyrrentStats, NetworkStats, ToyrrentOperationOptions } from './service/types.ts'
+export type { HandoffResult } from './service/onboard.ts'
+export type { RefusalCode, Refusal } from './refusals.ts'
+export { REFUSALS, refusal, isFinal } from './refusals.ts'
 export { createToyrrentNode } from './node.ts'
 export type { ToyrrentNode, ToyrrentNodeOptions } from './node.ts'
 export * from './errors.ts'

@@ -49,7 +49,26 @@ export function equalPositions (a: Uint8Array, b: Uint8Array): boolean {
   return compareDistance(a, a, b) === 0
 }
 
-/** Sort entries by distance of `position(entry)` to `target`, nearest first. */
-export function sortByDistance<T> (target: Uint8Array, entries: T[], position: (entry: T) => Uint8Array): T[] {
-  return entries.sort((a, b) => compareDistance(target, position(a), position(b)))
+/**
+ * The `n` entries nearest to `target`, nearest first: the one way toyrrent
+ * picks the nearest peers (routing table, replies, replica sets, lookups).
+ * One pass keeping the best n, so a short list from a long one costs no sort.
+ */
+export function nearestN<T> (target: Uint8Array, entries: Iterable<T>, n: number, position: (entry: T) => Uint8Array): T[] {
+  const best: T[] = []
+  if (n <= 0) return best
+  for (const entry of entries) {
+    const pos = position(entry)
+    if (best.length === n && compareDistance(target, pos, position(best[n - 1])) >= 0) continue
+    let i = best.length
+    while (i > 0 && compareDistance(target, pos, position(best[i - 1])) < 0) i--
+    best.splice(i, 0, entry)
+    if (best.length > n) best.pop()
+  }
+  return best
+}
+
+/** `nearestN` for things that carry their position. */
+export function nearestPositioned<T extends { position: Uint8Array }> (target: Uint8Array, entries: Iterable<T>, n: number): T[] {
+  return nearestN(target, entries, n, entry => entry.position)
 }

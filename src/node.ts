@@ -1,8 +1,8 @@
 /**
  * createToyrrentNode: the whole stack the daemon runs — TCP, Noise, Yamux,
- * identify, ping, kad-dht (server mode, toyrrent's own protocol id) and the
- * toyrrent service — with LevelDB under the data directory, or everything in
- * memory when there is none.
+ * identify, ping and the toyrrent service, whose routing table is the node's
+ * only one (it also answers libp2p's peer routing) — with LevelDB under the
+ * data directory, or everything in memory when there is none.
  */
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
@@ -12,7 +12,6 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { kadDHT } from '@libp2p/kad-dht'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -23,14 +22,13 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { Registry } from 'prom-client'
 import { logger } from '@libp2p/logger'
 import { parseSwarmKey } from './swarm-key.ts'
-import { toyrrent } from './index.ts'
+import { Toyrrent } from './service/toyrrent.ts'
 import { loadOrCreateIdentity } from './identity.ts'
-import { peerInfoMapper } from './service/addresses.ts'
 import { InvalidInputError } from './errors.ts'
-import { DEFAULT_KAD_PROTOCOL, RPC_PROTOCOL } from './constants.ts'
-import type { Toyrrent, ToyrrentInit } from './service/toyrrent.ts'
+import { DEFAULT_INBOUND_CONNECTION_THRESHOLD, DEFAULT_LISTEN, DEFAULT_REMEMBERED_PEERS, DIAL_TIMEOUT_MS, MAX_STREAM_WINDOW_BYTES, REMEMBERED_DIAL_TIMEOUT_MS, RPC_PROTOCOL } from './constants.ts'
+import type { ToyrrentInit } from './service/options.ts'
+import type { ToyrrentComponents } from './service/toyrrent.ts'
 import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
-import type { KadDHT } from '@libp2p/kad-dht'
 import type { Datastore } from 'interface-datastore'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -43,8 +41,6 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
   bootstrap?: string[]
   /** Keep loopback and private addresses (a LAN or one machine). @default true */
   lan?: boolean
-  /** kad-dht protocol id. @default '/toyrrent/kad/1.0.0' */
-  kadProtocol?: string
   /** New inbound connections accepted per second from one host. @default 200 */
   inboundConnectionThreshold?: number
   /** Use this identity instead of the data directory's. */
@@ -68,7 +64,7 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
   rememberedPeers?: number
 }
 
-export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, dht: KadDHT, identify: unknown, ping: unknown }>
+export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown }>
 
 export interface ToyrrentNode {
   libp2p: ToyrrentLibp2p
@@ -81,11 +77,6 @@ export interface ToyrrentNode {
   metrics?(): Promise<string>
   stop(): Promise<void>
 }
-
-export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001']
-
-/** Per-stream receive window: ample for 64 KiB items, and the most a peer can have in flight to us per stream. */
-export const MAX_STREAM_WINDOW_BYTES = 1024 * 1024
 
 export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Promise<ToyrrentNode> {
   const bootstrapAddrs = (options.bootstrap ?? []).map(parseDialAddr)
@@ -112,10 +103,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     datastore,
     addresses: { listen },
     connectionManager: {
-      // libp2p's default of 5 new inbound connections per second per host
-      // refuses peers that share an address: every node on one machine, or
-      // behind one NAT. Peers are rate-limited by toyrrent's inbound queue.
-      inboundConnectionThreshold: options.inboundConnectionThreshold ?? 200,
+      inboundConnectionThreshold: options.inboundConnectionThreshold ?? DEFAULT_INBOUND_CONNECTION_THRESHOLD,
       maxIncomingPendingConnections: 64
     },
     transports: [tcp()],
@@ -129,12 +117,8 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     services: {
       identify: identify(),
       ping: ping(),
-      dht: kadDHT({
-        protocol: options.kadProtocol ?? DEFAULT_KAD_PROTOCOL,
-        clientMode: false,
-        peerInfoMapper: peerInfoMapper(lan)
-      }),
-      toyrrent: toyrrent({ ...options, allowPrivateAddresses: options.allowPrivateAddresses ?? lan })
+      // the whole stack joins explicitly below (bootstrap or rejoin), so it can wait for it
+      toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, allowPrivateAddresses: options.allowPrivateAddresses ?? lan })
     }
   })
 
@@ -145,12 +129,10 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     rejoined: 0,
     ...(registry == null ? {} : { metrics: async () => registry.metrics() }),
     async bootstrap (addrs, opts = {}) {
-      const results = await Promise.allSettled(addrs.map(async a => libp2p.dial(parseDialAddr(a), { signal: opts.signal ?? AbortSignal.timeout(10_000) })))
+      const results = await Promise.allSettled(addrs.map(async a => libp2p.dial(parseDialAddr(a), { signal: opts.signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS) })))
       const reached = results.filter(r => r.status === 'fulfilled').length
-      if (reached > 0) {
-        await libp2p.services.toyrrent.refresh({ signal: opts.signal })
-        await libp2p.services.toyrrent.onboard({ signal: opts.signal })
-      }
+      // the service joins by itself on its first peers; wait for that join (or start one)
+      if (reached > 0) await libp2p.services.toyrrent.join({ signal: opts.signal })
       return reached
     },
     async stop () {
@@ -162,16 +144,12 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   node.rejoined = await dialRemembered(libp2p, options.protocol ?? RPC_PROTOCOL, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS)
   if (node.rejoined > 0 && bootstrapAddrs.length === 0) {
     // as after a bootstrap: find our neighbours, then take over the items we are now responsible for
-    await libp2p.services.toyrrent.refresh().catch(() => {})
-    await libp2p.services.toyrrent.onboard().catch(() => {})
+    await libp2p.services.toyrrent.join().catch(() => {})
   }
   return node
 }
 
 const log = logger('toyrrent:node')
-
-/** How many remembered peers a (re)starting node dials. */
-export const DEFAULT_REMEMBERED_PEERS = 8
 
 /**
  * Rejoin without flags: dial up to `count` peers from the (persistent) peer
@@ -185,7 +163,7 @@ async function dialRemembered (libp2p: ToyrrentLibp2p, protocol: string, count: 
     .filter(peer => !peer.id.equals(libp2p.peerId) && !connected.has(peer.id.toString()))
     .slice(0, count)
   if (peers.length === 0) return 0
-  const results = await Promise.allSettled(peers.map(async peer => libp2p.dial(peer.id, { signal: AbortSignal.timeout(5_000) })))
+  const results = await Promise.allSettled(peers.map(async peer => libp2p.dial(peer.id, { signal: AbortSignal.timeout(REMEMBERED_DIAL_TIMEOUT_MS) })))
   const reached = results.filter(r => r.status === 'fulfilled').length
   log('rejoined %d of %d remembered peers', reached, peers.length)
   return reached
@@ -196,7 +174,7 @@ function dialDiscovered (libp2p: ToyrrentLibp2p): void {
   libp2p.addEventListener('peer:discovery', (evt) => {
     const { id, multiaddrs } = evt.detail
     if (id.equals(libp2p.peerId) || libp2p.getConnections(id).length > 0) return
-    libp2p.dial(multiaddrs.length > 0 ? multiaddrs : id, { signal: AbortSignal.timeout(10_000) }).then(() => {
+    libp2p.dial(multiaddrs.length > 0 ? multiaddrs : id, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) }).then(() => {
       log('connected to %p found on the local network', id)
     }, (err: Error) => {
       log('could not dial %p found on the local network: %s', id, err.message)

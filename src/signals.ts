@@ -8,3 +8,13 @@ export function deadlineSignal (signals: Array<AbortSignal | undefined>, timeout
   const others = signals.filter(s => s != null)
   return others.length === 0 ? timeout : AbortSignal.any([...others, timeout])
 }
+
+/** Wait `ms`, or reject with the signal's reason when it aborts first. */
+export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { createToyrrentNode } from '../src/node.ts'
 import { dialAddr } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 /** The node's default limits: 16 running, 256 waiting, 32 per peer. */
 const QUEUE = { concurrency: 16, maxQueued: 256, maxPerPeer: 32 }
@@ -93,7 +94,7 @@ describe('flood from one peer', function () {
         replies: summary.replies,
         otherReads: { quietMs: stats(quiet), duringFloodMs: stats(loaded) },
         nodeRssMiB: { before: mib(rssBefore), peak: mib(peakRss), growth: mib(peakRss - rssBefore) },
-        queue: target.toyrrent.inbound.stats()
+        queue: target.toyrrent[internals].inbound.stats()
       }
       // eslint-disable-next-line no-console
       console.log('      flood figures:', JSON.stringify(report))

@@ -17,6 +17,7 @@ import { RawRpc, concat } from './helpers/raw-rpc.ts'
 import { dialAddr } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 import type { Outcome } from './helpers/raw-rpc.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 const FRAMES_PER_HANDLER = 10_000
 const WORKERS = 4
@@ -37,12 +38,12 @@ interface StoreSnapshot { items: number, bytes: number, digest: string }
 
 async function snapshot (node: ToyrrentNode): Promise<StoreSnapshot> {
   const entries: string[] = []
-  for (const { key } of [...node.toyrrent.store.metas()]) {
-    const item = await node.toyrrent.store.get(key)
+  for (const { key } of [...node.toyrrent[internals].store.metas()]) {
+    const item = await node.toyrrent[internals].store.get(key)
     entries.push(Buffer.from(key).toString('hex') + (item == null ? '-' : Buffer.from(StoredItem.encode(item)).toString('hex')))
   }
   entries.sort()
-  return { items: node.toyrrent.store.size, bytes: node.toyrrent.store.bytes, digest: createHash('sha256').update(entries.join('\n')).digest('hex') }
+  return { items: node.toyrrent[internals].store.size, bytes: node.toyrrent[internals].store.bytes, digest: createHash('sha256').update(entries.join('\n')).digest('hex') }
 }
 
 /** Protobuf by hand, to write fields with the wrong wire type. */

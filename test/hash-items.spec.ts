@@ -4,18 +4,18 @@ import { createTestnet, dialAddr, nearestNodes } from './helpers/testnet.ts'
 import { waitFor } from './helpers/wait.ts'
 import { createToyrrentNode } from '../src/node.ts'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ItemKind } from '../src/rpc/pb/rpc.ts'
 import { hashItemKey, keyToCid, parseKey } from '../src/records/hash-item.ts'
 import { MAX_VALUE_BYTES } from '../src/constants.ts'
 import type { Testnet } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 /** Keep an item in one node's store only, as if it had been placed there. */
 async function holdOnly (node: ToyrrentNode, value: Uint8Array): Promise<Uint8Array> {
   const key = hashItemKey(value)
-  await node.toyrrent.store.put(key, { kind: 0, body: new Uint8Array(value), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
+  await node.toyrrent[internals].store.put(key, { kind: 0, body: new Uint8Array(value), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
   return key
 }
 
@@ -44,7 +44,7 @@ describe('hash items', function () {
       const replicaSet = nearestNodes(net.nodes, key, 3)
       for (const node of replicaSet) {
         // the third store may still be landing after the W=2 acknowledgements
-        await waitFor(`replica ${node.libp2p.peerId} holds the item`, async () => node.toyrrent.store.has(key))
+        await waitFor(`replica ${node.libp2p.peerId} holds the item`, async () => node.toyrrent[internals].store.has(key))
       }
     })
 
@@ -52,11 +52,11 @@ describe('hash items', function () {
       const value = randomBytes(512)
       const { key } = await net.nodes[1].toyrrent.put(value)
       const holders = nearestNodes(net.nodes, key).filter(n => n !== net.nodes[1])
-      await waitFor('replicas hold the item', async () => (await Promise.all(holders.slice(0, 2).map(async h => h.toyrrent.store.has(key)))).every(Boolean))
+      await waitFor('replicas hold the item', async () => (await Promise.all(holders.slice(0, 2).map(async h => h.toyrrent[internals].store.has(key)))).every(Boolean))
       // all but one holder lie: they keep other bytes under the key
       const liars = holders.slice(0, 2)
       for (const liar of liars) {
-        await liar.toyrrent.store.put(key, { kind: 0, body: randomBytes(512), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
+        await liar.toyrrent[internals].store.put(key, { kind: 0, body: randomBytes(512), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
       }
       const reader = net.nodes.find(n => n !== net.nodes[1] && !liars.includes(n) && n !== holders[2])!
       expect(Buffer.from(await reader.toyrrent.get(key))).to.deep.equal(value)
@@ -66,7 +66,7 @@ describe('hash items', function () {
       const value = randomBytes(64)
       const key = hashItemKey(value)
       for (const liar of net.nodes.slice(0, 3)) {
-        await liar.toyrrent.store.put(key, { kind: 0, body: randomBytes(64), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
+        await liar.toyrrent[internals].store.put(key, { kind: 0, body: randomBytes(64), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
       }
       const err = await net.nodes[7].toyrrent.get(key).then(() => undefined, e => e)
       expect(err?.name).to.equal('NotFoundError')
@@ -86,9 +86,9 @@ describe('hash items', function () {
 
     it('rejects a remote store whose bytes do not hash to the key', async () => {
       const node = net.nodes[3]
-      const result = await (node.toyrrent as any).acceptor.accept({ kind: ItemKind.HASH, key: hashItemKey(text('a')), body: text('b') })
-      expect(result.status).to.equal('HASH_MISMATCH')
-      expect(await node.toyrrent.store.has(hashItemKey(text('a')))).to.equal(false)
+      const result = await node.toyrrent[internals].acceptor.accept({ kind: 'hash', key: hashItemKey(text('a')), body: text('b'), ttlSeconds: 0 })
+      expect(result.refused).to.equal('hash-mismatch')
+      expect(await node.toyrrent[internals].store.has(hashItemKey(text('a')))).to.equal(false)
     })
   })
 

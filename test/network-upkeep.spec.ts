@@ -11,6 +11,7 @@ import { createTestnet } from './helpers/testnet.ts'
 import { distanceBand, peerPosition } from '../src/keyspace.ts'
 import type { Testnet } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 /** Nodes refreshed and checked for the band property (refreshing all 60 in one process takes a minute of CPU). */
 const REFRESHED = 12
@@ -64,6 +65,6 @@ describe('network upkeep on 20 and 60 nodes', function () {
 function missingBands (node: ToyrrentNode, everyone: ToyrrentNode[]): string[] {
   const self = peerPosition(node.libp2p.peerId)
   const occupied = new Set(everyone.filter(n => n !== node).map(n => distanceBand(self, peerPosition(n.libp2p.peerId))))
-  const held = node.toyrrent.table.bands()
+  const held = node.toyrrent[internals].table.bands()
   return [...occupied].filter(band => (held.get(band)?.length ?? 0) === 0).map(band => `${node.libp2p.peerId} band ${band}`)
 }

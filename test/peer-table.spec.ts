@@ -7,13 +7,15 @@
 import { expect } from 'chai'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { PeerTable, MAX_TIMEOUTS } from '../src/service/peer-table.ts'
+import { PeerTable } from '../src/service/peer-table.ts'
+import { MAX_TIMEOUTS } from '../src/constants.ts'
 import { TableRefresher } from '../src/service/refresh.ts'
 import { hexKey } from '../src/bytes.ts'
 import { distanceBand, peerPosition } from '../src/keyspace.ts'
 import { createTestnet } from './helpers/testnet.ts'
 import { waitFor } from './helpers/wait.ts'
 import type { PeerId } from '@libp2p/interface'
+import { internals } from '../src/service/toyrrent.ts'
 
 async function randomPeer (): Promise<PeerId> {
   return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
@@ -105,7 +107,7 @@ describe('peer table', () => {
       const net = await createTestnet(10, { refreshInterval: 0, bucketSize: 2 })
       try {
         const node = net.nodes[0]
-        const table = node.toyrrent.table
+        const table = node.toyrrent[internals].table
         const [stalest] = table.stalestWithReplacements(Date.now() + 1)
         expect(stalest, 'a full band with peers waiting').to.not.equal(undefined)
         stalest.lastSeen = 0
@@ -124,14 +126,14 @@ describe('peer table', () => {
       const net = await createTestnet(6, { refreshInterval: 0 })
       try {
         const [a, b] = net.nodes
-        expect(a.toyrrent.table.get(b.libp2p.peerId)).to.not.equal(undefined)
+        expect(a.toyrrent[internals].table.get(b.libp2p.peerId)).to.not.equal(undefined)
         // b's inbound queue refuses everything: every request to it is answered BUSY
-        ;(b.toyrrent as any).inbound.push = () => 'peer-limit'
+        ;(b.toyrrent[internals].inbound as any).push = () => 'peer-limit'
         const beside = peerPosition(b.libp2p.peerId).slice()
         beside[31] ^= 1
         const found = await a.toyrrent.findBeforeN(beside, 1)
         expect(found.map(p => p.peerId.toString())).to.not.include(b.libp2p.peerId.toString())
-        expect(a.toyrrent.table.get(b.libp2p.peerId), 'a busy peer is alive').to.not.equal(undefined)
+        expect(a.toyrrent[internals].table.get(b.libp2p.peerId), 'a busy peer is alive').to.not.equal(undefined)
       } finally {
         await net.stop()
       }
@@ -141,10 +143,10 @@ describe('peer table', () => {
       const net = await createTestnet(6, { refreshInterval: 0 })
       try {
         const [a] = net.nodes
-        const peer = a.toyrrent.table.all()[0].peerId
+        const peer = a.toyrrent[internals].table.all()[0].peerId
         await a.libp2p.hangUp(peer)
         await waitFor('the connection to close', () => a.libp2p.getConnections(peer).length === 0, 10_000)
-        expect(a.toyrrent.table.get(peer), 'still in the table after the connection closed').to.not.equal(undefined)
+        expect(a.toyrrent[internals].table.get(peer), 'still in the table after the connection closed').to.not.equal(undefined)
         const { key } = await a.toyrrent.put(new TextEncoder().encode('after a hang-up'))
         // a position next to the peer's own: the exact lookup must ask the peer itself
         const beside = peerPosition(peer).slice()

@@ -6,6 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createToyrrentNode } from '../src/node.ts'
 import { dialAddr } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 describe('restart on the same data directory (LevelDB)', function () {
   this.timeout(60_000)
@@ -31,7 +32,7 @@ describe('restart on the same data directory (LevelDB)', function () {
     const second = await createToyrrentNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
     running.push(second)
     expect(second.libp2p.peerId.toString()).to.equal(peerId)
-    expect(second.toyrrent.store.size).to.equal(1)
+    expect(second.toyrrent[internals].store.size).to.equal(1)
 
     // a newcomer that only knows the restarted node reads the item from it
     const reader = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })

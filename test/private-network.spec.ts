@@ -9,6 +9,7 @@ import { generateSwarmKey, parseSwarmKey } from '../src/swarm-key.ts'
 import { dialAddr } from './helpers/testnet.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { ToyrrentNode, ToyrrentNodeOptions } from '../src/node.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 const LOCAL = { listen: ['/ip4/127.0.0.1/tcp/0'], operationTimeout: 3_000, requestTimeout: 1_000 }
 
@@ -49,8 +50,8 @@ describe('private networks', function () {
       const { stored } = await outsider.toyrrent.put(new TextEncoder().encode('intruder'))
       expect(stored.map(String)).to.deep.equal([outsider.libp2p.peerId.toString()])
     }
-    expect(a.toyrrent.store.size).to.equal(1)
-    expect(b.toyrrent.store.size).to.be.at.most(1)
+    expect(a.toyrrent[internals].store.size).to.equal(1)
+    expect(b.toyrrent[internals].store.size).to.be.at.most(1)
   })
 
   it('an allowlist admits listed peers and refuses the rest, both ways', async () => {

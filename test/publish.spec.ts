@@ -2,26 +2,28 @@ import { expect } from 'chai'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createTestnet, nearestNodes } from './helpers/testnet.ts'
 import { waitFor } from './helpers/wait.ts'
-import { Frame, ItemKind } from '../src/rpc/pb/rpc.ts'
+import { peerPosition } from '../src/keyspace.ts'
 import { createPublishRecord, decodePublishRecord, encodePublishRecord, publishId } from '../src/records/publish-record.ts'
 import type { Testnet } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { PublishRecord } from '../src/records/publish-record.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 const text = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s)
 const str = (b: Uint8Array): string => new TextDecoder().decode(b)
 
 async function storedSeq (node: ToyrrentNode, id: Uint8Array): Promise<bigint | undefined> {
-  const stored = await node.toyrrent.store.get(id)
+  const stored = await node.toyrrent[internals].store.get(id)
   return stored == null ? undefined : decodePublishRecord(stored.body).seq
 }
 
 /** Send a STORE straight to one node, as a hostile or out-of-date writer would. */
 async function storeDirect (from: ToyrrentNode, to: ToyrrentNode, record: PublishRecord, expectedSeq?: bigint): Promise<string> {
   const id = publishId(record.publicKey, record.salt)
-  const item = { kind: ItemKind.PUBLISH, key: id as Uint8Array<ArrayBuffer>, body: encodePublishRecord(record) as Uint8Array<ArrayBuffer> }
-  return (from.toyrrent as any).rpc.request(to.libp2p.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq } })
+  const item = { kind: 'publish' as const, key: id, body: encodePublishRecord(record), ttlSeconds: 0 }
+  const peer = { peerId: to.libp2p.peerId, multiaddrs: [], position: peerPosition(to.libp2p.peerId) }
+  return from.toyrrent[internals].rpc.store(peer, item, { expectedSeq }, { timeout: 5000 })
     .then(() => 'ok', (err: any) => err.code)
 }
 
@@ -75,8 +77,9 @@ describe('publish items on a 12-node network', function () {
       expect(await storeDirect(writer, replica, forged)).to.equal('bad-signature')
       expect(await storeDirect(writer, replica, first)).to.equal('stale-seq')
       // a valid record of another key under this id: its id does not match
-      const item = { kind: ItemKind.PUBLISH, key: id as Uint8Array<ArrayBuffer>, body: encodePublishRecord(foreign) as Uint8Array<ArrayBuffer> }
-      const code = await (writer.toyrrent as any).rpc.request(replica.libp2p.peerId, { type: Frame.Type.STORE, storeRequest: { item } }).then(() => 'ok', (err: any) => err.code)
+      const item = { kind: 'publish' as const, key: id, body: encodePublishRecord(foreign), ttlSeconds: 0 }
+      const peer = { peerId: replica.libp2p.peerId, multiaddrs: [], position: peerPosition(replica.libp2p.peerId) }
+      const code = await writer.toyrrent[internals].rpc.store(peer, item, {}, { timeout: 5000 }).then(() => 'ok', (err: any) => err.code)
       expect(code).to.equal('id-mismatch')
       expect(await storedSeq(replica, id)).to.equal(2n)
     }
@@ -105,7 +108,7 @@ describe('publish items on a 12-node network', function () {
     await waitFor('all replicas hold seq 2', async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n))
     // one replica falls behind: it only has the old record
     const stale = replicas[1]
-    await stale.toyrrent.store.put(id, { kind: 1, body: encodePublishRecord(old) as Uint8Array<ArrayBuffer>, pinned: false, expiresAt: 0n, storedAt: 0n, seq: 1n })
+    await stale.toyrrent[internals].store.put(id, { kind: 1, body: encodePublishRecord(old) as Uint8Array<ArrayBuffer>, pinned: false, expiresAt: 0n, storedAt: 0n, seq: 1n })
     const reader = net.nodes.find(n => !replicas.includes(n) && n !== net.nodes[6])!
     expect(str((await reader.toyrrent.resolve(id)).value)).to.equal('new')
     await waitFor('the stale replica holds seq 2 again', async () => (await storedSeq(stale, id)) === 2n)
@@ -119,11 +122,11 @@ describe('publish items on a 12-node network', function () {
     await waitFor('all replicas hold seq 2', async () => (await Promise.all(replicas.map(async r => storedSeq(r, id)))).every(s => s === 2n))
     const reader = net.nodes.find(n => !replicas.includes(n) && n !== net.nodes[3])!
     const fetched: string[] = []
-    const rpc = (reader.toyrrent as any).rpc
-    const request = rpc.request.bind(rpc)
-    rpc.request = async (peer: any, frame: any, options: any) => {
-      if (frame.type === Frame.Type.FETCH) fetched.push(peer.toString())
-      return request(peer, frame, options)
+    const rpc = reader.toyrrent[internals].rpc
+    const fetch = rpc.fetch.bind(rpc)
+    rpc.fetch = async (peer, key, closerCount, options) => {
+      fetched.push(peer.peerId.toString())
+      return fetch(peer, key, closerCount, options)
     }
     try {
       const started = performance.now()
@@ -132,13 +135,13 @@ describe('publish items on a 12-node network', function () {
       if (performance.now() - started < 200) expect(fetched).to.have.length(2)
       // the nearest replica falls behind: the first two disagree, so the third is asked too
       const old = await createPublishRecord({ privateKey: key, salt, seq: 1n, value: text('v1') })
-      await replicas[0].toyrrent.store.put(id, { kind: 1, body: encodePublishRecord(old) as Uint8Array<ArrayBuffer>, pinned: false, expiresAt: 0n, storedAt: 0n, seq: 1n })
+      await replicas[0].toyrrent[internals].store.put(id, { kind: 1, body: encodePublishRecord(old) as Uint8Array<ArrayBuffer>, pinned: false, expiresAt: 0n, storedAt: 0n, seq: 1n })
       fetched.length = 0
       expect(str((await reader.toyrrent.resolve(id)).value)).to.equal('v2')
       expect(new Set(fetched)).to.deep.equal(new Set(replicas.map(r => r.libp2p.peerId.toString())))
       await waitFor('the stale replica holds seq 2 again', async () => (await storedSeq(replicas[0], id)) === 2n)
     } finally {
-      rpc.request = request
+      rpc.fetch = fetch
     }
   })
 

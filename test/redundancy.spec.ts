@@ -4,11 +4,12 @@ import { createTestnet, nearestNodes } from './helpers/testnet.ts'
 import { waitFor } from './helpers/wait.ts'
 import type { Testnet } from './helpers/testnet.ts'
 import type { ToyrrentNode } from '../src/node.ts'
+import { internals } from '../src/service/toyrrent.ts'
 
 const R = 3
 
 function holderCount (nodes: ToyrrentNode[], key: Uint8Array): number {
-  return nodes.filter(n => n.toyrrent.store.has(key)).length
+  return nodes.filter(n => n.toyrrent[internals].store.has(key)).length
 }
 
 async function repairAll (nodes: ToyrrentNode[]): Promise<void> {
@@ -17,7 +18,7 @@ async function repairAll (nodes: ToyrrentNode[]): Promise<void> {
 
 /** Stop a node with its leave handoff on (the test network turns it off by default). */
 async function leaveGracefully (node: ToyrrentNode): Promise<void> {
-  ;(node.toyrrent as any).init.leaveTimeoutMs = 10_000
+  node.toyrrent[internals].settings.leaveTimeout = 10_000
   await node.stop()
 }
 
@@ -38,7 +39,7 @@ describe('redundancy, repair and handoff (in process)', function () {
   afterEach(async () => { await net?.stop() })
 
   it('heals back to R holders after two nodes crash, and nothing is lost', async () => {
-    net = await createTestnet(12, { repairIntervalSeconds: 0 })
+    net = await createTestnet(12, { repairInterval: 0 })
     const items = await putMany(net, 150)
     await repairAll(net.nodes)
     for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
@@ -49,62 +50,62 @@ describe('redundancy, repair and handoff (in process)', function () {
     for (const { key, value } of items) expect(Buffer.from(await reader.toyrrent.get(key))).to.deep.equal(value)
     await waitFor('every item is on its R nearest live nodes', async () => {
       await repairAll(net.nodes)
-      return items.every(({ key }) => nearestNodes(net.nodes, key, R).every(n => n.toyrrent.store.has(key)))
+      return items.every(({ key }) => nearestNodes(net.nodes, key, R).every(n => n.toyrrent[internals].store.has(key)))
     }, 30_000)
   })
 
   it('a joining node takes over its share; nothing drops under R holders on the way', async () => {
-    net = await createTestnet(8, { repairIntervalSeconds: 0, trialPeriodMs: 0 })
+    net = await createTestnet(8, { repairInterval: 0, trialPeriod: 0 })
     const items = await putMany(net, 120)
     await repairAll(net.nodes)
     for (let i = 0; i < 3; i++) {
       const newcomer = await net.add() // bootstraps, refreshes and pulls its handoff
       for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
       const share = items.filter(({ key }) => nearestNodes(net.nodes, key, R).includes(newcomer))
-      for (const { key } of share) expect(newcomer.toyrrent.store.has(key)).to.equal(true, 'the newcomer holds its share after onboarding')
+      for (const { key } of share) expect(newcomer.toyrrent[internals].store.has(key)).to.equal(true, 'the newcomer holds its share after onboarding')
       await repairAll(net.nodes)
       for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
     }
     // old holders dropped what is no longer theirs once the new homes confirmed it
     await repairAll(net.nodes)
-    const unpinnedOverR = items.filter(({ key }) => net.nodes.some(n => n.toyrrent.store.meta(key)?.pinned !== true && n.toyrrent.store.has(key) && !nearestNodes(net.nodes, key, R).includes(n)))
+    const unpinnedOverR = items.filter(({ key }) => net.nodes.some(n => n.toyrrent[internals].store.meta(key)?.pinned !== true && n.toyrrent[internals].store.has(key) && !nearestNodes(net.nodes, key, R).includes(n)))
     expect(unpinnedOverR.length).to.equal(0)
     for (const { key } of items) {
-      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent.store.has(key)).to.equal(true)
+      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent[internals].store.has(key)).to.equal(true)
     }
   })
 
   it('a graceful leave hands items on before the node goes', async () => {
-    net = await createTestnet(8, { repairIntervalSeconds: 0 })
+    net = await createTestnet(8, { repairInterval: 0 })
     const items = await putMany(net, 100)
     await repairAll(net.nodes)
     const leaver = net.nodes.splice(5, 1)[0]
     await leaveGracefully(leaver)
     for (const { key } of items) {
       expect(holderCount(net.nodes, key)).to.be.at.least(R)
-      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent.store.has(key)).to.equal(true)
+      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent[internals].store.has(key)).to.equal(true)
     }
   })
 
   it('a node leaving right after a crash places the crashed node\'s share of its items on the next nearest', async () => {
-    net = await createTestnet(8, { repairIntervalSeconds: 0 })
+    net = await createTestnet(8, { repairInterval: 0 })
     const items = await putMany(net, 100)
     await repairAll(net.nodes)
     // a crash: gone without handing anything on; the others still list it (nobody asked it anything yet)
     const crashed = net.nodes.splice(2, 1)[0]
     await crashed.stop()
     const leaver = net.nodes.splice(4, 1)[0]
-    expect(leaver.toyrrent.table.get(crashed.libp2p.peerId), 'the leaver still lists the crashed node').to.not.equal(undefined)
+    expect(leaver.toyrrent[internals].table.get(crashed.libp2p.peerId), 'the leaver still lists the crashed node').to.not.equal(undefined)
     await leaveGracefully(leaver)
     // every item the leaver held is on its R nearest live nodes at once, whatever the crash took
     for (const { key } of items) {
-      if (!leaver.toyrrent.store.has(key)) continue
-      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent.store.has(key), 'on its R nearest live nodes').to.equal(true)
+      if (!leaver.toyrrent[internals].store.has(key)) continue
+      for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent[internals].store.has(key), 'on its R nearest live nodes').to.equal(true)
     }
   })
 
   it('a repair round on a network missing nothing costs the same with 4x the items', async () => {
-    net = await createTestnet(10, { repairIntervalSeconds: 0 })
+    net = await createTestnet(10, { repairInterval: 0 })
     const bytesPerRound = async (): Promise<number> => {
       await repairAll(net.nodes)
       await repairAll(net.nodes)
@@ -123,22 +124,22 @@ describe('redundancy, repair and handoff (in process)', function () {
   })
 
   it('a full node refuses others\' items and the writer moves on to the next nearest', async () => {
-    net = await createTestnet(6, { repairIntervalSeconds: 0 })
+    net = await createTestnet(6, { repairInterval: 0 })
     const value = randomBytes(1000)
     const key = (await import('../src/records/hash-item.ts')).hashItemKey(value)
     const [first] = nearestNodes(net.nodes, key, R)
-    ;(first.toyrrent as any).acceptor.init.maxStorageBytes = first.toyrrent.store.bytes
+    ;(first.toyrrent[internals].acceptor as any).init.maxStorageBytes = first.toyrrent[internals].store.bytes
     const writer = net.nodes.find(n => !nearestNodes(net.nodes, key, R + 1).includes(n))!
     const { stored } = await writer.toyrrent.put(value)
     expect(stored.map(String)).to.not.include(first.libp2p.peerId.toString())
     await waitFor('R other nodes hold it', () => holderCount(net.nodes.filter(n => n !== writer && n !== first), key) >= R)
-    expect(first.toyrrent.store.has(key)).to.equal(false)
+    expect(first.toyrrent[internals].store.has(key)).to.equal(false)
   })
 
   it('holders reports the replica set and who holds the item', async () => {
-    net = await createTestnet(8, { repairIntervalSeconds: 0 })
+    net = await createTestnet(8, { repairInterval: 0 })
     const { key } = await net.nodes[0].toyrrent.put(randomBytes(64))
-    await waitFor('replicas hold it', () => nearestNodes(net.nodes, key, R).every(n => n.toyrrent.store.has(key)))
+    await waitFor('replicas hold it', () => nearestNodes(net.nodes, key, R).every(n => n.toyrrent[internals].store.has(key)))
     const result = await net.nodes[7].toyrrent.holders(key)
     expect(result.replicaSet.map(h => h.peerId.toString())).to.deep.equal(nearestNodes(net.nodes, key, R).map(n => n.libp2p.peerId.toString()))
     expect(result.replicaSet.every(h => h.holds)).to.equal(true)
@@ -146,20 +147,20 @@ describe('redundancy, repair and handoff (in process)', function () {
     const inSet = nearestNodes(net.nodes, key, R).map(n => n.libp2p.peerId.toString())
     for (const peer of result.otherHolders) {
       expect(inSet).to.not.include(peer)
-      expect(net.nodes.find(n => n.libp2p.peerId.toString() === peer)?.toyrrent.store.has(key)).to.equal(true)
+      expect(net.nodes.find(n => n.libp2p.peerId.toString() === peer)?.toyrrent[internals].store.has(key)).to.equal(true)
     }
   })
 
   it('items expire on holders that are not their owner; owners republish', async () => {
-    net = await createTestnet(5, { repairIntervalSeconds: 0, itemTtlSeconds: 1, republishIntervalSeconds: 3600 })
+    net = await createTestnet(5, { repairInterval: 0, itemTtl: 1000, republishInterval: 3_600_000 })
     const owner = net.nodes[0]
     const { key } = await owner.toyrrent.put(randomBytes(64))
     const others = net.nodes.slice(1)
-    await waitFor('a replica holds it', () => others.some(n => n.toyrrent.store.has(key)))
-    await waitFor('replicas dropped the expired item', async () => { await repairAll(others); return others.every(n => !n.toyrrent.store.has(key)) }, 10_000)
-    expect(owner.toyrrent.store.has(key)).to.equal(true)
+    await waitFor('a replica holds it', () => others.some(n => n.toyrrent[internals].store.has(key)))
+    await waitFor('replicas dropped the expired item', async () => { await repairAll(others); return others.every(n => !n.toyrrent[internals].store.has(key)) }, 10_000)
+    expect(owner.toyrrent[internals].store.has(key)).to.equal(true)
     // the owner's next round republishes it (first round: it was never republished)
     await owner.toyrrent.repair()
-    await waitFor('republished to the replicas', () => others.some(n => n.toyrrent.store.has(key)))
+    await waitFor('republished to the replicas', () => others.some(n => n.toyrrent[internals].store.has(key)))
   })
 })

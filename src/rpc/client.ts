@@ -1,105 +1,106 @@
 /**
- * Outbound RPC: keeps one RpcChannel per peer, opened on first use and
- * reopened after it ends, and turns non-OK statuses into typed errors.
+ * The typed RPC client: builds each request frame of protocols/rpc.md,
+ * sends it over a FrameTransport (libp2p streams, or the in-memory test
+ * network), and turns the answer into domain types. Any status but OK and
+ * NOT_FOUND becomes a RemoteRejectedError carrying its code.
  */
-import { RpcChannel } from './channel.ts'
-import type { Exchange } from './channel.ts'
 import { Frame, Status } from './pb/rpc.ts'
-import { RPC_PROTOCOL, DEFAULT_REQUEST_TIMEOUT_MS } from '../constants.ts'
+import { codeOf, itemFromWire, itemToWire, peerFromWire } from './wire.ts'
+import { MAX_FIND_N } from '../constants.ts'
 import { RemoteRejectedError } from '../errors.ts'
-import { statusCode } from './status.ts'
-import { deadlineSignal } from '../signals.ts'
-import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
-import type { ConnectionManager } from '@libp2p/interface-internal'
+import { ownBytes } from '../bytes.ts'
+import type { Exchange } from './channel.ts'
+import type { PeerInfo } from './pb/rpc.ts'
+import type { DigestAnswer, DigestSummary, FetchAnswer, FindBeforeNAnswer, HandoffBatch, KeyVersion, PeerRpc, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { Item } from '../records/item.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
-/** Retries of a request answered BUSY, and the first back-off (doubling, jittered). */
-const BUSY_RETRIES = 2
-const BUSY_BACKOFF_MS = 50
-
-async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted()
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
+/** Carries one request frame to a peer and brings back its response. */
+export interface FrameTransport {
+  exchange(peer: FoundPeer, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange>
+  close(): void
 }
 
-export interface RpcClientComponents {
-  connectionManager: ConnectionManager
-  logger: ComponentLogger
+export interface RpcClientInit {
+  /** Which of the addresses peers name are worth keeping (drops private ones on the public internet). */
+  filterAddrs?(addrs: Multiaddr[]): Multiaddr[]
 }
 
-export interface RequestOptions extends AbortOptions {
-  /** Per-request deadline in ms. */
-  timeout?: number
-}
+export class RpcClient implements PeerRpc {
+  private readonly transport: FrameTransport
+  private readonly filterAddrs: (addrs: Multiaddr[]) => Multiaddr[]
 
-export class RpcClient {
-  private readonly components: RpcClientComponents
-  private readonly channels = new Map<string, Promise<RpcChannel>>()
-  private readonly log: Logger
-  private readonly protocol: string
-
-  constructor (components: RpcClientComponents, init: { protocol?: string } = {}) {
-    this.components = components
-    this.protocol = init.protocol ?? RPC_PROTOCOL
-    this.log = components.logger.forComponent('toyrrent:rpc:client')
+  constructor (transport: FrameTransport, init: RpcClientInit = {}) {
+    this.transport = transport
+    this.filterAddrs = init.filterAddrs ?? (addrs => addrs)
   }
 
-  /**
-   * Send a request and return the response frame. Throws RemoteRejectedError
-   * (with the wire status as its code) for any status but OK and NOT_FOUND.
-   */
-  async request (peer: PeerId, frame: Partial<Frame>, options: RequestOptions = {}): Promise<Frame> {
-    return (await this.requestCounted(peer, frame, options)).response
+  async findBeforeN (peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer> {
+    const response = await this.ask(peer, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: ownBytes(target), n } }, options)
+    return { peers: this.peers(response.findBeforeNResponse?.peers), holds: response.findBeforeNResponse?.holds ?? false }
   }
 
-  /** As request, also saying how many bytes the exchange took. */
-  async requestCounted (peer: PeerId, frame: Partial<Frame>, options: RequestOptions = {}): Promise<Exchange> {
-    const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT_MS
-    const deadline = Date.now() + timeout
-    let exchange: Exchange
-    for (let attempt = 0; ; attempt++) {
-      const left = Math.max(deadline - Date.now(), 1)
-      const channel = await this.channel(peer, options.signal, left)
-      exchange = await channel.request(frame, { signal: options.signal, timeout: left })
-      // BUSY is retryable: back off and ask again while the deadline allows, then fail
-      // with code 'busy', which callers treat as this peer failing (the write path moves on)
-      const backoff = BUSY_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random())
-      if (exchange.response.status !== Status.BUSY || attempt >= BUSY_RETRIES || Date.now() + backoff >= deadline) break
-      await sleep(backoff, options.signal)
-    }
-    const { response } = exchange
+  async fetch (peer: FoundPeer, key: Uint8Array, closerCount: number, options: RequestOptions): Promise<FetchAnswer> {
+    const response = await this.ask(peer, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), closerCount } }, options)
+    const item = response.fetchResponse?.item
+    return { item: item == null ? undefined : itemFromWire(item), closer: this.peers(response.fetchResponse?.closer) }
+  }
+
+  async store (peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer> {
+    const storeRequest = { item: itemToWire(item), expectedSeq: params.expectedSeq, closerCount: params.closerCount ?? 0 }
+    const response = await this.ask(peer, { type: Frame.Type.STORE, storeRequest }, options)
+    return { storedSeq: response.storeResponse?.storedSeq ?? 0n, closer: this.peers(response.storeResponse?.closer) }
+  }
+
+  async digest (peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer> {
+    const response = await this.ask(peer, { type: Frame.Type.DIGEST, digestRequest: { count: digest.count, hash: ownBytes(digest.hash) } }, options)
+    return { match: response.digestResponse?.match ?? false, buckets: response.digestResponse?.buckets ?? [] }
+  }
+
+  async syncKeys (peer: FoundPeer, bucket: number, keys: KeyVersion[], options: RequestOptions): Promise<Uint8Array[]> {
+    const syncKeysRequest = { bucket, keys: keys.map(k => ({ key: ownBytes(k.key), seq: k.seq })) }
+    const response = await this.ask(peer, { type: Frame.Type.SYNC_KEYS, syncKeysRequest }, options)
+    return response.syncKeysResponse?.missing ?? []
+  }
+
+  async holds (peer: FoundPeer, keys: Uint8Array[], options: RequestOptions): Promise<KeyVersion[]> {
+    const response = await this.ask(peer, { type: Frame.Type.HOLDS, holdsRequest: { keys: keys.map(ownBytes) } }, options)
+    return response.holdsResponse?.held ?? []
+  }
+
+  async handoff (peer: FoundPeer, cursor: Uint8Array, limit: number, acked: Uint8Array[], options: RequestOptions): Promise<HandoffBatch> {
+    const response = await this.ask(peer, { type: Frame.Type.HANDOFF, handoffRequest: { cursor: ownBytes(cursor), limit, acked: acked.map(ownBytes) } }, options)
+    const batch = response.handoffResponse
+    return { items: (batch?.items ?? []).map(itemFromWire), cursor: batch?.cursor ?? cursor, done: batch?.done ?? true }
+  }
+
+  /** `limit = 0`: record the acknowledgements, send nothing back (protocols/rpc.md). */
+  async acknowledgeHandoff (peer: FoundPeer, acked: Uint8Array[], options: RequestOptions): Promise<void> {
+    await this.ask(peer, { type: Frame.Type.HANDOFF, handoffRequest: { cursor: new Uint8Array(0), limit: 0, acked: acked.map(ownBytes) } }, options)
+  }
+
+  close (): void {
+    this.transport.close()
+  }
+
+  private async ask (peer: FoundPeer, frame: Partial<Frame>, options: RequestOptions): Promise<Frame> {
+    const { response, bytes } = await this.transport.exchange(peer, frame, options)
+    options.onBytes?.(bytes)
     if (response.status !== Status.OK && response.status !== Status.NOT_FOUND) {
-      throw new RemoteRejectedError(`${peer}: ${response.message !== '' ? response.message : statusCode(response.status)}`, statusCode(response.status))
+      const code = codeOf(response.status)
+      throw new RemoteRejectedError(`${peer.peerId}: ${response.message !== '' ? response.message : code}`, code)
     }
-    return exchange
+    return response
   }
 
-  /** Drop every channel; used on stop. */
-  closeAll (): void {
-    for (const [key, channel] of this.channels) {
-      this.channels.delete(key)
-      channel.then(c => { c.close() }, () => {})
+  private peers (infos: PeerInfo[] = []): FoundPeer[] {
+    const out: FoundPeer[] = []
+    for (const info of infos.slice(0, MAX_FIND_N)) {
+      const peer = peerFromWire(info)
+      if (peer != null) out.push({ ...peer, multiaddrs: this.filterAddrs(peer.multiaddrs) })
     }
-  }
-
-  /** The open channel to `peer`, or a new one (opening a stream within `timeout` ms). */
-  private async channel (peer: PeerId, signal: AbortSignal | undefined, timeout: number): Promise<RpcChannel> {
-    const key = peer.toString()
-    let entry = this.channels.get(key)
-    if (entry != null) {
-      const channel = await entry.catch(() => undefined)
-      if (channel != null && !channel.closed) return channel
-      if (this.channels.get(key) === entry) this.channels.delete(key)
-      entry = this.channels.get(key)
-      if (entry != null) return entry
-    }
-    const opening = this.components.connectionManager.openStream(peer, this.protocol, { signal: deadlineSignal([signal], timeout) })
-      .then(stream => new RpcChannel(stream, this.log))
-    this.channels.set(key, opening)
-    opening.catch(() => { if (this.channels.get(key) === opening) this.channels.delete(key) })
-    return opening
+    return out
   }
 }

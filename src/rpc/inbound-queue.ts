@@ -9,6 +9,7 @@
  * bounded whatever a peer sends, and a flooding peer only delays others by
  * its one turn in the rotation.
  */
+import { DEFAULT_QUEUE_CONCURRENCY, DEFAULT_QUEUE_MAX_PER_PEER, DEFAULT_QUEUE_MAX_QUEUED } from '../constants.ts'
 
 export interface InboundQueueInit {
   /** Jobs running at once, over all peers. @default 16 */
@@ -19,9 +20,6 @@ export interface InboundQueueInit {
   maxPerPeer?: number
 }
 
-export const DEFAULT_QUEUE_CONCURRENCY = 16
-export const DEFAULT_QUEUE_MAX_QUEUED = 256
-export const DEFAULT_QUEUE_MAX_PER_PEER = 32
 
 export type Job = () => Promise<void>
 

@@ -5,8 +5,8 @@
  * drops out and the next nearest takes its place; one dead peer never fails
  * the lookup.
  */
-import { compareDistance } from '../keyspace.ts'
-import type { FoundPeer } from './types.ts'
+import { nearestN } from '../keyspace.ts'
+import type { FoundPeer } from '../found-peer.ts'
 
 export interface QueryOutcome {
   /** Peers the queried peer says are near the target. */
@@ -57,93 +57,110 @@ type State = 'new' | 'pending' | 'answered' | 'failed'
 interface Candidate { peer: FoundPeer, state: State, hop: number }
 
 export async function lookup (init: LookupInit): Promise<LookupResult> {
-  const { target, n, alpha } = init
-  const candidates = new Map<string, Candidate>()
-  const selfKey = init.self.peerId.toString()
-  candidates.set(selfKey, { peer: init.self, state: 'answered', hop: 0 })
-  const consider = (peer: FoundPeer, hop: number): void => {
-    const key = peer.peerId.toString()
-    if (!candidates.has(key)) candidates.set(key, { peer, state: 'new', hop })
-  }
-  init.seeds.forEach(peer => { consider(peer, 1) })
+  return new Lookup(init).run()
+}
 
+/** One lookup's state: the candidates met so far and the queries in flight. */
+class Lookup {
+  private readonly init: LookupInit
+  private readonly candidates = new Map<string, Candidate>()
   // queries still running are abandoned (not awaited) once the lookup ends
-  const controller = new AbortController()
-  const signal = AbortSignal.any([init.signal, controller.signal])
-  let inflight = 0
-  let answered = 0
-  let failed = 0
-  let queried = 0
-  let stopped = false
-  let wake: () => void = () => {}
+  private readonly controller = new AbortController()
+  private readonly signal: AbortSignal
+  private inflight = 0
+  private answered = 0
+  private failed = 0
+  private queried = 0
+  private stopped = false
+  private width: number
+  private wake: () => void = () => {}
 
-  const nearest = (): Candidate[] => [...candidates.values()]
-    .filter(c => c.state !== 'failed')
-    .sort((a, b) => compareDistance(target, a.peer.position, b.peer.position))
-    .slice(0, n)
+  constructor (init: LookupInit) {
+    this.init = init
+    this.signal = AbortSignal.any([init.signal, this.controller.signal])
+    this.width = init.initialAlpha ?? init.alpha
+    this.candidates.set(init.self.peerId.toString(), { peer: init.self, state: 'answered', hop: 0 })
+    init.seeds.forEach(peer => { this.consider(peer, 1) })
+  }
 
-  const launch = (candidate: Candidate): void => {
+  async run (): Promise<LookupResult> {
+    const hedge = this.narrow() && this.init.hedgeMs != null ? setTimeout(() => { this.widen() }, this.init.hedgeMs) : undefined
+    let rejectWait: (err: unknown) => void = () => {}
+    const onAbort = (): void => { rejectWait(this.signal.reason) }
+    this.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      while (!this.stopped && this.step()) {
+        // wait for any query to settle or the caller to give up
+        await new Promise<void>((resolve, reject) => {
+          this.wake = resolve
+          rejectWait = reject
+        })
+      }
+    } finally {
+      clearTimeout(hedge)
+      this.signal.removeEventListener('abort', onAbort)
+      // only queries still in flight need telling (an abort costs an exception object and an event)
+      if (this.inflight > 0) this.controller.abort()
+    }
+    const found = this.nearest().filter(c => c.state === 'answered')
+    const hops = found.reduce((max, c) => Math.max(max, c.hop), 0)
+    return { peers: found.map(c => c.peer), answered: this.answered, failed: this.failed, queried: this.queried, stopped: this.stopped, hops }
+  }
+
+  /** Launch what the width allows; false when the lookup is settled (nothing to wait for). */
+  private step (): boolean {
+    while (true) {
+      this.signal.throwIfAborted()
+      const top = this.nearest()
+      if (top.every(c => c.state === 'answered')) return false
+      for (const candidate of top) {
+        if (this.inflight >= this.width || (this.narrow() && this.queried >= this.width)) break
+        if (candidate.state === 'new') this.launch(candidate)
+      }
+      if (this.inflight > 0) return true
+      // the narrow start is spent without settling the lookup: go wide
+      if (!this.narrow() || !top.some(c => c.state === 'new')) return false
+      this.widen()
+    }
+  }
+
+  private launch (candidate: Candidate): void {
     candidate.state = 'pending'
-    inflight++
-    queried++
-    init.query(candidate.peer, signal).then(outcome => {
+    this.inflight++
+    this.queried++
+    this.init.query(candidate.peer, this.signal).then(outcome => {
       candidate.state = 'answered'
-      answered++
-      outcome.closer.forEach(peer => { consider(peer, candidate.hop + 1) })
-      if (outcome.stop === true) stopped = true
-      else if (outcome.staysNarrow !== true) widen()
+      this.answered++
+      outcome.closer.forEach(peer => { this.consider(peer, candidate.hop + 1) })
+      if (outcome.stop === true) this.stopped = true
+      else if (outcome.staysNarrow !== true) this.widen()
     }, () => {
       candidate.state = 'failed'
-      failed++
-      widen()
+      this.failed++
+      this.widen()
     }).finally(() => {
-      inflight--
-      wake()
+      this.inflight--
+      this.wake()
     })
   }
 
-  let width = init.initialAlpha ?? alpha
-  const narrow = (): boolean => width < alpha
-  const widen = (): void => {
-    if (width === alpha) return
-    width = alpha
-    wake()
+  private consider (peer: FoundPeer, hop: number): void {
+    const key = peer.peerId.toString()
+    if (!this.candidates.has(key)) this.candidates.set(key, { peer, state: 'new', hop })
   }
-  const hedge = width < alpha && init.hedgeMs != null ? setTimeout(widen, init.hedgeMs) : undefined
-  let rejectWait: (err: unknown) => void = () => {}
-  const onAbort = (): void => { rejectWait(signal.reason) }
-  signal.addEventListener('abort', onAbort, { once: true })
-  try {
-    while (!stopped) {
-      signal.throwIfAborted()
-      const top = nearest()
-      if (top.every(c => c.state === 'answered')) break
-      for (const candidate of top) {
-        if (inflight >= width || (narrow() && queried >= width)) break
-        if (candidate.state === 'new') launch(candidate)
-      }
-      if (inflight === 0) {
-        // the narrow start is spent without settling the lookup: go wide
-        if (narrow() && top.some(c => c.state === 'new')) {
-          widen()
-          continue
-        }
-        break
-      }
-      // wait for any query to settle or the caller to give up
-      await new Promise<void>((resolve, reject) => {
-        wake = resolve
-        rejectWait = reject
-      })
-    }
-  } finally {
-    clearTimeout(hedge)
-    signal.removeEventListener('abort', onAbort)
-    // only queries still in flight need telling (an abort costs an exception object and an event)
-    if (inflight > 0) controller.abort()
+
+  /** The n nearest candidates that have not failed. */
+  private nearest (): Candidate[] {
+    return nearestN(this.init.target, [...this.candidates.values()].filter(c => c.state !== 'failed'), this.init.n, c => c.peer.position)
   }
-  const found = nearest().filter(c => c.state === 'answered')
-  const peers = found.map(c => c.peer)
-  const hops = found.reduce((max, c) => Math.max(max, c.hop), 0)
-  return { peers, answered, failed, queried, stopped, hops }
+
+  private narrow (): boolean {
+    return this.width < this.init.alpha
+  }
+
+  private widen (): void {
+    if (this.width === this.init.alpha) return
+    this.width = this.init.alpha
+    this.wake()
+  }
 }

@@ -1,22 +1,16 @@
 /**
  * What this node knows of the key space around any position: the peer table
- * plus ourselves, as wire PeerInfo lists for find_before_n and fetch replies,
- * and back from wire PeerInfo to peers we can dial.
+ * plus ourselves. It answers find_before_n, fetch and store replies (the
+ * peers worth naming, with the addresses worth passing on) and tells the
+ * service which peers it knows nearest to a key.
  */
-import { peerIdFromMultihash } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import * as Digest from 'multiformats/hashes/digest'
-import { compareDistance, equalPositions, peerPosition } from '../keyspace.ts'
+import { equalPositions, nearestPositioned, peerPosition } from '../keyspace.ts'
+import { MAX_ADDRS_PER_PEER, SELF_ADDRS_TTL_MS } from '../constants.ts'
 import type { PeerTable } from './peer-table.ts'
-import type { PeerInfo } from '../rpc/pb/rpc.ts'
-import type { FoundPeer } from './types.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { NearestPeers } from '../rpc/handlers/nearest-peers.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-const SELF_ADDRS_TTL_MS = 1000
-
-/** Most addresses we pass on for one peer. */
-const MAX_ADDRS_PER_PEER = 8
 
 export interface NeighbourhoodInit {
   selfId: PeerId
@@ -27,10 +21,10 @@ export interface NeighbourhoodInit {
   filterAddrs(addrs: Multiaddr[]): Multiaddr[]
 }
 
-export class Neighbourhood {
+export class Neighbourhood implements NearestPeers {
   readonly selfId: PeerId
   readonly self: Uint8Array
-  readonly table: PeerTable
+  private readonly table: PeerTable
   private readonly init: NeighbourhoodInit
   private selfCache?: { at: number, peer: FoundPeer }
 
@@ -57,30 +51,15 @@ export class Neighbourhood {
   nearestPeers (target: Uint8Array, n: number): FoundPeer[] {
     const candidates: FoundPeer[] = this.table.closest(target, n + 1)
     candidates.push(this.selfPeer())
-    candidates.sort((a, b) => compareDistance(target, a.position, b.position))
-    return candidates.filter(p => !equalPositions(p.position, target)).slice(0, n)
+    return nearestPositioned(target, candidates.filter(p => !equalPositions(p.position, target)), n)
   }
 
-  /** nearestPeers in wire form. */
-  nearest (target: Uint8Array, n: number): PeerInfo[] {
-    return this.nearestPeers(target, n).map(p => this.toWire(p))
+  /** True when we are among the `n` nearest to `key` by our view. */
+  among (key: Uint8Array, n: number): boolean {
+    return this.nearestPeers(key, n).some(p => p.peerId.equals(this.selfId))
   }
 
-  toWire (peer: FoundPeer): PeerInfo {
-    return {
-      id: peer.peerId.toMultihash().bytes,
-      addrs: this.init.filterAddrs(peer.multiaddrs).slice(0, MAX_ADDRS_PER_PEER).map(a => a.bytes)
-    }
-  }
-
-  /** Parse a wire PeerInfo; undefined when it is malformed (a bad peer is skipped, not fatal). */
-  fromWire (info: PeerInfo): FoundPeer | undefined {
-    try {
-      const peerId = peerIdFromMultihash(Digest.decode(info.id))
-      const multiaddrs = this.init.filterAddrs(info.addrs.slice(0, MAX_ADDRS_PER_PEER).map(bytes => multiaddr(bytes)))
-      return { peerId, multiaddrs, position: peerPosition(peerId) }
-    } catch {
-      return undefined
-    }
+  shareNearest (target: Uint8Array, n: number): FoundPeer[] {
+    return this.nearestPeers(target, n).map(peer => ({ ...peer, multiaddrs: this.init.filterAddrs(peer.multiaddrs).slice(0, MAX_ADDRS_PER_PEER) }))
   }
 }

@@ -9,7 +9,8 @@
  * it fails. Peers met while their band is full wait in a replacement list
  * and step in, most recently seen first, when a member leaves.
  */
-import { compareDistance, distanceBand, peerPosition } from '../keyspace.ts'
+import { distanceBand, nearestPositioned, peerPosition } from '../keyspace.ts'
+import { DEFAULT_BUCKET_SIZE, MAX_TIMEOUTS } from '../constants.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -23,15 +24,6 @@ export interface PeerEntry {
   timeouts: number
 }
 
-export const DEFAULT_BUCKET_SIZE = 20
-
-/**
- * Timeouts in a row before a peer leaves the table: one slow answer under
- * load is no reason to forget a peer (that erodes routing exactly when it is
- * busiest), but a host that is gone only ever times out.
- */
-export const MAX_TIMEOUTS = 3
-
 export class PeerTable {
   readonly self: Uint8Array
   private readonly bucketSize: number
@@ -40,6 +32,8 @@ export class PeerTable {
   private readonly replacements = new Map<number, Map<string, PeerEntry>>()
   /** Changes whenever a peer joins or leaves the table (placement caches on it). */
   version = 0
+  /** Peers that left because asking them failed, since start: a write never counts them out of its quorum. */
+  dropped = 0
 
   constructor (selfId: PeerId, bucketSize = DEFAULT_BUCKET_SIZE) {
     this.self = peerPosition(selfId)
@@ -92,6 +86,7 @@ export class PeerTable {
     if (entry == null) return false
     if (timedOut && ++entry.timeouts < MAX_TIMEOUTS) return false
     this.remove(peerId)
+    this.dropped++
     return true
   }
 
@@ -153,9 +148,7 @@ export class PeerTable {
 
   /** The `count` known peers nearest to `target`, nearest first. */
   closest (target: Uint8Array, count: number): PeerEntry[] {
-    const all = this.all()
-    all.sort((a, b) => compareDistance(target, a.position, b.position))
-    return all.slice(0, count)
+    return nearestPositioned(target, this.all(), count)
   }
 
   all (): PeerEntry[] {

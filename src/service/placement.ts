@@ -4,9 +4,11 @@
  * near our own position (the sparse bands hold every peer there is), which is
  * where the keys we hold live, so the view is right where it matters.
  */
-import { compareDistance } from '../keyspace.ts'
+import { nearestPositioned } from '../keyspace.ts'
+import { compareBytes } from '../bytes.ts'
+import { worthPassingOn } from '../store/item-store.ts'
 import type { PeerTable, PeerEntry } from './peer-table.ts'
-import type { FoundPeer } from './types.ts'
+import type { FoundPeer } from '../found-peer.ts'
 import type { ItemMeta, ItemStore } from '../store/item-store.ts'
 
 /** A held item and the ids of its replica set by our view, nearest first. */
@@ -44,6 +46,15 @@ export class Placement {
     return assignments
   }
 
+  /** Live items after `cursor` whose replica set includes `peer`, in ascending key order (what a handoff serves it). */
+  dueFor (peer: string, cursor: Uint8Array): ItemMeta[] {
+    const now = Date.now()
+    return this.assignments()
+      .filter(({ meta, replicaSet }) => worthPassingOn(meta, now) && compareBytes(meta.key, cursor) > 0 && replicaSet.includes(peer))
+      .map(a => a.meta)
+      .sort((a, b) => compareBytes(a.key, b.key))
+  }
+
   /**
    * A snapshot of the candidates for one pass over many keys, so the table is
    * read once, not once per key.
@@ -52,36 +63,21 @@ export class Placement {
     const self = this.selfPeer()
     const peers: FoundPeer[] = this.table.all().filter((p: PeerEntry) => p.peerId.toString() !== exclude)
     if (exclude !== self.peerId.toString()) peers.push(self)
-    return new PlacementView(peers, this.replicas, self.peerId.toString())
+    return new PlacementView(peers, this.replicas)
   }
 }
 
 export class PlacementView {
   private readonly peers: FoundPeer[]
   private readonly replicas: number
-  private readonly selfKey: string
 
-  constructor (peers: FoundPeer[], replicas: number, selfKey: string) {
+  constructor (peers: FoundPeer[], replicas: number) {
     this.peers = peers
     this.replicas = replicas
-    this.selfKey = selfKey
   }
 
-  /** The R nearest to `key`, nearest first: one pass keeping the best R. */
+  /** The R nearest to `key`, nearest first. */
   replicaSet (key: Uint8Array): FoundPeer[] {
-    const best: FoundPeer[] = []
-    for (const peer of this.peers) {
-      if (best.length === this.replicas && compareDistance(key, peer.position, best[best.length - 1].position) >= 0) continue
-      let i = best.length
-      while (i > 0 && compareDistance(key, peer.position, best[i - 1].position) < 0) i--
-      best.splice(i, 0, peer)
-      if (best.length > this.replicas) best.pop()
-    }
-    return best
-  }
-
-  /** True when this node is among the R nearest to `key`. */
-  responsible (key: Uint8Array): boolean {
-    return this.replicaSet(key).some(p => p.peerId.toString() === this.selfKey)
+    return nearestPositioned(key, this.peers, this.replicas)
   }
 }

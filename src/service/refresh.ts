@@ -13,11 +13,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { POSITION_BYTES } from '../keyspace.ts'
+import { MIN_STALE_MS, REFRESH_CONCURRENCY } from '../constants.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Logger } from '@libp2p/interface'
-
-/** A member heard from within this many ms is not asked again, however often refresh runs. */
-const MIN_STALE_MS = 60_000
 
 export interface TableRefresherInit {
   table: PeerTable
@@ -94,7 +92,7 @@ export class TableRefresher {
         await this.init.lookup(targets[next++], signal).catch(() => { failed++ })
       }
     }
-    await Promise.all(Array.from({ length: this.init.concurrency ?? 3 }, worker))
+    await Promise.all(Array.from({ length: this.init.concurrency ?? REFRESH_CONCURRENCY }, worker))
     signal.throwIfAborted()
     return { bands, checked: stale.length, failed }
   }

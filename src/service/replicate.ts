@@ -6,10 +6,8 @@
  * to accept what the replica set has already refused.
  */
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
-import type { FoundPeer } from './types.ts'
-
-/** Refusals about the item, not the peer: moving on to another peer would not help. */
-const FINAL_REFUSALS = new Set(['bad-request', 'too-large', 'hash-mismatch', 'bad-signature', 'id-mismatch', 'stale-seq', 'cas-mismatch'])
+import { isFinal } from '../refusals.ts'
+import type { FoundPeer } from '../found-peer.ts'
 
 export interface ReplicateInit {
   /** Candidates nearest first; the first `replicas` are the replica set, the rest stand by. */
@@ -21,8 +19,6 @@ export interface ReplicateInit {
 
 export interface ReplicateResult {
   acked: FoundPeer[]
-  /** Stores still running when the quorum was reached; they go on in the background. */
-  pending: Promise<void>
 }
 
 export async function replicate (init: ReplicateInit): Promise<ReplicateResult> {
@@ -30,14 +26,13 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
   const acked: FoundPeer[] = []
   const refusals: RemoteRejectedError[] = []
   const failures: Error[] = []
-  const all: Array<Promise<void>> = []
   const { promise, resolve, reject } = Promise.withResolvers<ReplicateResult>()
   let next = 0
   let running = 0
 
   const settle = (): void => {
     if (acked.length >= quorum) {
-      resolve({ acked: [...acked], pending: Promise.allSettled(all).then(() => {}) })
+      resolve({ acked: [...acked] })
     } else if (running === 0) {
       if (refusals.length > 0) {
         const first = refusals[0]
@@ -53,14 +48,14 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
     while (running + acked.length + refusals.length < replicas && next < peers.length) {
       const peer = peers[next++]
       running++
-      all.push(init.storeOn(peer).then(() => { acked.push(peer) }, (err: Error) => {
-        if (err instanceof RemoteRejectedError && FINAL_REFUSALS.has(err.code)) refusals.push(err)
+      void init.storeOn(peer).then(() => { acked.push(peer) }, (err: Error) => {
+        if (err instanceof RemoteRejectedError && isFinal(err.code)) refusals.push(err)
         else failures.push(err)
       }).finally(() => {
         running--
         launch()
         settle()
-      }))
+      })
     }
   }
   launch()

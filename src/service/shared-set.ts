@@ -4,7 +4,7 @@
  * hold everything they are responsible for and see the same neighbourhood,
  * both sides build the same set, and one 16-byte digest says so.
  */
-import { BucketedDigest } from './digest.ts'
+import { BucketedDigest } from '../store/digest.ts'
 import { worthPassingOn } from '../store/item-store.ts'
 import type { ItemMeta } from '../store/item-store.ts'
 import type { Assignment } from './placement.ts'

@@ -1,11 +1,17 @@
 /**
- * The toyrrent libp2p service: find_before_n, put and get over toyrrent's own
- * RPC protocol, with items kept in an interface-datastore.
+ * The toyrrent libp2p service: wires the parts together and offers the
+ * public API. Each behaviour lives in its own module: lookups (lookups.ts,
+ * lookup.ts), every request to a peer (peer-requests.ts), writes
+ * (writer.ts), hash items (hash-items.ts), publish items
+ * (publish-items.ts), joining (onboard.ts), repair and leave handoff
+ * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts).
  */
-import { serviceCapabilities } from '@libp2p/interface'
-import { Frame, ItemKind, Status } from '../rpc/pb/rpc.ts'
+import { peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
+import { Frame } from '../rpc/pb/rpc.ts'
 import { RpcClient } from '../rpc/client.ts'
+import { StreamTransport } from '../rpc/stream-transport.ts'
 import { RpcServer } from '../rpc/server.ts'
+import { InboundQueue } from '../rpc/inbound-queue.ts'
 import { FindBeforeNHandler } from '../rpc/handlers/find-before-n.ts'
 import { FetchHandler } from '../rpc/handlers/fetch.ts'
 import { StoreHandler } from '../rpc/handlers/store.ts'
@@ -13,48 +19,42 @@ import { DigestHandler } from '../rpc/handlers/digest.ts'
 import { SyncKeysHandler } from '../rpc/handlers/sync-keys.ts'
 import { HoldsHandler } from '../rpc/handlers/holds.ts'
 import { HandoffHandler } from '../rpc/handlers/handoff.ts'
-import { Placement } from './placement.ts'
-import { VerifiedCache } from '../records/verified-cache.ts'
-import { Repairer } from './repair.ts'
-import { pullHandoff } from './onboard.ts'
-import type { RepairStats } from './repair.ts'
-import type { HandoffResult } from './onboard.ts'
-import { ItemStore, isExpired, kindOf } from '../store/item-store.ts'
-import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId } from '../records/publish-record.ts'
+import { ItemStore, isExpired } from '../store/item-store.ts'
 import { ItemAcceptor } from '../store/accept.ts'
+import { VerifiedCache } from '../records/verified-cache.ts'
+import { Placement } from './placement.ts'
+import { Repairer } from './repair.ts'
 import { PeerTable } from './peer-table.ts'
 import { Neighbourhood } from './neighbourhood.ts'
-import { lookup } from './lookup.ts'
-import { ReadQuorum } from './read-quorum.ts'
-import { replicate } from './replicate.ts'
-import { statusCode } from '../rpc/status.ts'
-import { keepAddrs } from './addresses.ts'
-import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
-import { InsufficientPeersError, InvalidInputError, NotFoundError, RemoteRejectedError } from '../errors.ts'
-import { POSITION_BYTES, compareDistance, peerPosition } from '../keyspace.ts'
-import { deadlineSignal } from '../signals.ts'
-import { ownBytes, hexKey as toHex } from '../bytes.ts'
-import * as c from '../constants.ts'
-import type { HeldItem, HoldersResult, ToyrrentStats, FoundPeer, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
-import type { PublishRecord } from '../records/publish-record.ts'
-import type { LookupResult, QueryOutcome } from './lookup.ts'
-import type { Item } from '../rpc/pb/rpc.ts'
-import type { AbortOptions, ComponentLogger, Logger, Metrics, PeerId, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
-// hardening hooks (inbound queue, refresh, size estimate, metrics)
-import { InboundQueue } from '../rpc/inbound-queue.ts'
+import { PeerRequests } from './peer-requests.ts'
+import { Lookups } from './lookups.ts'
+import { Writer } from './writer.ts'
+import { HashItems } from './hash-items.ts'
+import { PublishItems } from './publish-items.ts'
+import { Onboarding } from './onboard.ts'
 import { TableRefresher } from './refresh.ts'
+import { ToyrrentPeerRouting } from './peer-routing.ts'
 import { estimateNetworkSize } from './size-estimate.ts'
+import { settings } from './options.ts'
+import { keepAddrs } from './addresses.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
-import { DEFAULT_REFRESH_INTERVAL_MS } from './hardening.ts'
-import { DEFAULT_BUCKET_SIZE } from './peer-table.ts'
-import type { HardeningInit, NetworkStats } from './hardening.ts'
+import { InvalidInputError } from '../errors.ts'
+import { POSITION_BYTES } from '../keyspace.ts'
+import { deadlineSignal } from '../signals.ts'
+import * as c from '../constants.ts'
+import type { HandoffResult } from './onboard.ts'
+import type { RepairStats } from './repair.ts'
 import type { RefreshResult } from './refresh.ts'
 import type { SizeEstimate } from './size-estimate.ts'
+import type { Settings, ToyrrentInit } from './options.ts'
+import type { PeerRpc } from '../rpc/peer-rpc.ts'
+import type { FrameTransport } from '../rpc/client.ts'
+import type { PublishRecord } from '../records/publish-record.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { AbortOptions, ComponentLogger, Logger, Metrics, PeerId, PeerRouting, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Datastore } from 'interface-datastore'
-
-/** How wide a lookup searches and how many queries it keeps in flight. */
-interface LookupShape { width: number, alpha: number, initialAlpha?: number, hedgeMs?: number }
 
 export interface ToyrrentComponents {
   peerId: PeerId
@@ -67,113 +67,80 @@ export interface ToyrrentComponents {
   metrics?: Metrics
 }
 
-export interface ToyrrentInit extends HardeningInit {
-  /** Replication factor R: how many of the nearest nodes keep each item. @default 3 */
-  replicas?: number
-  /** Write quorum W: acknowledgements a put needs. @default majority of R */
-  writeQuorum?: number
-  /** Lookup concurrency (Kademlia alpha). @default 3 */
-  alpha?: number
-  /** RPC protocol id. @default '/toyrrent/rpc/1.0.0' */
-  protocol?: string
-  /** Where items are kept. @default the libp2p datastore */
-  datastore?: Datastore
-  /** Pass on loopback and private addresses (LAN or local networks). @default true */
-  allowPrivateAddresses?: boolean
-  /** Deadline of a whole operation in ms. @default 30000 */
-  operationTimeout?: number
-  /** Deadline of one request to one peer in ms. @default 5000 */
-  requestTimeout?: number
-  /** Shortlist size of every lookup (Kademlia k). @default 20 */
-  lookupWidth?: number
-  /** Lifetime of an item on a holder that is not its owner, in seconds. @default 172800 (48 h) */
-  itemTtlSeconds?: number
-  /** Bytes of others' items this node keeps before answering `full`. @default 1 GiB */
-  maxStorageBytes?: number
-  /** Seconds between anti-entropy rounds; 0 turns the loop off. @default 60 */
-  repairIntervalSeconds?: number
-  /** Seconds between republishes of this node's own items. @default 43200 (12 h) */
-  republishIntervalSeconds?: number
-  /** How long a node keeps serving an item after it stopped being among its R nearest, in ms. @default one repair interval */
-  trialPeriodMs?: number
-  /** On stop, hand every item to the next nearest nodes first, for at most this long (ms); 0 = no handoff. @default 10000 */
-  leaveTimeoutMs?: number
-  /** Peers kept per distance band. @default 20 */
-  bucketSize?: number
+/**
+ * The service's internals, for tests and the in-memory test network only
+ * (`toyrrent[internals]`): not part of the API.
+ */
+export const internals = Symbol.for('@toyrrent/internals')
+
+export interface ToyrrentInternals {
+  store: ItemStore
+  table: PeerTable
+  acceptor: ItemAcceptor
+  inbound: InboundQueue
+  server: RpcServer
+  /** The typed client, under the deadlines and failure rule of PeerRequests. */
+  rpc: PeerRpc
+  settings: Settings
 }
 
 export class Toyrrent implements Startable, ToyrrentApi {
   readonly [Symbol.toStringTag] = '@toyrrent/service'
-  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv']
+  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing']
 
   readonly replicas: number
   readonly writeQuorum: number
-  readonly store: ItemStore
-  readonly table: PeerTable
-  readonly neighbourhood: Neighbourhood
   private readonly components: ToyrrentComponents
-  private readonly init: ToyrrentInit
+  private readonly settings: Settings
   private readonly log: Logger
-  private readonly protocol: string
-  private readonly rpc: RpcClient
+  private readonly store: ItemStore
+  private readonly table: PeerTable
+  private readonly neighbourhood: Neighbourhood
   private readonly acceptor: ItemAcceptor
+  private readonly placement: Placement
+  private readonly inbound: InboundQueue
   private readonly server: RpcServer
-  readonly placement: Placement
-  private readonly verified = new VerifiedCache()
-  readonly repairer: Repairer
+  private readonly requests: PeerRequests
+  private readonly rpc: PeerRpc
+  private readonly lookups: Lookups
+  private readonly hashItems: HashItems
+  private readonly publishItems: PublishItems
+  private readonly onboarding: Onboarding
+  private readonly repairer: Repairer
+  private readonly refresher: TableRefresher
+  private readonly peerRouting: ToyrrentPeerRouting
+  private readonly metrics: ToyrrentMetrics
   private repairTimer?: ReturnType<typeof setTimeout>
   private shutdown = new AbortController()
   private topologyId?: string
   private started = false
-  // hardening hooks
-  readonly metrics: ToyrrentMetrics
-  readonly inbound: InboundQueue
-  private readonly refresher: TableRefresher
+  private joining?: Promise<HandoffResult>
+  private joined = false
 
-  constructor (components: ToyrrentComponents, init: ToyrrentInit = {}) {
+  /**
+   * `transport` replaces libp2p streams (the in-memory test network passes
+   * one); the service still registers with libp2p's registrar when started.
+   */
+  constructor (components: ToyrrentComponents, init: ToyrrentInit = {}, transport?: FrameTransport) {
+    const s = this.settings = settings(init)
     this.components = components
-    this.init = init
-    this.log = components.logger.forComponent('toyrrent:service')
-    this.protocol = init.protocol ?? c.RPC_PROTOCOL
-    this.replicas = init.replicas ?? c.DEFAULT_REPLICAS
-    if (!Number.isInteger(this.replicas) || this.replicas < 1) throw new InvalidInputError(`replicas must be a positive integer, got ${this.replicas}`)
-    this.writeQuorum = init.writeQuorum ?? Math.floor(this.replicas / 2) + 1
-    if (!Number.isInteger(this.writeQuorum) || this.writeQuorum < 1 || this.writeQuorum > this.replicas) {
-      throw new InvalidInputError(`write quorum must be between 1 and replicas (${this.replicas}), got ${this.writeQuorum}`)
-    }
-    this.store = new ItemStore(init.datastore ?? components.datastore)
-    this.acceptor = new ItemAcceptor(this.store, {
-      defaultTtlSeconds: init.itemTtlSeconds ?? c.DEFAULT_ITEM_TTL_SECONDS,
-      maxStorageBytes: init.maxStorageBytes ?? c.DEFAULT_MAX_STORAGE_BYTES,
-      verified: this.verified
-    })
-    this.table = new PeerTable(components.peerId, init.bucketSize)
-    const allowPrivate = init.allowPrivateAddresses ?? true
-    this.neighbourhood = new Neighbourhood({
+    this.replicas = s.replicas
+    this.writeQuorum = s.writeQuorum
+    const logger = components.logger
+    this.log = logger.forComponent('toyrrent:service')
+    this.store = new ItemStore(s.datastore ?? components.datastore)
+    const verified = new VerifiedCache()
+    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified })
+    this.table = new PeerTable(components.peerId, s.bucketSize)
+    const filterAddrs = (addrs: Parameters<typeof keepAddrs>[0]): ReturnType<typeof keepAddrs> => keepAddrs(addrs, s.allowPrivateAddresses)
+    const neighbourhood = this.neighbourhood = new Neighbourhood({
       selfId: components.peerId,
       table: this.table,
-      selfAddrs: () => keepAddrs(components.addressManager.getAddresses(), allowPrivate),
-      filterAddrs: addrs => keepAddrs(addrs, allowPrivate)
+      selfAddrs: () => filterAddrs(components.addressManager.getAddresses()),
+      filterAddrs
     })
-    this.rpc = new RpcClient(components, { protocol: this.protocol })
-    const selfKey = components.peerId.toString()
-    this.placement = new Placement(this.table, this.store, () => this.neighbourhood.selfPeer(), this.replicas)
-    this.repairer = new Repairer({
-      store: this.store,
-      placement: this.placement,
-      table: this.table,
-      rpc: this.rpc,
-      selfKey,
-      log: components.logger.forComponent('toyrrent:repair'),
-      requestTimeout: this.requestTimeout,
-      trialPeriodMs: init.trialPeriodMs ?? this.repairIntervalMs,
-      republishIntervalMs: (init.republishIntervalSeconds ?? c.DEFAULT_REPUBLISH_INTERVAL_SECONDS) * 1000,
-      storeOn: async (peer, item, signal) => { await this.storeOn(peer, item, signal) },
-      republish: async (item, signal) => { await this.replicate(item, signal) },
-      count: (name, n) => { this.metrics.count(name, n) }
-    })
-    // hardening hooks: one fair bounded queue for all inbound requests, table upkeep, metrics
-    this.inbound = new InboundQueue(init.inboundQueue)
+    this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas)
+    this.inbound = new InboundQueue(s.inboundQueue)
     this.metrics = new ToyrrentMetrics(components.metrics, {
       items: () => this.store.size,
       bytes: () => this.store.bytes,
@@ -181,31 +148,72 @@ export class Toyrrent implements Startable, ToyrrentApi {
       networkSize: () => this.networkSize().estimate,
       queue: () => this.inbound.stats()
     })
+    const rpc: PeerRpc = this.rpc = new RpcClient(transport ?? new StreamTransport(components, s.protocol), { filterAddrs })
+    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests') })
+    const lookups = this.lookups = new Lookups({
+      settings: s,
+      requests,
+      table: this.table,
+      neighbourhood,
+      metrics: this.metrics,
+      connectedPeers: () => components.connectionManager.getConnections().map(conn => conn.remotePeer)
+    })
+    // libp2p's peer routing from our own table and lookups (libp2p collects it by peerRoutingSymbol)
+    this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
+    const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
+    const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
+    this.hashItems = new HashItems(common)
+    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, shutdown: () => this.shutdown.signal })
+    this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
+    const selfKey = components.peerId.toString()
+    this.repairer = new Repairer({
+      store: this.store,
+      placement: this.placement,
+      table: this.table,
+      requests,
+      writer,
+      selfKey,
+      log: logger.forComponent('toyrrent:repair'),
+      trialPeriod: s.trialPeriod,
+      republishInterval: s.republishInterval,
+      count: (name, n) => { this.metrics.count(name, n) }
+    })
     this.refresher = new TableRefresher({
       table: this.table,
-      bucketSize: init.bucketSize ?? DEFAULT_BUCKET_SIZE,
-      interval: init.refreshInterval ?? DEFAULT_REFRESH_INTERVAL_MS,
-      log: components.logger.forComponent('toyrrent:refresh'),
-      lookup: async (target, signal) => { await this.lookupNearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)) }
+      bucketSize: s.bucketSize,
+      interval: s.refreshInterval,
+      log: logger.forComponent('toyrrent:refresh'),
+      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout)) }
     })
     this.server = new RpcServer({
       queue: this.inbound,
       metrics: this.metrics,
-      frameTimeout: init.frameTimeout,
-      idleTimeout: init.idleTimeout,
-      log: components.logger.forComponent('toyrrent:rpc:server'),
-      handlerTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
+      frameTimeout: s.frameTimeout,
+      idleTimeout: s.idleTimeout,
+      log: logger.forComponent('toyrrent:rpc:server'),
+      handlerTimeout: s.requestTimeout,
       handlers: {
-        [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(this.neighbourhood, this.store),
-        [Frame.Type.FETCH]: new FetchHandler(this.neighbourhood, this.store),
-        [Frame.Type.STORE]: new StoreHandler(this.acceptor, this.neighbourhood, key => { this.repairer.touched(key) }),
+        [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(neighbourhood, this.store),
+        [Frame.Type.FETCH]: new FetchHandler(neighbourhood, this.store),
+        [Frame.Type.STORE]: new StoreHandler(this.acceptor, neighbourhood, key => { this.repairer.touched(key) }),
         [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
         [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
         [Frame.Type.HOLDS]: new HoldsHandler(this.store),
-        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, this.placement, (peer, keys) => { this.repairer.recordAcks(peer, keys) }, n => { this.metrics.count('handoff_items_sent', n) })
+        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, {
+          dueFor: (peer, cursor) => this.placement.dueFor(peer, cursor),
+          acknowledged: (peer, keys) => { this.repairer.recordAcks(peer, keys) },
+          served: n => { this.metrics.count('handoff_items_sent', n) }
+        })
       }
     })
   }
+
+  get [internals] (): ToyrrentInternals {
+    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings }
+  }
+
+  /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */
+  get [peerRoutingSymbol] (): PeerRouting { return this.peerRouting }
 
   isStarted (): boolean { return this.started }
 
@@ -213,8 +221,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (this.started) return
     this.shutdown = new AbortController()
     await this.store.open()
-    await this.components.registrar.handle(this.protocol, this.server.onStream, { maxInboundStreams: 8, maxOutboundStreams: 8 })
-    this.topologyId = await this.components.registrar.register(this.protocol, {
+    this.server.start()
+    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
+    this.topologyId = await this.components.registrar.register(this.settings.protocol, {
       // a closed connection is not a departed peer (idle connections get pruned):
       // peers leave the table when asking them fails
       onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
@@ -228,7 +237,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async beforeStop (): Promise<void> {
     if (!this.started) return
     clearTimeout(this.repairTimer)
-    const timeout = this.init.leaveTimeoutMs ?? c.DEFAULT_LEAVE_TIMEOUT_MS
+    const timeout = this.settings.leaveTimeout
     if (timeout <= 0 || this.store.size === 0 || this.table.size === 0) return
     const started = Date.now()
     this.log('leaving: handing %d items to the next nearest nodes (at most %d ms)', this.store.size, timeout)
@@ -240,15 +249,33 @@ export class Toyrrent implements Startable, ToyrrentApi {
     }
   }
 
+  /** Stop: aborts our operations, the inbound requests queued and running, and the table upkeep. */
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
     clearTimeout(this.repairTimer)
     this.shutdown.abort()
+    this.server.stop()
     this.refresher.stop()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
-    await this.components.registrar.unhandle(this.protocol)
-    this.rpc.closeAll()
+    await this.components.registrar.unhandle(this.settings.protocol)
+    this.requests.close()
+  }
+
+  /**
+   * Join the network: look ourselves up (our neighbours learn of us and we of
+   * them), then take over from our neighbours the items we are now among the
+   * R nearest for. Runs by itself when the first peers connect (`autoJoin`);
+   * a call while a join runs shares it.
+   */
+  async join (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
+    this.joining ??= this.withDeadline(options, async signal => {
+      await this.onboarding.selfLookup(signal)
+      const result = await this.onboarding.onboard(signal)
+      this.joined = this.table.size > 0
+      return result
+    }).finally(() => { this.joining = undefined })
+    return this.joining
   }
 
   /** Run one anti-entropy round now. */
@@ -256,30 +283,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return this.repairer.round(AbortSignal.any([this.shutdown.signal, ...(options.signal != null ? [options.signal] : [])]))
   }
 
-  /**
-   * Onboarding: find our neighbours and pull from each the items we are now
-   * among the R nearest for.
-   */
+  /** Onboarding alone: pull from our neighbours the items we are now among the R nearest for. */
   async onboard (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
-    return this.withDeadline(options, async signal => {
-      const neighbours = (await this.lookupNearest(this.neighbourhood.self, this.replicas * 2, signal)).peers
-        .filter(p => !p.peerId.equals(this.components.peerId))
-      const total: HandoffResult = { items: 0, bytes: 0, refused: 0 }
-      await Promise.all(neighbours.map(async peer => {
-        try {
-          const r = await pullHandoff(peer, this.rpc, this.acceptor, this.log, signal, this.requestTimeout)
-          total.items += r.items
-          total.bytes += r.bytes
-          total.refused += r.refused
-        } catch (err: any) {
-          this.metrics.count('handoff_failures')
-          this.log('handoff from %p failed: %s', peer.peerId, err.message)
-        }
-      }))
-      this.metrics.count('handoff_items_received', total.items)
-      this.log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, neighbours.length)
-      return total
-    })
+    return this.withDeadline(options, async signal => this.onboarding.onboard(signal))
   }
 
   /**
@@ -291,7 +297,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     checkPosition(key)
     return this.withDeadline(options, async signal => {
       const holds = new Map<string, boolean>()
-      const result = await this.lookupNearest(key, this.replicas, signal, this.replicaShape(), (peer, held) => { holds.set(peer.peerId.toString(), held) })
+      const result = await this.lookups.nearest(key, this.replicas, signal, this.lookups.replicaShape(), (peer, held) => { holds.set(peer.peerId.toString(), held) })
       holds.set(this.components.peerId.toString(), this.store.has(key))
       const replicaSet = result.peers.slice(0, this.replicas)
       const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
@@ -311,7 +317,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       peers: this.table.size,
       replicas: this.replicas,
       repair: { ...this.repairer.stats },
-      network: this.networkStats() // hardening hook
+      network: this.networkStats()
     }
   }
 
@@ -319,7 +325,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const self = this.components.peerId.toString()
     return this.placement.assignments().filter(({ meta }) => !isExpired(meta)).map(({ meta: m, replicaSet }) => ({
       key: m.key,
-      kind: m.kind === ItemKind.PUBLISH ? 'publish' : 'hash',
+      kind: m.kind,
       seq: m.seq,
       pinned: m.pinned,
       expiresAt: Number(m.expiresAt),
@@ -327,9 +333,20 @@ export class Toyrrent implements Startable, ToyrrentApi {
     }))
   }
 
+  /** True when this node holds a live copy of the item (no network). */
+  holdsLocally (key: Uint8Array): boolean {
+    const meta = this.store.meta(key)
+    return meta != null && !isExpired(meta)
+  }
+
+  /** Peers of the routing table per distance band (band i holds distances in [2^i, 2^(i+1))). */
+  tableBands (): Map<number, FoundPeer[]> {
+    return this.table.bands()
+  }
+
   /** Look ourselves up so our neighbours learn of us and we of them. */
   async refresh (options: ToyrrentOperationOptions = {}): Promise<void> {
-    await this.findBeforeN(this.neighbourhood.self, c.SELF_LOOKUP_N, options)
+    await this.withDeadline(options, async signal => { await this.onboarding.selfLookup(signal) })
   }
 
   /** Self lookup, a lookup in each distance band that is not full, and a check of stale members of full ones (what the periodic refresh runs). */
@@ -339,7 +356,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** Network size estimated from the distances to our nearest peers (no network traffic). */
   networkSize (): SizeEstimate {
-    return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, 20).map(p => p.position))
+    return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, c.DEFAULT_FIND_N).map(p => p.position))
   }
 
   /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */
@@ -350,332 +367,33 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
     checkPosition(target)
     if (!Number.isInteger(n) || n < 1 || n > c.MAX_FIND_N) throw new InvalidInputError(`n must be an integer from 1 to ${c.MAX_FIND_N}, got ${n}`)
-    return this.withDeadline(options, async signal => (await this.lookupNearest(target, n, signal)).peers.slice(0, n))
+    return this.withDeadline(options, async signal => (await this.lookups.nearest(target, n, signal)).peers.slice(0, n))
   }
 
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
-    checkValueSize(value)
-    const key = hashItemKey(value)
-    const item: Item = { kind: ItemKind.HASH, key: ownBytes(key), body: ownBytes(value), ttlSeconds: 0 }
-    // our own users' data is kept here too, pinned (DESIGN: store your own data)
-    await this.acceptor.accept(item, { pinned: true })
-    return this.withDeadline(options, async signal => {
-      const stored = await this.replicate(item, signal)
-      return { key, cid: keyToCid(key), stored }
-    })
+    return this.hashItems.put(value, () => this.deadline(options))
   }
 
   async get (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
     checkPosition(key)
-    const local = await this.store.get(key)
-    if (local != null && !isExpired(local) && verifyHashItem(key, local.body)) return local.body
-    return this.withDeadline(options, async signal => {
-      let found: Uint8Array | undefined
-      const result = await this.lookupWith(key, this.firstCopyShape(), signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), closerCount: 0 } }, { signal: querySignal, timeout: this.requestTimeout })
-        const item = response.fetchResponse?.item
-        if (item != null) {
-          if (item.kind !== ItemKind.HASH || !verifyHashItem(key, item.body)) {
-            // a lying or broken replica: skip it, the lookup goes on to the others
-            this.log('%p served a value that does not hash to %s', peer.peerId, keyToCid(key))
-            throw new RemoteRejectedError(`${peer.peerId} served wrong bytes`, 'hash-mismatch')
-          }
-          found ??= item.body
-          return { closer: [], stop: true }
-        }
-        return { closer: this.parsePeers(response.fetchResponse?.closer ?? []) }
-      })
-      if (found != null) return found
-      throw this.missingError(keyToCid(key), result)
-    })
+    return this.hashItems.get(key, () => this.deadline(options))
   }
 
   async publish (privateKey: PrivateKey, value: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.signAndPublish(privateKey, value, false, options)
+    return this.publishItems.sign(privateKey, value, false, options, () => this.deadline(options))
   }
 
   async del (privateKey: PrivateKey, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.signAndPublish(privateKey, new Uint8Array(0), true, options)
+    return this.publishItems.sign(privateKey, new Uint8Array(0), true, options, () => this.deadline(options))
   }
 
   async publishRecord (record: PublishRecord, options: PublishOptions = {}): Promise<PublishResult> {
-    const id = publishId(record.publicKey, record.salt)
-    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(record)), ttlSeconds: 0 }
-    // refuse bad input here, before anything is sent or stored
-    assertAccepted(await this.verified.verify(id, item.body, record))
-    return this.withDeadline(options, async signal => {
-      const stored = await this.replicate(item, signal, options.expectedSeq)
-      // our own users' records are kept here too, pinned; a newer one already here wins
-      await this.acceptor.accept(item, { pinned: true })
-      return { id, seq: record.seq, stored }
-    })
+    return this.publishItems.publish(record, options, () => this.deadline(options))
   }
 
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
     checkPosition(id)
-    return this.withDeadline(options, async signal => {
-      const local = await this.store.get(id)
-      const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
-      const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
-      const selfKey = this.components.peerId.toString()
-      const replica = this.neighbourhood.nearestPeers(id, this.replicas).some(p => p.peerId.toString() === selfKey)
-      const quorum = new ReadQuorum(id, this.readQuorum, selfKey, replica ? { record: localRecord } : undefined)
-      const result = await this.lookupWith(id, this.readShape(), signal, async (peer, querySignal) => {
-        const response = await this.rpc.request(peer.peerId, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(id), closerCount: this.replicas } }, { signal: querySignal, timeout: this.requestTimeout })
-        const item = response.fetchResponse?.item
-        // a replica serving a forged or foreign record is skipped like an unreachable one
-        const record = item == null ? undefined : await this.verifiedRecord(id, item.kind, item.body, peer)
-        held.set(peer.peerId.toString(), { peer, record })
-        const closer = this.parsePeers(response.fetchResponse?.closer ?? [])
-        return { closer, ...quorum.answer(peer, record, closer) }
-      })
-      let best = localRecord
-      for (const { record } of held.values()) {
-        if (record != null && (best == null || record.seq > best.seq)) best = record
-      }
-      if (best == null) throw this.missingError(`id ${toHex(id)}`, result)
-      this.readRepair(id, best, result.peers.slice(0, this.replicas), held, localRecord)
-      return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
-    })
-  }
-
-  private async signAndPublish (privateKey: PrivateKey, value: Uint8Array, deleted: boolean, options: PublishOptions): Promise<PublishResult> {
-    const salt = options.salt ?? new Uint8Array(0)
-    let seq = options.seq
-    if (seq == null) {
-      const id = publishId(privateKey.publicKey.raw, salt)
-      seq = (await this.resolve(id, options).then(r => r.seq, (err: Error) => {
-        if (err.name === 'NotFoundError') return 0n
-        throw err
-      })) + 1n
-    }
-    const record = await createPublishRecord({ privateKey, salt, seq, value, deleted })
-    // signed here a moment ago: valid by construction, so not checked again on
-    // the way into our own store (every replica still checks it)
-    this.verified.add(publishId(record.publicKey, record.salt), encodePublishRecord(record))
-    return this.publishRecord(record, options)
-  }
-
-  private async verifiedRecord (id: Uint8Array, kind: ItemKind, body: Uint8Array, from?: FoundPeer): Promise<PublishRecord | undefined> {
-    try {
-      if (kind !== ItemKind.PUBLISH) throw new InvalidInputError('not a publish item')
-      const record = decodePublishRecord(body)
-      assertAccepted(await this.verified.verify(id, body, record))
-      return record
-    } catch (err: any) {
-      this.log('%s holds an invalid record for %s: %s', from?.peerId.toString() ?? 'our store', toHex(id), err.message)
-      if (from != null) throw err
-      return undefined
-    }
-  }
-
-  /** Push the newest record to replicas that answered with an older one or none; in the background. */
-  private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord?: PublishRecord): void {
-    const item: Item = { kind: ItemKind.PUBLISH, key: ownBytes(id), body: ownBytes(encodePublishRecord(best)), ttlSeconds: 0 }
-    const stale = replicaSet.filter(peer => {
-      const record = peer.peerId.equals(this.components.peerId) ? localRecord : held.get(peer.peerId.toString())?.record
-      return record == null || record.seq < best.seq
-    })
-    for (const peer of stale) {
-      this.storeOn(peer, item, deadlineSignal([this.shutdown.signal], this.requestTimeout)).then(() => {
-        this.log('read repair: %p now holds seq %s of %s', peer.peerId, best.seq, toHex(id))
-      }, (err: Error) => {
-        this.log('read repair of %p failed: %s', peer.peerId, err.message)
-      })
-    }
-  }
-
-  /**
-   * Store an item on the R nearest nodes; resolves once W acknowledged, the
-   * rest land in the background.
-   */
-  private async replicate (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[]> {
-    if (this.table.size >= this.replicas * 2) {
-      const stored = await this.replicateToKnown(item, signal, expectedSeq)
-      if (stored != null) return stored
-    }
-    const { peers, failed } = await this.lookupNearest(item.key, this.replicas * 2, signal, this.replicaShape())
-    // a network smaller than W can only give what it has; unreachable peers never lower the bar
-    const quorum = failed === 0 ? Math.min(this.writeQuorum, peers.length) : this.writeQuorum
-    const { acked } = await replicate({
-      peers,
-      replicas: this.replicas,
-      quorum,
-      storeOn: async peer => { await this.storeOn(peer, item, signal, expectedSeq) }
-    })
-    return acked.map(p => p.peerId)
-  }
-
-  /**
-   * The fast path: store straight on the replica set our table knows, each
-   * store answering with the responder's own nearest peers to the key. When
-   * none of them knows a nearer peer, our view was right and the write took
-   * one round trip; otherwise (undefined) the caller does the full lookup.
-   */
-  private async replicateToKnown (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[] | undefined> {
-    const known = this.neighbourhood.nearestPeers(item.key, this.replicas * 2)
-    const learned: FoundPeer[] = []
-    let acked: FoundPeer[]
-    try {
-      ({ acked } = await replicate({
-        peers: known,
-        replicas: this.replicas,
-        quorum: this.writeQuorum,
-        storeOn: async peer => { learned.push(...await this.storeOn(peer, item, signal, expectedSeq, this.replicas)) }
-      }))
-    } catch (err) {
-      if (err instanceof InsufficientPeersError) return undefined
-      throw err
-    }
-    const boundary = known[Math.min(this.replicas, known.length) - 1].position
-    const missed = learned.some(p => compareDistance(item.key, p.position, boundary) < 0 && !known.some(k => k.peerId.equals(p.peerId)))
-    if (missed) {
-      this.log('the replica set of %s was not the one our table knows; looking it up', keyToCid(item.key))
-      return undefined
-    }
-    return acked.map(p => p.peerId)
-  }
-
-  /** Store an item on one peer (or here); with `closerCount`, return the peers it knows nearest to the key. */
-  private async storeOn (peer: FoundPeer, item: Item, signal: AbortSignal, expectedSeq?: bigint, closerCount = 0): Promise<FoundPeer[]> {
-    if (peer.peerId.equals(this.components.peerId)) {
-      const result = await this.acceptor.accept(item, { signal, expectedSeq })
-      if (result.status !== Status.OK) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, statusCode(result.status))
-      return closerCount > 0 ? this.neighbourhood.nearestPeers(item.key, closerCount) : []
-    }
-    try {
-      const response = await this.rpc.request(peer.peerId, { type: Frame.Type.STORE, storeRequest: { item, expectedSeq, closerCount } }, { signal, timeout: this.requestTimeout })
-      return this.parsePeers(response.storeResponse?.closer ?? [])
-    } catch (err: any) {
-      this.askingFailed(peer, err, signal)
-      throw err
-    }
-  }
-
-  /** find_before_n lookup; `onHolds` hears each responder's "I hold the item with this key" flag. */
-  private async lookupNearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void): Promise<LookupResult> {
-    return this.lookupWith(target, shape, signal, async (peer, querySignal) => {
-      const response = await this.rpc.request(peer.peerId, {
-        type: Frame.Type.FIND_BEFORE_N,
-        findBeforeNRequest: { target: ownBytes(target), n: shape.width }
-      }, { signal: querySignal, timeout: this.requestTimeout })
-      onHolds?.(peer, response.findBeforeNResponse?.holds ?? false)
-      return { closer: this.parsePeers(response.findBeforeNResponse?.peers ?? []) }
-    })
-  }
-
-  /**
-   * find_before_n keeps a shortlist of at least `lookupWidth` peers (Kademlia's
-   * k) whatever n the caller wants, three queries in flight: exact even where
-   * tables are thin.
-   */
-  private exactShape (n: number): LookupShape {
-    return { width: Math.max(n, this.init.lookupWidth ?? c.DEFAULT_FIND_N), alpha: this.init.alpha ?? c.DEFAULT_ALPHA }
-  }
-
-  /**
-   * Writes, resolves and holder checks need the replica set: a shortlist of 2R
-   * asked all at once. Where our table already knows the neighbourhood of the
-   * key (the usual case) that is one round trip; where it does not, the
-   * answers name nearer peers and the lookup goes on.
-   */
-  private replicaShape (): LookupShape {
-    return { width: this.replicas * 2, alpha: this.replicas * 2 }
-  }
-
-  /**
-   * A resolve reads the replica set itself: first the nearest R − W + 1 (a
-   * read quorum, which meets every W-acknowledged write), the rest of the R
-   * only when those disagree, fail, or are slower than 200 ms.
-   */
-  private readShape (): LookupShape {
-    return { width: this.replicas, alpha: this.replicas, initialAlpha: this.readQuorum, hedgeMs: 200 }
-  }
-
-  private get readQuorum (): number {
-    return this.replicas - this.writeQuorum + 1
-  }
-
-  /**
-   * A get needs one verified copy: ask the nearest first, widen on a miss, a
-   * failure, or after 200 ms without an answer (a hedge well above the loaded
-   * round trip, so busy nodes are not sent every get twice).
-   */
-  private firstCopyShape (): LookupShape {
-    return { width: this.replicas * 2, alpha: this.init.alpha ?? c.DEFAULT_ALPHA, initialAlpha: 1, hedgeMs: 200 }
-  }
-
-  private async lookupWith (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
-    const started = performance.now() // metrics hook
-    const result = await lookup({
-      target,
-      n: shape.width,
-      alpha: shape.alpha,
-      initialAlpha: shape.initialAlpha,
-      hedgeMs: shape.hedgeMs,
-      self: this.neighbourhood.selfPeer(),
-      seeds: this.seeds(target, shape.width),
-      signal,
-      query: async (peer, querySignal) => {
-        try {
-          await this.rememberAddrs(peer)
-          const outcome = await query(peer, querySignal)
-          this.table.add(peer.peerId, peer.multiaddrs, peer.position)
-          return outcome
-        } catch (err: any) {
-          this.askingFailed(peer, err, querySignal)
-          throw err
-        }
-      }
-    })
-    this.metrics.lookup(result.hops, performance.now() - started)
-    return result
-  }
-
-  /**
-   * A request to a peer failed. A refusal (busy, bad request) comes from a
-   * peer that is alive: it stays. One we gave up on ourselves says nothing.
-   * Otherwise the table decides (at once, or on the third timeout in a row).
-   */
-  private askingFailed (peer: FoundPeer, err: Error, signal: AbortSignal): void {
-    if (signal.aborted || err instanceof RemoteRejectedError) return
-    if (this.table.failed(peer.peerId, err.name === 'TimeoutError')) {
-      this.log('asking %p failed, dropped it from the table: %s', peer.peerId, err.message)
-    }
-  }
-
-  /** Where a lookup starts: the nearest peers in the table, or while it is still empty (just after bootstrap) the peers we are connected to. */
-  private seeds (target: Uint8Array, count: number): FoundPeer[] {
-    const known = this.table.closest(target, count)
-    if (known.length > 0) return known
-    return this.components.connectionManager.getConnections()
-      .map(conn => ({ peerId: conn.remotePeer, multiaddrs: [], position: peerPosition(conn.remotePeer) }))
-  }
-
-  /** Not found only when enough peers answered; otherwise say we could not reach them. */
-  private missingError (name: string, result: LookupResult): Error {
-    if (result.answered === 0 && result.failed > 0) {
-      return new InsufficientPeersError(`could not reach any of the ${result.failed} peers tried for ${name}`)
-    }
-    if (result.failed > 0 && result.answered < this.writeQuorum) {
-      return new InsufficientPeersError(`only ${result.answered} peers answered for ${name} (${result.failed} failed); need ${this.writeQuorum}`)
-    }
-    return new NotFoundError(`${name} not found (${result.answered} peers asked)`)
-  }
-
-  private parsePeers (infos: Array<import('../rpc/pb/rpc.ts').PeerInfo>): FoundPeer[] {
-    const out: FoundPeer[] = []
-    for (const info of infos.slice(0, c.MAX_FIND_N)) {
-      const peer = this.neighbourhood.fromWire(info)
-      if (peer != null) out.push(peer)
-    }
-    return out
-  }
-
-  private async rememberAddrs (peer: FoundPeer): Promise<void> {
-    if (peer.multiaddrs.length === 0) return
-    if (this.components.connectionManager.getConnections(peer.peerId).length > 0) return
-    await this.components.peerStore.merge(peer.peerId, { multiaddrs: peer.multiaddrs })
+    return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal))
   }
 
   private async learnConnectedPeer (peerId: PeerId): Promise<void> {
@@ -685,28 +403,28 @@ export class Toyrrent implements Startable, ToyrrentApi {
     } catch (err: any) {
       this.log('could not learn %p: %s', peerId, err.message)
     }
-  }
-
-  private get repairIntervalMs (): number {
-    return (this.init.repairIntervalSeconds ?? c.DEFAULT_REPAIR_INTERVAL_SECONDS) * 1000
+    // our first peers: join as kad-dht's self-query does, so an embedding application needs no call
+    if (this.settings.autoJoin && !this.joined && this.joining == null && this.started) {
+      this.join().catch((err: Error) => { this.log('join failed: %s', err.message) })
+    }
   }
 
   private scheduleRepair (): void {
-    if (this.repairIntervalMs <= 0) return
+    if (this.settings.repairInterval <= 0) return
     this.repairTimer = setTimeout(() => {
       this.repair().catch((err: Error) => { this.log('repair round failed: %s', err.message) })
         .finally(() => { if (this.started) this.scheduleRepair() })
-    }, this.repairIntervalMs)
+    }, this.settings.repairInterval)
     this.repairTimer.unref?.()
   }
 
-  private get requestTimeout (): number {
-    return this.init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS
+  /** The deadline of one operation: the caller's signal, our shutdown, and its timeout. */
+  private deadline (options: ToyrrentOperationOptions): AbortSignal {
+    return deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout)
   }
 
-  private async withDeadline<T> (options: AbortOptions & { timeout?: number }, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const signal = deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS)
-    return work(signal)
+  private async withDeadline<T> (options: ToyrrentOperationOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return work(this.deadline(options))
   }
 }
 
@@ -715,3 +433,5 @@ function checkPosition (target: Uint8Array): void {
     throw new InvalidInputError(`a key or position must be ${POSITION_BYTES} bytes`)
   }
 }
+
+export type { ToyrrentInit }

@@ -1,14 +1,12 @@
 import type { AbortOptions, PeerId, PrivateKey } from '@libp2p/interface'
 import type { PublishRecord } from '../records/publish-record.ts'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import type { FoundPeer } from '../found-peer.ts'
+import type { ItemKind } from '../records/item.ts'
+import type { RepairStats } from './repair.ts'
+import type { SizeEstimate } from './size-estimate.ts'
+import type { InboundQueueStats } from '../rpc/inbound-queue.ts'
 
-/** A peer found by find_before_n: who it is, where it listens, where it sits. */
-export interface FoundPeer {
-  peerId: PeerId
-  multiaddrs: Multiaddr[]
-  /** 32-byte position in the key space (SHA-256 of the peer id multihash). */
-  position: Uint8Array
-}
+export type { FoundPeer }
 
 export interface PutResult {
   /** 32-byte key (SHA-256 of the value). */
@@ -65,8 +63,17 @@ export interface ToyrrentStats {
   /** Peers in the routing table. */
   peers: number
   replicas: number
-  repair: import('./repair.ts').RepairStats
-  network: import('./hardening.ts').NetworkStats
+  repair: RepairStats
+  network: NetworkStats
+}
+
+/** The network as one node sees it (part of `stats()`). */
+export interface NetworkStats {
+  /** Distance bands with at least one peer in the routing table. */
+  tableBands: number
+  /** Estimated number of nodes, from the distances to the nearest peers. */
+  networkSize: SizeEstimate
+  inbound: InboundQueueStats
 }
 
 /** What the toyrrent service offers to applications. */
@@ -95,7 +102,7 @@ export interface ToyrrentApi {
 
 export interface HeldItem {
   key: Uint8Array
-  kind: 'hash' | 'publish'
+  kind: ItemKind
   seq: bigint
   pinned: boolean
   /** Unix ms; 0 = never. */

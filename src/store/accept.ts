@@ -1,10 +1,11 @@
 /**
  * The one place an item enters a store, from the network or from a local
- * user: verify it, then keep it. Returns the wire status so the store handler
- * can answer the writer with a typed reason; a rejected item changes nothing.
+ * user: verify it, then keep it. Returns a verdict with a refusal code
+ * (src/refusals.ts) so the store handler can answer the writer with a typed
+ * reason; a rejected item changes nothing.
  */
+import { ownBytes } from '../bytes.ts'
 import { base32 } from 'multiformats/bases/base32'
-import { ItemKind, Status } from '../rpc/pb/rpc.ts'
 import { MAX_VALUE_BYTES } from '../constants.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { verifyHashItem } from '../records/hash-item.ts'
@@ -15,7 +16,7 @@ import type { PublishRecord } from '../records/publish-record.ts'
 import type { PublishRejectReason } from '../errors.ts'
 import { kindNumber } from './item-store.ts'
 import type { ItemStore, StoredItem } from './item-store.ts'
-import type { Item } from '../rpc/pb/rpc.ts'
+import type { Item } from '../records/item.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 export interface AcceptOptions extends AbortOptions {
@@ -26,18 +27,22 @@ export interface AcceptOptions extends AbortOptions {
 }
 
 export interface ItemAcceptorInit {
-  /** Lifetime of an item whose writer gave none (Item.ttlSeconds = 0), in seconds. */
-  defaultTtlSeconds: number
+  /** Lifetime of an item whose writer gave none (Item.ttlSeconds = 0), in ms. */
+  defaultTtl: number
   /** Bytes of items the store may hold; others' items beyond it are refused `full`. */
   maxStorageBytes: number
   /** Records this node already verified (shared with resolve and publish). */
   verified?: VerifiedCache
 }
 
+/** Why a store refuses an item: the record's own reasons, a bad hash, or no room. */
+export type StoreRefusal = PublishRejectReason | 'hash-mismatch' | 'full'
+
 export interface AcceptResult {
-  status: Status
+  /** Absent when the item was kept. */
+  refused?: StoreRefusal
   message?: string
-  /** Publish items: the seq held after the call. */
+  /** Publish items: the seq held after the call (0 when none). */
   storedSeq?: bigint
 }
 
@@ -55,28 +60,28 @@ export class ItemAcceptor {
 
   async accept (item: Item, options: AcceptOptions = {}): Promise<AcceptResult> {
     if (item.key.byteLength !== POSITION_BYTES) {
-      return { status: Status.BAD_REQUEST, message: `key must be ${POSITION_BYTES} bytes` }
+      return { refused: 'bad-request', message: `key must be ${POSITION_BYTES} bytes` }
     }
     return this.lock.run(base32.baseEncode(item.key), async () => {
       switch (item.kind) {
-        case ItemKind.HASH: return this.acceptHashItem(item, options)
-        case ItemKind.PUBLISH: return this.acceptPublishItem(item, options)
-        default: return { status: Status.BAD_REQUEST, message: `unsupported item kind ${item.kind}` }
+        case 'hash': return this.acceptHashItem(item, options)
+        case 'publish': return this.acceptPublishItem(item, options)
+        default: return { refused: 'bad-request', message: `unsupported item kind ${String(item.kind)}` }
       }
     })
   }
 
   private async acceptHashItem (item: Item, options: AcceptOptions): Promise<AcceptResult> {
     if (item.body.byteLength > MAX_VALUE_BYTES) {
-      return { status: Status.TOO_LARGE, message: `value is ${item.body.byteLength} bytes; the limit is ${MAX_VALUE_BYTES}` }
+      return { refused: 'too-large', message: `value is ${item.body.byteLength} bytes; the limit is ${MAX_VALUE_BYTES}` }
     }
     if (!verifyHashItem(item.key, item.body)) {
-      return { status: Status.HASH_MISMATCH, message: 'value does not hash to key' }
+      return { refused: 'hash-mismatch', message: 'value does not hash to key' }
     }
     const existing = await this.store.get(item.key, options)
     if (this.overQuota(existing, item, options)) return this.full()
     await this.store.put(item.key, this.merge(existing, item, options), options)
-    return { status: Status.OK }
+    return {}
   }
 
   /**
@@ -89,18 +94,18 @@ export class ItemAcceptor {
     try {
       incoming = decodePublishRecord(item.body)
     } catch (err: any) {
-      return rejected(err.code ?? 'bad-request', err.message)
+      return { refused: err.code ?? 'bad-request', message: err.message }
     }
     const verdict = await this.verified.verify(item.key, item.body, incoming)
-    if (verdict !== 'ok') return rejected(verdict, `record refused: ${verdict}`)
+    if (verdict !== 'ok') return { refused: verdict, message: `record refused: ${verdict}` }
     const existing = await this.store.get(item.key, options)
     const stored = existing == null ? undefined : decodePublishRecord(existing.body)
     const replace = checkReplace(stored, incoming, options.expectedSeq)
-    if (replace === 'stale-seq') return { ...rejected(replace, `seq ${incoming.seq} is not newer than the stored seq ${stored?.seq}`), storedSeq: stored?.seq }
-    if (replace === 'cas-mismatch') return { ...rejected(replace, `expected seq ${options.expectedSeq} but the stored seq is ${stored?.seq ?? 0n}`), storedSeq: stored?.seq ?? 0n }
+    if (replace === 'stale-seq') return { refused: replace, message: `seq ${incoming.seq} is not newer than the stored seq ${stored?.seq}`, storedSeq: stored?.seq ?? 0n }
+    if (replace === 'cas-mismatch') return { refused: replace, message: `expected seq ${options.expectedSeq} but the stored seq is ${stored?.seq ?? 0n}`, storedSeq: stored?.seq ?? 0n }
     if (this.overQuota(existing, item, options)) return this.full()
     await this.store.put(item.key, this.merge(existing, item, options, incoming.seq), options)
-    return { status: Status.OK, storedSeq: incoming.seq }
+    return { storedSeq: incoming.seq }
   }
 
   /** A new item from someone else that would take the store past its quota. Updates of held items always fit. */
@@ -110,7 +115,7 @@ export class ItemAcceptor {
   }
 
   private full (): AcceptResult {
-    return { status: Status.FULL, message: `storage quota of ${this.init.maxStorageBytes} bytes reached` }
+    return { refused: 'full', message: `storage quota of ${this.init.maxStorageBytes} bytes reached` }
   }
 
   /**
@@ -119,30 +124,17 @@ export class ItemAcceptor {
    */
   private merge (existing: StoredItem | undefined, item: Item, options: AcceptOptions, seq = 0n): StoredItem {
     const pinned = (existing?.pinned ?? false) || (options.pinned ?? false)
-    const ttl = item.ttlSeconds > 0 ? item.ttlSeconds : this.init.defaultTtlSeconds
-    const expiresAt = pinned ? 0n : BigInt(Date.now() + ttl * 1000)
+    const ttl = item.ttlSeconds > 0 ? item.ttlSeconds * 1000 : this.init.defaultTtl
+    const expiresAt = pinned ? 0n : BigInt(Date.now() + ttl)
     return {
       kind: kindNumber(item.kind),
-      body: item.body,
+      body: ownBytes(item.body),
       pinned,
       expiresAt: existing == null || pinned ? expiresAt : laterExpiry(existing.expiresAt, expiresAt),
       storedAt: existing?.storedAt ?? BigInt(Date.now()),
       seq
     }
   }
-}
-
-const REASON_STATUS: Record<PublishRejectReason, Status> = {
-  'bad-request': Status.BAD_REQUEST,
-  'too-large': Status.TOO_LARGE,
-  'id-mismatch': Status.ID_MISMATCH,
-  'bad-signature': Status.BAD_SIGNATURE,
-  'stale-seq': Status.STALE_SEQ,
-  'cas-mismatch': Status.CAS_MISMATCH
-}
-
-function rejected (reason: PublishRejectReason, message: string): AcceptResult {
-  return { status: REASON_STATUS[reason] ?? Status.BAD_REQUEST, message }
 }
 
 /** 0 means never expires, so it wins. */

@@ -7,16 +7,16 @@
 import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
 import { StoredItem } from './pb/store.ts'
-import { ItemKind } from '../rpc/pb/rpc.ts'
-import { ownBytes, hexKey as indexKey } from '../bytes.ts'
-import type { Item } from '../rpc/pb/rpc.ts'
+import { hexKey as indexKey } from '../bytes.ts'
+import type { Item, ItemKind } from '../records/item.ts'
 import type { Datastore } from 'interface-datastore'
 import type { AbortOptions } from '@libp2p/interface'
 
 export { StoredItem }
 
 const PREFIX = '/toyrrent/items/'
-const KINDS = [ItemKind.HASH, ItemKind.PUBLISH]
+/** Kinds by the number kept on disk (protocols/store.proto). */
+const KINDS: ItemKind[] = ['hash', 'publish']
 
 /** What the index keeps of each held item. */
 export interface ItemMeta {
@@ -36,7 +36,7 @@ export function kindNumber (kind: ItemKind): number {
 
 /** ItemKind from the number kept on disk. */
 export function kindOf (kind: number): ItemKind {
-  return KINDS[kind] ?? ItemKind.HASH
+  return KINDS[kind] ?? 'hash'
 }
 
 /** True once an item's expiry has passed; holders stop serving it then. */
@@ -53,12 +53,12 @@ export function worthPassingOn (stored: { expiresAt: bigint }, now = Date.now())
 }
 
 /**
- * The wire form of a stored item, with the lifetime it has left (0 for a
+ * A stored item as it travels, with the lifetime it has left (0 for a
  * pinned item: the receiver then gives it a full lifetime).
  */
 export function toItem (key: Uint8Array, stored: StoredItem, now = Date.now()): Item {
   const ttlSeconds = stored.expiresAt === 0n ? 0 : Math.max(1, Math.floor(Number(stored.expiresAt - BigInt(now)) / 1000))
-  return { kind: kindOf(stored.kind), key: ownBytes(key), body: stored.body, ttlSeconds }
+  return { kind: kindOf(stored.kind), key, body: stored.body, ttlSeconds }
 }
 
 export interface ItemStoreInit {

@@ -1,27 +1,32 @@
 import { Status } from '../pb/rpc.ts'
 import { HANDOFF_BATCH_ITEMS, MAX_FRAME_BYTES, MAX_KEYS_PER_REQUEST } from '../../constants.ts'
-import { worthPassingOn, toItem } from '../../store/item-store.ts'
-import { compareBytes } from '../../bytes.ts'
+import { toItem } from '../../store/item-store.ts'
+import { itemToWire } from '../wire.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame, Item } from '../pb/rpc.ts'
-import type { ItemStore } from '../../store/item-store.ts'
-import type { Placement } from '../../service/placement.ts'
+import type { ItemMeta, ItemStore } from '../../store/item-store.ts'
 
 /** Room left in a frame for the handoff envelope. */
 const BATCH_BYTES = MAX_FRAME_BYTES - 8192
 
+/** What the handoff handler needs of the service. */
+export interface HandoffSource {
+  /** The live items after `cursor` that `peer` is among the R nearest for (by our view), in ascending key order. */
+  dueFor(peer: string, cursor: Uint8Array): ItemMeta[]
+  /** `peer` acknowledged keeping these keys. */
+  acknowledged(peer: string, keys: Uint8Array[]): void
+  /** Items served in one batch (metrics). */
+  served?(items: number): void
+}
+
 /**
  * handoff: stream a newcomer, batch by batch in key order, the items it is
  * now among the R nearest for; record the keys it acknowledged, so this node
- * may drop them once it is no longer responsible itself.
+ * may drop them once it is no longer responsible itself. `limit = 0` only
+ * acknowledges.
  */
 export class HandoffHandler implements RpcHandler {
-  constructor (
-    private readonly store: ItemStore,
-    private readonly placement: Placement,
-    private readonly onAcked: (peer: string, keys: Uint8Array[]) => void,
-    private readonly onServed: (items: number) => void = () => {}
-  ) {}
+  constructor (private readonly store: ItemStore, private readonly source: HandoffSource) {}
 
   async handle (request: Frame, context: RequestContext): Promise<HandlerResult> {
     const body = request.handoffRequest
@@ -29,13 +34,11 @@ export class HandoffHandler implements RpcHandler {
       return { status: Status.BAD_REQUEST, message: `handoff needs a request with at most ${MAX_KEYS_PER_REQUEST} acknowledgements` }
     }
     const peer = context.peer.toString()
-    if (body.acked.length > 0) this.onAcked(peer, body.acked)
-    const limit = Math.min(Math.max(body.limit, 1), HANDOFF_BATCH_ITEMS)
+    if (body.acked.length > 0) this.source.acknowledged(peer, body.acked)
+    if (body.limit === 0) return { status: Status.OK, handoffResponse: { items: [], cursor: body.cursor, done: true } }
+    const limit = Math.min(body.limit, HANDOFF_BATCH_ITEMS)
     const now = Date.now()
-    const due = this.placement.assignments()
-      .filter(({ meta, replicaSet }) => worthPassingOn(meta, now) && compareBytes(meta.key, body.cursor) > 0 && replicaSet.includes(peer))
-      .map(a => a.meta)
-      .sort((a, b) => compareBytes(a.key, b.key))
+    const due = this.source.dueFor(peer, body.cursor)
     const items: Item[] = []
     let bytes = 0
     let cursor = body.cursor
@@ -43,11 +46,11 @@ export class HandoffHandler implements RpcHandler {
       if (items.length >= limit || bytes + meta.bytes > BATCH_BYTES) break
       const stored = await this.store.get(meta.key, { signal: context.signal })
       if (stored == null) continue
-      items.push(toItem(meta.key, stored, now))
+      items.push(itemToWire(toItem(meta.key, stored, now)))
       bytes += meta.bytes
       cursor = meta.key as Uint8Array<ArrayBuffer>
     }
-    this.onServed(items.length)
+    this.source.served?.(items.length)
     return { status: Status.OK, handoffResponse: { items, cursor, done: items.length === due.length } }
   }
 }

@@ -1,9 +1,10 @@
 import { Status } from '../pb/rpc.ts'
 import { MAX_FIND_N } from '../../constants.ts'
+import { itemFromWire, peerToWire, statusOf } from '../wire.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame } from '../pb/rpc.ts'
 import type { ItemAcceptor } from '../../store/accept.ts'
-import type { Neighbourhood } from '../../service/neighbourhood.ts'
+import type { NearestPeers } from './nearest-peers.ts'
 
 /**
  * store: verify an item and keep it; refusals carry a typed status. On
@@ -14,7 +15,7 @@ import type { Neighbourhood } from '../../service/neighbourhood.ts'
 export class StoreHandler implements RpcHandler {
   constructor (
     private readonly acceptor: ItemAcceptor,
-    private readonly neighbourhood: Neighbourhood,
+    private readonly nearest: NearestPeers,
     private readonly onStored: (key: Uint8Array) => void = () => {}
   ) {}
 
@@ -23,9 +24,9 @@ export class StoreHandler implements RpcHandler {
     if (body?.item == null) {
       return { status: Status.BAD_REQUEST, message: 'store needs an item' }
     }
-    const result = await this.acceptor.accept(body.item, { signal: context.signal, expectedSeq: body.expectedSeq })
-    if (result.status === Status.OK) this.onStored(body.item.key)
-    const closer = body.closerCount > 0 && result.status === Status.OK ? this.neighbourhood.nearest(body.item.key, Math.min(body.closerCount, MAX_FIND_N)) : []
-    return { status: result.status, message: result.message ?? '', storeResponse: { storedSeq: result.storedSeq ?? 0n, closer } }
+    const result = await this.acceptor.accept(itemFromWire(body.item), { signal: context.signal, expectedSeq: body.expectedSeq })
+    if (result.refused == null) this.onStored(body.item.key)
+    const closer = body.closerCount > 0 && result.refused == null ? this.nearest.shareNearest(body.item.key, Math.min(body.closerCount, MAX_FIND_N)).map(peerToWire) : []
+    return { status: statusOf(result.refused ?? 'ok'), message: result.message ?? '', storeResponse: { storedSeq: result.storedSeq ?? 0n, closer } }
   }
 }

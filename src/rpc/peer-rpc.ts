@@ -1,0 +1,95 @@
+/**
+ * The typed RPC client as the service sees it: one method per request of
+ * protocols/rpc.md, domain types in and out. `RpcClient` implements it over
+ * libp2p streams (or any FrameTransport, such as the in-memory test network);
+ * the service's `PeerRequests` wraps it with deadlines, BUSY retries and the
+ * rule for when a peer leaves the table.
+ *
+ * Every method throws RemoteRejectedError (code from src/refusals.ts) when
+ * the peer refuses, and TimeoutError / an AbortError / a transport error when
+ * it cannot be asked. NOT_FOUND is an answer, not an error.
+ */
+import type { AbortOptions } from '@libp2p/interface'
+import type { FoundPeer } from '../found-peer.ts'
+import type { Item } from '../records/item.ts'
+
+export interface RequestOptions extends AbortOptions {
+  /** Deadline of this one request in ms. */
+  timeout: number
+  /** Hears the bytes the exchange took on the wire (both frames as encoded). */
+  onBytes?(bytes: number): void
+}
+
+export interface KeyVersion {
+  key: Uint8Array
+  /** Publish items; 0 for hash items. */
+  seq: bigint
+}
+
+export interface DigestSummary {
+  count: number
+  /** 16 bytes. */
+  hash: Uint8Array
+}
+
+export interface BucketSummary extends DigestSummary {
+  index: number
+}
+
+export interface FindBeforeNAnswer {
+  /** The responder's nearest peers to the target, nearest first. */
+  peers: FoundPeer[]
+  /** The responder holds the item whose key is the target. */
+  holds: boolean
+}
+
+export interface FetchAnswer {
+  /** The item, when held. */
+  item?: Item
+  /** The responder's nearest peers to the key. */
+  closer: FoundPeer[]
+}
+
+export interface StoreAnswer {
+  /** Publish items: the seq held after the request. */
+  storedSeq: bigint
+  /** With `closerCount`: the responder's nearest peers to the key, itself included. */
+  closer: FoundPeer[]
+}
+
+export interface StoreParams {
+  /** Compare-and-swap for publish items: the seq the writer expects the peer to hold. */
+  expectedSeq?: bigint
+  /** Also list this many of the responder's nearest peers to the key. */
+  closerCount?: number
+}
+
+export interface DigestAnswer {
+  match: boolean
+  /** The responder's buckets, on a mismatch. */
+  buckets: BucketSummary[]
+}
+
+export interface HandoffBatch {
+  items: Item[]
+  /** Pass back to continue. */
+  cursor: Uint8Array
+  done: boolean
+}
+
+export interface PeerRpc {
+  findBeforeN(peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer>
+  fetch(peer: FoundPeer, key: Uint8Array, closerCount: number, options: RequestOptions): Promise<FetchAnswer>
+  store(peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer>
+  digest(peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer>
+  /** Of these keys and seqs, the ones the peer lacks or holds older. */
+  syncKeys(peer: FoundPeer, bucket: number, keys: KeyVersion[], options: RequestOptions): Promise<Uint8Array[]>
+  /** Of these keys, the ones the peer holds, with their seq. */
+  holds(peer: FoundPeer, keys: Uint8Array[], options: RequestOptions): Promise<KeyVersion[]>
+  /** The next batch of items the peer would hand us, acknowledging the last batch's keys. */
+  handoff(peer: FoundPeer, cursor: Uint8Array, limit: number, acked: Uint8Array[], options: RequestOptions): Promise<HandoffBatch>
+  /** Acknowledge kept handoff items without asking for more. */
+  acknowledgeHandoff(peer: FoundPeer, acked: Uint8Array[], options: RequestOptions): Promise<void>
+  /** Drop every open channel (service stop). */
+  close(): void
+}

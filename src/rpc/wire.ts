@@ -1,0 +1,50 @@
+/**
+ * Between the wire (protocols/rpc.proto) and the domain: items, peers and
+ * statuses. The one place either side learns the other's shape.
+ */
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import * as Digest from 'multiformats/hashes/digest'
+import { ItemKind, Status } from './pb/rpc.ts'
+import { ownBytes } from '../bytes.ts'
+import { peerPosition } from '../keyspace.ts'
+import { MAX_ADDRS_PER_PEER } from '../constants.ts'
+import { codeOfWire, wireOf } from '../refusals.ts'
+import type { Item as WireItem, PeerInfo } from './pb/rpc.ts'
+import type { Item } from '../records/item.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { RefusalCode } from '../refusals.ts'
+
+export function itemToWire (item: Item): WireItem {
+  return { kind: item.kind === 'publish' ? ItemKind.PUBLISH : ItemKind.HASH, key: ownBytes(item.key), body: ownBytes(item.body), ttlSeconds: item.ttlSeconds }
+}
+
+export function itemFromWire (item: WireItem): Item {
+  return { kind: item.kind === ItemKind.PUBLISH ? 'publish' : 'hash', key: item.key, body: item.body, ttlSeconds: item.ttlSeconds }
+}
+
+/** A peer as a wire PeerInfo, with at most MAX_ADDRS_PER_PEER of its addresses. */
+export function peerToWire (peer: FoundPeer): PeerInfo {
+  return { id: peer.peerId.toMultihash().bytes, addrs: peer.multiaddrs.slice(0, MAX_ADDRS_PER_PEER).map(a => a.bytes) }
+}
+
+/** Parse a wire PeerInfo; undefined when it is malformed (a bad peer is skipped, not fatal). */
+export function peerFromWire (info: PeerInfo): FoundPeer | undefined {
+  try {
+    const peerId = peerIdFromMultihash(Digest.decode(info.id))
+    const multiaddrs = info.addrs.slice(0, MAX_ADDRS_PER_PEER).map(bytes => multiaddr(bytes))
+    return { peerId, multiaddrs, position: peerPosition(peerId) }
+  } catch {
+    return undefined
+  }
+}
+
+/** The wire status an error code is answered with. */
+export function statusOf (code: RefusalCode | 'ok'): Status {
+  return code === 'ok' ? Status.OK : Status[wireOf(code)]
+}
+
+/** The stable code of a wire status (`STALE_SEQ` → `stale-seq`), as the API and CLI report it. */
+export function codeOf (status: Status): RefusalCode | 'ok' {
+  return codeOfWire(status)
+}

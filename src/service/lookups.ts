@@ -1,0 +1,125 @@
+/**
+ * The service's lookups: the shapes each operation searches with, where a
+ * lookup starts, and the find_before_n query. The engine itself is
+ * `lookup()` in lookup.ts; every query goes through PeerRequests, which
+ * applies the deadline and the failure rule, and a peer that answers joins
+ * the routing table there.
+ */
+import { lookup } from './lookup.ts'
+import { peerPosition } from '../keyspace.ts'
+import { READ_HEDGE_MS } from '../constants.ts'
+import { InsufficientPeersError, NotFoundError } from '../errors.ts'
+import type { LookupResult, QueryOutcome } from './lookup.ts'
+import type { PeerRequests } from './peer-requests.ts'
+import type { PeerTable } from './peer-table.ts'
+import type { Neighbourhood } from './neighbourhood.ts'
+import type { Settings } from './options.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { ToyrrentMetrics } from '../metrics.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/** How wide a lookup searches and how many queries it keeps in flight. */
+export interface LookupShape { width: number, alpha: number, initialAlpha?: number, hedgeMs?: number }
+
+export interface LookupsInit {
+  settings: Settings
+  requests: PeerRequests
+  table: PeerTable
+  neighbourhood: Neighbourhood
+  metrics?: ToyrrentMetrics
+  /** Peers we are connected to: where a lookup starts while the table is still empty (just after bootstrap). */
+  connectedPeers(): PeerId[]
+}
+
+export class Lookups {
+  private readonly init: LookupsInit
+
+  constructor (init: LookupsInit) {
+    this.init = init
+  }
+
+  /**
+   * find_before_n lookup of the `n` nearest to `target`; `onHolds` hears each
+   * responder's "I hold the item with this key" flag.
+   */
+  async nearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void): Promise<LookupResult> {
+    return this.run(target, shape, signal, async (peer, querySignal) => {
+      const answer = await this.init.requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.findBeforeN(peer, target, shape.width, options))
+      onHolds?.(peer, answer.holds)
+      return { closer: answer.peers }
+    })
+  }
+
+  /** A lookup with any query: the query's failures count against the peer it asked (PeerRequests). */
+  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
+    const started = performance.now()
+    const result = await lookup({
+      target,
+      n: shape.width,
+      alpha: shape.alpha,
+      initialAlpha: shape.initialAlpha,
+      hedgeMs: shape.hedgeMs,
+      self: this.init.neighbourhood.selfPeer(),
+      seeds: this.seeds(target, shape.width),
+      signal,
+      query
+    })
+    this.init.metrics?.lookup(result.hops, performance.now() - started)
+    return result
+  }
+
+  /**
+   * find_before_n keeps a shortlist of at least `lookupWidth` peers (Kademlia's
+   * k) whatever n the caller wants, `alpha` queries in flight: exact even where
+   * tables are thin.
+   */
+  exactShape (n: number): LookupShape {
+    return { width: Math.max(n, this.init.settings.lookupWidth), alpha: this.init.settings.alpha }
+  }
+
+  /**
+   * Writes, resolves and holder checks need the replica set: a shortlist of 2R
+   * asked all at once. Where our table already knows the neighbourhood of the
+   * key (the usual case) that is one round trip; where it does not, the
+   * answers name nearer peers and the lookup goes on.
+   */
+  replicaShape (): LookupShape {
+    const { replicas } = this.init.settings
+    return { width: replicas * 2, alpha: replicas * 2 }
+  }
+
+  /**
+   * A resolve reads the replica set itself: first the nearest R − W + 1 (a
+   * read quorum, which meets every W-acknowledged write), the rest of the R
+   * only when those disagree, fail, or are slow to answer.
+   */
+  readShape (): LookupShape {
+    const { replicas, readQuorum } = this.init.settings
+    return { width: replicas, alpha: replicas, initialAlpha: readQuorum, hedgeMs: READ_HEDGE_MS }
+  }
+
+  /** A get needs one verified copy: ask the nearest first, widen on a miss, a failure, or a slow answer. */
+  firstCopyShape (): LookupShape {
+    const { replicas, alpha } = this.init.settings
+    return { width: replicas * 2, alpha, initialAlpha: 1, hedgeMs: READ_HEDGE_MS }
+  }
+
+  /** Not found only when enough peers answered; otherwise say we could not reach them. */
+  missingError (name: string, result: LookupResult): Error {
+    const { writeQuorum } = this.init.settings
+    if (result.answered === 0 && result.failed > 0) {
+      return new InsufficientPeersError(`could not reach any of the ${result.failed} peers tried for ${name}`)
+    }
+    if (result.failed > 0 && result.answered < writeQuorum) {
+      return new InsufficientPeersError(`only ${result.answered} peers answered for ${name} (${result.failed} failed); need ${writeQuorum}`)
+    }
+    return new NotFoundError(`${name} not found (${result.answered} peers asked)`)
+  }
+
+  /** Where a lookup starts: the nearest peers in the table, or while it is still empty the peers we are connected to. */
+  private seeds (target: Uint8Array, count: number): FoundPeer[] {
+    const known = this.init.table.closest(target, count)
+    if (known.length > 0) return known
+    return this.init.connectedPeers().map(peerId => ({ peerId, multiaddrs: [], position: peerPosition(peerId) }))
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The service's options, and the one place their defaults are applied (the
+ * default values themselves live in src/constants.ts). Every duration is in
+ * milliseconds; only the command line speaks seconds.
+ */
+import * as c from '../constants.ts'
+import { InvalidInputError } from '../errors.ts'
+import type { InboundQueueInit } from '../rpc/inbound-queue.ts'
+import type { Datastore } from 'interface-datastore'
+
+export interface ToyrrentInit {
+  /** Replication factor R: how many of the nearest nodes keep each item. @default 3 */
+  replicas?: number
+  /** Write quorum W: acknowledgements a put needs. @default majority of R */
+  writeQuorum?: number
+  /** Lookup concurrency (Kademlia alpha). @default 3 */
+  alpha?: number
+  /** RPC protocol id. @default '/toyrrent/rpc/1.0.0' */
+  protocol?: string
+  /** Where items are kept. @default the libp2p datastore */
+  datastore?: Datastore
+  /** Pass on loopback and private addresses (LAN or local networks). @default true */
+  allowPrivateAddresses?: boolean
+  /** Deadline of a whole operation. @default 30000 ms */
+  operationTimeout?: number
+  /** Deadline of one request to one peer. @default 5000 ms */
+  requestTimeout?: number
+  /** Shortlist size of every lookup (Kademlia k). @default 20 */
+  lookupWidth?: number
+  /** Lifetime of an item on a holder that is not its owner. @default 48 h */
+  itemTtl?: number
+  /** Bytes of others' items this node keeps before answering `full`. @default 1 GiB */
+  maxStorageBytes?: number
+  /** Between anti-entropy rounds; 0 turns the loop off. @default 60000 ms */
+  repairInterval?: number
+  /** Between republishes of this node's own items. @default 12 h */
+  republishInterval?: number
+  /** How long a node keeps serving an item after it stopped being among its R nearest. @default one repair interval */
+  trialPeriod?: number
+  /** On stop, hand every item to the next nearest nodes first, for at most this long; 0 = no handoff. @default 10000 ms */
+  leaveTimeout?: number
+  /** Peers kept per distance band. @default 20 */
+  bucketSize?: number
+  /** Between routing-table refreshes (self lookup + a lookup per band that is not full); 0 = off. @default 600000 ms */
+  refreshInterval?: number
+  /** Limits of the inbound request queue (concurrency 16, 256 waiting, 32 per peer by default). */
+  inboundQueue?: InboundQueueInit
+  /** A request frame that has begun must arrive whole within this long, or its stream is reset. @default 10000 ms */
+  frameTimeout?: number
+  /** An inbound RPC stream with nothing in flight for this long is closed. @default 300000 ms */
+  idleTimeout?: number
+  /** Join (self lookup, then onboarding handoff) by itself when the first peers connect. @default true */
+  autoJoin?: boolean
+}
+
+/** ToyrrentInit with every default applied and checked. */
+export type Settings = Required<Omit<ToyrrentInit, 'datastore' | 'inboundQueue'>> & Pick<ToyrrentInit, 'datastore' | 'inboundQueue'> & {
+  /** R − W + 1: answers a resolve needs to meet every W-acknowledged write. */
+  readQuorum: number
+}
+
+export function settings (init: ToyrrentInit): Settings {
+  const replicas = init.replicas ?? c.DEFAULT_REPLICAS
+  if (!Number.isInteger(replicas) || replicas < 1) throw new InvalidInputError(`replicas must be a positive integer, got ${replicas}`)
+  const writeQuorum = init.writeQuorum ?? Math.floor(replicas / 2) + 1
+  if (!Number.isInteger(writeQuorum) || writeQuorum < 1 || writeQuorum > replicas) {
+    throw new InvalidInputError(`write quorum must be between 1 and replicas (${replicas}), got ${writeQuorum}`)
+  }
+  const repairInterval = init.repairInterval ?? c.DEFAULT_REPAIR_INTERVAL_MS
+  return {
+    replicas,
+    writeQuorum,
+    readQuorum: replicas - writeQuorum + 1,
+    alpha: init.alpha ?? c.DEFAULT_ALPHA,
+    protocol: init.protocol ?? c.RPC_PROTOCOL,
+    datastore: init.datastore,
+    allowPrivateAddresses: init.allowPrivateAddresses ?? true,
+    operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
+    requestTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
+    lookupWidth: init.lookupWidth ?? c.DEFAULT_FIND_N,
+    itemTtl: init.itemTtl ?? c.DEFAULT_ITEM_TTL_MS,
+    maxStorageBytes: init.maxStorageBytes ?? c.DEFAULT_MAX_STORAGE_BYTES,
+    repairInterval,
+    republishInterval: init.republishInterval ?? c.DEFAULT_REPUBLISH_INTERVAL_MS,
+    trialPeriod: init.trialPeriod ?? repairInterval,
+    leaveTimeout: init.leaveTimeout ?? c.DEFAULT_LEAVE_TIMEOUT_MS,
+    bucketSize: init.bucketSize ?? c.DEFAULT_BUCKET_SIZE,
+    refreshInterval: init.refreshInterval ?? c.DEFAULT_REFRESH_INTERVAL_MS,
+    inboundQueue: init.inboundQueue,
+    frameTimeout: init.frameTimeout ?? c.DEFAULT_FRAME_TIMEOUT_MS,
+    idleTimeout: init.idleTimeout ?? c.DEFAULT_IDLE_TIMEOUT_MS,
+    autoJoin: init.autoJoin ?? true
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Publish items: signed records under SHA-256(public key ‖ salt). publish
+ * signs here (or relays a record signed elsewhere) and writes it to the R
+ * nearest with an optional compare-and-swap; resolve reads a quorum of the
+ * replica set, returns the newest valid record and repairs replicas that
+ * answered with an older one.
+ */
+import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId } from '../records/publish-record.ts'
+import { InvalidInputError } from '../errors.ts'
+import { isExpired, kindOf } from '../store/item-store.ts'
+import { hexKey } from '../bytes.ts'
+import { deadlineSignal } from '../signals.ts'
+import { ReadQuorum } from './read-quorum.ts'
+import type { Lookups } from './lookups.ts'
+import type { Neighbourhood } from './neighbourhood.ts'
+import type { PeerRequests } from './peer-requests.ts'
+import type { Writer } from './writer.ts'
+import type { Settings } from './options.ts'
+import type { ItemAcceptor } from '../store/accept.ts'
+import type { ItemStore } from '../store/item-store.ts'
+import type { VerifiedCache } from '../records/verified-cache.ts'
+import type { PublishRecord } from '../records/publish-record.ts'
+import type { Item, ItemKind } from '../records/item.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { PublishOptions, PublishResult, ResolveResult } from './types.ts'
+import type { Logger, PrivateKey } from '@libp2p/interface'
+
+export interface PublishItemsInit {
+  settings: Settings
+  store: ItemStore
+  acceptor: ItemAcceptor
+  verified: VerifiedCache
+  writer: Writer
+  lookups: Lookups
+  requests: PeerRequests
+  neighbourhood: Neighbourhood
+  log: Logger
+  /** Aborts background work (read repair) when the service stops. */
+  shutdown(): AbortSignal
+}
+
+export class PublishItems {
+  private readonly init: PublishItemsInit
+
+  constructor (init: PublishItemsInit) {
+    this.init = init
+  }
+
+  /**
+   * Sign here and publish. The seq is `options.seq`, else one more than the
+   * newest the network holds (1 when nothing is published).
+   */
+  async sign (privateKey: PrivateKey, value: Uint8Array, deleted: boolean, options: PublishOptions, signal: () => AbortSignal): Promise<PublishResult> {
+    const salt = options.salt ?? new Uint8Array(0)
+    let seq = options.seq
+    if (seq == null) {
+      const id = publishId(privateKey.publicKey.raw, salt)
+      seq = (await this.resolve(id, signal()).then(r => r.seq, (err: Error) => {
+        if (err.name === 'NotFoundError') return 0n
+        throw err
+      })) + 1n
+    }
+    const record = await createPublishRecord({ privateKey, salt, seq, value, deleted })
+    // signed here a moment ago: valid by construction, so not checked again on
+    // the way into our own store (every replica still checks it)
+    this.init.verified.add(publishId(record.publicKey, record.salt), encodePublishRecord(record))
+    return this.publish(record, options, signal)
+  }
+
+  /** Publish a record signed elsewhere; refused here, before anything is sent, when it is not valid. */
+  async publish (record: PublishRecord, options: PublishOptions, signal: () => AbortSignal): Promise<PublishResult> {
+    const id = publishId(record.publicKey, record.salt)
+    const item: Item = { kind: 'publish', key: id, body: encodePublishRecord(record), ttlSeconds: 0 }
+    assertAccepted(await this.init.verified.verify(id, item.body, record))
+    const stored = await this.init.writer.replicate(item, signal(), options.expectedSeq)
+    // our own users' records are kept here too, pinned; a newer one already here wins
+    await this.init.acceptor.accept(item, { pinned: true })
+    return { id, seq: record.seq, stored }
+  }
+
+  async resolve (id: Uint8Array, signal: AbortSignal): Promise<ResolveResult> {
+    const { settings, lookups, requests, neighbourhood } = this.init
+    const local = await this.init.store.get(id)
+    const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
+    const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
+    const selfKey = neighbourhood.selfId.toString()
+    const replica = neighbourhood.among(id, settings.replicas)
+    const quorum = new ReadQuorum(id, settings.readQuorum, selfKey, replica ? { record: localRecord } : undefined)
+    const result = await lookups.run(id, lookups.readShape(), signal, async (peer, querySignal) => {
+      const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, id, settings.replicas, options))
+      // a replica serving a forged or foreign record is skipped like an unreachable one
+      const record = answer.item == null ? undefined : await this.verifiedRecord(id, answer.item.kind, answer.item.body, peer)
+      held.set(peer.peerId.toString(), { peer, record })
+      return { closer: answer.closer, ...quorum.answer(peer, record, answer.closer) }
+    })
+    let best = localRecord
+    for (const { record } of held.values()) {
+      if (record != null && (best == null || record.seq > best.seq)) best = record
+    }
+    if (best == null) throw lookups.missingError(`id ${hexKey(id)}`, result)
+    this.readRepair(id, best, result.peers.slice(0, settings.replicas), held, localRecord)
+    return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
+  }
+
+  private async verifiedRecord (id: Uint8Array, kind: ItemKind, body: Uint8Array, from?: FoundPeer): Promise<PublishRecord | undefined> {
+    try {
+      if (kind !== 'publish') throw new InvalidInputError('not a publish item')
+      const record = decodePublishRecord(body)
+      assertAccepted(await this.init.verified.verify(id, body, record))
+      return record
+    } catch (err: any) {
+      this.init.log('%s holds an invalid record for %s: %s', from?.peerId.toString() ?? 'our store', hexKey(id), err.message)
+      if (from != null) throw err
+      return undefined
+    }
+  }
+
+  /** Push the newest record to replicas that answered with an older one or none; in the background. */
+  private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord?: PublishRecord): void {
+    const item: Item = { kind: 'publish', key: id, body: encodePublishRecord(best), ttlSeconds: 0 }
+    const self = this.init.neighbourhood.selfId
+    const stale = replicaSet.filter(peer => {
+      const record = peer.peerId.equals(self) ? localRecord : held.get(peer.peerId.toString())?.record
+      return record == null || record.seq < best.seq
+    })
+    for (const peer of stale) {
+      this.init.writer.storeOn(peer, item, deadlineSignal([this.init.shutdown()], this.init.settings.requestTimeout)).then(() => {
+        this.init.log('read repair: %p now holds seq %s of %s', peer.peerId, best.seq, hexKey(id))
+      }, (err: Error) => {
+        this.init.log('read repair of %p failed: %s', peer.peerId, err.message)
+      })
+    }
+  }
+}
