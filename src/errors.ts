@@ -1,11 +1,13 @@
 /**
  * Typed errors. Tests and callers match on `name`; `code` is the stable string
- * the HTTP API and CLI report.
+ * the HTTP API and CLI report, and the key of its entry in src/refusals.ts
+ * (HTTP status, exit code, final or retryable).
  */
 export class ToyrrentError extends Error {
   static override name = 'ToyrrentError'
   override name = 'ToyrrentError'
-  code = 'error'
+  /** `internal` unless a subclass says otherwise (`error` is a peer's internal failure, as it answered on the wire). */
+  code: string = 'internal'
 }
 
 /** The input was malformed: a bad key, a bad multiaddr, a missing argument. */

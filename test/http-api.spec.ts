@@ -140,3 +140,23 @@ describe('HTTP API', function () {
     })
   })
 })
+
+describe('HTTP API refusals end to end', function () {
+  this.timeout(30_000)
+  let pair: ApiPair | undefined
+
+  afterEach(async () => {
+    await pair?.stop()
+    pair = undefined
+  })
+
+  it('a write the only other replica refuses as full is 503 insufficient-peers with Retry-After, naming the quota', async () => {
+    // the API's node keeps its own users' items (pinned, outside the quota);
+    // the other node has no room, and W = 2 of R = 3 needs it
+    pair = await startApiPair({ second: { maxStorageBytes: 0 } })
+    const res = await http(pair.api, 'POST', '/v1/items', randomBytes(100), { 'Content-Type': 'application/octet-stream' })
+    assertError(res, 503, 'insufficient-peers')
+    assert.equal(res.headers['retry-after'], '1')
+    assert.match(res.json.error.message, /storage quota of 0 bytes reached/)
+  })
+})

@@ -79,4 +79,14 @@ describe('operations: swarm key, config file, stats, metrics, rejoin', function 
     daemons.push(c)
     expect(c.output()).to.match(/bootstrap: reached 0 of 1/)
   })
+
+  it('--repair-interval is in seconds: a round a second, not a round a millisecond', async () => {
+    const started = Date.now()
+    const d = await startDaemonProcess(join(root, 'repair'), ['--repair-interval', '1'])
+    daemons.push(d)
+    const client = new ToyrrentClient(d.api)
+    await waitFor('two repair rounds', async () => (await client.stats()).repair.rounds >= 2)
+    const { rounds } = (await client.stats()).repair
+    expect(rounds).to.be.at.most(Math.ceil((Date.now() - started) / 1000) + 1)
+  })
 })

@@ -1,8 +1,10 @@
 /**
- * How errors become HTTP replies: one table from the stable error `code` to a
- * status, plus the few errors only the HTTP layer raises.
+ * How errors become HTTP replies: the status is the error `code`'s entry in
+ * the one table of refusals (src/refusals.ts), plus the few errors only the
+ * HTTP layer raises.
  */
 import { ToyrrentError } from '../errors.ts'
+import { REFUSALS, refusal } from '../refusals.ts'
 import type { ErrorResponse } from './types.ts'
 
 /** No route has this path. */
@@ -24,22 +26,8 @@ export class MethodNotAllowedError extends ToyrrentError {
   }
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  'bad-input': 400,
-  // publish records refused for what they are (PublishRejectedError / RemoteRejectedError codes)
-  'bad-request': 400,
-  'bad-signature': 400,
-  'id-mismatch': 400,
-  'stale-seq': 409,
-  'cas-mismatch': 409,
-  'unknown-route': 404,
-  'not-found': 404,
-  'method-not-allowed': 405,
-  'too-large': 413,
-  'unsupported-media-type': 415,
-  'insufficient-peers': 503,
-  timeout: 504
-}
+/** Refusals about this moment: the client may try again shortly. */
+const RETRY_LATER = new Set(['busy', 'insufficient-peers'])
 
 export interface ErrorReply {
   status: number
@@ -52,11 +40,13 @@ export function errorReply (err: unknown): ErrorReply {
   const headers: Record<string, string> = {}
   if (err instanceof MethodNotAllowedError) headers.Allow = err.allow.join(', ')
   const { code, message } = describe(err)
-  return { status: STATUS_BY_CODE[code] ?? 500, body: { error: { code, message } }, headers }
+  if (RETRY_LATER.has(code)) headers['Retry-After'] = '1'
+  return { status: refusal(code).http, body: { error: { code, message } }, headers }
 }
 
 function describe (err: unknown): { code: string, message: string } {
-  if (err instanceof ToyrrentError) return { code: err.code, message: err.message }
+  // a code the table does not list is an internal error: clients only ever see listed codes
+  if (err instanceof ToyrrentError) return { code: Object.hasOwn(REFUSALS, err.code) ? err.code : 'internal', message: err.message }
   const e = err as { name?: string, message?: string } | undefined
   // libp2p and AbortSignal.timeout() report deadlines by name
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') {

@@ -1,8 +1,11 @@
 /**
  * Parse the command line, dispatch to a command, map the outcome to an exit
- * code: 0 success, 1 the operation failed (one line on stderr), 2 usage error
- * (reason and usage on stderr).
+ * code: 0 success, else the failure's code's exit code in src/refusals.ts:
+ * 1 the operation failed (one line on stderr), 2 usage error (reason and
+ * usage on stderr).
  */
+import { ToyrrentError } from '../errors.ts'
+import { refusal } from '../refusals.ts'
 import { parseCommandArgs, UsageError } from './args.ts'
 import { commands } from './commands/index.ts'
 import { processIo, write } from './io.ts'
@@ -10,17 +13,20 @@ import { commandUsage, usage } from './usage.ts'
 import type { Command } from './command.ts'
 import type { CliIo } from './io.ts'
 
+/** A wrong command line: the `usage` code's exit code. */
+const USAGE_EXIT = refusal('usage').exit
+
 export async function runCli (argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv
   if (name == null) {
     await write(io.stderr, usage(commands))
-    return 2
+    return USAGE_EXIT
   }
   if (name === 'help' || name === '--help' || name === '-h') return await help(rest, io)
   const command = commands.find(c => c.name === name)
   if (command == null) {
     await write(io.stderr, `toyrrent: unknown command "${name}"\n\n${usage(commands)}`)
-    return 2
+    return USAGE_EXIT
   }
   try {
     const args = parseCommandArgs(rest, command.options, command.positionals)
@@ -38,7 +44,7 @@ async function help (rest: string[], io: CliIo): Promise<number> {
   const command = commands.find(c => c.name === rest[0])
   if (rest.length > 1 || (rest.length === 1 && command == null)) {
     await write(io.stderr, `toyrrent: no such command "${rest.join(' ')}"\n\n${usage(commands)}`)
-    return 2
+    return USAGE_EXIT
   }
   await write(io.stdout, command == null ? usage(commands) : commandUsage(command))
   return 0
@@ -47,11 +53,12 @@ async function help (rest: string[], io: CliIo): Promise<number> {
 async function fail (err: unknown, command: Command, io: CliIo): Promise<number> {
   if (err instanceof UsageError) {
     await write(io.stderr, `toyrrent ${command.name}: ${err.message}\n${commandUsage(command)}`)
-    return 2
+    return refusal(err.code).exit
   }
   const message = err instanceof Error ? err.message : String(err)
   await write(io.stderr, `toyrrent: ${oneLine(message)}\n`)
-  return 1
+  // errors without a stable code (a bug, a libp2p failure) are internal: exit 1
+  return refusal(err instanceof ToyrrentError ? err.code : 'internal').exit
 }
 
 function oneLine (text: string): string {

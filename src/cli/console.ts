@@ -143,7 +143,7 @@ export class Console {
         summary: 'the toyrrent peer table by distance band (band i: distance 2^i..2^(i+1) from this node)',
         run: async args => {
           noArgs(args, 'table')
-          const bands = [...toyrrent.table.bands()].sort(([a], [b]) => b - a)
+          const bands = [...toyrrent.tableBands()].sort(([a], [b]) => b - a)
           if (bands.length === 0) return 'table: empty'
           const total = bands.reduce((n, [, peers]) => n + peers.length, 0)
           const lines = [`table: ${total} peers in ${bands.length} bands`]

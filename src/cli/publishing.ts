@@ -5,8 +5,10 @@
  */
 import { MAX_SALT_BYTES } from '../constants.ts'
 import { InvalidInputError, ToyrrentError, TooLargeError } from '../errors.ts'
+import { isFinal } from '../refusals.ts'
 import { readKeyFile } from '../key-file.ts'
 import { createPublishRecord, encodePublishRecord, MAX_SEQ, publishId } from '../records/publish-record.ts'
+import { nextSeq, parseSeq } from '../records/seq.ts'
 import { toHex } from '../api/types.ts'
 import { ApiError } from '../api/client.ts'
 import { UsageError } from './args.ts'
@@ -23,9 +25,6 @@ export const SIGNING_OPTIONS = {
   cas: { type: 'string' },
   seq: { type: 'string' }
 } satisfies ParseArgsOptionsConfig
-
-/** Refusals of the record itself: the message leads with the reason so scripts can match it. */
-const REFUSALS = new Set(['stale-seq', 'cas-mismatch', 'bad-signature', 'id-mismatch', 'bad-request', 'too-large'])
 
 export interface SigningRequest {
   privateKey: Ed25519PrivateKey
@@ -59,8 +58,8 @@ export function saltOf (values: OptionValues): Uint8Array {
 /** `--cas SEQ` (0 allowed: only if nothing is published yet) and `--seq SEQ` (at least 1). */
 export function seqFlags (values: OptionValues): { cas?: bigint, seq?: bigint } {
   return {
-    cas: typeof values.cas === 'string' ? parseSeq(values.cas, '--cas', 0n, MAX_SEQ - 1n) : undefined,
-    seq: typeof values.seq === 'string' ? parseSeq(values.seq, '--seq', 1n, MAX_SEQ) : undefined
+    cas: typeof values.cas === 'string' ? seqFlag(values.cas, '--cas', 0n, MAX_SEQ - 1n) : undefined,
+    seq: typeof values.seq === 'string' ? seqFlag(values.seq, '--seq', 1n, MAX_SEQ) : undefined
   }
 }
 
@@ -72,30 +71,25 @@ export function seqFlags (values: OptionValues): { cas?: bigint, seq?: bigint } 
 export async function signAndPublish (client: ToyrrentClient, request: SigningRequest, values: OptionValues): Promise<PublishResponse> {
   const { cas, seq: explicit } = seqFlags(values)
   const id = toHex(publishId(request.privateKey.publicKey.raw, request.salt))
-  const seq = explicit ?? (cas != null ? cas + 1n : await nextSeq(client, id))
+  const seq = explicit ?? (cas != null ? cas + 1n : await nextSeq(async () => BigInt((await client.resolve(id)).seq)))
   const record = await createPublishRecord({ ...request, seq })
   try {
     return await client.publishRecord(encodePublishRecord(record), { expectedSeq: cas })
   } catch (err) {
-    if (err instanceof ApiError && REFUSALS.has(err.code)) {
+    // a refusal of the record itself (final: another node would refuse it too):
+    // the message leads with the reason so scripts can match it
+    if (err instanceof ApiError && isFinal(err.code)) {
       throw new ToyrrentError(`refused: ${err.code} (seq ${seq}${cas == null ? '' : `, --cas ${cas}`}): ${err.message}`)
     }
     throw err
   }
 }
 
-async function nextSeq (client: ToyrrentClient, id: string): Promise<bigint> {
+/** A seq flag; out of range is a usage error (exit 2). */
+function seqFlag (text: string, flag: string, min: bigint, max: bigint): bigint {
   try {
-    return BigInt((await client.resolve(id)).seq) + 1n
+    return parseSeq(text, flag, min, max)
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'not-found') return 1n
-    throw err
+    throw new UsageError((err as Error).message)
   }
-}
-
-function parseSeq (text: string, flag: string, min: bigint, max: bigint): bigint {
-  if (!/^\d{1,20}$/.test(text) || BigInt(text) < min || BigInt(text) > max) {
-    throw new UsageError(`${flag} must be an integer from ${min} to ${max}, got "${text}"`)
-  }
-  return BigInt(text)
 }

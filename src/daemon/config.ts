@@ -29,6 +29,7 @@ export interface DaemonConfig {
   api?: string
   dataDir?: string
   replicas?: number
+  /** Seconds, as in the file (the daemon command turns it into ms where it reads it). */
   refreshInterval?: number
 }
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { logger } from '@libp2p/logger'
 import { createToyrrentNode } from '../node.ts'
-import type { ToyrrentInit } from '../service/toyrrent.ts'
+import type { ToyrrentInit } from '../service/options.ts'
 import { ApiServer, DEFAULT_API_HOST, DEFAULT_API_PORT, formatHostPort } from '../api/http-server.ts'
 import { ToyrrentError } from '../errors.ts'
 import { ensureDataDir, lockDataDir, removeApiFile, writeApiFile } from './data-dir.ts'
@@ -25,8 +25,8 @@ export interface DaemonOptions {
   bootstrap?: string[]
   /** Replication factor R (default: the node's default, 3). */
   replicas?: number
-  /** Replication, repair and storage knobs passed to the node as they are (see ToyrrentInit). */
-  redundancy?: Pick<ToyrrentInit, 'repairIntervalSeconds' | 'itemTtlSeconds' | 'maxStorageBytes' | 'leaveTimeoutMs' | 'writeQuorum'>
+  /** Replication, repair and storage knobs passed to the node as they are (see ToyrrentInit; durations in ms). */
+  redundancy?: Pick<ToyrrentInit, 'repairInterval' | 'itemTtl' | 'maxStorageBytes' | 'leaveTimeout' | 'writeQuorum'>
   /** API interface (default 127.0.0.1). */
   apiHost?: string
   /** API port, 0 = any free port (default 5454). */

@@ -2,7 +2,7 @@
 import { createToyrrentNode } from '../../src/node.ts'
 import { ApiServer } from '../../src/api/http-server.ts'
 import { waitFor } from './wait.ts'
-import type { ToyrrentNode } from '../../src/node.ts'
+import type { ToyrrentNode, ToyrrentNodeOptions } from '../../src/node.ts'
 
 export interface ApiPair {
   nodes: ToyrrentNode[]
@@ -12,11 +12,13 @@ export interface ApiPair {
   stop(): Promise<void>
 }
 
-export async function startApiPair (): Promise<ApiPair> {
-  const first = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })
+/** `first` and `second` add to each node's options (the first serves the API). */
+export async function startApiPair (options: { first?: ToyrrentNodeOptions, second?: ToyrrentNodeOptions } = {}): Promise<ApiPair> {
+  const first = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], ...options.first })
   const second = await createToyrrentNode({
     listen: ['/ip4/127.0.0.1/tcp/0'],
-    bootstrap: [first.libp2p.getMultiaddrs()[0].toString()]
+    bootstrap: [first.libp2p.getMultiaddrs()[0].toString()],
+    ...options.second
   })
   await waitFor('the nodes to connect', () => first.libp2p.getConnections().length > 0)
   const server = new ApiServer({ node: first, port: 0 })

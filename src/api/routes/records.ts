@@ -6,13 +6,15 @@
 import { InvalidInputError } from '../../errors.ts'
 import { parseKey } from '../../records/hash-item.ts'
 import { decodePublishRecord, MAX_PUBLISH_RECORD_BYTES, MAX_SEQ } from '../../records/publish-record.ts'
+import { parseSeq } from '../../records/seq.ts'
 import { recordToJson } from '../record-json.ts'
 import { toHex } from '../types.ts'
 import type { ApiResult, RequestContext } from '../router.ts'
 import type { DeletedResponse, PublishResponse } from '../types.ts'
 
 export async function publishRecord (ctx: RequestContext): Promise<ApiResult> {
-  const expectedSeq = parseSeq(ctx.query.get('cas'), 'cas', 0n)
+  const cas = ctx.query.get('cas')
+  const expectedSeq = cas == null ? undefined : parseSeq(cas, 'cas', 0n, MAX_SEQ)
   // checked while it streams in: never more than the largest valid record is buffered
   const record = decodePublishRecord(await ctx.body(MAX_PUBLISH_RECORD_BYTES, 'publish record'))
   const result = await ctx.node.toyrrent.publishRecord(record, { expectedSeq, signal: ctx.signal, timeout: ctx.timeout })
@@ -41,13 +43,4 @@ function wantsJson (ctx: RequestContext): boolean {
   if (format === 'raw') return false
   if (format != null) throw new InvalidInputError(`format must be json or raw, got "${format}"`)
   return /(^|,)\s*application\/json\s*(;|,|$)/i.test(ctx.headers.accept ?? '')
-}
-
-/** A seq from the query: a decimal integer from `min` to 2^64-1; undefined when absent. */
-function parseSeq (text: string | null, name: string, min: bigint): bigint | undefined {
-  if (text == null) return undefined
-  if (!/^\d{1,20}$/.test(text) || BigInt(text) < min || BigInt(text) > MAX_SEQ) {
-    throw new InvalidInputError(`${name} must be an integer from ${min} to ${MAX_SEQ}, got "${text}"`)
-  }
-  return BigInt(text)
 }

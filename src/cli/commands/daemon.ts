@@ -83,7 +83,7 @@ function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv,
     swarmKeyFile: typeof values['swarm-key'] === 'string' ? resolve(values['swarm-key']) : config.swarmKey,
     allow,
     mdns: values.mdns === true || config.mdns === true,
-    refreshInterval: refresh == null ? undefined : refresh * 1000
+    refreshInterval: ms(refresh)
   }
 }
 
@@ -109,18 +109,26 @@ async function asUsageError<T> (load: () => Promise<T>): Promise<T> {
   }
 }
 
-/** --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum: absent flags keep the node's defaults. */
+/**
+ * --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum:
+ * absent flags keep the node's defaults. Durations are typed in seconds and
+ * passed on in ms.
+ */
 function redundancyOptions (values: Record<string, unknown>): DaemonOptions['redundancy'] {
   const int = (flag: string, min: number, max: number): number | undefined =>
     typeof values[flag] === 'string' ? parseInteger(values[flag], `--${flag}`, min, max) : undefined
-  const leave = int('leave-timeout', 0, 3600)
   return {
-    repairIntervalSeconds: int('repair-interval', 0, 86_400),
-    itemTtlSeconds: int('item-ttl', 1, 365 * 86_400),
+    repairInterval: ms(int('repair-interval', 0, 86_400)),
+    itemTtl: ms(int('item-ttl', 1, 365 * 86_400)),
     maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER),
-    leaveTimeoutMs: leave == null ? undefined : leave * 1000,
+    leaveTimeout: ms(int('leave-timeout', 0, 3600)),
     writeQuorum: int('write-quorum', 1, 20)
   }
+}
+
+/** Seconds (from a flag or the config file) in ms; absent stays absent. */
+function ms (seconds: number | undefined): number | undefined {
+  return seconds == null ? undefined : seconds * 1000
 }
 
 function checkMultiaddr (text: string, flag: string, needsPeerId: boolean): void {
