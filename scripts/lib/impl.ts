@@ -6,8 +6,7 @@
  * Both run the identical libp2p stack of createToyrrentNode: TCP on
  * 127.0.0.1, Noise, Yamux, identify, ping, the same connection-manager
  * settings, an in-memory datastore. The toyrrent node is createToyrrentNode
- * itself (which also runs kad-dht for routing, as the daemon does); the
- * baseline node swaps the toyrrent service for a kad-dht with a validator and
+ * itself; the baseline node swaps the toyrrent service for a kad-dht with a validator and
  * selector for the `bench` / `benchpub` namespaces and a passthrough
  * peer-info mapper (loopback addresses kept).
  */
@@ -23,6 +22,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createToyrrentNode } from '../../src/node.ts'
 import { sha256 } from '../../src/keyspace.ts'
+import { internals } from '../../src/service/toyrrent.ts'
 import { toHex } from './stats.ts'
 import type { ToyrrentNode } from '../../src/node.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -104,6 +104,18 @@ function countRequests (owner: any, field: string, method: string, label: (...ar
 
 // ---------------------------------------------------------------- toyrrent
 
+/** The typed client's methods and the wire request type each sends. */
+const RPC_TYPES = {
+  findBeforeN: 'FIND_BEFORE_N',
+  fetch: 'FETCH',
+  store: 'STORE',
+  digest: 'DIGEST',
+  syncKeys: 'SYNC_KEYS',
+  holds: 'HOLDS',
+  handoff: 'HANDOFF',
+  acknowledgeHandoff: 'HANDOFF'
+}
+
 export class ToyrrentBenchNode implements ImplNode {
   readonly impl = 'toyrrent' as const
   private readonly keys = new KeyCache()
@@ -111,9 +123,8 @@ export class ToyrrentBenchNode implements ImplNode {
   private readonly counts: Record<string, number> = {}
 
   private constructor (private readonly node: ToyrrentNode) {
-    countRequests(node.toyrrent as any, 'rpc', 'request', (_peer: unknown, frame: any) => String(frame?.type), this.counts)
-    // the daemon's stack also runs kad-dht for routing: its background traffic shares the event loop
-    countRequests(node.libp2p.services.dht as any, 'network', 'sendRequest', (_peer: unknown, msg: any) => `kad:${String(msg?.type)}`, this.counts)
+    // requests counted by wire type around the service's typed RPC client
+    for (const [method, type] of Object.entries(RPC_TYPES)) countRequests(node.toyrrent[internals], 'rpc', method, () => type, this.counts)
   }
 
   static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {
@@ -165,7 +176,7 @@ export class ToyrrentBenchNode implements ImplNode {
     return result?.value ?? result?.record?.value
   }
 
-  tableSize (): number { return this.node.toyrrent.table.size }
+  tableSize (): number { return this.node.toyrrent[internals].table.size }
 
   get libp2p (): ToyrrentNode['libp2p'] { return this.node.libp2p }
 

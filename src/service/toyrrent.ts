@@ -7,18 +7,11 @@
  * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts).
  */
 import { peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
-import { Frame } from '../rpc/pb/rpc.ts'
 import { RpcClient } from '../rpc/client.ts'
 import { StreamTransport } from '../rpc/stream-transport.ts'
 import { RpcServer } from '../rpc/server.ts'
 import { InboundQueue } from '../rpc/inbound-queue.ts'
-import { FindBeforeNHandler } from '../rpc/handlers/find-before-n.ts'
-import { FetchHandler } from '../rpc/handlers/fetch.ts'
-import { StoreHandler } from '../rpc/handlers/store.ts'
-import { DigestHandler } from '../rpc/handlers/digest.ts'
-import { SyncKeysHandler } from '../rpc/handlers/sync-keys.ts'
-import { HoldsHandler } from '../rpc/handlers/holds.ts'
-import { HandoffHandler } from '../rpc/handlers/handoff.ts'
+import { handlerTable } from '../rpc/handlers/index.ts'
 import { ItemStore, isExpired } from '../store/item-store.ts'
 import { ItemAcceptor } from '../store/accept.ts'
 import { VerifiedCache } from '../records/verified-cache.ts'
@@ -33,6 +26,7 @@ import { HashItems } from './hash-items.ts'
 import { PublishItems } from './publish-items.ts'
 import { Onboarding } from './onboard.ts'
 import { TableRefresher } from './refresh.ts'
+import { sharedDigest, sharedItems } from './shared-set.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
 import { estimateNetworkSize } from './size-estimate.ts'
 import { settings } from './options.ts'
@@ -192,19 +186,18 @@ export class Toyrrent implements Startable, ToyrrentApi {
       idleTimeout: s.idleTimeout,
       log: logger.forComponent('toyrrent:rpc:server'),
       handlerTimeout: s.requestTimeout,
-      handlers: {
-        [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(neighbourhood, this.store),
-        [Frame.Type.FETCH]: new FetchHandler(neighbourhood, this.store),
-        [Frame.Type.STORE]: new StoreHandler(this.acceptor, neighbourhood, key => { this.repairer.touched(key) }),
-        [Frame.Type.DIGEST]: new DigestHandler(this.placement, selfKey),
-        [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(this.store),
-        [Frame.Type.HOLDS]: new HoldsHandler(this.store),
-        [Frame.Type.HANDOFF]: new HandoffHandler(this.store, {
+      handlers: handlerTable({
+        store: this.store,
+        acceptor: this.acceptor,
+        nearest: neighbourhood,
+        shared: { digestWith: peer => sharedDigest(sharedItems(this.placement.assignments(), selfKey, peer)) },
+        handoff: {
           dueFor: (peer, cursor) => this.placement.dueFor(peer, cursor),
           acknowledged: (peer, keys) => { this.repairer.recordAcks(peer, keys) },
           served: n => { this.metrics.count('handoff_items_sent', n) }
-        })
-      }
+        },
+        onStored: key => { this.repairer.touched(key) }
+      })
     })
   }
 

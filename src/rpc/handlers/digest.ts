@@ -1,13 +1,17 @@
 import { Status } from '../pb/rpc.ts'
 import { DIGEST_BYTES } from '../../store/digest.ts'
-import { sharedDigest, sharedItems } from '../../service/shared-set.ts'
+import type { BucketedDigest } from '../../store/digest.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame } from '../pb/rpc.ts'
-import type { Placement } from '../../service/placement.ts'
+
+/** What the digest handler needs of the service: our shared set with a peer, digested (protocols/rpc.md, anti-entropy). */
+export interface SharedDigests {
+  digestWith(peer: string): BucketedDigest
+}
 
 /** digest: does the caller's shared set match ours? If not, here are our buckets. */
 export class DigestHandler implements RpcHandler {
-  constructor (private readonly placement: Placement, private readonly selfKey: string) {}
+  constructor (private readonly shared: SharedDigests) {}
 
   async handle (request: Frame, context: RequestContext): Promise<HandlerResult> {
     const body = request.digestRequest
@@ -15,7 +19,7 @@ export class DigestHandler implements RpcHandler {
     if (body == null || body.hash.byteLength !== DIGEST_BYTES) {
       return { status: Status.BAD_REQUEST, message: `digest needs a ${DIGEST_BYTES}-byte hash` }
     }
-    const ours = sharedDigest(sharedItems(this.placement.assignments(), this.selfKey, context.peer.toString()))
+    const ours = this.shared.digestWith(context.peer.toString())
     if (ours.total.equals(body.count, body.hash)) {
       return { status: Status.OK, digestResponse: { match: true, buckets: [] } }
     }

@@ -1,0 +1,42 @@
+/**
+ * The handler table of the RPC server: one handler per request type of
+ * protocols/rpc.md, each given the narrow view of the node it needs.
+ */
+import { Frame } from '../pb/rpc.ts'
+import { FindBeforeNHandler } from './find-before-n.ts'
+import { FetchHandler } from './fetch.ts'
+import { StoreHandler } from './store.ts'
+import { DigestHandler } from './digest.ts'
+import { SyncKeysHandler } from './sync-keys.ts'
+import { HoldsHandler } from './holds.ts'
+import { HandoffHandler } from './handoff.ts'
+import type { HandlerTable } from '../server.ts'
+import type { NearestPeers } from './nearest-peers.ts'
+import type { SharedDigests } from './digest.ts'
+import type { HandoffSource } from './handoff.ts'
+import type { ItemAcceptor } from '../../store/accept.ts'
+import type { ItemStore } from '../../store/item-store.ts'
+
+export interface HandlerDeps {
+  store: ItemStore
+  acceptor: ItemAcceptor
+  nearest: NearestPeers
+  shared: SharedDigests
+  handoff: HandoffSource
+  /** A peer stored an item here. */
+  onStored(key: Uint8Array): void
+}
+
+export function handlerTable (deps: HandlerDeps): HandlerTable {
+  return {
+    [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(deps.nearest, deps.store),
+    [Frame.Type.FETCH]: new FetchHandler(deps.nearest, deps.store),
+    [Frame.Type.STORE]: new StoreHandler(deps.acceptor, deps.nearest, deps.onStored),
+    [Frame.Type.DIGEST]: new DigestHandler(deps.shared),
+    [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(deps.store),
+    [Frame.Type.HOLDS]: new HoldsHandler(deps.store),
+    [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff)
+  }
+}
+
+export type { NearestPeers, SharedDigests, HandoffSource }
