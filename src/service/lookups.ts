@@ -15,6 +15,7 @@ import type { PeerTable } from './peer-table.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { Settings } from './options.ts'
 import type { FoundPeer } from '../found-peer.ts'
+import type { HoldersResult } from './types.ts'
 import type { ToyrrentMetrics } from '../metrics.ts'
 import type { PeerId } from '@libp2p/interface'
 
@@ -48,6 +49,23 @@ export class Lookups {
       onHolds?.(peer, answer.holds)
       return { closer: answer.peers }
     })
+  }
+
+  /**
+   * Who holds a key: each of its R nearest live nodes says (find_before_n
+   * answers carry a `holds` flag); any other holder the lookup met is listed too.
+   */
+  async holders (key: Uint8Array, heldHere: boolean, signal: AbortSignal): Promise<HoldersResult> {
+    const { replicas } = this.init.settings
+    const holds = new Map<string, boolean>()
+    const result = await this.nearest(key, replicas, signal, this.replicaShape(), (peer, held) => { holds.set(peer.peerId.toString(), held) })
+    holds.set(this.init.neighbourhood.selfId.toString(), heldHere)
+    const replicaSet = result.peers.slice(0, replicas)
+    const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
+    return {
+      replicaSet: replicaSet.map(p => ({ peerId: p.peerId, holds: holds.get(p.peerId.toString()) ?? false })),
+      otherHolders: [...holds].filter(([peer, held]) => held && !inSet.has(peer)).map(([peer]) => peer)
+    }
   }
 
   /** A lookup with any query: the query's failures count against the peer it asked (PeerRequests). */

@@ -7,6 +7,7 @@
  */
 import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId } from '../records/publish-record.ts'
 import { InvalidInputError } from '../errors.ts'
+import { nextSeq } from '../records/seq.ts'
 import { isExpired, kindOf } from '../store/item-store.ts'
 import { hexKey } from '../bytes.ts'
 import { deadlineSignal } from '../signals.ts'
@@ -52,18 +53,12 @@ export class PublishItems {
    */
   async sign (privateKey: PrivateKey, value: Uint8Array, deleted: boolean, options: PublishOptions, signal: () => AbortSignal): Promise<PublishResult> {
     const salt = options.salt ?? new Uint8Array(0)
-    let seq = options.seq
-    if (seq == null) {
-      const id = publishId(privateKey.publicKey.raw, salt)
-      seq = (await this.resolve(id, signal()).then(r => r.seq, (err: Error) => {
-        if (err.name === 'NotFoundError') return 0n
-        throw err
-      })) + 1n
-    }
+    const id = publishId(privateKey.publicKey.raw, salt)
+    const seq = options.seq ?? await nextSeq(async () => (await this.resolve(id, signal())).seq)
     const record = await createPublishRecord({ privateKey, salt, seq, value, deleted })
     // signed here a moment ago: valid by construction, so not checked again on
     // the way into our own store (every replica still checks it)
-    this.init.verified.add(publishId(record.publicKey, record.salt), encodePublishRecord(record))
+    this.init.verified.add(id, encodePublishRecord(record))
     return this.publish(record, options, signal)
   }
 

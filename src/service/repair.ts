@@ -34,6 +34,8 @@ export class Repairer {
   private readonly offloader: Offloader
   private readonly lastRepublish = new Map<string, number>()
   private running?: Promise<void>
+  private timer?: ReturnType<typeof setTimeout>
+  private controller = new AbortController()
 
   constructor (init: RepairInit) {
     this.init = init
@@ -61,6 +63,26 @@ export class Repairer {
   /** Hand every item to the R nearest other nodes (a graceful leave). */
   async handOffAll (signal: AbortSignal): Promise<{ items: number, pushed: number }> {
     return this.offloader.handOffAll(signal)
+  }
+
+  /** A round every `interval` ms (0: none), until stop(). */
+  start (interval: number): void {
+    this.controller = new AbortController()
+    if (interval <= 0) return
+    const schedule = (): void => {
+      this.timer = setTimeout(() => {
+        this.round(this.controller.signal).catch((err: Error) => { this.init.log('repair round failed: %s', err.message) })
+          .finally(() => { if (!this.controller.signal.aborted) schedule() })
+      }, interval)
+      this.timer.unref?.()
+    }
+    schedule()
+  }
+
+  /** No more rounds; the one running is aborted. */
+  stop (): void {
+    clearTimeout(this.timer)
+    this.controller.abort()
   }
 
   /** Run one round (or join the one running). */

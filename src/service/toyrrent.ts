@@ -28,7 +28,7 @@ import { Onboarding } from './onboard.ts'
 import { TableRefresher } from './refresh.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
-import { estimateNetworkSize } from './size-estimate.ts'
+import { SIZE_ESTIMATE_PEERS, estimateNetworkSize } from './size-estimate.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
@@ -45,21 +45,8 @@ import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { FrameTransport } from '../rpc/client.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
-import type { AbortOptions, ComponentLogger, Logger, Metrics, PeerId, PeerRouting, PeerStore, PrivateKey, Startable } from '@libp2p/interface'
-import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
-import type { Datastore } from 'interface-datastore'
-
-export interface ToyrrentComponents {
-  peerId: PeerId
-  registrar: Registrar
-  connectionManager: ConnectionManager
-  addressManager: AddressManager
-  peerStore: PeerStore
-  datastore: Datastore
-  logger: ComponentLogger
-  metrics?: Metrics
-}
+import type { ToyrrentComponents, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { AbortOptions, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
 
 /**
  * The service's internals, for tests and the in-memory test network only
@@ -104,7 +91,6 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly refresher: TableRefresher
   private readonly peerRouting: ToyrrentPeerRouting
   private readonly metrics: ToyrrentMetrics
-  private repairTimer?: ReturnType<typeof setTimeout>
   private shutdown = new AbortController()
   private topologyId?: string
   private started = false
@@ -159,46 +145,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.hashItems = new HashItems(common)
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, shutdown: () => this.shutdown.signal })
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
-    const selfKey = components.peerId.toString()
-    this.repairer = new Repairer({
-      store: this.store,
-      placement: this.placement,
-      table: this.table,
-      requests,
-      writer,
-      selfKey,
-      log: logger.forComponent('toyrrent:repair'),
-      trialPeriod: s.trialPeriod,
-      republishInterval: s.republishInterval,
-      count: (name, n) => { this.metrics.count(name, n) }
-    })
-    this.refresher = new TableRefresher({
-      table: this.table,
-      bucketSize: s.bucketSize,
-      interval: s.refreshInterval,
-      log: logger.forComponent('toyrrent:refresh'),
-      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout)) }
-    })
-    this.server = new RpcServer({
-      queue: this.inbound,
-      metrics: this.metrics,
-      frameTimeout: s.frameTimeout,
-      idleTimeout: s.idleTimeout,
-      log: logger.forComponent('toyrrent:rpc:server'),
-      handlerTimeout: s.requestTimeout,
-      handlers: handlerTable({
-        store: this.store,
-        acceptor: this.acceptor,
-        nearest: neighbourhood,
-        shared: { digestWith: peer => sharedDigest(sharedItems(this.placement.assignments(), selfKey, peer)) },
-        handoff: {
-          dueFor: (peer, cursor) => this.placement.dueFor(peer, cursor),
-          acknowledged: (peer, keys) => { this.repairer.recordAcks(peer, keys) },
-          served: n => { this.metrics.count('handoff_items_sent', n) }
-        },
-        onStored: key => { this.repairer.touched(key) }
-      })
-    })
+    this.repairer = this.createRepairer(requests, writer)
+    this.refresher = this.createRefresher(lookups)
+    this.server = this.createServer()
   }
 
   get [internals] (): ToyrrentInternals {
@@ -223,13 +172,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
     })
     this.refresher.start()
     this.started = true
-    this.scheduleRepair()
+    this.repairer.start(this.settings.repairInterval)
   }
 
   /** Graceful leave: hand every item to the next nearest nodes while connections are still up. */
   async beforeStop (): Promise<void> {
     if (!this.started) return
-    clearTimeout(this.repairTimer)
+    this.repairer.stop()
     const timeout = this.settings.leaveTimeout
     if (timeout <= 0 || this.store.size === 0 || this.table.size === 0) return
     const started = Date.now()
@@ -246,7 +195,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async stop (): Promise<void> {
     if (!this.started) return
     this.started = false
-    clearTimeout(this.repairTimer)
+    this.repairer.stop()
     this.shutdown.abort()
     this.server.stop()
     this.refresher.stop()
@@ -288,17 +237,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
    */
   async holders (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<HoldersResult> {
     checkPosition(key)
-    return this.withDeadline(options, async signal => {
-      const holds = new Map<string, boolean>()
-      const result = await this.lookups.nearest(key, this.replicas, signal, this.lookups.replicaShape(), (peer, held) => { holds.set(peer.peerId.toString(), held) })
-      holds.set(this.components.peerId.toString(), this.store.has(key))
-      const replicaSet = result.peers.slice(0, this.replicas)
-      const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
-      return {
-        replicaSet: replicaSet.map(p => ({ peerId: p.peerId, holds: holds.get(p.peerId.toString()) ?? false })),
-        otherHolders: [...holds].filter(([peer, held]) => held && !inSet.has(peer)).map(([peer]) => peer)
-      }
-    })
+    return this.withDeadline(options, async signal => this.lookups.holders(key, this.store.has(key), signal))
   }
 
   /** What this node holds and how replication looks from here. */
@@ -349,7 +288,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** Network size estimated from the distances to our nearest peers (no network traffic). */
   networkSize (): SizeEstimate {
-    return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, c.DEFAULT_FIND_N).map(p => p.position))
+    return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, SIZE_ESTIMATE_PEERS).map(p => p.position))
   }
 
   /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */
@@ -389,6 +328,59 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal))
   }
 
+  private createRepairer (requests: PeerRequests, writer: Writer): Repairer {
+    const s = this.settings
+    return new Repairer({
+      store: this.store,
+      placement: this.placement,
+      table: this.table,
+      requests,
+      writer,
+      selfKey: this.components.peerId.toString(),
+      log: this.components.logger.forComponent('toyrrent:repair'),
+      trialPeriod: s.trialPeriod,
+      republishInterval: s.republishInterval,
+      count: (name, n) => { this.metrics.count(name, n) }
+    })
+  }
+
+  private createRefresher (lookups: Lookups): TableRefresher {
+    const s = this.settings
+    return new TableRefresher({
+      table: this.table,
+      bucketSize: s.bucketSize,
+      interval: s.refreshInterval,
+      log: this.components.logger.forComponent('toyrrent:refresh'),
+      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout)) }
+    })
+  }
+
+  /** The RPC server: the inbound queue in front of the handler table (rpc/handlers). */
+  private createServer (): RpcServer {
+    const s = this.settings
+    const selfKey = this.components.peerId.toString()
+    return new RpcServer({
+      queue: this.inbound,
+      metrics: this.metrics,
+      frameTimeout: s.frameTimeout,
+      idleTimeout: s.idleTimeout,
+      log: this.components.logger.forComponent('toyrrent:rpc:server'),
+      handlerTimeout: s.requestTimeout,
+      handlers: handlerTable({
+        store: this.store,
+        acceptor: this.acceptor,
+        nearest: this.neighbourhood,
+        shared: { digestWith: peer => sharedDigest(sharedItems(this.placement.assignments(), selfKey, peer)) },
+        handoff: {
+          dueFor: (peer, cursor) => this.placement.dueFor(peer, cursor),
+          acknowledged: (peer, keys) => { this.repairer.recordAcks(peer, keys) },
+          served: n => { this.metrics.count('handoff_items_sent', n) }
+        },
+        onStored: key => { this.repairer.touched(key) }
+      })
+    })
+  }
+
   private async learnConnectedPeer (peerId: PeerId): Promise<void> {
     try {
       const peer = await this.components.peerStore.get(peerId)
@@ -400,15 +392,6 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (this.settings.autoJoin && !this.joined && this.joining == null && this.started) {
       this.join().catch((err: Error) => { this.log('join failed: %s', err.message) })
     }
-  }
-
-  private scheduleRepair (): void {
-    if (this.settings.repairInterval <= 0) return
-    this.repairTimer = setTimeout(() => {
-      this.repair().catch((err: Error) => { this.log('repair round failed: %s', err.message) })
-        .finally(() => { if (this.started) this.scheduleRepair() })
-    }, this.settings.repairInterval)
-    this.repairTimer.unref?.()
   }
 
   /** The deadline of one operation: the caller's signal, our shutdown, and its timeout. */
@@ -427,4 +410,4 @@ function checkPosition (target: Uint8Array): void {
   }
 }
 
-export type { ToyrrentInit }
+export type { ToyrrentInit, ToyrrentComponents }

@@ -1,4 +1,6 @@
-import type { AbortOptions, PeerId, PrivateKey } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Metrics, PeerId, PeerStore, PrivateKey } from '@libp2p/interface'
+import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { Datastore } from 'interface-datastore'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { ItemKind } from '../records/item.ts'
@@ -7,6 +9,18 @@ import type { SizeEstimate } from './size-estimate.ts'
 import type { InboundQueueStats } from '../rpc/inbound-queue.ts'
 
 export type { FoundPeer }
+
+/** The libp2p components the service uses. */
+export interface ToyrrentComponents {
+  peerId: PeerId
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  addressManager: AddressManager
+  peerStore: PeerStore
+  datastore: Datastore
+  logger: ComponentLogger
+  metrics?: Metrics
+}
 
 export interface PutResult {
   /** 32-byte key (SHA-256 of the value). */
