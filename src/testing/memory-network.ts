@@ -1,0 +1,457 @@
+/**
+ * An in-memory network of real toyrrent services, for tests (hyperdht's
+ * `createTestnet`, kad-dht's `TestDHT`): the real lookup, replication,
+ * repair, onboarding and leave-handoff code, with no sockets, no libp2p
+ * stack and no timers of its own.
+ *
+ * Each node is a `Toyrrent` with a MemoryDatastore, minimal stand-ins for
+ * the libp2p components it uses, and a `MemoryTransport` in place of libp2p
+ * streams. Every request goes through the target's real server path: encoded
+ * with `Frame.encode`, decoded on the other side, put through the target's
+ * inbound queue and handler dispatch (`RpcServer.answer`), its response
+ * encoded and decoded in turn, and the bytes counted.
+ *
+ * Nodes join as real ones do: a newcomer "connects" to one node already in
+ * the network, both sides hear of it through the registrar's topology
+ * (`onConnect`), and the newcomer's own auto-join (self lookup, then
+ * onboarding) runs; `add()` waits for it. Two nodes also "connect" the first
+ * time one asks the other something, so a node learns of those that ask it,
+ * as over libp2p.
+ *
+ * Faults: a node that is `down` (or `remove`d, or on the other side of a
+ * `partition`) is refused at once, as a refused connection is
+ * (`ConnectionRefusedError`, which takes it out of the asker's table); a
+ * request in flight to a node that goes down fails with
+ * `ConnectionResetError`. `delay` adds latency to every exchange.
+ *
+ * Unlike a real node, the periodic repair and table refresh are off unless
+ * `init` turns them on (`repairInterval`, `refreshInterval`): tests run
+ * `repair()` and `refreshTable()` when they mean to. With repair off,
+ * `trialPeriod` defaults to 0 as it does on a real node (one repair
+ * interval), so an item leaves a node as soon as its new holders confirmed it.
+ *
+ * @example
+ * ```ts
+ * import { createMemoryNetwork } from 'toyrrent/testing'
+ *
+ * const net = await createMemoryNetwork(10)
+ * try {
+ *   const { key } = await net.nodes[0].put(new TextEncoder().encode('hello'))
+ *   const value = await net.nodes[9].get(key)        // 'hello', from a replica
+ *   await net.remove(net.nearest(key)[0])            // its nearest replica crashes
+ *   await net.nodes[3].get(key)                      // still there
+ * } finally {
+ *   await net.stop()
+ * }
+ * ```
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { defaultLogger } from '@libp2p/logger'
+import { MemoryDatastore } from 'datastore-core'
+import { Frame, Status } from '../rpc/pb/rpc.ts'
+import { Toyrrent, internals } from '../service/toyrrent.ts'
+import { nearestN, peerPosition } from '../keyspace.ts'
+import { TimeoutError } from '../errors.ts'
+import { sleep } from '../signals.ts'
+import type { ToyrrentComponents } from '../service/toyrrent.ts'
+import type { ToyrrentInit } from '../service/options.ts'
+import type { FrameTransport } from '../rpc/client.ts'
+import type { Exchange } from '../rpc/channel.ts'
+import type { RpcServer } from '../rpc/server.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { AbortOptions, ComponentLogger, Connection, PeerId, Peer, PeerStore, StreamHandler, Topology } from '@libp2p/interface'
+import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+
+/** The target could not be reached at all: down, removed, stopped, or across a partition. */
+export class ConnectionRefusedError extends Error {
+  static override name = 'ConnectionRefusedError'
+  override name = 'ConnectionRefusedError'
+  readonly code = 'ECONNREFUSED'
+}
+
+/** The target went down while a request to it was in flight. */
+export class ConnectionResetError extends Error {
+  static override name = 'ConnectionResetError'
+  override name = 'ConnectionResetError'
+  readonly code = 'ECONNRESET'
+}
+
+/** Latency of one exchange in ms: a number, or one per pair of nodes. */
+export type Delay = number | ((from: PeerId, to: PeerId) => number)
+
+export interface MemoryNetworkOptions {
+  /** Added to every exchange before the request reaches the target. @default 0 */
+  delay?: Delay
+  /**
+   * Once every node joined, each looks itself up once more, so the nodes
+   * that joined early learn of the later ones near them (as the TCP testnet
+   * does). @default true
+   */
+  refresh?: boolean
+  /** Component logger of every node. @default defaultLogger() (silent unless DEBUG names toyrrent) */
+  logger?: ComponentLogger
+}
+
+export interface MemoryNetworkStats {
+  /** Exchanges that reached a target's server. */
+  exchanges: number
+  /** Bytes of those exchanges, request and response frames as encoded. */
+  bytes: number
+  /** Exchanges refused (target down, removed, stopped or partitioned away). */
+  refused: number
+}
+
+export interface MemoryNetwork {
+  /** The nodes in the network, in the order they joined (removed and departed ones leave the list). */
+  readonly nodes: Toyrrent[]
+  /** Start one more node and let it join through a random node of the network; resolves once its join is done. */
+  add(init?: ToyrrentInit): Promise<Toyrrent>
+  /** A node's peer id. */
+  peerId(node: Toyrrent): PeerId
+  /** A transport that sends as `node` (raw frames to other nodes, as its own client does). */
+  transport(node: Toyrrent): MemoryTransport
+  /** The nodes of the network nearest to `key` by XOR distance, nearest first (the first R are its replica set). */
+  nearest(key: Uint8Array, count?: number): Toyrrent[]
+  /** Take a node off the network: requests to and from it are refused until `up()`; it keeps its data and keeps running. */
+  down(node: Toyrrent): void
+  up(node: Toyrrent): void
+  /**
+   * Only nodes in the same group reach each other; nodes not named form one
+   * more group. A new partition replaces the last one.
+   */
+  partition(...groups: Toyrrent[][]): void
+  /** End the partition. */
+  heal(): void
+  /** Latency of every exchange from now on. */
+  setDelay(delay: Delay): void
+  /** A crash: the node stops at once, without handing anything on, and leaves the network. */
+  remove(node: Toyrrent): Promise<void>
+  /** A graceful leave: the node hands its items to the next nearest nodes (its `beforeStop`), then stops and leaves the network. */
+  leave(node: Toyrrent): Promise<void>
+  readonly stats: MemoryNetworkStats
+  /** Stop every node (no handoff: nobody is left to hand items to). */
+  stop(): Promise<void>
+}
+
+/**
+ * Start `size` real toyrrent services on an in-memory network, each joined
+ * through a node that was there before it. `init` applies to every node
+ * (`add(init)` may add to it for one).
+ */
+export async function createMemoryNetwork (size: number, init: ToyrrentInit = {}, options: MemoryNetworkOptions = {}): Promise<MemoryNetwork> {
+  const network = new Network(init, options)
+  try {
+    for (let i = 0; i < size; i++) await network.add()
+    if (options.refresh !== false && size > 1) await Promise.all(network.nodes.map(async n => n.refresh()))
+  } catch (err) {
+    await network.stop()
+    throw err
+  }
+  return network
+}
+
+/** What a MemoryTransport sends through: the network's exchange between two of its nodes. */
+export interface FrameCarrier {
+  exchange(from: PeerId, to: PeerId, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange>
+}
+
+/** Carries one node's request frames to other nodes of a memory network. */
+export class MemoryTransport implements FrameTransport {
+  private readonly network: FrameCarrier
+  private readonly self: PeerId
+
+  constructor (network: FrameCarrier, self: PeerId) {
+    this.network = network
+    this.self = self
+  }
+
+  async exchange (peer: FoundPeer, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
+    return this.network.exchange(this.self, peer.peerId, frame, options)
+  }
+
+  /** Nothing is held open between exchanges. */
+  close (): void {}
+}
+
+/** One node of the network: the service and what stands in for its libp2p stack. */
+interface Member {
+  node: Toyrrent
+  peerId: PeerId
+  /** Protocols the service handles (registrar.handle): a stopped service handles none and is refused. */
+  handled: Set<string>
+  topologies: Map<string, { protocol: string, topology: Topology }>
+  down: boolean
+  /** Aborted when the node goes down or stops: ends the requests it is serving. */
+  alive: AbortController
+}
+
+class Network implements MemoryNetwork, FrameCarrier {
+  readonly nodes: Toyrrent[] = []
+  readonly stats: MemoryNetworkStats = { exchanges: 0, bytes: 0, refused: 0 }
+  private readonly init: ToyrrentInit
+  private readonly logger: ComponentLogger
+  private readonly members = new Map<string, Member>()
+  private readonly byNode = new Map<Toyrrent, Member>()
+  /** Pairs of nodes that have "connected" (both heard onConnect), as `a|b`. */
+  private readonly connected = new Set<string>()
+  private groups?: Map<string, number>
+  private delay: Delay
+  private nextId = 1n
+  private stopped = false
+
+  constructor (init: ToyrrentInit, options: MemoryNetworkOptions) {
+    this.init = { repairInterval: 0, refreshInterval: 0, ...init }
+    this.delay = options.delay ?? 0
+    this.logger = options.logger ?? defaultLogger()
+  }
+
+  async add (init: ToyrrentInit = {}): Promise<Toyrrent> {
+    if (this.stopped) throw new Error('the memory network was stopped')
+    const reachable = [...this.byNode.values()].filter(m => !m.down)
+    const member = await this.start({ ...this.init, ...init })
+    this.nodes.push(member.node)
+    if (reachable.length === 0) return member.node
+    const via = reachable[Math.floor(Math.random() * reachable.length)]
+    this.connect(member, via)
+    // onConnect learns the peer after a peer-store read (a few microtasks):
+    // once they have run, the service's own join is under way and join() shares it
+    await new Promise(resolve => setImmediate(resolve))
+    await member.node.join()
+    return member.node
+  }
+
+  peerId (node: Toyrrent): PeerId {
+    return this.member(node).peerId
+  }
+
+  transport (node: Toyrrent): MemoryTransport {
+    return new MemoryTransport(this, this.peerId(node))
+  }
+
+  nearest (key: Uint8Array, count = this.nodes.length): Toyrrent[] {
+    return nearestN(key, this.nodes, count, node => peerPosition(this.peerId(node)))
+  }
+
+  down (node: Toyrrent): void {
+    const member = this.member(node)
+    if (member.down) return
+    member.down = true
+    member.alive.abort(new ConnectionResetError(`${member.peerId} went down`))
+    this.disconnect(member)
+  }
+
+  up (node: Toyrrent): void {
+    const member = this.member(node)
+    if (!member.down) return
+    member.down = false
+    member.alive = new AbortController()
+  }
+
+  partition (...groups: Toyrrent[][]): void {
+    this.groups = new Map()
+    groups.forEach((group, index) => { for (const node of group) this.groups?.set(this.member(node).peerId.toString(), index) })
+    for (const key of [...this.connected]) {
+      const [a, b] = key.split('|')
+      if (this.group(a) !== this.group(b)) this.connected.delete(key)
+    }
+  }
+
+  heal (): void {
+    this.groups = undefined
+  }
+
+  setDelay (delay: Delay): void {
+    this.delay = delay
+  }
+
+  async remove (node: Toyrrent): Promise<void> {
+    const member = this.member(node)
+    this.down(node)
+    await node.stop()
+    this.forget(member)
+  }
+
+  async leave (node: Toyrrent): Promise<void> {
+    const member = this.member(node)
+    await node.beforeStop()
+    await node.stop()
+    this.down(node)
+    this.forget(member)
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    const members = [...this.byNode.values()]
+    for (const m of members) m.alive.abort(new ConnectionResetError('the memory network stopped'))
+    await Promise.allSettled(members.map(async m => m.node.stop()))
+    for (const m of members) this.forget(m)
+  }
+
+  /**
+   * One request from `from` to `to` and its response, through the target's
+   * real server path. Settles with the response, or fails on the caller's
+   * signal, the deadline, or the target going down, whichever comes first.
+   */
+  async exchange (from: PeerId, to: PeerId, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
+    options.signal?.throwIfAborted()
+    const request = Frame.encode({ ...frame, id: this.nextId++, response: false })
+    const { promise, resolve, reject } = Promise.withResolvers<Exchange>()
+    let settled = false
+    const undo: Array<() => void> = []
+    const failOn = (signal: AbortSignal): void => {
+      if (settled) return
+      const onAbort = (): void => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+      undo.push(() => { signal.removeEventListener('abort', onAbort) })
+    }
+    const timer = setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
+    if (options.signal != null) failOn(options.signal)
+    this.deliver(from, to, request, options.signal, failOn).then(resolve, reject)
+    try {
+      return await promise
+    } finally {
+      settled = true
+      clearTimeout(timer)
+      for (const u of undo) u()
+    }
+  }
+
+  /** Carry an encoded request to its target's server and bring the response back encoded, counting both. */
+  private async deliver (from: PeerId, to: PeerId, request: Uint8Array, signal: AbortSignal | undefined, failOn: (signal: AbortSignal) => void): Promise<Exchange> {
+    this.reach(from, to)
+    const ms = typeof this.delay === 'number' ? this.delay : this.delay(from, to)
+    if (ms > 0) await sleep(ms, signal)
+    // the target may have gone down while the request travelled
+    const { sender, target } = this.reach(from, to)
+    this.connect(sender, target)
+    const alive = target.alive.signal
+    failOn(alive)
+    const decoded = Frame.decode(request)
+    const response = await answer(target.node[internals].server, decoded, from, alive)
+    const encoded = Frame.encode({ ...response, id: decoded.id, type: decoded.type, response: true })
+    this.stats.exchanges++
+    this.stats.bytes += request.byteLength + encoded.byteLength
+    return { response: Frame.decode(encoded), bytes: request.byteLength + encoded.byteLength }
+  }
+
+  /** The target, when `from` can reach `to`; else ConnectionRefusedError. */
+  private reach (from: PeerId, to: PeerId): { sender: Member, target: Member } {
+    const sender = this.members.get(from.toString())
+    const target = this.members.get(to.toString())
+    if (this.stopped) throw this.refuse(to, 'the memory network was stopped')
+    if (sender == null || sender.down) throw this.refuse(to, 'the sender is not on the network')
+    if (target == null) throw this.refuse(to, 'no such node on the network')
+    if (target.down) throw this.refuse(to, 'the node is down')
+    if (!target.handled.has(this.protocol(target))) throw this.refuse(to, 'the node does not serve toyrrent (stopped)')
+    if (this.group(from.toString()) !== this.group(to.toString())) throw this.refuse(to, 'partitioned away')
+    return { sender, target }
+  }
+
+  private refuse (to: PeerId, why: string): ConnectionRefusedError {
+    this.stats.refused++
+    return new ConnectionRefusedError(`${to}: ${why}`)
+  }
+
+  /** Both sides hear of the other through their registrar's topologies, once per pair, as when libp2p connects them. */
+  private connect (a: Member, b: Member): void {
+    if (a === b) return
+    const pair = [a.peerId.toString(), b.peerId.toString()].sort().join('|')
+    if (this.connected.has(pair)) return
+    this.connected.add(pair)
+    for (const [self, other] of [[a, b], [b, a]]) {
+      for (const { topology } of self.topologies.values()) {
+        // onConnect never sees a real connection here; toyrrent reads only the peer id
+        void Promise.resolve(topology.onConnect?.(other.peerId, { remotePeer: other.peerId } as unknown as Connection)).catch(() => {})
+      }
+    }
+  }
+
+  private disconnect (member: Member): void {
+    const key = member.peerId.toString()
+    for (const pair of [...this.connected]) if (pair.split('|').includes(key)) this.connected.delete(pair)
+  }
+
+  private group (peer: string): number {
+    return this.groups?.get(peer) ?? -1
+  }
+
+  private protocol (member: Member): string {
+    return member.node[internals].settings.protocol
+  }
+
+  private member (node: Toyrrent): Member {
+    const member = this.byNode.get(node)
+    if (member == null) throw new Error('not a node of this memory network')
+    return member
+  }
+
+  private forget (member: Member): void {
+    this.disconnect(member)
+    this.members.delete(member.peerId.toString())
+    this.byNode.delete(member.node)
+    const at = this.nodes.indexOf(member.node)
+    if (at >= 0) this.nodes.splice(at, 1)
+  }
+
+  private async start (init: ToyrrentInit): Promise<Member> {
+    const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    let topologyIds = 0
+    const member: Omit<Member, 'node'> = { peerId, handled: new Set(), topologies: new Map(), down: false, alive: new AbortController() }
+    const registrar: Partial<Registrar> = {
+      handle: async (protocol: string, _handler: StreamHandler) => { member.handled.add(protocol) },
+      unhandle: async (protocol: string) => { member.handled.delete(protocol) },
+      register: async (protocol: string, topology: Topology) => {
+        const id = `topology-${++topologyIds}`
+        member.topologies.set(id, { protocol, topology })
+        return id
+      },
+      unregister: (id: string) => { member.topologies.delete(id) }
+    }
+    const peerStore: Partial<PeerStore> = {
+      get: async (id: PeerId): Promise<Peer> => ({ id, addresses: [], protocols: [], metadata: new Map(), tags: new Map() }),
+      merge: async (id: PeerId): Promise<Peer> => ({ id, addresses: [], protocols: [], metadata: new Map(), tags: new Map() })
+    }
+    const components: ToyrrentComponents = {
+      peerId,
+      registrar: registrar as Registrar,
+      // lookups start from the routing table, which onConnect fills
+      connectionManager: { getConnections: () => [] } as unknown as ConnectionManager,
+      addressManager: { getAddresses: () => [] } as unknown as AddressManager,
+      peerStore: peerStore as PeerStore,
+      datastore: new MemoryDatastore(),
+      logger: this.logger
+    }
+    const node = new Toyrrent(components, init, new MemoryTransport(this, peerId))
+    const full: Member = { ...member, node }
+    this.members.set(peerId.toString(), full)
+    this.byNode.set(node, full)
+    await node.start()
+    return full
+  }
+}
+
+/**
+ * The server's response to one decoded request: RpcServer.answer, the same
+ * inbound queue and handler dispatch as a stream.
+ *
+ * TEMPORARY: until RpcServer.answer lands in src/rpc/server.ts, the same
+ * path is taken here through the queue and the server's private dispatch.
+ */
+async function answer (server: RpcServer, request: Frame, peer: PeerId, signal: AbortSignal): Promise<Frame> {
+  const answering = server as RpcServer & { answer?(request: Frame, peer: PeerId, signal: AbortSignal): Promise<Frame> }
+  if (typeof answering.answer === 'function') return answering.answer(request, peer, signal)
+  const respond = (result: Partial<Frame>): Frame => ({ message: '', status: Status.OK, ...result, id: request.id, type: request.type, response: true })
+  const { promise, resolve, reject } = Promise.withResolvers<Frame>()
+  const refused = server.queue.push(peer.toString(), async () => {
+    try {
+      signal.throwIfAborted()
+      resolve(respond(await (server as any).dispatch(request, peer, signal)))
+    } catch (err) {
+      reject(err)
+    }
+  })
+  if (refused != null) return respond({ status: Status.BUSY, message: refused === 'peer-limit' ? `more than ${server.queue.maxPerPeer} requests in flight` : 'inbound queue full' })
+  return promise
+}

@@ -1,0 +1,105 @@
+/**
+ * replicate(): the write fan-out, with a scripted storeOn. Which peers are
+ * asked, when the write settles, and what it fails with.
+ */
+import { expect } from 'chai'
+import { replicate } from '../../../src/service/replicate.ts'
+import { InsufficientPeersError, RemoteRejectedError } from '../../../src/errors.ts'
+import { randomPeers, within } from '../helpers.ts'
+import type { FoundPeer } from '../../../src/found-peer.ts'
+
+type Outcome = 'ok' | 'unreachable' | 'never' | { refused: string }
+
+/** storeOn that answers per peer index as scripted, recording the order peers were asked in. */
+function scripted (peers: FoundPeer[], script: Record<number, Outcome>): { asked: number[], storeOn(peer: FoundPeer): Promise<void> } {
+  const asked: number[] = []
+  return {
+    asked,
+    storeOn: async (peer) => {
+      const index = peers.indexOf(peer)
+      asked.push(index)
+      await new Promise(resolve => setImmediate(resolve))
+      const outcome = script[index] ?? 'ok'
+      if (outcome === 'ok') return
+      if (outcome === 'never') return new Promise(() => {})
+      if (outcome === 'unreachable') throw Object.assign(new Error(`peer ${index} refused the connection`), { name: 'ConnectionRefusedError' })
+      throw new RemoteRejectedError(`peer ${index} refused: ${outcome.refused}`, outcome.refused)
+    }
+  }
+}
+
+async function failure (promise: Promise<unknown>): Promise<Error> {
+  return within(2000, promise).then(() => { throw new Error('expected the write to fail') }, (err: Error) => err)
+}
+
+describe('unit: replicate()', () => {
+  let peers: FoundPeer[]
+  before(async () => { peers = await randomPeers(6) })
+
+  it('asks the replica set only, and resolves once W acknowledged', async () => {
+    const { asked, storeOn } = scripted(peers, {})
+    const { acked } = await within(2000, replicate({ peers, replicas: 3, quorum: 2, storeOn }))
+    expect(asked).to.deep.equal([0, 1, 2])
+    expect(acked.length).to.be.at.least(2)
+    expect(acked.every(p => peers.indexOf(p) < 3)).to.equal(true)
+  })
+
+  it('does not wait for the last replica once W acknowledged', async () => {
+    const { storeOn } = scripted(peers, { 2: 'never' })
+    const { acked } = await within(2000, replicate({ peers, replicas: 3, quorum: 2, storeOn }), 'a write with one silent replica')
+    expect(acked.map(p => peers.indexOf(p)).sort()).to.deep.equal([0, 1])
+  })
+
+  it('falls back to the next nearest when a replica cannot be reached', async () => {
+    const { asked, storeOn } = scripted(peers, { 0: 'unreachable', 1: 'unreachable' })
+    const { acked } = await within(2000, replicate({ peers, replicas: 3, quorum: 2, storeOn }))
+    expect(asked.slice(0, 3)).to.deep.equal([0, 1, 2])
+    expect(asked).to.include.members([3, 4])
+    expect(asked).to.not.include(5)
+    expect(acked.map(p => peers.indexOf(p))).to.include.members([2])
+    expect(acked.length).to.be.at.least(2)
+  })
+
+  it('falls back on a retryable refusal (busy, full) as on silence', async () => {
+    const { asked, storeOn } = scripted(peers, { 0: { refused: 'busy' }, 1: { refused: 'full' } })
+    const { acked } = await within(2000, replicate({ peers, replicas: 3, quorum: 3, storeOn }))
+    expect(asked).to.deep.equal([0, 1, 2, 3, 4])
+    expect(acked.map(p => peers.indexOf(p)).sort()).to.deep.equal([2, 3, 4])
+  })
+
+  it('a final refusal (stale-seq) is not retried elsewhere, and the write fails with its code', async () => {
+    const { asked, storeOn } = scripted(peers, { 0: { refused: 'stale-seq' }, 1: { refused: 'stale-seq' }, 2: { refused: 'stale-seq' } })
+    const err = await failure(replicate({ peers, replicas: 3, quorum: 2, storeOn }))
+    expect(err).to.be.instanceOf(RemoteRejectedError)
+    expect((err as RemoteRejectedError).code).to.equal('stale-seq')
+    expect(asked).to.deep.equal([0, 1, 2])
+  })
+
+  it('one final refusal next to two acknowledgements still reaches W = 2', async () => {
+    const { asked, storeOn } = scripted(peers, { 1: { refused: 'cas-mismatch' } })
+    const { acked } = await within(2000, replicate({ peers, replicas: 3, quorum: 2, storeOn }))
+    expect(acked.map(p => peers.indexOf(p)).sort()).to.deep.equal([0, 2])
+    expect(asked).to.not.include(3)
+  })
+
+  it('a refusal wins over silence in the error: the writer learns why', async () => {
+    const { storeOn } = scripted(peers, { 0: { refused: 'bad-signature' }, 1: 'unreachable', 2: 'unreachable', 3: 'unreachable', 4: 'unreachable', 5: 'unreachable' })
+    const err = await failure(replicate({ peers, replicas: 3, quorum: 2, storeOn }))
+    expect((err as RemoteRejectedError).code).to.equal('bad-signature')
+  })
+
+  it('too few reachable peers: InsufficientPeersError naming the failures', async () => {
+    const { asked, storeOn } = scripted(peers, { 0: 'unreachable', 1: 'unreachable', 2: 'unreachable', 3: 'unreachable', 4: 'unreachable' })
+    const err = await failure(replicate({ peers, replicas: 3, quorum: 2, storeOn }))
+    expect(err).to.be.instanceOf(InsufficientPeersError)
+    expect(err.message).to.match(/stored on 1 of the 2/)
+    expect(err.message).to.contain('refused the connection')
+    expect(asked).to.have.members([0, 1, 2, 3, 4, 5])
+  })
+
+  it('no peers at all: InsufficientPeersError, at once', async () => {
+    const err = await failure(replicate({ peers: [], replicas: 3, quorum: 2, storeOn: async () => {} }))
+    expect(err).to.be.instanceOf(InsufficientPeersError)
+    expect(err.message).to.contain('no peers')
+  })
+})
