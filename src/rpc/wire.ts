@@ -39,8 +39,8 @@ export function peerFromWire (info: PeerInfo): FoundPeer | undefined {
   }
 }
 
-/** The wire status an error code is answered with. */
-export function statusOf (code: RefusalCode | 'ok'): Status {
+/** The wire status an error code is answered with (codes that never travel become ERROR). */
+export function statusOf (code: string): Status {
   return code === 'ok' ? Status.OK : Status[wireOf(code)]
 }
 

@@ -329,7 +329,7 @@ class Network implements MemoryNetwork, FrameCarrier {
     const alive = target.alive.signal
     failOn(alive)
     const decoded = Frame.decode(request)
-    const response = await answer(target.node[internals].server, decoded, from, alive)
+    const response = await target.node[internals].server.answer(decoded, from, alive)
     const encoded = Frame.encode({ ...response, id: decoded.id, type: decoded.type, response: true })
     this.stats.exchanges++
     this.stats.bytes += request.byteLength + encoded.byteLength
@@ -430,28 +430,4 @@ class Network implements MemoryNetwork, FrameCarrier {
     await node.start()
     return full
   }
-}
-
-/**
- * The server's response to one decoded request: RpcServer.answer, the same
- * inbound queue and handler dispatch as a stream.
- *
- * TEMPORARY: until RpcServer.answer lands in src/rpc/server.ts, the same
- * path is taken here through the queue and the server's private dispatch.
- */
-async function answer (server: RpcServer, request: Frame, peer: PeerId, signal: AbortSignal): Promise<Frame> {
-  const answering = server as RpcServer & { answer?(request: Frame, peer: PeerId, signal: AbortSignal): Promise<Frame> }
-  if (typeof answering.answer === 'function') return answering.answer(request, peer, signal)
-  const respond = (result: Partial<Frame>): Frame => ({ message: '', status: Status.OK, ...result, id: request.id, type: request.type, response: true })
-  const { promise, resolve, reject } = Promise.withResolvers<Frame>()
-  const refused = server.queue.push(peer.toString(), async () => {
-    try {
-      signal.throwIfAborted()
-      resolve(respond(await (server as any).dispatch(request, peer, signal)))
-    } catch (err) {
-      reject(err)
-    }
-  })
-  if (refused != null) return respond({ status: Status.BUSY, message: refused === 'peer-limit' ? `more than ${server.queue.maxPerPeer} requests in flight` : 'inbound queue full' })
-  return promise
 }
