@@ -41,6 +41,7 @@ import { equalBytes, mib, rng, randomInt, randomOther, round, settleGc, summaris
 import { summariseHeapSnapshot } from './lib/heap.ts'
 import type { Toyrrent } from '../src/index.ts'
 import type { Libp2p } from '@libp2p/interface'
+import type { FoundPeer } from '../src/found-peer.ts'
 import { internals } from '../src/service/toyrrent.ts'
 
 const { values: args } = parseArgs({
@@ -114,24 +115,27 @@ interface Trace {
 const tracesByNode = new WeakMap<SimNode, Map<string, Trace>>()
 
 function traceRpc (node: SimNode): void {
-  const rpc = (node.services.toyrrent as any).rpc
-  const original = rpc.request.bind(rpc)
+  const rpc = node.services.toyrrent[internals].rpc
   const traces = new Map<string, Trace>()
   tracesByNode.set(node, traces)
-  rpc.request = async (peer: any, frame: any, options: any) => {
-    const target: Uint8Array | undefined = frame?.findBeforeNRequest?.target ?? frame?.fetchRequest?.key
-    const trace = target != null ? traces.get(toHex(target)) : undefined
-    if (trace == null) return original(peer, frame, options)
-    const hop = trace.hops.get(toHex(peer.toMultihash().bytes)) ?? 1
-    trace.requests++
-    const response = await original(peer, frame, options)
-    for (const info of response?.findBeforeNResponse?.peers ?? response?.fetchResponse?.closer ?? []) {
-      const id = toHex(info.id)
-      if (!trace.hops.has(id)) trace.hops.set(id, hop + 1)
+  // the typed client's two lookup requests, wrapped: who was asked, who they named, who had the item
+  const trace = async <T>(peer: FoundPeer, target: Uint8Array, ask: () => Promise<T>, named: (answer: T) => FoundPeer[], found: (answer: T) => boolean): Promise<T> => {
+    const t = traces.get(toHex(target))
+    if (t == null) return ask()
+    const hop = t.hops.get(toHex(peer.peerId.toMultihash().bytes)) ?? 1
+    t.requests++
+    const answer = await ask()
+    for (const p of named(answer)) {
+      const id = toHex(p.peerId.toMultihash().bytes)
+      if (!t.hops.has(id)) t.hops.set(id, hop + 1)
     }
-    if (response?.fetchResponse?.item != null) trace.foundAt ??= hop
-    return response
+    if (found(answer)) t.foundAt ??= hop
+    return answer
   }
+  const findBeforeN = rpc.findBeforeN.bind(rpc)
+  const fetch = rpc.fetch.bind(rpc)
+  rpc.findBeforeN = async (peer, target, n, options) => trace(peer, target, async () => findBeforeN(peer, target, n, options), a => a.peers, () => false)
+  rpc.fetch = async (peer, key, closerCount, options) => trace(peer, key, async () => fetch(peer, key, closerCount, options), a => a.closer, a => a.item != null)
 }
 
 async function traced<T> (node: SimNode, target: Uint8Array, work: () => Promise<T>): Promise<{ value: T, trace: Trace }> {

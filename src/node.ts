@@ -82,18 +82,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   const bootstrapAddrs = (options.bootstrap ?? []).map(parseDialAddr)
   const listen = (options.listen ?? DEFAULT_LISTEN).map(a => parseMultiaddr(a, 'listen').toString())
   const lan = options.lan ?? true
-  let datastore = options.datastore
-  let privateKey = options.privateKey
-  if (options.dataDir != null) {
-    privateKey ??= await loadOrCreateIdentity(options.dataDir)
-    if (datastore == null) {
-      await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
-      const level = new LevelDatastore(join(options.dataDir, 'datastore'))
-      await level.open()
-      datastore = level
-    }
-  }
-  datastore ??= new MemoryDatastore()
+  const { datastore, privateKey } = await openStorage(options)
   const psk = options.swarmKey == null ? undefined : parseSwarmKey(options.swarmKey)
   const gater = options.allow == null ? undefined : allowlistGater(options.allow)
   const registry = options.metrics === true ? new Registry() : undefined
@@ -117,7 +106,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     services: {
       identify: identify(),
       ping: ping(),
-      // the whole stack joins explicitly below (bootstrap or rejoin), so it can wait for it
+      // joins by itself on its first peers; bootstrap and rejoin below wait for that join
       toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, allowPrivateAddresses: options.allowPrivateAddresses ?? lan })
     }
   })
@@ -150,6 +139,22 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
 }
 
 const log = logger('toyrrent:node')
+
+/** The identity and datastore under `dataDir` (LevelDB), or the given ones, or in memory. */
+async function openStorage (options: ToyrrentNodeOptions): Promise<{ datastore: Datastore, privateKey?: PrivateKey }> {
+  let datastore = options.datastore
+  let privateKey = options.privateKey
+  if (options.dataDir != null) {
+    privateKey ??= await loadOrCreateIdentity(options.dataDir)
+    if (datastore == null) {
+      await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
+      const level = new LevelDatastore(join(options.dataDir, 'datastore'))
+      await level.open()
+      datastore = level
+    }
+  }
+  return { datastore: datastore ?? new MemoryDatastore(), privateKey }
+}
 
 /**
  * Rejoin without flags: dial up to `count` peers from the (persistent) peer

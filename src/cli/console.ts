@@ -92,6 +92,28 @@ export class Console {
     this.output.write(`${text}\n`)
   }
 
+  /** The peer table by distance band, farthest band first. */
+  private showTable (): string {
+    const bands = [...this.node.toyrrent.tableBands()].sort(([a], [b]) => b - a)
+    if (bands.length === 0) return 'table: empty'
+    const total = bands.reduce((n, [, peers]) => n + peers.length, 0)
+    const lines = [`table: ${total} peers in ${bands.length} bands`]
+    for (const [band, peers] of bands) {
+      lines.push(`band ${band}: ${peers.length} peers`, ...peers.map(p => `  ${p.peerId.toString()}`))
+    }
+    return lines.join('\n')
+  }
+
+  private async findBeforeN (args: string, signal: AbortSignal): Promise<string> {
+    const [idText, nText, extra] = args.trim().split(/\s+/)
+    if (idText === '' || extra != null) throw new InvalidInputError('usage: find-before-n ID [N]')
+    const target = parseKey(idText)
+    const n = nText == null ? DEFAULT_FIND_N : Number(nText)
+    if (!/^\d+$/.test(nText ?? '1') || n < 1 || n > MAX_FIND_N) throw new InvalidInputError(`N must be an integer from 1 to ${MAX_FIND_N}, got "${nText}"`)
+    const peers = await this.node.toyrrent.findBeforeN(target, n, { signal })
+    return peers.map(p => `${p.peerId.toString()} ${toHex(distance(target, p.position))}`).join('\n')
+  }
+
   private table (): Record<string, ConsoleCommand> {
     const { toyrrent, libp2p } = this.node
     return {
@@ -143,28 +165,13 @@ export class Console {
         summary: 'the toyrrent peer table by distance band (band i: distance 2^i..2^(i+1) from this node)',
         run: async args => {
           noArgs(args, 'table')
-          const bands = [...toyrrent.tableBands()].sort(([a], [b]) => b - a)
-          if (bands.length === 0) return 'table: empty'
-          const total = bands.reduce((n, [, peers]) => n + peers.length, 0)
-          const lines = [`table: ${total} peers in ${bands.length} bands`]
-          for (const [band, peers] of bands) {
-            lines.push(`band ${band}: ${peers.length} peers`, ...peers.map(p => `  ${p.peerId.toString()}`))
-          }
-          return lines.join('\n')
+          return this.showTable()
         }
       },
       'find-before-n': {
         synopsis: 'find-before-n ID [N]',
         summary: `the N (default ${DEFAULT_FIND_N}) nodes nearest to ID: peer id and XOR distance, nearest first`,
-        run: async (args, signal) => {
-          const [idText, nText, extra] = args.trim().split(/\s+/)
-          if (idText === '' || extra != null) throw new InvalidInputError('usage: find-before-n ID [N]')
-          const target = parseKey(idText)
-          const n = nText == null ? DEFAULT_FIND_N : Number(nText)
-          if (!/^\d+$/.test(nText ?? '1') || n < 1 || n > MAX_FIND_N) throw new InvalidInputError(`N must be an integer from 1 to ${MAX_FIND_N}, got "${nText}"`)
-          const peers = await toyrrent.findBeforeN(target, n, { signal })
-          return peers.map(p => `${p.peerId.toString()} ${toHex(distance(target, p.position))}`).join('\n')
-        }
+        run: async (args, signal) => this.findBeforeN(args, signal)
       },
       help: {
         synopsis: 'help',

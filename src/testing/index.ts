@@ -18,7 +18,9 @@
  * await net.stop()
  * ```
  */
-export { createMemoryNetwork, MemoryTransport, ConnectionRefusedError, ConnectionResetError } from './memory-network.ts'
-export type { MemoryNetwork, MemoryNetworkOptions, MemoryNetworkStats, Delay, FrameCarrier } from './memory-network.ts'
+export { createMemoryNetwork } from './memory-network.ts'
+export type { MemoryNetwork, MemoryNetworkOptions, MemoryNetworkStats } from './memory-network.ts'
+export { MemoryTransport, ConnectionRefusedError, ConnectionResetError } from './memory-transport.ts'
+export type { Delay, FrameCarrier } from './memory-transport.ts'
 export { createTestnet, dialAddr, nearestNodes } from './testnet.ts'
 export type { Testnet } from './testnet.ts'

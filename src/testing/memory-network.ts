@@ -49,36 +49,19 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { defaultLogger } from '@libp2p/logger'
 import { MemoryDatastore } from 'datastore-core'
-import { Frame, Status } from '../rpc/pb/rpc.ts'
+import { Frame } from '../rpc/pb/rpc.ts'
+import { ConnectionRefusedError, ConnectionResetError, MemoryTransport } from './memory-transport.ts'
+import type { Delay, FrameCarrier } from './memory-transport.ts'
 import { Toyrrent, internals } from '../service/toyrrent.ts'
 import { nearestN, peerPosition } from '../keyspace.ts'
 import { TimeoutError } from '../errors.ts'
 import { sleep } from '../signals.ts'
 import type { ToyrrentComponents } from '../service/toyrrent.ts'
 import type { ToyrrentInit } from '../service/options.ts'
-import type { FrameTransport } from '../rpc/client.ts'
 import type { Exchange } from '../rpc/channel.ts'
-import type { RpcServer } from '../rpc/server.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { AbortOptions, ComponentLogger, Connection, PeerId, Peer, PeerStore, StreamHandler, Topology } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
-
-/** The target could not be reached at all: down, removed, stopped, or across a partition. */
-export class ConnectionRefusedError extends Error {
-  static override name = 'ConnectionRefusedError'
-  override name = 'ConnectionRefusedError'
-  readonly code = 'ECONNREFUSED'
-}
-
-/** The target went down while a request to it was in flight. */
-export class ConnectionResetError extends Error {
-  static override name = 'ConnectionResetError'
-  override name = 'ConnectionResetError'
-  readonly code = 'ECONNRESET'
-}
-
-/** Latency of one exchange in ms: a number, or one per pair of nodes. */
-export type Delay = number | ((from: PeerId, to: PeerId) => number)
 
 export interface MemoryNetworkOptions {
   /** Added to every exchange before the request reaches the target. @default 0 */
@@ -149,29 +132,6 @@ export async function createMemoryNetwork (size: number, init: ToyrrentInit = {}
     throw err
   }
   return network
-}
-
-/** What a MemoryTransport sends through: the network's exchange between two of its nodes. */
-export interface FrameCarrier {
-  exchange(from: PeerId, to: PeerId, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange>
-}
-
-/** Carries one node's request frames to other nodes of a memory network. */
-export class MemoryTransport implements FrameTransport {
-  private readonly network: FrameCarrier
-  private readonly self: PeerId
-
-  constructor (network: FrameCarrier, self: PeerId) {
-    this.network = network
-    this.self = self
-  }
-
-  async exchange (peer: FoundPeer, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
-    return this.network.exchange(this.self, peer.peerId, frame, options)
-  }
-
-  /** Nothing is held open between exchanges. */
-  close (): void {}
 }
 
 /** One node of the network: the service and what stands in for its libp2p stack. */

@@ -6,7 +6,8 @@
  */
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
-import { createMemoryNetwork, ConnectionRefusedError } from '../../../src/testing/memory-network.ts'
+import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
+import { ConnectionRefusedError } from '../../../src/testing/memory-transport.ts'
 import { internals } from '../../../src/service/toyrrent.ts'
 import { Frame, ItemKind, Status } from '../../../src/rpc/pb/rpc.ts'
 import { hashItemKey } from '../../../src/records/hash-item.ts'
