@@ -15,8 +15,8 @@ export interface Refusal {
   /** What a peer answers on the wire; none for codes that never travel. */
   wire?: WireStatusName
   http: number
-  /** CLI exit code: 1 the operation failed, 2 the command line was wrong. */
-  exit: 1 | 2
+  /** CLI exit code: 1 the operation failed, 2 the command line was wrong, 3 the outcome is unknown. */
+  exit: 1 | 2 | 3
   /** True when the same request to another peer would be refused too. */
   final: boolean
 }
@@ -33,6 +33,8 @@ export const REFUSALS = {
   'stale-seq': { wire: 'STALE_SEQ', http: 409, exit: 1, final: true },
   'cas-mismatch': { wire: 'CAS_MISMATCH', http: 409, exit: 1, final: true },
   'not-found': { wire: 'NOT_FOUND', http: 404, exit: 1, final: true },
+  // a key of the other kind (a hash item key to resolve, a publish id to get)
+  'wrong-kind': { http: 400, exit: 1, final: true },
   // this peer or this moment: another peer, or later, may do
   full: { wire: 'FULL', http: 507, exit: 1, final: false },
   busy: { wire: 'BUSY', http: 503, exit: 1, final: false },
@@ -42,6 +44,8 @@ export const REFUSALS = {
   'protocol-error': { http: 502, exit: 1, final: false },
   'insufficient-peers': { http: 503, exit: 1, final: false },
   timeout: { http: 504, exit: 1, final: false },
+  // a write that may or may not have taken effect (too few answers to know): read before retrying
+  'outcome-unknown': { http: 504, exit: 3, final: false },
   // raised here, never by a peer
   usage: { http: 400, exit: 2, final: true },
   'unknown-route': { http: 404, exit: 1, final: true },

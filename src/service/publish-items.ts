@@ -67,7 +67,7 @@ export class PublishItems {
     const id = publishId(record.publicKey, record.salt)
     const item: Item = { kind: 'publish', key: id, body: encodePublishRecord(record), ttlSeconds: 0 }
     assertAccepted(await this.init.verified.verify(id, item.body, record))
-    const stored = await this.init.writer.replicate(item, signal(), options.expectedSeq)
+    const stored = await this.init.writer.replicate(item, signal(), { expectedSeq: options.expectedSeq })
     // our own users' records are kept here too, pinned; a newer one already here wins
     await this.init.acceptor.accept(item, { pinned: true })
     return { id, seq: record.seq, stored }

@@ -28,6 +28,16 @@ export interface WriterInit {
   log: Logger
 }
 
+export interface WriteOptions {
+  /** Compare-and-swap: the seq the writer expects replicas to hold (publish items). */
+  expectedSeq?: bigint
+  /**
+   * Whether acknowledgements from nodes beyond the R nearest (fallbacks taken
+   * when a replica does not answer) count toward W. @default true
+   */
+  countFallbacks?: boolean
+}
+
 export class Writer {
   private readonly init: WriterInit
 
@@ -36,7 +46,8 @@ export class Writer {
   }
 
   /** Store an item on the R nearest nodes; resolves with the peers that acknowledged once W did. */
-  async replicate (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[]> {
+  async replicate (item: Item, signal: AbortSignal, options: WriteOptions = {}): Promise<PeerId[]> {
+    const { expectedSeq } = options
     const { replicas, writeQuorum } = this.init.settings
     if (this.init.table.size >= replicas * 2) {
       const stored = await this.replicateToKnown(item, signal, expectedSeq)
