@@ -81,9 +81,10 @@ describe('API errors from the refusal table', () => {
     assert.equal(errorReply(new ProtocolError('x')).status, 502)
   })
 
-  it('the CLI reads the same table: usage exits 2, everything else 1', () => {
+  it('the CLI reads the same table: usage exits 2, an unknown outcome 3, everything else 1', () => {
     assert.equal(refusal(new UsageError('x').code).exit, 2)
-    for (const code of Object.keys(REFUSALS).filter(c => c !== 'usage')) assert.equal(refusal(code).exit, 1, code)
+    assert.equal(refusal('outcome-unknown').exit, 3)
+    for (const code of Object.keys(REFUSALS).filter(c => c !== 'usage' && c !== 'outcome-unknown')) assert.equal(refusal(code).exit, 1, code)
     assert.equal(refusal('no-such-code').exit, 1)
   })
 
