@@ -5,13 +5,14 @@
  * NOT_FOUND becomes a RemoteRejectedError carrying its code.
  */
 import { Frame, Status } from './pb/rpc.ts'
-import { codeOf, itemFromWire, itemToWire, peerFromWire } from './wire.ts'
+import { ballotFromWire, ballotToWire, codeOf, itemFromWire, itemToWire, peerFromWire } from './wire.ts'
 import { MAX_FIND_N } from '../constants.ts'
 import { RemoteRejectedError } from '../errors.ts'
 import { ownBytes } from '../bytes.ts'
 import type { Exchange } from './channel.ts'
 import type { PeerInfo } from './pb/rpc.ts'
-import type { DigestAnswer, DigestSummary, FetchAnswer, FindBeforeNAnswer, HandoffBatch, KeyVersion, PeerRpc, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
+import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FindBeforeNAnswer, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
+import type { Ballot } from '../store/paxos-state.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -79,6 +80,27 @@ export class RpcClient implements PeerRpc {
   /** `limit = 0`: record the acknowledgements, send nothing back (protocols/rpc.md). */
   async acknowledgeHandoff (peer: FoundPeer, acked: Uint8Array[], options: RequestOptions): Promise<void> {
     await this.ask(peer, { type: Frame.Type.HANDOFF, handoffRequest: { cursor: new Uint8Array(0), limit: 0, acked: acked.map(ownBytes) } }, options)
+  }
+
+  async prepare (peer: FoundPeer, slot: CasSlot, ballot: Ballot, options: RequestOptions): Promise<PrepareAnswer> {
+    const casPrepareRequest = { id: ownBytes(slot.id), expectedSeq: slot.expectedSeq, ballot: ballotToWire(ballot) }
+    const response = await this.ask(peer, { type: Frame.Type.CAS_PREPARE, casPrepareRequest }, options)
+    const answer = response.casPrepareResponse
+    return {
+      promised: answer?.promised ?? false,
+      promisedBallot: ballotFromWire(answer?.promisedBallot),
+      accepted: answer?.acceptedBallot == null || answer.acceptedRecord.byteLength === 0 ? undefined : { ballot: ballotFromWire(answer.acceptedBallot), record: answer.acceptedRecord },
+      storedSeq: answer?.storedSeq ?? 0n,
+      replica: answer?.replica ?? false,
+      closer: this.peers(answer?.closer)
+    }
+  }
+
+  async accept (peer: FoundPeer, slot: CasSlot, ballot: Ballot, record: Uint8Array, options: RequestOptions): Promise<AcceptAnswer> {
+    const casAcceptRequest = { id: ownBytes(slot.id), expectedSeq: slot.expectedSeq, ballot: ballotToWire(ballot), record: ownBytes(record) }
+    const response = await this.ask(peer, { type: Frame.Type.CAS_ACCEPT, casAcceptRequest }, options)
+    const answer = response.casAcceptResponse
+    return { accepted: answer?.accepted ?? false, promisedBallot: ballotFromWire(answer?.promisedBallot), storedSeq: answer?.storedSeq ?? 0n }
   }
 
   close (): void {

@@ -12,6 +12,7 @@
 import type { AbortOptions } from '@libp2p/interface'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
+import type { Ballot } from '../store/paxos-state.ts'
 
 export interface RequestOptions extends AbortOptions {
   /** Deadline of this one request in ms. */
@@ -77,6 +78,33 @@ export interface HandoffBatch {
   done: boolean
 }
 
+/** A compare-and-swap slot: the id and the seq the writer expects it to hold. */
+export interface CasSlot {
+  id: Uint8Array
+  expectedSeq: bigint
+}
+
+export interface PrepareAnswer {
+  /** The peer promised our ballot for the slot. */
+  promised: boolean
+  /** The highest ballot it promised for the slot (beats ours when not promised). */
+  promisedBallot: Ballot
+  /** The value it accepted in the slot, if any: an encoded PublishRecord and its ballot. */
+  accepted?: { ballot: Ballot, record: Uint8Array }
+  /** The seq its store holds for the id (0 = none). */
+  storedSeq: bigint
+  /** It counts itself among the R nearest to the id (only then does it act as an acceptor). */
+  replica: boolean
+  /** Its R nearest to the id, itself included. */
+  closer: FoundPeer[]
+}
+
+export interface AcceptAnswer {
+  accepted: boolean
+  promisedBallot: Ballot
+  storedSeq: bigint
+}
+
 export interface PeerRpc {
   findBeforeN(peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer>
   fetch(peer: FoundPeer, key: Uint8Array, closerCount: number, options: RequestOptions): Promise<FetchAnswer>
@@ -90,6 +118,10 @@ export interface PeerRpc {
   handoff(peer: FoundPeer, cursor: Uint8Array, limit: number, acked: Uint8Array[], options: RequestOptions): Promise<HandoffBatch>
   /** Acknowledge kept handoff items without asking for more. */
   acknowledgeHandoff(peer: FoundPeer, acked: Uint8Array[], options: RequestOptions): Promise<void>
+  /** Compare-and-swap phase 1: ask the peer to promise `ballot` for the slot (protocols/cas.md). */
+  prepare(peer: FoundPeer, slot: CasSlot, ballot: Ballot, options: RequestOptions): Promise<PrepareAnswer>
+  /** Compare-and-swap phase 2: ask the peer to accept `record` (encoded) at `ballot` for the slot. */
+  accept(peer: FoundPeer, slot: CasSlot, ballot: Ballot, record: Uint8Array, options: RequestOptions): Promise<AcceptAnswer>
   /** Drop every open channel (service stop). */
   close(): void
 }

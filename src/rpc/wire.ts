@@ -10,7 +10,8 @@ import { ownBytes } from '../bytes.ts'
 import { peerPosition } from '../keyspace.ts'
 import { MAX_ADDRS_PER_PEER } from '../constants.ts'
 import { codeOfWire, wireOf } from '../refusals.ts'
-import type { Item as WireItem, PeerInfo } from './pb/rpc.ts'
+import type { Ballot as WireBallot, Item as WireItem, PeerInfo } from './pb/rpc.ts'
+import type { Ballot } from '../store/paxos-state.ts'
 import type { Item } from '../records/item.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { RefusalCode } from '../refusals.ts'
@@ -47,4 +48,13 @@ export function statusOf (code: string): Status {
 /** The stable code of a wire status (`STALE_SEQ` → `stale-seq`), as the API and CLI report it. */
 export function codeOf (status: Status): RefusalCode | 'ok' {
   return codeOfWire(status)
+}
+
+/** A compare-and-swap ballot on the wire; a missing one is the zero ballot. */
+export function ballotToWire (ballot: Ballot): WireBallot {
+  return { counter: ballot.counter, proposer: ownBytes(ballot.proposer) }
+}
+
+export function ballotFromWire (ballot?: WireBallot): Ballot {
+  return ballot == null ? { counter: 0n, proposer: new Uint8Array(0) } : { counter: ballot.counter, proposer: ballot.proposer }
 }

@@ -6,16 +6,18 @@
  * answered with an older one.
  */
 import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId } from '../records/publish-record.ts'
-import { InvalidInputError } from '../errors.ts'
+import { InsufficientPeersError, InvalidInputError } from '../errors.ts'
 import { nextSeq } from '../records/seq.ts'
 import { isExpired, kindOf } from '../store/item-store.ts'
 import { hexKey } from '../bytes.ts'
 import { deadlineSignal } from '../signals.ts'
-import { ReadQuorum } from './read-quorum.ts'
+import { ReadQuorum, pick } from './read-quorum.ts'
+import { nearestPositioned } from '../keyspace.ts'
 import type { Lookups } from './lookups.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { Writer } from './writer.ts'
+import type { CompareAndSwap } from './cas.ts'
 import type { Settings } from './options.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { ItemStore } from '../store/item-store.ts'
@@ -38,6 +40,8 @@ export interface PublishItemsInit {
   log: Logger
   /** Aborts background work (read repair) when the service stops. */
   shutdown(): AbortSignal
+  /** Compare-and-swap (cas.ts): publishes with an expected seq go through it. */
+  cas: CompareAndSwap
 }
 
 export class PublishItems {
@@ -54,7 +58,8 @@ export class PublishItems {
   async sign (privateKey: PrivateKey, value: Uint8Array, deleted: boolean, options: PublishOptions, signal: () => AbortSignal): Promise<PublishResult> {
     const salt = options.salt ?? new Uint8Array(0)
     const id = publishId(privateKey.publicKey.raw, salt)
-    const seq = options.seq ?? await nextSeq(async () => (await this.resolve(id, signal())).seq)
+    // compare-and-swap takes the seq after the expected one unless told otherwise
+    const seq = options.seq ?? (options.expectedSeq != null ? options.expectedSeq + 1n : await nextSeq(async () => (await this.resolve(id, signal())).seq))
     const record = await createPublishRecord({ privateKey, salt, seq, value, deleted })
     // signed here a moment ago: valid by construction, so not checked again on
     // the way into our own store (every replica still checks it)
@@ -67,33 +72,59 @@ export class PublishItems {
     const id = publishId(record.publicKey, record.salt)
     const item: Item = { kind: 'publish', key: id, body: encodePublishRecord(record), ttlSeconds: 0 }
     assertAccepted(await this.init.verified.verify(id, item.body, record))
-    const stored = await this.init.writer.replicate(item, signal(), { expectedSeq: options.expectedSeq })
+    // a compare-and-swap is decided by a majority of the replica set (cas.ts); a plain
+    // publish needs W acknowledgements from the replica set itself, fallbacks not counted
+    const stored = options.expectedSeq != null
+      ? await this.init.cas.swap(item, record.seq, options.expectedSeq, signal())
+      : await this.init.writer.replicate(item, signal(), { countFallbacks: false })
     // our own users' records are kept here too, pinned; a newer one already here wins
     await this.init.acceptor.accept(item, { pinned: true })
     return { id, seq: record.seq, stored }
   }
 
+  /**
+   * The newest record under `id`, from a read quorum of its replica set: at
+   * least R − W + 1 of the R nearest (by everything this resolve met, those
+   * that failed included) must have answered, our own copy counting only
+   * when we are one of them; otherwise `insufficient-peers`. Never the local
+   * copy alone. Two different records at the top seq are settled by `pick`.
+   */
   async resolve (id: Uint8Array, signal: AbortSignal): Promise<ResolveResult> {
     const { settings, lookups, requests, neighbourhood } = this.init
     const local = await this.init.store.get(id)
     const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
     const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
-    const selfKey = neighbourhood.selfId.toString()
+    const failed = new Map<string, FoundPeer>()
+    const self = neighbourhood.selfPeer()
+    const selfKey = self.peerId.toString()
     const replica = neighbourhood.among(id, settings.replicas)
     const quorum = new ReadQuorum(id, settings.readQuorum, selfKey, replica ? { record: localRecord } : undefined)
     const result = await lookups.run(id, lookups.readShape(), signal, async (peer, querySignal) => {
-      const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, id, settings.replicas, options))
-      // a replica serving a forged or foreign record is skipped like an unreachable one
-      const record = answer.item == null ? undefined : await this.verifiedRecord(id, answer.item.kind, answer.item.body, peer)
-      held.set(peer.peerId.toString(), { peer, record })
-      return { closer: answer.closer, ...quorum.answer(peer, record, answer.closer) }
+      try {
+        const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, id, settings.replicas, options))
+        // a replica serving a forged or foreign record is skipped like an unreachable one
+        const record = answer.item == null ? undefined : await this.verifiedRecord(id, answer.item.kind, answer.item.body, peer)
+        held.set(peer.peerId.toString(), { peer, record })
+        return { closer: answer.closer, ...quorum.answer(peer, record, answer.closer) }
+      } catch (err) {
+        if (!querySignal.aborted || signal.aborted) failed.set(peer.peerId.toString(), peer)
+        throw err
+      }
     })
-    let best = localRecord
-    for (const { record } of held.values()) {
-      if (record != null && (best == null || record.seq > best.seq)) best = record
+    // the replica set as far as this resolve can tell: the R nearest of every peer it met and us
+    const met = [...held.values()].map(h => h.peer).concat([...failed.values()].filter(p => !held.has(p.peerId.toString())), [self])
+    const replicaSet = nearestPositioned(id, met, settings.replicas)
+    const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
+    const heard = replicaSet.filter(p => p.peerId.toString() === selfKey || held.has(p.peerId.toString())).length
+    if (heard < settings.readQuorum) {
+      throw new InsufficientPeersError(`only ${heard} of the ${settings.readQuorum} replicas a read of id ${hexKey(id)} needs answered (${failed.size} failed)`)
     }
+    const best = pick([
+      { record: localRecord, inReplicaSet: inSet.has(selfKey) },
+      ...[...held].map(([key, h]) => ({ record: h.record, inReplicaSet: inSet.has(key) }))
+    ])
     if (best == null) throw lookups.missingError(`id ${hexKey(id)}`, result)
-    this.readRepair(id, best, result.peers.slice(0, settings.replicas), held, localRecord)
+    this.readRepair(id, best, replicaSet, held, localRecord)
     return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
   }
 

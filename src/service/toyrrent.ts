@@ -24,6 +24,8 @@ import { Lookups } from './lookups.ts'
 import { Writer } from './writer.ts'
 import { HashItems } from './hash-items.ts'
 import { PublishItems } from './publish-items.ts'
+import { CompareAndSwap, casAcceptor } from './cas.ts'
+import { PaxosState } from '../store/paxos-state.ts'
 import { Onboarding } from './onboard.ts'
 import { TableRefresher } from './refresh.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
@@ -86,6 +88,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly lookups: Lookups
   private readonly hashItems: HashItems
   private readonly publishItems: PublishItems
+  private readonly paxos: PaxosState
+  private readonly casAcceptor: ReturnType<typeof casAcceptor>
   private readonly onboarding: Onboarding
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
@@ -143,7 +147,11 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
     this.hashItems = new HashItems(common)
-    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, shutdown: () => this.shutdown.signal })
+    // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
+    this.paxos = new PaxosState(s.datastore ?? components.datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
+    this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, verified })
+    const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
+    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
     this.repairer = this.createRepairer(requests, writer)
     this.refresher = this.createRefresher(lookups)
@@ -163,6 +171,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (this.started) return
     this.shutdown = new AbortController()
     await this.store.open()
+    await this.paxos.open()
     this.server.start()
     await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
     this.topologyId = await this.components.registrar.register(this.settings.protocol, {
@@ -376,7 +385,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
           acknowledged: (peer, keys) => { this.repairer.recordAcks(peer, keys) },
           served: n => { this.metrics.count('handoff_items_sent', n) }
         },
-        onStored: key => { this.repairer.touched(key) }
+        onStored: key => { this.repairer.touched(key); void this.paxos.prune(key).catch(() => {}) },
+        cas: this.casAcceptor
       })
     })
   }

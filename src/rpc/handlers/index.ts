@@ -10,10 +10,13 @@ import { DigestHandler } from './digest.ts'
 import { SyncKeysHandler } from './sync-keys.ts'
 import { HoldsHandler } from './holds.ts'
 import { HandoffHandler } from './handoff.ts'
+import { CasPrepareHandler } from './cas-prepare.ts'
+import { CasAcceptHandler } from './cas-accept.ts'
 import type { HandlerTable } from '../server.ts'
 import type { NearestPeers } from './nearest-peers.ts'
 import type { SharedDigests } from './digest.ts'
 import type { HandoffSource } from './handoff.ts'
+import type { CasAcceptor } from './cas-acceptor.ts'
 import type { ItemAcceptor } from '../../store/accept.ts'
 import type { ItemStore } from '../../store/item-store.ts'
 
@@ -25,6 +28,8 @@ export interface HandlerDeps {
   handoff: HandoffSource
   /** A peer stored an item here. */
   onStored(key: Uint8Array): void
+  /** The acceptor side of compare-and-swap (CAS_PREPARE, CAS_ACCEPT); without it those requests are UNKNOWN_TYPE. */
+  cas?: CasAcceptor
 }
 
 export function handlerTable (deps: HandlerDeps): HandlerTable {
@@ -35,8 +40,9 @@ export function handlerTable (deps: HandlerDeps): HandlerTable {
     [Frame.Type.DIGEST]: new DigestHandler(deps.shared),
     [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(deps.store),
     [Frame.Type.HOLDS]: new HoldsHandler(deps.store),
-    [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff)
+    [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff),
+    ...(deps.cas == null ? {} : { [Frame.Type.CAS_PREPARE]: new CasPrepareHandler(deps.cas), [Frame.Type.CAS_ACCEPT]: new CasAcceptHandler(deps.cas) })
   }
 }
 
-export type { NearestPeers, SharedDigests, HandoffSource }
+export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor }

@@ -2477,6 +2477,833 @@ export namespace HandoffResponse {
   }
 }
 
+export interface Ballot {
+  counter: bigint
+  proposer: Uint8Array<ArrayBuffer>
+}
+
+export namespace Ballot {
+  let _codec: Codec<Ballot>
+
+  export const codec = (): Codec<Ballot> => {
+    if (_codec == null) {
+      _codec = message<Ballot>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.counter != null && obj.counter !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.counter)
+        }
+
+        if ((obj.proposer != null && obj.proposer.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.proposer)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          counter: 0n,
+          proposer: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.counter = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.proposer = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.counter`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.proposer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BallotCounterFieldEvent {
+    field: '$.counter'
+    value: bigint
+  }
+
+  export interface BallotProposerFieldEvent {
+    field: '$.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Ballot>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Ballot.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ballot>): Ballot {
+    return decodeMessage(buf, Ballot.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ballot>): Generator<BallotCounterFieldEvent | BallotProposerFieldEvent> {
+    return streamMessage(buf, Ballot.codec(), opts)
+  }
+}
+
+export interface CasPrepareRequest {
+  id: Uint8Array<ArrayBuffer>
+  expectedSeq: bigint
+  ballot?: Ballot
+}
+
+export namespace CasPrepareRequest {
+  let _codec: Codec<CasPrepareRequest>
+
+  export const codec = (): Codec<CasPrepareRequest> => {
+    if (_codec == null) {
+      _codec = message<CasPrepareRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.expectedSeq != null && obj.expectedSeq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.expectedSeq)
+        }
+
+        if (obj.ballot != null) {
+          w.uint32(26)
+          Ballot.codec().encode(obj.ballot, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: uint8ArrayAlloc(0),
+          expectedSeq: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.expectedSeq = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.ballot = Ballot.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ballot
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.expectedSeq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield * Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
+                limits: opts.limits?.ballot
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CasPrepareRequestIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasPrepareRequestExpectedSeqFieldEvent {
+    field: '$.expectedSeq'
+    value: bigint
+  }
+
+  export interface CasPrepareRequestBallotCounterFieldEvent {
+    field: '$.ballot.counter'
+    value: bigint
+  }
+
+  export interface CasPrepareRequestBallotProposerFieldEvent {
+    field: '$.ballot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<CasPrepareRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CasPrepareRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareRequest>): CasPrepareRequest {
+    return decodeMessage(buf, CasPrepareRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareRequest>): Generator<CasPrepareRequestIdFieldEvent | CasPrepareRequestExpectedSeqFieldEvent | CasPrepareRequestBallotCounterFieldEvent | CasPrepareRequestBallotProposerFieldEvent> {
+    return streamMessage(buf, CasPrepareRequest.codec(), opts)
+  }
+}
+
+export interface CasPrepareResponse {
+  promised: boolean
+  promisedBallot?: Ballot
+  acceptedBallot?: Ballot
+  acceptedRecord: Uint8Array<ArrayBuffer>
+  storedSeq: bigint
+  replica: boolean
+  closer: PeerInfo[]
+}
+
+export namespace CasPrepareResponse {
+  let _codec: Codec<CasPrepareResponse>
+
+  export const codec = (): Codec<CasPrepareResponse> => {
+    if (_codec == null) {
+      _codec = message<CasPrepareResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.promised != null && obj.promised !== false)) {
+          w.uint32(8)
+          w.bool(obj.promised)
+        }
+
+        if (obj.promisedBallot != null) {
+          w.uint32(18)
+          Ballot.codec().encode(obj.promisedBallot, w)
+        }
+
+        if (obj.acceptedBallot != null) {
+          w.uint32(26)
+          Ballot.codec().encode(obj.acceptedBallot, w)
+        }
+
+        if ((obj.acceptedRecord != null && obj.acceptedRecord.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.acceptedRecord)
+        }
+
+        if ((obj.storedSeq != null && obj.storedSeq !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.storedSeq)
+        }
+
+        if ((obj.replica != null && obj.replica !== false)) {
+          w.uint32(48)
+          w.bool(obj.replica)
+        }
+
+        if (obj.closer != null && obj.closer.length > 0) {
+          for (const value of obj.closer) {
+            w.uint32(58)
+            PeerInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          promised: false,
+          acceptedRecord: uint8ArrayAlloc(0),
+          storedSeq: 0n,
+          replica: false,
+          closer: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.promised = reader.bool()
+              break
+            }
+            case 2: {
+              obj.promisedBallot = Ballot.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.promisedBallot
+              })
+              break
+            }
+            case 3: {
+              obj.acceptedBallot = Ballot.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.acceptedBallot
+              })
+              break
+            }
+            case 4: {
+              obj.acceptedRecord = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.storedSeq = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.replica = reader.bool()
+              break
+            }
+            case 7: {
+              if (opts.limits?.closer != null && obj.closer.length === opts.limits.closer) {
+                throw new MaxLengthError('Decode error - repeated field "closer" had too many elements')
+              }
+
+              obj.closer.push(PeerInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.closer$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          closer: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.promised`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              yield * Ballot.codec().stream(reader, reader.uint32(), `${prefix}.promisedBallot`, {
+                limits: opts.limits?.promisedBallot
+              })
+
+              break
+            }
+            case 3: {
+              yield * Ballot.codec().stream(reader, reader.uint32(), `${prefix}.acceptedBallot`, {
+                limits: opts.limits?.acceptedBallot
+              })
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.acceptedRecord`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.storedSeq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.replica`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 7: {
+              if (opts.limits?.closer != null && obj.closer === opts.limits.closer) {
+                throw new MaxLengthError('Streaming decode error - repeated field "closer" had too many elements')
+              }
+
+              for (const evt of PeerInfo.codec().stream(reader, reader.uint32(), `${prefix}.closer[]`, {
+                limits: opts.limits?.closer$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.closer
+                }
+              }
+
+              obj.closer++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CasPrepareResponsePromisedFieldEvent {
+    field: '$.promised'
+    value: boolean
+  }
+
+  export interface CasPrepareResponsePromisedBallotCounterFieldEvent {
+    field: '$.promisedBallot.counter'
+    value: bigint
+  }
+
+  export interface CasPrepareResponsePromisedBallotProposerFieldEvent {
+    field: '$.promisedBallot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasPrepareResponseAcceptedBallotCounterFieldEvent {
+    field: '$.acceptedBallot.counter'
+    value: bigint
+  }
+
+  export interface CasPrepareResponseAcceptedBallotProposerFieldEvent {
+    field: '$.acceptedBallot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasPrepareResponseAcceptedRecordFieldEvent {
+    field: '$.acceptedRecord'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasPrepareResponseStoredSeqFieldEvent {
+    field: '$.storedSeq'
+    value: bigint
+  }
+
+  export interface CasPrepareResponseReplicaFieldEvent {
+    field: '$.replica'
+    value: boolean
+  }
+
+  export interface CasPrepareResponseCloserIdFieldEvent {
+    field: '$.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface CasPrepareResponseCloserAddrsFieldEvent {
+    field: '$.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<CasPrepareResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CasPrepareResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareResponse>): CasPrepareResponse {
+    return decodeMessage(buf, CasPrepareResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareResponse>): Generator<CasPrepareResponsePromisedFieldEvent | CasPrepareResponsePromisedBallotCounterFieldEvent | CasPrepareResponsePromisedBallotProposerFieldEvent | CasPrepareResponseAcceptedBallotCounterFieldEvent | CasPrepareResponseAcceptedBallotProposerFieldEvent | CasPrepareResponseAcceptedRecordFieldEvent | CasPrepareResponseStoredSeqFieldEvent | CasPrepareResponseReplicaFieldEvent | CasPrepareResponseCloserIdFieldEvent | CasPrepareResponseCloserAddrsFieldEvent> {
+    return streamMessage(buf, CasPrepareResponse.codec(), opts)
+  }
+}
+
+export interface CasAcceptRequest {
+  id: Uint8Array<ArrayBuffer>
+  expectedSeq: bigint
+  ballot?: Ballot
+  record: Uint8Array<ArrayBuffer>
+}
+
+export namespace CasAcceptRequest {
+  let _codec: Codec<CasAcceptRequest>
+
+  export const codec = (): Codec<CasAcceptRequest> => {
+    if (_codec == null) {
+      _codec = message<CasAcceptRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.expectedSeq != null && obj.expectedSeq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.expectedSeq)
+        }
+
+        if (obj.ballot != null) {
+          w.uint32(26)
+          Ballot.codec().encode(obj.ballot, w)
+        }
+
+        if ((obj.record != null && obj.record.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.record)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: uint8ArrayAlloc(0),
+          expectedSeq: 0n,
+          record: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.expectedSeq = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.ballot = Ballot.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ballot
+              })
+              break
+            }
+            case 4: {
+              obj.record = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.expectedSeq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield * Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
+                limits: opts.limits?.ballot
+              })
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.record`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CasAcceptRequestIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasAcceptRequestExpectedSeqFieldEvent {
+    field: '$.expectedSeq'
+    value: bigint
+  }
+
+  export interface CasAcceptRequestBallotCounterFieldEvent {
+    field: '$.ballot.counter'
+    value: bigint
+  }
+
+  export interface CasAcceptRequestBallotProposerFieldEvent {
+    field: '$.ballot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasAcceptRequestRecordFieldEvent {
+    field: '$.record'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<CasAcceptRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CasAcceptRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasAcceptRequest>): CasAcceptRequest {
+    return decodeMessage(buf, CasAcceptRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasAcceptRequest>): Generator<CasAcceptRequestIdFieldEvent | CasAcceptRequestExpectedSeqFieldEvent | CasAcceptRequestBallotCounterFieldEvent | CasAcceptRequestBallotProposerFieldEvent | CasAcceptRequestRecordFieldEvent> {
+    return streamMessage(buf, CasAcceptRequest.codec(), opts)
+  }
+}
+
+export interface CasAcceptResponse {
+  accepted: boolean
+  promisedBallot?: Ballot
+  storedSeq: bigint
+}
+
+export namespace CasAcceptResponse {
+  let _codec: Codec<CasAcceptResponse>
+
+  export const codec = (): Codec<CasAcceptResponse> => {
+    if (_codec == null) {
+      _codec = message<CasAcceptResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.accepted != null && obj.accepted !== false)) {
+          w.uint32(8)
+          w.bool(obj.accepted)
+        }
+
+        if (obj.promisedBallot != null) {
+          w.uint32(18)
+          Ballot.codec().encode(obj.promisedBallot, w)
+        }
+
+        if ((obj.storedSeq != null && obj.storedSeq !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.storedSeq)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          accepted: false,
+          storedSeq: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.accepted = reader.bool()
+              break
+            }
+            case 2: {
+              obj.promisedBallot = Ballot.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.promisedBallot
+              })
+              break
+            }
+            case 3: {
+              obj.storedSeq = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.accepted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              yield * Ballot.codec().stream(reader, reader.uint32(), `${prefix}.promisedBallot`, {
+                limits: opts.limits?.promisedBallot
+              })
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.storedSeq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CasAcceptResponseAcceptedFieldEvent {
+    field: '$.accepted'
+    value: boolean
+  }
+
+  export interface CasAcceptResponsePromisedBallotCounterFieldEvent {
+    field: '$.promisedBallot.counter'
+    value: bigint
+  }
+
+  export interface CasAcceptResponsePromisedBallotProposerFieldEvent {
+    field: '$.promisedBallot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasAcceptResponseStoredSeqFieldEvent {
+    field: '$.storedSeq'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<CasAcceptResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CasAcceptResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasAcceptResponse>): CasAcceptResponse {
+    return decodeMessage(buf, CasAcceptResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasAcceptResponse>): Generator<CasAcceptResponseAcceptedFieldEvent | CasAcceptResponsePromisedBallotCounterFieldEvent | CasAcceptResponsePromisedBallotProposerFieldEvent | CasAcceptResponseStoredSeqFieldEvent> {
+    return streamMessage(buf, CasAcceptResponse.codec(), opts)
+  }
+}
+
 export interface Frame {
   id: bigint
   type: Frame.Type
@@ -2497,6 +3324,10 @@ export interface Frame {
   holdsResponse?: HoldsResponse
   handoffRequest?: HandoffRequest
   handoffResponse?: HandoffResponse
+  casPrepareRequest?: CasPrepareRequest
+  casPrepareResponse?: CasPrepareResponse
+  casAcceptRequest?: CasAcceptRequest
+  casAcceptResponse?: CasAcceptResponse
 }
 
 export namespace Frame {
@@ -2508,7 +3339,9 @@ export namespace Frame {
     DIGEST = 'DIGEST',
     SYNC_KEYS = 'SYNC_KEYS',
     HOLDS = 'HOLDS',
-    HANDOFF = 'HANDOFF'
+    HANDOFF = 'HANDOFF',
+    CAS_PREPARE = 'CAS_PREPARE',
+    CAS_ACCEPT = 'CAS_ACCEPT'
   }
 
   enum __TypeValues {
@@ -2519,7 +3352,9 @@ export namespace Frame {
     DIGEST = 4,
     SYNC_KEYS = 5,
     HOLDS = 6,
-    HANDOFF = 7
+    HANDOFF = 7,
+    CAS_PREPARE = 8,
+    CAS_ACCEPT = 9
   }
 
   export namespace Type {
@@ -2630,6 +3465,26 @@ export namespace Frame {
         if (obj.handoffResponse != null) {
           w.uint32(186)
           HandoffResponse.codec().encode(obj.handoffResponse, w)
+        }
+
+        if (obj.casPrepareRequest != null) {
+          w.uint32(194)
+          CasPrepareRequest.codec().encode(obj.casPrepareRequest, w)
+        }
+
+        if (obj.casPrepareResponse != null) {
+          w.uint32(202)
+          CasPrepareResponse.codec().encode(obj.casPrepareResponse, w)
+        }
+
+        if (obj.casAcceptRequest != null) {
+          w.uint32(210)
+          CasAcceptRequest.codec().encode(obj.casAcceptRequest, w)
+        }
+
+        if (obj.casAcceptResponse != null) {
+          w.uint32(218)
+          CasAcceptResponse.codec().encode(obj.casAcceptResponse, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -2751,6 +3606,30 @@ export namespace Frame {
             case 23: {
               obj.handoffResponse = HandoffResponse.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.handoffResponse
+              })
+              break
+            }
+            case 24: {
+              obj.casPrepareRequest = CasPrepareRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.casPrepareRequest
+              })
+              break
+            }
+            case 25: {
+              obj.casPrepareResponse = CasPrepareResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.casPrepareResponse
+              })
+              break
+            }
+            case 26: {
+              obj.casAcceptRequest = CasAcceptRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.casAcceptRequest
+              })
+              break
+            }
+            case 27: {
+              obj.casAcceptResponse = CasAcceptResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.casAcceptResponse
               })
               break
             }
@@ -2898,6 +3777,34 @@ export namespace Frame {
             case 23: {
               yield * HandoffResponse.codec().stream(reader, reader.uint32(), `${prefix}.handoffResponse`, {
                 limits: opts.limits?.handoffResponse
+              })
+
+              break
+            }
+            case 24: {
+              yield * CasPrepareRequest.codec().stream(reader, reader.uint32(), `${prefix}.casPrepareRequest`, {
+                limits: opts.limits?.casPrepareRequest
+              })
+
+              break
+            }
+            case 25: {
+              yield * CasPrepareResponse.codec().stream(reader, reader.uint32(), `${prefix}.casPrepareResponse`, {
+                limits: opts.limits?.casPrepareResponse
+              })
+
+              break
+            }
+            case 26: {
+              yield * CasAcceptRequest.codec().stream(reader, reader.uint32(), `${prefix}.casAcceptRequest`, {
+                limits: opts.limits?.casAcceptRequest
+              })
+
+              break
+            }
+            case 27: {
+              yield * CasAcceptResponse.codec().stream(reader, reader.uint32(), `${prefix}.casAcceptResponse`, {
+                limits: opts.limits?.casAcceptResponse
               })
 
               break
@@ -3179,6 +4086,123 @@ export namespace Frame {
     value: boolean
   }
 
+  export interface FrameCasPrepareRequestIdFieldEvent {
+    field: '$.casPrepareRequest.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasPrepareRequestExpectedSeqFieldEvent {
+    field: '$.casPrepareRequest.expectedSeq'
+    value: bigint
+  }
+
+  export interface FrameCasPrepareRequestBallotCounterFieldEvent {
+    field: '$.casPrepareRequest.ballot.counter'
+    value: bigint
+  }
+
+  export interface FrameCasPrepareRequestBallotProposerFieldEvent {
+    field: '$.casPrepareRequest.ballot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasPrepareResponsePromisedFieldEvent {
+    field: '$.casPrepareResponse.promised'
+    value: boolean
+  }
+
+  export interface FrameCasPrepareResponsePromisedBallotCounterFieldEvent {
+    field: '$.casPrepareResponse.promisedBallot.counter'
+    value: bigint
+  }
+
+  export interface FrameCasPrepareResponsePromisedBallotProposerFieldEvent {
+    field: '$.casPrepareResponse.promisedBallot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasPrepareResponseAcceptedBallotCounterFieldEvent {
+    field: '$.casPrepareResponse.acceptedBallot.counter'
+    value: bigint
+  }
+
+  export interface FrameCasPrepareResponseAcceptedBallotProposerFieldEvent {
+    field: '$.casPrepareResponse.acceptedBallot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasPrepareResponseAcceptedRecordFieldEvent {
+    field: '$.casPrepareResponse.acceptedRecord'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasPrepareResponseStoredSeqFieldEvent {
+    field: '$.casPrepareResponse.storedSeq'
+    value: bigint
+  }
+
+  export interface FrameCasPrepareResponseReplicaFieldEvent {
+    field: '$.casPrepareResponse.replica'
+    value: boolean
+  }
+
+  export interface FrameCasPrepareResponseCloserIdFieldEvent {
+    field: '$.casPrepareResponse.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameCasPrepareResponseCloserAddrsFieldEvent {
+    field: '$.casPrepareResponse.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasAcceptRequestIdFieldEvent {
+    field: '$.casAcceptRequest.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasAcceptRequestExpectedSeqFieldEvent {
+    field: '$.casAcceptRequest.expectedSeq'
+    value: bigint
+  }
+
+  export interface FrameCasAcceptRequestBallotCounterFieldEvent {
+    field: '$.casAcceptRequest.ballot.counter'
+    value: bigint
+  }
+
+  export interface FrameCasAcceptRequestBallotProposerFieldEvent {
+    field: '$.casAcceptRequest.ballot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasAcceptRequestRecordFieldEvent {
+    field: '$.casAcceptRequest.record'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasAcceptResponseAcceptedFieldEvent {
+    field: '$.casAcceptResponse.accepted'
+    value: boolean
+  }
+
+  export interface FrameCasAcceptResponsePromisedBallotCounterFieldEvent {
+    field: '$.casAcceptResponse.promisedBallot.counter'
+    value: bigint
+  }
+
+  export interface FrameCasAcceptResponsePromisedBallotProposerFieldEvent {
+    field: '$.casAcceptResponse.promisedBallot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasAcceptResponseStoredSeqFieldEvent {
+    field: '$.casAcceptResponse.storedSeq'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -3187,7 +4211,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

@@ -1,0 +1,14 @@
+import type { PaxosState } from '../../store/paxos-state.ts'
+import type { NearestPeers } from './nearest-peers.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/** What the compare-and-swap handlers need of the node: its acceptor state, its view of the replica set, its store. */
+export interface CasAcceptor extends NearestPeers {
+  state: PaxosState
+  selfId: PeerId
+  replicas: number
+  /** The seq the item store holds for an id (0 = none). */
+  storedSeq(id: Uint8Array): bigint
+  /** Why a record may not be accepted for this id and slot (bad signature, seq not above the slot...), or undefined. */
+  check(id: Uint8Array, expectedSeq: bigint, record: Uint8Array): Promise<{ code: string, message: string } | undefined>
+}
