@@ -2,10 +2,17 @@
  * Hash items: put stores an immutable value under its SHA-256 on the R
  * nearest nodes (and here, pinned); get returns the first copy that hashes
  * right, asking the nearest replica first and widening on a miss.
+ *
+ * A get of a publish id is answered by a replica with a signed record: that
+ * answer ends the get with WrongKindError ("that is a publish id; use
+ * resolve"). Like every answer it is a sign of life: the replica stays in
+ * the routing table (PeerRequests' rule).
  */
-import { RemoteRejectedError } from '../errors.ts'
+import { RemoteRejectedError, ToyrrentError } from '../errors.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
-import { isExpired } from '../store/item-store.ts'
+import { decodePublishRecord, publishId } from '../records/publish-record.ts'
+import { compareBytes, hexKey } from '../bytes.ts'
+import { isExpired, kindOf } from '../store/item-store.ts'
 import type { Lookups } from './lookups.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { Writer } from './writer.ts'
@@ -22,6 +29,13 @@ export interface HashItemsInit {
   lookups: Lookups
   requests: PeerRequests
   log: Logger
+}
+
+/** A key of the other kind: a publish id given to get, or a hash item key given to resolve. HTTP 400, exit 1. */
+export class WrongKindError extends ToyrrentError {
+  static override name = 'WrongKindError'
+  override name = 'WrongKindError'
+  override code = 'wrong-kind'
 }
 
 export class HashItems {
@@ -41,17 +55,31 @@ export class HashItems {
     return { key, cid: keyToCid(key), stored }
   }
 
-  /** The local copy when it verifies, else the first verified copy a replica serves. */
+  /**
+   * The local copy when it verifies, else the first verified copy a replica
+   * serves. A publish id (held here, or a record a replica serves under the
+   * key) is WrongKindError.
+   */
   async get (key: Uint8Array, signal: () => AbortSignal): Promise<Uint8Array> {
     const local = await this.init.store.get(key)
-    if (local != null && !isExpired(local) && verifyHashItem(key, local.body)) return local.body
+    if (local != null && !isExpired(local)) {
+      if (kindOf(local.kind) === 'publish') throw wrongKind(key)
+      if (verifyHashItem(key, local.body)) return local.body
+    }
     const { lookups, requests } = this.init
     let found: Uint8Array | undefined
+    let publishRecord = false
     const result = await lookups.run(key, lookups.firstCopyShape(), signal(), async (peer, querySignal) => {
+      // the peer answered once ask() returns: whatever follows, it stays in the table
       const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, key, 0, options))
       if (answer.item == null) return { closer: answer.closer }
+      if (answer.item.kind === 'publish' && isRecordUnder(key, answer.item.body)) {
+        // a signed record whose id is the key: the key is a publish id, asking on will not change that
+        publishRecord = true
+        return { closer: [], stop: true }
+      }
       if (answer.item.kind !== 'hash' || !verifyHashItem(key, answer.item.body)) {
-        // a lying or broken replica: skip it, the lookup goes on to the others
+        // a lying or broken replica: its answer is no use, the lookup goes on to the others
         this.init.log('%p served a value that does not hash to %s', peer.peerId, keyToCid(key))
         throw new RemoteRejectedError(`${peer.peerId} served wrong bytes`, 'hash-mismatch')
       }
@@ -59,6 +87,25 @@ export class HashItems {
       return { closer: [], stop: true }
     })
     if (found != null) return found
+    if (publishRecord) throw wrongKind(key)
     throw lookups.missingError(keyToCid(key), result)
+  }
+}
+
+function wrongKind (key: Uint8Array): WrongKindError {
+  return new WrongKindError(`that is a publish id; use resolve (${hexKey(key)} names a signed record, not a hash item)`)
+}
+
+/**
+ * Does `body` decode as a publish record whose id (SHA-256 of its public key
+ * and salt) is `key`? Then `key` is a publish id: finding a second preimage of
+ * SHA-256 is out of reach, so no replica can fake this for a hash item's key.
+ */
+function isRecordUnder (key: Uint8Array, body: Uint8Array): boolean {
+  try {
+    const record = decodePublishRecord(body)
+    return compareBytes(publishId(record.publicKey, record.salt), key) === 0
+  } catch {
+    return false
   }
 }

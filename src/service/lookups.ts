@@ -6,7 +6,7 @@
  * the routing table there.
  */
 import { lookup } from './lookup.ts'
-import { peerPosition } from '../keyspace.ts'
+import { nearestPositioned, peerPosition } from '../keyspace.ts'
 import { READ_HEDGE_MS } from '../constants.ts'
 import { InsufficientPeersError, NotFoundError } from '../errors.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
@@ -18,6 +18,12 @@ import type { FoundPeer } from '../found-peer.ts'
 import type { HoldersResult } from './types.ts'
 import type { ToyrrentMetrics } from '../metrics.ts'
 import type { PeerId } from '@libp2p/interface'
+
+/** A lookup's result, with its target and the peers whose query failed (silence, or an answer the caller could not use). */
+export interface RunResult extends LookupResult {
+  target: Uint8Array
+  failedPeers: FoundPeer[]
+}
 
 /** How wide a lookup searches and how many queries it keeps in flight. */
 export interface LookupShape { width: number, alpha: number, initialAlpha?: number, hedgeMs?: number }
@@ -68,9 +74,15 @@ export class Lookups {
     }
   }
 
-  /** A lookup with any query: the query's failures count against the peer it asked (PeerRequests). */
-  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<LookupResult> {
+  /**
+   * A lookup with any query. Only silence counts against the peer asked
+   * (PeerRequests' rule); for the lookup, a query that throws (no answer, or
+   * an answer the caller could not use) is a failure, and the result lists
+   * those peers so missingError can tell which of the nearest answered.
+   */
+  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<RunResult> {
     const started = performance.now()
+    const failedPeers: FoundPeer[] = []
     const result = await lookup({
       target,
       n: shape.width,
@@ -80,10 +92,18 @@ export class Lookups {
       self: this.init.neighbourhood.selfPeer(),
       seeds: this.seeds(target, shape.width),
       signal,
-      query
+      query: async (peer, querySignal) => {
+        try {
+          return await query(peer, querySignal)
+        } catch (err) {
+          // a query the lookup abandoned once it ended is no failure
+          if (!querySignal.aborted) failedPeers.push(peer)
+          throw err
+        }
+      }
     })
     this.init.metrics?.lookup(result.hops, performance.now() - started)
-    return result
+    return { ...result, target, failedPeers: [...failedPeers] }
   }
 
   /**
@@ -122,16 +142,26 @@ export class Lookups {
     return { width: replicas * 2, alpha, initialAlpha: 1, hedgeMs: READ_HEDGE_MS }
   }
 
-  /** Not found only when enough peers answered; otherwise say we could not reach them. */
-  missingError (name: string, result: LookupResult): Error {
-    const { writeQuorum } = this.init.settings
-    if (result.answered === 0 && result.failed > 0) {
-      return new InsufficientPeersError(`could not reach any of the ${result.failed} peers tried for ${name}`)
-    }
-    if (result.failed > 0 && result.answered < writeQuorum) {
-      return new InsufficientPeersError(`only ${result.answered} peers answered for ${name} (${result.failed} failed); need ${writeQuorum}`)
-    }
-    return new NotFoundError(`${name} not found (${result.answered} peers asked)`)
+  /**
+   * Not found only after asking: of the R nearest nodes the lookup met
+   * (answered or failed; ourselves included, our own store having been
+   * checked), at least a read quorum (R − W + 1, which meets every
+   * W-acknowledged write) must have answered that they do not hold the key.
+   * Otherwise we cannot tell, and say so: InsufficientPeersError, never
+   * not-found — also when there was nobody to ask at all.
+   */
+  missingError (name: string, result: LookupResult | RunResult): Error {
+    const { replicas, readQuorum } = this.init.settings
+    const answered = result.peers
+    const failed = 'failedPeers' in result ? result.failedPeers : []
+    const nearest = 'target' in result
+      ? nearestPositioned(result.target, [...answered, ...failed], replicas)
+      : answered.slice(0, replicas)
+    const failedKeys = new Set(failed.map(p => p.peerId.toString()))
+    const asked = nearest.filter(p => !failedKeys.has(p.peerId.toString())).length
+    if (asked >= readQuorum) return new NotFoundError(`${name} not found (${asked} of its ${replicas} nearest nodes asked)`)
+    const why = result.failed > 0 ? `${result.failed} failed to answer` : 'no other node to ask'
+    return new InsufficientPeersError(`only ${asked} of the ${readQuorum} nearest nodes needed to be sure answered for ${name} (${why}); cannot tell whether it exists`)
   }
 
   /** Where a lookup starts: the nearest peers in the table, or while it is still empty the peers we are connected to. */

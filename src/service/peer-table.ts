@@ -32,8 +32,6 @@ export class PeerTable {
   private readonly replacements = new Map<number, Map<string, PeerEntry>>()
   /** Changes whenever a peer joins or leaves the table (placement caches on it). */
   version = 0
-  /** Peers that left because asking them failed, since start: a write never counts them out of its quorum. */
-  dropped = 0
 
   constructor (selfId: PeerId, bucketSize = DEFAULT_BUCKET_SIZE) {
     this.self = peerPosition(selfId)
@@ -78,15 +76,16 @@ export class PeerTable {
   }
 
   /**
-   * Asking a peer failed: a refusal or broken connection removes it at once,
-   * a timeout only the MAX_TIMEOUTS-th in a row. Returns whether it left.
+   * Asking a peer got no answer: a refused connection or a broken stream
+   * removes it at once, a timeout only the MAX_TIMEOUTS-th in a row. Never
+   * called for an answer, whatever it said (PeerRequests' rule). Returns
+   * whether it left.
    */
   failed (peerId: PeerId, timedOut: boolean): boolean {
     const entry = this.get(peerId)
     if (entry == null) return false
     if (timedOut && ++entry.timeouts < MAX_TIMEOUTS) return false
     this.remove(peerId)
-    this.dropped++
     return true
   }
 

@@ -4,6 +4,13 @@
  * by the next nearest so W can still be reached; a peer that refuses the item
  * itself (stale seq, bad signature...) is not, since the next would be asked
  * to accept what the replica set has already refused.
+ *
+ * The copies taken by those next nearest peers (fallbacks) are hinted: they
+ * stand in for a replica that did not answer, and repair moves them to the
+ * replica set on its next round. Whether a fallback's acknowledgement counts
+ * toward W is the caller's choice (`countFallbacks`); it is stored either way.
+ * W is never lowered: fewer acknowledgements than W is InsufficientPeersError,
+ * whatever the size of the network.
  */
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
 import { isFinal } from '../refusals.ts'
@@ -14,32 +21,39 @@ export interface ReplicateInit {
   peers: FoundPeer[]
   replicas: number
   quorum: number
+  /** Count acknowledgements from candidates beyond the first `replicas` (fallbacks) toward `quorum`. @default true */
+  countFallbacks?: boolean
   storeOn(peer: FoundPeer): Promise<void>
 }
 
 export interface ReplicateResult {
+  /** Every peer that acknowledged when the write settled, fallbacks included. */
   acked: FoundPeer[]
+  /** Of `acked`, those beyond the first `replicas` candidates (hinted copies). */
+  fallbacks: FoundPeer[]
 }
 
 export async function replicate (init: ReplicateInit): Promise<ReplicateResult> {
   const { peers, replicas, quorum } = init
+  const countFallbacks = init.countFallbacks ?? true
   const acked: FoundPeer[] = []
   const refusals: RemoteRejectedError[] = []
   const failures: Error[] = []
   const { promise, resolve, reject } = Promise.withResolvers<ReplicateResult>()
+  const isFallback = (peer: FoundPeer): boolean => peers.indexOf(peer) >= replicas
+  const counted = (): number => countFallbacks ? acked.length : acked.filter(p => !isFallback(p)).length
   let next = 0
   let running = 0
 
   const settle = (): void => {
-    if (acked.length >= quorum) {
-      resolve({ acked: [...acked] })
+    if (counted() >= quorum) {
+      resolve({ acked: [...acked], fallbacks: acked.filter(isFallback) })
     } else if (running === 0) {
       if (refusals.length > 0) {
         const first = refusals[0]
         reject(new RemoteRejectedError(`refused by ${refusals.length} replica(s): ${first.message}`, first.code))
       } else {
-        const reasons = failures.map(e => e.message).join('; ')
-        reject(new InsufficientPeersError(`stored on ${acked.length} of the ${quorum} nodes needed${reasons === '' ? ': no peers' : ` (${reasons})`}`))
+        reject(new InsufficientPeersError(shortOf(acked.length, counted(), quorum, peers.length, countFallbacks, failures)))
       }
     }
   }
@@ -61,4 +75,19 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
   launch()
   settle()
   return promise
+}
+
+/** Why a write fell short of W, in one sentence. */
+function shortOf (acked: number, counted: number, quorum: number, candidates: number, countFallbacks: boolean, failures: Error[]): string {
+  const reasons = failures.map(e => e.message).join('; ')
+  const hinted = acked - counted
+  const stored = countFallbacks || hinted === 0
+    ? `stored on ${acked} of the ${quorum} nodes needed`
+    : `stored on ${counted} of the ${quorum} replicas needed (and ${hinted} fallback node(s), which do not count for this kind of item)`
+  if (reasons !== '') return `${stored} (${reasons})`
+  if (candidates === 0) return `${stored}: no peers`
+  if (candidates < quorum) {
+    return `${stored}: only ${candidates} node(s) reachable, this one included; a network this small needs a lower --replicas (--replicas 1 on a single node)`
+  }
+  return stored
 }

@@ -3,8 +3,14 @@
  * acknowledged (the rest land in the background). Where our table already
  * knows the replica set, the stores go straight there and their answers
  * confirm it in the same round trip; otherwise a lookup finds it first.
+ *
+ * W is never lowered to the size of the network: fewer than W acknowledgements
+ * is InsufficientPeersError. Acknowledgements of fallback nodes (beyond the R
+ * nearest, asked when a replica does not answer) count toward W unless the
+ * caller says `countFallbacks: false` (publish records).
  */
 import { replicate } from './replicate.ts'
+import type { ReplicateResult } from './replicate.ts'
 import { compareDistance } from '../keyspace.ts'
 import { keyToCid } from '../records/hash-item.ts'
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
@@ -45,24 +51,20 @@ export class Writer {
     this.init = init
   }
 
-  /** Store an item on the R nearest nodes; resolves with the peers that acknowledged once W did. */
+  /**
+   * Store an item on the R nearest nodes; resolves with the peers that
+   * acknowledged once W did (fallbacks only when `countFallbacks`), else
+   * throws InsufficientPeersError. W is never lowered to what the network
+   * has: a one-node network needs `replicas: 1`.
+   */
   async replicate (item: Item, signal: AbortSignal, options: WriteOptions = {}): Promise<PeerId[]> {
-    const { expectedSeq } = options
-    const { replicas, writeQuorum } = this.init.settings
+    const { replicas } = this.init.settings
     if (this.init.table.size >= replicas * 2) {
-      const stored = await this.replicateToKnown(item, signal, expectedSeq)
+      const stored = await this.replicateToKnown(item, signal, options)
       if (stored != null) return stored
     }
-    const { peers, failed } = await this.init.lookups.nearest(item.key, replicas * 2, signal, this.init.lookups.replicaShape())
-    // a network smaller than W can only give what it has; unreachable peers never lower the
-    // bar, whether they failed in this lookup or left the table for failing before
-    const quorum = failed === 0 && this.init.table.dropped === 0 ? Math.min(writeQuorum, peers.length) : writeQuorum
-    const { acked } = await replicate({
-      peers,
-      replicas,
-      quorum,
-      storeOn: async peer => { await this.storeOn(peer, item, signal, expectedSeq) }
-    })
+    const { peers } = await this.init.lookups.nearest(item.key, replicas * 2, signal, this.init.lookups.replicaShape())
+    const { acked } = await this.fanOut(peers, item, signal, options)
     return acked.map(p => p.peerId)
   }
 
@@ -83,18 +85,13 @@ export class Writer {
    * none of them knows a nearer peer, our view was right and the write took
    * one round trip; otherwise (undefined) the caller does the full lookup.
    */
-  private async replicateToKnown (item: Item, signal: AbortSignal, expectedSeq?: bigint): Promise<PeerId[] | undefined> {
-    const { replicas, writeQuorum } = this.init.settings
+  private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
+    const { replicas } = this.init.settings
     const known = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
     const learned: FoundPeer[] = []
     let acked: FoundPeer[]
     try {
-      ({ acked } = await replicate({
-        peers: known,
-        replicas,
-        quorum: writeQuorum,
-        storeOn: async peer => { learned.push(...await this.storeOn(peer, item, signal, expectedSeq, replicas)) }
-      }))
+      ({ acked } = await this.fanOut(known, item, signal, options, peers => { learned.push(...peers) }))
     } catch (err) {
       if (err instanceof InsufficientPeersError) return undefined
       throw err
@@ -106,5 +103,29 @@ export class Writer {
       return undefined
     }
     return acked.map(p => p.peerId)
+  }
+
+  /**
+   * The fan-out to `peers` (nearest first, the first R the replica set) with
+   * W = the write quorum; with `onCloser`, each store also asks for the
+   * responder's nearest peers to the key.
+   */
+  private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (peers: FoundPeer[]) => void): Promise<ReplicateResult> {
+    const { replicas, writeQuorum } = this.init.settings
+    const result = await replicate({
+      peers,
+      replicas,
+      quorum: writeQuorum,
+      countFallbacks: options.countFallbacks ?? true,
+      storeOn: async peer => {
+        const closer = await this.storeOn(peer, item, signal, options.expectedSeq, onCloser == null ? 0 : replicas)
+        onCloser?.(closer)
+      }
+    })
+    if (result.fallbacks.length > 0) {
+      // hinted copies: repair hands them to the replica set on its next round (repair.ts)
+      this.init.log('%s: %d hinted copies on fallback nodes', keyToCid(item.key), result.fallbacks.length)
+    }
+    return result
   }
 }

@@ -45,8 +45,9 @@ describe('flood from one peer', function () {
     // LevelDB as in the daemon: handlers wait on real I/O, so requests pile up in the queue
     dataDir = await mkdtemp(join(tmpdir(), 'toyrrent-flood-'))
     target = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], dataDir, inboundQueue: QUEUE })
-    key = (await target.toyrrent.put(new TextEncoder().encode('still here'))).key
     other = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [dialAddr(target)] })
+    // stored once both are up: a write needs W = 2 acknowledgements
+    key = (await target.toyrrent.put(new TextEncoder().encode('still here'))).key
   })
 
   after(async () => {

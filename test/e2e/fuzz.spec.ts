@@ -143,10 +143,11 @@ describe('hostile input on the RPC protocol', function () {
 
   before(async () => {
     target = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], frameTimeout: 500 })
+    attacker = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [dialAddr(target)] })
+    // written once both are up: a write needs W = 2 acknowledgements (the target keeps its own users' items pinned)
     for (let i = 0; i < 5; i++) keys.push((await target.toyrrent.put(new TextEncoder().encode(`fuzz item ${i}`))).key)
     const publisher = await generateKeyPair('Ed25519')
     keys.push((await target.toyrrent.publish(publisher, new TextEncoder().encode('a record'))).id)
-    attacker = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [dialAddr(target)] })
     initial = await snapshot(target)
     expect(initial.items).to.equal(6)
   })

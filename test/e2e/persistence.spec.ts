@@ -20,7 +20,8 @@ describe('restart on the same data directory (LevelDB)', function () {
   })
 
   it('keeps its peer id and serves its items after a restart', async () => {
-    const first = await createToyrrentNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    // alone on the network: a one-node network needs R = 1 (W = 1) to acknowledge a write
+    const first = await createToyrrentNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], replicas: 1 })
     const peerId = first.libp2p.peerId.toString()
     const value = new TextEncoder().encode('survives a restart')
     // alone on the network, the node is the only holder
@@ -29,7 +30,7 @@ describe('restart on the same data directory (LevelDB)', function () {
 
     expect((await stat(join(dataDir, 'identity.key'))).mode & 0o777).to.equal(0o600)
 
-    const second = await createToyrrentNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'] })
+    const second = await createToyrrentNode({ dataDir, listen: ['/ip4/127.0.0.1/tcp/0'], replicas: 1 })
     running.push(second)
     expect(second.libp2p.peerId.toString()).to.equal(peerId)
     expect(second.toyrrent[internals].store.size).to.equal(1)

@@ -102,4 +102,41 @@ describe('unit: replicate()', () => {
     expect(err).to.be.instanceOf(InsufficientPeersError)
     expect(err.message).to.contain('no peers')
   })
+
+  describe('fallback acknowledgements (hinted copies)', () => {
+    it('count toward W by default (hash items): two replicas down, the next two nearest make W', async () => {
+      const { asked, storeOn } = scripted(peers, { 0: 'unreachable', 1: 'unreachable' })
+      const { acked, fallbacks } = await within(2000, replicate({ peers, replicas: 3, quorum: 2, storeOn }))
+      expect(asked).to.include.members([3])
+      expect(acked.length).to.be.at.least(2)
+      expect(fallbacks.length).to.be.at.least(1)
+      expect(fallbacks.every(p => peers.indexOf(p) >= 3)).to.equal(true)
+    })
+
+    it('[finding 5, failed before: countFallbacks was ignored] with countFallbacks: false only the R nearest count; fallbacks are still stored, and too few replicas is InsufficientPeersError', async () => {
+      const { asked, storeOn } = scripted(peers, { 0: 'unreachable', 1: 'unreachable' })
+      const err = await failure(replicate({ peers, replicas: 3, quorum: 2, countFallbacks: false, storeOn }))
+      expect(err).to.be.instanceOf(InsufficientPeersError)
+      expect(err.message).to.match(/stored on 1 of the 2 replicas needed/)
+      expect(err.message).to.match(/2 fallback/)
+      // the hinted copies were still written
+      expect(asked).to.include.members([3, 4])
+    })
+
+    it('with countFallbacks: false a write whose replicas answer succeeds as before', async () => {
+      const { asked, storeOn } = scripted(peers, { 2: 'unreachable' })
+      const { acked, fallbacks } = await within(2000, replicate({ peers, replicas: 3, quorum: 2, countFallbacks: false, storeOn }))
+      expect(acked.filter(p => peers.indexOf(p) < 3).length).to.be.at.least(2)
+      expect(fallbacks.every(p => peers.indexOf(p) >= 3)).to.equal(true)
+      expect(asked.slice(0, 3)).to.deep.equal([0, 1, 2])
+    })
+  })
+
+  it('fewer candidates than W is InsufficientPeersError, never a smaller quorum', async () => {
+    const { storeOn } = scripted(peers, {})
+    const err = await failure(replicate({ peers: peers.slice(0, 1), replicas: 3, quorum: 2, storeOn }))
+    expect(err).to.be.instanceOf(InsufficientPeersError)
+    expect(err.message).to.match(/stored on 1 of the 2 nodes needed: only 1 node\(s\) reachable/)
+    expect(err.message).to.contain('--replicas 1')
+  })
 })
