@@ -143,7 +143,10 @@ export class ChaosNode {
   private async signalAndWait (signal: NodeJS.Signals, timeoutMs: number): Promise<boolean> {
     const child = this.child
     if (child == null || !alive(child)) { this.state = 'down'; return true }
-    if (this.state === 'paused') child.kill('SIGCONT')
+    const paused = this.state === 'paused'
+    // from now on no client picks it (a stopping daemon closes its API first)
+    this.state = 'down'
+    if (paused) child.kill('SIGCONT')
     child.kill(signal)
     let timer: NodeJS.Timeout | undefined
     const timedOut = await Promise.race([
