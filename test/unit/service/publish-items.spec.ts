@@ -96,6 +96,93 @@ describe('unit: publish items on the in-memory network', () => {
     expect(decodePublishRecord((await behind[internals].store.get(id))!.body).seq).to.equal(2n)
   })
 
+  it('finding 3: a replica cut off from the others never answers a resolve from its stale local copy alone (insufficient-peers)', async () => {
+    // a network of its own: the cut-off node and the others forget each other
+    const net = await createMemoryNetwork(8)
+    const { id } = await net.nodes[2].publish(key, text('v1'))
+    const replicaSet = net.nearest(id, R)
+    await waitFor('every replica to hold seq 1', () => replicaSet.every(n => heldSeq(n, id) === 1n), 2000)
+    const cut = replicaSet[0]
+    const rest = net.nodes.filter(n => n !== cut)
+    net.partition([cut], rest)
+    try {
+      const writer = rest.find(n => !replicaSet.includes(n))!
+      await writer.publish(key, text('v2'))
+      await writer.publish(key, text('v3'))
+      const err = await cut.resolve(id).then(r => r, (e: Error) => e)
+      expect((err as { code?: string }).code, `answered seq ${(err as { seq?: bigint }).seq}`).to.equal('insufficient-peers')
+      for (const reader of rest.slice(0, 6)) expect((await reader.resolve(id)).seq).to.equal(3n)
+    } finally {
+      await net.stop()
+    }
+  })
+
+  it('finding 3: a replica whose local copy is stale answers a resolve with the newest acknowledged seq', async () => {
+    const { id } = await net.nodes[4].publish(key, text('old'))
+    const replicaSet = net.nearest(id, R)
+    await waitFor('every replica to hold seq 1', () => replicaSet.every(n => heldSeq(n, id) === 1n), 2000)
+    const stale = replicaSet[1]
+    const old = (await stale[internals].store.get(id))!
+    await net.nodes[5].publish(key, text('new'))
+    await stale[internals].store.put(id, old)
+    expect(heldSeq(stale, id)).to.equal(1n)
+    const resolved = await stale.resolve(id)
+    expect([resolved.seq, str(resolved.value)]).to.deep.equal([2n, 'new'])
+  })
+
+  it('finding 4: with at most R − W replicas down at a time, a resolve after an acknowledged publish of seq s returns seq ≥ s (writes never count fallbacks)', async () => {
+    // a network of its own: the writer and the reader forget the replicas taken down
+    const net = await createMemoryNetwork(10)
+    const { id } = await net.nodes[6].publish(key, text('s1'))
+    const [r1, r2, r3] = net.nearest(id, R)
+    await waitFor('every replica to hold seq 1', () => [r1, r2, r3].every(n => heldSeq(n, id) === 1n), 2000)
+    const outsiders = net.nodes.filter(n => ![r1, r2, r3].includes(n))
+    const writer = outsiders[0]
+    const reader = outsiders[1]
+    const [writerId, r3Id] = [net.peerId(writer), net.peerId(r3)]
+    // the writer's stores to r3 are slow: a writer that counted a fallback would be acknowledged before r3 holds it
+    net.setDelay((from, to) => from.equals(writerId) && to.equals(r3Id) ? 150 : 0)
+    net.down(r1)
+    try {
+      const { seq } = await writer.publish(key, text('s2'))
+      expect(seq).to.equal(2n)
+      net.down(r2)
+      net.up(r1)
+      const resolved = await reader.resolve(id)
+      expect(resolved.seq >= seq, `resolved seq ${resolved.seq} after seq ${seq} was acknowledged`).to.equal(true)
+    } finally {
+      await net.stop()
+    }
+  })
+
+  it('finding 2 (reads): two different records at one seq on different replicas are never both returned to readers', async () => {
+    const id = publishId(key.publicKey.raw)
+    const replicaSet = net.nearest(id, R)
+    const [a, b] = await Promise.all([
+      createPublishRecord({ privateKey: key, seq: 5n, value: text('a') }),
+      createPublishRecord({ privateKey: key, seq: 5n, value: text('b') })
+    ])
+    const put = async (node: Toyrrent, record: typeof a): Promise<void> => { await node[internals].acceptor.accept({ kind: 'publish', key: id, body: encodePublishRecord(record), ttlSeconds: 0 }) }
+    await put(replicaSet[0], b)
+    await put(replicaSet[1], a)
+    await put(replicaSet[2], a)
+    net.setDelay(() => Math.random() * 4)
+    try {
+      const seen = new Set<string>()
+      for (let i = 0; i < 3; i++) for (const node of net.nodes) seen.add(str((await node.resolve(id)).value))
+      // the record two of the three replicas hold wins
+      expect([...seen]).to.deep.equal(['a'])
+      // with one of a's holders down the two records tie: still one answer for every reader
+      net.down(replicaSet[1])
+      const tied = new Set<string>()
+      for (let i = 0; i < 3; i++) for (const node of net.nodes.filter(n => n !== replicaSet[1])) tied.add(str((await node.resolve(id)).value))
+      expect(tied.size).to.equal(1)
+    } finally {
+      net.setDelay(0)
+      net.up(replicaSet[1])
+    }
+  })
+
   // last: the readers drop the down replica from their tables
   it('with a replica down, a resolve still returns the newest record', async () => {
     const { id } = await net.nodes[12].publish(key, text('first'))
