@@ -134,14 +134,15 @@ describe('unit: publish items on the in-memory network', () => {
     // a network of its own: the writer and the reader forget the replicas taken down
     const net = await createMemoryNetwork(10)
     const { id } = await net.nodes[6].publish(key, text('s1'))
-    const [r1, r2, r3] = net.nearest(id, R)
+    const [r1, r2, r3, r4] = net.nearest(id, R + 1)
     await waitFor('every replica to hold seq 1', () => [r1, r2, r3].every(n => heldSeq(n, id) === 1n), 2000)
-    const outsiders = net.nodes.filter(n => ![r1, r2, r3].includes(n))
+    const outsiders = net.nodes.filter(n => ![r1, r2, r3, r4].includes(n))
     const writer = outsiders[0]
     const reader = outsiders[1]
-    const [writerId, r3Id] = [net.peerId(writer), net.peerId(r3)]
-    // the writer's stores to r3 are slow: a writer that counted a fallback would be acknowledged before r3 holds it
-    net.setDelay((from, to) => from.equals(writerId) && to.equals(r3Id) ? 150 : 0)
+    const [writerId, readerId, r3Id, r4Id] = [net.peerId(writer), net.peerId(reader), net.peerId(r3), net.peerId(r4)]
+    // the writer's stores to r3 are slow: a writer that counted a fallback (r4) would be acknowledged
+    // before r3 holds the record; the reader hears r4, the fallback, last
+    net.setDelay((from, to) => (from.equals(writerId) && to.equals(r3Id)) || (from.equals(readerId) && to.equals(r4Id)) ? 150 : 0)
     net.down(r1)
     try {
       const { seq } = await writer.publish(key, text('s2'))
