@@ -85,6 +85,14 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   })
 }
 
+// a bound on the whole run, whatever hangs: the operations, healing, final
+// reads (each request has its own deadline) and start-ups, with room to spare
+const limitMs = (options.seconds + options.healSeconds + 600) * 1000
+setTimeout(() => {
+  process.stderr.write(`chaos: the run did not finish within ${limitMs / 1000} s; giving up\n`)
+  process.exit(2)
+}, limitMs).unref()
+
 try {
   const summary = await runChaos(options, cluster)
   process.stdout.write(JSON.stringify(summary, null, 2) + '\n')

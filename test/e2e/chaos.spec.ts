@@ -7,11 +7,15 @@
  */
 import { expect } from 'chai'
 import { spawn } from 'node:child_process'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ChildProcess } from 'node:child_process'
 
 const CHAOS = fileURLToPath(new URL('../../scripts/chaos.js', import.meta.url))
-const ARGS = ['--seconds', '60', '--seed', '7', '--nodes', '7', '--clients', '6']
+const HISTORY = join(tmpdir(), `toyrrent-chaos-seed7-${process.pid}.jsonl`)
+const ARGS = ['--seconds', '60', '--seed', '7', '--nodes', '7', '--clients', '6', '--history', HISTORY]
 
 describe('chaos: 60 s seeded run against 7 daemons (seed 7)', function () {
   this.timeout(420_000)
@@ -33,8 +37,9 @@ describe('chaos: 60 s seeded run against 7 daemons (seed 7)', function () {
     const summary = JSON.parse(stdout)
     console.log(`      ${JSON.stringify({ operations: summary.operations, faults: summary.faults, heal: summary.heal, violations: summary.violations })}`)
     const found = (summary.examples as Array<{ check: string, message: string }>).map(v => `${v.check}: ${v.message}`)
-    expect(summary.violations, `violations by check: ${JSON.stringify(Object.fromEntries(Object.entries(summary.checks as Record<string, { violations: number }>).filter(([, c]) => c.violations > 0).map(([k, c]) => [k, c.violations])))}\n${found.join('\n')}`).to.equal(0)
+    expect(summary.violations, `history in ${HISTORY}; violations by check: ${JSON.stringify(Object.fromEntries(Object.entries(summary.checks as Record<string, { violations: number }>).filter(([, c]) => c.violations > 0).map(([k, c]) => [k, c.violations])))}\n${found.join('\n')}`).to.equal(0)
     expect(code).to.equal(0)
+    await rm(HISTORY, { force: true }) // kept only when the run found something
     // the run did what it says: every kind of operation and fault happened
     for (const kind of ['put', 'get', 'publish', 'cas', 'resolve']) expect(summary.operations[kind]?.ok ?? 0, kind).to.be.greaterThan(0)
     expect(summary.faults.kill + summary.faults.pause + summary.faults.stop).to.be.greaterThan(0)

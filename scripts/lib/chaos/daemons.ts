@@ -58,7 +58,7 @@ export class ChaosNode {
     this.name = name
     this.dataDir = options.dataDir
     this.args = options.args
-    this.startTimeoutMs = options.startTimeoutMs ?? 60_000
+    this.startTimeoutMs = options.startTimeoutMs ?? 120_000
   }
 
   /** The last lines the daemon printed (stdout and stderr), for diagnostics. */
