@@ -114,7 +114,11 @@ export class CompareAndSwap {
           throw new InsufficientPeersError(`compare-and-swap of ${hexKey(item.key)}: ${p1.why}`)
         }
         if (p1.kind === 'mismatch') {
-          if (sentOurs) throw unknown(`the id moved past seq ${expectedSeq} (${p1.why}) while our record was being accepted`)
+          // a retry of a write that already took effect: byte-identical records are a no-op success
+          // (publish-record.md), so look before calling it refused
+          const holders = await this.holdersOf(item, p1.set, signal)
+          if (holders.length >= writeQuorum) return holders.map(p => p.peerId)
+          if (holders.length > 0 || sentOurs) throw unknown(`the id moved past seq ${expectedSeq} (${p1.why}); our record is stored on ${holders.length} replica(s)`)
           throw new RemoteRejectedError(`expected seq ${expectedSeq} but ${p1.why}`, 'cas-mismatch')
         }
         // propose: the slot's highest accepted value (Paxos), else ours
@@ -161,7 +165,7 @@ export class CompareAndSwap {
    * and members it pushes out no longer count.
    */
   private async phase1 (slot: CasSlot, ballot: Ballot, candidates: Map<string, FoundPeer>, signal: AbortSignal): Promise<
-  { kind: 'propose', set: FoundPeer[], value?: Uint8Array } | { kind: 'preempted' } | { kind: 'insufficient', why: string } | { kind: 'mismatch', why: string }> {
+  { kind: 'propose', set: FoundPeer[], value?: Uint8Array } | { kind: 'preempted' } | { kind: 'insufficient', why: string } | { kind: 'mismatch', why: string, set: FoundPeer[] }> {
     const { replicas } = this.init.settings
     const answers = new Map<string, Answer<PrepareAnswer>>()
     const launched = new Set<string>()
@@ -206,15 +210,15 @@ export class CompareAndSwap {
           const highest = accepted.reduce((a, b) => compareBallots(a.ballot, b.ballot) >= 0 ? a : b)
           return { kind: 'propose', set, value: highest.record }
         }
-        if (stale != null) return { kind: 'mismatch', why: why() }
+        if (stale != null) return { kind: 'mismatch', why: why(), set }
         if (promises.some(p => p.storedSeq === e)) return { kind: 'propose', set }
         if (pending > 0) return undefined
         const held = promises.map(p => p.storedSeq).reduce((a, b) => a > b ? a : b, 0n)
-        return { kind: 'mismatch', why: `the replicas hold seq ${held}` }
+        return { kind: 'mismatch', why: `the replicas hold seq ${held}`, set }
       }
       if (pending > 0) return undefined
       if (settled.some(a => a.ok && !a.value.promised && a.value.replica && compareBallots(a.value.promisedBallot, ballot) > 0)) return { kind: 'preempted' }
-      if (stale != null) return { kind: 'mismatch', why: why() }
+      if (stale != null) return { kind: 'mismatch', why: why(), set }
       const failures = settled.filter(a => !a.ok).map(a => `${a.peer.peerId}: ${(a as { error: Error }).error.message}`)
       const notReplicas = settled.filter(a => a.ok && !a.value.replica).length
       return { kind: 'insufficient', why: `${promises.length} of the ${this.majority} promises needed from the ${set.length} nearest${notReplicas > 0 ? ` (${notReplicas} did not count themselves replicas: views of the replica set disagree)` : ''}${failures.length > 0 ? ` (${failures.join('; ')})` : ''}` }
@@ -254,6 +258,24 @@ export class CompareAndSwap {
       if (stored.length >= writeQuorum || settled === set.length) return [...stored]
       return undefined
     })
+  }
+
+  /** The members of `set` whose store holds exactly `item` (a write that already took effect). */
+  private async holdersOf (item: Item, set: FoundPeer[], signal: AbortSignal): Promise<FoundPeer[]> {
+    const holders: FoundPeer[] = []
+    await Promise.all(set.map(async peer => {
+      try {
+        let body: Uint8Array | undefined
+        if (peer.peerId.equals(this.init.neighbourhood.selfId)) {
+          body = (await this.init.local.storedBody(item.key))
+        } else {
+          this.stats.requests++
+          body = (await this.init.requests.ask(peer, { signal }, async (rpc, options) => rpc.fetch(peer, item.key, 0, options))).item?.body
+        }
+        if (body != null && equalBytes(body, item.body)) holders.push(peer)
+      } catch {}
+    }))
+    return holders
   }
 
   private async prepareOn (peer: FoundPeer, slot: CasSlot, ballot: Ballot, signal: AbortSignal): Promise<PrepareAnswer> {
@@ -345,9 +367,10 @@ export async function localAccept (cas: CasAcceptor, slot: CasSlot, ballot: Ball
 }
 
 /** The node's acceptor as the CAS handlers and a local proposer see it. */
-export function casAcceptor (init: { state: PaxosState, neighbourhood: Neighbourhood, replicas: number, storedSeq(id: Uint8Array): bigint, verified: VerifiedCache }): CasAcceptor {
+export function casAcceptor (init: { state: PaxosState, neighbourhood: Neighbourhood, replicas: number, storedSeq(id: Uint8Array): bigint, storedBody(id: Uint8Array): Promise<Uint8Array | undefined>, verified: VerifiedCache }): CasAcceptor {
   const { neighbourhood, verified } = init
   return {
+    storedBody: init.storedBody,
     state: init.state,
     selfId: neighbourhood.selfId,
     replicas: init.replicas,

@@ -149,7 +149,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.hashItems = new HashItems(common)
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(s.datastore ?? components.datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
-    this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, verified })
+    this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })

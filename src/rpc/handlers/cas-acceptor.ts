@@ -9,6 +9,8 @@ export interface CasAcceptor extends NearestPeers {
   replicas: number
   /** The seq the item store holds for an id (0 = none). */
   storedSeq(id: Uint8Array): bigint
+  /** The encoded record the item store holds for an id, if any. */
+  storedBody(id: Uint8Array): Promise<Uint8Array | undefined>
   /** Why a record may not be accepted for this id and slot (bad signature, seq not above the slot...), or undefined. */
   check(id: Uint8Array, expectedSeq: bigint, record: Uint8Array): Promise<{ code: string, message: string } | undefined>
 }
