@@ -3,6 +3,11 @@
  * identify, ping and the toyrrent service, whose routing table is the node's
  * only one (it also answers libp2p's peer routing) — with LevelDB under the
  * data directory, or everything in memory when there is none.
+ *
+ * A node heals its bootstrap: while its routing table is empty, or holds
+ * fewer peers than its bootstrap list names, it dials the bootstrap
+ * addresses and its remembered peers again with capped exponential back-off
+ * (BootstrapHealer below). `connect()` adds a peer to a running node.
  */
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
@@ -24,7 +29,7 @@ import { logger } from '@libp2p/logger'
 import { parseSwarmKey } from './swarm-key.ts'
 import { Toyrrent } from './service/toyrrent.ts'
 import { loadOrCreateIdentity } from './identity.ts'
-import { InvalidInputError } from './errors.ts'
+import { InsufficientPeersError, InvalidInputError } from './errors.ts'
 import { DEFAULT_INBOUND_CONNECTION_THRESHOLD, DEFAULT_LISTEN, DEFAULT_REMEMBERED_PEERS, DIAL_TIMEOUT_MS, MAX_STREAM_WINDOW_BYTES, REMEMBERED_DIAL_TIMEOUT_MS, RPC_PROTOCOL } from './constants.ts'
 import type { ToyrrentInit } from './service/options.ts'
 import type { ToyrrentComponents } from './service/toyrrent.ts'
@@ -62,6 +67,38 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
   metrics?: boolean
   /** Remembered toyrrent peers (from the peer store) dialled at start. @default 8 */
   rememberedPeers?: number
+  /**
+   * Bootstrap healing: while the routing table is empty or smaller than the
+   * bootstrap list, dial the bootstrap addresses and remembered peers again,
+   * first after `initialMs`, doubling (with jitter) up to `maxMs`. `false`: never.
+   * @default { initialMs: 1000, maxMs: 60000 }
+   */
+  bootstrapRetry?: false | { initialMs?: number, maxMs?: number }
+  /** Hears each bootstrap retry that dialled someone (the daemon prints them). */
+  onBootstrapRetry?(event: BootstrapRetryEvent): void
+}
+
+/** One round of bootstrap healing. */
+export interface BootstrapRetryEvent {
+  /** Peers in the routing table before the round. */
+  peers: number
+  /** Bootstrap addresses and remembered peers dialled. */
+  dialled: number
+  /** Of those, how many connected. */
+  reached: number
+  /** Peers in the routing table after the round (and the join that follows a reached peer). */
+  peersAfter: number
+  /** About how many ms until the next round, if the table still needs peers (0: it does not). */
+  nextInMs: number
+}
+
+/** What `connect()` did. */
+export interface ConnectResult {
+  peerId: PeerId
+  /** The peer speaks toyrrent and is in our routing table after the join. */
+  joined: boolean
+  /** Peers in our routing table afterwards. */
+  peers: number
 }
 
 export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown }>
@@ -69,8 +106,18 @@ export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, pin
 export interface ToyrrentNode {
   libp2p: ToyrrentLibp2p
   toyrrent: Toyrrent
-  /** Dial the given bootstrap multiaddrs and look ourselves up. Resolves with the number reached. */
+  /**
+   * Dial the given bootstrap multiaddrs and look ourselves up. Resolves with
+   * the number reached. The addresses join the list bootstrap healing retries.
+   */
   bootstrap(addrs: string[], options?: { signal?: AbortSignal }): Promise<number>
+  /**
+   * Add a peer to the running node: dial `addr` (a multiaddr, with
+   * `/p2p/<peer id>` or without), wait for identify, and join (self lookup
+   * and handoff). Throws InvalidInputError for a malformed address and
+   * InsufficientPeersError when the dial fails.
+   */
+  connect(addr: string, options?: { signal?: AbortSignal }): Promise<ConnectResult>
   /** Remembered toyrrent peers dialled at start that answered. */
   rejoined: number
   /** Prometheus text exposition of the node's metrics; undefined unless created with `metrics: true`. */
@@ -112,19 +159,27 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   })
 
   if (options.mdns === true) dialDiscovered(libp2p)
+  const protocol = options.protocol ?? RPC_PROTOCOL
+  const healer = new BootstrapHealer(libp2p, protocol, options, bootstrapAddrs)
   const node: ToyrrentNode = {
     libp2p,
     toyrrent: libp2p.services.toyrrent,
     rejoined: 0,
     ...(registry == null ? {} : { metrics: async () => registry.metrics() }),
     async bootstrap (addrs, opts = {}) {
-      const results = await Promise.allSettled(addrs.map(async a => libp2p.dial(parseDialAddr(a), { signal: opts.signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS) })))
+      const parsed = addrs.map(parseDialAddr)
+      healer.addBootstrap(parsed)
+      const results = await Promise.allSettled(parsed.map(async a => libp2p.dial(a, { signal: opts.signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS) })))
       const reached = results.filter(r => r.status === 'fulfilled').length
       // the service joins by itself on its first peers; wait for that join (or start one)
       if (reached > 0) await libp2p.services.toyrrent.join({ signal: opts.signal })
       return reached
     },
+    async connect (addr, opts = {}) {
+      return connectTo(libp2p, protocol, parseMultiaddr(addr, 'peer'), opts.signal)
+    },
     async stop () {
+      healer.stop()
       await libp2p.stop()
       if (datastore instanceof LevelDatastore) await datastore.close()
     }
@@ -135,10 +190,190 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     // as after a bootstrap: find our neighbours, then take over the items we are now responsible for
     await libp2p.services.toyrrent.join().catch(() => {})
   }
+  healer.start()
   return node
 }
 
+/** Peers in the service's routing table. */
+function tableSize (libp2p: ToyrrentLibp2p): number {
+  let n = 0
+  for (const peers of libp2p.services.toyrrent.tableBands().values()) n += peers.length
+  return n
+}
+
+function inTable (libp2p: ToyrrentLibp2p, peerId: PeerId): boolean {
+  for (const peers of libp2p.services.toyrrent.tableBands().values()) {
+    if (peers.some(p => p.peerId.equals(peerId))) return true
+  }
+  return false
+}
+
+function peerIdOf (addr: Multiaddr): string | undefined {
+  return addr.getComponents().find(c => c.name === 'p2p')?.value
+}
+
+/**
+ * Bootstrap healing: a node whose bootstrap failed (the node it names came up
+ * later, the network was down) or whose peers all went away dials its
+ * bootstrap addresses and remembered peers again while its routing table is
+ * empty or holds fewer peers than its bootstrap list, with capped
+ * exponential back-off and jitter; every dial has a deadline, and stop()
+ * ends it. A check while the table is healthy costs no traffic.
+ */
+class BootstrapHealer {
+  private readonly libp2p: ToyrrentLibp2p
+  private readonly protocol: string
+  private readonly rememberedPeers: number
+  private readonly initialMs: number
+  private readonly maxMs: number
+  private readonly enabled: boolean
+  private readonly onRetry?: (event: BootstrapRetryEvent) => void
+  private readonly bootstrap = new Map<string, Multiaddr>()
+  private readonly controller = new AbortController()
+  private timer?: ReturnType<typeof setTimeout>
+  private delay: number
+  private running = false
+
+  constructor (libp2p: ToyrrentLibp2p, protocol: string, options: ToyrrentNodeOptions, bootstrap: Multiaddr[]) {
+    this.libp2p = libp2p
+    this.protocol = protocol
+    this.rememberedPeers = options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS
+    const retry = options.bootstrapRetry === false ? undefined : options.bootstrapRetry
+    this.enabled = options.bootstrapRetry !== false
+    this.initialMs = retry?.initialMs ?? BOOTSTRAP_RETRY_INITIAL_MS
+    this.maxMs = retry?.maxMs ?? BOOTSTRAP_RETRY_MAX_MS
+    this.delay = this.initialMs
+    this.onRetry = options.onBootstrapRetry
+    this.addBootstrap(bootstrap)
+  }
+
+  addBootstrap (addrs: Multiaddr[]): void {
+    for (const addr of addrs) this.bootstrap.set(addr.toString(), addr)
+  }
+
+  start (): void {
+    if (!this.enabled || this.running) return
+    this.running = true
+    this.schedule(this.initialMs)
+  }
+
+  stop (): void {
+    this.running = false
+    clearTimeout(this.timer)
+    this.controller.abort()
+  }
+
+  /** The table is empty, or smaller than the bootstrap list. */
+  private needsPeers (): boolean {
+    const peers = tableSize(this.libp2p)
+    if (peers === 0) return true
+    const named = new Set<string>()
+    for (const addr of this.bootstrap.values()) named.add(peerIdOf(addr) ?? addr.toString())
+    return peers < named.size
+  }
+
+  private schedule (ms: number): void {
+    if (!this.running) return
+    // jitter: 0.5x to 1.5x, so nodes that lost the same bootstrap node do not all come back at once
+    this.timer = setTimeout(() => { void this.tick() }, Math.round(ms * (0.5 + Math.random())))
+    this.timer.unref?.()
+  }
+
+  private async tick (): Promise<void> {
+    if (!this.running) return
+    if (!this.libp2p.services.toyrrent.isStarted() || !this.needsPeers()) {
+      // healthy: look again after the first delay, and start over from it when the table next runs short
+      this.delay = this.initialMs
+      this.schedule(this.initialMs)
+      return
+    }
+    const peers = tableSize(this.libp2p)
+    let dialled = 0
+    let reached = 0
+    try {
+      ({ dialled, reached } = await this.redial())
+      if (reached > 0) await this.libp2p.services.toyrrent.join({ signal: this.controller.signal })
+    } catch (err: any) {
+      if (!this.running) return
+      log('bootstrap retry: %s', err.message)
+    }
+    if (!this.running) return
+    const healed = !this.needsPeers()
+    this.delay = healed ? this.initialMs : Math.min(this.delay * 2, this.maxMs)
+    if (dialled > 0) {
+      const peersAfter = tableSize(this.libp2p)
+      log('bootstrap retry: %d peers in the table, dialled %d, reached %d, now %d peers%s', peers, dialled, reached, peersAfter, healed ? '' : `; next try in about ${this.delay} ms`)
+      this.onRetry?.({ peers, dialled, reached, peersAfter, nextInMs: healed ? 0 : this.delay })
+    }
+    this.schedule(this.delay)
+  }
+
+  /** Dial the bootstrap addresses and remembered peers we are not connected to, each within its deadline. */
+  private async redial (): Promise<{ dialled: number, reached: number }> {
+    const connected = new Set(this.libp2p.getConnections().map(c => c.remotePeer.toString()))
+    const addrs = [...this.bootstrap.values()].filter(a => !connected.has(peerIdOf(a) ?? ''))
+    const skip = new Set(addrs.map(a => peerIdOf(a) ?? ''))
+    const remembered = await rememberedPeers(this.libp2p, this.protocol, this.rememberedPeers, skip)
+    const within = (ms: number): AbortSignal => AbortSignal.any([this.controller.signal, AbortSignal.timeout(ms)])
+    const results = await Promise.allSettled([
+      ...addrs.map(async a => this.libp2p.dial(a, { signal: within(DIAL_TIMEOUT_MS) })),
+      ...remembered.map(async peer => this.libp2p.dial(peer, { signal: within(REMEMBERED_DIAL_TIMEOUT_MS) }))
+    ])
+    return { dialled: results.length, reached: results.filter(r => r.status === 'fulfilled').length }
+  }
+}
+
+/**
+ * Dial a peer, wait until identify tells us what it speaks (the service
+ * learns toyrrent peers from it), then join: our self lookup now goes
+ * through the new peer, and we take over the items we are among the R
+ * nearest for.
+ */
+async function connectTo (libp2p: ToyrrentLibp2p, protocol: string, addr: Multiaddr, signal?: AbortSignal): Promise<ConnectResult> {
+  const deadline = AbortSignal.any([...(signal == null ? [] : [signal]), AbortSignal.timeout(DIAL_TIMEOUT_MS)])
+  const named = peerIdOf(addr)
+  // listen before dialling: identify may finish before dial() returns
+  const identified = new Set<string>()
+  const onIdentify = (evt: CustomEvent<{ peerId: PeerId }>): void => { identified.add(evt.detail.peerId.toString()) }
+  libp2p.addEventListener('peer:identify', onIdentify)
+  let peerId: PeerId
+  try {
+    try {
+      peerId = (await libp2p.dial(addr, { signal: deadline })).remotePeer
+    } catch (err: any) {
+      throw new InsufficientPeersError(`could not connect to ${addr.toString()}: ${err.message}`)
+    }
+    if (named != null && peerId.toString() !== named) throw new InsufficientPeersError(`${addr.toString()} answered as ${peerId.toString()}`)
+    // identify runs once per connection: a peer identified before has its protocols in the peer store
+    const speaks = async (): Promise<boolean> => {
+      try {
+        return (await libp2p.peerStore.get(peerId)).protocols.includes(protocol)
+      } catch {
+        return false
+      }
+    }
+    const until = Date.now() + IDENTIFY_WAIT_MS
+    while (!identified.has(peerId.toString()) && !(await speaks()) && Date.now() < until && !deadline.aborted) {
+      await new Promise(resolve => setTimeout(resolve, 20)) // polls for identify's answer, within IDENTIFY_WAIT_MS
+    }
+  } finally {
+    libp2p.removeEventListener('peer:identify', onIdentify)
+  }
+  try {
+    await libp2p.services.toyrrent.join({ signal })
+  } catch (err: any) {
+    log('join after connecting to %p failed: %s', peerId, err.message)
+  }
+  return { peerId, joined: inTable(libp2p, peerId), peers: tableSize(libp2p) }
+}
+
 const log = logger('toyrrent:node')
+
+/** Bootstrap healing: the first retry after about a second, doubling up to a minute. */
+const BOOTSTRAP_RETRY_INITIAL_MS = 1000
+const BOOTSTRAP_RETRY_MAX_MS = 60_000
+/** connect(): how long to wait for identify to say what a freshly dialled peer speaks. */
+const IDENTIFY_WAIT_MS = 5000
 
 /** The identity and datastore under `dataDir` (LevelDB), or the given ones, or in memory. */
 async function openStorage (options: ToyrrentNodeOptions): Promise<{ datastore: Datastore, privateKey?: PrivateKey }> {
@@ -157,18 +392,27 @@ async function openStorage (options: ToyrrentNodeOptions): Promise<{ datastore: 
 }
 
 /**
- * Rejoin without flags: dial up to `count` peers from the (persistent) peer
- * store that spoke toyrrent's RPC protocol, most recently seen... as the peer
- * store orders them, each within a deadline. Resolves with the number reached.
+ * Up to `count` peers from the (persistent) peer store that spoke toyrrent's
+ * RPC protocol, as the peer store orders them, that we are not connected to
+ * (nor listed in `skip`).
+ */
+async function rememberedPeers (libp2p: ToyrrentLibp2p, protocol: string, count: number, skip = new Set<string>()): Promise<PeerId[]> {
+  if (count <= 0) return []
+  const connected = new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))
+  return (await libp2p.peerStore.all({ filters: [peer => peer.protocols.includes(protocol) && peer.addresses.length > 0] }))
+    .filter(peer => !peer.id.equals(libp2p.peerId) && !connected.has(peer.id.toString()) && !skip.has(peer.id.toString()))
+    .slice(0, count)
+    .map(peer => peer.id)
+}
+
+/**
+ * Rejoin without flags: dial up to `count` remembered peers, each within a
+ * deadline. Resolves with the number reached.
  */
 async function dialRemembered (libp2p: ToyrrentLibp2p, protocol: string, count: number): Promise<number> {
-  if (count <= 0) return 0
-  const connected = new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))
-  const peers = (await libp2p.peerStore.all({ filters: [peer => peer.protocols.includes(protocol) && peer.addresses.length > 0] }))
-    .filter(peer => !peer.id.equals(libp2p.peerId) && !connected.has(peer.id.toString()))
-    .slice(0, count)
+  const peers = await rememberedPeers(libp2p, protocol, count)
   if (peers.length === 0) return 0
-  const results = await Promise.allSettled(peers.map(async peer => libp2p.dial(peer.id, { signal: AbortSignal.timeout(REMEMBERED_DIAL_TIMEOUT_MS) })))
+  const results = await Promise.allSettled(peers.map(async peer => libp2p.dial(peer, { signal: AbortSignal.timeout(REMEMBERED_DIAL_TIMEOUT_MS) })))
   const reached = results.filter(r => r.status === 'fulfilled').length
   log('rejoined %d of %d remembered peers', reached, peers.length)
   return reached

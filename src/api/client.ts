@@ -4,7 +4,7 @@
  * DaemonNotRunningError when nothing answers at the address.
  */
 import { ToyrrentError } from '../errors.ts'
-import type { ErrorResponse, FindBeforeNResponse, HealthResponse, HoldersResponse, IdResponse, PeersResponse, PublishResponse, PutResponse, RecordJson } from './types.ts'
+import type { ConnectResponse, ErrorResponse, FindBeforeNResponse, HealthResponse, HoldersResponse, IdResponse, PeersResponse, PublishResponse, PutResponse, RecordJson } from './types.ts'
 
 /** An error reply of the API: `code` and `message` come from the daemon. */
 export class ApiError extends ToyrrentError {
@@ -78,6 +78,15 @@ export class ToyrrentClient {
 
   async peers (options: ClientOptions = {}): Promise<PeersResponse> {
     return await (await this.request('GET', '/v1/peers', options)).json() as PeersResponse
+  }
+
+  /** Have the daemon dial `multiaddr` and join through it. */
+  async connect (multiaddr: string, options: ClientOptions = {}): Promise<ConnectResponse> {
+    const res = await this.request('POST', '/v1/connect', options, {
+      body: new TextEncoder().encode(JSON.stringify({ multiaddr })),
+      headers: { 'Content-Type': 'application/json' }
+    })
+    return await res.json() as ConnectResponse
   }
 
   async findBeforeN (id: string, n?: number, options: ClientOptions = {}): Promise<FindBeforeNResponse> {

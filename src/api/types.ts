@@ -9,6 +9,18 @@ import type { ToyrrentApi } from '../service/types.ts'
 export interface ApiNode {
   libp2p: Pick<Libp2p, 'peerId' | 'getMultiaddrs' | 'getConnections'>
   toyrrent: ToyrrentApi
+  /** Dial a multiaddr and join through it (`POST /v1/connect`); a ToyrrentNode has it. */
+  connect?(addr: string, options?: { signal?: AbortSignal }): Promise<{ peerId: PeerId, joined: boolean, peers: number }>
+}
+
+/** Reply of `POST /v1/connect`. */
+export interface ConnectResponse {
+  /** The peer the address led to. */
+  peerId: string
+  /** It speaks toyrrent and is in this node's routing table after the join. */
+  joined: boolean
+  /** Peers in this node's routing table afterwards. */
+  peers: number
 }
 
 /** Reply of `POST /v1/items`. `key` and `cid` are the same CID string. */

@@ -10,7 +10,7 @@ import type { ToyrrentInit } from '../service/options.ts'
 import { ApiServer, DEFAULT_API_HOST, DEFAULT_API_PORT, formatHostPort } from '../api/http-server.ts'
 import { ToyrrentError } from '../errors.ts'
 import { ensureDataDir, lockDataDir, removeApiFile, writeApiFile } from './data-dir.ts'
-import type { ToyrrentNode } from '../node.ts'
+import type { ToyrrentNode, ToyrrentNodeOptions } from '../node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
 
@@ -39,6 +39,8 @@ export interface DaemonOptions {
   mdns?: boolean
   /** ms between routing-table refreshes (default: the service's, 10 minutes). */
   refreshInterval?: number
+  /** Hears each round of bootstrap healing (the node dials its bootstrap and remembered peers again while its table is short). */
+  onBootstrapRetry?: ToyrrentNodeOptions['onBootstrapRetry']
 }
 
 export interface Daemon {
@@ -114,6 +116,7 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
       allow: options.allow,
       mdns: options.mdns,
       refreshInterval: options.refreshInterval,
+      onBootstrapRetry: options.onBootstrapRetry,
       metrics: true,
       ...options.redundancy
     })

@@ -7,6 +7,7 @@ import { getHealth, getId, getPeers } from './node-info.ts'
 import { publishRecord, resolveRecord } from './records.ts'
 import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
+import { connectPeer } from './connect.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -16,6 +17,7 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/records/:id', handler: resolveRecord },
   { method: 'GET', path: '/v1/id', handler: getId },
   { method: 'GET', path: '/v1/peers', handler: getPeers },
+  { method: 'POST', path: '/v1/connect', handler: connectPeer },
   { method: 'GET', path: '/v1/find-before-n/:id', handler: findBeforeN },
   { method: 'GET', path: '/v1/health', handler: getHealth },
   { method: 'GET', path: '/v1/holders/:key', handler: getHolders },

@@ -37,7 +37,14 @@ export const daemon: Command = {
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
     const config = typeof values.config === 'string' ? await asUsageError(async () => loadConfig(values.config as string)) : {}
-    const options = daemonOptions(values, io.env, config)
+    const options: DaemonOptions = {
+      ...daemonOptions(values, io.env, config),
+      // bootstrap healing: one line per round that dialled someone, on stderr
+      onBootstrapRetry: event => {
+        const next = event.nextInMs > 0 ? `; next try in about ${Math.max(1, Math.round(event.nextInMs / 1000))} s` : ''
+        io.stderr.write(`toyrrent: bootstrap retry: reached ${event.reached} of ${event.dialled}; ${event.peersAfter} peers in the routing table${next}\n`)
+      }
+    }
     // a long-running node logs a stray rejection instead of dying with every item it holds
     process.on('unhandledRejection', (err: any) => {
       io.stderr.write(`toyrrent: internal error (please report): ${err?.stack ?? err}\n`)
@@ -47,6 +54,7 @@ export const daemon: Command = {
     // listen before starting: a signal during start-up stops the node once it is up
     const signalled = untilSignal(io)
     const running = await startDaemon(options)
+    await warnFewPeers(running, io)
     await announce(running, options, io)
     // --console: commands on stdin, one per line (src/cli/console.ts); its end does not stop the daemon
     const repl = values.console === true
@@ -174,6 +182,22 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
     ''
   ]
   await write(io.stdout, lines.join('\n'))
+}
+
+/**
+ * A node that knows fewer than R − 1 peers cannot keep R copies, and one that
+ * knows fewer than W − 1 cannot acknowledge a write at all: say so at start,
+ * on stderr, rather than at the first failed put.
+ */
+async function warnFewPeers (running: Daemon, io: CliIo): Promise<void> {
+  const { toyrrent } = running.node
+  const peers = toyrrent.stats().peers
+  const { replicas, writeQuorum } = toyrrent
+  if (peers + 1 >= replicas) return
+  const writes = peers + 1 >= writeQuorum
+    ? `writes need ${writeQuorum} acknowledgements and will get them, but items are kept on ${peers + 1} nodes instead of ${replicas} until more join`
+    : `writes need ${writeQuorum} acknowledgements (W) and fail with insufficient-peers until ${writeQuorum - 1 - peers} more node(s) join; a one-node network needs --replicas 1`
+  await write(io.stderr, `toyrrent: warning: this node knows ${peers} peer(s), fewer than the ${replicas - 1} that --replicas ${replicas} needs; ${writes}\n`)
 }
 
 /** Resolve on the first SIGINT/SIGTERM; a second one exits at once. */

@@ -1,3 +1,4 @@
+import { connect } from './connect.ts'
 import { daemon } from './daemon.ts'
 import { del } from './del.ts'
 import { findBeforeN } from './find-before-n.ts'
@@ -14,4 +15,4 @@ import { swarmKey } from './swarm-key.ts'
 import type { Command } from '../command.ts'
 
 /** Every command, in the order `toyrrent help` lists them. */
-export const commands: Command[] = [daemon, put, get, keygen, publish, resolve, del, id, peers, findBeforeN, holders, stats, swarmKey]
+export const commands: Command[] = [daemon, put, get, keygen, publish, resolve, del, id, peers, connect, findBeforeN, holders, stats, swarmKey]
