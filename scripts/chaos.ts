@@ -5,16 +5,19 @@
  * paused at once), a recorded history and a checker.
  *
  *   npm run chaos -- --seconds 180 --seed 1 [--nodes 9] [--clients 6] [--history FILE]
+ *   npm run chaos -- --check FILE      (check a history written by --history again)
  *
  * Prints the summary as JSON on stdout (progress on stderr). Exit 0 when the
  * history has no violation, 1 when it has, 2 when the run itself failed (a
  * daemon would not start, bad flags). Every daemon is killed and the temp dir
  * removed on the way out, also on SIGINT/SIGTERM or a crash of this script.
  */
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { killAllSync } from './lib/chaos/daemons.ts'
 import { ChaosCluster, runChaos } from './lib/chaos/run.ts'
+import { check } from './lib/chaos/checker.ts'
+import type { History } from './lib/chaos/history.ts'
 import type { ChaosOptions } from './lib/chaos/run.ts'
 
 function int (text: string, flag: string, min: number, max: number): number {
@@ -39,9 +42,23 @@ const { values } = parseArgs({
     'request-timeout': { type: 'string', default: '15' },
     'max-joins': { type: 'string' },
     history: { type: 'string' },
+    check: { type: 'string' },
     quiet: { type: 'boolean', default: false }
   }
 })
+
+if (values.check != null) {
+  const history: History = { ops: [], faults: [] }
+  for (const line of readFileSync(values.check, 'utf8').split('\n')) {
+    if (line.trim() === '') continue
+    const entry = JSON.parse(line)
+    if (entry.fault != null) history.faults.push(entry.fault)
+    else history.ops.push(entry)
+  }
+  const result = check(history, { replicas: int(values.replicas, '--replicas', 1, 7) })
+  process.stdout.write(JSON.stringify({ operations: history.ops.length, faults: history.faults.length, checked: result.checked, counts: result.counts, violations: result.violations }, null, 2) + '\n')
+  process.exit(result.violations.length === 0 ? 0 : 1)
+}
 
 const nodes = int(values.nodes, '--nodes', 4, 40)
 const replicas = int(values.replicas, '--replicas', 1, 7)

@@ -16,6 +16,10 @@
  * Publish records (single-writer publishes and CAS writes)
  * - `cas-double-ack`: more than one CAS write acknowledged for one
  *   (id, expected seq).
+ * - `cas-without-basis`: a CAS write acknowledged with expected seq s > 0
+ *   although no write of seq s to that id can have happened (none was
+ *   acknowledged or left unknown): the swap compared against a value that
+ *   never existed, e.g. a refused one.
  * - `seq-conflict-ack`: two acknowledged writes of one (id, seq) with
  *   different values, at least one not a CAS (CAS pairs are cas-double-ack).
  * - `refused-visible`: a resolve returned the value of a write that was
@@ -36,7 +40,7 @@ import type { History, Op } from './history.ts'
 
 export const CHECKS = [
   'hash-wrong-bytes', 'hash-not-found-after-ack', 'hash-lost', 'hash-under-replicated',
-  'cas-double-ack', 'seq-conflict-ack', 'refused-visible', 'stale-resolve', 'phantom-read', 'publish-unreadable'
+  'cas-double-ack', 'cas-without-basis', 'seq-conflict-ack', 'refused-visible', 'stale-resolve', 'phantom-read', 'publish-unreadable'
 ] as const
 export type CheckName = typeof CHECKS[number]
 
@@ -147,6 +151,15 @@ export function check (history: History, options: CheckOptions): CheckResult {
     const acked = list.filter(op => op.outcome === 'ok')
     if (acked.length > 1) {
       flag('cas-double-ack', `${acked.length} CAS writes acknowledged for id ${acked[0].id} with cas ${acked[0].cas}: ${acked.map(describe).join('; ')}`, acked)
+    }
+  }
+  // a swap acknowledged on top of seq s needs a write of seq s that may have happened
+  const mayHaveHappened = new Set(writes.filter(op => op.outcome !== 'fail').map(op => `${op.id}/${op.seq}`))
+  for (const cas of writes.filter(op => op.kind === 'cas' && op.outcome === 'ok' && op.cas != null && op.cas !== '0')) {
+    checked['cas-without-basis']++
+    if (!mayHaveHappened.has(`${cas.id}/${cas.cas}`)) {
+      const refused = writes.filter(op => op.id === cas.id && op.seq === cas.cas)
+      flag('cas-without-basis', `CAS write acknowledged on top of seq ${cas.cas} of id ${cas.id}, which no write that may have happened had (${refused.length} refused): ${describe(cas)}`, [cas, ...refused])
     }
   }
   for (const [, list] of groupBy(writes, op => `${op.id}/${op.seq}`)) {

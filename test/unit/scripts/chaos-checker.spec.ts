@@ -77,6 +77,17 @@ describe('chaos checker', () => {
     expect(flagged(h)).to.deep.equal(['refused-visible'])
   })
 
+  it('flags a CAS acknowledged on top of a seq only a refused write had', () => {
+    const h = history(...healthyRecord,
+      { kind: 'cas', client: 'c1', start: 30, end: 34, outcome: 'fail', error: 'cas-mismatch', id: ID, seq: '3', cas: '2', text: 'w3' },
+      { kind: 'cas', client: 'c2', start: 40, end: 44, outcome: 'ok', id: ID, seq: '4', cas: '3', text: 'w4' },
+      finalResolve('4', 'w4'))
+    expect(flagged(h)).to.deep.equal(['cas-without-basis'])
+    // the same on top of a write whose outcome is unknown is fine
+    const unknown = history(...h.ops.map(op => op.text === 'w3' ? { ...op, outcome: 'unknown' as const, error: 'outcome-unknown' } : op))
+    expect(flagged(unknown)).to.deep.equal([])
+  })
+
   it('lets a write with an unknown outcome be visible, or not', () => {
     const h = history(...healthyRecord,
       { kind: 'cas', client: 'c1', start: 30, end: 34, outcome: 'unknown', error: 'outcome-unknown', id: ID, seq: '3', cas: '2', text: 'w3' },
