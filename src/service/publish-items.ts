@@ -6,7 +6,7 @@
  * answered with an older one.
  */
 import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId } from '../records/publish-record.ts'
-import { InsufficientPeersError, InvalidInputError } from '../errors.ts'
+import { InsufficientPeersError, InvalidInputError, PublishRejectedError, RemoteRejectedError } from '../errors.ts'
 import { nextSeq } from '../records/seq.ts'
 import { isExpired, kindOf } from '../store/item-store.ts'
 import { hexKey } from '../bytes.ts'
@@ -72,6 +72,12 @@ export class PublishItems {
     const id = publishId(record.publicKey, record.salt)
     const item: Item = { kind: 'publish', key: id, body: encodePublishRecord(record), ttlSeconds: 0 }
     assertAccepted(await this.init.verified.verify(id, item.body, record))
+    if (options.expectedSeq != null && record.seq <= options.expectedSeq) {
+      // can never be stored: stale where the id holds the expected seq, a mismatch elsewhere (publish-record.md's order)
+      const held = await this.resolve(id, signal()).then(r => r.seq, (err: { code?: string }) => { if (err.code === 'not-found') return 0n; throw err })
+      if (held === options.expectedSeq) throw new PublishRejectedError('stale-seq', `seq ${record.seq} is not newer than the stored seq ${held}`)
+      throw new RemoteRejectedError(`expected seq ${options.expectedSeq} but the id holds seq ${held}`, 'cas-mismatch')
+    }
     // a compare-and-swap is decided by a majority of the replica set (cas.ts); a plain
     // publish needs W acknowledgements from the replica set itself, fallbacks not counted
     const stored = options.expectedSeq != null
