@@ -91,6 +91,9 @@ export class RpcClient implements PeerRpc {
       promisedBallot: ballotFromWire(answer?.promisedBallot),
       accepted: answer?.acceptedBallot == null || answer.acceptedRecord.byteLength === 0 ? undefined : { ballot: ballotFromWire(answer.acceptedBallot), record: answer.acceptedRecord },
       storedSeq: answer?.storedSeq ?? 0n,
+      stale: answer?.stale ?? false,
+      slotKnown: answer?.slotKnown ?? false,
+      closedAccepted: answer?.stale === true && answer.acceptedHash.byteLength > 0 ? { ballot: ballotFromWire(answer.acceptedBallot), hash: answer.acceptedHash } : undefined,
       replica: answer?.replica ?? false,
       closer: this.peers(answer?.closer)
     }

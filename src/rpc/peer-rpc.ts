@@ -93,6 +93,12 @@ export interface PrepareAnswer {
   accepted?: { ballot: Ballot, record: Uint8Array }
   /** The seq its store holds for the id (0 = none). */
   storedSeq: bigint
+  /** The slot is closed at this peer (its stored seq moved past it): nothing promised, nothing accepted from now on. */
+  stale: boolean
+  /** The peer knows what it last accepted in the slot: a live slot, or a closed one it still remembers. */
+  slotKnown: boolean
+  /** A closed slot's last accepted value as SHA-256 of the record, with its ballot (absent: none accepted). */
+  closedAccepted?: { ballot: Ballot, hash: Uint8Array }
   /** It counts itself among the R nearest to the id (only then does it act as an acceptor). */
   replica: boolean
   /** Its R nearest to the id, itself included. */

@@ -17,7 +17,7 @@
  *   effect; read before retrying.
  */
 import { randomBytes } from '@libp2p/crypto'
-import { compareDistance, nearestPositioned } from '../keyspace.ts'
+import { compareDistance, nearestPositioned, sha256 } from '../keyspace.ts'
 import { equals as equalBytes } from 'uint8arrays/equals'
 import { decodePublishRecord } from '../records/publish-record.ts'
 import type { VerifiedCache } from '../records/verified-cache.ts'
@@ -118,6 +118,10 @@ export class CompareAndSwap {
           // (publish-record.md), so look before calling it refused
           const holders = await this.holdersOf(item, p1.set, signal)
           if (holders.length >= writeQuorum) return holders.map(p => p.peerId)
+          // ours went out in an ACCEPT earlier: refused for sure only if the slot is closed and did not choose it
+          if (holders.length === 0 && sentOurs && this.lost(item.body, p1.reports)) {
+            throw new RemoteRejectedError(`expected seq ${expectedSeq}, but another record took the slot first (${p1.why})`, 'cas-mismatch')
+          }
           if (holders.length > 0 || sentOurs) throw unknown(`the id moved past seq ${expectedSeq} (${p1.why}); our record is stored on ${holders.length} replica(s)`)
           throw new RemoteRejectedError(`expected seq ${expectedSeq} but ${p1.why}`, 'cas-mismatch')
         }
@@ -165,7 +169,7 @@ export class CompareAndSwap {
    * and members it pushes out no longer count.
    */
   private async phase1 (slot: CasSlot, ballot: Ballot, candidates: Map<string, FoundPeer>, signal: AbortSignal): Promise<
-  { kind: 'propose', set: FoundPeer[], value?: Uint8Array } | { kind: 'preempted' } | { kind: 'insufficient', why: string } | { kind: 'mismatch', why: string, set: FoundPeer[] }> {
+  { kind: 'propose', set: FoundPeer[], value?: Uint8Array } | { kind: 'preempted' } | { kind: 'insufficient', why: string } | { kind: 'mismatch', why: string, set: FoundPeer[], reports: PrepareAnswer[] }> {
     const { replicas } = this.init.settings
     const answers = new Map<string, Answer<PrepareAnswer>>()
     const launched = new Set<string>()
@@ -203,6 +207,7 @@ export class CompareAndSwap {
       const pending = set.length - settled.length
       const promises = settled.filter(a => a.ok && a.value.promised && a.value.replica).map(a => (a as { value: PrepareAnswer }).value)
       const stale = settled.find(a => a.ok && a.value.storedSeq > e) as { peer: FoundPeer, value: PrepareAnswer } | undefined
+      const settledValues = (): PrepareAnswer[] => settled.filter(a => a.ok).map(a => (a as { value: PrepareAnswer }).value)
       const why = (): string => stale == null ? 'no replica holds it' : `${stale.peer.peerId} holds seq ${stale.value.storedSeq}`
       if (promises.length >= this.majority) {
         const accepted = promises.filter(p => p.accepted != null).map(p => p.accepted!)
@@ -210,15 +215,15 @@ export class CompareAndSwap {
           const highest = accepted.reduce((a, b) => compareBallots(a.ballot, b.ballot) >= 0 ? a : b)
           return { kind: 'propose', set, value: highest.record }
         }
-        if (stale != null) return { kind: 'mismatch', why: why(), set }
+        if (stale != null) return { kind: 'mismatch', why: why(), set, reports: settledValues() }
         if (promises.some(p => p.storedSeq === e)) return { kind: 'propose', set }
         if (pending > 0) return undefined
         const held = promises.map(p => p.storedSeq).reduce((a, b) => a > b ? a : b, 0n)
-        return { kind: 'mismatch', why: `the replicas hold seq ${held}`, set }
+        return { kind: 'mismatch', why: `the replicas hold seq ${held}`, set, reports: settledValues() }
       }
       if (pending > 0) return undefined
       if (settled.some(a => a.ok && !a.value.promised && a.value.replica && compareBallots(a.value.promisedBallot, ballot) > 0)) return { kind: 'preempted' }
-      if (stale != null) return { kind: 'mismatch', why: why(), set }
+      if (stale != null) return { kind: 'mismatch', why: why(), set, reports: settledValues() }
       const failures = settled.filter(a => !a.ok).map(a => `${a.peer.peerId}: ${(a as { error: Error }).error.message}`)
       const notReplicas = settled.filter(a => a.ok && !a.value.replica).length
       return { kind: 'insufficient', why: `${promises.length} of the ${this.majority} promises needed from the ${set.length} nearest${notReplicas > 0 ? ` (${notReplicas} did not count themselves replicas: views of the replica set disagree)` : ''}${failures.length > 0 ? ` (${failures.join('; ')})` : ''}` }
@@ -258,6 +263,27 @@ export class CompareAndSwap {
       if (stored.length >= writeQuorum || settled === set.length) return [...stored]
       return undefined
     })
+  }
+
+  /**
+   * Whether the slot is closed for good without having chosen `ours`: a
+   * majority of the set closed it (their stored seq moved past it: they accept
+   * nothing more there, so nothing more can be chosen), and among the last
+   * accepted values that a majority of the set still knows, the one with the
+   * highest ballot is not ours. Had ours been chosen at ballot b, every
+   * majority would hold an acceptor whose last accepted ballot is ≥ b, and
+   * every proposal from b on carries ours.
+   */
+  private lost (ours: Uint8Array, reports: PrepareAnswer[]): boolean {
+    const closed = reports.filter(r => r.stale).length
+    const knowing = reports.filter(r => r.slotKnown)
+    if (closed < this.majority || knowing.length < this.majority) return false
+    let best: { ballot: Ballot, hash: Uint8Array } | undefined
+    for (const r of knowing) {
+      const last = r.stale ? r.closedAccepted : (r.accepted == null ? undefined : { ballot: r.accepted.ballot, hash: sha256(r.accepted.record) })
+      if (last != null && (best == null || compareBallots(last.ballot, best.ballot) > 0)) best = last
+    }
+    return best == null || !equalBytes(best.hash, sha256(ours))
   }
 
   /** The members of `set` whose store holds exactly `item` (a write that already took effect). */
@@ -349,10 +375,20 @@ export class CompareAndSwap {
 export async function localPrepare (cas: CasAcceptor, slot: CasSlot, ballot: Ballot, signal?: AbortSignal): Promise<PrepareAnswer> {
   const closer = cas.shareNearest(slot.id, cas.replicas)
   if (!closer.some(p => p.peerId.equals(cas.selfId))) {
-    return { promised: false, promisedBallot: { counter: 0n, proposer: new Uint8Array(0) }, storedSeq: cas.storedSeq(slot.id), replica: false, closer }
+    return { promised: false, promisedBallot: { counter: 0n, proposer: new Uint8Array(0) }, storedSeq: cas.storedSeq(slot.id), stale: false, slotKnown: false, replica: false, closer }
   }
   const verdict = await cas.state.prepare(slot.id, slot.expectedSeq, ballot, { signal })
-  return { promised: verdict.promised, promisedBallot: verdict.promisedBallot, accepted: verdict.accepted, storedSeq: verdict.storedSeq, replica: true, closer }
+  return {
+    promised: verdict.promised,
+    promisedBallot: verdict.promisedBallot,
+    accepted: verdict.accepted,
+    storedSeq: verdict.storedSeq,
+    stale: verdict.stale,
+    slotKnown: !verdict.stale || verdict.retired != null,
+    closedAccepted: verdict.retired?.accepted,
+    replica: true,
+    closer
+  }
 }
 
 /** Our own acceptor, as the CAS_ACCEPT handler answers for it. */

@@ -16,12 +16,15 @@ import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
 import { KeyedLock } from './keyed-lock.ts'
 import { compareBytes } from '../bytes.ts'
+import { sha256 } from '../keyspace.ts'
 import type { Datastore } from 'interface-datastore'
 import type { AbortOptions } from '@libp2p/interface'
 
 const PREFIX = '/toyrrent/paxos/'
 /** Open slots one id may have on one acceptor; more is refused (retryable). */
 export const MAX_OPEN_SLOTS = 16
+/** Closed slots per id whose last accepted ballot and record hash are still kept (so a proposer can tell it lost). */
+export const RETIRED_SLOTS = 8
 
 /** A ballot: ordered by counter, then by proposer bytes (peer id multihash ‖ nonce), unique per proposal. */
 export interface Ballot {
@@ -41,7 +44,15 @@ export interface SlotState {
   accepted?: { ballot: Ballot, record: Uint8Array }
 }
 
+/** What a closed slot last accepted: its ballot and the SHA-256 of the record (none when nothing was accepted). */
+export interface RetiredSlot {
+  e: bigint
+  accepted?: { ballot: Ballot, hash: Uint8Array }
+}
+
 export interface PrepareVerdict {
+  /** For a stale slot: what it last accepted, when still kept (undefined: forgotten). */
+  retired?: RetiredSlot
   promised: boolean
   /** The highest ballot promised for the slot (ours when promised). */
   promisedBallot: Ballot
@@ -68,6 +79,8 @@ interface IdState {
   /** Slots with expectedSeq below this are stale. */
   floor: bigint
   slots: Map<bigint, SlotState>
+  /** The most recently closed slots (highest e first), at most RETIRED_SLOTS. */
+  retired: RetiredSlot[]
 }
 
 export interface PaxosStateInit {
@@ -93,7 +106,7 @@ export class PaxosState {
   /** Phase 1: promise `ballot` for the slot unless a higher one was promised. */
   async prepare (id: Uint8Array, expectedSeq: bigint, ballot: Ballot, options?: AbortOptions): Promise<PrepareVerdict> {
     return this.withState<PrepareVerdict>(id, options, async (state, storedSeq) => {
-      if (expectedSeq < state.floor) return { verdict: { promised: false, promisedBallot: ZERO_BALLOT, storedSeq, stale: true }, dirty: false }
+      if (expectedSeq < state.floor) return { verdict: { promised: false, promisedBallot: ZERO_BALLOT, storedSeq, stale: true, retired: state.retired.find(r => r.e === expectedSeq) }, dirty: false }
       let slot = state.slots.get(expectedSeq)
       if (slot == null) {
         if (state.slots.size >= MAX_OPEN_SLOTS) throw new TooManySlotsError(`${state.slots.size} compare-and-swap slots open for this id`)
@@ -161,12 +174,14 @@ export class PaxosState {
         state.floor = storedSeq
         dirty = true
       }
-      for (const e of [...state.slots.keys()]) {
+      for (const [e, slot] of [...state.slots]) {
         if (e < state.floor) {
           state.slots.delete(e)
+          state.retired.push({ e, accepted: slot.accepted == null ? undefined : { ballot: slot.accepted.ballot, hash: sha256(slot.accepted.record) } })
           dirty = true
         }
       }
+      if (dirty) state.retired = state.retired.sort((a, b) => a.e > b.e ? -1 : a.e < b.e ? 1 : 0).slice(0, RETIRED_SLOTS)
       const result = await work(state, storedSeq)
       if (dirty || result.dirty) await this.save(id, state, options)
       return result.verdict
@@ -178,7 +193,7 @@ export class PaxosState {
     try {
       bytes = await this.datastore.get(this.key(id), options)
     } catch (err: any) {
-      if (err.name === 'NotFoundError') return { floor: 0n, slots: new Map() }
+      if (err.name === 'NotFoundError') return { floor: 0n, slots: new Map(), retired: [] }
       throw err
     }
     const json = JSON.parse(new TextDecoder().decode(bytes)) as StoredIdState
@@ -189,7 +204,8 @@ export class PaxosState {
         accepted: s.accepted == null ? undefined : { ballot: ballotFromJson(s.accepted.ballot), record: base32.baseDecode(s.accepted.record) }
       })
     }
-    return { floor: BigInt(json.floor), slots }
+    const retired = (json.retired ?? []).map(r => ({ e: BigInt(r.e), accepted: r.accepted == null ? undefined : { ballot: ballotFromJson(r.accepted.ballot), hash: base32.baseDecode(r.accepted.hash) } }))
+    return { floor: BigInt(json.floor), slots, retired }
   }
 
   private async save (id: Uint8Array, state: IdState, options?: AbortOptions): Promise<void> {
@@ -199,7 +215,8 @@ export class PaxosState {
         e: e.toString(),
         promised: ballotToJson(s.promised),
         accepted: s.accepted == null ? undefined : { ballot: ballotToJson(s.accepted.ballot), record: base32.baseEncode(s.accepted.record) }
-      }))
+      })),
+      retired: state.retired.map(r => ({ e: r.e.toString(), accepted: r.accepted == null ? undefined : { ballot: ballotToJson(r.accepted.ballot), hash: base32.baseEncode(r.accepted.hash) } }))
     }
     await this.datastore.put(this.key(id), new TextEncoder().encode(JSON.stringify(json)), options)
     this.held.add(base32.baseEncode(id))
@@ -214,6 +231,7 @@ interface StoredBallot { counter: string, proposer: string }
 interface StoredIdState {
   floor: string
   slots: Array<{ e: string, promised: StoredBallot, accepted?: { ballot: StoredBallot, record: string } }>
+  retired?: Array<{ e: string, accepted?: { ballot: StoredBallot, hash: string } }>
 }
 
 function ballotToJson (b: Ballot): StoredBallot {

@@ -23,9 +23,26 @@ export class CasPrepareHandler implements RpcHandler {
     const closer = nearest.map(peerToWire)
     const replica = nearest.some(p => p.peerId.equals(this.cas.selfId))
     if (!replica) {
-      return { status: Status.OK, casPrepareResponse: { promised: false, replica: false, closer, storedSeq: this.cas.storedSeq(body.id), acceptedRecord: new Uint8Array(0) } }
+      return { status: Status.OK, casPrepareResponse: { promised: false, replica: false, closer, storedSeq: this.cas.storedSeq(body.id), acceptedRecord: new Uint8Array(0), stale: false, slotKnown: false, acceptedHash: new Uint8Array(0) } }
     }
     const verdict = await this.cas.state.prepare(body.id, body.expectedSeq, ballotFromWire(body.ballot), { signal: context.signal })
+    if (verdict.stale) {
+      const closed = verdict.retired?.accepted
+      return {
+        status: Status.OK,
+        casPrepareResponse: {
+          promised: false,
+          stale: true,
+          slotKnown: verdict.retired != null,
+          acceptedBallot: closed == null ? undefined : ballotToWire(closed.ballot),
+          acceptedHash: closed == null ? new Uint8Array(0) : closed.hash.slice(),
+          acceptedRecord: new Uint8Array(0),
+          storedSeq: verdict.storedSeq,
+          replica: true,
+          closer
+        }
+      }
+    }
     return {
       status: Status.OK,
       casPrepareResponse: {
@@ -34,6 +51,9 @@ export class CasPrepareHandler implements RpcHandler {
         acceptedBallot: verdict.accepted == null ? undefined : ballotToWire(verdict.accepted.ballot),
         acceptedRecord: verdict.accepted == null ? new Uint8Array(0) : verdict.accepted.record.slice(),
         storedSeq: verdict.storedSeq,
+        stale: false,
+        slotKnown: true,
+        acceptedHash: new Uint8Array(0),
         replica: true,
         closer
       }

@@ -2738,6 +2738,9 @@ export interface CasPrepareResponse {
   storedSeq: bigint
   replica: boolean
   closer: PeerInfo[]
+  stale: boolean
+  slotKnown: boolean
+  acceptedHash: Uint8Array<ArrayBuffer>
 }
 
 export namespace CasPrepareResponse {
@@ -2787,6 +2790,21 @@ export namespace CasPrepareResponse {
           }
         }
 
+        if ((obj.stale != null && obj.stale !== false)) {
+          w.uint32(64)
+          w.bool(obj.stale)
+        }
+
+        if ((obj.slotKnown != null && obj.slotKnown !== false)) {
+          w.uint32(72)
+          w.bool(obj.slotKnown)
+        }
+
+        if ((obj.acceptedHash != null && obj.acceptedHash.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.acceptedHash)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2796,7 +2814,10 @@ export namespace CasPrepareResponse {
           acceptedRecord: uint8ArrayAlloc(0),
           storedSeq: 0n,
           replica: false,
-          closer: []
+          closer: [],
+          stale: false,
+          slotKnown: false,
+          acceptedHash: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2841,6 +2862,18 @@ export namespace CasPrepareResponse {
               obj.closer.push(PeerInfo.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.closer$
               }))
+              break
+            }
+            case 8: {
+              obj.stale = reader.bool()
+              break
+            }
+            case 9: {
+              obj.slotKnown = reader.bool()
+              break
+            }
+            case 10: {
+              obj.acceptedHash = reader.bytes()
               break
             }
             default: {
@@ -2922,6 +2955,27 @@ export namespace CasPrepareResponse {
 
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.stale`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.slotKnown`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.acceptedHash`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2986,6 +3040,21 @@ export namespace CasPrepareResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface CasPrepareResponseStaleFieldEvent {
+    field: '$.stale'
+    value: boolean
+  }
+
+  export interface CasPrepareResponseSlotKnownFieldEvent {
+    field: '$.slotKnown'
+    value: boolean
+  }
+
+  export interface CasPrepareResponseAcceptedHashFieldEvent {
+    field: '$.acceptedHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<CasPrepareResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CasPrepareResponse.codec())
   }
@@ -2994,7 +3063,7 @@ export namespace CasPrepareResponse {
     return decodeMessage(buf, CasPrepareResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareResponse>): Generator<CasPrepareResponsePromisedFieldEvent | CasPrepareResponsePromisedBallotCounterFieldEvent | CasPrepareResponsePromisedBallotProposerFieldEvent | CasPrepareResponseAcceptedBallotCounterFieldEvent | CasPrepareResponseAcceptedBallotProposerFieldEvent | CasPrepareResponseAcceptedRecordFieldEvent | CasPrepareResponseStoredSeqFieldEvent | CasPrepareResponseReplicaFieldEvent | CasPrepareResponseCloserIdFieldEvent | CasPrepareResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareResponse>): Generator<CasPrepareResponsePromisedFieldEvent | CasPrepareResponsePromisedBallotCounterFieldEvent | CasPrepareResponsePromisedBallotProposerFieldEvent | CasPrepareResponseAcceptedBallotCounterFieldEvent | CasPrepareResponseAcceptedBallotProposerFieldEvent | CasPrepareResponseAcceptedRecordFieldEvent | CasPrepareResponseStoredSeqFieldEvent | CasPrepareResponseReplicaFieldEvent | CasPrepareResponseCloserIdFieldEvent | CasPrepareResponseCloserAddrsFieldEvent | CasPrepareResponseStaleFieldEvent | CasPrepareResponseSlotKnownFieldEvent | CasPrepareResponseAcceptedHashFieldEvent> {
     return streamMessage(buf, CasPrepareResponse.codec(), opts)
   }
 }
@@ -4158,6 +4227,21 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameCasPrepareResponseStaleFieldEvent {
+    field: '$.casPrepareResponse.stale'
+    value: boolean
+  }
+
+  export interface FrameCasPrepareResponseSlotKnownFieldEvent {
+    field: '$.casPrepareResponse.slotKnown'
+    value: boolean
+  }
+
+  export interface FrameCasPrepareResponseAcceptedHashFieldEvent {
+    field: '$.casPrepareResponse.acceptedHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FrameCasAcceptRequestIdFieldEvent {
     field: '$.casAcceptRequest.id'
     value: Uint8Array<ArrayBuffer>
@@ -4211,7 +4295,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

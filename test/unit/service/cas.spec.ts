@@ -223,6 +223,9 @@ describe('unit: PaxosState (the acceptor\'s slots)', () => {
     stored = 4n
     await state.prune(id)
     expect(await state.slot(id, 3n)).to.equal(undefined)
+    // what the closed slot last accepted is still known (as a hash): a proposer can tell it lost
+    const closed = await state.prepare(id, 3n, ballot(2n))
+    expect(closed.retired?.accepted?.ballot.counter).to.equal(1n)
     stored = 0n // the item left this node's store
     const verdict = await state.prepare(id, 3n, ballot(2n))
     expect([verdict.promised, verdict.stale]).to.deep.equal([false, true])
