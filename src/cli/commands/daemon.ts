@@ -164,6 +164,7 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
     ...addrs.map(ma => `listening: ${ma}`),
     ...(options.bootstrap == null ? [] : [`bootstrap: reached ${running.bootstrapped} of ${options.bootstrap.length}`]),
     ...(running.node.rejoined > 0 ? [`rejoined: ${running.node.rejoined} remembered peers`] : []),
+    ...fewReplicasLine(running),
     ...(options.swarmKeyFile == null ? [] : [`private network: swarm key ${options.swarmKeyFile}`]),
     ...(options.allow == null ? [] : [`allowlist: ${options.allow.length} peers`]),
     ...(options.mdns === true ? ['mdns: finding peers on the local network'] : []),
@@ -185,19 +186,26 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
 }
 
 /**
- * A node that knows fewer than R − 1 peers cannot keep R copies, and one that
- * knows fewer than W − 1 cannot acknowledge a write at all: say so at start,
- * on stderr, rather than at the first failed put.
+ * A node that knows fewer than W − 1 peers cannot acknowledge a write at all:
+ * say so at start, on stderr, rather than at the first failed put. (One that
+ * knows fewer than R − 1 but enough for W gets a `replicas:` line in the
+ * announcement instead: writes work, with fewer copies.)
  */
 async function warnFewPeers (running: Daemon, io: CliIo): Promise<void> {
   const { toyrrent } = running.node
   const peers = toyrrent.stats().peers
   const { replicas, writeQuorum } = toyrrent
-  if (peers + 1 >= replicas) return
-  const writes = peers + 1 >= writeQuorum
-    ? `writes need ${writeQuorum} acknowledgements and will get them, but items are kept on ${peers + 1} nodes instead of ${replicas} until more join`
-    : `writes need ${writeQuorum} acknowledgements (W) and fail with insufficient-peers until ${writeQuorum - 1 - peers} more node(s) join; a one-node network needs --replicas 1`
-  await write(io.stderr, `toyrrent: warning: this node knows ${peers} peer(s), fewer than the ${replicas - 1} that --replicas ${replicas} needs; ${writes}\n`)
+  if (peers + 1 >= writeQuorum) return
+  await write(io.stderr, `toyrrent: warning: this node knows ${peers} peer(s), fewer than the ${replicas - 1} that --replicas ${replicas} needs; writes need ${writeQuorum} acknowledgements (W) and fail with insufficient-peers until ${writeQuorum - 1 - peers} more node(s) join; a one-node network needs --replicas 1\n`)
+}
+
+/** The `replicas:` line when the node knows enough peers for W but fewer than R − 1. */
+function fewReplicasLine (running: Daemon): string[] {
+  const { toyrrent } = running.node
+  const peers = toyrrent.stats().peers
+  const { replicas, writeQuorum } = toyrrent
+  if (peers + 1 >= replicas || peers + 1 < writeQuorum) return []
+  return [`replicas: this node knows ${peers} peer(s), fewer than the ${replicas - 1} that --replicas ${replicas} needs; writes get their ${writeQuorum} acknowledgements, but items are kept on ${peers + 1} nodes instead of ${replicas} until more join`]
 }
 
 /** Resolve on the first SIGINT/SIGTERM; a second one exits at once. */
