@@ -18,7 +18,7 @@ const HISTORY = join(tmpdir(), `toyrrent-chaos-seed7-${process.pid}.jsonl`)
 const ARGS = ['--seconds', '60', '--seed', '7', '--nodes', '7', '--clients', '6', '--history', HISTORY]
 
 describe('chaos: 60 s seeded run against 7 daemons (seed 7)', function () {
-  this.timeout(420_000)
+  this.timeout(600_000)
   let child: ChildProcess | undefined
 
   after(() => {

@@ -85,6 +85,12 @@ function groupBy<K> (ops: Op[], key: (op: Op) => K | undefined): Map<K, Op[]> {
 const describe = (op: Op): string =>
   `#${op.index} ${op.client} ${op.kind}${op.seq != null ? ` seq ${op.seq}` : ''}${op.cas != null ? ` cas ${op.cas}` : ''} via ${op.node} [${op.start}–${op.end ?? '?'} ms] ${op.outcome ?? 'in flight'}${op.error != null ? ` (${op.error})` : ''}`
 
+/** When a refusal came, relative to a read that saw the refused value. */
+function refusedWhen (write: Op, read: Op): string {
+  const gap = Math.round(read.start - (write.end ?? write.start))
+  return gap >= 0 ? `${gap} ms before the resolve started` : `while the resolve ran (${-gap} ms after it started)`
+}
+
 export function check (history: History, options: CheckOptions): CheckResult {
   const checked = zero()
   const violations: Violation[] = []
@@ -180,7 +186,7 @@ export function check (history: History, options: CheckOptions): CheckResult {
       const source = writeByText.get(`${id}/${r.read.text}`)
       checked['refused-visible']++
       if (source?.outcome === 'fail') {
-        flag('refused-visible', `resolve of ${id} returned seq ${r.read.seq}, the value of a write refused with ${source.error} ${Math.round((r.start) - (source.end ?? source.start))} ms before the resolve started: resolve ${describe(r)}; write ${describe(source)}`, [r, source])
+        flag('refused-visible', `resolve of ${id} returned seq ${r.read.seq}, the value of a write refused with ${source.error} ${refusedWhen(source, r)}: resolve ${describe(r)}; write ${describe(source)}`, [r, source])
       }
       checked['phantom-read']++
       if (source == null || source.seq !== r.read.seq || source.start > (r.end ?? Infinity)) {

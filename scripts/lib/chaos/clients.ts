@@ -70,7 +70,7 @@ export class Clients {
   private readonly options: ClientsOptions
   private readonly recorder: Recorder
   private readonly nodes: () => ChaosNode[]
-  /** Hash items put (acknowledged or unknown): key hex -> value hex. */
+  /** Keys (hex) of the hash items put so far, acknowledged or not: what gets read. */
   private readonly hashKeys: string[] = []
   private readonly own: PublishKey[] = []
   private readonly casKeys: PublishKey[] = []
