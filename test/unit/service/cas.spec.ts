@@ -14,6 +14,9 @@ import { internals } from '../../../src/service/toyrrent.ts'
 import { PaxosState } from '../../../src/store/paxos-state.ts'
 import { createPublishRecord, decodePublishRecord, publishId } from '../../../src/records/publish-record.ts'
 import { position } from '../helpers.ts'
+import { OutcomeUnknownError } from '../../../src/service/cas.ts'
+import { errorReply } from '../../../src/api/errors.ts'
+import { refusal } from '../../../src/refusals.ts'
 import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
 import type { Toyrrent } from '../../../src/service/toyrrent.ts'
 import type { PrivateKey } from '@libp2p/interface'
@@ -171,6 +174,12 @@ describe('unit: compare-and-swap on the in-memory network', function () {
       net.up(replicas[0])
       net.up(replicas[1])
     }
+  })
+
+  it('outcome-unknown reaches HTTP clients as 504 and the CLI as exit 3', () => {
+    const reply = errorReply(new OutcomeUnknownError('may or may not take effect'))
+    expect([reply.status, reply.body.error.code]).to.deep.equal([504, 'outcome-unknown'])
+    expect(refusal('outcome-unknown').exit).to.equal(3)
   })
 
   it('refuses compare-and-swap clearly where W is not a majority of R', async () => {
