@@ -248,7 +248,9 @@ class BootstrapHealer {
   }
 
   addBootstrap (addrs: Multiaddr[]): void {
-    for (const addr of addrs) this.bootstrap.set(addr.toString(), addr)
+    // a shared bootstrap list may name this node too: never wait for ourselves
+    const self = this.libp2p.peerId.toString()
+    for (const addr of addrs) if (peerIdOf(addr) !== self) this.bootstrap.set(addr.toString(), addr)
   }
 
   start (): void {
