@@ -160,6 +160,14 @@ export class Console {
           return lines.length === 0 ? 'no peers connected' : lines.join('\n')
         }
       },
+      connect: {
+        synopsis: 'connect MULTIADDR',
+        summary: 'dial MULTIADDR and join the network through it: "PEERID joined; N peers in the routing table"',
+        run: async (args, signal) => {
+          const result = await this.node.connect(oneArg(args, 'connect MULTIADDR'), { signal })
+          return `${result.peerId.toString()} ${result.joined ? 'joined' : 'connected, but it is not in the routing table'}; ${result.peers} peers in the routing table`
+        }
+      },
       table: {
         synopsis: 'table',
         summary: 'the toyrrent peer table by distance band (band i: distance 2^i..2^(i+1) from this node)',
