@@ -209,4 +209,28 @@ describe('unit: hash items on the in-memory network', () => {
       }
     })
   })
+
+  describe('hinted copies', () => {
+    it('a fallback that took a copy for a silent replica hands it to that replica on its next repair round, then drops its own', async () => {
+      const net8 = await createMemoryNetwork(8)
+      try {
+        const value = new Uint8Array(randomBytes(48))
+        const key = hashItemKey(value)
+        const [r0, r1, r2, fallback] = net8.nearest(key, 4)
+        const writer = net8.nodes.find(n => ![r0, r1, r2, fallback].includes(n))!
+        net8.down(r0)
+        const { stored } = await writer.put(value)
+        expect(stored.length).to.be.at.least(2)
+        await waitFor('the fallback to hold a hinted copy', () => holds(fallback, key), 2000)
+        expect(holds(r0, key)).to.equal(false)
+        net8.up(r0)
+        await fallback.repair()
+        expect(holds(r0, key), 'the replica holds it after one repair round of the fallback').to.equal(true)
+        await waitFor('the fallback to drop its hinted copy', async () => { await fallback.repair(); return !holds(fallback, key) }, 3000)
+        expect([r0, r1, r2].every(n => holds(n, key))).to.equal(true)
+      } finally {
+        await net8.stop()
+      }
+    })
+  })
 })
