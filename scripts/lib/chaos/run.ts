@@ -13,6 +13,8 @@ import { Clients, finalRead, hashKeysOf } from './clients.ts'
 import { Nemesis } from './nemesis.ts'
 import { Recorder } from './history.ts'
 import { rng } from '../stats.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { compareDistance, peerPosition } from '../../../src/keyspace.ts'
 import type { CheckName, CheckResult, Violation } from './checker.ts'
 import type { FaultKind, OpKind, Outcome } from './history.ts'
 
@@ -49,7 +51,7 @@ export interface ChaosSummary {
   errors: Record<string, Record<string, number>>
   faults: Record<FaultKind, number>
   finalNodes: number
-  heal: { healed: boolean, ms: number, items: number, underReplicated: number }
+  heal: { healed: boolean, ms: number, items: number, underReplicated: number, diagnosis: Diagnosis[] }
   checks: Record<CheckName, { checked: number, violations: number }>
   violations: number
   /** The first violations in full. */
@@ -113,6 +115,38 @@ export class ChaosCluster {
     await Promise.allSettled(this.nodes.map(async n => n.kill()))
     if (this.root !== '') await rm(this.root, { recursive: true, force: true })
   }
+}
+
+/** Where an item that did not heal is: who holds it, and its true R nearest. */
+export interface Diagnosis {
+  key: string
+  /** Nodes holding it (by asking every node), with `*` for pinned and `r` for responsible. */
+  heldBy: string[]
+  /** The R nearest nodes by position, from every node's peer id. */
+  nearest: string[]
+}
+
+async function diagnose (cluster: ChaosCluster, keys: string[], options: ChaosOptions): Promise<Diagnosis[]> {
+  if (keys.length === 0) return []
+  const held = new Map<string, string[]>()
+  await Promise.all(cluster.nodes.map(async node => {
+    try {
+      const res = await fetch(`http://${node.api}/v1/local/items`, { signal: AbortSignal.timeout(options.requestTimeoutMs) })
+      const { items } = await res.json() as { items: Array<{ key: string, pinned: boolean, responsible: boolean }> }
+      for (const item of items) {
+        if (!keys.includes(item.key)) continue
+        const list = held.get(item.key) ?? []
+        list.push(`${node.name}${item.pinned ? '*' : ''}${item.responsible ? 'r' : ''}`)
+        held.set(item.key, list)
+      }
+    } catch {}
+  }))
+  const positions = cluster.nodes.map(node => ({ name: node.name, position: peerPosition(peerIdFromString(node.peerId)) }))
+  return keys.map(key => {
+    const target = Buffer.from(key, 'hex')
+    const nearest = [...positions].sort((a, b) => compareDistance(target, a.position, b.position)).slice(0, options.replicas).map(p => p.name)
+    return { key, heldBy: held.get(key) ?? [], nearest }
+  })
 }
 
 async function inBatches<T> (items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -195,6 +229,7 @@ export async function runChaos (options: ChaosOptions, cluster: ChaosCluster): P
   }
   const healMs = Math.round(performance.now() - healStart)
   log(`${healthy.size} of ${acked.length} acknowledged items on ${options.replicas} nodes after ${healMs} ms`)
+  const diagnosis = await diagnose(cluster, acked.filter(k => !healthy.has(k)).slice(0, 20), options)
 
   // final reads: every hash key from a random node (3 tries), every id from 2 nodes
   await inBatches(hashKeysOf(recorder), 8, async key => {
@@ -217,7 +252,7 @@ export async function runChaos (options: ChaosOptions, cluster: ChaosCluster): P
     await writeFile(options.historyFile, [...history.faults.map(f => JSON.stringify({ fault: f })), ...history.ops.map(op => JSON.stringify(op))].join('\n') + '\n')
   }
   const result = check(history, { replicas: options.replicas })
-  return summarise(options, startedAt, performance.now() - t0, recorder, nemesis, cluster, result, { healed: healthy.size === acked.length, ms: healMs, items: acked.length, underReplicated: acked.length - healthy.size })
+  return summarise(options, startedAt, performance.now() - t0, recorder, nemesis, cluster, result, { healed: healthy.size === acked.length, ms: healMs, items: acked.length, underReplicated: acked.length - healthy.size, diagnosis })
 }
 
 function summarise (options: ChaosOptions, startedAt: string, ms: number, recorder: Recorder, nemesis: Nemesis, cluster: ChaosCluster, result: CheckResult, heal: ChaosSummary['heal']): ChaosSummary {
