@@ -169,11 +169,14 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     async bootstrap (addrs, opts = {}) {
       const parsed = addrs.map(parseDialAddr)
       healer.addBootstrap(parsed)
-      const results = await Promise.allSettled(parsed.map(async a => libp2p.dial(a, { signal: opts.signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS) })))
-      const reached = results.filter(r => r.status === 'fulfilled').length
-      // the service joins by itself on its first peers; wait for that join (or start one)
-      if (reached > 0) await libp2p.services.toyrrent.join({ signal: opts.signal })
-      return reached
+      // healing waits while a bootstrap of its own runs: the table is filling
+      return await healer.while(async () => {
+        const results = await Promise.allSettled(parsed.map(async a => libp2p.dial(a, { signal: opts.signal ?? AbortSignal.timeout(DIAL_TIMEOUT_MS) })))
+        const reached = results.filter(r => r.status === 'fulfilled').length
+        // the service joins by itself on its first peers; wait for that join (or start one)
+        if (reached > 0) await libp2p.services.toyrrent.join({ signal: opts.signal })
+        return reached
+      })
     },
     async connect (addr, opts = {}) {
       return connectTo(libp2p, protocol, parseMultiaddr(addr, 'peer'), opts.signal)
@@ -233,6 +236,8 @@ class BootstrapHealer {
   private timer?: ReturnType<typeof setTimeout>
   private delay: number
   private running = false
+  /** Bootstraps in progress (node.bootstrap()): no healing round meanwhile. */
+  private bootstrapping = 0
 
   constructor (libp2p: ToyrrentLibp2p, protocol: string, options: ToyrrentNodeOptions, bootstrap: Multiaddr[]) {
     this.libp2p = libp2p
@@ -251,6 +256,16 @@ class BootstrapHealer {
     // a shared bootstrap list may name this node too: never wait for ourselves
     const self = this.libp2p.peerId.toString()
     for (const addr of addrs) if (peerIdOf(addr) !== self) this.bootstrap.set(addr.toString(), addr)
+  }
+
+  /** Run a bootstrap of the node's own; healing rounds wait until it is done. */
+  async while<T> (work: () => Promise<T>): Promise<T> {
+    this.bootstrapping++
+    try {
+      return await work()
+    } finally {
+      this.bootstrapping--
+    }
   }
 
   start (): void {
@@ -283,8 +298,8 @@ class BootstrapHealer {
 
   private async tick (): Promise<void> {
     if (!this.running) return
-    if (!this.libp2p.services.toyrrent.isStarted() || !this.needsPeers()) {
-      // healthy: look again after the first delay, and start over from it when the table next runs short
+    if (!this.libp2p.services.toyrrent.isStarted() || this.bootstrapping > 0 || !this.needsPeers()) {
+      // healthy, or a bootstrap is filling the table: look again after the first delay, and start over from it when the table next runs short
       this.delay = this.initialMs
       this.schedule(this.initialMs)
       return
