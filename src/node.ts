@@ -309,7 +309,9 @@ class BootstrapHealer {
     let reached = 0
     try {
       ({ dialled, reached } = await this.redial())
-      if (reached > 0) await this.libp2p.services.toyrrent.join({ signal: this.controller.signal })
+      // a peer reached, or connections the table lost track of (it empties on failures while
+      // connections stay up): a self lookup through them refills the table
+      if (reached > 0 || this.libp2p.getConnections().length > 0) await this.libp2p.services.toyrrent.join({ signal: this.controller.signal })
     } catch (err: any) {
       if (!this.running) return
       log('bootstrap retry: %s', err.message)
