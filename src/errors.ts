@@ -41,6 +41,13 @@ export class InsufficientPeersError extends ToyrrentError {
   override code = 'insufficient-peers'
 }
 
+/** A key of the other kind: a publish id given to get, or a hash item key given to resolve. */
+export class WrongKindError extends ToyrrentError {
+  static override name = 'WrongKindError'
+  override name = 'WrongKindError'
+  override code = 'wrong-kind'
+}
+
 /** A remote peer answered with a typed refusal (stale-seq, bad-signature...). */
 export class RemoteRejectedError extends ToyrrentError {
   static override name = 'RemoteRejectedError'

@@ -5,6 +5,7 @@
  */
 import { RpcChannel } from './channel.ts'
 import { deadlineSignal } from '../signals.ts'
+import { TimeoutError } from '../errors.ts'
 import type { Exchange } from './channel.ts'
 import type { FrameTransport } from './client.ts'
 import type { Frame } from './pb/rpc.ts'
@@ -31,8 +32,20 @@ export class StreamTransport implements FrameTransport {
   }
 
   async exchange (peer: FoundPeer, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
+    const deadline = Date.now() + options.timeout
+    const reused = this.channels.has(peer.peerId.toString())
     const channel = await this.channel(peer, options.signal, options.timeout)
-    return channel.request(frame, options)
+    try {
+      return await channel.request(frame, options)
+    } catch (err) {
+      // a channel opened earlier can die with its connection (the peer restarted, an idle
+      // connection was pruned) before it notices: that says nothing about the peer, so ask
+      // once more on a fresh one (every request is idempotent: a repeated STORE is a no-op)
+      const left = deadline - Date.now()
+      if (!reused || !channel.closed || options.signal?.aborted === true || left <= 0 || err instanceof TimeoutError) throw err
+      this.log('channel to %p ended under a request (%s); asking again on a new one', peer.peerId, (err as Error).message)
+      return (await this.channel(peer, options.signal, left)).request(frame, { ...options, timeout: left })
+    }
   }
 
   close (): void {

@@ -8,7 +8,7 @@
  * resolve"). Like every answer it is a sign of life: the replica stays in
  * the routing table (PeerRequests' rule).
  */
-import { RemoteRejectedError, ToyrrentError } from '../errors.ts'
+import { RemoteRejectedError, WrongKindError } from '../errors.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { decodePublishRecord, publishId } from '../records/publish-record.ts'
 import { compareBytes, hexKey } from '../bytes.ts'
@@ -29,13 +29,6 @@ export interface HashItemsInit {
   lookups: Lookups
   requests: PeerRequests
   log: Logger
-}
-
-/** A key of the other kind: a publish id given to get, or a hash item key given to resolve. HTTP 400, exit 1. */
-export class WrongKindError extends ToyrrentError {
-  static override name = 'WrongKindError'
-  override name = 'WrongKindError'
-  override code = 'wrong-kind'
 }
 
 export class HashItems {

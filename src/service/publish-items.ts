@@ -6,7 +6,8 @@
  * answered with an older one.
  */
 import { assertAccepted, createPublishRecord, decodePublishRecord, encodePublishRecord, isDeleted, publishId } from '../records/publish-record.ts'
-import { InsufficientPeersError, InvalidInputError, PublishRejectedError, RemoteRejectedError } from '../errors.ts'
+import { InsufficientPeersError, InvalidInputError, PublishRejectedError, RemoteRejectedError, WrongKindError } from '../errors.ts'
+import { verifyHashItem } from '../records/hash-item.ts'
 import { nextSeq } from '../records/seq.ts'
 import { isExpired, kindOf } from '../store/item-store.ts'
 import { hexKey } from '../bytes.ts'
@@ -101,6 +102,8 @@ export class PublishItems {
     const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
     const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
     const failed = new Map<string, FoundPeer>()
+    // a replica that serves a hash item whose bytes hash to the id: the caller has the wrong kind of key
+    let hashItemHere = local != null && !isExpired(local) && kindOf(local.kind) === 'hash' && verifyHashItem(id, local.body)
     const self = neighbourhood.selfPeer()
     const selfKey = self.peerId.toString()
     const replica = neighbourhood.among(id, settings.replicas)
@@ -108,6 +111,11 @@ export class PublishItems {
     const result = await lookups.run(id, lookups.readShape(), signal, async (peer, querySignal) => {
       try {
         const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, id, settings.replicas, options))
+        if (answer.item?.kind === 'hash' && verifyHashItem(id, answer.item.body)) {
+          hashItemHere = true
+          held.set(peer.peerId.toString(), { peer })
+          return { closer: answer.closer, ...quorum.answer(peer, undefined, answer.closer) }
+        }
         // a replica serving a forged or foreign record is skipped like an unreachable one
         const record = answer.item == null ? undefined : await this.verifiedRecord(id, answer.item.kind, answer.item.body, peer)
         held.set(peer.peerId.toString(), { peer, record })
@@ -119,6 +127,9 @@ export class PublishItems {
     })
     // the replica set as far as this resolve can tell: the R nearest of every peer it met and us
     const met = [...held.values()].map(h => h.peer).concat([...failed.values()].filter(p => !held.has(p.peerId.toString())), [self])
+    if (hashItemHere && ![...held.values()].some(h => h.record != null)) {
+      throw new WrongKindError(`that is a hash item key; use get (${hexKey(id)} names an immutable value, not a signed record)`)
+    }
     const replicaSet = nearestPositioned(id, met, settings.replicas)
     const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
     const heard = replicaSet.filter(p => p.peerId.toString() === selfKey || held.has(p.peerId.toString())).length

@@ -189,7 +189,7 @@ describe('unit: publish items on the in-memory network', () => {
     const { id } = await net.nodes[12].publish(key, text('first'))
     await net.nodes[13].publish(key, text('second'))
     const replicaSet = net.nearest(id, R)
-    await waitFor('every replica to hold seq 2', () => replicaSet.every(n => heldSeq(n, id) === 2n), 2000)
+    await waitFor('every replica to hold seq 2', () => replicaSet.every(n => heldSeq(n, id) === 2n), 10_000)
     net.down(replicaSet[0])
     try {
       for (const node of net.nodes.filter(n => n !== replicaSet[0])) {
@@ -198,6 +198,18 @@ describe('unit: publish items on the in-memory network', () => {
       }
     } finally {
       net.up(replicaSet[0])
+    }
+  })
+
+  it('[finding 6, failed before: "could not reach any of the 3 peers"] resolve of a hash item key is wrong-kind ("that is a hash item key; use get"), and every node keeps its peers', async () => {
+    const { key: hashKey } = await net.nodes[2].put(text('an immutable value'))
+    for (const node of net.nodes) {
+      const before = node[internals].table.size
+      const err = await node.resolve(hashKey).then(() => undefined, (e: any) => e)
+      expect(err?.name).to.equal('WrongKindError')
+      expect(err?.code).to.equal('wrong-kind')
+      expect(err?.message).to.match(/^that is a hash item key; use get/)
+      expect(node[internals].table.size, 'peers in the table after a wrong-kind resolve').to.equal(before)
     }
   })
 })
