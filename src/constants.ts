@@ -136,3 +136,13 @@ export const DEFAULT_INBOUND_CONNECTION_THRESHOLD = 200
 /** A dial to a bootstrap or discovered peer gives up after this long; a remembered peer after the shorter one. */
 export const DIAL_TIMEOUT_MS = 10_000
 export const REMEMBERED_DIAL_TIMEOUT_MS = 5_000
+
+/** Rounds (ballots) one swap tries before giving up when other proposers keep pre-empting it. */
+export const CAS_MAX_ROUNDS = 6
+/** Base of the random back-off after a pre-empted round, in ms (doubles each round). */
+export const CAS_BACKOFF_MS = 10
+
+/** Open compare-and-swap slots one id may have on one acceptor; more is refused (retryable). */
+export const MAX_OPEN_SLOTS = 16
+/** Closed slots per id whose last accepted ballot and record hash are still kept (so a proposer can tell it lost). */
+export const RETIRED_SLOTS = 8

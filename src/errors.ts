@@ -48,6 +48,13 @@ export class WrongKindError extends ToyrrentError {
   override code = 'wrong-kind'
 }
 
+/** A write that may or may not have taken effect: read before retrying (HTTP 504, exit 3). */
+export class OutcomeUnknownError extends ToyrrentError {
+  static override name = 'OutcomeUnknownError'
+  override name = 'OutcomeUnknownError'
+  override code = 'outcome-unknown'
+}
+
 /** A remote peer answered with a typed refusal (stale-seq, bad-signature...). */
 export class RemoteRejectedError extends ToyrrentError {
   static override name = 'RemoteRejectedError'

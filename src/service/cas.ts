@@ -16,13 +16,14 @@
  *   chosen and committed (nor another record chosen): it may or may not take
  *   effect; read before retrying.
  */
+import { CAS_BACKOFF_MS, CAS_MAX_ROUNDS } from '../constants.ts'
 import { randomBytes } from '@libp2p/crypto'
 import { compareDistance, nearestPositioned, sha256 } from '../keyspace.ts'
 import { equals as equalBytes } from 'uint8arrays/equals'
 import { decodePublishRecord } from '../records/publish-record.ts'
 import type { VerifiedCache } from '../records/verified-cache.ts'
 import type { PaxosState } from '../store/paxos-state.ts'
-import { InsufficientPeersError, InvalidInputError, PublishRejectedError, RemoteRejectedError, ToyrrentError } from '../errors.ts'
+import { InsufficientPeersError, InvalidInputError, OutcomeUnknownError, PublishRejectedError, RemoteRejectedError, ToyrrentError } from '../errors.ts'
 import { hexKey } from '../bytes.ts'
 import { sleep } from '../signals.ts'
 import { compareBallots } from '../store/paxos-state.ts'
@@ -38,18 +39,6 @@ import type { Settings } from './options.ts'
 import type { Item } from '../records/item.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
-
-/** A write that may or may not have taken effect: read before retrying (HTTP 504, exit 3). */
-export class OutcomeUnknownError extends ToyrrentError {
-  static override name = 'OutcomeUnknownError'
-  override name = 'OutcomeUnknownError'
-  override code = 'outcome-unknown'
-}
-
-/** Rounds (ballots) one swap tries before giving up when other proposers keep pre-empting it. */
-export const CAS_MAX_ROUNDS = 6
-/** Base of the random back-off after a pre-empted round, in ms (doubles each round). */
-export const CAS_BACKOFF_MS = 10
 
 export interface CasInit {
   settings: Settings

@@ -17,14 +17,12 @@ import { base32 } from 'multiformats/bases/base32'
 import { KeyedLock } from './keyed-lock.ts'
 import { compareBytes } from '../bytes.ts'
 import { sha256 } from '../keyspace.ts'
+import { MAX_OPEN_SLOTS, RETIRED_SLOTS } from '../constants.ts'
 import type { Datastore } from 'interface-datastore'
 import type { AbortOptions } from '@libp2p/interface'
 
+
 const PREFIX = '/toyrrent/paxos/'
-/** Open slots one id may have on one acceptor; more is refused (retryable). */
-export const MAX_OPEN_SLOTS = 16
-/** Closed slots per id whose last accepted ballot and record hash are still kept (so a proposer can tell it lost). */
-export const RETIRED_SLOTS = 8
 
 /** A ballot: ordered by counter, then by proposer bytes (peer id multihash ‖ nonce), unique per proposal. */
 export interface Ballot {
@@ -107,12 +105,7 @@ export class PaxosState {
   async prepare (id: Uint8Array, expectedSeq: bigint, ballot: Ballot, options?: AbortOptions): Promise<PrepareVerdict> {
     return this.withState<PrepareVerdict>(id, options, async (state, storedSeq) => {
       if (expectedSeq < state.floor) return { verdict: { promised: false, promisedBallot: ZERO_BALLOT, storedSeq, stale: true, retired: state.retired.find(r => r.e === expectedSeq) }, dirty: false }
-      let slot = state.slots.get(expectedSeq)
-      if (slot == null) {
-        if (state.slots.size >= MAX_OPEN_SLOTS) throw new TooManySlotsError(`${state.slots.size} compare-and-swap slots open for this id`)
-        slot = { promised: ZERO_BALLOT }
-        state.slots.set(expectedSeq, slot)
-      }
+      const slot = openSlot(state, expectedSeq)
       if (compareBallots(ballot, slot.promised) < 0) {
         return { verdict: { promised: false, promisedBallot: slot.promised, accepted: slot.accepted, storedSeq, stale: false }, dirty: false }
       }
@@ -126,12 +119,7 @@ export class PaxosState {
   async accept (id: Uint8Array, expectedSeq: bigint, ballot: Ballot, record: Uint8Array, options?: AbortOptions): Promise<AcceptVerdict> {
     return this.withState<AcceptVerdict>(id, options, async (state, storedSeq) => {
       if (expectedSeq < state.floor) return { verdict: { accepted: false, promisedBallot: ZERO_BALLOT, storedSeq, stale: true }, dirty: false }
-      let slot = state.slots.get(expectedSeq)
-      if (slot == null) {
-        if (state.slots.size >= MAX_OPEN_SLOTS) throw new TooManySlotsError(`${state.slots.size} compare-and-swap slots open for this id`)
-        slot = { promised: ZERO_BALLOT }
-        state.slots.set(expectedSeq, slot)
-      }
+      const slot = openSlot(state, expectedSeq)
       if (compareBallots(ballot, slot.promised) < 0) {
         return { verdict: { accepted: false, promisedBallot: slot.promised, storedSeq, stale: false }, dirty: false }
       }
@@ -225,6 +213,17 @@ export class PaxosState {
   private key (id: Uint8Array): Key {
     return new Key(this.prefix + base32.baseEncode(id), false)
   }
+}
+
+/** The slot for `expectedSeq`, opened (nothing promised yet) if new; refused past MAX_OPEN_SLOTS. */
+function openSlot (state: IdState, expectedSeq: bigint): SlotState {
+  let slot = state.slots.get(expectedSeq)
+  if (slot == null) {
+    if (state.slots.size >= MAX_OPEN_SLOTS) throw new TooManySlotsError(`${state.slots.size} compare-and-swap slots open for this id`)
+    slot = { promised: ZERO_BALLOT }
+    state.slots.set(expectedSeq, slot)
+  }
+  return slot
 }
 
 interface StoredBallot { counter: string, proposer: string }
