@@ -1,5 +1,5 @@
 /** Usage text: the whole of it for `toyrrent help`, one command's for its errors. */
-import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../api/http-server.ts'
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../api/defaults.ts'
 import type { Command } from './command.ts'
 
 export function usage (commands: Command[]): string {

@@ -1,13 +1,11 @@
 import { resolve } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
-import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../../api/http-server.ts'
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../../api/defaults.ts'
 import { defaultDataDir } from '../../daemon/data-dir.ts'
 import { parseHostPort, parseInteger, UsageError } from '../args.ts'
 import { write } from '../io.ts'
 import type { Command } from '../command.ts'
 import type { CliIo } from '../io.ts'
 import type { Daemon, DaemonOptions } from '../../daemon/daemon.ts'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { loadConfig } from '../../daemon/config.ts'
 import type { DaemonConfig } from '../../daemon/config.ts'
 
@@ -37,8 +35,11 @@ export const daemon: Command = {
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
     const config = typeof values.config === 'string' ? await asUsageError(async () => loadConfig(values.config as string)) : {}
+    // loaded here, not at the top: `toyrrent help` lists this command without loading libp2p
+    const { multiaddr } = await import('@multiformats/multiaddr')
+    const { peerIdFromString } = await import('@libp2p/peer-id')
     const options: DaemonOptions = {
-      ...daemonOptions(values, io.env, config),
+      ...daemonOptions(values, io.env, config, { multiaddr, peerIdFromString }),
       // bootstrap healing: one line per round that dialled someone, on stderr
       onBootstrapRetry: event => {
         const next = event.nextInMs > 0 ? `; next try in about ${Math.max(1, Math.round(event.nextInMs / 1000))} s` : ''
@@ -70,15 +71,20 @@ export const daemon: Command = {
 }
 
 /** Flags win over the config file; list flags add to its lists. */
-function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv, config: DaemonConfig = {}): DaemonOptions {
+interface Parsers {
+  multiaddr: typeof import('@multiformats/multiaddr').multiaddr
+  peerIdFromString: typeof import('@libp2p/peer-id').peerIdFromString
+}
+
+function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv, config: DaemonConfig, parsers: Parsers): DaemonOptions {
   const apiText = typeof values.api === 'string' ? values.api : config.api
   const api = apiText != null ? parseHostPort(apiText) : { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT }
   const listen = merged(config.listen, values.listen as string[] | undefined)
   const bootstrap = merged(config.bootstrap, values.bootstrap as string[] | undefined)
   const allow = merged(config.allow, values.allow as string[] | undefined)
-  listen?.forEach(addr => checkMultiaddr(addr, '--listen', false))
-  bootstrap?.forEach(addr => checkMultiaddr(addr, '--bootstrap', true))
-  allow?.forEach(peer => checkPeerId(peer))
+  listen?.forEach(addr => checkMultiaddr(parsers, addr, '--listen', false))
+  bootstrap?.forEach(addr => checkMultiaddr(parsers, addr, '--bootstrap', true))
+  allow?.forEach(peer => checkPeerId(parsers, peer))
   const refresh = typeof values['refresh-interval'] === 'string' ? parseInteger(values['refresh-interval'], '--refresh-interval', 0, 86_400) : config.refreshInterval
   return {
     dataDir: typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : config.dataDir ?? defaultDataDir(env),
@@ -100,7 +106,7 @@ function merged (fromConfig: string[] | undefined, fromFlags: string[] | undefin
   return [...(fromConfig ?? []), ...(fromFlags ?? [])]
 }
 
-function checkPeerId (text: string): void {
+function checkPeerId ({ peerIdFromString }: Parsers, text: string): void {
   try {
     peerIdFromString(text)
   } catch (err) {
@@ -139,7 +145,7 @@ function ms (seconds: number | undefined): number | undefined {
   return seconds == null ? undefined : seconds * 1000
 }
 
-function checkMultiaddr (text: string, flag: string, needsPeerId: boolean): void {
+function checkMultiaddr ({ multiaddr }: Parsers, text: string, flag: string, needsPeerId: boolean): void {
   let components
   try {
     components = multiaddr(text).getComponents()
