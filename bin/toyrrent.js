@@ -25,7 +25,7 @@ if (major >= NEEDED_MAJOR) {
   const node = projectNode()
   if (node == null) {
     process.stderr.write(`toyrrent needs Node.js >= ${NEEDED_MAJOR} (found ${process.version} at ${process.execPath}); ` +
-      'install a newer Node, or run `npm install` in the toyrrent package to get its own\n')
+      `put a Node.js ${NEEDED_MAJOR} or newer first on PATH, or install the \`node\` package next to toyrrent (npm install node@${NEEDED_MAJOR})\n`)
     process.exit(1)
   }
   const child = spawn(node, [main, ...process.argv.slice(2)], { stdio: 'inherit' })
