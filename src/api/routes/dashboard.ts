@@ -28,6 +28,16 @@ export async function dashboardFile (ctx: RequestContext): Promise<ApiResult> {
   return await serve(name)
 }
 
+/**
+ * `GET /v1/dashboard/features`: which optional parts this daemon's API has, so
+ * the page shows only what works (asking a missing route would log a 404).
+ */
+export async function dashboardFeatures (_ctx: RequestContext): Promise<ApiResult> {
+  // imported here: index.ts imports this module
+  const { routes } = await import('./index.ts')
+  return { status: 200, json: { files: routes.some(r => r.path === '/v1/files') } }
+}
+
 async function serve (name: string): Promise<ApiResult> {
   const bytes = await readFile(new URL(name, FOLDER))
   return {

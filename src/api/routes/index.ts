@@ -8,7 +8,7 @@ import { publishRecord, resolveRecord } from './records.ts'
 import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import { connectPeer } from './connect.ts'
-import { dashboardFile, dashboardPage } from './dashboard.ts'
+import { dashboardFeatures, dashboardFile, dashboardPage } from './dashboard.ts'
 import { getTable } from './table.ts'
 import type { Route } from '../router.ts'
 
@@ -29,5 +29,6 @@ export const routes: Route[] = [
   // the web dashboard (src/dashboard) and the table picture it draws
   { method: 'GET', path: '/', handler: dashboardPage },
   { method: 'GET', path: '/dashboard/:file', handler: dashboardFile },
+  { method: 'GET', path: '/v1/dashboard/features', handler: dashboardFeatures },
   { method: 'GET', path: '/v1/table', handler: getTable }
 ]
