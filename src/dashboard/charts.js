@@ -40,7 +40,7 @@ export function drawBands (svg, bands) {
     const count = counts.get(band) ?? 0
     const h = count === 0 ? 0 : Math.max(2, (bottom - top) * count / max)
     const x = 5 + i * slot
-    const rect = el('rect', { class: 'bar', x: x + 1, y: bottom - h, width: Math.max(1, slot - 2), height: h, 'data-band': band, 'data-count': count })
+    const rect = el('rect', { class: 'band', x: x + 1, y: bottom - h, width: Math.max(1, slot - 2), height: h, 'data-band': band, 'data-count': count })
     rect.append(el('title', {}, `band ${band}: ${count} peer(s)`))
     svg.append(rect)
     if (count > 0 && slot >= 12) svg.append(el('text', { x: x + slot / 2, y: bottom - h - 3, 'text-anchor': 'middle' }, count))
@@ -60,7 +60,7 @@ export function drawSeries (svg, points, spanMs, unit) {
   const top = 8
   const bottom = height - 16
   const values = points.filter(p => p.v != null).map(p => p.v)
-  const max = niceMax(Math.max(1e-9, ...values))
+  const max = niceMax(Math.max(1, ...values))
   svg.append(el('line', { class: 'axis', x1: left, x2: width, y1: bottom, y2: bottom }))
   svg.append(el('line', { class: 'axis', x1: left, x2: left, y1: top, y2: bottom }))
   svg.append(el('text', { x: left - 4, y: top + 8, 'text-anchor': 'end' }, format(max)))
