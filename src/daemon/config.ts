@@ -10,7 +10,12 @@
  *     "api":             "127.0.0.1:5454",                   HTTP API address
  *     "dataDir":         "/var/lib/toyrrent",                data directory (relative to the config file)
  *     "replicas":        3,                                  replication factor R
- *     "refreshInterval": 600                                 seconds between routing-table refreshes (0 = off)
+ *     "refreshInterval": 600,                                seconds between routing-table refreshes (0 = off)
+ *     "writeQuorum":     2,                                  acknowledgements a write needs (W, 1..R)
+ *     "repairInterval":  60,                                 seconds between anti-entropy rounds (0 = off)
+ *     "itemTtl":         172800,                             seconds others' items are kept after their last write
+ *     "maxStorage":      1073741824,                         bytes of others' items this node takes
+ *     "leaveTimeout":    10                                  seconds of handoff on SIGTERM/SIGINT (0 = none)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,
@@ -31,6 +36,12 @@ export interface DaemonConfig {
   replicas?: number
   /** Seconds, as in the file (the daemon command turns it into ms where it reads it). */
   refreshInterval?: number
+  /** The same as the daemon flags of the same names: --write-quorum, --repair-interval (s), --item-ttl (s), --max-storage (bytes), --leave-timeout (s). */
+  writeQuorum?: number
+  repairInterval?: number
+  itemTtl?: number
+  maxStorage?: number
+  leaveTimeout?: number
 }
 
 const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'number'> = {
@@ -42,7 +53,12 @@ const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'numbe
   api: 'string',
   dataDir: 'string',
   replicas: 'number',
-  refreshInterval: 'number'
+  refreshInterval: 'number',
+  writeQuorum: 'number',
+  repairInterval: 'number',
+  itemTtl: 'number',
+  maxStorage: 'number',
+  leaveTimeout: 'number'
 }
 
 /** Read and check a config file; paths in it are resolved against the file's directory. */

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path'
 import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../../api/defaults.ts'
 import { defaultDataDir } from '../../daemon/data-dir.ts'
+import { DEFAULT_REPLICAS } from '../../constants.ts'
 import { parseHostPort, parseInteger, UsageError } from '../args.ts'
 import { write } from '../io.ts'
+import { listenError } from '../listen-error.ts'
 import type { Command } from '../command.ts'
 import type { CliIo } from '../io.ts'
 import type { Daemon, DaemonOptions } from '../../daemon/daemon.ts'
@@ -54,7 +56,12 @@ export const daemon: Command = {
     const { startDaemon } = await import('../../daemon/daemon.ts')
     // listen before starting: a signal during start-up stops the node once it is up
     const signalled = untilSignal(io)
-    const running = await startDaemon(options)
+    let running: Daemon
+    try {
+      running = await startDaemon(options)
+    } catch (err) {
+      throw listenError(err) ?? err
+    }
     await warnFewPeers(running, io)
     await announce(running, options, io)
     // --console: commands on stdin, one per line (src/cli/console.ts); its end does not stop the daemon
@@ -86,12 +93,19 @@ function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv,
   bootstrap?.forEach(addr => checkMultiaddr(parsers, addr, '--bootstrap', true))
   allow?.forEach(peer => checkPeerId(parsers, peer))
   const refresh = typeof values['refresh-interval'] === 'string' ? parseInteger(values['refresh-interval'], '--refresh-interval', 0, 86_400) : config.refreshInterval
+  const replicas = typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : config.replicas
+  const redundancy = redundancyOptions(values, config)
+  // W > R could never be met: a usage error now, not a failed start
+  const r = replicas ?? DEFAULT_REPLICAS
+  if (redundancy?.writeQuorum != null && redundancy.writeQuorum > r) {
+    throw new UsageError(`--write-quorum ${redundancy.writeQuorum} is more than the ${r} replicas (--replicas); W must be from 1 to R`)
+  }
   return {
     dataDir: typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : config.dataDir ?? defaultDataDir(env),
     listen,
     bootstrap,
-    replicas: typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : config.replicas,
-    redundancy: redundancyOptions(values),
+    replicas,
+    redundancy,
     apiHost: api.host,
     apiPort: api.port,
     swarmKeyFile: typeof values['swarm-key'] === 'string' ? resolve(values['swarm-key']) : config.swarmKey,
@@ -124,19 +138,25 @@ async function asUsageError<T> (load: () => Promise<T>): Promise<T> {
 }
 
 /**
- * --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum:
- * absent flags keep the node's defaults. Durations are typed in seconds and
- * passed on in ms.
+ * --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum,
+ * else the config file's repairInterval, itemTtl, maxStorage, leaveTimeout,
+ * writeQuorum: absent ones keep the node's defaults. Durations are typed in
+ * seconds and passed on in ms.
  */
-function redundancyOptions (values: Record<string, unknown>): DaemonOptions['redundancy'] {
-  const int = (flag: string, min: number, max: number): number | undefined =>
-    typeof values[flag] === 'string' ? parseInteger(values[flag], `--${flag}`, min, max) : undefined
+function redundancyOptions (values: Record<string, unknown>, config: DaemonConfig): DaemonOptions['redundancy'] {
+  const int = (flag: string, min: number, max: number, fromConfig: number | undefined): number | undefined => {
+    if (typeof values[flag] === 'string') return parseInteger(values[flag], `--${flag}`, min, max)
+    if (fromConfig != null && (!Number.isInteger(fromConfig) || fromConfig < min || fromConfig > max)) {
+      throw new UsageError(`config file: the value for --${flag} must be an integer from ${min} to ${max}, got ${fromConfig}`)
+    }
+    return fromConfig
+  }
   return {
-    repairInterval: ms(int('repair-interval', 0, 86_400)),
-    itemTtl: ms(int('item-ttl', 1, 365 * 86_400)),
-    maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER),
-    leaveTimeout: ms(int('leave-timeout', 0, 3600)),
-    writeQuorum: int('write-quorum', 1, 20)
+    repairInterval: ms(int('repair-interval', 0, 86_400, config.repairInterval)),
+    itemTtl: ms(int('item-ttl', 1, 365 * 86_400, config.itemTtl)),
+    maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER, config.maxStorage),
+    leaveTimeout: ms(int('leave-timeout', 0, 3600, config.leaveTimeout)),
+    writeQuorum: int('write-quorum', 1, 20, config.writeQuorum)
   }
 }
 
