@@ -86,6 +86,17 @@ export async function signAndPublish (client: ToyrrentClient, request: SigningRe
   }
 }
 
+/** `--seq` at the largest seq there is: allowed, but nothing can ever replace or delete that record. */
+export function finalSeqWarning (values: OptionValues): string | undefined {
+  if (seqFlags(values).seq !== MAX_SEQ) return undefined
+  return `toyrrent: warning: --seq ${MAX_SEQ} is the largest seq there is: once published, this id can never be updated or deleted again\n`
+}
+
+/** The reply of publish/del: `ID SEQ`, or with --json `{ id, seq, stored }` (seq a decimal string, as in resolve --json). */
+export function publishedText (result: PublishResponse, json: boolean): string {
+  return json ? `${JSON.stringify({ id: result.id, seq: result.seq, stored: result.stored })}\n` : `${result.id} ${result.seq}\n`
+}
+
 /** A seq flag; out of range is a usage error (exit 2). */
 function seqFlag (text: string, flag: string, min: bigint, max: bigint): bigint {
   try {

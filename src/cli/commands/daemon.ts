@@ -204,7 +204,9 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
     `  echo hi | toyrrent put${flag}      store stdin`,
     `  toyrrent get${flag} KEY            print the value (found on any node of the network)`,
     `  toyrrent id${flag}                 also: peers, find-before-n KEY [N]; --json; toyrrent help`,
-    `Another node joins with: toyrrent daemon --bootstrap ${joinAddr ?? '/ip4/HOST/tcp/PORT/p2p/PEER_ID'}`,
+    // a second node needs its own data dir and ports, or it fails on this machine (lock, busy port)
+    'Another node joins with (on this machine: its own data dir, any free ports):',
+    `  toyrrent daemon --data-dir ${shellQuote(`${options.dataDir}-2`)} --listen /ip4/0.0.0.0/tcp/0 --api 127.0.0.1:0 --bootstrap ${joinAddr ?? '/ip4/HOST/tcp/PORT/p2p/PEER_ID'}`,
     'Stop with Ctrl-C.',
     ''
   ]
