@@ -31,3 +31,5 @@ export * from './errors.ts'
 export * from './constants.ts'
 export { keyToCid, parseKey, hashItemKey } from './records/hash-item.ts'
 export { peerPosition, distance, compareDistance } from './keyspace.ts'
+// the CLI's key files (`toyrrent keygen`), for applications that publish under the same key
+export { readKeyFile, writeKeyFile } from './key-file.ts'
