@@ -56,6 +56,8 @@ import { Toyrrent, internals } from '../service/toyrrent.ts'
 import { nearestN, peerPosition } from '../keyspace.ts'
 import { TimeoutError } from '../errors.ts'
 import { sleep } from '../signals.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 import type { ToyrrentComponents } from '../service/toyrrent.ts'
 import type { ToyrrentInit } from '../service/options.ts'
 import type { Exchange } from '../rpc/channel.ts'
@@ -159,9 +161,12 @@ class Network implements MemoryNetwork, FrameCarrier {
   private delay: Delay
   private nextId = 1n
   private stopped = false
+  /** The nodes' clock (init.clock): delays and exchange deadlines run on it too. */
+  private readonly clock: Clock
 
   constructor (init: ToyrrentInit, options: MemoryNetworkOptions) {
     this.init = { repairInterval: 0, refreshInterval: 0, ...init }
+    this.clock = init.clock ?? systemClock
     this.delay = options.delay ?? 0
     this.logger = options.logger ?? defaultLogger()
   }
@@ -266,14 +271,14 @@ class Network implements MemoryNetwork, FrameCarrier {
       signal.addEventListener('abort', onAbort, { once: true })
       undo.push(() => { signal.removeEventListener('abort', onAbort) })
     }
-    const timer = setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
+    const timer = this.clock.setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
     if (options.signal != null) failOn(options.signal)
     this.deliver(from, to, request, options.signal, failOn).then(resolve, reject)
     try {
       return await promise
     } finally {
       settled = true
-      clearTimeout(timer)
+      this.clock.clearTimeout(timer)
       for (const u of undo) u()
     }
   }
@@ -282,7 +287,7 @@ class Network implements MemoryNetwork, FrameCarrier {
   private async deliver (from: PeerId, to: PeerId, request: Uint8Array, signal: AbortSignal | undefined, failOn: (signal: AbortSignal) => void): Promise<Exchange> {
     this.reach(from, to)
     const ms = typeof this.delay === 'number' ? this.delay : this.delay(from, to)
-    if (ms > 0) await sleep(ms, signal)
+    if (ms > 0) await sleep(ms, signal, this.clock)
     // the target may have gone down while the request travelled
     const { sender, target } = this.reach(from, to)
     this.connect(sender, target)
