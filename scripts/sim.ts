@@ -43,6 +43,8 @@ import type { Toyrrent } from '../src/index.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { FoundPeer } from '../src/found-peer.ts'
 import { internals } from '../src/service/toyrrent.ts'
+import { runVirtualSim, VIRTUAL_DEFAULTS } from './lib/virtual-sim.ts'
+import type { VirtualSimOptions, VirtualSimReport } from './lib/virtual-sim.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +58,12 @@ const { values: args } = parseArgs({
     'max-seconds': { type: 'string', default: '1200' },
     'heap-summary-nodes': { type: 'string' },
     seed: { type: 'string', default: '1' },
+    virtual: { type: 'boolean', default: false },
+    nodes: { type: 'string', default: '10000' },
+    'rtt-ms': { type: 'string' },
+    'churn-minutes': { type: 'string' },
+    formation: { type: 'string', default: 'oracle' },
+    gets: { type: 'string' },
     out: { type: 'string' },
     worker: { type: 'string' },
     help: { type: 'boolean', default: false }
@@ -423,7 +431,57 @@ async function runWorker (what: string, timeoutMs: number): Promise<any> {
   return { ...JSON.parse(line.slice(RESULT_PREFIX.length)), peakRssMiB: round(peakRss / 1024, 0) }
 }
 
+/** `--virtual`: the virtual-time simulation (scripts/lib/virtual-sim.ts), in this process. */
+async function mainVirtual (): Promise<void> {
+  const started = performance.now()
+  const options: VirtualSimOptions = {
+    ...VIRTUAL_DEFAULTS,
+    nodes: Number(args.nodes),
+    seed: Number(args.seed),
+    items: itemCount,
+    lookups,
+    gets: args.gets != null ? Number(args.gets) : VIRTUAL_DEFAULTS.gets,
+    replicas,
+    rttMs: args['rtt-ms'] != null ? Number(args['rtt-ms']) : undefined,
+    formation: args.formation === 'join' ? 'join' : 'oracle',
+    churnMinutes: args['churn-minutes'] != null ? Number(args['churn-minutes']) : VIRTUAL_DEFAULTS.churnMinutes,
+    log: line => { process.stderr.write(line + '\n') }
+  }
+  const result = await runVirtualSim(options)
+  const report = {
+    sim: 'toyrrent virtual-time simulation',
+    date: new Date().toISOString(),
+    node: process.version,
+    host: { cpus: os.cpus().length, loadavgAtEnd: os.loadavg().map(x => round(x, 2)) },
+    wallSecondsTotal: round((performance.now() - started) / 1000, 1),
+    peakHeapMiB: mib(process.memoryUsage().heapUsed),
+    ...result
+  }
+  const json = JSON.stringify(report, null, 2) + '\n'
+  if (args.out != null) await writeFile(args.out, json)
+  else process.stdout.write(json)
+  process.stderr.write(virtualTable(result))
+}
+
+function virtualTable (r: VirtualSimReport): string {
+  const s = (x: { p50: number, p95: number }): string => `${x.p50} / ${x.p95}`
+  return [
+    `nodes ${r.nodes}, seed ${r.seed}, ${r.latencyModel}; link RTT p50 ${r.linkRttMs.p50} ms`,
+    `form (${r.formation}): ${r.virtualSeconds.form} s virtual, ${r.wallSeconds.form} s wall; table mean ${r.form.tableSize.mean}`,
+    `lookup: exact ${r.lookup.exactness}, hops mean ${r.lookup.hops.mean} p99 ${r.lookup.hops.p99}, requests mean ${r.lookup.requests.mean}, RTT p50/p95 ${s(r.lookup.roundTrips)}`,
+    `put: ${r.put.ok}/${r.put.attempted}, RTT p50/p95 ${s(r.put.roundTrips)}`,
+    `get: ${r.get.ok}/${r.get.attempted}, hops mean ${r.get.hops.mean}, RTT p50/p95 ${s(r.get.roundTrips)}`,
+    `join: RTT p50/p95 ${s(r.join.roundTrips)}, requests mean ${r.join.requests.mean}`,
+    `churn ${r.churn.minutes} min: ${JSON.stringify(r.churn.events)}; repair ${r.churn.repairBytesPerNodePerHour} B/node/h`,
+    ...r.churn.samples.map(x => `  minute ${x.minute}: ${x.nodes} nodes, ${x.itemsUnderR} items under R, ${x.itemsLost} lost, gets ok ${x.getSuccess}`)
+  ].join('\n') + '\n'
+}
+
 async function main (): Promise<void> {
+  if (args.virtual) {
+    await mainVirtual()
+    return
+  }
   if (args.worker != null) {
     const [kind, size] = args.worker.split(':')
     const result = kind === 'heap' ? await heapSummary(Number(size)) : await runSize(Number(size))
