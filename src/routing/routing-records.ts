@@ -6,7 +6,7 @@
  * accepts, returns the one the namespace's selector prefers, and pushes it
  * to replicas that answered with something else.
  */
-import { InsufficientPeersError } from '../errors.ts'
+import { InsufficientPeersError, ProtocolError } from '../errors.ts'
 import { checkRoutingKey, checkRoutingRecord, decodeRoutingRecord, encodeRoutingRecord, routingItemKey } from '../records/routing-record.ts'
 import { isExpired, kindOf } from '../store/item-store.ts'
 import { compareBytes, hexKey } from '../bytes.ts'
@@ -82,7 +82,8 @@ export class RoutingRecords {
     const result = await lookups.run(id, lookups.readShape(), signal, async (peer, querySignal) => {
       try {
         const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, id, settings.replicas, options))
-        // a replica serving a record that does not validate is skipped like an unreachable one
+        // a malformed or misplaced answer is skipped like an unreachable peer; a record the
+        // validator refuses (an IPNS record that expired while held) is no record
         const value = answer.item == null ? undefined : await this.validValue(id, key, answer.item, peer)
         held.set(peer.peerId.toString(), { peer, value })
         return { closer: answer.closer, ...quorum.answerIdentity(peer, identity(value), answer.closer) }
@@ -112,21 +113,27 @@ export class RoutingRecords {
     try {
       return await this.validValue(id, key, { kind: 'routing', body: local.body })
     } catch (err: any) {
-      this.init.log('our copy of %s is no longer valid: %s', describe(key), err.message)
+      this.init.log('our copy of %s is unreadable: %s', describe(key), err.message)
       return undefined
     }
   }
 
-  private async validValue (id: Uint8Array, key: Uint8Array, item: Pick<Item, 'kind' | 'body'>, from?: FoundPeer): Promise<Uint8Array> {
+  /**
+   * The value of a routing record under `key` when its namespace's validator
+   * accepts it, undefined when it does not; throws when the answer is not a
+   * routing record under `key` at all.
+   */
+  private async validValue (id: Uint8Array, key: Uint8Array, item: Pick<Item, 'kind' | 'body'>, from?: FoundPeer): Promise<Uint8Array | undefined> {
+    const who = from?.peerId.toString() ?? 'our store'
+    if (item.kind !== 'routing') throw new ProtocolError(`${who} served a ${item.kind} item under routing key ${describe(key)}`)
+    const record = decodeRoutingRecord(item.body, id)
+    if (compareBytes(record.key, key) !== 0) throw new ProtocolError(`${who} served a record under another routing key`)
     try {
-      if (item.kind !== 'routing') throw new Error(`a ${item.kind} item, not a routing record`)
-      const record = decodeRoutingRecord(item.body, id)
-      if (compareBytes(record.key, key) !== 0) throw new Error('a record under another routing key')
       await this.init.namespaces.validate(key, record.value)
       return record.value
     } catch (err: any) {
-      if (from != null) this.init.log('%p served an invalid record for %s: %s', from.peerId, describe(key), err.message)
-      throw err
+      this.init.log('%s holds a record for %s its validator refuses: %s', who, describe(key), err.message)
+      return undefined
     }
   }
 
