@@ -6,7 +6,7 @@
  * (publish-items.ts), joining (onboard.ts), repair and leave handoff
  * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts).
  */
-import { peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
+import { contentRoutingSymbol, peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { RpcClient } from '../rpc/client.ts'
 import { StreamTransport } from '../rpc/stream-transport.ts'
 import { RpcServer } from '../rpc/server.ts'
@@ -30,6 +30,9 @@ import { Onboarding } from './onboard.ts'
 import { TableRefresher } from './refresh.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
+import { RoutingNamespaces } from '../routing/namespaces.ts'
+import { RoutingRecords } from '../routing/routing-records.ts'
+import { ToyrrentContentRouting, ToyrrentRecordRouting } from '../routing/content-routing.ts'
 import { SIZE_ESTIMATE_PEERS, estimateNetworkSize } from './size-estimate.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
@@ -48,7 +51,7 @@ import type { FrameTransport } from '../rpc/client.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { ToyrrentComponents, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
-import type { AbortOptions, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
+import type { AbortOptions, ContentRouting, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
 
 /**
  * The service's internals, for tests and the in-memory test network only
@@ -69,7 +72,7 @@ export interface ToyrrentInternals {
 
 export class Toyrrent implements Startable, ToyrrentApi {
   readonly [Symbol.toStringTag] = '@toyrrent/service'
-  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing']
+  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing', '@libp2p/content-routing']
 
   readonly replicas: number
   readonly writeQuorum: number
@@ -94,6 +97,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
   private readonly peerRouting: ToyrrentPeerRouting
+  private readonly contentRouting: ToyrrentRecordRouting
   private readonly metrics: ToyrrentMetrics
   private shutdown = new AbortController()
   private topologyId?: string
@@ -114,7 +118,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.log = logger.forComponent('toyrrent:service')
     this.store = new ItemStore(s.datastore ?? components.datastore)
     const verified = new VerifiedCache()
-    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified })
+    const namespaces = new RoutingNamespaces(s.routingNamespaces)
+    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces })
     this.table = new PeerTable(components.peerId, s.bucketSize, s.clock)
     const filterAddrs = (addrs: Parameters<typeof keepAddrs>[0]): ReturnType<typeof keepAddrs> => keepAddrs(addrs, s.allowPrivateAddresses)
     const neighbourhood = this.neighbourhood = new Neighbourhood({
@@ -152,6 +157,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
+    // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
+    const records = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
+    const routingInit = { records, deadline: (signal?: AbortSignal) => this.deadline({ signal }) }
+    this.contentRouting = s.providerRecords === 'skip' ? new ToyrrentRecordRouting(routingInit) : new ToyrrentContentRouting(routingInit)
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
     this.repairer = this.createRepairer(requests, writer)
     this.refresher = this.createRefresher(lookups)
@@ -164,6 +173,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */
   get [peerRoutingSymbol] (): PeerRouting { return this.peerRouting }
+
+  /** libp2p.contentRouting.put / get ask this (routing records, see src/routing); provider records are not kept. */
+  get [contentRoutingSymbol] (): Partial<ContentRouting> { return this.contentRouting }
 
   isStarted (): boolean { return this.started }
 
