@@ -6,7 +6,7 @@
  * (publish-items.ts), joining (onboard.ts), repair and leave handoff
  * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts).
  */
-import { peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
+import { contentRoutingSymbol, peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { RpcClient } from '../rpc/client.ts'
 import { StreamTransport } from '../rpc/stream-transport.ts'
 import { RpcServer } from '../rpc/server.ts'
@@ -30,6 +30,9 @@ import { Onboarding } from './onboard.ts'
 import { TableRefresher } from './refresh.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
+import { RoutingNamespaces } from '../routing/namespaces.ts'
+import { RoutingRecords } from '../routing/routing-records.ts'
+import { ToyrrentContentRouting, ToyrrentRecordRouting } from '../routing/content-routing.ts'
 import { SIZE_ESTIMATE_PEERS, estimateNetworkSize } from './size-estimate.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
@@ -48,7 +51,7 @@ import type { FrameTransport } from '../rpc/client.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { ToyrrentComponents, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
-import type { AbortOptions, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
+import type { AbortOptions, ContentRouting, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
 
 /**
  * The service's internals, for tests and the in-memory test network only
@@ -69,7 +72,7 @@ export interface ToyrrentInternals {
 
 export class Toyrrent implements Startable, ToyrrentApi {
   readonly [Symbol.toStringTag] = '@toyrrent/service'
-  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing']
+  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing', '@libp2p/content-routing']
 
   readonly replicas: number
   readonly writeQuorum: number
@@ -94,6 +97,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
   private readonly peerRouting: ToyrrentPeerRouting
+  private readonly contentRouting: ToyrrentRecordRouting
   private readonly metrics: ToyrrentMetrics
   private shutdown = new AbortController()
   private topologyId?: string
@@ -114,8 +118,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.log = logger.forComponent('toyrrent:service')
     this.store = new ItemStore(s.datastore ?? components.datastore)
     const verified = new VerifiedCache()
-    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified })
-    this.table = new PeerTable(components.peerId, s.bucketSize)
+    const namespaces = new RoutingNamespaces(s.routingNamespaces)
+    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces })
+    this.table = new PeerTable(components.peerId, s.bucketSize, s.clock)
     const filterAddrs = (addrs: Parameters<typeof keepAddrs>[0]): ReturnType<typeof keepAddrs> => keepAddrs(addrs, s.allowPrivateAddresses)
     const neighbourhood = this.neighbourhood = new Neighbourhood({
       selfId: components.peerId,
@@ -123,7 +128,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       selfAddrs: () => filterAddrs(components.addressManager.getAddresses()),
       filterAddrs
     })
-    this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas)
+    this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas, s.clock)
     this.inbound = new InboundQueue(s.inboundQueue)
     this.metrics = new ToyrrentMetrics(components.metrics, {
       items: () => this.store.size,
@@ -133,7 +138,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       queue: () => this.inbound.stats()
     })
     const rpc: PeerRpc = this.rpc = new RpcClient(transport ?? new StreamTransport(components, s.protocol), { filterAddrs })
-    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests') })
+    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests'), clock: s.clock })
     const lookups = this.lookups = new Lookups({
       settings: s,
       requests,
@@ -152,6 +157,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
+    // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
+    const records = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
+    const routingInit = { records, deadline: (signal?: AbortSignal) => this.deadline({ signal }) }
+    this.contentRouting = s.providerRecords === 'skip' ? new ToyrrentRecordRouting(routingInit) : new ToyrrentContentRouting(routingInit)
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
     this.repairer = this.createRepairer(requests, writer)
     this.refresher = this.createRefresher(lookups)
@@ -164,6 +173,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */
   get [peerRoutingSymbol] (): PeerRouting { return this.peerRouting }
+
+  /** libp2p.contentRouting.put / get ask this (routing records, see src/routing); provider records are not kept. */
+  get [contentRoutingSymbol] (): Partial<ContentRouting> { return this.contentRouting }
 
   isStarted (): boolean { return this.started }
 
@@ -193,7 +205,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const started = Date.now()
     this.log('leaving: handing %d items to the next nearest nodes (at most %d ms)', this.store.size, timeout)
     try {
-      const { items, pushed } = await this.repairer.handOffAll(deadlineSignal([this.shutdown.signal], timeout))
+      const { items, pushed } = await this.repairer.handOffAll(deadlineSignal([this.shutdown.signal], timeout, this.settings.clock))
       this.log('leaving: %d items checked, %d pushed in %d ms', items, pushed, Date.now() - started)
     } catch (err: any) {
       this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
@@ -351,7 +363,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       log: this.components.logger.forComponent('toyrrent:repair'),
       trialPeriod: s.trialPeriod,
       republishInterval: s.republishInterval,
-      count: (name, n) => { this.metrics.count(name, n) }
+      count: (name, n) => { this.metrics.count(name, n) },
+      clock: s.clock
     })
   }
 
@@ -362,7 +375,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       bucketSize: s.bucketSize,
       interval: s.refreshInterval,
       log: this.components.logger.forComponent('toyrrent:refresh'),
-      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout)) }
+      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout, s.clock)) },
+      clock: s.clock
     })
   }
 
@@ -408,7 +422,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** The deadline of one operation: the caller's signal, our shutdown, and its timeout. */
   private deadline (options: ToyrrentOperationOptions): AbortSignal {
-    return deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout)
+    return deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout, this.settings.clock)
   }
 
   private async withDeadline<T> (options: ToyrrentOperationOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
