@@ -1,0 +1,98 @@
+/**
+ * Files into UnixFS DAGs with the ecosystem's importer, shaped as
+ * `ipfs add --cid-version=1 --raw-leaves --chunker=size-65536` shapes them:
+ * 65,536-byte raw leaves, a balanced DAG of at most 174 links per node,
+ * CIDv1. A file of one chunk is that chunk's raw block, so it has the CID
+ * `toyrrent put` gives the same bytes.
+ */
+import { importer } from 'ipfs-unixfs-importer'
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
+import { balanced } from 'ipfs-unixfs-importer/layout'
+import { CHUNK_BYTES, DEFAULT_STORE_WINDOW, MAX_CHILDREN_PER_NODE } from './constants.ts'
+import { InvalidInputError } from '../errors.ts'
+import type { ImportCandidate, ImporterOptions, WritableStorage } from 'ipfs-unixfs-importer'
+import type { CID } from 'multiformats/cid'
+
+/** The importer's documented options that make toyrrent's DAGs (and the CID vectors' expected values). */
+export function importerOptions (storeWindow = DEFAULT_STORE_WINDOW): ImporterOptions {
+  return {
+    cidVersion: 1,
+    rawLeaves: true,
+    reduceSingleLeafToSelf: true,
+    chunker: fixedSize({ chunkSize: CHUNK_BYTES }),
+    layout: balanced({ maxChildrenPerNode: MAX_CHILDREN_PER_NODE }),
+    // blocks hashed and stored at once: memory is this many chunks, whatever the file size
+    blockWriteConcurrency: storeWindow,
+    fileImportConcurrency: 1
+  }
+}
+
+export interface AddResult {
+  /** Root CID. */
+  cid: CID
+  /** File bytes (for a directory, the sum of its files). */
+  size: number
+  /** Blocks stored. */
+  blocks: number
+}
+
+/** Counts what the importer stores while passing it on. */
+class CountingStore implements WritableStorage {
+  blocks = 0
+  private readonly inner: WritableStorage
+  constructor (inner: WritableStorage) { this.inner = inner }
+  async put (...args: Parameters<WritableStorage['put']>): Promise<CID> {
+    const cid = await this.inner.put(...args)
+    this.blocks++
+    return cid
+  }
+}
+
+/** Import one byte stream as a file; its bytes are read as the blocks are stored (backpressure), never buffered whole. */
+export async function importFile (content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, store: WritableStorage, options: { storeWindow?: number, signal?: AbortSignal } = {}): Promise<AddResult> {
+  let size = 0
+  async function * counted (): AsyncGenerator<Uint8Array> {
+    for await (const chunk of content) {
+      options.signal?.throwIfAborted()
+      size += chunk.byteLength
+      yield chunk
+    }
+  }
+  const counting = new CountingStore(store)
+  let root: CID | undefined
+  for await (const entry of importer([{ content: counted() }], counting, importerOptions(options.storeWindow))) root = entry.cid
+  if (root == null) throw new InvalidInputError('the importer produced no root')
+  return { cid: root, size, blocks: counting.blocks }
+}
+
+/**
+ * Import a directory tree: `entries` are files and directories with paths
+ * relative to the directory (`a.txt`, `sub/b.bin`); the root is the last
+ * entry the importer yields, the directory wrapping them all.
+ */
+export async function importDirectory (entries: AsyncIterable<ImportCandidate> | Iterable<ImportCandidate>, store: WritableStorage, options: { storeWindow?: number } = {}): Promise<AddResult> {
+  const counting = new CountingStore(store)
+  let size = 0
+  async function * counted (): AsyncGenerator<ImportCandidate> {
+    for await (const entry of entries) {
+      if (!('content' in entry) || entry.content == null) {
+        yield entry
+        continue
+      }
+      const content = entry.content
+      yield {
+        ...entry,
+        content: (async function * () {
+          for await (const chunk of (content instanceof Uint8Array ? [content] : content)) {
+            size += chunk.byteLength
+            yield chunk
+          }
+        })()
+      }
+    }
+  }
+  let root: CID | undefined
+  for await (const entry of importer(counted(), counting, { ...importerOptions(options.storeWindow), wrapWithDirectory: true })) root = entry.cid
+  if (root == null) throw new InvalidInputError('the importer produced no root')
+  return { cid: root, size, blocks: counting.blocks }
+}
