@@ -67,7 +67,7 @@ export class Files {
   async add (content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { name?: string, signal?: AbortSignal } = {}): Promise<AddResult & { bytes: number }> {
     const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout })
     const result = await importFile(content, store, { storeWindow: this.init.storeWindow, signal: options.signal })
-    await this.pins.record(result.cid, { blocks: store.puts, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
+    await this.pins.record(result.cid, { blocks: result.blocks, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
     return { ...result, bytes: store.bytes }
   }
 
@@ -121,13 +121,15 @@ export class Files {
   }
 }
 
-/** The blockstore of an add: counts blocks and their bytes. */
+/** The blockstore of an add: counts the distinct blocks and their bytes. */
 class SizedStore extends ToyrrentBlockstore {
   bytes = 0
+  private readonly seen = new Set<string>()
   override async put (...args: Parameters<ToyrrentBlockstore['put']>): Promise<CID> {
     const [, block] = args
     const cid = await super.put(...args)
-    if (block instanceof Uint8Array) this.bytes += block.byteLength
+    if (!this.seen.has(cid.toString()) && block instanceof Uint8Array) this.bytes += block.byteLength
+    this.seen.add(cid.toString())
     return cid
   }
 }

@@ -36,14 +36,15 @@ export interface AddResult {
   blocks: number
 }
 
-/** Counts what the importer stores while passing it on. */
+/** Counts the distinct blocks the importer stores while passing them on (a repeated chunk is one block). */
 class CountingStore implements WritableStorage {
-  blocks = 0
+  private readonly seen = new Set<string>()
   private readonly inner: WritableStorage
   constructor (inner: WritableStorage) { this.inner = inner }
+  get blocks (): number { return this.seen.size }
   async put (...args: Parameters<WritableStorage['put']>): Promise<CID> {
     const cid = await this.inner.put(...args)
-    this.blocks++
+    this.seen.add(cid.toString())
     return cid
   }
 }
