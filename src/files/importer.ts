@@ -36,6 +36,39 @@ export interface AddResult {
   blocks: number
 }
 
+/**
+ * Puts that run behind the importer: put() returns once the block is on its
+ * way, waiting only while `window` puts are in flight. The importer stores
+ * in batches and waits for a whole batch; this keeps the window full across
+ * batch boundaries. A failed put fails the next put and the flush, so a root
+ * is never reported for blocks that were not all stored.
+ */
+class WriteBehind implements WritableStorage {
+  private readonly inner: WritableStorage
+  private readonly window: number
+  private readonly inFlight = new Set<Promise<void>>()
+  private failure?: unknown
+
+  constructor (inner: WritableStorage, window: number) {
+    this.inner = inner
+    this.window = Math.max(1, window)
+  }
+
+  async put (...args: Parameters<WritableStorage['put']>): Promise<CID> {
+    while (this.inFlight.size >= this.window && this.failure == null) await Promise.race(this.inFlight)
+    if (this.failure != null) throw this.failure
+    const running: Promise<void> = Promise.resolve(this.inner.put(...args)).then(() => {}, (err: unknown) => { this.failure ??= err }).finally(() => { this.inFlight.delete(running) })
+    this.inFlight.add(running)
+    return args[0]
+  }
+
+  /** Wait for every put; throws the first failure. */
+  async flush (): Promise<void> {
+    await Promise.all(this.inFlight)
+    if (this.failure != null) throw this.failure
+  }
+}
+
 /** Counts the distinct blocks the importer stores while passing them on (a repeated chunk is one block). */
 class CountingStore implements WritableStorage {
   private readonly seen = new Set<string>()
@@ -60,8 +93,14 @@ export async function importFile (content: AsyncIterable<Uint8Array> | Iterable<
     }
   }
   const counting = new CountingStore(store)
+  const behind = new WriteBehind(counting, options.storeWindow ?? DEFAULT_STORE_WINDOW)
   let root: CID | undefined
-  for await (const entry of importer([{ content: counted() }], counting, importerOptions(options.storeWindow))) root = entry.cid
+  try {
+    for await (const entry of importer([{ content: counted() }], behind, importerOptions(options.storeWindow))) root = entry.cid
+  } finally {
+    await behind.flush().catch(() => {})
+  }
+  await behind.flush()
   if (root == null) throw new InvalidInputError('the importer produced no root')
   return { cid: root, size, blocks: counting.blocks }
 }
@@ -92,8 +131,14 @@ export async function importDirectory (entries: AsyncIterable<ImportCandidate> |
       }
     }
   }
+  const behind = new WriteBehind(counting, options.storeWindow ?? DEFAULT_STORE_WINDOW)
   let root: CID | undefined
-  for await (const entry of importer(counted(), counting, { ...importerOptions(options.storeWindow), wrapWithDirectory: true })) root = entry.cid
+  try {
+    for await (const entry of importer(counted(), behind, { ...importerOptions(options.storeWindow), wrapWithDirectory: true })) root = entry.cid
+  } finally {
+    await behind.flush().catch(() => {})
+  }
+  await behind.flush()
   if (root == null) throw new InvalidInputError('the importer produced no root')
   return { cid: root, size, blocks: counting.blocks }
 }
