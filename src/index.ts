@@ -31,3 +31,7 @@ export * from './errors.ts'
 export * from './constants.ts'
 export { keyToCid, parseKey, hashItemKey } from './records/hash-item.ts'
 export { peerPosition, distance, compareDistance } from './keyspace.ts'
+// files of any size: UnixFS DAGs over hash items (src/files)
+export { Files, filesOf, ToyrrentBlockstore, getBlock, putBlock, blockKey } from './files/index.ts'
+export type { FilesInit, BlockService, PinRecord, PinEntry } from './files/index.ts'
+export type { LocalPins } from './service/types.ts'

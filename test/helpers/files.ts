@@ -64,7 +64,7 @@ export function nearestDaemons (key: Uint8Array, daemons: DaemonProcess[], count
   return nearestN(key, daemons, count, d => peerPosition(peerIdFromString(d.peerId)))
 }
 
-/** `count` daemons under `root`, all bootstrapped from the first, each knowing every other before it resolves. */
+/** `count` daemons under `root`, all bootstrapped from the first, each with at least 3 peers in its table before it resolves. */
 export async function startDaemonNetwork (root: string, count: number, extraArgs: string[] = []): Promise<DaemonProcess[]> {
   const first = await startDaemonProcess(join(root, 'n0'), extraArgs, 60_000)
   const started = await Promise.allSettled(Array.from({ length: count - 1 }, async (_, i) => startDaemonProcess(join(root, `n${i + 1}`), ['--bootstrap', first.multiaddrs[0], ...extraArgs], 60_000)))
@@ -75,8 +75,8 @@ export async function startDaemonNetwork (root: string, count: number, extraArgs
   }
   const daemons = [first, ...rest]
   try {
-    // enough of the network in every table for lookups to find each key's R nearest
-    const enough = Math.min(count - 1, Math.ceil(count / 2))
+    // R (3) peers in every table: enough for a write quorum at once, and lookups through them find the rest
+    const enough = Math.min(count - 1, 3)
     await waitFor(`every daemon to know at least ${enough} others`, async () => {
       const peers = await Promise.all(daemons.map(async d => (await new ToyrrentClient(d.api).stats()).peers as number))
       return peers.every(p => p >= enough)
