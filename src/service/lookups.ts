@@ -90,6 +90,7 @@ export class Lookups {
       initialAlpha: shape.initialAlpha,
       hedgeMs: shape.hedgeMs,
       self: this.init.neighbourhood.selfPeer(),
+      selfServes: this.init.neighbourhood.serves(),
       seeds: this.seeds(target, shape.width),
       signal,
       query: async (peer, querySignal) => {
