@@ -18,7 +18,7 @@ import { autoNATv2 } from '@libp2p/autonat-v2'
 import { uPnPNAT } from '@libp2p/upnp-nat'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
@@ -182,6 +182,8 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
     services: {
       identify: identify(),
+      // tells connected peers at once when we start or stop answering the RPC protocol (server <-> client)
+      identifyPush: identifyPush(),
       ping: ping(),
       // confirms (by dial-backs from peers) which of our addresses are reachable from elsewhere
       autoNAT: autoNATv2(),
@@ -192,9 +194,15 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     }
   })
   modes.onChange(change => {
-    libp2p.services.toyrrent.setServing(change.mode === 'server').catch((err: Error) => { log('switching to %s mode failed: %s', change.mode, err.message) })
+    void (async () => {
+      await libp2p.services.toyrrent.setServing(change.mode === 'server')
+      // a new server looks itself up: its neighbours meet it (and admit it) at once
+      if (change.mode === 'server' && tableSize(libp2p) > 0) await libp2p.services.toyrrent.join()
+    })().catch((err: Error) => { log('switching to %s mode: %s', change.mode, err.message) })
   })
+  // the first judgement may have come while libp2p started, before the listener above
   libp2p.services.reachability.check()
+  await libp2p.services.toyrrent.setServing(modes.mode === 'server')
 
   if (options.mdns === true) dialDiscovered(libp2p)
   const protocol = options.protocol ?? RPC_PROTOCOL

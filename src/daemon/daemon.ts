@@ -81,7 +81,11 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   let bootstrapped = 0
   try {
     node = await createNode(options)
-    if (options.onModeChange != null) node.modes.onChange(options.onModeChange)
+    if (options.onModeChange != null) {
+      node.modes.onChange(options.onModeChange)
+      // a change made while the node started
+      if (node.modes.lastChange != null) options.onModeChange(node.modes.lastChange)
+    }
     bootstrapped = options.bootstrap == null || options.bootstrap.length === 0 ? 0 : await node.bootstrap(options.bootstrap)
     if (node.rejoined > 0) log('rejoined through %d remembered peers', node.rejoined)
     api = new ApiServer({ node, host: options.apiHost, port: options.apiPort })

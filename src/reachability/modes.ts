@@ -49,6 +49,9 @@ export class ModeState {
   /** True once the node has seen the internet (auto mode then follows reachability). */
   get onInternet (): boolean { return this.internet }
 
+  /** The latest change, if any (a listener added late can catch up on it). */
+  lastChange?: ModeChange
+
   get mode (): Mode { return this.current }
   get reachability (): Reachability { return this.seen }
 
@@ -70,6 +73,7 @@ export class ModeState {
     this.seen = reachability
     this.current = mode
     const change = { mode, reachability, afterMs: Date.now() - this.started }
+    this.lastChange = change
     log('reachability %s, mode %s (after %d ms)', reachability, mode, change.afterMs)
     for (const listener of this.listeners) listener(change)
     return true

@@ -181,7 +181,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.topologyId = await this.components.registrar.register(this.settings.protocol, {
       // a closed connection is not a departed peer (idle connections get pruned):
       // peers leave the table when asking them fails
-      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
+      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) },
+      // also called when a peer stops answering the protocol (a server turned client): then it leaves the table
+      onDisconnect: (peerId) => { void this.forgetClient(peerId) }
     })
     this.refresher.start()
     this.started = true
@@ -414,6 +416,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
         cas: this.casAcceptor
       })
     })
+  }
+
+  /** A peer whose identify no longer lists our protocol is a client now: it leaves the table. */
+  private async forgetClient (peerId: PeerId): Promise<void> {
+    try {
+      const peer = await this.components.peerStore.get(peerId)
+      if (!peer.protocols.includes(this.settings.protocol)) this.table.remove(peerId)
+    } catch {}
   }
 
   private async learnConnectedPeer (peerId: PeerId): Promise<void> {
