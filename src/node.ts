@@ -16,6 +16,9 @@ import { tcp } from '@libp2p/tcp'
 import { quic } from '@chainsafe/libp2p-quic'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { uPnPNAT } from '@libp2p/upnp-nat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { networkInterfaces } from 'node:os'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, identifyPush } from '@libp2p/identify'
@@ -96,6 +99,14 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
   upnp?: boolean
   /** QUIC next to TCP (`/udp/…/quic-v1` listen addresses). Off with a swarm key: QUIC cannot run libp2p's pnet. @default true */
   quic?: boolean
+  /** Offer circuit relay v2 to NATed peers (bounded reservations; relayed connections limited to 2 min and 128 KiB). @default true */
+  relayService?: boolean
+  /**
+   * Reservations to hold on relays, so that peers can reach us through them (`/p2p-circuit` addresses)
+   * and DCUtR can try to upgrade to a direct connection. @default 2 for a node on the internet behind a NAT
+   * (auto or client mode, a bootstrap address on the internet, no interface address on the internet), else 0
+   */
+  relayReservations?: number
 }
 
 /** One round of bootstrap healing. */
@@ -154,10 +165,16 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   const psk = options.swarmKey == null ? undefined : parseSwarmKey(options.swarmKey)
   // libp2p's private networks wrap a TCP stream; QUIC brings its own encryption and cannot carry one
   const useQuic = (options.quic ?? true) && psk == null
-  const listen = (options.listen ?? DEFAULT_LISTEN).map(a => parseMultiaddr(a, 'listen'))
-    .filter(a => useQuic || !isQuicAddr(a)).map(String)
   const announce = (options.announce ?? []).map(a => parseMultiaddr(a, 'announce').toString())
-  const modes = new ModeState(options.mode ?? 'auto', { internet: [...bootstrapAddrs, ...announce.map(a => multiaddr(a))].some(isPublicAddr) })
+  const onInternet = [...bootstrapAddrs, ...announce.map(a => multiaddr(a))].some(isPublicAddr)
+  const modes = new ModeState(options.mode ?? 'auto', { internet: onInternet })
+  const natted = modes.setting !== 'server' && onInternet && announce.length === 0 && !hasInternetInterface()
+  const reservations = options.relayReservations ?? (natted ? DEFAULT_RELAY_RESERVATIONS : 0)
+  const listen = [
+    ...(options.listen ?? DEFAULT_LISTEN).map(a => parseMultiaddr(a, 'listen')).filter(a => useQuic || !isQuicAddr(a)).map(String),
+    // each '/p2p-circuit' listen address is one reservation on a relay found among our peers
+    ...Array.from({ length: reservations }, () => '/p2p-circuit')
+  ]
   const lan = options.lan ?? true
   const { datastore, privateKey } = await openStorage(options)
   const gater = options.allow == null ? undefined : allowlistGater(options.allow)
@@ -172,7 +189,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
       maxIncomingPendingConnections: 64,
       addressSorter: quicFirstSorter
     },
-    transports: useQuic ? [tcp(), quic()] : [tcp()],
+    transports: [tcp(), ...(useQuic ? [quic()] : []), circuitRelayTransport()],
     ...(psk == null ? {} : { connectionProtector: preSharedKey({ psk }) }),
     ...(gater == null ? {} : { connectionGater: gater }),
     ...(registry == null ? {} : { metrics: prometheusMetrics({ registry }) }),
@@ -188,6 +205,9 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
       // confirms (by dial-backs from peers) which of our addresses are reachable from elsewhere
       autoNAT: autoNATv2(),
       ...(options.upnp === true ? { upnp: uPnPNAT() } : {}),
+      ...(options.relayService === false ? {} : { relay: circuitRelayServer({ reservations: { maxReservations: MAX_RELAY_RESERVATIONS } }) }),
+      // upgrades a relayed connection to a direct one by synchronised dials (hole punching)
+      dcutr: dcutr(),
       reachability: reachabilityWatcher(modes),
       // joins by itself on its first peers; bootstrap and rejoin below wait for that join
       toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, serve: modes.mode === 'server', allowPrivateAddresses: options.allowPrivateAddresses ?? lan })
@@ -435,6 +455,16 @@ async function connectTo (libp2p: ToyrrentLibp2p, protocol: string, addr: Multia
 }
 
 const log = logger('toyrrent:node')
+
+/** Relays a NATed node reserves on by default, and reservations a relay grants at most. */
+const DEFAULT_RELAY_RESERVATIONS = 2
+const MAX_RELAY_RESERVATIONS = 64
+
+/** This host has an interface address on the internet (then it needs no relay to be reached). */
+function hasInternetInterface (): boolean {
+  return Object.values(networkInterfaces()).flat().some(i => i != null && !i.internal &&
+    isPublicAddr(multiaddr(`/${i.family === 'IPv4' ? 'ip4' : 'ip6'}/${i.address}/tcp/1`)))
+}
 
 /** Bootstrap healing: the first retry after about a second, doubling up to a minute. */
 const BOOTSTRAP_RETRY_INITIAL_MS = 1000

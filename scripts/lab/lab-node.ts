@@ -96,3 +96,15 @@ export class LabNode {
     if (this.dataDir !== '') await rm(this.dataDir, { recursive: true, force: true })
   }
 }
+
+/**
+ * Poll `check` every `everyMs` until it returns true, failing after `timeoutMs`
+ * (the lab's checks start processes in namespaces, so they poll slowly).
+ */
+export async function eventually (what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, everyMs)) // poll interval, not a wait for time to pass
+  }
+}

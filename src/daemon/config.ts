@@ -13,7 +13,8 @@
  *     "refreshInterval": 600,                                seconds between routing-table refreshes (0 = off)
  *     "mode":            "auto",                             auto | server | client
  *     "announce":        ["/ip4/203.0.113.7/tcp/4001"],      addresses offered besides the listen addresses
- *     "upnp":            true                                map the listen ports on the home router (default: on in auto)
+ *     "upnp":            true,                               map the listen ports on the home router (default: on in auto)
+ *     "relayService":    "on"                                offer circuit relay v2 to NATed peers (on | off)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,
@@ -39,6 +40,8 @@ export interface DaemonConfig {
   /** Addresses offered to peers besides the listen addresses. */
   announce?: string[]
   upnp?: boolean
+  /** "on" | "off": offer circuit relay v2 to NATed peers. */
+  relayService?: string
 }
 
 const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'number'> = {
@@ -53,7 +56,8 @@ const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'numbe
   refreshInterval: 'number',
   mode: 'string',
   announce: 'strings',
-  upnp: 'boolean'
+  upnp: 'boolean',
+  relayService: 'string'
 }
 
 /** Read and check a config file; paths in it are resolved against the file's directory. */

@@ -48,6 +48,8 @@ export interface DaemonOptions {
   announce?: string[]
   /** Map the listen ports by UPnP (default: on in auto mode). */
   upnp?: boolean
+  /** Offer circuit relay v2 to NATed peers (default on). */
+  relayService?: boolean
   /** Hears each change of reachability or mode (the daemon prints it). */
   onModeChange?: (change: ModeChange) => void
 }
@@ -134,6 +136,7 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
       mode: options.mode,
       announce: options.announce,
       upnp: options.upnp ?? (options.mode ?? 'auto') === 'auto',
+      relayService: options.relayService,
       metrics: true,
       ...options.redundancy
     })

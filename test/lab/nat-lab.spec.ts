@@ -18,8 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Lab, sh } from '../../scripts/lab/netns.ts'
-import { LabNode } from '../../scripts/lab/lab-node.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { LabNode, eventually } from '../../scripts/lab/lab-node.ts'
 
 const PROBE = resolve(import.meta.dirname, '../../scripts/lab/rtt-probe.js')
 const figures: string[] = []
@@ -72,7 +71,7 @@ describe('NAT lab', function () {
     await first.start(['--mode', 'auto'])
     for (const node of rest) await node.start(['--mode', 'auto', '--bootstrap', first.addr('tcp')])
     for (const node of publicNodes) {
-      await waitFor(`${node.name} to become a server`, async () => (await node.json('id')).mode === 'server', 90_000)
+      await eventually(`${node.name} to become a server`, async () => (await node.api('/v1/id')).mode === 'server', 90_000)
       const id = await node.json('id')
       expect(id.reachability).to.equal('public')
       expect(id.multiaddrs.some((a: string) => a.startsWith(`/ip4/${node.ip}/`)), `${node.name} offers its public address`).to.equal(true)
@@ -83,7 +82,7 @@ describe('NAT lab', function () {
     }
     // every server ends up in the others' tables
     for (const node of publicNodes) {
-      await waitFor(`${node.name}'s table to hold the other servers`, async () => (await node.api('/v1/table')).peers.length >= publicNodes.length - 1, 60_000)
+      await eventually(`${node.name}'s table to hold the other servers`, async () => (await node.api('/v1/table')).peers.length >= publicNodes.length - 1, 60_000)
     }
   })
 
@@ -92,7 +91,7 @@ describe('NAT lab', function () {
     for (const name of ['home1', 'home2', 'home4']) await homes[name].start(['--mode', 'auto', ...bootstrap])
     for (const name of ['home1', 'home2', 'home4']) {
       const node = homes[name]
-      await waitFor(`${name} to know servers`, async () => (await node.api('/v1/table')).peers.length >= 2, 60_000)
+      await eventually(`${name} to know servers`, async () => (await node.api('/v1/table')).peers.length >= 2, 60_000)
       const id = await node.json('id')
       expect(id.mode).to.equal('client')
       expect(id.reachability).to.equal('private')
@@ -118,19 +117,45 @@ describe('NAT lab', function () {
     await expectNoClientInTables()
   })
 
+  it('(c) two NATed nodes connect through a relay; DCUtR tries to make it direct', async () => {
+    const [h1, h2] = [homes.home1, homes.home2]
+    // NATed nodes reserve on relays among the public servers and offer /p2p-circuit addresses
+    let circuit = ''
+    await eventually('home2 to offer a relayed address', async () => {
+      circuit = ((await h2.api('/v1/id')).multiaddrs as string[]).find(a => a.includes('/p2p-circuit/')) ?? ''
+      return circuit !== ''
+    }, 60_000)
+    const started = Date.now()
+    const reached = await h1.json('connect', circuit)
+    expect(reached.peerId).to.equal(h2.peerId)
+    const peers = await h1.json('peers')
+    const toH2 = peers.find((p: any) => p.peerId === h2.peerId)
+    expect(toH2, 'home1 is connected to home2').to.not.equal(undefined)
+    for (const c of toH2.connections) expect(c).to.have.keys('remoteAddr', 'relayed', 'direction')
+    // what DCUtR makes of it: a direct connection appears next to the relayed one, or not
+    let direct = false
+    await eventually('a direct connection home1 <-> home2', async () => {
+      const now = (await h1.json('peers')).find((p: any) => p.peerId === h2.peerId)
+      direct = now?.connections.some((c: any) => !c.relayed) === true
+      return direct
+    }, 20_000).catch(() => {})
+    figures.push(`relay: home1 reached home2 over ${circuit.includes('/quic-v1/') ? 'QUIC' : 'TCP'} to the relay; DCUtR ${direct ? `made it direct after ${Date.now() - started} ms` : 'did not make it direct within 20 s'}`)
+    if (!direct) expect(toH2.relayed, 'while no direct connection exists, the one there is relayed').to.equal(true)
+  })
+
   it('(e) a node behind a port forward with --announce becomes a server', async () => {
     const node = homes.home3
     const wan = (node as any).wan as string
     await node.start(['--mode', 'auto', '--announce', `/ip4/${wan}/tcp/4001`, '--announce', `/ip4/${wan}/udp/4001/quic-v1`,
       '--bootstrap', publicNodes[2].addr('tcp')])
-    await waitFor('home3 to become a server', async () => (await node.json('id')).mode === 'server', 30_000)
+    await eventually('home3 to become a server', async () => (await node.api('/v1/id')).mode === 'server', 30_000)
     const id = await node.json('id')
     expect(id.reachability).to.equal('public')
     expect(id.multiaddrs).to.include(`/ip4/${wan}/tcp/4001/p2p/${node.peerId}`)
     // a public node reaches it through the forward, and servers admit it
     const reached = await publicNodes[3].json('connect', `/ip4/${wan}/tcp/4001/p2p/${node.peerId}`)
     expect(reached.peerId).to.equal(node.peerId)
-    await waitFor('a server to hold home3 in its table', async () => {
+    await eventually('a server to hold home3 in its table', async () => {
       for (const p of publicNodes) if ((await p.api('/v1/table')).peers.some((e: any) => e.peerId === node.peerId)) return true
       return false
     }, 30_000)

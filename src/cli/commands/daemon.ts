@@ -13,7 +13,7 @@ import type { DaemonConfig } from '../../daemon/config.ts'
 
 export const daemon: Command = {
   name: 'daemon',
-  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS] [--mode auto|server|client] [--announce MULTIADDR]... [--upnp|--no-upnp]',
+  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS] [--mode auto|server|client] [--announce MULTIADDR]... [--upnp|--no-upnp] [--relay-service on|off]',
   summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
   options: {
     'data-dir': { type: 'string' },
@@ -36,6 +36,7 @@ export const daemon: Command = {
     announce: { type: 'string', multiple: true },
     upnp: { type: 'boolean' },
     'no-upnp': { type: 'boolean' },
+    'relay-service': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   },
   positionals: { min: 0, max: 0 },
@@ -104,13 +105,15 @@ function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv,
 }
 
 /** --mode, --announce, --upnp / --no-upnp (flags win over the file; announce lists add up). */
-function reachabilityOptions (values: Record<string, unknown>, config: DaemonConfig): Pick<DaemonOptions, 'mode' | 'announce' | 'upnp'> {
+function reachabilityOptions (values: Record<string, unknown>, config: DaemonConfig): Pick<DaemonOptions, 'mode' | 'announce' | 'upnp' | 'relayService'> {
   const mode = typeof values.mode === 'string' ? values.mode : config.mode
   if (mode != null && !['auto', 'server', 'client'].includes(mode)) throw new UsageError(`--mode must be auto, server or client, got "${mode}"`)
   const announce = merged(config.announce, values.announce as string[] | undefined)
   announce?.forEach(addr => checkMultiaddr(addr, '--announce', false))
   const upnp = values.upnp === true ? true : values['no-upnp'] === true ? false : config.upnp
-  return { mode: mode as DaemonOptions['mode'], announce, upnp }
+  const relay = typeof values['relay-service'] === 'string' ? values['relay-service'] : config.relayService
+  if (relay != null && relay !== 'on' && relay !== 'off') throw new UsageError(`--relay-service must be on or off, got "${relay}"`)
+  return { mode: mode as DaemonOptions['mode'], announce, upnp, relayService: relay == null ? undefined : relay === 'on' }
 }
 
 function merged (fromConfig: string[] | undefined, fromFlags: string[] | undefined): string[] | undefined {
