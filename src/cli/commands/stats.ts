@@ -27,7 +27,8 @@ export const stats: Command = {
       `items over R copies: ${r.overReplicated}`,
       `last repair round: ${last}`,
       `repair totals: ${r.rounds} rounds, ${r.pushed} pushed, ${r.dropped} dropped`,
-      ...networkLines(s.network)
+      ...networkLines(s.network),
+      ...((s as any).mode == null ? [] : [`mode: ${(s as any).mode}, reachability ${(s as any).reachability}`])
     ]
     await write(io.stdout, lines.join('\n') + '\n')
     return 0
