@@ -367,7 +367,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
     checkPosition(target)
     if (!Number.isInteger(n) || n < 1 || n > c.MAX_FIND_N) throw new InvalidInputError(`n must be an integer from 1 to ${c.MAX_FIND_N}, got ${n}`)
-    return this.withDeadline(options, async signal => (await this.lookups.nearest(target, n, signal)).peers.slice(0, n))
+    // the public shape only: table entries carry bookkeeping (lastSeen, timeouts) that is not the caller's
+    return this.withDeadline(options, async signal => (await this.lookups.nearest(target, n, signal)).peers.slice(0, n)
+      .map(({ peerId, multiaddrs, position }) => ({ peerId, multiaddrs, position })))
   }
 
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
