@@ -94,7 +94,7 @@ function showStats (s) {
 }
 
 function showTable (table) {
-  text('peer-count', table.peers)
+  text('peer-count', table.size)
   bandOfPeer = new Map(table.bands.flatMap(b => b.peers.map(p => [p.peerId, b.band])))
   drawBands($('bands'), table.bands.map(b => ({ band: b.band, count: b.peers.length })))
 }

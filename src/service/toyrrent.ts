@@ -50,7 +50,8 @@ import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { FrameTransport } from '../rpc/client.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { ToyrrentComponents, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import { hashItemKey, verifyHashItem } from '../records/hash-item.ts'
+import type { ToyrrentComponents, LocalPins, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
 import type { AbortOptions, ContentRouting, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
 
 /**
@@ -104,6 +105,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private started = false
   private joining?: Promise<HandoffResult>
   private joined = false
+  /** Answering the RPC protocol (a server); a client only asks (see setServing). */
+  private serving: boolean
 
   /**
    * `transport` replaces libp2p streams (the in-memory test network passes
@@ -111,6 +114,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
    */
   constructor (components: ToyrrentComponents, init: ToyrrentInit = {}, transport?: FrameTransport) {
     const s = this.settings = settings(init)
+    this.serving = s.serve
     this.components = components
     this.replicas = s.replicas
     this.writeQuorum = s.writeQuorum
@@ -126,6 +130,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       selfId: components.peerId,
       table: this.table,
       selfAddrs: () => filterAddrs(components.addressManager.getAddresses()),
+      serving: () => this.serving,
       filterAddrs
     })
     this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas, s.clock)
@@ -185,11 +190,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
     await this.store.open()
     await this.paxos.open()
     this.server.start()
-    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
+    if (this.serving) await this.handleRpc()
     this.topologyId = await this.components.registrar.register(this.settings.protocol, {
       // a closed connection is not a departed peer (idle connections get pruned):
       // peers leave the table when asking them fails
-      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
+      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) },
+      // also called when a peer stops answering the protocol (a server turned client): then it leaves the table
+      onDisconnect: (peerId) => { void this.forgetClient(peerId) }
     })
     this.refresher.start()
     this.started = true
@@ -221,8 +228,29 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.server.stop()
     this.refresher.stop()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
-    await this.components.registrar.unhandle(this.settings.protocol)
+    if (this.serving) await this.components.registrar.unhandle(this.settings.protocol)
     this.requests.close()
+  }
+
+  /** True while this node answers the RPC protocol (a server), false for a client. */
+  isServing (): boolean { return this.serving }
+
+  /**
+   * Become a server or a client. A client does not answer the RPC protocol, so
+   * identify tells its peers it does not speak it and they never put it in their
+   * routing tables (they admit only peers that do); it is no candidate in its own
+   * lookups either, so it never counts itself into a replica set.
+   */
+  async setServing (serve: boolean): Promise<void> {
+    if (serve === this.serving) return
+    this.serving = serve
+    if (!this.started) return
+    if (serve) await this.handleRpc()
+    else await this.components.registrar.unhandle(this.settings.protocol)
+  }
+
+  private async handleRpc (): Promise<void> {
+    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
   }
 
   /**
@@ -267,6 +295,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       items: this.store.size,
       bytes: this.store.bytes,
       pinned: [...this.store.metas()].filter(m => m.pinned).length,
+      pinnedBytes: [...this.store.metas()].reduce((sum, m) => m.pinned ? sum + m.bytes : sum, 0),
       peers: this.table.size,
       replicas: this.replicas,
       repair: { ...this.repairer.stats },
@@ -284,6 +313,24 @@ export class Toyrrent implements Startable, ToyrrentApi {
       expiresAt: Number(m.expiresAt),
       responsible: replicaSet.includes(self)
     }))
+  }
+
+  /** Pin state of the hash items held here (files' pins, src/files/pins.ts). */
+  get localPins (): LocalPins {
+    const { store, acceptor } = this
+    return {
+      datastore: this.settings.datastore ?? this.components.datastore,
+      async keep (value, options) {
+        const key = hashItemKey(value)
+        if (!verifyHashItem(key, value)) throw new InvalidInputError(`value is ${value.byteLength} bytes; the limit is ${c.MAX_VALUE_BYTES}`)
+        const result = await acceptor.accept({ kind: 'hash', key, body: value, ttlSeconds: 0 }, { ...options, pinned: true })
+        if (result.refused != null) throw new InvalidInputError(result.message ?? result.refused)
+        return key
+      },
+      async unpin (key, options) { return acceptor.unpin(key, options) },
+      isPinned: key => store.meta(key)?.pinned === true,
+      pinned: () => [...store.metas()].filter(m => m.pinned && m.kind === 'hash').map(m => ({ key: m.key, bytes: m.bytes }))
+    }
   }
 
   /** True when this node holds a live copy of the item (no network). */
@@ -405,6 +452,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
         cas: this.casAcceptor
       })
     })
+  }
+
+  /** A peer whose identify no longer lists our protocol is a client now: it leaves the table. */
+  private async forgetClient (peerId: PeerId): Promise<void> {
+    try {
+      const peer = await this.components.peerStore.get(peerId)
+      if (!peer.protocols.includes(this.settings.protocol)) this.table.remove(peerId)
+    } catch {}
   }
 
   private async learnConnectedPeer (peerId: PeerId): Promise<void> {

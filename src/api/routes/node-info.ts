@@ -9,7 +9,9 @@ export async function getId (ctx: RequestContext): Promise<ApiResult> {
   const body: IdResponse = {
     peerId: libp2p.peerId.toString(),
     position: toHex(peerPosition(libp2p.peerId)),
-    multiaddrs: libp2p.getMultiaddrs().map(ma => ma.toString())
+    multiaddrs: libp2p.getMultiaddrs().map(ma => ma.toString()),
+    reachability: ctx.node.modes?.reachability ?? 'unknown',
+    mode: ctx.node.modes?.mode ?? 'server'
   }
   return { status: 200, json: body }
 }
@@ -28,11 +30,15 @@ export async function getPeers (ctx: RequestContext): Promise<ApiResult> {
   const peers = new Map<string, PeerJson>()
   for (const connection of ctx.node.libp2p.getConnections()) {
     const peerId = connection.remotePeer.toString()
-    const peer = peers.get(peerId) ?? { peerId, multiaddrs: [...new Set(known.get(peerId) ?? [])] }
+    const peer = peers.get(peerId) ?? { peerId, multiaddrs: [...new Set(known.get(peerId) ?? [])], connections: [], relayed: true }
+    const remoteAddr = connection.remoteAddr.toString()
     if (!known.has(peerId)) {
-      const addr = withoutPeerId(connection.remoteAddr.toString())
+      const addr = withoutPeerId(remoteAddr)
       if (!peer.multiaddrs.includes(addr)) peer.multiaddrs.push(addr)
     }
+    const relayed = connection.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
+    peer.connections?.push({ remoteAddr, relayed, direction: connection.direction })
+    peer.relayed = peer.relayed === true && relayed
     if (connection.rtt != null && (peer.latencyMs == null || connection.rtt < peer.latencyMs)) peer.latencyMs = connection.rtt
     peers.set(peerId, peer)
   }

@@ -25,7 +25,14 @@ export const commands: CommandEntry[] = [
   { name: 'find-before-n', load: async () => (await import('./find-before-n.ts')).findBeforeN },
   { name: 'holders', load: async () => (await import('./holders.ts')).holders },
   { name: 'stats', load: async () => (await import('./stats.ts')).stats },
-  { name: 'swarm-key', load: async () => (await import('./swarm-key.ts')).swarmKey }
+  { name: 'swarm-key', load: async () => (await import('./swarm-key.ts')).swarmKey },
+  // files of any size (src/files)
+  { name: 'add', load: async () => (await import('./add.ts')).add },
+  { name: 'cat', load: async () => (await import('./cat.ts')).cat },
+  { name: 'ls', load: async () => (await import('./ls.ts')).ls },
+  { name: 'export', load: async () => (await import('./export.ts')).exportCar },
+  { name: 'import', load: async () => (await import('./import.ts')).importCar },
+  { name: 'pin', load: async () => (await import('./pin.ts')).pin }
 ]
 
 /** All commands loaded, for the full usage text. */
