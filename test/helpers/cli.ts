@@ -62,7 +62,7 @@ export async function startDaemonProcess (dataDir: string, extraArgs: string[] =
   })
   let stdout = ''
   let stderr = ''
-  // both streams in arrival order: callers slice it at earlier lengths, so it may only ever grow at the end
+  // both streams in the order they arrived: a log line on stderr must not shift what came before
   let both = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); both += chunk.toString('utf8') })
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); both += chunk.toString('utf8') })
