@@ -8,6 +8,7 @@ import { publishRecord, resolveRecord } from './records.ts'
 import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import { connectPeer } from './connect.ts'
+import { getIpnsRecord, putIpnsRecord } from './routing-v1.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -23,5 +24,8 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/holders/:key', handler: getHolders },
   { method: 'GET', path: '/v1/local/items', handler: getLocalItems },
   { method: 'GET', path: '/v1/stats', handler: getStats },
-  { method: 'GET', path: '/metrics', handler: getMetrics }
+  { method: 'GET', path: '/metrics', handler: getMetrics },
+  // delegated routing for IPNS (specs.ipfs.tech/routing/http-routing-v1): Kubo and Helia clients
+  { method: 'GET', path: '/routing/v1/ipns/:name', handler: getIpnsRecord },
+  { method: 'PUT', path: '/routing/v1/ipns/:name', handler: putIpnsRecord }
 ]
