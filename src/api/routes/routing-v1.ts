@@ -10,7 +10,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multihashToIPNSRoutingKey } from 'ipns'
 import { CID } from 'multiformats/cid'
 import { base36 } from 'multiformats/bases/base36'
-import { InvalidInputError, ToyrrentError } from '../../errors.ts'
+import { InvalidInputError } from '../../errors.ts'
+import { UnknownRouteError } from '../errors.ts'
 import type { ApiResult, RequestContext } from '../router.ts'
 import type { MultihashDigest } from 'multiformats/hashes/interface'
 
@@ -53,7 +54,7 @@ function ipnsRoutingKey (name: string): Uint8Array {
 function routing (ctx: RequestContext): Required<Pick<RequestContext['node']['toyrrent'], 'getRoutingRecord' | 'putRoutingRecord'>> {
   const { toyrrent } = ctx.node
   if (toyrrent.getRoutingRecord == null || toyrrent.putRoutingRecord == null) {
-    throw Object.assign(new ToyrrentError('this node does not store routing records'), { code: 'unknown-route' })
+    throw new UnknownRouteError('this node does not store routing records')
   }
   return { getRoutingRecord: toyrrent.getRoutingRecord.bind(toyrrent), putRoutingRecord: toyrrent.putRoutingRecord.bind(toyrrent) }
 }
