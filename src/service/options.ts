@@ -7,6 +7,8 @@ import * as c from '../constants.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { InboundQueueInit } from '../rpc/inbound-queue.ts'
 import type { Datastore } from 'interface-datastore'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 import type { RoutingNamespace } from '../routing/namespaces.ts'
 
 export interface ToyrrentInit {
@@ -52,6 +54,8 @@ export interface ToyrrentInit {
   idleTimeout?: number
   /** Join (self lookup, then onboarding handoff) by itself when the first peers connect. @default true */
   autoJoin?: boolean
+  /** Time: timers, deadlines and now (the virtual-time simulation injects its own). @default systemClock */
+  clock?: Clock
   /** Routing-record namespaces besides the built-in `ipns` (validator, selector, version), keyed by name (`pk` for `/pk/...`). @default {} */
   routingNamespaces?: Record<string, RoutingNamespace>
   /**
@@ -100,6 +104,7 @@ export function settings (init: ToyrrentInit): Settings {
     frameTimeout: init.frameTimeout ?? c.DEFAULT_FRAME_TIMEOUT_MS,
     idleTimeout: init.idleTimeout ?? c.DEFAULT_IDLE_TIMEOUT_MS,
     autoJoin: init.autoJoin ?? true,
+    clock: init.clock ?? systemClock,
     routingNamespaces: init.routingNamespaces ?? {},
     providerRecords: providerRecords(init.providerRecords)
   }
