@@ -34,3 +34,7 @@ export { peerPosition, distance, compareDistance } from './keyspace.ts'
 export { RoutingNamespaces } from './routing/namespaces.ts'
 export type { RoutingNamespace } from './routing/namespaces.ts'
 export { routingItemKey, MAX_ROUTING_KEY_BYTES } from './records/routing-record.ts'
+// files of any size: UnixFS DAGs over hash items (src/files)
+export { Files, filesOf, ToyrrentBlockstore, getBlock, putBlock, blockKey } from './files/index.ts'
+export type { FilesInit, BlockService, PinRecord, PinEntry } from './files/index.ts'
+export type { LocalPins } from './service/types.ts'

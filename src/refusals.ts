@@ -54,6 +54,8 @@ export const REFUSALS = {
   'unknown-route': { http: 404, exit: 1, final: true },
   'method-not-allowed': { http: 405, exit: 1, final: true },
   'unsupported-media-type': { http: 415, exit: 1, final: true },
+  // a byte range outside the file (GET /v1/files/:cid with Range)
+  'range-not-satisfiable': { http: 416, exit: 1, final: true },
   internal: { http: 500, exit: 1, final: false }
 } as const satisfies Record<string, Refusal>
 

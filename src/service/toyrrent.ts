@@ -50,7 +50,8 @@ import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { FrameTransport } from '../rpc/client.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { ToyrrentComponents, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import { hashItemKey, verifyHashItem } from '../records/hash-item.ts'
+import type { ToyrrentComponents, LocalPins, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
 import type { AbortOptions, ContentRouting, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
 
 /**
@@ -268,6 +269,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       items: this.store.size,
       bytes: this.store.bytes,
       pinned: [...this.store.metas()].filter(m => m.pinned).length,
+      pinnedBytes: [...this.store.metas()].reduce((sum, m) => m.pinned ? sum + m.bytes : sum, 0),
       peers: this.table.size,
       replicas: this.replicas,
       repair: { ...this.repairer.stats },
@@ -285,6 +287,24 @@ export class Toyrrent implements Startable, ToyrrentApi {
       expiresAt: Number(m.expiresAt),
       responsible: replicaSet.includes(self)
     }))
+  }
+
+  /** Pin state of the hash items held here (files' pins, src/files/pins.ts). */
+  get localPins (): LocalPins {
+    const { store, acceptor } = this
+    return {
+      datastore: this.settings.datastore ?? this.components.datastore,
+      async keep (value, options) {
+        const key = hashItemKey(value)
+        if (!verifyHashItem(key, value)) throw new InvalidInputError(`value is ${value.byteLength} bytes; the limit is ${c.MAX_VALUE_BYTES}`)
+        const result = await acceptor.accept({ kind: 'hash', key, body: value, ttlSeconds: 0 }, { ...options, pinned: true })
+        if (result.refused != null) throw new InvalidInputError(result.message ?? result.refused)
+        return key
+      },
+      async unpin (key, options) { return acceptor.unpin(key, options) },
+      isPinned: key => store.meta(key)?.pinned === true,
+      pinned: () => [...store.metas()].filter(m => m.pinned && m.kind === 'hash').map(m => ({ key: m.key, bytes: m.bytes }))
+    }
   }
 
   /** True when this node holds a live copy of the item (no network). */

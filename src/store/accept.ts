@@ -145,6 +145,20 @@ export class ItemAcceptor {
     return {}
   }
 
+  /**
+   * Our user no longer wants this item kept (`pin rm`): it stays as an
+   * ordinary item that expires after the default lifetime, like others'.
+   * False when it is not held here pinned.
+   */
+  async unpin (key: Uint8Array, options: AbortOptions = {}): Promise<boolean> {
+    return this.lock.run(base32.baseEncode(key), async () => {
+      const existing = await this.store.get(key, options)
+      if (existing?.pinned !== true) return false
+      await this.store.put(key, { ...existing, pinned: false, expiresAt: BigInt(Date.now() + this.init.defaultTtl) }, options)
+      return true
+    })
+  }
+
   /** A new item from someone else that would take the store past its quota. Updates of held items always fit. */
   private overQuota (existing: StoredItem | undefined, item: Item, options: AcceptOptions): boolean {
     if (options.pinned === true || existing != null) return false

@@ -8,6 +8,7 @@ import { publishRecord, resolveRecord } from './records.ts'
 import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import { connectPeer } from './connect.ts'
+import { addFile, addPin, getFile, listPins, removePin } from './files.ts'
 import { getIpnsRecord, putIpnsRecord } from './routing-v1.ts'
 import type { Route } from '../router.ts'
 
@@ -25,6 +26,12 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/local/items', handler: getLocalItems },
   { method: 'GET', path: '/v1/stats', handler: getStats },
   { method: 'GET', path: '/metrics', handler: getMetrics },
+  // files of any size (src/files): no overall deadline, each block has its own
+  { method: 'POST', path: '/v1/files', handler: addFile, longRunning: true },
+  { method: 'GET', path: '/v1/files/:cid', handler: getFile, longRunning: true },
+  { method: 'GET', path: '/v1/pins', handler: listPins, longRunning: true },
+  { method: 'POST', path: '/v1/pins/:cid', handler: addPin, longRunning: true },
+  { method: 'DELETE', path: '/v1/pins/:cid', handler: removePin, longRunning: true },
   // delegated routing for IPNS (specs.ipfs.tech/routing/http-routing-v1): Kubo and Helia clients
   { method: 'GET', path: '/routing/v1/ipns/:name', handler: getIpnsRecord },
   { method: 'PUT', path: '/routing/v1/ipns/:name', handler: putIpnsRecord }

@@ -19,6 +19,7 @@ export const stats: Command = {
     const last = r.lastRoundAt === 0 ? 'none yet' : `${new Date(r.lastRoundAt).toISOString()} (${r.lastRoundMs} ms, ${r.lastRoundBytes} bytes)`
     const lines = [
       `items: ${s.items} (${s.bytes} bytes, ${s.pinned} pinned)`,
+      ...(s.pinnedBytes == null ? [] : [`pinned: ${s.pinned} items, ${s.pinnedBytes} bytes`]),
       `peers in table: ${s.peers}`,
       `replicas (R): ${s.replicas}`,
       `responsible for: ${r.responsible}`,
