@@ -65,6 +65,11 @@ export interface ToyrrentInit {
    * delegated routing) the application runs. @default 'refuse'
    */
   providerRecords?: 'refuse' | 'skip'
+  /**
+   * Serve the network: answer the RPC protocol, so peers put us in their routing tables and replica
+   * sets. `false`: a client (behind a NAT), which reads and writes through servers (see setServing()). @default true
+   */
+  serve?: boolean
 }
 
 /** ToyrrentInit with every default applied and checked. */
@@ -89,6 +94,7 @@ export function settings (init: ToyrrentInit): Settings {
     protocol: init.protocol ?? c.RPC_PROTOCOL,
     datastore: init.datastore,
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
+    serve: init.serve ?? true,
     operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
     requestTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
     lookupWidth: init.lookupWidth ?? c.DEFAULT_FIND_N,

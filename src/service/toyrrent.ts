@@ -106,6 +106,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private started = false
   private joining?: Promise<HandoffResult>
   private joined = false
+  /** Answering the RPC protocol (a server); a client only asks (see setServing). */
+  private serving: boolean
 
   /**
    * `transport` replaces libp2p streams (the in-memory test network passes
@@ -113,6 +115,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
    */
   constructor (components: ToyrrentComponents, init: ToyrrentInit = {}, transport?: FrameTransport) {
     const s = this.settings = settings(init)
+    this.serving = s.serve
     this.components = components
     this.replicas = s.replicas
     this.writeQuorum = s.writeQuorum
@@ -128,6 +131,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       selfId: components.peerId,
       table: this.table,
       selfAddrs: () => filterAddrs(components.addressManager.getAddresses()),
+      serving: () => this.serving,
       filterAddrs
     })
     this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas, s.clock)
@@ -187,11 +191,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
     await this.store.open()
     await this.paxos.open()
     this.server.start()
-    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
+    if (this.serving) await this.handleRpc()
     this.topologyId = await this.components.registrar.register(this.settings.protocol, {
       // a closed connection is not a departed peer (idle connections get pruned):
       // peers leave the table when asking them fails
-      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
+      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) },
+      // also called when a peer stops answering the protocol (a server turned client): then it leaves the table
+      onDisconnect: (peerId) => { void this.forgetClient(peerId) }
     })
     this.refresher.start()
     this.started = true
@@ -223,8 +229,29 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.server.stop()
     this.refresher.stop()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
-    await this.components.registrar.unhandle(this.settings.protocol)
+    if (this.serving) await this.components.registrar.unhandle(this.settings.protocol)
     this.requests.close()
+  }
+
+  /** True while this node answers the RPC protocol (a server), false for a client. */
+  isServing (): boolean { return this.serving }
+
+  /**
+   * Become a server or a client. A client does not answer the RPC protocol, so
+   * identify tells its peers it does not speak it and they never put it in their
+   * routing tables (they admit only peers that do); it is no candidate in its own
+   * lookups either, so it never counts itself into a replica set.
+   */
+  async setServing (serve: boolean): Promise<void> {
+    if (serve === this.serving) return
+    this.serving = serve
+    if (!this.started) return
+    if (serve) await this.handleRpc()
+    else await this.components.registrar.unhandle(this.settings.protocol)
+  }
+
+  private async handleRpc (): Promise<void> {
+    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
   }
 
   /**
@@ -341,7 +368,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
     checkPosition(target)
     if (!Number.isInteger(n) || n < 1 || n > c.MAX_FIND_N) throw new InvalidInputError(`n must be an integer from 1 to ${c.MAX_FIND_N}, got ${n}`)
-    return this.withDeadline(options, async signal => (await this.lookups.nearest(target, n, signal)).peers.slice(0, n))
+    // the public shape only: table entries carry bookkeeping (lastSeen, timeouts) that is not the caller's
+    return this.withDeadline(options, async signal => (await this.lookups.nearest(target, n, signal)).peers.slice(0, n)
+      .map(({ peerId, multiaddrs, position }) => ({ peerId, multiaddrs, position })))
   }
 
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
@@ -432,6 +461,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
         cas: this.casAcceptor
       })
     })
+  }
+
+  /** A peer whose identify no longer lists our protocol is a client now: it leaves the table. */
+  private async forgetClient (peerId: PeerId): Promise<void> {
+    try {
+      const peer = await this.components.peerStore.get(peerId)
+      if (!peer.protocols.includes(this.settings.protocol)) this.table.remove(peerId)
+    } catch {}
   }
 
   private async learnConnectedPeer (peerId: PeerId): Promise<void> {
