@@ -123,4 +123,18 @@ describe('unit: routing records on the in-memory network', () => {
     expect(partial.put).to.be.a('function')
     expect(partial.get).to.be.a('function')
   })
+
+  it('a hash-item get of a routing record\'s key is wrong-kind, on a replica and elsewhere', async () => {
+    const name = await ipnsName()
+    await routing(net.nodes[0]).put(name.routingKey, await name.record(1n))
+    const id = routingItemKey(name.routingKey)
+    const replica = net.nearest(id, 1)[0]
+    const elsewhere = net.nodes.find(n => !net.nearest(id, R).includes(n) && !n[internals].store.has(id))!
+    for (const node of [replica, elsewhere]) {
+      let error: any
+      await node.get(id).catch(err => { error = err })
+      expect(error?.name, `get on ${net.peerId(node)}`).to.equal('WrongKindError')
+      expect(error?.message).to.match(/routing record key/)
+    }
+  })
 })
