@@ -92,6 +92,20 @@ describe('unit: routing records on the in-memory network', () => {
     expect(covered, 'no newcomer was among the R nearest of any record: nothing was handed over').to.be.greaterThan(0)
   })
 
+  it('a replica that leaves hands its records to the next nearest before it stops', async () => {
+    const names = await Promise.all(Array.from({ length: 12 }, async () => ipnsName()))
+    await Promise.all(names.map(async (name, i) => { await routing(net.nodes[i % net.nodes.length]).put(name.routingKey, await name.record(4n)) }))
+    await repairAll(net)
+    const leaver = net.nodes.reduce((most, n) => n[internals].store.size > most[internals].store.size ? n : most)
+    const held = names.filter(name => leaver[internals].store.has(routingItemKey(name.routingKey)))
+    expect(held.length).to.be.greaterThan(0)
+    await net.leave(leaver)
+    // no repair has run: the handoff alone put every record on its R nearest remaining nodes
+    for (const name of held) {
+      for (const n of net.nearest(routingItemKey(name.routingKey), R)) expect(await sequenceOn(n, name)).to.equal(4n)
+    }
+  })
+
   it('a stored record nobody can validate any more is not served: an expired IPNS record reads as not found', async () => {
     const name = await ipnsName()
     const soon = new Date(Date.now() + 300).toISOString()
