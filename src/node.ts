@@ -99,6 +99,11 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
   upnp?: boolean
   /** QUIC next to TCP (`/udp/…/quic-v1` listen addresses). Off with a swarm key: QUIC cannot run libp2p's pnet. @default true */
   quic?: boolean
+  /**
+   * The node is on the internet from the start (auto mode starts as a client; a NATed node reserves
+   * relay slots). @default true when a bootstrap or announce address is on the internet
+   */
+  onInternet?: boolean
   /** Offer circuit relay v2 to NATed peers (bounded reservations; relayed connections limited to 2 min and 128 KiB). @default true */
   relayService?: boolean
   /**
@@ -166,7 +171,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   // libp2p's private networks wrap a TCP stream; QUIC brings its own encryption and cannot carry one
   const useQuic = (options.quic ?? true) && psk == null
   const announce = (options.announce ?? []).map(a => parseMultiaddr(a, 'announce').toString())
-  const onInternet = [...bootstrapAddrs, ...announce.map(a => multiaddr(a))].some(isPublicAddr)
+  const onInternet = options.onInternet ?? [...bootstrapAddrs, ...announce.map(a => multiaddr(a))].some(isPublicAddr)
   const modes = new ModeState(options.mode ?? 'auto', { internet: onInternet })
   const natted = modes.setting !== 'server' && onInternet && announce.length === 0 && !hasInternetInterface()
   const reservations = options.relayReservations ?? (natted ? DEFAULT_RELAY_RESERVATIONS : 0)

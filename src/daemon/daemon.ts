@@ -14,6 +14,8 @@ import type { ToyrrentNode, ToyrrentNodeOptions } from '../node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
 import type { ModeChange } from '../reachability/modes.ts'
+import { isPublicAddr } from '../reachability/reachability.ts'
+import { multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('toyrrent:daemon')
 
@@ -137,6 +139,8 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
       announce: options.announce,
       upnp: options.upnp ?? (options.mode ?? 'auto') === 'auto',
       relayService: options.relayService,
+      // the daemon bootstraps after start: say now whether that is on the internet
+      onInternet: onInternet(options),
       metrics: true,
       ...options.redundancy
     })
@@ -146,6 +150,17 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
     }
     throw err
   }
+}
+
+/** A bootstrap or announce address is on the internet. */
+function onInternet (options: DaemonOptions): boolean {
+  return [...(options.bootstrap ?? []), ...(options.announce ?? [])].some(text => {
+    try {
+      return isPublicAddr(multiaddr(text))
+    } catch {
+      return false
+    }
+  })
 }
 
 async function readSwarmKey (file: string): Promise<Uint8Array> {
