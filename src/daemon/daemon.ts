@@ -48,7 +48,7 @@ export interface DaemonOptions {
   mode?: ToyrrentNodeOptions['mode']
   /** Addresses offered to peers besides the listen addresses (port forward, cloud). */
   announce?: string[]
-  /** Map the listen ports by UPnP (default: on in auto mode). */
+  /** Map the listen ports by UPnP (default: on for an auto-mode node behind a NAT, see ToyrrentNodeOptions.upnp). */
   upnp?: boolean
   /** Offer circuit relay v2 to NATed peers (default on). */
   relayService?: boolean
@@ -137,7 +137,7 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
       onBootstrapRetry: options.onBootstrapRetry,
       mode: options.mode,
       announce: options.announce,
-      upnp: options.upnp ?? (options.mode ?? 'auto') === 'auto',
+      upnp: options.upnp,
       relayService: options.relayService,
       // the daemon bootstraps after start: say now whether that is on the internet
       onInternet: onInternet(options),
