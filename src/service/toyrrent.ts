@@ -6,7 +6,7 @@
  * (publish-items.ts), joining (onboard.ts), repair and leave handoff
  * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts).
  */
-import { peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
+import { contentRoutingSymbol, peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { RpcClient } from '../rpc/client.ts'
 import { StreamTransport } from '../rpc/stream-transport.ts'
 import { RpcServer } from '../rpc/server.ts'
@@ -30,6 +30,9 @@ import { Onboarding } from './onboard.ts'
 import { TableRefresher } from './refresh.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
+import { RoutingNamespaces } from '../routing/namespaces.ts'
+import { RoutingRecords } from '../routing/routing-records.ts'
+import { ToyrrentContentRouting, ToyrrentRecordRouting } from '../routing/content-routing.ts'
 import { SIZE_ESTIMATE_PEERS, estimateNetworkSize } from './size-estimate.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
@@ -47,8 +50,9 @@ import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { FrameTransport } from '../rpc/client.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { ToyrrentComponents, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
-import type { AbortOptions, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
+import { hashItemKey, verifyHashItem } from '../records/hash-item.ts'
+import type { ToyrrentComponents, LocalPins, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { AbortOptions, ContentRouting, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
 
 /**
  * The service's internals, for tests and the in-memory test network only
@@ -69,7 +73,7 @@ export interface ToyrrentInternals {
 
 export class Toyrrent implements Startable, ToyrrentApi {
   readonly [Symbol.toStringTag] = '@toyrrent/service'
-  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing']
+  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing', '@libp2p/content-routing']
 
   readonly replicas: number
   readonly writeQuorum: number
@@ -94,6 +98,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
   private readonly peerRouting: ToyrrentPeerRouting
+  private readonly contentRouting: ToyrrentRecordRouting
   private readonly metrics: ToyrrentMetrics
   private shutdown = new AbortController()
   private topologyId?: string
@@ -117,8 +122,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.log = logger.forComponent('toyrrent:service')
     this.store = new ItemStore(s.datastore ?? components.datastore)
     const verified = new VerifiedCache()
-    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified })
-    this.table = new PeerTable(components.peerId, s.bucketSize)
+    const namespaces = new RoutingNamespaces(s.routingNamespaces)
+    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces })
+    this.table = new PeerTable(components.peerId, s.bucketSize, s.clock)
     const filterAddrs = (addrs: Parameters<typeof keepAddrs>[0]): ReturnType<typeof keepAddrs> => keepAddrs(addrs, s.allowPrivateAddresses)
     const neighbourhood = this.neighbourhood = new Neighbourhood({
       selfId: components.peerId,
@@ -127,7 +133,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       serving: () => this.serving,
       filterAddrs
     })
-    this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas)
+    this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas, s.clock)
     this.inbound = new InboundQueue(s.inboundQueue)
     this.metrics = new ToyrrentMetrics(components.metrics, {
       items: () => this.store.size,
@@ -137,7 +143,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       queue: () => this.inbound.stats()
     })
     const rpc: PeerRpc = this.rpc = new RpcClient(transport ?? new StreamTransport(components, s.protocol), { filterAddrs })
-    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests') })
+    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests'), clock: s.clock })
     const lookups = this.lookups = new Lookups({
       settings: s,
       requests,
@@ -156,6 +162,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
+    // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
+    const records = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
+    const routingInit = { records, deadline: (signal?: AbortSignal) => this.deadline({ signal }) }
+    this.contentRouting = s.providerRecords === 'skip' ? new ToyrrentRecordRouting(routingInit) : new ToyrrentContentRouting(routingInit)
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
     this.repairer = this.createRepairer(requests, writer)
     this.refresher = this.createRefresher(lookups)
@@ -168,6 +178,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */
   get [peerRoutingSymbol] (): PeerRouting { return this.peerRouting }
+
+  /** libp2p.contentRouting.put / get ask this (routing records, see src/routing); provider records are not kept. */
+  get [contentRoutingSymbol] (): Partial<ContentRouting> { return this.contentRouting }
 
   isStarted (): boolean { return this.started }
 
@@ -199,7 +212,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const started = Date.now()
     this.log('leaving: handing %d items to the next nearest nodes (at most %d ms)', this.store.size, timeout)
     try {
-      const { items, pushed } = await this.repairer.handOffAll(deadlineSignal([this.shutdown.signal], timeout))
+      const { items, pushed } = await this.repairer.handOffAll(deadlineSignal([this.shutdown.signal], timeout, this.settings.clock))
       this.log('leaving: %d items checked, %d pushed in %d ms', items, pushed, Date.now() - started)
     } catch (err: any) {
       this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
@@ -282,6 +295,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       items: this.store.size,
       bytes: this.store.bytes,
       pinned: [...this.store.metas()].filter(m => m.pinned).length,
+      pinnedBytes: [...this.store.metas()].reduce((sum, m) => m.pinned ? sum + m.bytes : sum, 0),
       peers: this.table.size,
       replicas: this.replicas,
       repair: { ...this.repairer.stats },
@@ -299,6 +313,24 @@ export class Toyrrent implements Startable, ToyrrentApi {
       expiresAt: Number(m.expiresAt),
       responsible: replicaSet.includes(self)
     }))
+  }
+
+  /** Pin state of the hash items held here (files' pins, src/files/pins.ts). */
+  get localPins (): LocalPins {
+    const { store, acceptor } = this
+    return {
+      datastore: this.settings.datastore ?? this.components.datastore,
+      async keep (value, options) {
+        const key = hashItemKey(value)
+        if (!verifyHashItem(key, value)) throw new InvalidInputError(`value is ${value.byteLength} bytes; the limit is ${c.MAX_VALUE_BYTES}`)
+        const result = await acceptor.accept({ kind: 'hash', key, body: value, ttlSeconds: 0 }, { ...options, pinned: true })
+        if (result.refused != null) throw new InvalidInputError(result.message ?? result.refused)
+        return key
+      },
+      async unpin (key, options) { return acceptor.unpin(key, options) },
+      isPinned: key => store.meta(key)?.pinned === true,
+      pinned: () => [...store.metas()].filter(m => m.pinned && m.kind === 'hash').map(m => ({ key: m.key, bytes: m.bytes }))
+    }
   }
 
   /** True when this node holds a live copy of the item (no network). */
@@ -335,7 +367,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
     checkPosition(target)
     if (!Number.isInteger(n) || n < 1 || n > c.MAX_FIND_N) throw new InvalidInputError(`n must be an integer from 1 to ${c.MAX_FIND_N}, got ${n}`)
-    return this.withDeadline(options, async signal => (await this.lookups.nearest(target, n, signal)).peers.slice(0, n))
+    // the public shape only: table entries carry bookkeeping (lastSeen, timeouts) that is not the caller's
+    return this.withDeadline(options, async signal => (await this.lookups.nearest(target, n, signal)).peers.slice(0, n)
+      .map(({ peerId, multiaddrs, position }) => ({ peerId, multiaddrs, position })))
   }
 
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
@@ -376,7 +410,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       log: this.components.logger.forComponent('toyrrent:repair'),
       trialPeriod: s.trialPeriod,
       republishInterval: s.republishInterval,
-      count: (name, n) => { this.metrics.count(name, n) }
+      count: (name, n) => { this.metrics.count(name, n) },
+      clock: s.clock
     })
   }
 
@@ -387,7 +422,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       bucketSize: s.bucketSize,
       interval: s.refreshInterval,
       log: this.components.logger.forComponent('toyrrent:refresh'),
-      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout)) }
+      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout, s.clock)) },
+      clock: s.clock
     })
   }
 
@@ -441,7 +477,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** The deadline of one operation: the caller's signal, our shutdown, and its timeout. */
   private deadline (options: ToyrrentOperationOptions): AbortSignal {
-    return deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout)
+    return deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout, this.settings.clock)
   }
 
   private async withDeadline<T> (options: ToyrrentOperationOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -8,6 +8,8 @@ import { publishRecord, resolveRecord } from './records.ts'
 import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import { connectPeer } from './connect.ts'
+import { addFile, addPin, getFile, listPins, removePin } from './files.ts'
+import { dashboardFeatures, dashboardFile, dashboardPage } from './dashboard.ts'
 import { getTable } from './table.ts'
 import type { Route } from '../router.ts'
 
@@ -25,5 +27,15 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/local/items', handler: getLocalItems },
   { method: 'GET', path: '/v1/stats', handler: getStats },
   { method: 'GET', path: '/metrics', handler: getMetrics },
+  // files of any size (src/files): no overall deadline, each block has its own
+  { method: 'POST', path: '/v1/files', handler: addFile, longRunning: true },
+  { method: 'GET', path: '/v1/files/:cid', handler: getFile, longRunning: true },
+  { method: 'GET', path: '/v1/pins', handler: listPins, longRunning: true },
+  { method: 'POST', path: '/v1/pins/:cid', handler: addPin, longRunning: true },
+  { method: 'DELETE', path: '/v1/pins/:cid', handler: removePin, longRunning: true },
+  // the web dashboard (src/dashboard) and the table picture it draws
+  { method: 'GET', path: '/', handler: dashboardPage },
+  { method: 'GET', path: '/dashboard/:file', handler: dashboardFile },
+  { method: 'GET', path: '/v1/dashboard/features', handler: dashboardFeatures },
   { method: 'GET', path: '/v1/table', handler: getTable }
 ]
