@@ -292,8 +292,9 @@ function inTable (libp2p: ToyrrentLibp2p, peerId: PeerId): boolean {
   return false
 }
 
+/** The peer an address leads to: its last /p2p/ (a relayed address names the relay first). */
 function peerIdOf (addr: Multiaddr): string | undefined {
-  return addr.getComponents().find(c => c.name === 'p2p')?.value
+  return addr.getComponents().findLast(c => c.name === 'p2p')?.value
 }
 
 /**
