@@ -1,9 +1,9 @@
 /**
  * One benchmark node in its own process, for `bench --procs`. Started as
- *   node dist/scripts/bench-node.js --impl toyrrent|kad-dht [--bootstrap ADDR] [--replicas R] [--write-quorum W]
+ *   node dist/scripts/bench-node.js --impl toyrrent|kad-dht|hyperdht|bittorrent-dht [--bootstrap ADDR] [--replicas R] [--write-quorum W]
  * it answers JSON lines on stdin with JSON lines on stdout:
  *   {"id":1,"op":"get","key":"<base64>","timeoutMs":5000} → {"id":1,"ok":true,"ms":0.41,"result":"<base64>"}
- * ops: addr, refresh, put, get, publish, resolve, prepareKeys, canPublish, stats, stop.
+ * ops: addr, refresh, put, get, publish, resolve, holds, prepareKeys, canPublish, stats, stop.
  * `ms` is the operation's own time (performance.now()), so the pipe does not count.
  * It exits on `stop`, when stdin closes, or when the parent goes away.
  */
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import { createImplNode } from './lib/impl.ts'
 import { settleGc } from './lib/stats.ts'
 import type { ImplName } from './lib/impl.ts'
+import { installSocketDelay } from './lib/delay-sockets.ts'
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +23,7 @@ const { values } = parseArgs({
   }
 })
 
+installSocketDelay(Number(process.env.BENCH_RTT_MS ?? 0))
 await settleGc()
 const baselineRss = process.memoryUsage().rss
 const node = await createImplNode(values.impl as ImplName, {
@@ -71,6 +73,7 @@ async function run (cmd: any): Promise<{ result?: unknown, ms?: number }> {
       const r = await time(async () => node.publish(seed, value, BigInt(cmd.seq), signal))
       return { ms: r.ms, result: b64(r.result) }
     }
+    case 'holds': return { result: node.holds(unb64(cmd.key)) }
     case 'prepareKeys': {
       await node.prepareKeys((cmd.seeds as string[]).map(unb64))
       return {}
@@ -78,7 +81,7 @@ async function run (cmd: any): Promise<{ result?: unknown, ms?: number }> {
     case 'stats': {
       if (cmd.gc === true) await settleGc()
       const usage = process.memoryUsage()
-      return { result: { rss: usage.rss, heapUsed: usage.heapUsed, baselineRss, tableSize: node.tableSize(), requests: node.requestCounts() } }
+      return { result: { rss: usage.rss, heapUsed: usage.heapUsed, baselineRss, tableSize: node.tableSize(), requests: node.requestCounts(), newConnections: node.newConnections(), maxValueBytes: node.maxValueBytes ?? null } }
     }
     case 'stop':
       setImmediate(() => { void shutdown(0) })

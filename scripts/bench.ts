@@ -1,8 +1,14 @@
 /**
- * Benchmark harness: toyrrent against @libp2p/kad-dht on an identical libp2p
- * network, in the same run, on 127.0.0.1.
+ * Benchmark harness: toyrrent against hyperdht, bittorrent-dht (both UDP) and
+ * @libp2p/kad-dht (on toyrrent's own libp2p stack), in the same run, on 127.0.0.1.
  *
- *   npm run bench -- --nodes 20 [--procs] [--out FILE] [--cpu-prof-dir DIR] ...
+ *   npm run bench -- --nodes 20 [--impl toyrrent,hyperdht,bittorrent-dht,kad-dht]
+ *                    [--rtt-ms 20] [--procs] [--out FILE] [--cpu-prof-dir DIR] ...
+ *
+ * --rtt-ms puts a delay in every socket (scripts/lib/delay-sockets.ts) and
+ * adds latencies in round trips; every phase also counts new connections.
+ * Reads go to a node without its own copy (toyrrent; hyperdht has no local
+ * read path, bittorrent-dht gets skip its cache), so every get is remote.
  *
  * For each implementation: form an N-node network, then 200 sequential puts
  * and 200 sequential gets of distinct 1 KiB values from random nodes, 2,000
@@ -25,7 +31,9 @@ import { Session } from 'node:inspector/promises'
 import { createCluster } from './lib/cluster.ts'
 import { runWorkload } from './lib/workload.ts'
 import { round, summarise } from './lib/stats.ts'
+import { IMPL_NAMES } from './lib/impl.ts'
 import type { ImplName } from './lib/impl.ts'
+import { installSocketDelay } from './lib/delay-sockets.ts'
 import type { ImplResult, PhaseResult, WorkloadOptions } from './lib/workload.ts'
 import type { InProcessCluster, ProcessCluster } from './lib/cluster.ts'
 import { rpcFloor } from './lib/floor.ts'
@@ -41,7 +49,8 @@ const { values: args } = parseArgs({
   options: {
     nodes: { type: 'string', default: '20' },
     procs: { type: 'boolean', default: false },
-    impl: { type: 'string', default: 'toyrrent,kad-dht' },
+    impl: { type: 'string', default: IMPL_NAMES.join(',') },
+    'rtt-ms': { type: 'string', default: '0' },
     puts: { type: 'string', default: '200' },
     'concurrent-ops': { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '32' },
@@ -64,7 +73,7 @@ const { values: args } = parseArgs({
 })
 
 if (args.help) {
-  process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl toyrrent,kad-dht] [--puts 200]
+  process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
   [--no-publish] [--no-floor] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
@@ -79,7 +88,7 @@ const num = (name: keyof typeof args): number => {
 
 const nodes = num('nodes')
 const impls = String(args.impl).split(',').map(s => s.trim()).filter(Boolean) as ImplName[]
-for (const impl of impls) if (impl !== 'toyrrent' && impl !== 'kad-dht') throw new Error(`unknown --impl ${impl}`)
+for (const impl of impls) if (!IMPL_NAMES.includes(impl)) throw new Error(`unknown --impl ${impl} (one of ${IMPL_NAMES.join(', ')})`)
 const workload: Omit<WorkloadOptions, 'onPhase'> = {
   sequential: num('puts'),
   concurrentOps: num('concurrent-ops'),
@@ -88,8 +97,11 @@ const workload: Omit<WorkloadOptions, 'onPhase'> = {
   opTimeoutMs: num('op-timeout-ms'),
   phaseBudgetMs: num('phase-budget-s') * 1000,
   seed: num('seed'),
-  noPublish: args['no-publish']
+  noPublish: args['no-publish'],
+  rttMs: num('rtt-ms')
 }
+// every connection and datagram of this process (and of each node process) is delayed
+installSocketDelay(workload.rttMs ?? 0)
 const clusterOptions = {
   nodes,
   replicas: args.replicas != null ? num('replicas') : undefined,
@@ -157,10 +169,10 @@ async function runWorker (impl: ImplName, timeoutMs: number): Promise<ImplResult
 
 type Ratio = number | null
 
-/** >1 means toyrrent is better: kad/toyrrent for times and memory, toyrrent/kad for throughput. */
-function ratio (toyrrent: number | undefined, kad: number | undefined, higherIsBetter = false): Ratio {
-  if (toyrrent == null || kad == null || !Number.isFinite(toyrrent) || !Number.isFinite(kad) || toyrrent <= 0 || kad <= 0) return null
-  return round(higherIsBetter ? toyrrent / kad : kad / toyrrent, 2)
+/** >1 means toyrrent is better: other/toyrrent for times and memory, toyrrent/other for throughput. */
+function ratio (toyrrent: number | undefined, other: number | undefined, higherIsBetter = false): Ratio {
+  if (toyrrent == null || other == null || !Number.isFinite(toyrrent) || !Number.isFinite(other) || toyrrent <= 0 || other <= 0) return null
+  return round(higherIsBetter ? toyrrent / other : other / toyrrent, 2)
 }
 
 const phase = (r: ImplResult | undefined, name: keyof ImplResult): PhaseResult | undefined => {
@@ -168,40 +180,46 @@ const phase = (r: ImplResult | undefined, name: keyof ImplResult): PhaseResult |
   return p != null && p.latencyMs != null ? p : undefined
 }
 
-interface Metric { name: string, toyrrent?: number, kad?: number, higherIsBetter?: boolean, target?: number }
+interface Metric { name: string, pick: (r: ImplResult | undefined) => number | undefined, higherIsBetter?: boolean, ratio?: boolean }
 
-function metrics (t?: ImplResult, k?: ImplResult): Metric[] {
-  const m = (name: string, pick: (r: ImplResult | undefined) => number | undefined, extra: Partial<Metric> = {}): Metric =>
-    ({ name, toyrrent: pick(t), kad: pick(k), ...extra })
-  return [
-    m('put p50 ms', r => phase(r, 'put')?.latencyMs.p50, { target: 1.5 }),
-    m('put p95 ms', r => phase(r, 'put')?.latencyMs.p95),
-    m('put p99 ms', r => phase(r, 'put')?.latencyMs.p99),
-    m('get p50 ms', r => phase(r, 'get')?.latencyMs.p50, { target: 0.5 }),
-    m('get p95 ms', r => phase(r, 'get')?.latencyMs.p95),
-    m('get p99 ms', r => phase(r, 'get')?.latencyMs.p99),
-    m('gets/s @c', r => phase(r, 'getConcurrent')?.opsPerSec, { higherIsBetter: true, target: 2500 }),
-    m('publish p50 ms', r => phase(r, 'publish')?.latencyMs.p50),
-    m('resolve p50 ms', r => phase(r, 'resolve')?.latencyMs.p50, { target: 1 }),
-    m('resolve p99 ms', r => phase(r, 'resolve')?.latencyMs.p99),
-    m('resolves/s @c', r => phase(r, 'resolveConcurrent')?.opsPerSec, { higherIsBetter: true }),
-    m('form ms', r => r?.formMs),
-    m('idle RSS MiB/node', r => r?.memoryIdle.perNodeRssMiB, { target: 15 }),
-    m('RSS MiB/node after', r => r?.memoryAfter?.perNodeRssMiB)
-  ]
-}
+const METRICS: Metric[] = [
+  { name: 'put p50 ms', pick: r => phase(r, 'put')?.latencyMs.p50 },
+  { name: 'put p95 ms', pick: r => phase(r, 'put')?.latencyMs.p95 },
+  { name: 'put p99 ms', pick: r => phase(r, 'put')?.latencyMs.p99 },
+  { name: 'get p50 ms', pick: r => phase(r, 'get')?.latencyMs.p50 },
+  { name: 'get p95 ms', pick: r => phase(r, 'get')?.latencyMs.p95 },
+  { name: 'get p99 ms', pick: r => phase(r, 'get')?.latencyMs.p99 },
+  { name: 'gets/s @c', pick: r => phase(r, 'getConcurrent')?.opsPerSec, higherIsBetter: true },
+  { name: 'publish p50 ms', pick: r => phase(r, 'publish')?.latencyMs.p50 },
+  { name: 'publish p99 ms', pick: r => phase(r, 'publish')?.latencyMs.p99 },
+  { name: 'resolve p50 ms', pick: r => phase(r, 'resolve')?.latencyMs.p50 },
+  { name: 'resolve p99 ms', pick: r => phase(r, 'resolve')?.latencyMs.p99 },
+  { name: 'resolves/s @c', pick: r => phase(r, 'resolveConcurrent')?.opsPerSec, higherIsBetter: true },
+  { name: 'form ms', pick: r => r?.formMs },
+  { name: 'idle RSS MiB/node', pick: r => r?.memoryIdle.perNodeRssMiB },
+  { name: 'RSS MiB/node after', pick: r => r?.memoryAfter?.perNodeRssMiB },
+  { name: 'table size mean', pick: r => r?.tableSize.mean, ratio: false },
+  ...(['put', 'get', 'publish', 'resolve'] as const).flatMap(op => [
+    { name: `${op} RTT p50`, pick: (r: ImplResult | undefined) => phase(r, op)?.roundTrips?.p50 },
+    { name: `${op} RTT p95`, pick: (r: ImplResult | undefined) => phase(r, op)?.roundTrips?.p95 }
+  ]),
+  ...(['put', 'get', 'publish', 'resolve'] as const).flatMap(op => [
+    { name: `${op} new conns/op`, pick: (r: ImplResult | undefined) => phase(r, op)?.newConnectionsPerOp, ratio: false },
+    { name: `${op} % ops new conn`, pick: (r: ImplResult | undefined) => { const x = phase(r, op)?.opsOpeningConnection; return x == null ? undefined : x * 100 }, ratio: false }
+  ])
+]
 
-function compare (t?: ImplResult, k?: ImplResult): Record<string, unknown> {
+const others = (results: Partial<Record<ImplName, ImplResult>>): ImplName[] => (Object.keys(results) as ImplName[]).filter(i => i !== 'toyrrent')
+
+function compare (results: Partial<Record<ImplName, ImplResult>>): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const x of metrics(t, k)) {
-    const r = ratio(x.toyrrent, x.kad, x.higherIsBetter)
-    const meetsTarget = x.target == null || x.toyrrent == null ? undefined : (x.higherIsBetter === true ? x.toyrrent >= x.target : x.toyrrent <= x.target)
-    out[x.name] = {
-      toyrrent: x.toyrrent ?? null,
-      kadDht: x.kad ?? null,
-      toyrrentAdvantage: r,
-      ...(x.target != null ? { target: x.target, meetsTarget: meetsTarget ?? null, fiftyTimesKad: r == null ? null : r >= 50 } : {})
+  for (const m of METRICS) {
+    const row: Record<string, unknown> = {}
+    for (const impl of Object.keys(results) as ImplName[]) row[impl] = m.pick(results[impl]) ?? null
+    if (m.ratio !== false) {
+      for (const other of others(results)) row[`toyrrentVs_${other}`] = ratio(m.pick(results.toyrrent), m.pick(results[other]), m.higherIsBetter)
     }
+    out[m.name] = row
   }
   return out
 }
@@ -213,16 +231,22 @@ function successLine (r?: ImplResult): string {
   return parts.join(' ')
 }
 
-function table (t?: ImplResult, k?: ImplResult): string {
-  const rows: string[][] = [['metric', 'toyrrent', 'kad-dht', 'advantage', 'target']]
-  for (const x of metrics(t, k)) {
-    const r = ratio(x.toyrrent, x.kad, x.higherIsBetter)
-    const target = x.target == null ? '' : `${x.higherIsBetter === true ? '≥' : '≤'}${x.target}${x.toyrrent == null ? '' : (x.higherIsBetter === true ? x.toyrrent >= x.target : x.toyrrent <= x.target) ? ' ok' : ' MISS'}`
-    rows.push([x.name, fmt(x.toyrrent), fmt(x.kad), r == null ? '-' : `${r}×`, target])
+function table (results: Partial<Record<ImplName, ImplResult>>): string {
+  const impls = Object.keys(results) as ImplName[]
+  const vs = results.toyrrent != null ? others(results) : []
+  const rows: string[][] = [['metric', ...impls, ...vs.map(o => `t÷${o}`)]]
+  for (const m of METRICS) {
+    const values = impls.map(i => m.pick(results[i]))
+    if (values.every(v => v == null)) continue
+    rows.push([m.name, ...values.map(fmt), ...vs.map(o => {
+      if (m.ratio === false) return ''
+      const r = ratio(m.pick(results.toyrrent), m.pick(results[o]), m.higherIsBetter)
+      return r == null ? '-' : `${r}×`
+    })])
   }
-  rows.push(['ok/attempted', successLine(t), successLine(k), '', ''])
   const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)))
-  return rows.map(r => r.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ')).join('\n') + '\n'
+  const ok = impls.map(i => `ok/attempted ${i}: ${successLine(results[i])}\n`).join('')
+  return rows.map(r => r.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ')).join('\n') + '\n' + ok
 }
 
 function fmt (x: number | undefined): string {
@@ -254,18 +278,18 @@ async function main (): Promise<void> {
     }
   }
   const report = {
-    bench: 'toyrrent vs @libp2p/kad-dht',
+    bench: `toyrrent vs ${impls.filter(i => i !== 'toyrrent').join(', ')}`,
     date: new Date().toISOString(),
     node: process.version,
     host: { cpus: os.cpus().length, loadavgAtStart, loadavgAtEnd: os.loadavg().map(x => round(x, 2)) },
     config: { nodes, procs: args.procs, ...workload, writeQuorum: clusterOptions.writeQuorum, replicas: clusterOptions.replicas ?? 3 },
     wallSeconds: round((performance.now() - started) / 1000, 1),
-    comparison: compare(results.toyrrent, results['kad-dht']),
+    comparison: compare(results),
     results,
     ...(Object.keys(errors).length > 0 ? { errors } : {})
   }
   const json = JSON.stringify(report, null, 2) + '\n'
-  const summary = table(results.toyrrent, results['kad-dht'])
+  const summary = table(results)
   if (args.out != null) {
     await writeFile(args.out, json)
     process.stdout.write(summary + `JSON written to ${args.out}\n`)

@@ -5,7 +5,8 @@
  * own table; no connection-monitor heartbeat, see createSimNode). Each size runs in a fresh process of this script so memory
  * figures do not carry over.
  *
- *   npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--out FILE]
+ *   npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--rtt-ms MS] [--out FILE]
+ *   npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--seed 1]
  *                  [--join-concurrency 1]
  *                  [--heap-summary-nodes 100] [--max-seconds 1200]
  *
@@ -35,6 +36,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { toyrrent } from '../src/index.ts'
 import { compareDistance, peerPosition } from '../src/keyspace.ts'
 import { equalBytes, mib, rng, randomInt, randomOther, round, settleGc, summarise, toHex, withTimeout } from './lib/stats.ts'
@@ -43,6 +45,8 @@ import type { Toyrrent } from '../src/index.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { FoundPeer } from '../src/found-peer.ts'
 import { internals } from '../src/service/toyrrent.ts'
+import { runVirtualSim, VIRTUAL_DEFAULTS } from './lib/virtual-sim.ts'
+import type { VirtualSimOptions, VirtualSimReport } from './lib/virtual-sim.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +60,12 @@ const { values: args } = parseArgs({
     'max-seconds': { type: 'string', default: '1200' },
     'heap-summary-nodes': { type: 'string' },
     seed: { type: 'string', default: '1' },
+    virtual: { type: 'boolean', default: false },
+    nodes: { type: 'string', default: '10000' },
+    'rtt-ms': { type: 'string' },
+    'churn-minutes': { type: 'string' },
+    formation: { type: 'string', default: 'oracle' },
+    gets: { type: 'string' },
     out: { type: 'string' },
     worker: { type: 'string' },
     help: { type: 'boolean', default: false }
@@ -63,7 +73,8 @@ const { values: args } = parseArgs({
 })
 
 if (args.help) {
-  process.stdout.write('usage: npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--replicas 3] [--write-quorum 2]\n' +
+  process.stdout.write('usage: npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--replicas 3] [--write-quorum 2] [--rtt-ms MS]\n' +
+    '       npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--gets 200] [--seed 1] [--out FILE]\n' +
     '  [--join-concurrency 1] [--op-timeout-ms 10000] [--max-seconds 1200] [--heap-summary-nodes 100] [--seed 1] [--out FILE]\n')
   process.exit(0)
 }
@@ -76,13 +87,35 @@ const joinConcurrency = Math.max(1, Number(args['join-concurrency']))
 const opTimeoutMs = Number(args['op-timeout-ms'])
 const maxMs = Number(args['max-seconds']) * 1000
 const random = rng(Number(args.seed))
+const rttMs = args['rtt-ms'] != null && !args.virtual ? Number(args['rtt-ms']) : 0
+
+/** Connections opened by every node of this process so far (each counted at both ends). */
+let connectionsOpened = 0
+
+/** Run one operation and note whether a connection opened meanwhile (sequential operations only). */
+async function watched<T> (opened: boolean[], work: () => Promise<T>): Promise<T> {
+  const before = connectionsOpened
+  try {
+    return await work()
+  } finally {
+    opened.push(connectionsOpened > before)
+  }
+}
+
+/** Latencies in round trips (with --rtt-ms), and the share of operations that opened a connection. */
+function rttFigures (ms: number[], opened: boolean[]): Record<string, unknown> {
+  return {
+    ...(rttMs > 0 ? { roundTrips: summarise(ms.map(x => x / rttMs)) } : {}),
+    opsOpeningConnectionPct: round(100 * opened.filter(Boolean).length / Math.max(1, opened.length), 1)
+  }
+}
 
 type SimNode = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown }>
 
 let nextAddr = 0
 
 async function createSimNode (): Promise<SimNode> {
-  return createLibp2p({
+  const node = await createLibp2p({
     addresses: { listen: [`/memory/sim-${process.pid}-${nextAddr++}`] },
     connectionManager: { inboundConnectionThreshold: Infinity, maxIncomingPendingConnections: 256, maxConnections: 10_000 },
     // libp2p's connection monitor pings every connection every 10 s over a new
@@ -90,7 +123,8 @@ async function createSimNode (): Promise<SimNode> {
     // second on one event loop (each real node pays only its own share), so
     // the simulation leaves it off
     connectionMonitor: { enabled: false },
-    transports: [memory()],
+    // --rtt-ms: half of it on every buffer each way, so a request and its answer take one RTT
+    transports: [memory(rttMs > 0 ? { latency: rttMs / 2 } : {})],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: {
@@ -98,7 +132,9 @@ async function createSimNode (): Promise<SimNode> {
       ping: ping(),
       toyrrent: toyrrent({ replicas, writeQuorum })
     }
-  }) as Promise<SimNode>
+  }) as SimNode
+  node.addEventListener('connection:open', () => { connectionsOpened++ })
+  return node
 }
 
 // ------------------------------------------------------------ hop tracing
@@ -287,6 +323,7 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   // ---- items: put from random nodes, get each from a random other node
   const items: Array<{ key: Uint8Array, value: Uint8Array, writer: number }> = []
   const putMs: number[] = []
+  const putOpened: boolean[] = []
   let putFailed = 0
   const putsEnd = phaseEnd(0.2)
   for (let i = 0; i < itemCount && performance.now() < putsEnd; i++) {
@@ -294,20 +331,21 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
     const value = new Uint8Array(randomBytes(1024))
     try {
       const start = performance.now()
-      const { key } = await nodes[writer].node.services.toyrrent.put(value, { timeout: opTimeoutMs })
+      const { key } = await watched(putOpened, async () => nodes[writer].node.services.toyrrent.put(value, { timeout: opTimeoutMs }))
       putMs.push(performance.now() - start)
       items.push({ key, value, writer })
     } catch {
       putFailed++
     }
   }
-  result.put = { ok: items.length, failed: putFailed, latencyMs: summarise(putMs) }
+  result.put = { ok: items.length, failed: putFailed, latencyMs: summarise(putMs), ...rttFigures(putMs, putOpened) }
 
   const readAll = async (alive: number[], label: string, share: number): Promise<Record<string, unknown>> => {
     const readEnd = phaseEnd(share)
     const ms: number[] = []
     const getHops: number[] = []
     const getRequests: number[] = []
+    const opened: boolean[] = []
     let ok = 0
     let done = 0
     const errors = new Map<string, number>()
@@ -320,7 +358,7 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
       done++
       try {
         const start = performance.now()
-        const { value, trace } = await traced(node, item.key, async () => node.services.toyrrent.get(item.key, { timeout: opTimeoutMs }))
+        const { value, trace } = await watched(opened, async () => traced(node, item.key, async () => node.services.toyrrent.get(item.key, { timeout: opTimeoutMs })))
         ms.push(performance.now() - start)
         getHops.push(trace.foundAt ?? 0)
         getRequests.push(trace.requests)
@@ -340,6 +378,7 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
       readable: done === 0 ? null : round(ok / done, 4),
       stillHeldSomewhere: round(held.filter(Boolean).length / Math.max(1, items.length), 4),
       latencyMs: summarise(ms),
+      ...rttFigures(ms, opened),
       hopsToValue: summarise(getHops),
       requestsPerGet: summarise(getRequests),
       ...(errors.size > 0 ? { errors: Object.fromEntries(errors) } : {})
@@ -351,6 +390,33 @@ async function runSize (n: number): Promise<Record<string, unknown>> {
   const everyone = nodes.map((_, i) => i)
   stage = 'gets'
   result.get = await readAll(everyone, 'all alive', 0.33)
+
+  // ---- publish / resolve: signed records from random nodes, resolved from random other nodes
+  stage = 'publish/resolve'
+  const publishMs: number[] = []
+  const publishOpened: boolean[] = []
+  const resolveMs: number[] = []
+  const resolveOpened: boolean[] = []
+  let resolved = 0
+  const publishEnd = phaseEnd(0.15)
+  for (let i = 0; i < Math.min(itemCount, 100) && performance.now() < publishEnd; i++) {
+    const writer = randomInt(random, n)
+    const key = await generateKeyPair('Ed25519')
+    const value = new Uint8Array(randomBytes(256))
+    try {
+      const start = performance.now()
+      const { id } = await watched(publishOpened, async () => nodes[writer].node.services.toyrrent.publish(key, value, { timeout: opTimeoutMs }))
+      publishMs.push(performance.now() - start)
+      const reader = nodes[randomOther(random, n, writer)].node
+      const t0 = performance.now()
+      const got = await watched(resolveOpened, async () => reader.services.toyrrent.resolve(id, { timeout: opTimeoutMs }))
+      resolveMs.push(performance.now() - t0)
+      if (equalBytes(got.value, value)) resolved++
+    } catch {}
+  }
+  result.publish = { ok: publishMs.length, latencyMs: summarise(publishMs), ...rttFigures(publishMs, publishOpened) }
+  result.resolve = { ok: resolved, attempted: resolveMs.length, latencyMs: summarise(resolveMs), ...rttFigures(resolveMs, resolveOpened) }
+  log(`publish/resolve: ${JSON.stringify({ publish: result.publish, resolve: result.resolve })}`)
 
   // ---- kill 10 %, then 30 % in all
   const order = [...everyone]
@@ -423,7 +489,57 @@ async function runWorker (what: string, timeoutMs: number): Promise<any> {
   return { ...JSON.parse(line.slice(RESULT_PREFIX.length)), peakRssMiB: round(peakRss / 1024, 0) }
 }
 
+/** `--virtual`: the virtual-time simulation (scripts/lib/virtual-sim.ts), in this process. */
+async function mainVirtual (): Promise<void> {
+  const started = performance.now()
+  const options: VirtualSimOptions = {
+    ...VIRTUAL_DEFAULTS,
+    nodes: Number(args.nodes),
+    seed: Number(args.seed),
+    items: itemCount,
+    lookups,
+    gets: args.gets != null ? Number(args.gets) : VIRTUAL_DEFAULTS.gets,
+    replicas,
+    rttMs: args['rtt-ms'] != null ? Number(args['rtt-ms']) : undefined,
+    formation: args.formation === 'join' ? 'join' : 'oracle',
+    churnMinutes: args['churn-minutes'] != null ? Number(args['churn-minutes']) : VIRTUAL_DEFAULTS.churnMinutes,
+    log: line => { process.stderr.write(line + '\n') }
+  }
+  const result = await runVirtualSim(options)
+  const report = {
+    sim: 'toyrrent virtual-time simulation',
+    date: new Date().toISOString(),
+    node: process.version,
+    host: { cpus: os.cpus().length, loadavgAtEnd: os.loadavg().map(x => round(x, 2)) },
+    wallSecondsTotal: round((performance.now() - started) / 1000, 1),
+    peakHeapMiB: mib(process.memoryUsage().heapUsed),
+    ...result
+  }
+  const json = JSON.stringify(report, null, 2) + '\n'
+  if (args.out != null) await writeFile(args.out, json)
+  else process.stdout.write(json)
+  process.stderr.write(virtualTable(result))
+}
+
+function virtualTable (r: VirtualSimReport): string {
+  const s = (x: { p50: number, p95: number }): string => `${x.p50} / ${x.p95}`
+  return [
+    `nodes ${r.nodes}, seed ${r.seed}, ${r.latencyModel}; link RTT p50 ${r.linkRttMs.p50} ms`,
+    `form (${r.formation}): ${r.virtualSeconds.form} s virtual, ${r.wallSeconds.form} s wall; table mean ${r.form.tableSize.mean}`,
+    `lookup: exact ${r.lookup.exactness}, hops mean ${r.lookup.hops.mean} p99 ${r.lookup.hops.p99}, requests mean ${r.lookup.requests.mean}, RTT p50/p95 ${s(r.lookup.roundTrips)}`,
+    `put: ${r.put.ok}/${r.put.attempted}, RTT p50/p95 ${s(r.put.roundTrips)}`,
+    `get: ${r.get.ok}/${r.get.attempted}, hops mean ${r.get.hops.mean}, RTT p50/p95 ${s(r.get.roundTrips)}`,
+    `join: RTT p50/p95 ${s(r.join.roundTrips)}, requests mean ${r.join.requests.mean}`,
+    `churn ${r.churn.minutes} min: ${JSON.stringify(r.churn.events)}; repair ${r.churn.repairBytesPerNodePerHour} B/node/h`,
+    ...r.churn.samples.map(x => `  minute ${x.minute}: ${x.nodes} nodes, ${x.itemsUnderR} items under R, ${x.itemsLost} lost, gets ok ${x.getSuccess}`)
+  ].join('\n') + '\n'
+}
+
 async function main (): Promise<void> {
+  if (args.virtual) {
+    await mainVirtual()
+    return
+  }
   if (args.worker != null) {
     const [kind, size] = args.worker.split(':')
     const result = kind === 'heap' ? await heapSummary(Number(size)) : await runSize(Number(size))
@@ -436,7 +552,7 @@ async function main (): Promise<void> {
     date: new Date().toISOString(),
     node: process.version,
     host: { cpus: os.cpus().length, loadavgAtStart: os.loadavg().map(x => round(x, 2)) },
-    config: { lookups, items: itemCount, replicas, writeQuorum, joinConcurrency, opTimeoutMs, maxSecondsPerSize: maxMs / 1000 },
+    config: { lookups, items: itemCount, replicas, writeQuorum, joinConcurrency, opTimeoutMs, maxSecondsPerSize: maxMs / 1000, rttMs },
     sizes: {} as Record<string, unknown>
   }
   for (const size of String(args.sizes).split(',').map(Number).filter(x => x > 0)) {
@@ -455,12 +571,13 @@ async function main (): Promise<void> {
 }
 
 function table (sizes: Record<string, any>): string {
-  const rows = [['nodes', 'form s', 'hops mean', 'hops p99', 'log2 n', 'lookup ok', 'req/lookup', 'get p50', 'get ok', 'MiB/node', '10% killed', '30% killed']]
+  const rows = [['nodes', 'form s', 'hops mean', 'hops p99', 'log2 n', 'lookup ok', 'req/lookup', 'get p50', 'get ok', 'MiB/node', '10% killed', '30% killed', 'get RTT50', 'get RTT95', 'get new%', 'res RTT50', 'res RTT95', 'res new%', 'put RTT50', 'put RTT95', 'put new%']]
   for (const [n, r] of Object.entries(sizes)) {
     if (r.error != null) { rows.push([n, r.error]); continue }
     rows.push([n, String(round(r.formMs / 1000, 1)), String(r.lookup?.hops.mean), String(r.lookup?.hops.p99), String(r.lookup?.hops.expectedLog2nOverB),
       String(r.lookup?.success), String(r.lookup?.requestsPerLookup.mean), String(r.get?.latencyMs.p50), String(r.get?.readable),
-      String(r.memory?.perNodeRssMiB), String(r.afterKilling?.killed10pct?.readable ?? '-'), String(r.afterKilling?.killed30pct?.readable ?? '-')])
+      String(r.memory?.perNodeRssMiB), String(r.afterKilling?.killed10pct?.readable ?? '-'), String(r.afterKilling?.killed30pct?.readable ?? '-'),
+      ...(['get', 'resolve', 'put'] as const).flatMap(op => [String(r[op]?.roundTrips?.p50 ?? '-'), String(r[op]?.roundTrips?.p95 ?? '-'), String(r[op]?.opsOpeningConnectionPct ?? '-')])])
   }
   return rows.map(r => r.map(c => c.padStart(10)).join(' ')).join('\n') + '\n'
 }

@@ -1,20 +1,23 @@
+import { systemClock } from './clock.ts'
+import type { Clock } from './clock.ts'
+
 /**
  * A signal that aborts when any of `signals` does or after `timeoutMs`,
  * whichever comes first: one AbortSignal.any at most, none when there is
  * nothing but the deadline.
  */
-export function deadlineSignal (signals: Array<AbortSignal | undefined>, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs)
+export function deadlineSignal (signals: Array<AbortSignal | undefined>, timeoutMs: number, clock: Clock = systemClock): AbortSignal {
+  const timeout = clock.timeoutSignal(timeoutMs)
   const others = signals.filter(s => s != null)
   return others.length === 0 ? timeout : AbortSignal.any([...others, timeout])
 }
 
 /** Wait `ms`, or reject with the signal's reason when it aborts first. */
-export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+export async function sleep (ms: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<void> {
   signal?.throwIfAborted()
   await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = (): void => { clock.clearTimeout(timer); reject(signal?.reason) }
+    const timer = clock.setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }

@@ -57,6 +57,12 @@ export interface Cluster {
   tableSizes(): Promise<number[]>
   /** Outbound requests sent by all nodes so far, by message type. */
   requestCounts(): Promise<Record<string, number>>
+  /** Does `node` hold `key` in its own store? */
+  holds(node: number, key: Uint8Array): Promise<boolean>
+  /** Connections opened (counted at both ends) by all nodes so far. */
+  newConnections(): Promise<number>
+  /** The largest value the implementation stores, when below the workload's. */
+  maxValueBytes(): Promise<number | undefined>
   memory(): Promise<MemoryReport>
   stop(): Promise<void>
 }
@@ -134,6 +140,12 @@ export class InProcessCluster implements Cluster {
   async tableSizes (): Promise<number[]> { return this.nodes.map(n => n.tableSize()) }
 
   async requestCounts (): Promise<Record<string, number>> { return sumCounts(this.nodes.map(n => n.requestCounts())) }
+
+  async holds (node: number, key: Uint8Array): Promise<boolean> { return this.nodes[node].holds(key) }
+
+  async newConnections (): Promise<number> { return this.nodes.reduce((s, n) => s + n.newConnections(), 0) }
+
+  async maxValueBytes (): Promise<number | undefined> { return this.nodes[0]?.maxValueBytes }
 
   async memory (): Promise<MemoryReport> {
     await settleGc()
@@ -278,6 +290,19 @@ export class ProcessCluster implements Cluster {
 
   async requestCounts (): Promise<Record<string, number>> {
     return sumCounts(await Promise.all(this.children.map(async c => (await c.call('stats')).result.requests as Record<string, number>)))
+  }
+
+  async holds (node: number, key: Uint8Array): Promise<boolean> {
+    return (await this.children[node].call('holds', { key: b64(key) })).result === true
+  }
+
+  async newConnections (): Promise<number> {
+    const all = await Promise.all(this.children.map(async c => (await c.call('stats')).result.newConnections as number))
+    return all.reduce((s, x) => s + x, 0)
+  }
+
+  async maxValueBytes (): Promise<number | undefined> {
+    return (await this.children[0].call('stats')).result.maxValueBytes ?? undefined
   }
 
   async memory (): Promise<MemoryReport> {

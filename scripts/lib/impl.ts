@@ -28,7 +28,9 @@ import type { ToyrrentNode } from '../../src/node.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { KadDHT } from '@libp2p/kad-dht'
 
-export type ImplName = 'toyrrent' | 'kad-dht'
+export type ImplName = 'toyrrent' | 'kad-dht' | 'hyperdht' | 'bittorrent-dht'
+
+export const IMPL_NAMES: readonly ImplName[] = ['toyrrent', 'hyperdht', 'bittorrent-dht', 'kad-dht']
 
 export interface ImplNodeOptions {
   /** Dial address (with /p2p) of an earlier node; none for the first. */
@@ -57,13 +59,32 @@ export interface ImplNode {
   tableSize(): number
   /** Outbound requests this node sent, by message type (counted by wrapping the RPC client). */
   requestCounts(): Record<string, number>
+  /** Does this node hold `key` in its own store (a get here would not go over the network)? */
+  holds(key: Uint8Array): boolean
+  /** Connections this node opened or accepted so far (0 for the UDP DHTs, which have none). */
+  newConnections(): number
+  /** The largest value this implementation can store, when below the workload's size. */
+  readonly maxValueBytes?: number
   stop(): Promise<void>
+}
+
+/** Count the connections a libp2p node opens or accepts. */
+function countConnections (libp2p: Libp2p): { count: number } {
+  const counter = { count: 0 }
+  libp2p.addEventListener('connection:open', () => { counter.count++ })
+  return counter
 }
 
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
 
 export async function createImplNode (impl: ImplName, options: ImplNodeOptions = {}): Promise<ImplNode> {
-  return impl === 'toyrrent' ? ToyrrentBenchNode.create(options) : KadBenchNode.create(options)
+  switch (impl) {
+    case 'toyrrent': return ToyrrentBenchNode.create(options)
+    case 'kad-dht': return KadBenchNode.create(options)
+    case 'hyperdht': return (await import('./hyperdht.ts')).HyperdhtBenchNode.create(options)
+    case 'bittorrent-dht': return (await import('./bittorrent-dht.ts')).BittorrentBenchNode.create(options)
+    default: throw new Error(`unknown implementation ${String(impl)}`)
+  }
 }
 
 function loopbackAddr (libp2p: Libp2p): string {
@@ -122,7 +143,10 @@ export class ToyrrentBenchNode implements ImplNode {
 
   private readonly counts: Record<string, number> = {}
 
+  private readonly connections: { count: number }
+
   private constructor (private readonly node: ToyrrentNode) {
+    this.connections = countConnections(node.libp2p)
     // requests counted by wire type around the service's typed RPC client
     for (const [method, type] of Object.entries(RPC_TYPES)) countRequests(node.toyrrent[internals], 'rpc', method, () => type, this.counts)
   }
@@ -186,6 +210,10 @@ export class ToyrrentBenchNode implements ImplNode {
   }
 
   requestCounts (): Record<string, number> { return { ...this.counts } }
+
+  holds (key: Uint8Array): boolean { return this.node.toyrrent[internals].store.has(key) }
+
+  newConnections (): number { return this.connections.count }
 
   async stop (): Promise<void> { await this.node.stop() }
 }
@@ -268,7 +296,10 @@ class KadBenchNode implements ImplNode {
 
   private readonly counts: Record<string, number> = {}
 
+  private readonly connections: { count: number }
+
   private constructor (private readonly libp2p: KadLibp2p) {
+    this.connections = countConnections(libp2p)
     countRequests(libp2p.services.dht as any, 'network', 'sendRequest', (_peer: unknown, msg: any) => String(msg?.type), this.counts)
   }
 
@@ -357,6 +388,11 @@ class KadBenchNode implements ImplNode {
   tableSize (): number {
     return (this.libp2p.services.dht as any).routingTable?.size ?? -1
   }
+
+  /** kad-dht answers a get from its datastore first; not probed here. */
+  holds (): boolean { return false }
+
+  newConnections (): number { return this.connections.count }
 
   async stop (): Promise<void> { await this.libp2p.stop() }
 }

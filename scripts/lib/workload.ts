@@ -22,6 +22,8 @@ export interface WorkloadOptions {
   seed: number
   /** Skip publish/resolve even when available. */
   noPublish?: boolean
+  /** The delay in front of every connection (bench --rtt-ms): latencies are also reported in round trips. */
+  rttMs?: number
   /** Called around each phase (the profiler hooks in here). */
   onPhase?: (phase: string, event: 'start' | 'end') => Promise<void>
 }
@@ -38,6 +40,14 @@ export interface PhaseResult {
   opsPerSec?: number
   /** Outbound requests all nodes sent during the phase, per operation, by type (background traffic included). */
   requestsPerOp?: Record<string, number>
+  /** With --rtt-ms: latency in round trips. */
+  roundTrips?: LatencySummary
+  /** New connections (each counted once) per operation, background traffic included. */
+  newConnectionsPerOp?: number
+  /** Sequential phases: share of operations during which at least one connection opened. */
+  opsOpeningConnection?: number
+  /** Reads that had to be answered from the reader's own store (no reader without a copy was found). */
+  localReads?: number
   errors?: string[]
 }
 
@@ -67,6 +77,8 @@ export interface ImplResult {
   ipcRoundTripMs?: LatencySummary
   /** Outbound requests of all nodes over the whole run (formation included), by type. */
   requestTotals?: Record<string, number>
+  /** Bytes per value (below the workload's when the implementation caps values). */
+  valueBytes?: number
   /** toyrrent in process: the cost of one bare RPC (scripts/lib/floor.ts). */
   rpcFloor?: Record<string, FloorCase>
 }
@@ -77,6 +89,9 @@ export function memorySummary (m: MemoryReport): MemorySummary {
 
 class Phase {
   requestsBefore: Record<string, number> = {}
+  connectionsBefore = 0
+  opsOpening = 0
+  localReads = 0
   readonly samples: number[] = []
   readonly errors = new Map<string, number>()
   ok = 0
@@ -171,14 +186,39 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
   const hook = options.onPhase ?? (async () => {})
   const startPhase = async (): Promise<Phase> => {
     const before = await cluster.requestCounts()
+    const connections = await cluster.newConnections()
     const p = new Phase(options.phaseBudgetMs)
     p.requestsBefore = before
+    p.connectionsBefore = connections
     return p
   }
   const finish = async (p: Phase, concurrent = false): Promise<PhaseResult> => {
     const r = p.result(concurrent)
     r.requestsPerOp = await p.requests(cluster)
+    const ops = Math.max(1, p.ok + p.failed)
+    // both ends count a connection
+    r.newConnectionsPerOp = round((await cluster.newConnections() - p.connectionsBefore) / 2 / ops, 3)
+    if (!concurrent) r.opsOpeningConnection = round(p.opsOpening / ops, 3)
+    if (p.localReads > 0) r.localReads = p.localReads
+    if (options.rttMs != null && options.rttMs > 0) {
+      const rtt = options.rttMs
+      r.roundTrips = summarise(p.samples.map(ms => ms / rtt))
+    }
     return r
+  }
+  /** Run one sequential op and note whether a connection opened meanwhile. */
+  const watched = async <T>(p: Phase, work: () => Promise<T>): Promise<T> => {
+    const before = await cluster.newConnections()
+    const value = await work()
+    if (await cluster.newConnections() > before) p.opsOpening++
+    return value
+  }
+  /** A random node other than the writer that holds no copy, so the read goes over the network. */
+  const remoteReader = async (p: Phase, writer: number, key: Uint8Array): Promise<number> => {
+    let reader = randomOther(random, n, writer)
+    for (let i = 0; i < 4 * n && await cluster.holds(reader, key); i++) reader = randomOther(random, n, writer)
+    if (await cluster.holds(reader, key)) p.localReads++
+    return reader
   }
   /**
    * Read back what was written: each value once, in order, from a random node
@@ -190,7 +230,9 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     let phase = await startPhase()
     for (const w of items) {
       if (phase.expired) break
-      await phase.attempt(async () => read(randomOther(random, n, w.node), w.key), v => equalBytes(v, w.value))
+      const p = phase
+      const reader = await remoteReader(p, w.node, w.key)
+      await watched(p, async () => p.attempt(async () => read(reader, w.key), v => equalBytes(v, w.value)))
     }
     result[name] = await finish(phase)
     await hook(name, 'end')
@@ -200,12 +242,15 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     const p = phase
     await concurrently(phase, options.concurrentOps, options.concurrency, async () => {
       const w = items[randomInt(random, items.length)]
-      await p.attempt(async () => read(randomOther(random, n, w.node), w.key), v => equalBytes(v, w.value))
+      const reader = await remoteReader(p, w.node, w.key)
+      await p.attempt(async () => read(reader, w.key), v => equalBytes(v, w.value))
     })
     result[concurrentName] = await finish(phase, true)
     await hook(concurrentName, 'end')
   }
-  const values = Array.from({ length: options.sequential }, () => new Uint8Array(randomBytes(options.valueBytes)))
+  const valueBytes = Math.min(options.valueBytes, await cluster.maxValueBytes() ?? Infinity)
+  result.valueBytes = valueBytes
+  const values = Array.from({ length: options.sequential }, () => new Uint8Array(randomBytes(valueBytes)))
 
   // ---- puts: sequential, from random nodes
   await hook('put', 'start')
@@ -214,7 +259,8 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
   for (const value of values) {
     if (phase.expired) break
     const node = randomInt(random, n)
-    const key = await phase.attempt(async () => cluster.put(node, value, options.opTimeoutMs), () => true)
+    const p = phase
+    const key = await watched(p, async () => p.attempt(async () => cluster.put(node, value, options.opTimeoutMs), () => true))
     if (key != null) written.push({ node, key, value })
   }
   result.put = await finish(phase)
@@ -244,7 +290,8 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     phase = await startPhase()
     for (const p of plan) {
       if (phase.expired) break
-      const id = await phase.attempt(async () => cluster.publish(p.node, p.seed, p.value, 1n, options.opTimeoutMs), () => true)
+      const ph = phase
+      const id = await watched(ph, async () => ph.attempt(async () => cluster.publish(p.node, p.seed, p.value, 1n, options.opTimeoutMs), () => true))
       if (id != null) published.push({ node: p.node, key: id, value: p.value })
     }
     result.publish = await finish(phase)

@@ -94,7 +94,7 @@ export class CompareAndSwap {
     try {
       for (let round = 0; round < CAS_MAX_ROUNDS; round++) {
         this.stats.rounds++
-        if (round > 0) await sleep(CAS_BACKOFF_MS * 2 ** round * (0.5 + Math.random()), signal)
+        if (round > 0) await sleep(CAS_BACKOFF_MS * 2 ** round * (0.5 + Math.random()), signal, this.init.settings.clock)
         const ballot: Ballot = { counter: ++this.counter, proposer }
         const p1 = await this.phase1(slot, ballot, candidates, signal)
         if (p1.kind === 'preempted') continue

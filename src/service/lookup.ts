@@ -7,6 +7,8 @@
  */
 import { nearestN } from '../keyspace.ts'
 import type { FoundPeer } from '../found-peer.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 
 export interface QueryOutcome {
   /** Peers the queried peer says are near the target. */
@@ -35,6 +37,7 @@ export interface LookupInit {
   seeds: FoundPeer[]
   query(peer: FoundPeer, signal: AbortSignal): Promise<QueryOutcome>
   signal: AbortSignal
+  clock?: Clock
 }
 
 export interface LookupResult {
@@ -84,7 +87,8 @@ class Lookup {
   }
 
   async run (): Promise<LookupResult> {
-    const hedge = this.narrow() && this.init.hedgeMs != null ? setTimeout(() => { this.widen() }, this.init.hedgeMs) : undefined
+    const clock = this.init.clock ?? systemClock
+    const hedge = this.narrow() && this.init.hedgeMs != null ? clock.setTimeout(() => { this.widen() }, this.init.hedgeMs) : undefined
     let rejectWait: (err: unknown) => void = () => {}
     const onAbort = (): void => { rejectWait(this.signal.reason) }
     this.signal.addEventListener('abort', onAbort, { once: true })
@@ -97,7 +101,7 @@ class Lookup {
         })
       }
     } finally {
-      clearTimeout(hedge)
+      clock.clearTimeout(hedge)
       this.signal.removeEventListener('abort', onAbort)
       // only queries still in flight need telling (an abort costs an exception object and an event)
       if (this.inflight > 0) this.controller.abort()

@@ -81,7 +81,7 @@ export class Lookups {
    * those peers so missingError can tell which of the nearest answered.
    */
   async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<RunResult> {
-    const started = performance.now()
+    const started = this.init.settings.clock.monotonic()
     const failedPeers: FoundPeer[] = []
     const result = await lookup({
       target,
@@ -89,6 +89,7 @@ export class Lookups {
       alpha: shape.alpha,
       initialAlpha: shape.initialAlpha,
       hedgeMs: shape.hedgeMs,
+      clock: this.init.settings.clock,
       self: this.init.neighbourhood.selfPeer(),
       seeds: this.seeds(target, shape.width),
       signal,
@@ -102,7 +103,7 @@ export class Lookups {
         }
       }
     })
-    this.init.metrics?.lookup(result.hops, performance.now() - started)
+    this.init.metrics?.lookup(result.hops, this.init.settings.clock.monotonic() - started)
     return { ...result, target, failedPeers: [...failedPeers] }
   }
 

@@ -13,6 +13,7 @@ import type { RoundState, RoundWork } from './repair-round.ts'
 import type { ItemMeta } from '../store/item-store.ts'
 import type { PlacementView } from './placement.ts'
 import type { FoundPeer } from '../found-peer.ts'
+import { systemClock } from '../clock.ts'
 
 /** On a leave: which peers get an item stored outright rather than asked whether they hold it. */
 interface LeaveRule { pushRegardless(meta: ItemMeta, peer: FoundPeer): boolean }
@@ -49,7 +50,7 @@ export class Offloader {
     const k = hex(key)
     this.leavingSince.delete(k)
     this.placedAt.delete(k)
-    this.storedAt.set(k, Date.now())
+    this.storedAt.set(k, (this.work.init.clock ?? systemClock).now())
   }
 
   /** A newcomer acknowledged these keys in a handoff. */
@@ -98,7 +99,7 @@ export class Offloader {
    * the replica set holds them, then drop ours where allowed.
    */
   async offload (metas: ItemMeta[], view: PlacementView, state: RoundState, signal: AbortSignal, leaving?: LeaveRule): Promise<void> {
-    const started = Date.now()
+    const started = (this.work.init.clock ?? systemClock).now()
     const plan = this.planOffload(metas, view, state, leaving)
     await this.pushEach(plan.direct, state, signal)
     await this.checkHolds(plan.ask, state, signal)
@@ -170,7 +171,7 @@ export class Offloader {
    * stored them here since the checks began (a leaving neighbour may count on us).
    */
   private async dropConfirmed (metas: ItemMeta[], sets: Map<string, FoundPeer[]>, view: PlacementView, state: RoundState, started: number): Promise<void> {
-    const now = Date.now()
+    const now = (this.work.init.clock ?? systemClock).now()
     for (const meta of metas) {
       const k = hex(meta.key)
       const set = sets.get(k)

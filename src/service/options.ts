@@ -7,6 +7,8 @@ import * as c from '../constants.ts'
 import { InvalidInputError } from '../errors.ts'
 import type { InboundQueueInit } from '../rpc/inbound-queue.ts'
 import type { Datastore } from 'interface-datastore'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 
 export interface ToyrrentInit {
   /** Replication factor R: how many of the nearest nodes keep each item. @default 3 */
@@ -51,6 +53,8 @@ export interface ToyrrentInit {
   idleTimeout?: number
   /** Join (self lookup, then onboarding handoff) by itself when the first peers connect. @default true */
   autoJoin?: boolean
+  /** Time: timers, deadlines and now (the virtual-time simulation injects its own). @default systemClock */
+  clock?: Clock
 }
 
 /** ToyrrentInit with every default applied and checked. */
@@ -89,6 +93,7 @@ export function settings (init: ToyrrentInit): Settings {
     inboundQueue: init.inboundQueue,
     frameTimeout: init.frameTimeout ?? c.DEFAULT_FRAME_TIMEOUT_MS,
     idleTimeout: init.idleTimeout ?? c.DEFAULT_IDLE_TIMEOUT_MS,
-    autoJoin: init.autoJoin ?? true
+    autoJoin: init.autoJoin ?? true,
+    clock: init.clock ?? systemClock
   }
 }

@@ -10,6 +10,8 @@
 import { RemoteRejectedError } from '../errors.ts'
 import { BUSY_BACKOFF_MS, BUSY_RETRIES } from '../constants.ts'
 import { sleep } from '../signals.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 import type { PeerRpc, RequestOptions } from '../rpc/peer-rpc.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { FoundPeer } from '../found-peer.ts'
@@ -27,6 +29,7 @@ export interface PeerRequestsInit {
   /** Deadline of one request, BUSY retries included, in ms. */
   requestTimeout: number
   log: Logger
+  clock?: Clock
 }
 
 export class PeerRequests {
@@ -41,18 +44,19 @@ export class PeerRequests {
    * attempt. Throws what the last attempt threw.
    */
   async ask<T> (peer: FoundPeer, options: AskOptions, call: (rpc: PeerRpc, options: RequestOptions) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.init.requestTimeout
+    const clock = this.init.clock ?? systemClock
+    const deadline = clock.now() + this.init.requestTimeout
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await call(this.init.rpc, { signal: options.signal, timeout: Math.max(deadline - Date.now(), 1), onBytes: options.onBytes })
+        const answer = await call(this.init.rpc, { signal: options.signal, timeout: Math.max(deadline - clock.now(), 1), onBytes: options.onBytes })
         this.init.table.add(peer.peerId, peer.multiaddrs, peer.position)
         return answer
       } catch (err: any) {
         // BUSY is retryable: back off and ask again while the deadline allows, then fail with
         // code 'busy', which writes treat as this peer failing (they move on to the next)
         const backoff = BUSY_BACKOFF_MS * 2 ** attempt * (0.5 + Math.random())
-        if (isBusy(err) && attempt < BUSY_RETRIES && Date.now() + backoff < deadline) {
-          await sleep(backoff, options.signal)
+        if (isBusy(err) && attempt < BUSY_RETRIES && clock.now() + backoff < deadline) {
+          await sleep(backoff, options.signal, clock)
           continue
         }
         this.failed(peer, err, options.signal)

@@ -13,6 +13,8 @@ import { distanceBand, nearestPositioned, peerPosition } from '../keyspace.ts'
 import { DEFAULT_BUCKET_SIZE, MAX_TIMEOUTS } from '../constants.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 
 export interface PeerEntry {
   peerId: PeerId
@@ -33,7 +35,10 @@ export class PeerTable {
   /** Changes whenever a peer joins or leaves the table (placement caches on it). */
   version = 0
 
-  constructor (selfId: PeerId, bucketSize = DEFAULT_BUCKET_SIZE) {
+  private readonly clock: Clock
+
+  constructor (selfId: PeerId, bucketSize = DEFAULT_BUCKET_SIZE, clock: Clock = systemClock) {
+    this.clock = clock
     this.self = peerPosition(selfId)
     this.bucketSize = bucketSize
   }
@@ -60,12 +65,12 @@ export class PeerTable {
     const key = peerId.toString()
     const existing = bucket.get(key)
     if (existing != null) {
-      existing.lastSeen = Date.now()
+      existing.lastSeen = this.clock.now()
       existing.timeouts = 0
       if (multiaddrs.length > 0) existing.multiaddrs = multiaddrs
       return true
     }
-    const entry = { peerId, position, multiaddrs, lastSeen: Date.now(), timeouts: 0 }
+    const entry = { peerId, position, multiaddrs, lastSeen: this.clock.now(), timeouts: 0 }
     if (bucket.size >= this.bucketSize) {
       this.remember(band, key, entry)
       return false

@@ -10,6 +10,8 @@ import { worthPassingOn } from '../store/item-store.ts'
 import type { PeerTable, PeerEntry } from './peer-table.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { ItemMeta, ItemStore } from '../store/item-store.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 
 /** A held item and the ids of its replica set by our view, nearest first. */
 export interface Assignment {
@@ -24,7 +26,10 @@ export class Placement {
   readonly replicas: number
   private cached?: { tableVersion: number, storeVersion: number, assignments: Assignment[] }
 
-  constructor (table: PeerTable, store: ItemStore, selfPeer: () => FoundPeer, replicas: number) {
+  private readonly clock: Clock
+
+  constructor (table: PeerTable, store: ItemStore, selfPeer: () => FoundPeer, replicas: number, clock: Clock = systemClock) {
+    this.clock = clock
     this.table = table
     this.store = store
     this.selfPeer = selfPeer
@@ -48,7 +53,7 @@ export class Placement {
 
   /** Live items after `cursor` whose replica set includes `peer`, in ascending key order (what a handoff serves it). */
   dueFor (peer: string, cursor: Uint8Array): ItemMeta[] {
-    const now = Date.now()
+    const now = this.clock.now()
     return this.assignments()
       .filter(({ meta, replicaSet }) => worthPassingOn(meta, now) && compareBytes(meta.key, cursor) > 0 && replicaSet.includes(peer))
       .map(a => a.meta)

@@ -167,7 +167,7 @@ export class PublishItems {
       return record == null || record.seq < best.seq
     })
     for (const peer of stale) {
-      this.init.writer.storeOn(peer, item, deadlineSignal([this.init.shutdown()], this.init.settings.requestTimeout)).then(() => {
+      this.init.writer.storeOn(peer, item, deadlineSignal([this.init.shutdown()], this.init.settings.requestTimeout, this.init.settings.clock)).then(() => {
         this.init.log('read repair: %p now holds seq %s of %s', peer.peerId, best.seq, hexKey(id))
       }, (err: Error) => {
         this.init.log('read repair of %p failed: %s', peer.peerId, err.message)

@@ -16,6 +16,8 @@ import { POSITION_BYTES } from '../keyspace.ts'
 import { MIN_STALE_MS, REFRESH_CONCURRENCY } from '../constants.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Logger } from '@libp2p/interface'
+import { systemClock } from '../clock.ts'
+import type { Clock, ClockTimer } from '../clock.ts'
 
 export interface TableRefresherInit {
   table: PeerTable
@@ -27,6 +29,7 @@ export interface TableRefresherInit {
   log: Logger
   /** Run a lookup of `target`; peers that answer land in the table. */
   lookup(target: Uint8Array, signal: AbortSignal): Promise<void>
+  clock?: Clock
 }
 
 export interface RefreshResult {
@@ -40,7 +43,7 @@ export interface RefreshResult {
 
 export class TableRefresher {
   private readonly init: TableRefresherInit
-  private timer?: ReturnType<typeof setTimeout>
+  private timer?: ClockTimer
   private controller = new AbortController()
   private running?: Promise<RefreshResult>
 
@@ -54,7 +57,7 @@ export class TableRefresher {
   }
 
   stop (): void {
-    clearTimeout(this.timer)
+    (this.init.clock ?? systemClock).clearTimeout(this.timer)
     this.timer = undefined
     this.controller.abort()
   }
@@ -68,7 +71,7 @@ export class TableRefresher {
 
   private schedule (): void {
     if (this.init.interval <= 0 || this.controller.signal.aborted) return
-    this.timer = setTimeout(() => {
+    this.timer = (this.init.clock ?? systemClock).setTimeout(() => {
       this.refresh().then(result => {
         this.init.log('refreshed %d bands, asked %d stale members, %d lookups failed, %d peers in the table', result.bands.length, result.checked, result.failed, this.init.table.size)
       }, (err: Error) => {
@@ -84,7 +87,7 @@ export class TableRefresher {
     await this.init.lookup(table.self, signal).catch(() => { failed++ })
     signal.throwIfAborted()
     const bands = this.bandsToRefresh()
-    const stale = table.stalestWithReplacements(Date.now() - Math.max(this.init.interval, MIN_STALE_MS))
+    const stale = table.stalestWithReplacements((this.init.clock ?? systemClock).now() - Math.max(this.init.interval, MIN_STALE_MS))
     const targets = [...bands.map(band => randomInBand(table.self, band)), ...stale.map(entry => entry.position)]
     let next = 0
     const worker = async (): Promise<void> => {

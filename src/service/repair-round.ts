@@ -14,6 +14,7 @@ import type { PeerRpc, RequestOptions } from '../rpc/peer-rpc.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Writer } from './writer.ts'
 import type { Logger } from '@libp2p/interface'
+import type { Clock } from '../clock.ts'
 
 export interface RepairStats {
   /** Unix ms the last round finished; 0 before the first. */
@@ -49,6 +50,7 @@ export interface RepairInit {
   writer: Pick<Writer, 'storeOn' | 'replicate'>
   /** Bump a metrics counter. */
   count?(name: 'repair_rounds' | 'repair_items_pushed' | 'repair_failures', n?: number): void
+  clock?: Clock
 }
 
 export interface RoundState {

@@ -25,6 +25,8 @@ import type { RepairInit, RepairStats, RoundState } from './repair-round.ts'
 import type { ItemMeta } from '../store/item-store.ts'
 import type { Assignment } from './placement.ts'
 import type { FoundPeer } from '../found-peer.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock, ClockTimer } from '../clock.ts'
 
 export type { RepairInit, RepairStats }
 
@@ -34,8 +36,10 @@ export class Repairer {
   private readonly offloader: Offloader
   private readonly lastRepublish = new Map<string, number>()
   private running?: Promise<void>
-  private timer?: ReturnType<typeof setTimeout>
+  private timer?: ClockTimer
   private controller = new AbortController()
+
+  private get clock (): Clock { return this.init.clock ?? systemClock }
 
   constructor (init: RepairInit) {
     this.init = init
@@ -70,7 +74,7 @@ export class Repairer {
     this.controller = new AbortController()
     if (interval <= 0) return
     const schedule = (): void => {
-      this.timer = setTimeout(() => {
+      this.timer = this.clock.setTimeout(() => {
         this.round(this.controller.signal).catch((err: Error) => { this.init.log('repair round failed: %s', err.message) })
           .finally(() => { if (!this.controller.signal.aborted) schedule() })
       }, interval)
@@ -81,7 +85,7 @@ export class Repairer {
 
   /** No more rounds; the one running is aborted. */
   stop (): void {
-    clearTimeout(this.timer)
+    this.clock.clearTimeout(this.timer)
     this.controller.abort()
   }
 
@@ -93,7 +97,7 @@ export class Repairer {
   }
 
   private async runRound (signal: AbortSignal): Promise<void> {
-    const started = Date.now()
+    const started = this.clock.now()
     const state = newRoundState()
     await this.dropExpired()
     await this.pass(state, signal)
@@ -104,7 +108,7 @@ export class Repairer {
     await this.republishDue(signal)
     this.stats.rounds++
     this.init.count?.('repair_rounds')
-    this.stats.lastRoundAt = Date.now()
+    this.stats.lastRoundAt = this.clock.now()
     this.stats.lastRoundMs = this.stats.lastRoundAt - started
     this.stats.lastRoundBytes = state.bytes
   }
@@ -116,7 +120,7 @@ export class Repairer {
     const peers = new Map(this.init.table.all().map(p => [p.peerId.toString(), p]))
     const neighbours = new Map<string, FoundPeer>()
     const leaving: ItemMeta[] = []
-    const now = Date.now()
+    const now = this.clock.now()
     let responsible = 0
     for (const { meta, replicaSet } of assignments) {
       if (!worthPassingOn(meta, now)) continue
@@ -139,7 +143,7 @@ export class Repairer {
   /** Compare our shared set with one neighbour's; push what it lacks. */
   private async syncWith (peer: FoundPeer, assignments: Assignment[], state: RoundState, signal: AbortSignal): Promise<void> {
     const peerKey = peer.peerId.toString()
-    const shared = sharedItems(assignments, this.init.selfKey, peerKey)
+    const shared = sharedItems(assignments, this.init.selfKey, peerKey, this.clock.now())
     const ours = sharedDigest(shared)
     try {
       const theirs = await this.work.ask(peer, state, signal, async (rpc, options) => rpc.digest(peer, ours.total, options))
@@ -174,7 +178,7 @@ export class Repairer {
   }
 
   private async republishDue (signal: AbortSignal): Promise<void> {
-    const now = Date.now()
+    const now = this.clock.now()
     for (const meta of [...this.init.store.metas()]) {
       if (!meta.pinned || signal.aborted) continue
       const k = hex(meta.key)
@@ -191,7 +195,7 @@ export class Repairer {
   }
 
   private async dropExpired (): Promise<void> {
-    const now = Date.now()
+    const now = this.clock.now()
     for (const meta of [...this.init.store.metas()]) {
       if (!meta.pinned && isExpired(meta, now)) {
         await this.init.store.delete(meta.key)
@@ -204,7 +208,7 @@ export class Repairer {
   private countReplicas (state: RoundState, responsible: number): void {
     let under = 0
     let over = 0
-    const now = Date.now()
+    const now = this.clock.now()
     const self = this.init.selfKey
     for (const { meta, replicaSet } of this.init.placement.assignments()) {
       if (isExpired(meta, now)) continue

@@ -10,9 +10,8 @@ import type { ItemMeta } from '../store/item-store.ts'
 import type { Assignment } from './placement.ts'
 
 /** Our shared items with one peer. */
-export function sharedItems (assignments: Assignment[], selfKey: string, peerKey: string): ItemMeta[] {
+export function sharedItems (assignments: Assignment[], selfKey: string, peerKey: string, now = Date.now()): ItemMeta[] {
   const out: ItemMeta[] = []
-  const now = Date.now()
   for (const { meta, replicaSet } of assignments) {
     if (worthPassingOn(meta, now) && replicaSet.includes(selfKey) && replicaSet.includes(peerKey)) out.push(meta)
   }

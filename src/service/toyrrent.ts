@@ -116,7 +116,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.store = new ItemStore(s.datastore ?? components.datastore)
     const verified = new VerifiedCache()
     this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified })
-    this.table = new PeerTable(components.peerId, s.bucketSize)
+    this.table = new PeerTable(components.peerId, s.bucketSize, s.clock)
     const filterAddrs = (addrs: Parameters<typeof keepAddrs>[0]): ReturnType<typeof keepAddrs> => keepAddrs(addrs, s.allowPrivateAddresses)
     const neighbourhood = this.neighbourhood = new Neighbourhood({
       selfId: components.peerId,
@@ -124,7 +124,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       selfAddrs: () => filterAddrs(components.addressManager.getAddresses()),
       filterAddrs
     })
-    this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas)
+    this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas, s.clock)
     this.inbound = new InboundQueue(s.inboundQueue)
     this.metrics = new ToyrrentMetrics(components.metrics, {
       items: () => this.store.size,
@@ -134,7 +134,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       queue: () => this.inbound.stats()
     })
     const rpc: PeerRpc = this.rpc = new RpcClient(transport ?? new StreamTransport(components, s.protocol), { filterAddrs })
-    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests') })
+    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests'), clock: s.clock })
     const lookups = this.lookups = new Lookups({
       settings: s,
       requests,
@@ -194,7 +194,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const started = Date.now()
     this.log('leaving: handing %d items to the next nearest nodes (at most %d ms)', this.store.size, timeout)
     try {
-      const { items, pushed } = await this.repairer.handOffAll(deadlineSignal([this.shutdown.signal], timeout))
+      const { items, pushed } = await this.repairer.handOffAll(deadlineSignal([this.shutdown.signal], timeout, this.settings.clock))
       this.log('leaving: %d items checked, %d pushed in %d ms', items, pushed, Date.now() - started)
     } catch (err: any) {
       this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
@@ -369,7 +369,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       log: this.components.logger.forComponent('toyrrent:repair'),
       trialPeriod: s.trialPeriod,
       republishInterval: s.republishInterval,
-      count: (name, n) => { this.metrics.count(name, n) }
+      count: (name, n) => { this.metrics.count(name, n) },
+      clock: s.clock
     })
   }
 
@@ -380,7 +381,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       bucketSize: s.bucketSize,
       interval: s.refreshInterval,
       log: this.components.logger.forComponent('toyrrent:refresh'),
-      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout)) }
+      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout, s.clock)) },
+      clock: s.clock
     })
   }
 
@@ -426,7 +428,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** The deadline of one operation: the caller's signal, our shutdown, and its timeout. */
   private deadline (options: ToyrrentOperationOptions): AbortSignal {
-    return deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout)
+    return deadlineSignal([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout, this.settings.clock)
   }
 
   private async withDeadline<T> (options: ToyrrentOperationOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -45,7 +45,8 @@
  * }
  * ```
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
+import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { sha256 } from '../keyspace.ts'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { defaultLogger } from '@libp2p/logger'
 import { MemoryDatastore } from 'datastore-core'
@@ -56,6 +57,8 @@ import { Toyrrent, internals } from '../service/toyrrent.ts'
 import { nearestN, peerPosition } from '../keyspace.ts'
 import { TimeoutError } from '../errors.ts'
 import { sleep } from '../signals.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 import type { ToyrrentComponents } from '../service/toyrrent.ts'
 import type { ToyrrentInit } from '../service/options.ts'
 import type { Exchange } from '../rpc/channel.ts'
@@ -74,6 +77,11 @@ export interface MemoryNetworkOptions {
   refresh?: boolean
   /** Component logger of every node. @default defaultLogger() (silent unless DEBUG names toyrrent) */
   logger?: ComponentLogger
+  /**
+   * Node keys and the node each newcomer joins through derive from this seed
+   * (the virtual-time simulation's determinism). @default random keys and joins
+   */
+  seed?: number
 }
 
 export interface MemoryNetworkStats {
@@ -83,13 +91,18 @@ export interface MemoryNetworkStats {
   bytes: number
   /** Exchanges refused (target down, removed, stopped or partitioned away). */
   refused: number
+  /** Bytes of the exchanges by request type (FIND_BEFORE_N, STORE, DIGEST, …). */
+  bytesByType: Record<string, number>
 }
 
 export interface MemoryNetwork {
   /** The nodes in the network, in the order they joined (removed and departed ones leave the list). */
   readonly nodes: Toyrrent[]
-  /** Start one more node and let it join through a random node of the network; resolves once its join is done. */
-  add(init?: ToyrrentInit): Promise<Toyrrent>
+  /**
+   * Start one more node and let it join through a random node of the network; resolves once its join is done.
+   * With `join: false` the node only starts: it knows nobody (the simulation fills tables itself).
+   */
+  add(init?: ToyrrentInit, options?: { join?: boolean }): Promise<Toyrrent>
   /** A node's peer id. */
   peerId(node: Toyrrent): PeerId
   /** A transport that sends as `node` (raw frames to other nodes, as its own client does). */
@@ -148,31 +161,40 @@ interface Member {
 
 class Network implements MemoryNetwork, FrameCarrier {
   readonly nodes: Toyrrent[] = []
-  readonly stats: MemoryNetworkStats = { exchanges: 0, bytes: 0, refused: 0 }
+  readonly stats: MemoryNetworkStats = { exchanges: 0, bytes: 0, refused: 0, bytesByType: {} }
   private readonly init: ToyrrentInit
   private readonly logger: ComponentLogger
   private readonly members = new Map<string, Member>()
   private readonly byNode = new Map<Toyrrent, Member>()
-  /** Pairs of nodes that have "connected" (both heard onConnect), as `a|b`. */
-  private readonly connected = new Set<string>()
+  /** Nodes that have "connected" (both heard onConnect): peer id → the peers it is connected to. */
+  private readonly connected = new Map<string, Set<string>>()
   private groups?: Map<string, number>
   private delay: Delay
   private nextId = 1n
   private stopped = false
+  /** The nodes' clock (init.clock): delays and exchange deadlines run on it too. */
+  private readonly clock: Clock
+  private readonly seed?: number
+  private readonly random: () => number
+  private keysMade = 0
 
   constructor (init: ToyrrentInit, options: MemoryNetworkOptions) {
     this.init = { repairInterval: 0, refreshInterval: 0, ...init }
+    this.clock = init.clock ?? systemClock
+    this.seed = options.seed
+    this.random = options.seed == null ? Math.random : seededRandom(options.seed)
     this.delay = options.delay ?? 0
     this.logger = options.logger ?? defaultLogger()
   }
 
-  async add (init: ToyrrentInit = {}): Promise<Toyrrent> {
+  async add (init: ToyrrentInit = {}, options: { join?: boolean } = {}): Promise<Toyrrent> {
     if (this.stopped) throw new Error('the memory network was stopped')
-    const reachable = [...this.byNode.values()].filter(m => !m.down)
     const member = await this.start({ ...this.init, ...init })
     this.nodes.push(member.node)
+    if (options.join === false) return member.node
+    const reachable = [...this.byNode.values()].filter(m => !m.down && m !== member)
     if (reachable.length === 0) return member.node
-    const via = reachable[Math.floor(Math.random() * reachable.length)]
+    const via = reachable[Math.floor(this.random() * reachable.length)]
     this.connect(member, via)
     // onConnect learns the peer after a peer-store read (a few microtasks):
     // once they have run, the service's own join is under way and join() shares it
@@ -211,9 +233,8 @@ class Network implements MemoryNetwork, FrameCarrier {
   partition (...groups: Toyrrent[][]): void {
     this.groups = new Map()
     groups.forEach((group, index) => { for (const node of group) this.groups?.set(this.member(node).peerId.toString(), index) })
-    for (const key of [...this.connected]) {
-      const [a, b] = key.split('|')
-      if (this.group(a) !== this.group(b)) this.connected.delete(key)
+    for (const [a, peers] of this.connected) {
+      for (const b of [...peers]) if (this.group(a) !== this.group(b)) peers.delete(b)
     }
   }
 
@@ -266,14 +287,14 @@ class Network implements MemoryNetwork, FrameCarrier {
       signal.addEventListener('abort', onAbort, { once: true })
       undo.push(() => { signal.removeEventListener('abort', onAbort) })
     }
-    const timer = setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
+    const timer = this.clock.setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
     if (options.signal != null) failOn(options.signal)
     this.deliver(from, to, request, options.signal, failOn).then(resolve, reject)
     try {
       return await promise
     } finally {
       settled = true
-      clearTimeout(timer)
+      this.clock.clearTimeout(timer)
       for (const u of undo) u()
     }
   }
@@ -282,7 +303,7 @@ class Network implements MemoryNetwork, FrameCarrier {
   private async deliver (from: PeerId, to: PeerId, request: Uint8Array, signal: AbortSignal | undefined, failOn: (signal: AbortSignal) => void): Promise<Exchange> {
     this.reach(from, to)
     const ms = typeof this.delay === 'number' ? this.delay : this.delay(from, to)
-    if (ms > 0) await sleep(ms, signal)
+    if (ms > 0) await sleep(ms, signal, this.clock)
     // the target may have gone down while the request travelled
     const { sender, target } = this.reach(from, to)
     this.connect(sender, target)
@@ -293,6 +314,7 @@ class Network implements MemoryNetwork, FrameCarrier {
     const encoded = Frame.encode({ ...response, id: decoded.id, type: decoded.type, response: true })
     this.stats.exchanges++
     this.stats.bytes += request.byteLength + encoded.byteLength
+    this.stats.bytesByType[decoded.type] = (this.stats.bytesByType[decoded.type] ?? 0) + request.byteLength + encoded.byteLength
     return { response: Frame.decode(encoded), bytes: request.byteLength + encoded.byteLength }
   }
 
@@ -317,9 +339,14 @@ class Network implements MemoryNetwork, FrameCarrier {
   /** Both sides hear of the other through their registrar's topologies, once per pair, as when libp2p connects them. */
   private connect (a: Member, b: Member): void {
     if (a === b) return
-    const pair = [a.peerId.toString(), b.peerId.toString()].sort().join('|')
-    if (this.connected.has(pair)) return
-    this.connected.add(pair)
+    const ka = a.peerId.toString()
+    const kb = b.peerId.toString()
+    if (this.connected.get(ka)?.has(kb) === true) return
+    for (const [x, y] of [[ka, kb], [kb, ka]]) {
+      let peers = this.connected.get(x)
+      if (peers == null) this.connected.set(x, peers = new Set())
+      peers.add(y)
+    }
     for (const [self, other] of [[a, b], [b, a]]) {
       for (const { topology } of self.topologies.values()) {
         // onConnect never sees a real connection here; toyrrent reads only the peer id
@@ -330,7 +357,8 @@ class Network implements MemoryNetwork, FrameCarrier {
 
   private disconnect (member: Member): void {
     const key = member.peerId.toString()
-    for (const pair of [...this.connected]) if (pair.split('|').includes(key)) this.connected.delete(pair)
+    for (const other of this.connected.get(key) ?? []) this.connected.get(other)?.delete(key)
+    this.connected.delete(key)
   }
 
   private group (peer: string): number {
@@ -356,7 +384,10 @@ class Network implements MemoryNetwork, FrameCarrier {
   }
 
   private async start (init: ToyrrentInit): Promise<Member> {
-    const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const key = this.seed == null
+      ? await generateKeyPair('Ed25519')
+      : await generateKeyPairFromSeed('Ed25519', sha256(new TextEncoder().encode(`memory network ${this.seed} node ${this.keysMade++}`)))
+    const peerId = peerIdFromPrivateKey(key)
     let topologyIds = 0
     const member: Omit<Member, 'node'> = { peerId, handled: new Set(), topologies: new Map(), down: false, alive: new AbortController() }
     const registrar: Partial<Registrar> = {
@@ -389,5 +420,17 @@ class Network implements MemoryNetwork, FrameCarrier {
     this.byNode.set(node, full)
     await node.start()
     return full
+  }
+}
+
+/** mulberry32: a small seeded generator, enough to pick join points. */
+function seededRandom (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6D2B79F5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
