@@ -31,7 +31,12 @@ export * from './errors.ts'
 export * from './constants.ts'
 export { keyToCid, parseKey, hashItemKey } from './records/hash-item.ts'
 export { peerPosition, distance, compareDistance } from './keyspace.ts'
+export { RoutingNamespaces } from './routing/namespaces.ts'
+export type { RoutingNamespace } from './routing/namespaces.ts'
+export { routingItemKey, MAX_ROUTING_KEY_BYTES } from './records/routing-record.ts'
 // files of any size: UnixFS DAGs over hash items (src/files)
 export { Files, filesOf, ToyrrentBlockstore, getBlock, putBlock, blockKey } from './files/index.ts'
 export type { FilesInit, BlockService, PinRecord, PinEntry } from './files/index.ts'
 export type { LocalPins } from './service/types.ts'
+// the CLI's key files (`toyrrent keygen`), for applications that publish under the same key
+export { readKeyFile, writeKeyFile } from './key-file.ts'

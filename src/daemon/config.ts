@@ -10,7 +10,16 @@
  *     "api":             "127.0.0.1:5454",                   HTTP API address
  *     "dataDir":         "/var/lib/toyrrent",                data directory (relative to the config file)
  *     "replicas":        3,                                  replication factor R
- *     "refreshInterval": 600                                 seconds between routing-table refreshes (0 = off)
+ *     "refreshInterval": 600,                                seconds between routing-table refreshes (0 = off)
+ *     "mode":            "auto",                             auto | server | client
+ *     "announce":        ["/ip4/203.0.113.7/tcp/4001"],      addresses offered besides the listen addresses
+ *     "upnp":            true,                               map the listen ports on the home router (default: on in auto)
+ *     "relayService":    "on",                               offer circuit relay v2 to NATed peers (on | off)
+ *     "writeQuorum":     2,                                  acknowledgements a write needs (W, 1..R)
+ *     "repairInterval":  60,                                 seconds between anti-entropy rounds (0 = off)
+ *     "itemTtl":         172800,                             seconds others' items are kept after their last write
+ *     "maxStorage":      1073741824,                         bytes of others' items this node takes
+ *     "leaveTimeout":    10                                  seconds of handoff on SIGTERM/SIGINT (0 = none)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,
@@ -31,6 +40,19 @@ export interface DaemonConfig {
   replicas?: number
   /** Seconds, as in the file (the daemon command turns it into ms where it reads it). */
   refreshInterval?: number
+  /** auto | server | client */
+  mode?: string
+  /** Addresses offered to peers besides the listen addresses. */
+  announce?: string[]
+  upnp?: boolean
+  /** "on" | "off": offer circuit relay v2 to NATed peers. */
+  relayService?: string
+  /** The same as the daemon flags of the same names: --write-quorum, --repair-interval (s), --item-ttl (s), --max-storage (bytes), --leave-timeout (s). */
+  writeQuorum?: number
+  repairInterval?: number
+  itemTtl?: number
+  maxStorage?: number
+  leaveTimeout?: number
 }
 
 const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'number'> = {
@@ -42,7 +64,16 @@ const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'numbe
   api: 'string',
   dataDir: 'string',
   replicas: 'number',
-  refreshInterval: 'number'
+  refreshInterval: 'number',
+  mode: 'string',
+  announce: 'strings',
+  upnp: 'boolean',
+  relayService: 'string',
+  writeQuorum: 'number',
+  repairInterval: 'number',
+  itemTtl: 'number',
+  maxStorage: 'number',
+  leaveTimeout: 'number'
 }
 
 /** Read and check a config file; paths in it are resolved against the file's directory. */

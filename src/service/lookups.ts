@@ -91,6 +91,7 @@ export class Lookups {
       hedgeMs: shape.hedgeMs,
       clock: this.init.settings.clock,
       self: this.init.neighbourhood.selfPeer(),
+      selfServes: this.init.neighbourhood.serves(),
       seeds: this.seeds(target, shape.width),
       signal,
       query: async (peer, querySignal) => {

@@ -9,6 +9,8 @@ import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import { connectPeer } from './connect.ts'
 import { addFile, addPin, getFile, listPins, removePin } from './files.ts'
+import { dashboardFeatures, dashboardFile, dashboardPage } from './dashboard.ts'
+import { getTable } from './table.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -30,5 +32,10 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/files/:cid', handler: getFile, longRunning: true },
   { method: 'GET', path: '/v1/pins', handler: listPins, longRunning: true },
   { method: 'POST', path: '/v1/pins/:cid', handler: addPin, longRunning: true },
-  { method: 'DELETE', path: '/v1/pins/:cid', handler: removePin, longRunning: true }
+  { method: 'DELETE', path: '/v1/pins/:cid', handler: removePin, longRunning: true },
+  // the web dashboard (src/dashboard) and the table picture it draws
+  { method: 'GET', path: '/', handler: dashboardPage },
+  { method: 'GET', path: '/dashboard/:file', handler: dashboardFile },
+  { method: 'GET', path: '/v1/dashboard/features', handler: dashboardFeatures },
+  { method: 'GET', path: '/v1/table', handler: getTable }
 ]
