@@ -67,7 +67,8 @@ export function nearestDaemons (key: Uint8Array, daemons: DaemonProcess[], count
 /** `count` daemons under `root`, all bootstrapped from the first, each with at least 3 peers in its table before it resolves. */
 export async function startDaemonNetwork (root: string, count: number, extraArgs: string[] = []): Promise<DaemonProcess[]> {
   const first = await startDaemonProcess(join(root, 'n0'), extraArgs, 60_000)
-  const started = await Promise.allSettled(Array.from({ length: count - 1 }, async (_, i) => startDaemonProcess(join(root, `n${i + 1}`), ['--bootstrap', first.multiaddrs[0], ...extraArgs], 60_000)))
+  // ten daemons starting at once on a busy machine: a minute is not always enough
+  const started = await Promise.allSettled(Array.from({ length: count - 1 }, async (_, i) => startDaemonProcess(join(root, `n${i + 1}`), ['--bootstrap', first.multiaddrs[0], ...extraArgs], 120_000)))
   const rest = started.flatMap(s => s.status === 'fulfilled' ? [s.value] : [])
   if (rest.length < count - 1) {
     await Promise.all([first, ...rest].map(async d => d.stop('SIGKILL')))
