@@ -78,10 +78,11 @@ export async function startDaemonNetwork (root: string, count: number, extraArgs
   try {
     // R (3) peers in every table: enough for a write quorum at once, and lookups through them find the rest
     const enough = Math.min(count - 1, 3)
+    let last: number[] = []
     await waitFor(`every daemon to know at least ${enough} others`, async () => {
-      const peers = await Promise.all(daemons.map(async d => (await new ToyrrentClient(d.api).stats()).peers as number))
-      return peers.every(p => p >= enough)
-    }, 60_000)
+      last = await Promise.all(daemons.map(async d => (await new ToyrrentClient(d.api).stats()).peers as number))
+      return last.every(p => p >= enough)
+    }, 120_000).catch((err: Error) => { throw new Error(`${err.message} (table sizes: ${last.join(', ')})`) })
   } catch (err) {
     await Promise.all(daemons.map(async d => d.stop('SIGKILL')))
     throw err
