@@ -38,6 +38,13 @@ import type { ImplResult, PhaseResult, WorkloadOptions } from './lib/workload.ts
 import type { InProcessCluster, ProcessCluster } from './lib/cluster.ts'
 import { rpcFloor } from './lib/floor.ts'
 
+// files of any size (scripts/files-bench.ts): its own workload and options
+if (process.argv.includes('--files')) {
+  const { runFilesBench } = await import('./files-bench.ts')
+  await runFilesBench(process.argv.slice(2).filter(a => a !== '--files'))
+  process.exit(0)
+}
+
 const { values: args } = parseArgs({
   options: {
     nodes: { type: 'string', default: '20' },

@@ -118,7 +118,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
 export const DEFAULT_STREAM_BUFFER_BYTES = 4 * 1024 * 1024
 
 /** The daemon's listen address when none is given. */
-export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001']
+/** TCP and QUIC on port 4001, IPv4 and IPv6 (a host without IPv6 listens on IPv4 alone). */
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/udp/4001/quic-v1', '/ip6/::/tcp/4001', '/ip6/::/udp/4001/quic-v1']
 
 /** Per-stream receive window: ample for 64 KiB items, and the most a peer can have in flight to us per stream. */
 export const MAX_STREAM_WINDOW_BYTES = 1024 * 1024

@@ -92,3 +92,17 @@ export class PublishRejectedError extends ToyrrentError {
     this.code = reason
   }
 }
+
+/** A routing record its namespace's validator refused (bad signature, expired, too large...). */
+export class InvalidRecordError extends ToyrrentError {
+  static override name = 'InvalidRecordError'
+  override name = 'InvalidRecordError'
+  override code = 'invalid-record'
+}
+
+/** A routing key whose namespace has no validator here: toyrrent stores only records it can check. */
+export class UnknownNamespaceError extends ToyrrentError {
+  static override name = 'UnknownNamespaceError'
+  override name = 'UnknownNamespaceError'
+  override code = 'unknown-namespace'
+}

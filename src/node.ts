@@ -13,9 +13,15 @@ import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
+import { quic } from '@chainsafe/libp2p-quic'
+import { autoNATv2 } from '@libp2p/autonat-v2'
+import { uPnPNAT } from '@libp2p/upnp-nat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { networkInterfaces } from 'node:os'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
@@ -27,6 +33,12 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { Registry } from 'prom-client'
 import { logger } from '@libp2p/logger'
 import { parseSwarmKey } from './swarm-key.ts'
+import { ModeState } from './reachability/modes.ts'
+import { reachabilityWatcher } from './reachability/watcher.ts'
+import { offeredAddrs, quicFirstSorter } from './service/addresses.ts'
+import { isPublicAddr } from './reachability/reachability.ts'
+import type { ModeSetting } from './reachability/modes.ts'
+import type { ReachabilityWatcher } from './reachability/watcher.ts'
 import { Toyrrent } from './service/toyrrent.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { InsufficientPeersError, InvalidInputError } from './errors.ts'
@@ -77,6 +89,25 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
   bootstrapRetry?: false | { initialMs?: number, maxMs?: number }
   /** Hears each bootstrap retry that dialled someone (the daemon prints them). */
   onBootstrapRetry?(event: BootstrapRetryEvent): void
+  /**
+   * `server`: answer the RPC protocol (join routing tables, hold replicas); `client`: only ask;
+   * `auto`: on a LAN a server; on the internet a client until an address of ours is verified public (AutoNAT v2, UPnP, --announce). @default 'auto'
+   */
+  mode?: ModeSetting
+  /** Addresses to offer peers besides the listen addresses (a port forward, a cloud node's public address); taken as verified. */
+  announce?: string[]
+  /** Map the listen ports on the home router by UPnP and use the mapping once AutoNAT confirms it. @default false */
+  upnp?: boolean
+  /** QUIC next to TCP (`/udp/…/quic-v1` listen addresses). Off with a swarm key: QUIC cannot run libp2p's pnet. @default true */
+  quic?: boolean
+  /** Offer circuit relay v2 to NATed peers (bounded reservations; relayed connections limited to 2 min and 128 KiB). @default true */
+  relayService?: boolean
+  /**
+   * Reservations to hold on relays, so that peers can reach us through them (`/p2p-circuit` addresses)
+   * and DCUtR can try to upgrade to a direct connection. @default 2 for a node on the internet behind a NAT
+   * (auto or client mode, a bootstrap address on the internet, no interface address on the internet), else 0
+   */
+  relayReservations?: number
 }
 
 /** One round of bootstrap healing. */
@@ -102,7 +133,7 @@ export interface ConnectResult {
   peers: number
 }
 
-export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown }>
+export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown, reachability: ReachabilityWatcher }>
 
 export interface ToyrrentNode {
   libp2p: ToyrrentLibp2p
@@ -121,6 +152,10 @@ export interface ToyrrentNode {
   connect(addr: string, options?: { signal?: AbortSignal }): Promise<ConnectResult>
   /** Remembered toyrrent peers dialled at start that answered. */
   rejoined: number
+  /** Server or client, and the reachability `auto` follows (changes are logged and reported to listeners). */
+  modes: ModeState
+  /** True when QUIC is off because of a swarm key (pnet runs on TCP only). */
+  quicDisabledBySwarmKey: boolean
   /** Prometheus text exposition of the node's metrics; undefined unless created with `metrics: true`. */
   metrics?(): Promise<string>
   stop(): Promise<void>
@@ -128,10 +163,21 @@ export interface ToyrrentNode {
 
 export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Promise<ToyrrentNode> {
   const bootstrapAddrs = (options.bootstrap ?? []).map(parseDialAddr)
-  const listen = (options.listen ?? DEFAULT_LISTEN).map(a => parseMultiaddr(a, 'listen').toString())
+  const psk = options.swarmKey == null ? undefined : parseSwarmKey(options.swarmKey)
+  // libp2p's private networks wrap a TCP stream; QUIC brings its own encryption and cannot carry one
+  const useQuic = (options.quic ?? true) && psk == null
+  const announce = (options.announce ?? []).map(a => parseMultiaddr(a, 'announce').toString())
+  const onInternet = [...bootstrapAddrs, ...announce.map(a => multiaddr(a))].some(isPublicAddr)
+  const modes = new ModeState(options.mode ?? 'auto', { internet: onInternet })
+  const natted = modes.setting !== 'server' && onInternet && announce.length === 0 && !hasInternetInterface()
+  const reservations = options.relayReservations ?? (natted ? DEFAULT_RELAY_RESERVATIONS : 0)
+  const listen = [
+    ...(options.listen ?? DEFAULT_LISTEN).map(a => parseMultiaddr(a, 'listen')).filter(a => useQuic || !isQuicAddr(a)).map(String),
+    // each '/p2p-circuit' listen address is one reservation on a relay found among our peers
+    ...Array.from({ length: reservations }, () => '/p2p-circuit')
+  ]
   const lan = options.lan ?? true
   const { datastore, privateKey } = await openStorage(options)
-  const psk = options.swarmKey == null ? undefined : parseSwarmKey(options.swarmKey)
   const gater = options.allow == null ? undefined : allowlistGater(options.allow)
   const registry = options.metrics === true ? new Registry() : undefined
 
@@ -139,12 +185,13 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     privateKey,
     datastore,
     logger: quietLogger(),
-    addresses: { listen },
+    addresses: { listen, appendAnnounce: announce, announceFilter: offeredAddrs },
     connectionManager: {
       inboundConnectionThreshold: options.inboundConnectionThreshold ?? DEFAULT_INBOUND_CONNECTION_THRESHOLD,
-      maxIncomingPendingConnections: 64
+      maxIncomingPendingConnections: 64,
+      addressSorter: quicFirstSorter
     },
-    transports: [tcp()],
+    transports: [tcp(), ...(useQuic ? [quic()] : []), circuitRelayTransport()],
     ...(psk == null ? {} : { connectionProtector: preSharedKey({ psk }) }),
     ...(gater == null ? {} : { connectionGater: gater }),
     ...(registry == null ? {} : { metrics: prometheusMetrics({ registry }) }),
@@ -154,11 +201,30 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
     services: {
       identify: identify(),
+      // tells connected peers at once when we start or stop answering the RPC protocol (server <-> client)
+      identifyPush: identifyPush(),
       ping: ping(),
+      // confirms (by dial-backs from peers) which of our addresses are reachable from elsewhere
+      autoNAT: autoNATv2(),
+      ...(options.upnp === true ? { upnp: uPnPNAT() } : {}),
+      ...(options.relayService === false ? {} : { relay: circuitRelayServer({ reservations: { maxReservations: MAX_RELAY_RESERVATIONS } }) }),
+      // upgrades a relayed connection to a direct one by synchronised dials (hole punching)
+      dcutr: dcutr(),
+      reachability: reachabilityWatcher(modes),
       // joins by itself on its first peers; bootstrap and rejoin below wait for that join
-      toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, allowPrivateAddresses: options.allowPrivateAddresses ?? lan })
+      toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, serve: modes.mode === 'server', allowPrivateAddresses: options.allowPrivateAddresses ?? lan })
     }
   })
+  modes.onChange(change => {
+    void (async () => {
+      await libp2p.services.toyrrent.setServing(change.mode === 'server')
+      // a new server looks itself up: its neighbours meet it (and admit it) at once
+      if (change.mode === 'server' && tableSize(libp2p) > 0) await libp2p.services.toyrrent.join()
+    })().catch((err: Error) => { log('switching to %s mode: %s', change.mode, err.message) })
+  })
+  // the first judgement may have come while libp2p started, before the listener above
+  libp2p.services.reachability.check()
+  await libp2p.services.toyrrent.setServing(modes.mode === 'server')
 
   if (options.mdns === true) dialDiscovered(libp2p)
   const protocol = options.protocol ?? RPC_PROTOCOL
@@ -167,6 +233,8 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     libp2p,
     toyrrent: libp2p.services.toyrrent,
     rejoined: 0,
+    modes,
+    quicDisabledBySwarmKey: psk != null && (options.quic ?? true),
     ...(registry == null ? {} : { metrics: async () => registry.metrics() }),
     async bootstrap (addrs, opts = {}) {
       const parsed = addrs.map(parseDialAddr)
@@ -390,6 +458,16 @@ async function connectTo (libp2p: ToyrrentLibp2p, protocol: string, addr: Multia
 
 const log = logger('toyrrent:node')
 
+/** Relays a NATed node reserves on by default, and reservations a relay grants at most. */
+const DEFAULT_RELAY_RESERVATIONS = 2
+const MAX_RELAY_RESERVATIONS = 64
+
+/** This host has an interface address on the internet (then it needs no relay to be reached). */
+function hasInternetInterface (): boolean {
+  return Object.values(networkInterfaces()).flat().some(i => i != null && !i.internal &&
+    isPublicAddr(multiaddr(`/${i.family === 'IPv4' ? 'ip4' : 'ip6'}/${i.address}/tcp/1`)))
+}
+
 /** Bootstrap healing: the first retry after about a second, doubling up to a minute. */
 const BOOTSTRAP_RETRY_INITIAL_MS = 1000
 const BOOTSTRAP_RETRY_MAX_MS = 60_000
@@ -467,6 +545,10 @@ function allowlistGater (allow: string[]): ConnectionGater {
     denyInboundEncryptedConnection: deny,
     denyOutboundEncryptedConnection: deny
   }
+}
+
+function isQuicAddr (ma: Multiaddr): boolean {
+  return ma.getComponents().some(c => c.name === 'quic-v1' || c.name === 'quic')
 }
 
 function parseMultiaddr (text: string, what: string): Multiaddr {

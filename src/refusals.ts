@@ -9,7 +9,7 @@
 
 /** Wire status names (the `Status` enum of protocols/rpc.proto). */
 export type WireStatusName = 'OK' | 'NOT_FOUND' | 'BAD_REQUEST' | 'TOO_LARGE' | 'HASH_MISMATCH' | 'BAD_SIGNATURE' | 'ID_MISMATCH' |
-'STALE_SEQ' | 'CAS_MISMATCH' | 'FULL' | 'BUSY' | 'UNKNOWN_TYPE' | 'ERROR'
+'STALE_SEQ' | 'CAS_MISMATCH' | 'FULL' | 'BUSY' | 'UNKNOWN_TYPE' | 'ERROR' | 'INVALID_RECORD' | 'UNKNOWN_NAMESPACE'
 
 export interface Refusal {
   /** What a peer answers on the wire; none for codes that never travel. */
@@ -33,6 +33,9 @@ export const REFUSALS = {
   'stale-seq': { wire: 'STALE_SEQ', http: 409, exit: 1, final: true },
   'cas-mismatch': { wire: 'CAS_MISMATCH', http: 409, exit: 1, final: true },
   'not-found': { wire: 'NOT_FOUND', http: 404, exit: 1, final: true },
+  // routing records (protocols/routing-record.md): the namespace's validator refused it, or no validator knows its namespace
+  'invalid-record': { wire: 'INVALID_RECORD', http: 400, exit: 1, final: true },
+  'unknown-namespace': { wire: 'UNKNOWN_NAMESPACE', http: 400, exit: 1, final: true },
   // a key of the other kind (a hash item key to resolve, a publish id to get)
   'wrong-kind': { http: 400, exit: 1, final: true },
   // this peer or this moment: another peer, or later, may do
@@ -51,6 +54,8 @@ export const REFUSALS = {
   'unknown-route': { http: 404, exit: 1, final: true },
   'method-not-allowed': { http: 405, exit: 1, final: true },
   'unsupported-media-type': { http: 415, exit: 1, final: true },
+  // a byte range outside the file (GET /v1/files/:cid with Range)
+  'range-not-satisfiable': { http: 416, exit: 1, final: true },
   internal: { http: 500, exit: 1, final: false }
 } as const satisfies Record<string, Refusal>
 

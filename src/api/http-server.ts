@@ -98,10 +98,10 @@ export class ApiServer {
   private async handle (req: IncomingMessage, res: ServerResponse): Promise<void> {
     const clientGone = new AbortController()
     res.once('close', () => { if (!res.writableFinished) clientGone.abort() })
-    const signal = AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.requestTimeout)])
     try {
       const url = new URL(req.url ?? '/', 'http://localhost')
       const { route, params } = matchRoute(this.routes, req.method ?? 'GET', url.pathname)
+      const signal = route.longRunning === true ? clientGone.signal : AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.requestTimeout)])
       const ctx: RequestContext = {
         node: this.node,
         params,
@@ -110,9 +110,12 @@ export class ApiServer {
         signal,
         timeout: this.requestTimeout,
         body: async (limit, what) => readBody(req, limit, what),
-        json: async (limit) => readJson(req, limit)
+        json: async (limit) => readJson(req, limit),
+        stream: () => req
       }
-      send(req, res, await route.handler(ctx))
+      const result = await route.handler(ctx)
+      if ('stream' in result) await sendStream(req, res, result, signal)
+      else send(req, res, result)
     } catch (err) {
       const reply = errorReply(err)
       log('%s %s -> %d %s', req.method, req.url, reply.status, reply.body.error.message)
@@ -121,7 +124,50 @@ export class ApiServer {
   }
 }
 
-function send (req: IncomingMessage, res: ServerResponse, result: ApiResult): void {
+/**
+ * A streamed body, written as produced and waiting for the socket to drain.
+ * The first chunk is awaited before the headers go out, so a failure at the
+ * start (a missing first block) is still an error reply; a failure midway
+ * cuts the connection.
+ */
+async function sendStream (req: IncomingMessage, res: ServerResponse, result: Extract<ApiResult, { stream: unknown }>, signal: AbortSignal): Promise<void> {
+  if (res.headersSent || res.destroyed) return
+  const chunks = result.stream[Symbol.asyncIterator]()
+  let next = await chunks.next()
+  const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', ...result.headers }
+  if (!req.complete) headers.Connection = 'close'
+  res.writeHead(result.status, headers)
+  try {
+    while (next.done !== true) {
+      signal.throwIfAborted()
+      if (!res.write(next.value)) await drained(res, signal)
+      next = await chunks.next()
+    }
+    res.end()
+  } catch (err: any) {
+    log('%s %s: stream cut after the headers: %s', req.method, req.url, err?.message)
+    await chunks.return?.(undefined)
+    res.destroy(err)
+  }
+}
+
+async function drained (res: ServerResponse, signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const done = (): void => {
+      res.off('drain', done)
+      res.off('close', done)
+      signal.removeEventListener('abort', done)
+      if (signal.aborted) reject(signal.reason)
+      else if (res.destroyed) reject(new Error('the client went away'))
+      else resolve()
+    }
+    res.once('drain', done)
+    res.once('close', done)
+    signal.addEventListener('abort', done)
+  })
+}
+
+function send (req: IncomingMessage, res: ServerResponse, result: Exclude<ApiResult, { stream: unknown }>): void {
   if (res.headersSent || res.destroyed) return
   const body = 'bytes' in result
     ? result.bytes

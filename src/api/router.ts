@@ -20,11 +20,15 @@ export interface RequestContext {
   body(limit: number, what?: string): Promise<Uint8Array>
   /** The body parsed as JSON, at most `limit` bytes (InvalidInputError when it is not JSON). */
   json(limit: number): Promise<unknown>
+  /** The body as it arrives, never buffered whole (files of any size); read it once, instead of body/json. */
+  stream(): AsyncIterable<Uint8Array>
 }
 
 export type ApiResult =
   | { status: number, json: unknown, headers?: Record<string, string> }
   | { status: number, bytes: Uint8Array, headers?: Record<string, string> }
+  /** A body sent as it is produced, with backpressure; an error after the headers cuts the connection. */
+  | { status: number, stream: AsyncIterable<Uint8Array>, headers?: Record<string, string> }
 
 /** A handler takes a request context and returns a result; it never touches the socket. */
 export type Handler = (ctx: RequestContext) => Promise<ApiResult>
@@ -33,6 +37,11 @@ export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   path: string
   handler: Handler
+  /**
+   * No overall request deadline (files of any size): the handler bounds each
+   * step itself; the signal still fires when the client goes away.
+   */
+  longRunning?: boolean
 }
 
 export interface RouteMatch {

@@ -11,6 +11,8 @@ export interface ApiNode {
   toyrrent: ToyrrentApi
   /** Dial a multiaddr and join through it (`POST /v1/connect`); a ToyrrentNode has it. */
   connect?(addr: string, options?: { signal?: AbortSignal }): Promise<{ peerId: PeerId, joined: boolean, peers: number }>
+  /** Server or client and the reachability behind it (src/reachability); a ToyrrentNode has it. */
+  modes?: { mode: 'server' | 'client', reachability: 'public' | 'private' | 'unknown' }
 }
 
 /** Reply of `POST /v1/connect`. */
@@ -39,12 +41,20 @@ export interface IdResponse {
   /** Position in the key space, 64 hex characters. */
   position: string
   multiaddrs: string[]
+  /** Whether peers on the internet can dial this node, as far as it knows. */
+  reachability: 'public' | 'private' | 'unknown'
+  /** A server answers the RPC protocol and holds replicas; a client only asks. */
+  mode: 'server' | 'client'
 }
 
 /** One connected peer in `GET /v1/peers`. */
 export interface PeerJson {
   peerId: string
   multiaddrs: string[]
+  /** Each open connection: its remote address and whether it runs through a relay. */
+  connections?: Array<{ remoteAddr: string, relayed: boolean, direction: 'inbound' | 'outbound' }>
+  /** True when every open connection to this peer is relayed. */
+  relayed?: boolean
 }
 
 /** Reply of `GET /v1/peers`. */

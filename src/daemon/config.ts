@@ -10,7 +10,11 @@
  *     "api":             "127.0.0.1:5454",                   HTTP API address
  *     "dataDir":         "/var/lib/toyrrent",                data directory (relative to the config file)
  *     "replicas":        3,                                  replication factor R
- *     "refreshInterval": 600                                 seconds between routing-table refreshes (0 = off)
+ *     "refreshInterval": 600,                                seconds between routing-table refreshes (0 = off)
+ *     "mode":            "auto",                             auto | server | client
+ *     "announce":        ["/ip4/203.0.113.7/tcp/4001"],      addresses offered besides the listen addresses
+ *     "upnp":            true,                               map the listen ports on the home router (default: on in auto)
+ *     "relayService":    "on"                                offer circuit relay v2 to NATed peers (on | off)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,
@@ -31,6 +35,13 @@ export interface DaemonConfig {
   replicas?: number
   /** Seconds, as in the file (the daemon command turns it into ms where it reads it). */
   refreshInterval?: number
+  /** auto | server | client */
+  mode?: string
+  /** Addresses offered to peers besides the listen addresses. */
+  announce?: string[]
+  upnp?: boolean
+  /** "on" | "off": offer circuit relay v2 to NATed peers. */
+  relayService?: string
 }
 
 const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'number'> = {
@@ -42,7 +53,11 @@ const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'numbe
   api: 'string',
   dataDir: 'string',
   replicas: 'number',
-  refreshInterval: 'number'
+  refreshInterval: 'number',
+  mode: 'string',
+  announce: 'strings',
+  upnp: 'boolean',
+  relayService: 'string'
 }
 
 /** Read and check a config file; paths in it are resolved against the file's directory. */

@@ -13,6 +13,7 @@ import { ensureDataDir, lockDataDir, removeApiFile, writeApiFile } from './data-
 import type { ToyrrentNode, ToyrrentNodeOptions } from '../node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
+import type { ModeChange } from '../reachability/modes.ts'
 
 const log = logger('toyrrent:daemon')
 
@@ -41,6 +42,16 @@ export interface DaemonOptions {
   refreshInterval?: number
   /** Hears each round of bootstrap healing (the node dials its bootstrap and remembered peers again while its table is short). */
   onBootstrapRetry?: ToyrrentNodeOptions['onBootstrapRetry']
+  /** auto | server | client (default auto). */
+  mode?: ToyrrentNodeOptions['mode']
+  /** Addresses offered to peers besides the listen addresses (port forward, cloud). */
+  announce?: string[]
+  /** Map the listen ports by UPnP (default: on in auto mode). */
+  upnp?: boolean
+  /** Offer circuit relay v2 to NATed peers (default on). */
+  relayService?: boolean
+  /** Hears each change of reachability or mode (the daemon prints it). */
+  onModeChange?: (change: ModeChange) => void
 }
 
 export interface Daemon {
@@ -72,6 +83,11 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   let bootstrapped = 0
   try {
     node = await createNode(options)
+    if (options.onModeChange != null) {
+      node.modes.onChange(options.onModeChange)
+      // a change made while the node started
+      if (node.modes.lastChange != null) options.onModeChange(node.modes.lastChange)
+    }
     bootstrapped = options.bootstrap == null || options.bootstrap.length === 0 ? 0 : await node.bootstrap(options.bootstrap)
     if (node.rejoined > 0) log('rejoined through %d remembered peers', node.rejoined)
     api = new ApiServer({ node, host: options.apiHost, port: options.apiPort })
@@ -117,6 +133,10 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
       mdns: options.mdns,
       refreshInterval: options.refreshInterval,
       onBootstrapRetry: options.onBootstrapRetry,
+      mode: options.mode,
+      announce: options.announce,
+      upnp: options.upnp ?? (options.mode ?? 'auto') === 'auto',
+      relayService: options.relayService,
       metrics: true,
       ...options.redundancy
     })

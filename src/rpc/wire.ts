@@ -16,12 +16,15 @@ import type { Item } from '../records/item.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { RefusalCode } from '../refusals.ts'
 
+const WIRE_KINDS = { hash: ItemKind.HASH, publish: ItemKind.PUBLISH, routing: ItemKind.ROUTING } as const
+
 export function itemToWire (item: Item): WireItem {
-  return { kind: item.kind === 'publish' ? ItemKind.PUBLISH : ItemKind.HASH, key: ownBytes(item.key), body: ownBytes(item.body), ttlSeconds: item.ttlSeconds }
+  return { kind: WIRE_KINDS[item.kind], key: ownBytes(item.key), body: ownBytes(item.body), ttlSeconds: item.ttlSeconds }
 }
 
 export function itemFromWire (item: WireItem): Item {
-  return { kind: item.kind === ItemKind.PUBLISH ? 'publish' : 'hash', key: item.key, body: item.body, ttlSeconds: item.ttlSeconds }
+  const kind = item.kind === ItemKind.PUBLISH ? 'publish' : item.kind === ItemKind.ROUTING ? 'routing' : 'hash'
+  return { kind, key: item.key, body: item.body, ttlSeconds: item.ttlSeconds }
 }
 
 /** A peer as a wire PeerInfo, with at most MAX_ADDRS_PER_PEER of its addresses. */

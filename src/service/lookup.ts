@@ -33,6 +33,8 @@ export interface LookupInit {
   hedgeMs?: number
   /** This node: a candidate that needs no query. */
   self: FoundPeer
+  /** False for a client node: it is never among the results (nor queried). @default true */
+  selfServes?: boolean
   /** Where to start: the peers we already know nearest to the target. */
   seeds: FoundPeer[]
   query(peer: FoundPeer, signal: AbortSignal): Promise<QueryOutcome>
@@ -82,7 +84,8 @@ class Lookup {
     this.init = init
     this.signal = AbortSignal.any([init.signal, this.controller.signal])
     this.width = init.initialAlpha ?? init.alpha
-    this.candidates.set(init.self.peerId.toString(), { peer: init.self, state: 'answered', hop: 0 })
+    // a client is kept as a candidate only so that nobody queries it
+    this.candidates.set(init.self.peerId.toString(), { peer: init.self, state: init.selfServes === false ? 'failed' : 'answered', hop: 0 })
     init.seeds.forEach(peer => { this.consider(peer, 1) })
   }
 

@@ -95,6 +95,7 @@ export class Lookups {
       hedgeMs: this.hedge(target, shape, seeds),
       clock: this.init.settings.clock,
       self: this.init.neighbourhood.selfPeer(),
+      selfServes: this.init.neighbourhood.serves(),
       seeds,
       signal,
       query: async (peer, querySignal) => {

@@ -17,6 +17,8 @@ export interface NeighbourhoodInit {
   table: PeerTable
   /** Our own addresses as others should dial them. */
   selfAddrs(): Multiaddr[]
+  /** False for a client: it is nobody's replica, not even in its own view. @default always true */
+  serving?(): boolean
   /** Which addresses of a peer are worth passing on (drops private ones on the public internet). */
   filterAddrs(addrs: Multiaddr[]): Multiaddr[]
 }
@@ -50,13 +52,18 @@ export class Neighbourhood implements NearestPeers {
   /** The n peers nearest to `target` we know, ourselves included, never the target itself. */
   nearestPeers (target: Uint8Array, n: number): FoundPeer[] {
     const candidates: FoundPeer[] = this.table.closest(target, n + 1)
-    candidates.push(this.selfPeer())
+    if (this.serves()) candidates.push(this.selfPeer())
     return nearestPositioned(target, candidates.filter(p => !equalPositions(p.position, target)), n)
   }
 
   /** True when we are among the `n` nearest to `key` by our view. */
   among (key: Uint8Array, n: number): boolean {
     return this.nearestPeers(key, n).some(p => p.peerId.equals(this.selfId))
+  }
+
+  /** This node answers requests (a server); a client is no candidate for anything. */
+  serves (): boolean {
+    return this.init.serving?.() ?? true
   }
 
   shareNearest (target: Uint8Array, n: number): FoundPeer[] {

@@ -9,6 +9,7 @@ import type { InboundQueueInit } from '../rpc/inbound-queue.ts'
 import type { Datastore } from 'interface-datastore'
 import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
+import type { RoutingNamespace } from '../routing/namespaces.ts'
 
 export interface ToyrrentInit {
   /** Replication factor R: how many of the nearest nodes keep each item. @default 3 */
@@ -55,6 +56,20 @@ export interface ToyrrentInit {
   autoJoin?: boolean
   /** Time: timers, deadlines and now (the virtual-time simulation injects its own). @default systemClock */
   clock?: Clock
+  /** Routing-record namespaces besides the built-in `ipns` (validator, selector, version), keyed by name (`pk` for `/pk/...`). @default {} */
+  routingNamespaces?: Record<string, RoutingNamespace>
+  /**
+   * libp2p content routing's provide/findProviders: 'refuse' answers them
+   * with UnsupportedOperationError (toyrrent keeps no provider records);
+   * 'skip' leaves them out so libp2p asks only the other routers (kad-dht,
+   * delegated routing) the application runs. @default 'refuse'
+   */
+  providerRecords?: 'refuse' | 'skip'
+  /**
+   * Serve the network: answer the RPC protocol, so peers put us in their routing tables and replica
+   * sets. `false`: a client (behind a NAT), which reads and writes through servers (see setServing()). @default true
+   */
+  serve?: boolean
 }
 
 /** ToyrrentInit with every default applied and checked. */
@@ -79,6 +94,7 @@ export function settings (init: ToyrrentInit): Settings {
     protocol: init.protocol ?? c.RPC_PROTOCOL,
     datastore: init.datastore,
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
+    serve: init.serve ?? true,
     operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
     requestTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
     lookupWidth: init.lookupWidth ?? c.DEFAULT_FIND_N,
@@ -94,6 +110,14 @@ export function settings (init: ToyrrentInit): Settings {
     frameTimeout: init.frameTimeout ?? c.DEFAULT_FRAME_TIMEOUT_MS,
     idleTimeout: init.idleTimeout ?? c.DEFAULT_IDLE_TIMEOUT_MS,
     autoJoin: init.autoJoin ?? true,
-    clock: init.clock ?? systemClock
+    clock: init.clock ?? systemClock,
+    routingNamespaces: init.routingNamespaces ?? {},
+    providerRecords: providerRecords(init.providerRecords)
   }
+}
+
+function providerRecords (value: ToyrrentInit['providerRecords']): 'refuse' | 'skip' {
+  if (value == null) return 'refuse'
+  if (value !== 'refuse' && value !== 'skip') throw new InvalidInputError(`providerRecords must be 'refuse' or 'skip', got ${String(value)}`)
+  return value
 }

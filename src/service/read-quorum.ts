@@ -53,17 +53,25 @@ export class ReadQuorum {
   private readonly named = new Map<string, FoundPeer>()
   private readonly selfKey: string
 
-  /** `replica` is our own copy when we are one of the R nearest (held or not), undefined otherwise. */
-  constructor (id: Uint8Array, size: number, selfKey: string, replica?: { record?: PublishRecord }) {
+  /**
+   * `replica` is our own copy when we are one of the R nearest (held or not),
+   * undefined otherwise; other kinds of record give their `identity` instead.
+   */
+  constructor (id: Uint8Array, size: number, selfKey: string, replica?: { record?: PublishRecord, identity?: string }) {
     this.id = id
     this.size = size
     this.selfKey = selfKey
-    if (replica != null) this.seqs.push(recordKey(replica.record))
+    if (replica != null) this.seqs.push(replica.identity ?? recordKey(replica.record))
   }
 
   /** Record one replica's answer; say whether the lookup may stop or should stay narrow. */
   answer (peer: FoundPeer, record: PublishRecord | undefined, closer: FoundPeer[]): { stop: boolean, staysNarrow: boolean } {
-    this.seqs.push(recordKey(record))
+    return this.answerIdentity(peer, recordKey(record), closer)
+  }
+
+  /** `answer` for any kind of record: `identity` is the same string for the same record, undefined for none. */
+  answerIdentity (peer: FoundPeer, identity: string | undefined, closer: FoundPeer[]): { stop: boolean, staysNarrow: boolean } {
+    this.seqs.push(identity)
     this.asked.push(peer)
     for (const p of closer) if (p.peerId.toString() !== this.selfKey) this.named.set(p.peerId.toString(), p)
     const agree = this.seqs.every(seq => seq != null && seq === this.seqs[0])

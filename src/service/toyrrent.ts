@@ -6,7 +6,7 @@
  * (publish-items.ts), joining (onboard.ts), repair and leave handoff
  * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts).
  */
-import { peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
+import { contentRoutingSymbol, peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { RpcClient } from '../rpc/client.ts'
 import { StreamTransport } from '../rpc/stream-transport.ts'
 import { RpcServer } from '../rpc/server.ts'
@@ -31,6 +31,9 @@ import { Onboarding } from './onboard.ts'
 import { TableRefresher } from './refresh.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
+import { RoutingNamespaces } from '../routing/namespaces.ts'
+import { RoutingRecords } from '../routing/routing-records.ts'
+import { ToyrrentContentRouting, ToyrrentRecordRouting } from '../routing/content-routing.ts'
 import { SIZE_ESTIMATE_PEERS, estimateNetworkSize } from './size-estimate.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
@@ -48,8 +51,9 @@ import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { FrameTransport } from '../rpc/client.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { ToyrrentComponents, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
-import type { AbortOptions, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
+import { hashItemKey, verifyHashItem } from '../records/hash-item.ts'
+import type { ToyrrentComponents, LocalPins, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
+import type { AbortOptions, ContentRouting, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
 
 /**
  * The service's internals, for tests and the in-memory test network only
@@ -70,7 +74,7 @@ export interface ToyrrentInternals {
 
 export class Toyrrent implements Startable, ToyrrentApi {
   readonly [Symbol.toStringTag] = '@toyrrent/service'
-  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing']
+  readonly [serviceCapabilities]: string[] = ['@toyrrent/kv', '@libp2p/peer-routing', '@libp2p/content-routing']
 
   readonly replicas: number
   readonly writeQuorum: number
@@ -95,12 +99,15 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
   private readonly peerRouting: ToyrrentPeerRouting
+  private readonly contentRouting: ToyrrentRecordRouting
   private readonly metrics: ToyrrentMetrics
   private shutdown = new AbortController()
   private topologyId?: string
   private started = false
   private joining?: Promise<HandoffResult>
   private joined = false
+  /** Answering the RPC protocol (a server); a client only asks (see setServing). */
+  private serving: boolean
 
   /**
    * `transport` replaces libp2p streams (the in-memory test network passes
@@ -108,6 +115,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
    */
   constructor (components: ToyrrentComponents, init: ToyrrentInit = {}, transport?: FrameTransport) {
     const s = this.settings = settings(init)
+    this.serving = s.serve
     this.components = components
     this.replicas = s.replicas
     this.writeQuorum = s.writeQuorum
@@ -115,13 +123,15 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.log = logger.forComponent('toyrrent:service')
     this.store = new ItemStore(s.datastore ?? components.datastore)
     const verified = new VerifiedCache()
-    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified })
+    const namespaces = new RoutingNamespaces(s.routingNamespaces)
+    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces })
     this.table = new PeerTable(components.peerId, s.bucketSize, s.clock)
     const filterAddrs = (addrs: Parameters<typeof keepAddrs>[0]): ReturnType<typeof keepAddrs> => keepAddrs(addrs, s.allowPrivateAddresses)
     const neighbourhood = this.neighbourhood = new Neighbourhood({
       selfId: components.peerId,
       table: this.table,
       selfAddrs: () => filterAddrs(components.addressManager.getAddresses()),
+      serving: () => this.serving,
       filterAddrs
     })
     this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas, s.clock)
@@ -155,6 +165,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
+    // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
+    const records = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
+    const routingInit = { records, deadline: (signal?: AbortSignal) => this.deadline({ signal }) }
+    this.contentRouting = s.providerRecords === 'skip' ? new ToyrrentRecordRouting(routingInit) : new ToyrrentContentRouting(routingInit)
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
     this.repairer = this.createRepairer(requests, writer)
     this.refresher = this.createRefresher(lookups)
@@ -168,6 +182,9 @@ export class Toyrrent implements Startable, ToyrrentApi {
   /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */
   get [peerRoutingSymbol] (): PeerRouting { return this.peerRouting }
 
+  /** libp2p.contentRouting.put / get ask this (routing records, see src/routing); provider records are not kept. */
+  get [contentRoutingSymbol] (): Partial<ContentRouting> { return this.contentRouting }
+
   isStarted (): boolean { return this.started }
 
   async start (): Promise<void> {
@@ -176,11 +193,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
     await this.store.open()
     await this.paxos.open()
     this.server.start()
-    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
+    if (this.serving) await this.handleRpc()
     this.topologyId = await this.components.registrar.register(this.settings.protocol, {
       // a closed connection is not a departed peer (idle connections get pruned):
       // peers leave the table when asking them fails
-      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) }
+      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) },
+      // also called when a peer stops answering the protocol (a server turned client): then it leaves the table
+      onDisconnect: (peerId) => { void this.forgetClient(peerId) }
     })
     this.refresher.start()
     this.started = true
@@ -212,8 +231,29 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.server.stop()
     this.refresher.stop()
     if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
-    await this.components.registrar.unhandle(this.settings.protocol)
+    if (this.serving) await this.components.registrar.unhandle(this.settings.protocol)
     this.requests.close()
+  }
+
+  /** True while this node answers the RPC protocol (a server), false for a client. */
+  isServing (): boolean { return this.serving }
+
+  /**
+   * Become a server or a client. A client does not answer the RPC protocol, so
+   * identify tells its peers it does not speak it and they never put it in their
+   * routing tables (they admit only peers that do); it is no candidate in its own
+   * lookups either, so it never counts itself into a replica set.
+   */
+  async setServing (serve: boolean): Promise<void> {
+    if (serve === this.serving) return
+    this.serving = serve
+    if (!this.started) return
+    if (serve) await this.handleRpc()
+    else await this.components.registrar.unhandle(this.settings.protocol)
+  }
+
+  private async handleRpc (): Promise<void> {
+    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
   }
 
   /**
@@ -258,6 +298,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       items: this.store.size,
       bytes: this.store.bytes,
       pinned: [...this.store.metas()].filter(m => m.pinned).length,
+      pinnedBytes: [...this.store.metas()].reduce((sum, m) => m.pinned ? sum + m.bytes : sum, 0),
       peers: this.table.size,
       replicas: this.replicas,
       repair: { ...this.repairer.stats },
@@ -275,6 +316,24 @@ export class Toyrrent implements Startable, ToyrrentApi {
       expiresAt: Number(m.expiresAt),
       responsible: replicaSet.includes(self)
     }))
+  }
+
+  /** Pin state of the hash items held here (files' pins, src/files/pins.ts). */
+  get localPins (): LocalPins {
+    const { store, acceptor } = this
+    return {
+      datastore: this.settings.datastore ?? this.components.datastore,
+      async keep (value, options) {
+        const key = hashItemKey(value)
+        if (!verifyHashItem(key, value)) throw new InvalidInputError(`value is ${value.byteLength} bytes; the limit is ${c.MAX_VALUE_BYTES}`)
+        const result = await acceptor.accept({ kind: 'hash', key, body: value, ttlSeconds: 0 }, { ...options, pinned: true })
+        if (result.refused != null) throw new InvalidInputError(result.message ?? result.refused)
+        return key
+      },
+      async unpin (key, options) { return acceptor.unpin(key, options) },
+      isPinned: key => store.meta(key)?.pinned === true,
+      pinned: () => [...store.metas()].filter(m => m.pinned && m.kind === 'hash').map(m => ({ key: m.key, bytes: m.bytes }))
+    }
   }
 
   /** True when this node holds a live copy of the item (no network). */
@@ -394,6 +453,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
         cas: this.casAcceptor
       })
     })
+  }
+
+  /** A peer whose identify no longer lists our protocol is a client now: it leaves the table. */
+  private async forgetClient (peerId: PeerId): Promise<void> {
+    try {
+      const peer = await this.components.peerStore.get(peerId)
+      if (!peer.protocols.includes(this.settings.protocol)) this.table.remove(peerId)
+    } catch {}
   }
 
   private async learnConnectedPeer (peerId: PeerId): Promise<void> {

@@ -74,6 +74,8 @@ export interface ToyrrentStats {
   items: number
   bytes: number
   pinned: number
+  /** Bytes of the pinned items (this node's own users' data, never expiring here). */
+  pinnedBytes: number
   /** Peers in the routing table. */
   peers: number
   replicas: number
@@ -112,6 +114,22 @@ export interface ToyrrentApi {
   stats(): ToyrrentStats
   /** What this node holds itself (no network). */
   heldItems(): HeldItem[]
+  /** Pin state of the hash items held here (files' pins: src/files/pins.ts). */
+  readonly localPins: LocalPins
+}
+
+/** The pin state of hash items held on this node, and a place for pin records. */
+export interface LocalPins {
+  /** Keep a value here, pinned, without writing it to others (`pin add` of blocks fetched from the network). Returns its key. */
+  keep(value: Uint8Array, options?: AbortOptions): Promise<Uint8Array>
+  /** Unpin a hash item held here: it becomes an ordinary item that expires like others'. False when it was not pinned here. */
+  unpin(key: Uint8Array, options?: AbortOptions): Promise<boolean>
+  /** Is this hash item held here, pinned? (no I/O) */
+  isPinned(key: Uint8Array): boolean
+  /** The pinned hash items held here, with their stored sizes (no I/O). */
+  pinned(): Array<{ key: Uint8Array, bytes: number }>
+  /** The node's datastore: pin records live under their own prefix beside the items. */
+  readonly datastore: Datastore
 }
 
 export interface HeldItem {

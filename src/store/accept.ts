@@ -4,7 +4,7 @@
  * (src/refusals.ts) so the store handler can answer the writer with a typed
  * reason; a rejected item changes nothing.
  */
-import { ownBytes } from '../bytes.ts'
+import { compareBytes, ownBytes } from '../bytes.ts'
 import { base32 } from 'multiformats/bases/base32'
 import { MAX_VALUE_BYTES } from '../constants.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
@@ -13,8 +13,10 @@ import { KeyedLock } from './keyed-lock.ts'
 import { checkReplace, decodePublishRecord } from '../records/publish-record.ts'
 import { VerifiedCache } from '../records/verified-cache.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
+import { decodeRoutingRecord } from '../records/routing-record.ts'
+import { RoutingNamespaces } from '../routing/namespaces.ts'
 import type { PublishRejectReason } from '../errors.ts'
-import { kindNumber } from './item-store.ts'
+import { isExpired, kindNumber, kindOf } from './item-store.ts'
 import type { ItemStore, StoredItem } from './item-store.ts'
 import type { Item } from '../records/item.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -33,10 +35,12 @@ export interface ItemAcceptorInit {
   maxStorageBytes: number
   /** Records this node already verified (shared with resolve and publish). */
   verified?: VerifiedCache
+  /** Validators and selectors of routing records (`/ipns/` built in). */
+  namespaces?: RoutingNamespaces
 }
 
 /** Why a store refuses an item: the record's own reasons, a bad hash, or no room. */
-export type StoreRefusal = PublishRejectReason | 'hash-mismatch' | 'full'
+export type StoreRefusal = PublishRejectReason | 'hash-mismatch' | 'full' | 'invalid-record' | 'unknown-namespace'
 
 export interface AcceptResult {
   /** Absent when the item was kept. */
@@ -51,11 +55,13 @@ export class ItemAcceptor {
   private readonly init: ItemAcceptorInit
   private readonly lock = new KeyedLock()
   private readonly verified: VerifiedCache
+  private readonly namespaces: RoutingNamespaces
 
   constructor (store: ItemStore, init: ItemAcceptorInit) {
     this.store = store
     this.init = init
     this.verified = init.verified ?? new VerifiedCache()
+    this.namespaces = init.namespaces ?? new RoutingNamespaces()
   }
 
   async accept (item: Item, options: AcceptOptions = {}): Promise<AcceptResult> {
@@ -66,6 +72,7 @@ export class ItemAcceptor {
       switch (item.kind) {
         case 'hash': return this.acceptHashItem(item, options)
         case 'publish': return this.acceptPublishItem(item, options)
+        case 'routing': return this.acceptRoutingItem(item, options)
         default: return { refused: 'bad-request', message: `unsupported item kind ${String(item.kind)}` }
       }
     })
@@ -106,6 +113,50 @@ export class ItemAcceptor {
     if (this.overQuota(existing, item, options)) return this.full()
     await this.store.put(item.key, this.merge(existing, item, options, incoming.seq), options)
     return { storedSeq: incoming.seq }
+  }
+
+  /**
+   * Routing records (protocols/routing-record.md): the routing key must hash
+   * to the item key, its namespace's validator accept the value, and the
+   * selector prefer it over a valid record held (a tie keeps what is held;
+   * the same bytes again only renew the lifetime).
+   */
+  private async acceptRoutingItem (item: Item, options: AcceptOptions): Promise<AcceptResult> {
+    let key: Uint8Array
+    let value: Uint8Array
+    try {
+      ({ key, value } = decodeRoutingRecord(item.body, item.key))
+      await this.namespaces.validate(key, value)
+    } catch (err: any) {
+      const code = err.code === 'bad-input' || err.code == null ? 'bad-request' : err.code
+      return { refused: code, message: err.message }
+    }
+    const existing = await this.store.get(item.key, options)
+    if (existing != null && kindOf(existing.kind) !== 'routing') return { refused: 'bad-request', message: 'the key holds another kind of item' }
+    if (existing != null && !isExpired(existing)) {
+      const held = decodeRoutingRecord(existing.body).value
+      const heldValid = await this.namespaces.validate(key, held).then(() => true, () => false)
+      if (heldValid && compareBytes(held, value) !== 0 && !this.namespaces.prefers(key, held, value)) {
+        return { refused: 'stale-seq', message: 'the record held is newer (its namespace\'s selector prefers it)' }
+      }
+    }
+    if (this.overQuota(existing, item, options)) return this.full()
+    await this.store.put(item.key, this.merge(existing, item, options, this.namespaces.version(key, value)), options)
+    return {}
+  }
+
+  /**
+   * Our user no longer wants this item kept (`pin rm`): it stays as an
+   * ordinary item that expires after the default lifetime, like others'.
+   * False when it is not held here pinned.
+   */
+  async unpin (key: Uint8Array, options: AbortOptions = {}): Promise<boolean> {
+    return this.lock.run(base32.baseEncode(key), async () => {
+      const existing = await this.store.get(key, options)
+      if (existing?.pinned !== true) return false
+      await this.store.put(key, { ...existing, pinned: false, expiresAt: BigInt(Date.now() + this.init.defaultTtl) }, options)
+      return true
+    })
   }
 
   /** A new item from someone else that would take the store past its quota. Updates of held items always fit. */

@@ -16,7 +16,7 @@ export { StoredItem }
 
 const PREFIX = '/toyrrent/items/'
 /** Kinds by the number kept on disk (protocols/store.proto). */
-const KINDS: ItemKind[] = ['hash', 'publish']
+const KINDS: ItemKind[] = ['hash', 'publish', 'routing']
 
 /** What the index keeps of each held item. */
 export interface ItemMeta {

@@ -75,8 +75,9 @@ class FrameGen {
       case Frame.Type.FETCH:
         return Frame.encode({ id, type: this.type, fetchRequest: { key: this.key(), closerCount: this.rand() < 0.5 ? this.int(100) : 0 } })
       default: {
-        // never a valid item: a hash item whose body does not hash to its key, or a publish item that is not a signed record
-        const kind = this.rand() < 0.5 ? ItemKind.HASH : ItemKind.PUBLISH
+        // never a valid item: a hash item whose body does not hash to its key, a publish item that is not a signed record,
+        // or a routing record that is not one (protocols/routing-record.md)
+        const kind = [ItemKind.HASH, ItemKind.PUBLISH, ItemKind.ROUTING][this.int(3)]
         const item = { kind, key: this.key(), body: this.bytes(this.int(300)), ttlSeconds: this.rand() < 0.3 ? this.int(100_000) : 0 }
         return Frame.encode({ id, type: this.type, storeRequest: { item, expectedSeq: this.rand() < 0.3 ? BigInt(this.int(5)) : undefined, closerCount: this.rand() < 0.3 ? this.int(100) : 0 } })
       }

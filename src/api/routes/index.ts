@@ -8,6 +8,8 @@ import { publishRecord, resolveRecord } from './records.ts'
 import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import { connectPeer } from './connect.ts'
+import { addFile, addPin, getFile, listPins, removePin } from './files.ts'
+import { getTable } from './table.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -23,5 +25,12 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/holders/:key', handler: getHolders },
   { method: 'GET', path: '/v1/local/items', handler: getLocalItems },
   { method: 'GET', path: '/v1/stats', handler: getStats },
-  { method: 'GET', path: '/metrics', handler: getMetrics }
+  { method: 'GET', path: '/metrics', handler: getMetrics },
+  // files of any size (src/files): no overall deadline, each block has its own
+  { method: 'POST', path: '/v1/files', handler: addFile, longRunning: true },
+  { method: 'GET', path: '/v1/files/:cid', handler: getFile, longRunning: true },
+  { method: 'GET', path: '/v1/pins', handler: listPins, longRunning: true },
+  { method: 'POST', path: '/v1/pins/:cid', handler: addPin, longRunning: true },
+  { method: 'DELETE', path: '/v1/pins/:cid', handler: removePin, longRunning: true },
+  { method: 'GET', path: '/v1/table', handler: getTable }
 ]

@@ -9,7 +9,9 @@ export async function getId (ctx: RequestContext): Promise<ApiResult> {
   const body: IdResponse = {
     peerId: libp2p.peerId.toString(),
     position: toHex(peerPosition(libp2p.peerId)),
-    multiaddrs: libp2p.getMultiaddrs().map(ma => ma.toString())
+    multiaddrs: libp2p.getMultiaddrs().map(ma => ma.toString()),
+    reachability: ctx.node.modes?.reachability ?? 'unknown',
+    mode: ctx.node.modes?.mode ?? 'server'
   }
   return { status: 200, json: body }
 }
@@ -19,9 +21,12 @@ export async function getPeers (ctx: RequestContext): Promise<ApiResult> {
   const peers = new Map<string, PeerJson>()
   for (const connection of ctx.node.libp2p.getConnections()) {
     const peerId = connection.remotePeer.toString()
-    const peer = peers.get(peerId) ?? { peerId, multiaddrs: [] }
+    const peer = peers.get(peerId) ?? { peerId, multiaddrs: [], connections: [], relayed: true }
     const addr = connection.remoteAddr.toString()
     if (!peer.multiaddrs.includes(addr)) peer.multiaddrs.push(addr)
+    const relayed = connection.remoteAddr.getComponents().some(c => c.name === 'p2p-circuit')
+    peer.connections?.push({ remoteAddr: addr, relayed, direction: connection.direction })
+    peer.relayed = peer.relayed === true && relayed
     peers.set(peerId, peer)
   }
   const body: PeersResponse = { peers: [...peers.values()] }

@@ -37,5 +37,6 @@ export async function getLocalItems (ctx: RequestContext): Promise<ApiResult> {
 }
 
 export async function getStats (ctx: RequestContext): Promise<ApiResult> {
-  return { status: 200, json: ctx.node.toyrrent.stats() }
+  const modes = { reachability: ctx.node.modes?.reachability ?? 'unknown', mode: ctx.node.modes?.mode ?? 'server' }
+  return { status: 200, json: { ...ctx.node.toyrrent.stats(), ...modes } }
 }

@@ -13,7 +13,7 @@ import type { DaemonConfig } from '../../daemon/config.ts'
 
 export const daemon: Command = {
   name: 'daemon',
-  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS]',
+  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS] [--mode auto|server|client] [--announce MULTIADDR]... [--upnp|--no-upnp] [--relay-service on|off]',
   summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
   options: {
     'data-dir': { type: 'string' },
@@ -32,6 +32,11 @@ export const daemon: Command = {
     allow: { type: 'string', multiple: true },
     mdns: { type: 'boolean' },
     'refresh-interval': { type: 'string' },
+    mode: { type: 'string' },
+    announce: { type: 'string', multiple: true },
+    upnp: { type: 'boolean' },
+    'no-upnp': { type: 'boolean' },
+    'relay-service': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   },
   positionals: { min: 0, max: 0 },
@@ -43,6 +48,9 @@ export const daemon: Command = {
       onBootstrapRetry: event => {
         const next = event.nextInMs > 0 ? `; next try in about ${Math.max(1, Math.round(event.nextInMs / 1000))} s` : ''
         io.stderr.write(`toyrrent: bootstrap retry: reached ${event.reached} of ${event.dialled}; ${event.peersAfter} peers in the routing table${next}\n`)
+      },
+      onModeChange: change => {
+        io.stderr.write(`toyrrent: reachability ${change.reachability}, mode ${change.mode} (after ${change.afterMs} ms)\n`)
       }
     }
     // a long-running node logs a stray rejection instead of dying with every item it holds
@@ -91,8 +99,21 @@ function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv,
     swarmKeyFile: typeof values['swarm-key'] === 'string' ? resolve(values['swarm-key']) : config.swarmKey,
     allow,
     mdns: values.mdns === true || config.mdns === true,
-    refreshInterval: ms(refresh)
+    refreshInterval: ms(refresh),
+    ...reachabilityOptions(values, config)
   }
+}
+
+/** --mode, --announce, --upnp / --no-upnp (flags win over the file; announce lists add up). */
+function reachabilityOptions (values: Record<string, unknown>, config: DaemonConfig): Pick<DaemonOptions, 'mode' | 'announce' | 'upnp' | 'relayService'> {
+  const mode = typeof values.mode === 'string' ? values.mode : config.mode
+  if (mode != null && !['auto', 'server', 'client'].includes(mode)) throw new UsageError(`--mode must be auto, server or client, got "${mode}"`)
+  const announce = merged(config.announce, values.announce as string[] | undefined)
+  announce?.forEach(addr => checkMultiaddr(addr, '--announce', false))
+  const upnp = values.upnp === true ? true : values['no-upnp'] === true ? false : config.upnp
+  const relay = typeof values['relay-service'] === 'string' ? values['relay-service'] : config.relayService
+  if (relay != null && relay !== 'on' && relay !== 'off') throw new UsageError(`--relay-service must be on or off, got "${relay}"`)
+  return { mode: mode as DaemonOptions['mode'], announce, upnp, relayService: relay == null ? undefined : relay === 'on' }
 }
 
 function merged (fromConfig: string[] | undefined, fromFlags: string[] | undefined): string[] | undefined {
@@ -168,6 +189,8 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
     ...(options.swarmKeyFile == null ? [] : [`private network: swarm key ${options.swarmKeyFile}`]),
     ...(options.allow == null ? [] : [`allowlist: ${options.allow.length} peers`]),
     ...(options.mdns === true ? ['mdns: finding peers on the local network'] : []),
+    `mode: ${running.node.modes.mode} (--mode ${running.node.modes.setting}), reachability ${running.node.modes.reachability}`,
+    ...(running.node.quicDisabledBySwarmKey ? ['quic: off (a private network runs on TCP only)'] : []),
     `api: http://${running.api}`,
     loopback
       ? `The HTTP API listens on ${running.api} (loopback only).`

@@ -14,7 +14,7 @@ export const id: Command = {
     if (values.json === true) {
       await write(io.stdout, `${JSON.stringify(info)}\n`)
     } else {
-      const lines = [`peer id: ${info.peerId}`, `position: ${info.position}`, ...info.multiaddrs.map(ma => `listening: ${ma}`)]
+      const lines = [`peer id: ${info.peerId}`, `position: ${info.position}`, ...info.multiaddrs.map(ma => `listening: ${ma}`), `mode: ${info.mode}, reachability ${info.reachability}`]
       await write(io.stdout, lines.join('\n') + '\n')
     }
     return 0

@@ -12,7 +12,15 @@ import { put } from './put.ts'
 import { resolve } from './resolve.ts'
 import { stats } from './stats.ts'
 import { swarmKey } from './swarm-key.ts'
+import { add } from './add.ts'
+import { cat } from './cat.ts'
+import { ls } from './ls.ts'
+import { exportCar } from './export.ts'
+import { importCar } from './import.ts'
+import { pin } from './pin.ts'
 import type { Command } from '../command.ts'
 
 /** Every command, in the order `toyrrent help` lists them. */
-export const commands: Command[] = [daemon, put, get, keygen, publish, resolve, del, id, peers, connect, findBeforeN, holders, stats, swarmKey]
+export const commands: Command[] = [daemon, put, get, keygen, publish, resolve, del, id, peers, connect, findBeforeN, holders, stats, swarmKey,
+  // files of any size (src/files)
+  add, cat, ls, exportCar, importCar, pin]

@@ -19,6 +19,7 @@ export const stats: Command = {
     const last = r.lastRoundAt === 0 ? 'none yet' : `${new Date(r.lastRoundAt).toISOString()} (${r.lastRoundMs} ms, ${r.lastRoundBytes} bytes)`
     const lines = [
       `items: ${s.items} (${s.bytes} bytes, ${s.pinned} pinned)`,
+      ...(s.pinnedBytes == null ? [] : [`pinned: ${s.pinned} items, ${s.pinnedBytes} bytes`]),
       `peers in table: ${s.peers}`,
       `replicas (R): ${s.replicas}`,
       `responsible for: ${r.responsible}`,
@@ -26,7 +27,8 @@ export const stats: Command = {
       `items over R copies: ${r.overReplicated}`,
       `last repair round: ${last}`,
       `repair totals: ${r.rounds} rounds, ${r.pushed} pushed, ${r.dropped} dropped`,
-      ...networkLines(s.network)
+      ...networkLines(s.network),
+      ...((s as any).mode == null ? [] : [`mode: ${(s as any).mode}, reachability ${(s as any).reachability}`])
     ]
     await write(io.stdout, lines.join('\n') + '\n')
     return 0

@@ -136,12 +136,14 @@ export namespace PeerInfo {
 
 export enum ItemKind {
   HASH = 'HASH',
-  PUBLISH = 'PUBLISH'
+  PUBLISH = 'PUBLISH',
+  ROUTING = 'ROUTING'
 }
 
 enum __ItemKindValues {
   HASH = 0,
-  PUBLISH = 1
+  PUBLISH = 1,
+  ROUTING = 2
 }
 
 export namespace ItemKind {
@@ -321,7 +323,9 @@ export enum Status {
   FULL = 'FULL',
   BUSY = 'BUSY',
   UNKNOWN_TYPE = 'UNKNOWN_TYPE',
-  ERROR = 'ERROR'
+  ERROR = 'ERROR',
+  INVALID_RECORD = 'INVALID_RECORD',
+  UNKNOWN_NAMESPACE = 'UNKNOWN_NAMESPACE'
 }
 
 enum __StatusValues {
@@ -337,7 +341,9 @@ enum __StatusValues {
   FULL = 9,
   BUSY = 10,
   UNKNOWN_TYPE = 11,
-  ERROR = 12
+  ERROR = 12,
+  INVALID_RECORD = 13,
+  UNKNOWN_NAMESPACE = 14
 }
 
 export namespace Status {

@@ -1,0 +1,148 @@
+/**
+ * Files benchmark: add and cat of one file (64 MiB by default) on a toyrrent
+ * network of real nodes on 127.0.0.1 (10 by default, R = 3), and the same
+ * file moved between two Helia nodes over bitswap on the same libp2p stack
+ * (TCP, Noise, Yamux, identify), in the same run and process.
+ *
+ *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--store-window 16] [--out FILE]
+ *
+ * toyrrent add: node 0 imports the file (64 KiB raw leaves, balanced, 174
+ * links) and stores every block on its R nearest nodes. toyrrent cat: the
+ * last node reads it back through the fetch window (no block is on it
+ * unless it is a replica). Helia add: node A imports with the same importer
+ * options (blocks in its own blockstore only); Helia cat: node B, connected
+ * to A, fetches every block from A over bitswap. Both cats are checked
+ * against the SHA-256 of the input. Prints JSON (stdout, or --out FILE) with
+ * MiB/s and toyrrent-vs-bitswap ratios.
+ */
+import { createHash, createCipheriv } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import os from 'node:os'
+import { createHeliaLight } from 'helia'
+import { withLibp2pLight } from '@helia/libp2p'
+import { withBitswap } from '@helia/bitswap'
+import { unixfs } from '@helia/unixfs'
+import { MemoryBlockstore } from 'blockstore-core/memory'
+import { MemoryDatastore } from 'datastore-core'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { fixedSize } from 'ipfs-unixfs-importer/chunker'
+import { balanced } from 'ipfs-unixfs-importer/layout'
+import { createTestnet } from '../src/testing/testnet.ts'
+import { Files } from '../src/files/files.ts'
+import { CHUNK_BYTES, MAX_CHILDREN_PER_NODE } from '../src/files/constants.ts'
+
+const MiB = 1024 * 1024
+
+function * content (size: number, seed = 'files-bench'): Generator<Uint8Array> {
+  const cipher = createCipheriv('aes-256-ctr', createHash('sha256').update(seed).digest(), Buffer.alloc(16))
+  const zeros = Buffer.alloc(MiB)
+  for (let left = size; left > 0; left -= MiB) yield new Uint8Array(cipher.update(zeros.subarray(0, Math.min(MiB, left))))
+}
+
+async function digest (chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of chunks) hash.update(chunk)
+  return hash.digest('hex')
+}
+
+interface Phase { seconds: number, mibPerSecond: number, rssMiB: number }
+
+async function timed (bytes: number, work: () => Promise<void>): Promise<Phase> {
+  const started = performance.now()
+  await work()
+  const seconds = (performance.now() - started) / 1000
+  return { seconds: round(seconds), mibPerSecond: round(bytes / MiB / seconds), rssMiB: Math.round(process.memoryUsage().rss / MiB) }
+}
+
+function round (n: number): number { return Math.round(n * 100) / 100 }
+
+async function toyrrentRun (size: number, nodes: number, fetchWindow: number, storeWindow: number, want: string): Promise<{ cid: string, add: Phase, cat: Phase }> {
+  const net = await createTestnet(nodes)
+  try {
+    const writer = new Files(net.nodes[0].toyrrent, { fetchWindow, storeWindow })
+    const reader = new Files(net.nodes[nodes - 1].toyrrent, { fetchWindow, storeWindow })
+    let cid = ''
+    const add = await timed(size, async () => { cid = (await writer.add(content(size))).cid.toString() })
+    let got = ''
+    const cat = await timed(size, async () => { got = await digest(reader.read(await reader.stat(cid))) })
+    if (got !== want) throw new Error('toyrrent cat returned different bytes')
+    return { cid, add, cat }
+  } finally {
+    await net.stop()
+  }
+}
+
+async function heliaNode (): Promise<any> {
+  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore(), routers: [] }), {
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() }
+  }))
+  await helia.start()
+  return helia
+}
+
+async function heliaRun (size: number, want: string): Promise<{ cid: string, add: Phase, cat: Phase }> {
+  const a = await heliaNode()
+  const b = await heliaNode()
+  try {
+    await b.libp2p.dial(a.libp2p.getMultiaddrs()[0])
+    let cid: any
+    const add = await timed(size, async () => {
+      cid = await unixfs(a).addByteStream(content(size), { cidVersion: 1, rawLeaves: true, reduceSingleLeafToSelf: true, chunker: fixedSize({ chunkSize: CHUNK_BYTES }), layout: balanced({ maxChildrenPerNode: MAX_CHILDREN_PER_NODE }) })
+    })
+    let got = ''
+    const cat = await timed(size, async () => { got = await digest(unixfs(b).cat(cid, { signal: AbortSignal.timeout(600_000) })) })
+    if (got !== want) throw new Error('helia cat returned different bytes')
+    return { cid: cid.toString(), add, cat }
+  } finally {
+    await b.stop()
+    await a.stop()
+  }
+}
+
+export async function runFilesBench (argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'size-mib': { type: 'string', default: '64' },
+      nodes: { type: 'string', default: '10' },
+      'fetch-window': { type: 'string', default: '32' },
+      'store-window': { type: 'string', default: '16' },
+      out: { type: 'string' }
+    }
+  })
+  const size = Number(values['size-mib']) * MiB
+  const nodes = Number(values.nodes)
+  const want = await digest(content(size))
+  process.stderr.write(`files bench: ${size / MiB} MiB, toyrrent on ${nodes} nodes, then two Helia nodes over bitswap\n`)
+  const t = await toyrrentRun(size, nodes, Number(values['fetch-window']), Number(values['store-window']), want)
+  process.stderr.write(`toyrrent: add ${t.add.mibPerSecond} MiB/s, cat ${t.cat.mibPerSecond} MiB/s\n`)
+  const h = await heliaRun(size, want)
+  process.stderr.write(`helia:    add ${h.add.mibPerSecond} MiB/s (local), cat ${h.cat.mibPerSecond} MiB/s (bitswap from one peer)\n`)
+  if (t.cid !== h.cid) throw new Error(`root CIDs differ: toyrrent ${t.cid}, helia ${h.cid}`)
+  const result = {
+    bench: 'files',
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, loadavg: os.loadavg().map(round), node: process.version },
+    sizeMiB: size / MiB,
+    nodes,
+    replicas: 3,
+    cid: t.cid,
+    toyrrent: t,
+    helia: h,
+    ratios: {
+      catVsBitswap: round(t.cat.mibPerSecond / h.cat.mibPerSecond),
+      addVsBitswap: round(t.add.mibPerSecond / h.cat.mibPerSecond)
+    }
+  }
+  const json = JSON.stringify(result, null, 2) + '\n'
+  if (values.out != null) await writeFile(values.out, json)
+  process.stdout.write(json)
+}

@@ -1,0 +1,144 @@
+/**
+ * Files on toyrrent: add, read, list, pin, and move as CAR, over the blocks
+ * the service stores as hash items. One `Files` per service (`filesOf`),
+ * shared by the HTTP routes; it holds no file data between calls.
+ */
+import { exporter } from 'ipfs-unixfs-exporter'
+import { InvalidInputError, NotFoundError } from '../errors.ts'
+import { BLOCK_TRIES, DEFAULT_FETCH_WINDOW, DEFAULT_STORE_WINDOW, MAX_LISTING_ENTRIES } from './constants.ts'
+import { ToyrrentBlockstore, getBlock, parseCid, putBlock } from './blocks.ts'
+import { importFile } from './importer.ts'
+import { exportCar, importCar } from './car.ts'
+import { Pins } from './pins.ts'
+import { readFile, stat } from './reader.ts'
+import { inOrder } from './window.ts'
+import type { BlockService } from './blocks.ts'
+import type { AddResult } from './importer.ts'
+import type { CarImport } from './car.ts'
+import type { PinRecord } from './pins.ts'
+import type { Entry, EntryType, ReadOptions } from './reader.ts'
+import type { CID } from 'multiformats/cid'
+
+export interface FilesInit {
+  /** Blocks fetched at once (cat, pin add, export). @default 32 */
+  fetchWindow?: number
+  /** Blocks stored at once (add, import). @default 16 */
+  storeWindow?: number
+  /** Deadline of one block's get or put, in ms. @default the service's operation timeout */
+  blockTimeout?: number
+}
+
+/** One entry of a directory listing. */
+export interface ListEntry {
+  name: string
+  cid: string
+  type: EntryType
+  /** File bytes (0 for directories). */
+  size: number
+}
+
+export class Files {
+  readonly pins: Pins
+  private readonly service: BlockService
+  private readonly init: Required<Omit<FilesInit, 'blockTimeout'>> & FilesInit
+
+  constructor (service: BlockService, init: FilesInit = {}) {
+    this.service = service
+    this.init = { fetchWindow: DEFAULT_FETCH_WINDOW, storeWindow: DEFAULT_STORE_WINDOW, ...init }
+    this.pins = new Pins(service.localPins, this.load)
+  }
+
+  /**
+   * A block by CID, tried again once when it could not be had (a replica
+   * that just died, a lookup that met only busy peers): a cat survives the
+   * loss of R − 1 nodes without waiting for repair.
+   */
+  readonly load = async (cid: CID, signal?: AbortSignal): Promise<Uint8Array> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await getBlock(this.service, cid, { signal, timeout: this.init.blockTimeout })
+      } catch (err: any) {
+        if (attempt >= BLOCK_TRIES || signal?.aborted === true || err instanceof InvalidInputError || err?.code === 'wrong-kind') throw err
+      }
+    }
+  }
+
+  /** Import a byte stream as a file, store its blocks (pinned here, R copies), and record the pin. */
+  async add (content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { name?: string, signal?: AbortSignal } = {}): Promise<AddResult & { bytes: number }> {
+    const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout })
+    const result = await importFile(content, store, { storeWindow: this.init.storeWindow, signal: options.signal })
+    await this.pins.record(result.cid, { blocks: result.blocks, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
+    return { ...result, bytes: store.bytes }
+  }
+
+  /** What `path` (`CID` or `CID/sub/dir/file`) names. */
+  async stat (path: string, signal?: AbortSignal): Promise<Entry> {
+    const slash = path.indexOf('/')
+    const root = parseCid(slash < 0 ? path : path.slice(0, slash))
+    if (slash < 0 || path.slice(slash + 1).replace(/\/+$/, '') === '') return stat(root, this.load, signal)
+    let target: CID
+    try {
+      target = (await exporter(path.replace(/\/+$/, ''), new ToyrrentBlockstore(this.service, { signal, blockTimeout: this.init.blockTimeout }), { signal })).cid
+    } catch (err: any) {
+      if (err.name === 'NotFoundError' || err.code === 'ERR_NOT_FOUND' || err.name === 'NoPropError') throw new NotFoundError(`${path}: no such entry`)
+      throw err
+    }
+    return stat(target, this.load, signal)
+  }
+
+  /** A file's bytes (or a range of them), in order, through the fetch window. */
+  read (entry: Entry, options: ReadOptions = {}): AsyncGenerator<Uint8Array> {
+    return readFile(entry, this.load, { window: this.init.fetchWindow, ...options })
+  }
+
+  /** A directory's entries with their types and file sizes (each entry's root block is read). */
+  async list (entry: Entry, signal?: AbortSignal): Promise<ListEntry[]> {
+    if (entry.type !== 'directory') throw new InvalidInputError(`${entry.cid.toString()} is a ${entry.type}, not a directory`)
+    const dir = await exporter(entry.cid, new ToyrrentBlockstore(this.service, { signal, blockTimeout: this.init.blockTimeout }), { signal })
+    if (dir.type !== 'directory') throw new InvalidInputError(`${entry.cid.toString()} is not a directory`)
+    const out: ListEntry[] = []
+    const named = dir.entries({ signal, length: MAX_LISTING_ENTRIES })
+    for await (const child of inOrder(named, this.init.fetchWindow, async (e, s) => ({ name: e.name, entry: await stat(e.cid, this.load, s) }), signal)) {
+      out.push({ name: child.name, cid: child.entry.cid.toString(), type: child.entry.type, size: child.entry.size })
+    }
+    return out
+  }
+
+  /** The DAG under `root` as CAR bytes. */
+  exportCar (root: CID, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+    return exportCar(root, this.load, { window: this.init.fetchWindow, signal })
+  }
+
+  /** Store every block of a CAR stream (verified, pinned here, R copies), then pin its roots. */
+  async importCar (source: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<CarImport & { pins: PinRecord[] }> {
+    const result = await importCar(source, async (cid, bytes, s) => {
+      await putBlock(this.service, bytes, cid, { signal: s, timeout: this.init.blockTimeout })
+    }, { window: this.init.storeWindow, signal })
+    const pins: PinRecord[] = []
+    // every block is here now, so this walk reads locally and proves the DAG complete
+    for (const root of result.roots) pins.push(await this.pins.add(root, { signal, window: this.init.fetchWindow }))
+    return { ...result, pins }
+  }
+}
+
+/** The blockstore of an add: counts the distinct blocks and their bytes. */
+class SizedStore extends ToyrrentBlockstore {
+  bytes = 0
+  private readonly seen = new Set<string>()
+  override async put (...args: Parameters<ToyrrentBlockstore['put']>): Promise<CID> {
+    const [, block] = args
+    const cid = await super.put(...args)
+    if (!this.seen.has(cid.toString()) && block instanceof Uint8Array) this.bytes += block.byteLength
+    this.seen.add(cid.toString())
+    return cid
+  }
+}
+
+const perService = new WeakMap<object, Files>()
+
+/** The Files of a service (one per service, made on first use). */
+export function filesOf (service: BlockService, init?: FilesInit): Files {
+  let files = perService.get(service)
+  if (files == null) perService.set(service, files = new Files(service, init))
+  return files
+}

@@ -1,0 +1,56 @@
+/**
+ * A libp2p service that keeps a ModeState up to date: it re-judges the node's
+ * reachability whenever libp2p says our own addresses changed (AutoNAT
+ * confirmed or dropped one, a UPnP mapping came or went) and once a second
+ * besides, because a verification that merely expires fires no event.
+ */
+import type { ModeState } from './modes.ts'
+import type { Startable, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
+import type { AddressManager, ConnectionManager } from '@libp2p/interface-internal'
+import { isPublicAddr } from './reachability.ts'
+
+export interface ReachabilityComponents {
+  addressManager: AddressManager
+  connectionManager: ConnectionManager
+  events: TypedEventTarget<Libp2pEvents>
+}
+
+/** How often addresses are looked at without an event (reads memory only). */
+const CHECK_INTERVAL_MS = 1000
+
+export class ReachabilityWatcher implements Startable {
+  readonly [Symbol.toStringTag] = '@toyrrent/reachability'
+  readonly state: ModeState
+  private readonly components: ReachabilityComponents
+  private timer?: ReturnType<typeof setInterval>
+  private readonly onUpdate = (): void => { this.check() }
+
+  constructor (components: ReachabilityComponents, state: ModeState) {
+    this.components = components
+    this.state = state
+  }
+
+  start (): void {
+    this.components.events.addEventListener('self:peer:update', this.onUpdate)
+    this.components.events.addEventListener('connection:open', this.onUpdate)
+    this.timer = setInterval(this.onUpdate, CHECK_INTERVAL_MS)
+    this.timer.unref?.()
+  }
+
+  afterStart (): void { this.check() }
+
+  stop (): void {
+    this.components.events.removeEventListener('self:peer:update', this.onUpdate)
+    this.components.events.removeEventListener('connection:open', this.onUpdate)
+    clearInterval(this.timer)
+  }
+
+  check (): void {
+    const internet = !this.state.onInternet && this.components.connectionManager.getConnections().some(c => isPublicAddr(c.remoteAddr))
+    this.state.update(this.components.addressManager.getAddressesWithMetadata(), internet)
+  }
+}
+
+export function reachabilityWatcher (state: ModeState): (components: ReachabilityComponents) => ReachabilityWatcher {
+  return (components) => new ReachabilityWatcher(components, state)
+}
