@@ -98,7 +98,7 @@ export const BUSY_BACKOFF_MS = 50
 /**
  * The longest a get or resolve that asked only its first peers waits before
  * widening: the wait when those peers have not answered us before. Measured
- * peers get about two of their round trips instead (service/peer-rtt.ts).
+ * peers get three of their round trips instead (service/peer-rtt.ts).
  */
 export const READ_HEDGE_MS = 200
 

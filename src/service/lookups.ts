@@ -113,7 +113,7 @@ export class Lookups {
   }
 
   /**
-   * A hedged shape waits about two measured round trips of the peers its
+   * A hedged shape waits three measured round trips of the peers its
    * narrow start asks (see peer-rtt.ts), or READ_HEDGE_MS when one of them
    * has not answered us before.
    */

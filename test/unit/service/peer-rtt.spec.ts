@@ -1,5 +1,5 @@
 /**
- * The read hedge in round trips (src/service/peer-rtt.ts): two smoothed RTTs
+ * The read hedge in round trips (src/service/peer-rtt.ts): three smoothed RTTs
  * of the slowest peer asked, between HEDGE_MIN_MS and READ_HEDGE_MS, and
  * READ_HEDGE_MS for a peer never measured.
  */
@@ -15,7 +15,7 @@ describe('PeerRtt', () => {
     expect(rtt.hedgeFor(['a', 'b'])).to.equal(READ_HEDGE_MS)
   })
 
-  it('hedges after two round trips of the slowest peer asked, within its bounds', () => {
+  it('hedges after three round trips of the slowest peer asked, within its bounds', () => {
     const rtt = new PeerRtt()
     rtt.record('a', 30)
     rtt.record('b', 40)
