@@ -147,3 +147,6 @@ export const CAS_BACKOFF_MS = 10
 export const MAX_OPEN_SLOTS = 16
 /** Closed slots per id whose last accepted ballot and record hash are still kept (so a proposer can tell it lost). */
 export const RETIRED_SLOTS = 8
+
+/** Largest seq of a publish record (uint64). A record at this seq can never be replaced or deleted. */
+export const MAX_SEQ = 2n ** 64n - 1n

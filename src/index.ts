@@ -38,3 +38,5 @@ export { routingItemKey, MAX_ROUTING_KEY_BYTES } from './records/routing-record.
 export { Files, filesOf, ToyrrentBlockstore, getBlock, putBlock, blockKey } from './files/index.ts'
 export type { FilesInit, BlockService, PinRecord, PinEntry } from './files/index.ts'
 export type { LocalPins } from './service/types.ts'
+// the CLI's key files (`toyrrent keygen`), for applications that publish under the same key
+export { readKeyFile, writeKeyFile } from './key-file.ts'

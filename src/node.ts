@@ -258,7 +258,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     }
   }
   if (bootstrapAddrs.length > 0) await node.bootstrap(bootstrapAddrs.map(String))
-  node.rejoined = await dialRemembered(libp2p, options.protocol ?? RPC_PROTOCOL, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS)
+  node.rejoined = await dialRemembered(libp2p, options.protocol ?? RPC_PROTOCOL, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS, bootstrapAddrs)
   if (node.rejoined > 0 && bootstrapAddrs.length === 0) {
     // as after a bootstrap: find our neighbours, then take over the items we are now responsible for
     await libp2p.services.toyrrent.join().catch(() => {})
@@ -506,15 +506,20 @@ async function rememberedPeers (libp2p: ToyrrentLibp2p, protocol: string, count:
 
 /**
  * Rejoin without flags: dial up to `count` remembered peers, each within a
- * deadline. Resolves with the number reached.
+ * deadline. Resolves with the number of remembered peers now connected:
+ * those reached, and those that reconnected to us first (a restarted node's
+ * neighbours often do), bootstrap peers aside.
  */
-async function dialRemembered (libp2p: ToyrrentLibp2p, protocol: string, count: number): Promise<number> {
+async function dialRemembered (libp2p: ToyrrentLibp2p, protocol: string, count: number, bootstrap: Multiaddr[] = []): Promise<number> {
   const peers = await rememberedPeers(libp2p, protocol, count)
-  if (peers.length === 0) return 0
   const results = await Promise.allSettled(peers.map(async peer => libp2p.dial(peer, { signal: AbortSignal.timeout(REMEMBERED_DIAL_TIMEOUT_MS) })))
   const reached = results.filter(r => r.status === 'fulfilled').length
-  log('rejoined %d of %d remembered peers', reached, peers.length)
-  return reached
+  const dialled = new Set([...peers.map(p => p.toString()), ...bootstrap.map(ma => ma.getComponents().find(c => c.name === 'p2p')?.value).filter(id => id != null)])
+  const connected = new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))
+  const camefirst = (await libp2p.peerStore.all({ filters: [peer => peer.protocols.includes(protocol)] }))
+    .filter(peer => connected.has(peer.id.toString()) && !dialled.has(peer.id.toString())).length
+  log('rejoined %d of %d remembered peers; %d more had reconnected first', reached, peers.length, camefirst)
+  return Math.min(count, reached + camefirst)
 }
 
 /** mDNS only reports peers; connect to each one found (libp2p 3 does not auto-dial). */

@@ -4,6 +4,8 @@
  * DaemonNotRunningError when nothing answers at the address.
  */
 import { ToyrrentError } from '../errors.ts'
+import { sendRequest } from './http-request.ts'
+import type { HttpReply } from './http-request.ts'
 import type { ConnectResponse, ErrorResponse, FindBeforeNResponse, HealthResponse, HoldersResponse, IdResponse, PeersResponse, PublishResponse, PutResponse, RecordJson } from './types.ts'
 
 /** An error reply of the API: `code` and `message` come from the daemon. */
@@ -50,7 +52,7 @@ export class ToyrrentClient {
 
   async get (key: string, options: ClientOptions = {}): Promise<Uint8Array> {
     const res = await this.request('GET', `/v1/items/${encodeURIComponent(key)}`, options)
-    return new Uint8Array(await res.arrayBuffer())
+    return await res.bytes()
   }
 
   /**
@@ -107,10 +109,10 @@ export class ToyrrentClient {
     return await (await this.request('GET', '/v1/health', options)).json() as HealthResponse
   }
 
-  private async request (method: string, path: string, options: ClientOptions, init: { body?: Uint8Array, headers?: Record<string, string> } = {}): Promise<Response> {
-    let res: Response
+  private async request (method: string, path: string, options: ClientOptions, init: { body?: Uint8Array | AsyncIterable<Uint8Array>, headers?: Record<string, string> } = {}): Promise<HttpReply> {
+    let res: HttpReply
     try {
-      res = await fetch(this.base + path, { method, body: init.body, headers: init.headers, signal: options.signal })
+      res = await sendRequest(this.base + path, { method, body: init.body, headers: init.headers, signal: options.signal })
     } catch (err) {
       throw this.networkError(err)
     }
@@ -127,7 +129,8 @@ export class ToyrrentClient {
   }
 
   private networkError (err: unknown): Error {
-    const cause = (err as { cause?: { code?: string } }).cause
+    // fetch wraps the socket error in `cause`; node:http gives it directly
+    const cause = (err as { cause?: { code?: string } }).cause ?? err as { code?: string }
     if (cause?.code === 'ECONNREFUSED') {
       return new DaemonNotRunningError(`no daemon is running at ${this.address} (start one with \`toyrrent daemon\`)`)
     }

@@ -7,6 +7,7 @@
 import { createServer } from 'node:http'
 import { logger } from '@libp2p/logger'
 import { DEFAULT_OPERATION_TIMEOUT_MS } from '../constants.ts'
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from './defaults.ts'
 import { readBody, readJson } from './body.ts'
 import { errorReply } from './errors.ts'
 import { matchRoute } from './router.ts'
@@ -18,9 +19,7 @@ import type { AddressInfo } from 'node:net'
 
 const log = logger('toyrrent:api')
 
-/** Default address of the API: loopback only, since it has no authentication. */
-export const DEFAULT_API_HOST = '127.0.0.1'
-export const DEFAULT_API_PORT = 5454
+export { DEFAULT_API_HOST, DEFAULT_API_PORT } from './defaults.ts'
 
 export interface ApiServerInit {
   node: ApiNode

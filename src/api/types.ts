@@ -3,12 +3,12 @@
  * client (src/api/client.ts). Values travel as raw bytes, everything else as JSON.
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
-import type { ToyrrentApi } from '../service/types.ts'
+import type { FoundPeer, ToyrrentApi } from '../service/types.ts'
 
 /** The narrow part of a toyrrent node the API needs (a ToyrrentNode satisfies it). */
 export interface ApiNode {
   libp2p: Pick<Libp2p, 'peerId' | 'getMultiaddrs' | 'getConnections'>
-  toyrrent: ToyrrentApi
+  toyrrent: ToyrrentApi & { tableBands?(): Map<number, FoundPeer[]> }
   /** Dial a multiaddr and join through it (`POST /v1/connect`); a ToyrrentNode has it. */
   connect?(addr: string, options?: { signal?: AbortSignal }): Promise<{ peerId: PeerId, joined: boolean, peers: number }>
   /** Server or client and the reachability behind it (src/reachability); a ToyrrentNode has it. */
@@ -50,11 +50,23 @@ export interface IdResponse {
 /** One connected peer in `GET /v1/peers`. */
 export interface PeerJson {
   peerId: string
+  /** Where it listens (as it told us, else the address of our connection), without `/p2p/<peer id>`. */
   multiaddrs: string[]
   /** Each open connection: its remote address and whether it runs through a relay. */
   connections?: Array<{ remoteAddr: string, relayed: boolean, direction: 'inbound' | 'outbound' }>
   /** True when every open connection to this peer is relayed. */
   relayed?: boolean
+  /** Round-trip time of the connection in ms, once libp2p measured it. */
+  latencyMs?: number
+}
+
+/** Reply of `GET /v1/table`: the routing table by distance band, farthest band first. */
+export interface TableResponse {
+  /** How many peers the table holds. */
+  size: number
+  /** Every peer in the table, with its band and the addresses it listens on. */
+  peers: Array<{ peerId: string, multiaddrs: string[], band: number, position: string }>
+  bands: Array<{ band: number, peers: Array<{ peerId: string, position: string }> }>
 }
 
 /** Reply of `GET /v1/peers`. */

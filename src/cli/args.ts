@@ -33,7 +33,7 @@ export const JSON_OPTION = {
 export function parseCommandArgs (argv: string[], options: ParseArgsOptionsConfig, positionals: { min: number, max: number }): ParsedArgs {
   let parsed: ParsedArgs
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as ParsedArgs
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), allowPositionals: true, options, strict: true }) as ParsedArgs
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''))
   }
@@ -42,6 +42,26 @@ export function parseCommandArgs (argv: string[], options: ParseArgsOptionsConfi
   if (count < positionals.min) throw new UsageError('missing argument')
   if (count > positionals.max) throw new UsageError(`unexpected argument "${parsed.positionals[positionals.max]}"`)
   return parsed
+}
+
+/**
+ * `--cas -1` → `--cas=-1`: parseArgs takes a value that starts with `-` for
+ * an option of its own and calls it ambiguous; a negative number given to an
+ * option that takes a value is that value (and then refused by its own check,
+ * with the range it must be in).
+ */
+function joinNegativeValues (argv: string[], options: ParseArgsOptionsConfig): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const name = /^--([\w-]+)$/.exec(argv[i])?.[1]
+    if (name != null && options[name]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? '')) {
+      out.push(`${argv[i]}=${argv[i + 1]}`)
+      i++
+    } else {
+      out.push(argv[i])
+    }
+  }
+  return out
 }
 
 /** `HOST:PORT`, `[v6]:PORT`; port 0 allowed. */

@@ -7,9 +7,10 @@
 import { ToyrrentError } from '../errors.ts'
 import { refusal } from '../refusals.ts'
 import { parseCommandArgs, UsageError } from './args.ts'
-import { commands } from './commands/index.ts'
+import { commands, loadAll } from './commands/index.ts'
 import { processIo, write } from './io.ts'
 import { commandUsage, usage } from './usage.ts'
+import { versionText } from './version.ts'
 import type { Command } from './command.ts'
 import type { CliIo } from './io.ts'
 
@@ -19,13 +20,18 @@ const USAGE_EXIT = refusal('usage').exit
 export async function runCli (argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv
   if (name == null) {
-    await write(io.stderr, usage(commands))
+    await write(io.stderr, usage(await loadAll()))
     return USAGE_EXIT
   }
   if (name === 'help' || name === '--help' || name === '-h') return await help(rest, io)
-  const command = commands.find(c => c.name === name)
+  if (name === '--version' || name === '-V' || name === 'version') {
+    await write(io.stdout, versionText())
+    return 0
+  }
+  // only this command's module is loaded (see commands/index.ts)
+  const command = await commands.find(c => c.name === name)?.load()
   if (command == null) {
-    await write(io.stderr, `toyrrent: unknown command "${name}"\n\n${usage(commands)}`)
+    await write(io.stderr, `toyrrent: unknown command "${name}"\n\n${usage(await loadAll())}`)
     return USAGE_EXIT
   }
   try {
@@ -41,12 +47,12 @@ export async function runCli (argv: string[], io: CliIo = processIo()): Promise<
 }
 
 async function help (rest: string[], io: CliIo): Promise<number> {
-  const command = commands.find(c => c.name === rest[0])
+  const command = await commands.find(c => c.name === rest[0])?.load()
   if (rest.length > 1 || (rest.length === 1 && command == null)) {
-    await write(io.stderr, `toyrrent: no such command "${rest.join(' ')}"\n\n${usage(commands)}`)
+    await write(io.stderr, `toyrrent: no such command "${rest.join(' ')}"\n\n${usage(await loadAll())}`)
     return USAGE_EXIT
   }
-  await write(io.stdout, command == null ? usage(commands) : commandUsage(command))
+  await write(io.stdout, command == null ? usage(await loadAll()) : commandUsage(command))
   return 0
 }
 

@@ -4,7 +4,7 @@
  * default API address.
  */
 import { ToyrrentClient } from '../api/client.ts'
-import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../api/http-server.ts'
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../api/defaults.ts'
 import { DaemonNotRunningError } from '../api/client.ts'
 import { defaultDataDir, readApiFile } from '../daemon/data-dir.ts'
 import { parseHostPort } from './args.ts'

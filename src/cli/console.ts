@@ -51,12 +51,16 @@ export class Console {
   async run (): Promise<void> {
     const rl = createInterface({ input: this.input, terminal: this.input.isTTY === true, prompt: 'toyrrent> ' })
     this.rl = rl
+    // piped input ends (and readline closes) while earlier lines still run:
+    // the lines already read are still delivered, but nothing may be written to rl
+    let inputEnded = false
+    rl.once('close', () => { inputEnded = true })
     this.print('console: type a command, or help')
     rl.prompt()
     for await (const line of rl) {
       await this.handleLine(line)
       if (this.stopped.signal.aborted) return
-      rl.prompt()
+      if (!inputEnded) rl.prompt()
     }
     if (!this.stopped.signal.aborted) this.print('console: end of input; the daemon keeps running (stop it with Ctrl-C)')
   }

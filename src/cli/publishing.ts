@@ -3,11 +3,9 @@
  * and signing here, on the client, before the record goes to the daemon. The
  * daemon only ever sees the signed record, never the private key.
  */
-import { MAX_SALT_BYTES } from '../constants.ts'
+import { MAX_SALT_BYTES, MAX_SEQ } from '../constants.ts'
 import { InvalidInputError, ToyrrentError, TooLargeError } from '../errors.ts'
 import { isFinal } from '../refusals.ts'
-import { readKeyFile } from '../key-file.ts'
-import { createPublishRecord, encodePublishRecord, MAX_SEQ, publishId } from '../records/publish-record.ts'
 import { nextSeq, parseSeq } from '../records/seq.ts'
 import { toHex } from '../api/types.ts'
 import { ApiError } from '../api/client.ts'
@@ -38,6 +36,8 @@ export async function loadKey (values: OptionValues): Promise<Ed25519PrivateKey>
   const path = values.key
   if (typeof path !== 'string') throw new UsageError('--key FILE is required (make one with `toyrrent keygen --out FILE`)')
   try {
+    // the key and record code (libp2p crypto) is loaded only by the commands that sign
+    const { readKeyFile } = await import('../key-file.ts')
     return await readKeyFile(path)
   } catch (err: any) {
     if (err.name === 'InvalidInputError') throw err
@@ -70,6 +70,7 @@ export function seqFlags (values: OptionValues): { cas?: bigint, seq?: bigint } 
  */
 export async function signAndPublish (client: ToyrrentClient, request: SigningRequest, values: OptionValues): Promise<PublishResponse> {
   const { cas, seq: explicit } = seqFlags(values)
+  const { createPublishRecord, encodePublishRecord, publishId } = await import('../records/publish-record.ts')
   const id = toHex(publishId(request.privateKey.publicKey.raw, request.salt))
   const seq = explicit ?? (cas != null ? cas + 1n : await nextSeq(async () => BigInt((await client.resolve(id)).seq)))
   const record = await createPublishRecord({ ...request, seq })
@@ -83,6 +84,17 @@ export async function signAndPublish (client: ToyrrentClient, request: SigningRe
     }
     throw err
   }
+}
+
+/** `--seq` at the largest seq there is: allowed, but nothing can ever replace or delete that record. */
+export function finalSeqWarning (values: OptionValues): string | undefined {
+  if (seqFlags(values).seq !== MAX_SEQ) return undefined
+  return `toyrrent: warning: --seq ${MAX_SEQ} is the largest seq there is: once published, this id can never be updated or deleted again\n`
+}
+
+/** The reply of publish/del: `ID SEQ`, or with --json `{ id, seq, stored }` (seq a decimal string, as in resolve --json). */
+export function publishedText (result: PublishResponse, json: boolean): string {
+  return json ? `${JSON.stringify({ id: result.id, seq: result.seq, stored: result.stored })}\n` : `${result.id} ${result.seq}\n`
 }
 
 /** A seq flag; out of range is a usage error (exit 2). */

@@ -1,5 +1,5 @@
 /** Usage text: the whole of it for `toyrrent help`, one command's for its errors. */
-import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../api/http-server.ts'
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../api/defaults.ts'
 import type { Command } from './command.ts'
 
 export function usage (commands: Command[]): string {
@@ -13,7 +13,7 @@ ${list}  toyrrent help [COMMAND]
 Options of the client commands (all but daemon and keygen):
   --api HOST:PORT   the daemon API to talk to
   --data-dir DIR    talk to the daemon of this data dir (it writes DIR/api)
-  --json            machine-readable output (put, keygen, resolve, id, peers, connect, find-before-n, holders, stats)
+  --json            machine-readable output (put, keygen, publish, resolve, del, id, peers, connect, find-before-n, holders, stats)
 Without --api or --data-dir: the daemon of $TOYRRENT_DATA_DIR or ~/.toyrrent,
 else ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}.
 

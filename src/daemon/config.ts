@@ -14,7 +14,12 @@
  *     "mode":            "auto",                             auto | server | client
  *     "announce":        ["/ip4/203.0.113.7/tcp/4001"],      addresses offered besides the listen addresses
  *     "upnp":            true,                               map the listen ports on the home router (default: on in auto)
- *     "relayService":    "on"                                offer circuit relay v2 to NATed peers (on | off)
+ *     "relayService":    "on",                               offer circuit relay v2 to NATed peers (on | off)
+ *     "writeQuorum":     2,                                  acknowledgements a write needs (W, 1..R)
+ *     "repairInterval":  60,                                 seconds between anti-entropy rounds (0 = off)
+ *     "itemTtl":         172800,                             seconds others' items are kept after their last write
+ *     "maxStorage":      1073741824,                         bytes of others' items this node takes
+ *     "leaveTimeout":    10                                  seconds of handoff on SIGTERM/SIGINT (0 = none)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,
@@ -42,6 +47,12 @@ export interface DaemonConfig {
   upnp?: boolean
   /** "on" | "off": offer circuit relay v2 to NATed peers. */
   relayService?: string
+  /** The same as the daemon flags of the same names: --write-quorum, --repair-interval (s), --item-ttl (s), --max-storage (bytes), --leave-timeout (s). */
+  writeQuorum?: number
+  repairInterval?: number
+  itemTtl?: number
+  maxStorage?: number
+  leaveTimeout?: number
 }
 
 const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'number'> = {
@@ -57,7 +68,12 @@ const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'numbe
   mode: 'string',
   announce: 'strings',
   upnp: 'boolean',
-  relayService: 'string'
+  relayService: 'string',
+  writeQuorum: 'number',
+  repairInterval: 'number',
+  itemTtl: 'number',
+  maxStorage: 'number',
+  leaveTimeout: 'number'
 }
 
 /** Read and check a config file; paths in it are resolved against the file's directory. */

@@ -48,6 +48,10 @@ export function parseKey (text: string): Uint8Array {
   } catch {
     throw new InvalidInputError(`not a valid key: "${truncate(trimmed)}" (expected a CID like bafkrei... or 64 hex characters)`)
   }
+  if (cid.version === 0) {
+    // the same digest, but a CIDv0 names a dag-pb block: turning it silently into a raw CIDv1 names something else
+    throw new InvalidInputError(`key "${truncate(trimmed)}" is a CIDv0 (Qm...); toyrrent names items with CIDv1: use ${cid.toV1().toString()} (its CIDv1 form) or the bafkrei... key that put printed`)
+  }
   if (cid.multihash.code !== SHA2_256_CODE || cid.multihash.digest.byteLength !== POSITION_BYTES) {
     throw new InvalidInputError(`key "${truncate(trimmed)}" is not a sha2-256 CID`)
   }

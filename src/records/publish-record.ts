@@ -4,7 +4,7 @@
  * live in protocols/publish-record.md; this file follows it.
  */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { MAX_SALT_BYTES, MAX_VALUE_BYTES } from '../constants.ts'
+import { MAX_SALT_BYTES, MAX_SEQ, MAX_VALUE_BYTES } from '../constants.ts'
 import { InvalidInputError, PublishRejectedError, TooLargeError } from '../errors.ts'
 import type { PublishRejectReason } from '../errors.ts'
 import { sha256, equalPositions, POSITION_BYTES } from '../keyspace.ts'
@@ -19,7 +19,7 @@ export const PUBLIC_KEY_BYTES = 32
 export const SIGNATURE_BYTES = 64
 /** Flag bit 0: the record is a tombstone. All other bits are reserved and must be 0. */
 export const FLAG_DELETED = 1
-export const MAX_SEQ = 2n ** 64n - 1n
+export { MAX_SEQ }
 
 /**
  * Largest valid encoding, 65,717 bytes: tag + length varint + body of each field

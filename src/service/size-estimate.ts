@@ -22,6 +22,15 @@ export interface SizeEstimate {
   estimate: number
   /** Peers the estimate is based on. */
   peers: number
+  /**
+   * A likely range (about 68 %, one standard deviation each side): the
+   * network has from `low` to `high` nodes. Wide when few peers are known;
+   * `high` is null when one peer tells nothing about the upper end.
+   */
+  low: number
+  high: number | null
+  /** Half the width of that range, rounded: what `stats` prints as ±. */
+  plusMinus: number | null
 }
 
 /** A distance as a fraction of 2^256, from its top 64 bits (more is noise for a double). */
@@ -39,8 +48,18 @@ export function distanceFraction (self: Uint8Array, other: Uint8Array): number {
 export function estimateNetworkSize (self: Uint8Array, peers: Uint8Array[], maxPeers = SIZE_ESTIMATE_PEERS): SizeEstimate {
   const fractions = peers.map(p => distanceFraction(self, p)).filter(f => f > 0).sort((a, b) => a - b).slice(0, maxPeers)
   const k = fractions.length
-  if (k === 0) return { estimate: 1, peers: 0 }
+  if (k === 0) return { estimate: 1, peers: 0, low: 1, high: 1, plusMinus: 0 }
   // one peer only tells us the network is at least 2 nodes
-  if (k === 1) return { estimate: 2, peers: 1 }
-  return { estimate: (k - 1) / fractions[k - 1] + 1, peers: k }
+  if (k === 1) return { estimate: 2, peers: 1, low: 2, high: null, plusMinus: null }
+  const dK = fractions[k - 1]
+  // n · d_K is about Gamma(K, 1): its 16th and 84th percentiles bound n
+  const low = Math.max(k + 1, Math.round(gammaQuantile(k, -1) / dK + 1))
+  const high = Math.max(low, Math.round(gammaQuantile(k, 1) / dK + 1))
+  return { estimate: (k - 1) / dK + 1, peers: k, low, high, plusMinus: Math.round((high - low) / 2) }
+}
+
+/** Quantile of Gamma(k, 1) at z standard deviations (Wilson–Hilferty; within a few % for k >= 2). */
+export function gammaQuantile (k: number, z: number): number {
+  const c = 1 / (9 * k)
+  return k * (1 - c + z * Math.sqrt(c)) ** 3
 }

@@ -62,8 +62,10 @@ export async function startDaemonProcess (dataDir: string, extraArgs: string[] =
   })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8') })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8') })
+  // both streams in the order they arrived: a log line on stderr must not shift what came before
+  let both = ''
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); both += chunk.toString('utf8') })
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); both += chunk.toString('utf8') })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
 
   await new Promise<void>((resolve, reject) => {
@@ -88,7 +90,7 @@ export async function startDaemonProcess (dataDir: string, extraArgs: string[] =
     peerId: field('peer id')[0],
     multiaddrs: field('listening'),
     api: field('api')[0].replace(/^http:\/\//, ''),
-    output: () => stdout + stderr,
+    output: () => both,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode == null && child.signalCode == null) child.kill(signal)
       return await exited

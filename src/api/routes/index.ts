@@ -9,7 +9,9 @@ import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import { connectPeer } from './connect.ts'
 import { addFile, addPin, getFile, listPins, removePin } from './files.ts'
+import { dashboardFeatures, dashboardFile, dashboardPage } from './dashboard.ts'
 import { getTable } from './table.ts'
+import { getIpnsRecord, putIpnsRecord } from './routing-v1.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -32,5 +34,12 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/pins', handler: listPins, longRunning: true },
   { method: 'POST', path: '/v1/pins/:cid', handler: addPin, longRunning: true },
   { method: 'DELETE', path: '/v1/pins/:cid', handler: removePin, longRunning: true },
-  { method: 'GET', path: '/v1/table', handler: getTable }
+  // the web dashboard (src/dashboard) and the table picture it draws
+  { method: 'GET', path: '/', handler: dashboardPage },
+  { method: 'GET', path: '/dashboard/:file', handler: dashboardFile },
+  { method: 'GET', path: '/v1/dashboard/features', handler: dashboardFeatures },
+  { method: 'GET', path: '/v1/table', handler: getTable },
+  // delegated routing for IPNS (specs.ipfs.tech/routing/http-routing-v1): Kubo and Helia clients
+  { method: 'GET', path: '/routing/v1/ipns/:name', handler: getIpnsRecord },
+  { method: 'PUT', path: '/routing/v1/ipns/:name', handler: putIpnsRecord }
 ]

@@ -4,7 +4,7 @@
  * record under an id: the raw value, or the whole record as JSON.
  */
 import { InvalidInputError } from '../../errors.ts'
-import { parseKey } from '../../records/hash-item.ts'
+import { parsePublishId } from '../../records/publish-id.ts'
 import { decodePublishRecord, MAX_PUBLISH_RECORD_BYTES, MAX_SEQ } from '../../records/publish-record.ts'
 import { parseSeq } from '../../records/seq.ts'
 import { recordToJson } from '../record-json.ts'
@@ -24,7 +24,7 @@ export async function publishRecord (ctx: RequestContext): Promise<ApiResult> {
 }
 
 export async function resolveRecord (ctx: RequestContext): Promise<ApiResult> {
-  const id = parseKey(ctx.params.id)
+  const id = parsePublishId(ctx.params.id)
   const asJson = wantsJson(ctx)
   const { record, seq, value, deleted } = await ctx.node.toyrrent.resolve(id, { signal: ctx.signal, timeout: ctx.timeout })
   const headers = { 'X-Toyrrent-Seq': seq.toString(), 'X-Toyrrent-Deleted': String(deleted), 'Cache-Control': 'no-cache' }

@@ -1,4 +1,3 @@
-import { multiaddr } from '@multiformats/multiaddr'
 import { CLIENT_OPTIONS, JSON_OPTION, UsageError } from '../args.ts'
 import { connect as connectToDaemon } from '../connect.ts'
 import { write } from '../io.ts'
@@ -12,6 +11,7 @@ export const connect: Command = {
   positionals: { min: 1, max: 1 },
   async run ({ values, positionals }, io) {
     const addr = positionals[0]
+    const { multiaddr } = await import('@multiformats/multiaddr')
     try {
       multiaddr(addr)
     } catch (err) {

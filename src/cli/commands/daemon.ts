@@ -1,13 +1,13 @@
 import { resolve } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
-import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../../api/http-server.ts'
+import { DEFAULT_API_HOST, DEFAULT_API_PORT } from '../../api/defaults.ts'
 import { defaultDataDir } from '../../daemon/data-dir.ts'
+import { DEFAULT_REPLICAS } from '../../constants.ts'
 import { parseHostPort, parseInteger, UsageError } from '../args.ts'
 import { write } from '../io.ts'
+import { listenError } from '../listen-error.ts'
 import type { Command } from '../command.ts'
 import type { CliIo } from '../io.ts'
 import type { Daemon, DaemonOptions } from '../../daemon/daemon.ts'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { loadConfig } from '../../daemon/config.ts'
 import type { DaemonConfig } from '../../daemon/config.ts'
 
@@ -42,8 +42,11 @@ export const daemon: Command = {
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
     const config = typeof values.config === 'string' ? await asUsageError(async () => loadConfig(values.config as string)) : {}
+    // loaded here, not at the top: `toyrrent help` lists this command without loading libp2p
+    const { multiaddr } = await import('@multiformats/multiaddr')
+    const { peerIdFromString } = await import('@libp2p/peer-id')
     const options: DaemonOptions = {
-      ...daemonOptions(values, io.env, config),
+      ...daemonOptions(values, io.env, config, { multiaddr, peerIdFromString }),
       // bootstrap healing: one line per round that dialled someone, on stderr
       onBootstrapRetry: event => {
         const next = event.nextInMs > 0 ? `; next try in about ${Math.max(1, Math.round(event.nextInMs / 1000))} s` : ''
@@ -61,7 +64,12 @@ export const daemon: Command = {
     const { startDaemon } = await import('../../daemon/daemon.ts')
     // listen before starting: a signal during start-up stops the node once it is up
     const signalled = untilSignal(io)
-    const running = await startDaemon(options)
+    let running: Daemon
+    try {
+      running = await startDaemon(options)
+    } catch (err) {
+      throw listenError(err) ?? err
+    }
     await warnFewPeers(running, io)
     await announce(running, options, io)
     // --console: commands on stdin, one per line (src/cli/console.ts); its end does not stop the daemon
@@ -78,38 +86,50 @@ export const daemon: Command = {
 }
 
 /** Flags win over the config file; list flags add to its lists. */
-function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv, config: DaemonConfig = {}): DaemonOptions {
+interface Parsers {
+  multiaddr: typeof import('@multiformats/multiaddr').multiaddr
+  peerIdFromString: typeof import('@libp2p/peer-id').peerIdFromString
+}
+
+function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv, config: DaemonConfig, parsers: Parsers): DaemonOptions {
   const apiText = typeof values.api === 'string' ? values.api : config.api
   const api = apiText != null ? parseHostPort(apiText) : { host: DEFAULT_API_HOST, port: DEFAULT_API_PORT }
   const listen = merged(config.listen, values.listen as string[] | undefined)
   const bootstrap = merged(config.bootstrap, values.bootstrap as string[] | undefined)
   const allow = merged(config.allow, values.allow as string[] | undefined)
-  listen?.forEach(addr => checkMultiaddr(addr, '--listen', false))
-  bootstrap?.forEach(addr => checkMultiaddr(addr, '--bootstrap', true))
-  allow?.forEach(peer => checkPeerId(peer))
+  listen?.forEach(addr => checkMultiaddr(parsers, addr, '--listen', false))
+  bootstrap?.forEach(addr => checkMultiaddr(parsers, addr, '--bootstrap', true))
+  allow?.forEach(peer => checkPeerId(parsers, peer))
   const refresh = typeof values['refresh-interval'] === 'string' ? parseInteger(values['refresh-interval'], '--refresh-interval', 0, 86_400) : config.refreshInterval
+  const replicas = typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : config.replicas
+  const redundancy = redundancyOptions(values, config)
+  // W > R could never be met: a usage error now, not a failed start
+  const r = replicas ?? DEFAULT_REPLICAS
+  if (redundancy?.writeQuorum != null && redundancy.writeQuorum > r) {
+    throw new UsageError(`--write-quorum ${redundancy.writeQuorum} is more than the ${r} replicas (--replicas); W must be from 1 to R`)
+  }
   return {
     dataDir: typeof values['data-dir'] === 'string' ? resolve(values['data-dir']) : config.dataDir ?? defaultDataDir(env),
     listen,
     bootstrap,
-    replicas: typeof values.replicas === 'string' ? parseInteger(values.replicas, '--replicas', 1, 20) : config.replicas,
-    redundancy: redundancyOptions(values),
+    replicas,
+    redundancy,
     apiHost: api.host,
     apiPort: api.port,
     swarmKeyFile: typeof values['swarm-key'] === 'string' ? resolve(values['swarm-key']) : config.swarmKey,
     allow,
     mdns: values.mdns === true || config.mdns === true,
     refreshInterval: ms(refresh),
-    ...reachabilityOptions(values, config)
+    ...reachabilityOptions(values, config, parsers)
   }
 }
 
 /** --mode, --announce, --upnp / --no-upnp (flags win over the file; announce lists add up). */
-function reachabilityOptions (values: Record<string, unknown>, config: DaemonConfig): Pick<DaemonOptions, 'mode' | 'announce' | 'upnp' | 'relayService'> {
+function reachabilityOptions (values: Record<string, unknown>, config: DaemonConfig, parsers: Parsers): Pick<DaemonOptions, 'mode' | 'announce' | 'upnp' | 'relayService'> {
   const mode = typeof values.mode === 'string' ? values.mode : config.mode
   if (mode != null && !['auto', 'server', 'client'].includes(mode)) throw new UsageError(`--mode must be auto, server or client, got "${mode}"`)
   const announce = merged(config.announce, values.announce as string[] | undefined)
-  announce?.forEach(addr => checkMultiaddr(addr, '--announce', false))
+  announce?.forEach(addr => checkMultiaddr(parsers, addr, '--announce', false))
   const upnp = values.upnp === true ? true : values['no-upnp'] === true ? false : config.upnp
   const relay = typeof values['relay-service'] === 'string' ? values['relay-service'] : config.relayService
   if (relay != null && relay !== 'on' && relay !== 'off') throw new UsageError(`--relay-service must be on or off, got "${relay}"`)
@@ -121,7 +141,7 @@ function merged (fromConfig: string[] | undefined, fromFlags: string[] | undefin
   return [...(fromConfig ?? []), ...(fromFlags ?? [])]
 }
 
-function checkPeerId (text: string): void {
+function checkPeerId ({ peerIdFromString }: Parsers, text: string): void {
   try {
     peerIdFromString(text)
   } catch (err) {
@@ -139,19 +159,25 @@ async function asUsageError<T> (load: () => Promise<T>): Promise<T> {
 }
 
 /**
- * --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum:
- * absent flags keep the node's defaults. Durations are typed in seconds and
- * passed on in ms.
+ * --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum,
+ * else the config file's repairInterval, itemTtl, maxStorage, leaveTimeout,
+ * writeQuorum: absent ones keep the node's defaults. Durations are typed in
+ * seconds and passed on in ms.
  */
-function redundancyOptions (values: Record<string, unknown>): DaemonOptions['redundancy'] {
-  const int = (flag: string, min: number, max: number): number | undefined =>
-    typeof values[flag] === 'string' ? parseInteger(values[flag], `--${flag}`, min, max) : undefined
+function redundancyOptions (values: Record<string, unknown>, config: DaemonConfig): DaemonOptions['redundancy'] {
+  const int = (flag: string, min: number, max: number, fromConfig: number | undefined): number | undefined => {
+    if (typeof values[flag] === 'string') return parseInteger(values[flag], `--${flag}`, min, max)
+    if (fromConfig != null && (!Number.isInteger(fromConfig) || fromConfig < min || fromConfig > max)) {
+      throw new UsageError(`config file: the value for --${flag} must be an integer from ${min} to ${max}, got ${fromConfig}`)
+    }
+    return fromConfig
+  }
   return {
-    repairInterval: ms(int('repair-interval', 0, 86_400)),
-    itemTtl: ms(int('item-ttl', 1, 365 * 86_400)),
-    maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER),
-    leaveTimeout: ms(int('leave-timeout', 0, 3600)),
-    writeQuorum: int('write-quorum', 1, 20)
+    repairInterval: ms(int('repair-interval', 0, 86_400, config.repairInterval)),
+    itemTtl: ms(int('item-ttl', 1, 365 * 86_400, config.itemTtl)),
+    maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER, config.maxStorage),
+    leaveTimeout: ms(int('leave-timeout', 0, 3600, config.leaveTimeout)),
+    writeQuorum: int('write-quorum', 1, 20, config.writeQuorum)
   }
 }
 
@@ -160,7 +186,7 @@ function ms (seconds: number | undefined): number | undefined {
   return seconds == null ? undefined : seconds * 1000
 }
 
-function checkMultiaddr (text: string, flag: string, needsPeerId: boolean): void {
+function checkMultiaddr ({ multiaddr }: Parsers, text: string, flag: string, needsPeerId: boolean): void {
   let components
   try {
     components = multiaddr(text).getComponents()
@@ -201,7 +227,9 @@ async function announce (running: Daemon, options: DaemonOptions, io: CliIo): Pr
     `  echo hi | toyrrent put${flag}      store stdin`,
     `  toyrrent get${flag} KEY            print the value (found on any node of the network)`,
     `  toyrrent id${flag}                 also: peers, find-before-n KEY [N]; --json; toyrrent help`,
-    `Another node joins with: toyrrent daemon --bootstrap ${joinAddr ?? '/ip4/HOST/tcp/PORT/p2p/PEER_ID'}`,
+    // a second node needs its own data dir and ports, or it fails on this machine (lock, busy port)
+    'Another node joins with (on this machine: its own data dir, any free ports):',
+    `  toyrrent daemon --data-dir ${shellQuote(`${options.dataDir}-2`)} --listen /ip4/0.0.0.0/tcp/0 --api 127.0.0.1:0 --bootstrap ${joinAddr ?? '/ip4/HOST/tcp/PORT/p2p/PEER_ID'}`,
     'Stop with Ctrl-C.',
     ''
   ]

@@ -1,6 +1,3 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { writeKeyFile } from '../../key-file.ts'
-import { publishId } from '../../records/publish-record.ts'
 import { toHex } from '../../api/types.ts'
 import { JSON_OPTION, UsageError } from '../args.ts'
 import { write } from '../io.ts'
@@ -14,6 +11,9 @@ export const keygen: Command = {
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
     if (typeof values.out !== 'string') throw new UsageError('--out FILE is required')
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { writeKeyFile } = await import('../../key-file.ts')
+    const { publishId } = await import('../../records/publish-record.ts')
     const privateKey = await generateKeyPair('Ed25519')
     await writeKeyFile(values.out, privateKey)
     const id = toHex(publishId(privateKey.publicKey.raw))

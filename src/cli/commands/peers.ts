@@ -6,7 +6,7 @@ import type { Command } from '../command.ts'
 export const peers: Command = {
   name: 'peers',
   synopsis: 'peers [--json]',
-  summary: 'the connected peers, one per line: peer id and address',
+  summary: 'the connected peers, one per line: peer id and the address it listens on; --json: all its addresses and the latency',
   options: { ...CLIENT_OPTIONS, ...JSON_OPTION },
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
@@ -14,7 +14,8 @@ export const peers: Command = {
     if (values.json === true) {
       await write(io.stdout, `${JSON.stringify(peers)}\n`)
     } else {
-      await write(io.stdout, peers.map(peer => `${peer.peerId} ${peer.multiaddrs.join(' ')}\n`).join(''))
+      // one line per peer: where it listens (the first address; --json has them all)
+      await write(io.stdout, peers.map(peer => `${peer.peerId} ${peer.multiaddrs[0] ?? ''}\n`).join(''))
     }
     return 0
   }

@@ -1,7 +1,5 @@
 import { ToyrrentError } from '../../errors.ts'
-import { parseKey } from '../../records/hash-item.ts'
-import { verifyPublishRecord } from '../../records/publish-record.ts'
-import { recordFromJson } from '../../api/record-json.ts'
+import { parsePublishId } from '../../records/publish-id.ts'
 import { toHex } from '../../api/types.ts'
 import { asUsage, CLIENT_OPTIONS, JSON_OPTION } from '../args.ts'
 import { connect } from '../connect.ts'
@@ -15,9 +13,11 @@ export const resolve: Command = {
   options: { ...CLIENT_OPTIONS, ...JSON_OPTION },
   positionals: { min: 1, max: 1 },
   async run ({ values, positionals }, io) {
-    const id = asUsage(() => parseKey(positionals[0]))
+    const id = asUsage(() => parsePublishId(positionals[0]))
     const json = await (await connect(values, io.env)).resolve(toHex(id))
     // the daemon is not trusted with the answer: the signature is checked here
+    const { verifyPublishRecord } = await import('../../records/publish-record.ts')
+    const { recordFromJson } = await import('../../api/record-json.ts')
     const verdict = await verifyPublishRecord(id, recordFromJson(json))
     if (verdict !== 'ok' || json.id !== toHex(id)) {
       throw new ToyrrentError(`the daemon answered with a record for ${toHex(id)} that does not verify (${verdict === 'ok' ? 'id-mismatch' : verdict})`)

@@ -35,12 +35,21 @@ export const stats: Command = {
   }
 }
 
+/** `~11 nodes (±6: likely 6 to 19, from the 4 nearest peers)`: the fewer peers, the wider. */
+export function sizeText (size: { estimate: number, peers: number, low?: number, high?: number | null, plusMinus?: number | null }): string {
+  const estimate = `~${Math.round(size.estimate)} nodes`
+  if (size.peers === 0) return `${estimate} (no peers known)`
+  if (size.low == null) return `${estimate} (from the ${size.peers} nearest peers)`
+  if (size.high == null) return `${estimate} (at least ${size.low}; one peer says nothing about the upper end)`
+  return `${estimate} (±${size.plusMinus}: likely ${size.low} to ${size.high}, from the ${size.peers} nearest peers)`
+}
+
 /** The network as the node sees it (hardening: size estimate, table bands, inbound queue). */
 function networkLines (n: any): string[] {
   if (n == null) return []
   return [
     `distance bands in table: ${n.tableBands}`,
-    `network size: ~${Math.round(n.networkSize.estimate)} nodes (from the ${n.networkSize.peers} nearest peers)`,
+    `network size: ${sizeText(n.networkSize)}`,
     `inbound queue: ${n.inbound.running} running, ${n.inbound.queued} waiting, ${n.inbound.refused} refused busy, ${n.inbound.done} done`
   ]
 }

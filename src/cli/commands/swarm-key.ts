@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises'
 import { generateSwarmKey } from '../../swarm-key.ts'
-import { UsageError } from '../args.ts'
+import { ToyrrentError } from '../../errors.ts'
 import { write } from '../io.ts'
 import type { Command } from '../command.ts'
 
@@ -25,7 +25,8 @@ export const swarmKey: Command = {
       // created 0600 from the start: the key is the network's only secret
       file = await open(values.out, values.force === true ? 'w' : 'wx', 0o600)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${values.out} exists; pass --force to replace it`)
+      // as keygen: an existing file is a failed operation (exit 1), not a wrong command line
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ToyrrentError(`${values.out} exists; pass --force to replace it`)
       throw err
     }
     try {

@@ -1,0 +1,107 @@
+/**
+ * The web dashboard in a real browser: Debian's chromium, headless, driven by
+ * playwright-core, against a real network of 5 daemon processes on loopback.
+ * The page must load without console errors, show the peer count and the
+ * distance bands the node's own API reports, and a value put through the page
+ * must be readable through the CLI on another node. The screenshot is saved
+ * to test-artifacts/dashboard.png.
+ */
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import { ToyrrentClient } from '../../src/api/client.ts'
+import { startDaemonProcess, toyrrent, waitFor } from '../helpers/cli.ts'
+import type { TableResponse } from '../../src/api/types.ts'
+import type { DaemonProcess } from '../helpers/cli.ts'
+import type { Browser, Page } from 'playwright-core'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url)
+const NODES = 5
+
+describe('web dashboard in headless chromium', function () {
+  this.timeout(120_000)
+  let root: string
+  const daemons: DaemonProcess[] = []
+  let browser: Browser
+  let page: Page
+  const consoleErrors: string[] = []
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
+    root = await mkdtemp(join(tmpdir(), 'toyrrent-dashboard-'))
+    daemons.push(await startDaemonProcess(join(root, 'n0'), ['--repair-interval', '2']))
+    for (let i = 1; i < NODES; i++) {
+      daemons.push(await startDaemonProcess(join(root, `n${i}`), ['--bootstrap', daemons[0].multiaddrs[0], '--repair-interval', '2']))
+    }
+    const client = new ToyrrentClient(daemons[0].api)
+    await waitFor('node 0 to have the 4 others in its table', async () => (await client.stats()).peers === NODES - 1, 60_000)
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] })
+    page = await browser.newPage({ viewport: { width: 1280, height: 1100 } })
+    page.on('console', msg => { if (msg.type() === 'error') consoleErrors.push(msg.text()) })
+    page.on('pageerror', err => { consoleErrors.push(`page error: ${err.message}`) })
+    await page.goto(`http://${daemons[0].api}/`)
+  })
+
+  after(async () => {
+    await browser?.close()
+    await Promise.all(daemons.map(async d => await d.stop('SIGKILL')))
+    if (root != null) await rm(root, { recursive: true, force: true })
+  })
+
+  it('shows who the node is and the peer count of its routing table', async () => {
+    await page.waitForFunction(() => Number((globalThis as any).document.body.dataset.polls ?? 0) >= 2, undefined, { timeout: 30_000 })
+    assert.equal(await page.textContent('#peer-id'), daemons[0].peerId)
+    assert.equal(await page.textContent('#peer-count'), String(NODES - 1))
+    const addresses = await page.$$eval('#addresses code', els => els.map(e => e.textContent))
+    assert.deepEqual(addresses.sort(), [...daemons[0].multiaddrs].sort())
+    assert.equal(await page.locator('#peers tr').count(), NODES - 1)
+    assert.match(await page.textContent('#size-estimate') ?? '', /^~\d+$/)
+    assert.match(await page.textContent('#size-detail') ?? '', /likely \d+ to \d+ nodes, from the distances to the 4 nearest peers/)
+  })
+
+  it('draws one bar per distance band, with the counts the API reports', async () => {
+    const table = await (await fetch(`http://${daemons[0].api}/v1/table`)).json() as TableResponse
+    await page.waitForFunction(() => Number((globalThis as any).document.body.dataset.polls ?? 0) >= 3)
+    const bars = await page.$$eval('#bands rect[data-count]:not([data-count="0"])', els => els.map(e => [Number(e.getAttribute('data-band')), Number(e.getAttribute('data-count'))]))
+    assert.deepEqual(bars.sort((a, b) => b[0] - a[0]), table.bands.map(b => [b.band, b.peers.length]))
+    assert.equal(bars.reduce((n, [, count]) => n + count, 0), NODES - 1)
+  })
+
+  it('puts text through the page; the CLI reads it from another node', async () => {
+    const value = `from the dashboard ${Date.now()}`
+    await page.fill('#put-value', value)
+    await page.click('#put-form button')
+    await page.waitForSelector('#put-result[data-cid]')
+    const cid = await page.getAttribute('#put-result', 'data-cid')
+    assert.match(cid ?? '', /^bafkrei/)
+    const got = await toyrrent(['get', cid ?? '', '--api', daemons[3].api])
+    assert.equal(got.code, 0, got.stderr)
+    assert.equal(got.stdout.toString(), value)
+
+    await page.fill('#get-key', cid ?? '')
+    await page.click('#get-form button')
+    await page.waitForFunction(expected => (globalThis as any).document.getElementById('get-result')?.textContent === expected, value)
+  })
+
+  it('shows a refused get as an error on the page, not a crash', async () => {
+    await page.fill('#get-key', 'not-a-key')
+    await page.click('#get-form button')
+    await page.waitForSelector('#get-result.error')
+    assert.match(await page.textContent('#get-result') ?? '', /key|CID|hex/i)
+  })
+
+  it('charts request rates from /metrics, and logged no console errors; screenshot saved', async () => {
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#chart-rate path.line') != null, undefined, { timeout: 30_000 })
+    await mkdir(ARTIFACTS, { recursive: true })
+    const file = new URL('dashboard.png', ARTIFACTS)
+    await page.screenshot({ path: file.pathname, fullPage: true })
+    assert.ok(existsSync(file))
+    // a failed get answers 400, which chromium logs as a failed resource load: the only error allowed
+    const unexpected = consoleErrors.filter(e => !/status of 400/.test(e))
+    assert.deepEqual(unexpected, [])
+  })
+})

@@ -1,0 +1,50 @@
+/**
+ * Item 2 of issue 15: a client command loads only its own module, never
+ * libp2p, and neither does `--help`. A module-load hook in the child process
+ * lists every module loaded; the daemon command is the control (it must load
+ * libp2p, or the hook sees nothing).
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url))
+const HOOK = `data:text/javascript,${encodeURIComponent(`
+import { registerHooks } from 'node:module'
+const urls = []
+registerHooks({ load (url, context, next) { urls.push(url); return next(url, context) } })
+process.on('exit', () => { process.stderr.write('\\nLOADED ' + JSON.stringify(urls) + '\\n') })
+`)}`
+const HEAVY = /node_modules\/(libp2p|@libp2p|@chainsafe|datastore-|interface-datastore|@multiformats\/multiaddr)\//
+
+async function loaded (args: string[]): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', HOOK, MAIN, ...args], { env: { ...process.env, TOYRRENT_DATA_DIR: '/nonexistent/toyrrent-test' }, stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  await new Promise(resolve => child.once('close', resolve))
+  const line = /^LOADED (.*)$/m.exec(stderr)
+  assert.ok(line != null, stderr)
+  return JSON.parse(line[1]) as string[]
+}
+
+describe('cli: each command loads only what it needs', function () {
+  this.timeout(30_000)
+
+  for (const args of [['get', '--api', '127.0.0.1:1', '0f'.repeat(32)], ['--help'], ['put', '--help'], ['--version']]) {
+    it(`toyrrent ${args.join(' ')} loads no libp2p module`, async () => {
+      const urls = await loaded(args)
+      assert.deepEqual(urls.filter(u => HEAVY.test(u)), [])
+      assert.ok(urls.some(u => u.endsWith('/cli/cli.js')), 'the hook saw the CLI load')
+    })
+  }
+
+  it('get loads no other command module', async () => {
+    const commands = (await loaded(['get', '--api', '127.0.0.1:1', '0f'.repeat(32)])).filter(u => u.includes('/cli/commands/'))
+    assert.deepEqual(commands.map(u => u.replace(/.*\/cli\/commands\//, '')).sort(), ['get.js', 'index.js'])
+  })
+
+  it('control: the daemon command does load libp2p (the hook would see it)', async () => {
+    const urls = await loaded(['daemon', '--data-dir', '/nonexistent/x/y', '--listen', 'garbage'])
+    assert.ok(urls.some(u => HEAVY.test(u)))
+  })
+})
