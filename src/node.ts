@@ -35,6 +35,7 @@ import { logger } from '@libp2p/logger'
 import { parseSwarmKey } from './swarm-key.ts'
 import { ModeState } from './reachability/modes.ts'
 import { reachabilityWatcher } from './reachability/watcher.ts'
+import { WalkPacer } from './reachability/walk-pacer.ts'
 import { offeredAddrs, quicFirstSorter } from './service/addresses.ts'
 import { isPublicAddr } from './reachability/reachability.ts'
 import type { ModeSetting } from './reachability/modes.ts'
@@ -48,6 +49,7 @@ import type { ToyrrentComponents } from './service/toyrrent.ts'
 import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { quietLogger } from './quiet-logger.ts'
 
 export interface ToyrrentNodeOptions extends ToyrrentInit {
   /** LevelDB item store, peer store and identity key live here. Omitted: all in memory, a fresh identity. */
@@ -95,10 +97,18 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
   mode?: ModeSetting
   /** Addresses to offer peers besides the listen addresses (a port forward, a cloud node's public address); taken as verified. */
   announce?: string[]
-  /** Map the listen ports on the home router by UPnP and use the mapping once AutoNAT confirms it. @default false */
+  /**
+   * Map the listen ports on the home router by UPnP and use the mapping once AutoNAT confirms it.
+   * @default true in auto mode on the internet behind a NAT (no interface address on the internet), else false
+   */
   upnp?: boolean
   /** QUIC next to TCP (`/udp/…/quic-v1` listen addresses). Off with a swarm key: QUIC cannot run libp2p's pnet. @default true */
   quic?: boolean
+  /**
+   * The node is on the internet from the start (auto mode starts as a client; a NATed node reserves
+   * relay slots). @default true when a bootstrap or announce address is on the internet
+   */
+  onInternet?: boolean
   /** Offer circuit relay v2 to NATed peers (bounded reservations; relayed connections limited to 2 min and 128 KiB). @default true */
   relayService?: boolean
   /**
@@ -166,7 +176,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   // libp2p's private networks wrap a TCP stream; QUIC brings its own encryption and cannot carry one
   const useQuic = (options.quic ?? true) && psk == null
   const announce = (options.announce ?? []).map(a => parseMultiaddr(a, 'announce').toString())
-  const onInternet = [...bootstrapAddrs, ...announce.map(a => multiaddr(a))].some(isPublicAddr)
+  const onInternet = options.onInternet ?? [...bootstrapAddrs, ...announce.map(a => multiaddr(a))].some(isPublicAddr)
   const modes = new ModeState(options.mode ?? 'auto', { internet: onInternet })
   const natted = modes.setting !== 'server' && onInternet && announce.length === 0 && !hasInternetInterface()
   const reservations = options.relayReservations ?? (natted ? DEFAULT_RELAY_RESERVATIONS : 0)
@@ -180,9 +190,11 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   const gater = options.allow == null ? undefined : allowlistGater(options.allow)
   const registry = options.metrics === true ? new Registry() : undefined
 
+  let libp2pRef: ToyrrentLibp2p | undefined
   const libp2p = await createLibp2p({
     privateKey,
     datastore,
+    logger: quietLogger(),
     addresses: { listen, appendAnnounce: announce, announceFilter: offeredAddrs },
     connectionManager: {
       inboundConnectionThreshold: options.inboundConnectionThreshold ?? DEFAULT_INBOUND_CONNECTION_THRESHOLD,
@@ -204,11 +216,13 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
       ping: ping(),
       // confirms (by dial-backs from peers) which of our addresses are reachable from elsewhere
       autoNAT: autoNATv2(),
-      ...(options.upnp === true ? { upnp: uPnPNAT() } : {}),
+      ...(options.upnp ?? (modes.setting === 'auto' && natted) ? { upnp: uPnPNAT() } : {}),
       ...(options.relayService === false ? {} : { relay: circuitRelayServer({ reservations: { maxReservations: MAX_RELAY_RESERVATIONS } }) }),
       // upgrades a relayed connection to a direct one by synchronised dials (hole punching)
       dcutr: dcutr(),
       reachability: reachabilityWatcher(modes),
+      // keeps libp2p's random walk (relay discovery, AutoNAT) from spinning while our table is empty
+      walkPacer: () => new WalkPacer(() => libp2pRef == null || tableSize(libp2pRef) === 0),
       // joins by itself on its first peers; bootstrap and rejoin below wait for that join
       toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, serve: modes.mode === 'server', allowPrivateAddresses: options.allowPrivateAddresses ?? lan })
     }
@@ -220,6 +234,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
       if (change.mode === 'server' && tableSize(libp2p) > 0) await libp2p.services.toyrrent.join()
     })().catch((err: Error) => { log('switching to %s mode: %s', change.mode, err.message) })
   })
+  libp2pRef = libp2p
   // the first judgement may have come while libp2p started, before the listener above
   libp2p.services.reachability.check()
   await libp2p.services.toyrrent.setServing(modes.mode === 'server')
@@ -279,8 +294,9 @@ function inTable (libp2p: ToyrrentLibp2p, peerId: PeerId): boolean {
   return false
 }
 
+/** The peer an address leads to: its last /p2p/ (a relayed address names the relay first). */
 function peerIdOf (addr: Multiaddr): string | undefined {
-  return addr.getComponents().find(c => c.name === 'p2p')?.value
+  return addr.getComponents().findLast(c => c.name === 'p2p')?.value
 }
 
 /**

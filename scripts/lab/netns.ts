@@ -15,7 +15,9 @@
  *   home host k        192.168.k.2/24, gateway 192.168.k.1
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import type { ChildProcess } from 'node:child_process'
 import { promisify } from 'node:util'
 
@@ -44,6 +46,8 @@ export async function sh (cmd: string, args: string[], input?: string): Promise<
 }
 
 export interface HomeOptions {
+  /** Run miniupnpd (Debian's, nftables backend) on the router: the home host may map ports by UPnP IGD / NAT-PMP. */
+  upnp?: boolean
   /** nft rules added to the router's forward chain before the stateful accept (e.g. `meta l4proto udp drop`). */
   forwardRules?: string[]
   /** Port forwards on the WAN address: [protocol, port] to the home host, same port. */
@@ -123,8 +127,70 @@ ${(options.forwardRules ?? []).map(r => `    ${r}`).join('\n')}
 }
 `
     await sh('ip', ['netns', 'exec', this.ns(router), 'nft', '-f', '-'], ruleset)
+    if (options.upnp === true) await this.startMiniupnpd(router, index)
     return [wan, lan]
   }
+
+  /**
+   * miniupnpd on a home router: the nft chains it fills (its default names, in
+   * table inet filter, jumped to from our forward and NAT chains), a config that
+   * lets the LAN map ports 1024-65535 to itself, foreground with its own pid file.
+   */
+  private async startMiniupnpd (router: string, index: number): Promise<void> {
+    const ruleset = `
+table inet filter {
+  chain forward {
+    type filter hook forward priority filter - 1; policy accept;
+    jump miniupnpd
+  }
+  chain miniupnpd {
+  }
+  chain prerouting {
+    type nat hook prerouting priority dstnat - 1; policy accept;
+    jump prerouting_miniupnpd
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat - 1; policy accept;
+    jump postrouting_miniupnpd
+  }
+  chain prerouting_miniupnpd {
+  }
+  chain postrouting_miniupnpd {
+  }
+}
+`
+    await sh('ip', ['netns', 'exec', this.ns(router), 'nft', '-f', '-'], ruleset)
+    // what miniupnpd maps is DNATed, and our own forward chain accepts `ct status dnat`
+    const dir = await mkdtemp(join(tmpdir(), `toyrrent-lab-upnp${index}-`))
+    this.tempDirs.push(dir)
+    const conf = join(dir, 'miniupnpd.conf')
+    await writeFile(conf, [
+      'ext_ifname=wan',
+      'listening_ip=lan',
+      'http_port=0',
+      'enable_natpmp=yes',
+      'enable_upnp=yes',
+      'secure_mode=yes',
+      'system_uptime=yes',
+      `uuid=7e1ab5e0-0000-4000-8000-00000000000${index}`,
+      `allow 1024-65535 192.168.${index}.0/24 1024-65535`,
+      'deny 0-65535 0.0.0.0/0 0-65535',
+      ''
+    ].join('\n'))
+    const child = spawn('ip', ['netns', 'exec', this.ns(router), 'miniupnpd', '-f', conf, '-P', join(dir, 'pid'), '-d'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.upnpLogs.set(router, '')
+    const keep = (d: Buffer): void => { this.upnpLogs.set(router, (this.upnpLogs.get(router) ?? '') + d.toString()) }
+    child.stdout.on('data', keep)
+    child.stderr.on('data', keep)
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { resolve() }, 1500)
+      child.once('exit', code => { clearTimeout(timer); reject(new Error(`miniupnpd exited with ${code}: ${this.upnpLogs.get(router)}`)) })
+    })
+  }
+
+  /** What miniupnpd printed on each router that runs it. */
+  readonly upnpLogs = new Map<string, string>()
+  private readonly tempDirs: string[] = []
 
   /**
    * A one-way delay of `ms` each way between public hosts `a` and `b`
@@ -171,6 +237,7 @@ ${(options.forwardRules ?? []).map(r => `    ${r}`).join('\n')}
     process.off('exit', this.onExit)
     await this.stopDelay().catch(() => {})
     for (const name of [...this.namespaces].reverse()) await removeNamespace(name)
+    for (const dir of this.tempDirs) await rm(dir, { recursive: true, force: true })
   }
 
   /** On process exit only synchronous work runs. */

@@ -13,7 +13,7 @@
  *     "refreshInterval": 600,                                seconds between routing-table refreshes (0 = off)
  *     "mode":            "auto",                             auto | server | client
  *     "announce":        ["/ip4/203.0.113.7/tcp/4001"],      addresses offered besides the listen addresses
- *     "upnp":            true,                               map the listen ports on the home router (default: on in auto)
+ *     "upnp":            true,                               map the listen ports by UPnP (default: on for an auto node behind a NAT)
  *     "relayService":    "on",                               offer circuit relay v2 to NATed peers (on | off)
  *     "writeQuorum":     2,                                  acknowledgements a write needs (W, 1..R)
  *     "repairInterval":  60,                                 seconds between anti-entropy rounds (0 = off)

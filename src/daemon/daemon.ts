@@ -14,6 +14,8 @@ import type { ToyrrentNode, ToyrrentNodeOptions } from '../node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
 import type { ModeChange } from '../reachability/modes.ts'
+import { isPublicAddr } from '../reachability/reachability.ts'
+import { multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('toyrrent:daemon')
 
@@ -46,7 +48,7 @@ export interface DaemonOptions {
   mode?: ToyrrentNodeOptions['mode']
   /** Addresses offered to peers besides the listen addresses (port forward, cloud). */
   announce?: string[]
-  /** Map the listen ports by UPnP (default: on in auto mode). */
+  /** Map the listen ports by UPnP (default: on for an auto-mode node behind a NAT, see ToyrrentNodeOptions.upnp). */
   upnp?: boolean
   /** Offer circuit relay v2 to NATed peers (default on). */
   relayService?: boolean
@@ -135,8 +137,10 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
       onBootstrapRetry: options.onBootstrapRetry,
       mode: options.mode,
       announce: options.announce,
-      upnp: options.upnp ?? (options.mode ?? 'auto') === 'auto',
+      upnp: options.upnp,
       relayService: options.relayService,
+      // the daemon bootstraps after start: say now whether that is on the internet
+      onInternet: onInternet(options),
       metrics: true,
       ...options.redundancy
     })
@@ -146,6 +150,17 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
     }
     throw err
   }
+}
+
+/** A bootstrap or announce address is on the internet. */
+function onInternet (options: DaemonOptions): boolean {
+  return [...(options.bootstrap ?? []), ...(options.announce ?? [])].some(text => {
+    try {
+      return isPublicAddr(multiaddr(text))
+    } catch {
+      return false
+    }
+  })
 }
 
 async function readSwarmKey (file: string): Promise<Uint8Array> {

@@ -20,6 +20,7 @@ import { Repairer } from './repair.ts'
 import { PeerTable } from './peer-table.ts'
 import { Neighbourhood } from './neighbourhood.ts'
 import { PeerRequests } from './peer-requests.ts'
+import { PeerRtt } from './peer-rtt.ts'
 import { Lookups } from './lookups.ts'
 import { Writer } from './writer.ts'
 import { HashItems } from './hash-items.ts'
@@ -99,6 +100,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly refresher: TableRefresher
   private readonly peerRouting: ToyrrentPeerRouting
   private readonly contentRouting: ToyrrentRecordRouting
+  private readonly routingRecords: RoutingRecords
   private readonly metrics: ToyrrentMetrics
   private shutdown = new AbortController()
   private topologyId?: string
@@ -143,13 +145,15 @@ export class Toyrrent implements Startable, ToyrrentApi {
       queue: () => this.inbound.stats()
     })
     const rpc: PeerRpc = this.rpc = new RpcClient(transport ?? new StreamTransport(components, s.protocol), { filterAddrs })
-    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests'), clock: s.clock })
+    const rtt = new PeerRtt()
+    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests'), clock: s.clock, rtt })
     const lookups = this.lookups = new Lookups({
       settings: s,
       requests,
       table: this.table,
       neighbourhood,
       metrics: this.metrics,
+      rtt,
       connectedPeers: () => components.connectionManager.getConnections().map(conn => conn.remotePeer)
     })
     // libp2p's peer routing from our own table and lookups (libp2p collects it by peerRoutingSymbol)
@@ -163,7 +167,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
-    const records = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
+    const records = this.routingRecords = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
     const routingInit = { records, deadline: (signal?: AbortSignal) => this.deadline({ signal }) }
     this.contentRouting = s.providerRecords === 'skip' ? new ToyrrentRecordRouting(routingInit) : new ToyrrentContentRouting(routingInit)
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
@@ -396,6 +400,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
     checkPosition(id)
     return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal))
+  }
+
+  async putRoutingRecord (key: Uint8Array, value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PeerId[]> {
+    return this.withDeadline(options, async signal => this.routingRecords.put(key, value, signal))
+  }
+
+  async getRoutingRecord (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
+    return this.withDeadline(options, async signal => this.routingRecords.get(key, signal))
   }
 
   private createRepairer (requests: PeerRequests, writer: Writer): Repairer {

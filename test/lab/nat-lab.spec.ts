@@ -7,6 +7,9 @@
  *       ever appears in a server's routing table;
  *   (b) a NATed node puts, a node behind another NAT gets the exact bytes;
  *       publish / resolve likewise;
+ *   (c) two NATed nodes connect through a circuit relay (and DCUtR's attempt
+ *       to make the connection direct is reported);
+ *   (d) a node behind a UPnP router (miniupnpd) becomes a server by itself;
  *   (e) a node behind a port forward with --announce becomes a server;
  *   (f) QUIC between public nodes, TCP when the NAT drops UDP.
  * It also measures the time to detect reachability and the round trips of a
@@ -44,10 +47,13 @@ describe('NAT lab', function () {
     const [, h2] = await lab.addHome('nat2', 'home2', 2)
     const [wan3, h3] = await lab.addHome('nat3', 'home3', 3, { portForwards: [['tcp', 4001], ['udp', 4001]] })
     const [, h4] = await lab.addHome('nat4', 'home4', 4, { forwardRules: ['meta l4proto udp drop'] })
+    const [wan5, h5] = await lab.addHome('nat5', 'home5', 5, { upnp: true })
     homes.home1 = new LabNode(lab, 'home1', h1)
     homes.home2 = new LabNode(lab, 'home2', h2)
     homes.home3 = new LabNode(lab, 'home3', h3)
     homes.home4 = new LabNode(lab, 'home4', h4)
+    homes.home5 = new LabNode(lab, 'home5', h5)
+    ;(homes.home5 as any).wan = wan5
     ;(homes.home3 as any).wan = wan3
     all = [...publicNodes, ...Object.values(homes)]
   })
@@ -86,6 +92,23 @@ describe('NAT lab', function () {
     }
   })
 
+  it('measures round trips of a request to a peer with no connection, TCP vs QUIC (only the public nodes run)', async () => {
+    for (const oneWayMs of [10, 40]) {
+      await lab.delayBetween(1, 2, oneWayMs)
+      const rtt = 2 * oneWayMs
+      for (const transport of ['tcp', 'quic'] as const) {
+        const out = await sh('ip', ['netns', 'exec', lab.ns('pub2'), process.execPath, PROBE, publicNodes[0].addr(transport), '8'])
+        const { samples } = JSON.parse(out) as { samples: Array<{ connectMs: number, requestMs: number }> }
+        const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+        const connect = median(samples.map(s => s.connectMs))
+        const request = median(samples.map(s => s.requestMs))
+        figures.push(`${transport.toUpperCase()} at ${rtt} ms RTT: connection up after ${connect.toFixed(0)} ms (${(connect / rtt).toFixed(1)} RTT), first answer after ${request.toFixed(0)} ms (${(request / rtt).toFixed(1)} RTT), median of ${samples.length}`)
+        expect(request).to.be.greaterThan(rtt)
+      }
+    }
+    await lab.delayBetween(1, 2, 0)
+  })
+
   it('(a) NATed nodes become clients and never enter a server\'s table', async () => {
     const bootstrap = ['--bootstrap', publicNodes[0].addr('tcp'), '--bootstrap', publicNodes[1].addr('tcp')]
     for (const name of ['home1', 'home2', 'home4']) await homes[name].start(['--mode', 'auto', ...bootstrap])
@@ -95,6 +118,7 @@ describe('NAT lab', function () {
       const id = await node.json('id')
       expect(id.mode).to.equal('client')
       expect(id.reachability).to.equal('private')
+      expect(node.modeLines.filter(l => l.mode === 'server'), `${name} was never a server`).to.deep.equal([])
     }
     await expectNoClientInTables()
   })
@@ -162,44 +186,44 @@ describe('NAT lab', function () {
     figures.push(`home3 (--announce behind a port forward): a server ${node.modeLines.find(l => l.mode === 'server')?.afterMs} ms after start`)
   })
 
+  it('(d) a node behind a UPnP router (miniupnpd) maps its ports and becomes a server by itself', async () => {
+    const node = homes.home5
+    const wan = (node as any).wan as string
+    // auto mode turns UPnP on by default
+    await node.start(['--mode', 'auto', '--bootstrap', publicNodes[0].addr('tcp')])
+    await eventually('home5 to become a server', async () => (await node.api('/v1/id')).mode === 'server', 90_000)
+      .catch(err => { throw new Error(`${err.message}\nminiupnpd: ${lab.upnpLogs.get('nat5')}`) })
+    const id = await node.json('id')
+    expect(id.reachability).to.equal('public')
+    const mapped = (id.multiaddrs as string[]).filter(a => a.startsWith(`/ip4/${wan}/`))
+    expect(mapped.length, `home5 offers its mapped address (${id.multiaddrs})`).to.be.greaterThan(0)
+    const reached = await publicNodes[1].json('connect', mapped[0])
+    expect(reached.peerId).to.equal(node.peerId)
+    figures.push(`home5 (UPnP, miniupnpd): a server ${node.modeLines.find(l => l.mode === 'server')?.afterMs} ms after start, offering ${mapped.join(' ')}`)
+  })
+
   it('(f) public nodes talk QUIC; a NAT that drops UDP falls back to TCP', async () => {
     // a dial by peer id alone: the addresses come from the peer store, and QUIC goes first
     const [, , p3, p4] = publicNodes
     await p3.json('connect', `/p2p/${p4.peerId}`)
     const peers = await p3.json('peers')
     const toP4 = peers.find((p: any) => p.peerId === p4.peerId)
-    expect(toP4.multiaddrs.some((a: string) => a.includes('/quic-v1')), `p3 -> p4 over ${toP4.multiaddrs}`).to.equal(true)
+    const p3p4 = toP4.connections.map((c: any) => c.remoteAddr as string)
+    expect(p3p4.some((a: string) => a.includes('/quic-v1')), `p3 -> p4 over ${p3p4}`).to.equal(true)
     expect(toP4.relayed).to.equal(false)
     const h4 = await homes.home4.json('peers')
     expect(h4.length).to.be.greaterThan(0)
-    for (const peer of h4) for (const a of peer.multiaddrs) expect(a, 'home4 (UDP dropped) uses TCP').to.match(/\/tcp\//)
+    for (const peer of h4) for (const c of peer.connections) if (!c.relayed) expect(c.remoteAddr, 'home4 (UDP dropped) uses TCP').to.match(/\/tcp\//)
     // and QUIC is really blocked there: a dial to a server's QUIC address fails
     let quicFailed = false
     await homes.home4.json('connect', publicNodes[2].addr('quic')).catch(() => { quicFailed = true })
     expect(quicFailed).to.equal(true)
   })
 
-  it('measures round trips of a request to a peer with no connection, TCP vs QUIC', async () => {
-    for (const oneWayMs of [10, 40]) {
-      await lab.delayBetween(1, 2, oneWayMs)
-      const rtt = 2 * oneWayMs
-      for (const transport of ['tcp', 'quic'] as const) {
-        const out = await sh('ip', ['netns', 'exec', lab.ns('pub2'), process.execPath, PROBE, publicNodes[0].addr(transport), '8'])
-        const { samples } = JSON.parse(out) as { samples: Array<{ connectMs: number, requestMs: number }> }
-        const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-        const connect = median(samples.map(s => s.connectMs))
-        const request = median(samples.map(s => s.requestMs))
-        figures.push(`${transport.toUpperCase()} at ${rtt} ms RTT: connection up after ${connect.toFixed(0)} ms (${(connect / rtt).toFixed(1)} RTT), first answer after ${request.toFixed(0)} ms (${(request / rtt).toFixed(1)} RTT), median of ${samples.length}`)
-        expect(request).to.be.greaterThan(rtt)
-      }
-    }
-    await lab.delayBetween(1, 2, 0)
-  })
-
   /** No routing table of a server holds a client (checked on every server, now). */
   async function expectNoClientInTables (): Promise<void> {
     const clients = ['home1', 'home2', 'home4'].map(n => homes[n].peerId).filter(Boolean)
-    for (const node of [...publicNodes, homes.home3]) {
+    for (const node of [...publicNodes, homes.home3, homes.home5]) {
       if (node.peerId === '') continue
       const table = (await node.api('/v1/table')).peers.map((p: any) => p.peerId)
       for (const c of clients) expect(table, `${node.name}'s table`).to.not.include(c)
