@@ -11,6 +11,7 @@
 import { RemoteRejectedError, WrongKindError } from '../errors.ts'
 import { checkValueSize, hashItemKey, keyToCid, verifyHashItem } from '../records/hash-item.ts'
 import { decodePublishRecord, publishId } from '../records/publish-record.ts'
+import { decodeRoutingRecord } from '../records/routing-record.ts'
 import { compareBytes, hexKey } from '../bytes.ts'
 import { isExpired, kindOf } from '../store/item-store.ts'
 import type { Lookups } from './lookups.ts'
@@ -57,11 +58,13 @@ export class HashItems {
     const local = await this.init.store.get(key)
     if (local != null && !isExpired(local)) {
       if (kindOf(local.kind) === 'publish') throw wrongKind(key)
+      if (kindOf(local.kind) === 'routing') throw routingKind(key)
       if (verifyHashItem(key, local.body)) return local.body
     }
     const { lookups, requests } = this.init
     let found: Uint8Array | undefined
     let publishRecord = false
+    let routingRecord = false
     const result = await lookups.run(key, lookups.firstCopyShape(), signal(), async (peer, querySignal) => {
       // the peer answered once ask() returns: whatever follows, it stays in the table
       const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, key, 0, options))
@@ -69,6 +72,11 @@ export class HashItems {
       if (answer.item.kind === 'publish' && isRecordUnder(key, answer.item.body)) {
         // a signed record whose id is the key: the key is a publish id, asking on will not change that
         publishRecord = true
+        return { closer: [], stop: true }
+      }
+      if (answer.item.kind === 'routing' && isRoutingRecordUnder(key, answer.item.body)) {
+        // a routing record whose routing key hashes to the key (protocols/routing-record.md): the same, for /ipns/ and its kin
+        routingRecord = true
         return { closer: [], stop: true }
       }
       if (answer.item.kind !== 'hash' || !verifyHashItem(key, answer.item.body)) {
@@ -81,12 +89,27 @@ export class HashItems {
     })
     if (found != null) return found
     if (publishRecord) throw wrongKind(key)
+    if (routingRecord) throw routingKind(key)
     throw lookups.missingError(keyToCid(key), result)
   }
 }
 
 function wrongKind (key: Uint8Array): WrongKindError {
   return new WrongKindError(`that is a publish id; use resolve (${hexKey(key)} names a signed record, not a hash item)`)
+}
+
+function routingKind (key: Uint8Array): WrongKindError {
+  return new WrongKindError(`that is a routing record key (SHA-256 of a routing key such as /ipns/...); read it with libp2p content routing get (${hexKey(key)} is not a hash item)`)
+}
+
+/** Does `body` decode as a routing record whose routing key hashes to `key`? (As above: not fakeable for a hash item's key.) */
+function isRoutingRecordUnder (key: Uint8Array, body: Uint8Array): boolean {
+  try {
+    decodeRoutingRecord(body, key)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /**

@@ -99,6 +99,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly refresher: TableRefresher
   private readonly peerRouting: ToyrrentPeerRouting
   private readonly contentRouting: ToyrrentRecordRouting
+  private readonly routingRecords: RoutingRecords
   private readonly metrics: ToyrrentMetrics
   private shutdown = new AbortController()
   private topologyId?: string
@@ -163,7 +164,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
-    const records = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
+    const records = this.routingRecords = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
     const routingInit = { records, deadline: (signal?: AbortSignal) => this.deadline({ signal }) }
     this.contentRouting = s.providerRecords === 'skip' ? new ToyrrentRecordRouting(routingInit) : new ToyrrentContentRouting(routingInit)
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
@@ -396,6 +397,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
     checkPosition(id)
     return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal))
+  }
+
+  async putRoutingRecord (key: Uint8Array, value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PeerId[]> {
+    return this.withDeadline(options, async signal => this.routingRecords.put(key, value, signal))
+  }
+
+  async getRoutingRecord (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
+    return this.withDeadline(options, async signal => this.routingRecords.get(key, signal))
   }
 
   private createRepairer (requests: PeerRequests, writer: Writer): Repairer {

@@ -114,6 +114,10 @@ export interface ToyrrentApi {
   stats(): ToyrrentStats
   /** What this node holds itself (no network). */
   heldItems(): HeldItem[]
+  /** Store a libp2p routing record (`/ipns/...`) on the R nearest of SHA-256(key); see protocols/routing-record.md. */
+  putRoutingRecord?(key: Uint8Array, value: Uint8Array, options?: ToyrrentOperationOptions): Promise<PeerId[]>
+  /** The valid routing record under `key` its namespace's selector prefers, from a read quorum. */
+  getRoutingRecord?(key: Uint8Array, options?: ToyrrentOperationOptions): Promise<Uint8Array>
   /** Pin state of the hash items held here (files' pins: src/files/pins.ts). */
   readonly localPins: LocalPins
 }

@@ -7,12 +7,20 @@
  */
 import { expect } from 'chai'
 import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { toyrrent } from '../../src/index.ts'
 import { createToyrrentNode } from '../../src/node.ts'
 import { internals } from '../../src/service/toyrrent.ts'
 import { createTestnet, dialAddr } from '../helpers/testnet.ts'
 import { waitFor } from '../helpers/wait.ts'
 import type { Testnet } from '../helpers/testnet.ts'
 import type { ToyrrentNode } from '../../src/node.ts'
+import type { Libp2p, PeerInfo } from '@libp2p/interface'
+import type { RandomWalk } from '@libp2p/interface-internal'
 
 describe('libp2p.peerRouting.findPeer through toyrrent', function () {
   this.timeout(120_000)
@@ -51,5 +59,37 @@ describe('libp2p.peerRouting.findPeer through toyrrent', function () {
       return
     }
     expect.fail('every node was connected to the asker before any findPeer')
+  })
+
+  it('libp2p\'s own random walk (what AutoNAT and relay discovery use) finds peers through toyrrent', async () => {
+    // a libp2p node with toyrrent and a service that only hands out libp2p's random walk component
+    const walker: Libp2p<{ toyrrent: unknown, walk: { randomWalk: RandomWalk } }> = await createLibp2p({
+      addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: {
+        identify: identify(),
+        toyrrent: toyrrent({ autoJoin: false, leaveTimeout: 0, repairInterval: 0, refreshInterval: 0 }),
+        walk: (components: { randomWalk: RandomWalk }) => ({ randomWalk: components.randomWalk })
+      }
+    })
+    try {
+      await walker.dial(multiaddr(dialAddr(net.nodes[0])), { signal: AbortSignal.timeout(10_000) })
+      // the network: the test network's nodes and the asker of the test above, still running
+      const members = new Set([...net.nodes, ...(asker == null ? [] : [asker])].map(n => n.libp2p.peerId.toString()))
+      const found: PeerInfo[] = []
+      const signal = AbortSignal.timeout(20_000)
+      for await (const peer of walker.services.walk.randomWalk.walk({ signal })) {
+        found.push(peer)
+        if (new Set(found.map(p => p.id.toString())).size >= 3) break
+      }
+      for (const peer of found) {
+        expect(members.has(peer.id.toString()), `${peer.id} is a node of the network`).to.equal(true)
+        expect(peer.multiaddrs, `addresses of ${peer.id}`).to.not.be.empty
+      }
+    } finally {
+      await walker.stop()
+    }
   })
 })

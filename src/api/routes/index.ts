@@ -11,6 +11,7 @@ import { connectPeer } from './connect.ts'
 import { addFile, addPin, getFile, listPins, removePin } from './files.ts'
 import { dashboardFeatures, dashboardFile, dashboardPage } from './dashboard.ts'
 import { getTable } from './table.ts'
+import { getIpnsRecord, putIpnsRecord } from './routing-v1.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -37,5 +38,8 @@ export const routes: Route[] = [
   { method: 'GET', path: '/', handler: dashboardPage },
   { method: 'GET', path: '/dashboard/:file', handler: dashboardFile },
   { method: 'GET', path: '/v1/dashboard/features', handler: dashboardFeatures },
-  { method: 'GET', path: '/v1/table', handler: getTable }
+  { method: 'GET', path: '/v1/table', handler: getTable },
+  // delegated routing for IPNS (specs.ipfs.tech/routing/http-routing-v1): Kubo and Helia clients
+  { method: 'GET', path: '/routing/v1/ipns/:name', handler: getIpnsRecord },
+  { method: 'PUT', path: '/routing/v1/ipns/:name', handler: putIpnsRecord }
 ]

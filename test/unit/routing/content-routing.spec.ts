@@ -92,6 +92,20 @@ describe('unit: routing records on the in-memory network', () => {
     expect(covered, 'no newcomer was among the R nearest of any record: nothing was handed over').to.be.greaterThan(0)
   })
 
+  it('a replica that leaves hands its records to the next nearest before it stops', async () => {
+    const names = await Promise.all(Array.from({ length: 12 }, async () => ipnsName()))
+    await Promise.all(names.map(async (name, i) => { await routing(net.nodes[i % net.nodes.length]).put(name.routingKey, await name.record(4n)) }))
+    await repairAll(net)
+    const leaver = net.nodes.reduce((most, n) => n[internals].store.size > most[internals].store.size ? n : most)
+    const held = names.filter(name => leaver[internals].store.has(routingItemKey(name.routingKey)))
+    expect(held.length).to.be.greaterThan(0)
+    await net.leave(leaver)
+    // no repair has run: the handoff alone put every record on its R nearest remaining nodes
+    for (const name of held) {
+      for (const n of net.nearest(routingItemKey(name.routingKey), R)) expect(await sequenceOn(n, name)).to.equal(4n)
+    }
+  })
+
   it('a stored record nobody can validate any more is not served: an expired IPNS record reads as not found', async () => {
     const name = await ipnsName()
     const soon = new Date(Date.now() + 300).toISOString()
@@ -122,5 +136,19 @@ describe('unit: routing records on the in-memory network', () => {
     expect(partial.findProviders).to.equal(undefined)
     expect(partial.put).to.be.a('function')
     expect(partial.get).to.be.a('function')
+  })
+
+  it('a hash-item get of a routing record\'s key is wrong-kind, on a replica and elsewhere', async () => {
+    const name = await ipnsName()
+    await routing(net.nodes[0]).put(name.routingKey, await name.record(1n))
+    const id = routingItemKey(name.routingKey)
+    const replica = net.nearest(id, 1)[0]
+    const elsewhere = net.nodes.find(n => !net.nearest(id, R).includes(n) && !n[internals].store.has(id))!
+    for (const node of [replica, elsewhere]) {
+      let error: any
+      await node.get(id).catch(err => { error = err })
+      expect(error?.name, `get on ${net.peerId(node)}`).to.equal('WrongKindError')
+      expect(error?.message).to.match(/routing record key/)
+    }
   })
 })

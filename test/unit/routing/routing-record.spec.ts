@@ -43,7 +43,8 @@ describe('unit: routing records', () => {
     expect(() => decodeRoutingRecord(reordered)).to.throw(/canonical/)
   })
 
-  it('the largest valid record fits the stated maximum', () => {
+  it('the largest valid record fits the stated maximum (66,055 bytes, as protocols/routing-record.md says)', () => {
+    expect(MAX_ROUTING_RECORD_BYTES).to.equal(66_055)
     const bytes = encodeRoutingRecord({ key: text('/ipns/' + 'a'.repeat(MAX_ROUTING_KEY_BYTES - 6)), value: new Uint8Array(MAX_VALUE_BYTES).fill(1) })
     expect(bytes.byteLength).to.be.at.most(MAX_ROUTING_RECORD_BYTES)
     expect(decodeRoutingRecord(bytes).value.byteLength).to.equal(MAX_VALUE_BYTES)
