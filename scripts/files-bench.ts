@@ -4,7 +4,7 @@
  * file moved between two Helia nodes over bitswap on the same libp2p stack
  * (TCP, Noise, Yamux, identify), in the same run and process.
  *
- *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--store-window 16] [--out FILE]
+ *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--store-window 8] [--out FILE]
  *
  * toyrrent add: node 0 imports the file (64 KiB raw leaves, balanced, 174
  * links) and stores every block on its R nearest nodes. toyrrent cat: the
@@ -114,7 +114,7 @@ export async function runFilesBench (argv: string[]): Promise<void> {
       'size-mib': { type: 'string', default: '64' },
       nodes: { type: 'string', default: '10' },
       'fetch-window': { type: 'string', default: '32' },
-      'store-window': { type: 'string', default: '16' },
+      'store-window': { type: 'string', default: '8' },
       out: { type: 'string' }
     }
   })

@@ -96,9 +96,9 @@ export const BUSY_RETRIES = 2
 export const BUSY_BACKOFF_MS = 50
 
 /**
- * A get or resolve that asked only its first peers widens after this long
- * without an answer: well above the loaded round trip, so busy nodes are not
- * sent every read twice.
+ * The longest a get or resolve that asked only its first peers waits before
+ * widening: the wait when those peers have not answered us before. Measured
+ * peers get three of their round trips instead (service/peer-rtt.ts).
  */
 export const READ_HEDGE_MS = 200
 

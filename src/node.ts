@@ -49,6 +49,7 @@ import type { ToyrrentComponents } from './service/toyrrent.ts'
 import type { ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { quietLogger } from './quiet-logger.ts'
 
 export interface ToyrrentNodeOptions extends ToyrrentInit {
   /** LevelDB item store, peer store and identity key live here. Omitted: all in memory, a fresh identity. */
@@ -193,6 +194,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   const libp2p = await createLibp2p({
     privateKey,
     datastore,
+    logger: quietLogger(),
     addresses: { listen, appendAnnounce: announce, announceFilter: offeredAddrs },
     connectionManager: {
       inboundConnectionThreshold: options.inboundConnectionThreshold ?? DEFAULT_INBOUND_CONNECTION_THRESHOLD,

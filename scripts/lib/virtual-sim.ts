@@ -21,7 +21,8 @@
  */
 import { createMemoryNetwork } from '../../src/testing/memory-network.ts'
 import { internals } from '../../src/service/toyrrent.ts'
-import { compareDistance, distanceBand, peerPosition, POSITION_BYTES, sha256 } from '../../src/keyspace.ts'
+import { compareDistance, peerPosition, POSITION_BYTES, sha256 } from '../../src/keyspace.ts'
+import { compareBytes } from '../../src/bytes.ts'
 import { VirtualClock } from './virtual-clock.ts'
 import { rng, round, summarise, toHex } from './stats.ts'
 import type { Toyrrent } from '../../src/service/toyrrent.ts'
@@ -150,25 +151,46 @@ function traceNode (node: Toyrrent, traces: Map<string, Trace>): void {
 
 /**
  * Every node's table from the true set: each distance band up to the bucket
- * size, peers taken from a seeded offset in join order.
+ * size. With the nodes sorted by position, the peers in band b of a node
+ * (sharing its first 255 − b bits, differing at the next) are a contiguous
+ * run next to it, so each band costs two binary searches, not a pass over
+ * every node; a band's picks start at a seeded offset in its run.
  */
 function fillTables (net: MemoryNetwork, seed: number): void {
   const ids = net.nodes.map(n => net.peerId(n))
   const positions = ids.map(id => peerPosition(id))
+  const order = ids.map((_, i) => i).sort((a, b) => compareBytes(positions[a], positions[b]))
+  const sorted = order.map(i => positions[i])
   const bucketSize = net.nodes[0]?.[internals].settings.bucketSize ?? 20
-  for (let i = 0; i < net.nodes.length; i++) {
+  const bit = (pos: Uint8Array, k: number): number => (pos[k >> 3] >> (7 - (k & 7))) & 1
+  /** First index in [lo, hi) whose bit k is 1 (all share bits < k). */
+  const split = (lo: number, hi: number, k: number): number => {
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (bit(sorted[mid], k) === 0) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+  for (let i = 0; i < ids.length; i++) {
     const table = net.nodes[i][internals].table
     const self = positions[i]
-    const counts = new Uint16Array(POSITION_BYTES * 8)
-    // start at a seeded offset so early joiners are not everyone's far-band choice
-    const offset = Math.floor(unit(`${seed} fill ${i}`) * ids.length)
-    for (let k = 0; k < ids.length; k++) {
-      const j = (offset + k) % ids.length
-      if (j === i) continue
-      const band = distanceBand(self, positions[j])
-      if (band < 0 || counts[band] >= bucketSize) continue
-      counts[band]++
-      table.add(ids[j], [], positions[j])
+    let lo = 0
+    let hi = sorted.length
+    // walk down the prefix bits; at bit k the other half of [lo, hi) is band 255 − k
+    for (let k = 0; k < POSITION_BYTES * 8 && hi - lo > 1; k++) {
+      const mid = split(lo, hi, k)
+      const [otherLo, otherHi] = bit(self, k) === 0 ? [mid, hi] : [lo, mid]
+      const size = otherHi - otherLo
+      if (size > 0) {
+        const offset = Math.floor(unit(`${seed} fill ${i} ${k}`) * size)
+        for (let t = 0; t < Math.min(bucketSize, size); t++) {
+          const j = order[otherLo + (offset + t) % size]
+          table.add(ids[j], [], positions[j])
+        }
+      }
+      if (bit(self, k) === 0) hi = mid
+      else lo = mid
     }
   }
 }

@@ -1,7 +1,6 @@
 /** The streams a command runs against, and helpers to read and write them whole. */
 import { TooLargeError } from '../errors.ts'
 import { MAX_VALUE_BYTES } from '../constants.ts'
-import { checkValueSize } from '../records/hash-item.ts'
 import type { Readable, Writable } from 'node:stream'
 
 export interface CliIo {
@@ -51,6 +50,8 @@ export async function readValueArg (arg: string | undefined, io: CliIo): Promise
   } else {
     value = new TextEncoder().encode(arg)
   }
+  // loaded here: only the commands that read a value need it
+  const { checkValueSize } = await import('../records/hash-item.ts')
   checkValueSize(value)
   return value
 }

@@ -17,6 +17,9 @@ import { InvalidInputError, NotFoundError } from '../errors.ts'
 import { equalPositions } from '../keyspace.ts'
 import { hashItemKey } from '../records/hash-item.ts'
 import { ToyrrentError } from '../errors.ts'
+import { isFinal } from '../refusals.ts'
+import { sleep } from '../signals.ts'
+import { STORE_BACKOFF_MS, STORE_TRIES } from './constants.ts'
 import type { ToyrrentApi, ToyrrentOperationOptions } from '../service/types.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
@@ -76,6 +79,23 @@ export async function putBlock (service: BlockService, bytes: Uint8Array, cid?: 
   return key
 }
 
+/**
+ * `putBlock`, tried again (with a doubling back-off) while the failure is
+ * retryable: busy peers, too few reachable, a deadline. A big add under load
+ * must not fail on one block's bad moment.
+ */
+export async function putBlockWithRetries (service: BlockService, bytes: Uint8Array, cid: CID | undefined, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await putBlock(service, bytes, cid, options)
+    } catch (err: any) {
+      const retryable = err instanceof ToyrrentError ? !isFinal(err.code) : err?.name === 'TimeoutError'
+      if (!retryable || attempt >= STORE_TRIES || options.signal?.aborted === true) throw err
+      await sleep(STORE_BACKOFF_MS * 2 ** (attempt - 1) * (0.75 + Math.random() / 2), options.signal)
+    }
+  }
+}
+
 /** Block reads and writes with a deadline per block rather than per file. */
 export interface BlockOptions extends AbortOptions {
   /** Deadline of one block's get or put, in ms (default: the service's operation timeout). */
@@ -100,7 +120,7 @@ export class ToyrrentBlockstore {
 
   async put (cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: AbortOptions = {}): Promise<CID> {
     const block = bytes instanceof Uint8Array ? bytes : await collect(bytes)
-    await putBlock(this.service, block, cid, this.opOptions(options))
+    await putBlockWithRetries(this.service, block, cid, this.opOptions(options))
     this.puts++
     return cid
   }

@@ -17,8 +17,20 @@ export const MAX_CHILDREN_PER_NODE = 174
  */
 export const DEFAULT_FETCH_WINDOW = 32
 
-/** Blocks stored at once by add and import: each one is R writes, so fewer than reads. */
-export const DEFAULT_STORE_WINDOW = 16
+/**
+ * Blocks stored at once by add and import: each one is R writes of 64 KiB
+ * to the same few neighbours' channels, so fewer than reads (at 16, a loaded
+ * machine let stores queue past the request deadline and drop peers).
+ */
+export const DEFAULT_STORE_WINDOW = 8
+
+/**
+ * Tries of one block's store when the answer is retryable (busy, too few
+ * peers reachable, a deadline), with a doubling back-off from
+ * STORE_BACKOFF_MS: long enough for bootstrap healing to find peers again.
+ */
+export const STORE_TRIES = 4
+export const STORE_BACKOFF_MS = 500
 
 /** Tries of one block before cat names it missing (each is a whole lookup with the service's fallbacks). */
 export const BLOCK_TRIES = 2

@@ -6,7 +6,7 @@
 import { exporter } from 'ipfs-unixfs-exporter'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
 import { BLOCK_TRIES, DEFAULT_FETCH_WINDOW, DEFAULT_STORE_WINDOW, MAX_LISTING_ENTRIES } from './constants.ts'
-import { ToyrrentBlockstore, getBlock, parseCid, putBlock } from './blocks.ts'
+import { ToyrrentBlockstore, getBlock, parseCid, putBlockWithRetries } from './blocks.ts'
 import { importFile } from './importer.ts'
 import { exportCar, importCar } from './car.ts'
 import { Pins } from './pins.ts'
@@ -22,7 +22,7 @@ import type { CID } from 'multiformats/cid'
 export interface FilesInit {
   /** Blocks fetched at once (cat, pin add, export). @default 32 */
   fetchWindow?: number
-  /** Blocks stored at once (add, import). @default 16 */
+  /** Blocks stored at once (add, import). @default 8 */
   storeWindow?: number
   /** Deadline of one block's get or put, in ms. @default the service's operation timeout */
   blockTimeout?: number
@@ -112,7 +112,7 @@ export class Files {
   /** Store every block of a CAR stream (verified, pinned here, R copies), then pin its roots. */
   async importCar (source: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<CarImport & { pins: PinRecord[] }> {
     const result = await importCar(source, async (cid, bytes, s) => {
-      await putBlock(this.service, bytes, cid, { signal: s, timeout: this.init.blockTimeout })
+      await putBlockWithRetries(this.service, bytes, cid, { signal: s, timeout: this.init.blockTimeout })
     }, { window: this.init.storeWindow, signal })
     const pins: PinRecord[] = []
     // every block is here now, so this walk reads locally and proves the DAG complete

@@ -4,7 +4,7 @@
  */
 export { Files, filesOf } from './files.ts'
 export type { FilesInit, ListEntry } from './files.ts'
-export { ToyrrentBlockstore, getBlock, putBlock, blockKey, parseCid, rawCid, BlockMismatchError } from './blocks.ts'
+export { ToyrrentBlockstore, getBlock, putBlock, putBlockWithRetries, blockKey, parseCid, rawCid, BlockMismatchError } from './blocks.ts'
 export type { BlockService, BlockOptions } from './blocks.ts'
 export { importFile, importDirectory, importerOptions } from './importer.ts'
 export type { AddResult } from './importer.ts'

@@ -6,7 +6,8 @@
  * the routing table there.
  */
 import { lookup } from './lookup.ts'
-import { nearestPositioned, peerPosition } from '../keyspace.ts'
+import { nearestN, nearestPositioned, peerPosition } from '../keyspace.ts'
+import type { PeerRtt } from './peer-rtt.ts'
 import { READ_HEDGE_MS } from '../constants.ts'
 import { InsufficientPeersError, NotFoundError } from '../errors.ts'
 import type { LookupResult, QueryOutcome } from './lookup.ts'
@@ -34,6 +35,8 @@ export interface LookupsInit {
   table: PeerTable
   neighbourhood: Neighbourhood
   metrics?: ToyrrentMetrics
+  /** Measured round trips per peer: hedges in round trips. */
+  rtt?: PeerRtt
   /** Peers we are connected to: where a lookup starts while the table is still empty (just after bootstrap). */
   connectedPeers(): PeerId[]
 }
@@ -83,16 +86,17 @@ export class Lookups {
   async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<RunResult> {
     const started = this.init.settings.clock.monotonic()
     const failedPeers: FoundPeer[] = []
+    const seeds = this.seeds(target, shape.width)
     const result = await lookup({
       target,
       n: shape.width,
       alpha: shape.alpha,
       initialAlpha: shape.initialAlpha,
-      hedgeMs: shape.hedgeMs,
+      hedgeMs: this.hedge(target, shape, seeds),
       clock: this.init.settings.clock,
       self: this.init.neighbourhood.selfPeer(),
       selfServes: this.init.neighbourhood.serves(),
-      seeds: this.seeds(target, shape.width),
+      seeds,
       signal,
       query: async (peer, querySignal) => {
         try {
@@ -106,6 +110,17 @@ export class Lookups {
     })
     this.init.metrics?.lookup(result.hops, this.init.settings.clock.monotonic() - started)
     return { ...result, target, failedPeers: [...failedPeers] }
+  }
+
+  /**
+   * A hedged shape waits three measured round trips of the peers its
+   * narrow start asks (see peer-rtt.ts), or READ_HEDGE_MS when one of them
+   * has not answered us before.
+   */
+  private hedge (target: Uint8Array, shape: LookupShape, seeds: FoundPeer[]): number | undefined {
+    if (shape.hedgeMs == null || this.init.rtt == null) return shape.hedgeMs
+    const first = nearestN(target, seeds, shape.initialAlpha ?? shape.alpha, p => p.position)
+    return Math.min(shape.hedgeMs, this.init.rtt.hedgeFor(first.map(p => p.peerId.toString())))
   }
 
   /**

@@ -10,6 +10,7 @@
 import { RemoteRejectedError } from '../errors.ts'
 import { BUSY_BACKOFF_MS, BUSY_RETRIES } from '../constants.ts'
 import { sleep } from '../signals.ts'
+import type { PeerRtt } from './peer-rtt.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import type { PeerRpc, RequestOptions } from '../rpc/peer-rpc.ts'
@@ -30,6 +31,8 @@ export interface PeerRequestsInit {
   requestTimeout: number
   log: Logger
   clock?: Clock
+  /** Hears the round trip of every answered request (the read hedge uses it). */
+  rtt?: PeerRtt
 }
 
 export class PeerRequests {
@@ -48,7 +51,9 @@ export class PeerRequests {
     const deadline = clock.now() + this.init.requestTimeout
     for (let attempt = 0; ; attempt++) {
       try {
+        const sent = clock.monotonic()
         const answer = await call(this.init.rpc, { signal: options.signal, timeout: Math.max(deadline - clock.now(), 1), onBytes: options.onBytes })
+        if (attempt === 0) this.init.rtt?.record(peer.peerId.toString(), clock.monotonic() - sent)
         this.init.table.add(peer.peerId, peer.multiaddrs, peer.position)
         return answer
       } catch (err: any) {

@@ -20,6 +20,7 @@ import { Repairer } from './repair.ts'
 import { PeerTable } from './peer-table.ts'
 import { Neighbourhood } from './neighbourhood.ts'
 import { PeerRequests } from './peer-requests.ts'
+import { PeerRtt } from './peer-rtt.ts'
 import { Lookups } from './lookups.ts'
 import { Writer } from './writer.ts'
 import { HashItems } from './hash-items.ts'
@@ -144,13 +145,15 @@ export class Toyrrent implements Startable, ToyrrentApi {
       queue: () => this.inbound.stats()
     })
     const rpc: PeerRpc = this.rpc = new RpcClient(transport ?? new StreamTransport(components, s.protocol), { filterAddrs })
-    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests'), clock: s.clock })
+    const rtt = new PeerRtt()
+    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests'), clock: s.clock, rtt })
     const lookups = this.lookups = new Lookups({
       settings: s,
       requests,
       table: this.table,
       neighbourhood,
       metrics: this.metrics,
+      rtt,
       connectedPeers: () => components.connectionManager.getConnections().map(conn => conn.remotePeer)
     })
     // libp2p's peer routing from our own table and lookups (libp2p collects it by peerRoutingSymbol)

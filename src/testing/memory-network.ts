@@ -48,7 +48,7 @@
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { sha256 } from '../keyspace.ts'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { defaultLogger } from '@libp2p/logger'
+import { quietLogger } from '../quiet-logger.ts'
 import { MemoryDatastore } from 'datastore-core'
 import { Frame } from '../rpc/pb/rpc.ts'
 import { ConnectionRefusedError, ConnectionResetError, MemoryTransport } from './memory-transport.ts'
@@ -75,7 +75,7 @@ export interface MemoryNetworkOptions {
    * does). @default true
    */
   refresh?: boolean
-  /** Component logger of every node. @default defaultLogger() (silent unless DEBUG names toyrrent) */
+  /** Component logger of every node. @default quietLogger() (silent unless DEBUG names toyrrent) */
   logger?: ComponentLogger
   /**
    * Node keys and the node each newcomer joins through derive from this seed
@@ -184,7 +184,7 @@ class Network implements MemoryNetwork, FrameCarrier {
     this.seed = options.seed
     this.random = options.seed == null ? Math.random : seededRandom(options.seed)
     this.delay = options.delay ?? 0
-    this.logger = options.logger ?? defaultLogger()
+    this.logger = options.logger ?? quietLogger()
   }
 
   async add (init: ToyrrentInit = {}, options: { join?: boolean } = {}): Promise<Toyrrent> {

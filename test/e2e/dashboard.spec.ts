@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -92,6 +92,21 @@ describe('web dashboard in headless chromium', function () {
     await page.click('#get-form button')
     await page.waitForSelector('#get-result.error')
     assert.match(await page.textContent('#get-result') ?? '', /key|CID|hex/i)
+  })
+
+  it('adds a file through the page (files feature detected); the CLI cats it and the page downloads it', async () => {
+    assert.equal(await page.isVisible('#files-card'), true, 'this daemon serves /v1/files')
+    const content = Buffer.from(`a file from the dashboard ${Date.now()}\n`.repeat(200))
+    await page.setInputFiles('#file-input', { name: 'notes.txt', mimeType: 'text/plain', buffer: content })
+    await page.waitForFunction(() => /^\S+ {2}notes\.txt, \d+ bytes/.test((globalThis as any).document.getElementById('file-result')?.textContent ?? ''), undefined, { timeout: 30_000 })
+    const cid = (await page.textContent('#file-result'))?.split(' ')[0] ?? ''
+    const cat = await toyrrent(['cat', cid, '--api', daemons[2].api])
+    assert.equal(cat.code, 0, cat.stderr)
+    assert.ok(cat.stdout.equals(content), 'the CLI reads the same bytes')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-form button')])
+    const saved = join(root, 'downloaded')
+    await download.saveAs(saved)
+    assert.ok((await readFile(saved)).equals(content), 'the page downloads the same bytes')
   })
 
   it('charts request rates from /metrics, and logged no console errors; screenshot saved', async () => {

@@ -67,7 +67,8 @@ export function nearestDaemons (key: Uint8Array, daemons: DaemonProcess[], count
 /** `count` daemons under `root`, all bootstrapped from the first, each with at least 3 peers in its table before it resolves. */
 export async function startDaemonNetwork (root: string, count: number, extraArgs: string[] = []): Promise<DaemonProcess[]> {
   const first = await startDaemonProcess(join(root, 'n0'), extraArgs, 60_000)
-  const started = await Promise.allSettled(Array.from({ length: count - 1 }, async (_, i) => startDaemonProcess(join(root, `n${i + 1}`), ['--bootstrap', first.multiaddrs[0], ...extraArgs], 60_000)))
+  // ten daemons starting at once on a busy machine: a minute is not always enough
+  const started = await Promise.allSettled(Array.from({ length: count - 1 }, async (_, i) => startDaemonProcess(join(root, `n${i + 1}`), ['--bootstrap', first.multiaddrs[0], ...extraArgs], 120_000)))
   const rest = started.flatMap(s => s.status === 'fulfilled' ? [s.value] : [])
   if (rest.length < count - 1) {
     await Promise.all([first, ...rest].map(async d => d.stop('SIGKILL')))
@@ -77,10 +78,11 @@ export async function startDaemonNetwork (root: string, count: number, extraArgs
   try {
     // R (3) peers in every table: enough for a write quorum at once, and lookups through them find the rest
     const enough = Math.min(count - 1, 3)
+    let last: number[] = []
     await waitFor(`every daemon to know at least ${enough} others`, async () => {
-      const peers = await Promise.all(daemons.map(async d => (await new ToyrrentClient(d.api).stats()).peers as number))
-      return peers.every(p => p >= enough)
-    }, 60_000)
+      last = await Promise.all(daemons.map(async d => (await new ToyrrentClient(d.api).stats()).peers as number))
+      return last.every(p => p >= enough)
+    }, 120_000).catch((err: Error) => { throw new Error(`${err.message} (table sizes: ${last.join(', ')})`) })
   } catch (err) {
     await Promise.all(daemons.map(async d => d.stop('SIGKILL')))
     throw err

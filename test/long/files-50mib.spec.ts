@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createReadStream } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
@@ -15,6 +15,12 @@ import type { DaemonProcess } from '../helpers/cli.ts'
 
 const SIZE = 50 * 1024 * 1024
 const SEED = 'long-50mib'
+
+/** Resident memory of a daemon process, from /proc (Linux). */
+async function rssMiB (node: DaemonProcess): Promise<number> {
+  const status = await readFile(`/proc/${node.child.pid}/status`, 'utf8')
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN) / 1024
+}
 
 async function shaOfBody (res: Response): Promise<{ hex: string, bytes: number }> {
   const hash = createHash('sha256')
@@ -65,9 +71,14 @@ describe('long: a 50 MiB file on 10 daemons', function () {
     const res = await fetch(`http://${nodes[3].api}/v1/files`, { method: 'POST', body: createReadStream(file) as any, duplex: 'half' } as RequestInit)
     assert.equal(res.status, 201)
     assert.equal((await res.json() as any).cid, cid)
+    const before = await rssMiB(nodes[8])
     const got = await fetch(`http://${nodes[8].api}/v1/files/${cid}`)
     assert.equal(got.headers.get('content-length'), String(SIZE))
     assert.deepEqual(await shaOfBody(got), { hex: fileSha, bytes: SIZE })
+    // the reader's memory is its fetch window, not the file
+    const growth = await rssMiB(nodes[8]) - before
+    console.log(`      reader daemon RSS ${before.toFixed(0)} MiB before the 50 MiB GET, growth ${growth.toFixed(1)} MiB`)
+    assert.ok(growth < 64, `RSS grew ${growth.toFixed(1)} MiB serving a 50 MiB file`)
     const start = 20 * 1024 * 1024 + 7
     const part = await fetch(`http://${nodes[9].api}/v1/files/${cid}`, { headers: { Range: `bytes=${start}-${start + 3 * 65_536}` } })
     assert.equal(part.status, 206)

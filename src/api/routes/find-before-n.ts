@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../errors.ts'
 import { distance } from '../../keyspace.ts'
 import { parseKey } from '../../records/hash-item.ts'
 import { toHex } from '../types.ts'
+import { withoutPeerId } from './node-info.ts'
 import type { ApiResult, RequestContext } from '../router.ts'
 import type { FindBeforeNResponse } from '../types.ts'
 
@@ -16,7 +17,8 @@ export async function findBeforeN (ctx: RequestContext): Promise<ApiResult> {
     n,
     peers: found.map(peer => ({
       peerId: peer.peerId.toString(),
-      multiaddrs: peer.multiaddrs.map(ma => ma.toString()),
+      // like GET /v1/peers: where it listens, the peer id in its own field
+      multiaddrs: [...new Set(peer.multiaddrs.map(ma => withoutPeerId(ma.toString())))],
       position: toHex(peer.position),
       distance: toHex(distance(target, peer.position))
     }))

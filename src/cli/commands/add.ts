@@ -8,7 +8,10 @@ import { importDirectory } from '../../files/importer.ts'
 import { blockKey } from '../../files/blocks.ts'
 import { equalPositions } from '../../keyspace.ts'
 import { parseKey } from '../../records/hash-item.ts'
-import { DEFAULT_STORE_WINDOW } from '../../files/constants.ts'
+import { DEFAULT_STORE_WINDOW, STORE_BACKOFF_MS, STORE_TRIES } from '../../files/constants.ts'
+import { ApiError } from '../../api/client.ts'
+import { isFinal } from '../../refusals.ts'
+import { sleep } from '../../signals.ts'
 import { ToyrrentError } from '../../errors.ts'
 import type { Command } from '../command.ts'
 import type { CliIo } from '../io.ts'
@@ -100,9 +103,21 @@ class DaemonBlocks {
   constructor (client: FilesClient) { this.client = client }
   async put (cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<CID> {
     const block = bytes instanceof Uint8Array ? bytes : await collect(bytes)
-    const stored = await this.client.putBlock(block)
+    const stored = await this.putWithRetries(block)
     if (!equalPositions(parseKey(stored.cid), blockKey(cid))) throw new ToyrrentError(`the daemon stored a block under ${stored.cid}, expected ${cid.toString()}`)
     return cid
+  }
+
+  /** As on the daemon (putBlockWithRetries): a busy or short-of-peers moment is tried again with back-off. */
+  private async putWithRetries (block: Uint8Array): Promise<{ cid: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.putBlock(block)
+      } catch (err: any) {
+        if (!(err instanceof ApiError) || isFinal(err.code) || attempt >= STORE_TRIES) throw err
+        await sleep(STORE_BACKOFF_MS * 2 ** (attempt - 1))
+      }
+    }
   }
 }
 

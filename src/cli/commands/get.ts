@@ -1,7 +1,7 @@
-import { keyToCid, parseKey } from '../../records/hash-item.ts'
-import { asUsage, CLIENT_OPTIONS } from '../args.ts'
+import { CLIENT_OPTIONS } from '../args.ts'
 import { connect } from '../connect.ts'
 import { write } from '../io.ts'
+import { keyHex } from '../key-text.ts'
 import type { Command } from '../command.ts'
 
 export const get: Command = {
@@ -11,9 +11,9 @@ export const get: Command = {
   options: { ...CLIENT_OPTIONS },
   positionals: { min: 1, max: 1 },
   async run ({ values, positionals }, io) {
-    const key = asUsage(() => parseKey(positionals[0]))
+    const key = await keyHex(positionals[0])
     const client = await connect(values, io.env)
-    await write(io.stdout, await client.get(keyToCid(key)))
+    await write(io.stdout, await client.get(key))
     return 0
   }
 }

@@ -6,7 +6,12 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { keyHex } from '../../../src/cli/key-text.ts'
+import { hashItemKey, keyToCid, parseKey } from '../../../src/records/hash-item.ts'
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url))
 const HOOK = `data:text/javascript,${encodeURIComponent(`
@@ -41,6 +46,22 @@ describe('cli: each command loads only what it needs', function () {
   it('get loads no other command module', async () => {
     const commands = (await loaded(['get', '--api', '127.0.0.1:1', '0f'.repeat(32)])).filter(u => u.includes('/cli/commands/'))
     assert.deepEqual(commands.map(u => u.replace(/.*\/cli\/commands\//, '')).sort(), ['get.js', 'index.js'])
+  })
+
+  it('the fast key parser of get agrees with parseKey, and refuses what it refuses', async () => {
+    for (let i = 0; i < 200; i++) {
+      const key = hashItemKey(randomBytes(1 + i))
+      const hex = Buffer.from(key).toString('hex')
+      const dagPb = CID.createV1(0x70, Digest.create(0x12, key)).toString()
+      for (const text of [keyToCid(key), hex, hex.toUpperCase(), dagPb, ` ${keyToCid(key)} `]) {
+        assert.equal(await keyHex(text), Buffer.from(parseKey(text)).toString('hex'), text)
+      }
+    }
+    const cid = keyToCid(hashItemKey(Buffer.from('x')))
+    for (const bad of [cid.slice(0, -1), `${cid}a`, cid.toUpperCase(), 'bafy', 'x'.repeat(64), CID.createV0(CID.parse(cid).multihash as any).toString()]) {
+      await assert.rejects(keyHex(bad), (err: Error) => err.name === 'UsageError', bad)
+      assert.throws(() => parseKey(bad), bad)
+    }
   })
 
   it('control: the daemon command does load libp2p (the hook would see it)', async () => {

