@@ -19,10 +19,10 @@ async function bench (...extra: string[]): Promise<any> {
 describe('bench harness (smoke)', function () {
   this.timeout(60_000)
 
-  it('compares toyrrent with kad-dht in one process', async () => {
+  it('compares toyrrent with hyperdht, bittorrent-dht and kad-dht in one process', async () => {
     const report = await bench()
     expect(report.errors).to.equal(undefined)
-    for (const impl of ['toyrrent', 'kad-dht']) {
+    for (const impl of ['toyrrent', 'hyperdht', 'bittorrent-dht', 'kad-dht']) {
       const r = report.results[impl]
       expect(r.nodes).to.equal(5)
       expect(r.formMs).to.be.greaterThan(0)
@@ -34,7 +34,7 @@ describe('bench harness (smoke)', function () {
       }
       expect(r.getConcurrent.opsPerSec).to.be.greaterThan(0)
     }
-    expect(report.comparison['get p50 ms'].toyrrentAdvantage).to.be.a('number')
+    for (const other of ['hyperdht', 'bittorrent-dht', 'kad-dht']) expect(report.comparison['get p50 ms'][`toyrrentVs_${other}`]).to.be.a('number')
   })
 
   it('runs one process per node with --procs', async () => {
