@@ -52,6 +52,8 @@ export const REFUSALS = {
   // raised here, never by a peer
   usage: { http: 400, exit: 2, final: true },
   'unknown-route': { http: 404, exit: 1, final: true },
+  // a request a web page other than the dashboard could have sent (src/api/browser-guard.ts)
+  forbidden: { http: 403, exit: 1, final: true },
   'method-not-allowed': { http: 405, exit: 1, final: true },
   'unsupported-media-type': { http: 415, exit: 1, final: true },
   // a byte range outside the file (GET /v1/files/:cid with Range)

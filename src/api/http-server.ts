@@ -9,6 +9,7 @@ import { logger } from '@libp2p/logger'
 import { DEFAULT_OPERATION_TIMEOUT_MS } from '../constants.ts'
 import { DEFAULT_API_HOST, DEFAULT_API_PORT } from './defaults.ts'
 import { readBody, readJson } from './body.ts'
+import { checkBrowserRequest } from './browser-guard.ts'
 import { errorReply } from './errors.ts'
 import { matchRoute } from './router.ts'
 import { routes as defaultRoutes } from './routes/index.ts'
@@ -98,6 +99,7 @@ export class ApiServer {
     const clientGone = new AbortController()
     res.once('close', () => { if (!res.writableFinished) clientGone.abort() })
     try {
+      checkBrowserRequest(req.method ?? 'GET', req.headers, this.host)
       const url = new URL(req.url ?? '/', 'http://localhost')
       const { route, params } = matchRoute(this.routes, req.method ?? 'GET', url.pathname)
       const signal = route.longRunning === true ? clientGone.signal : AbortSignal.any([clientGone.signal, AbortSignal.timeout(this.requestTimeout)])

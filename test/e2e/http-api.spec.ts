@@ -8,6 +8,7 @@ import { MAX_VALUE_BYTES } from '../../src/constants.ts'
 import { hashItemKey, keyToCid } from '../../src/records/hash-item.ts'
 import { assertError, http, open, readResponse } from '../helpers/http.ts'
 import { startApiPair } from '../helpers/api.ts'
+import { internals } from '../../src/service/toyrrent.ts'
 import type { ApiPair } from '../helpers/api.ts'
 import type { ToyrrentNode } from '../../src/node.ts'
 import type { IncomingMessage } from 'node:http'
@@ -137,6 +138,29 @@ describe('HTTP API', function () {
       for (const path of ['/v1', '/v1/nope', '/v2/items', '/v1/items/a/b']) {
         assertError(await http(api, 'GET', path), 404, 'unknown-route')
       }
+    })
+  })
+
+  describe('web pages other than the dashboard', () => {
+    const port = (): string => api.slice(api.lastIndexOf(':') + 1)
+
+    it('a write from another origin is 403 forbidden and stores nothing; the dashboard\'s own origin and programs (no Origin) may write', async () => {
+      const value = randomBytes(100)
+      const key = hashItemKey(value)
+      for (const origin of ['http://evil.example', 'null', `http://127.0.0.1:${Number(port()) + 1}`]) {
+        assertError(await http(api, 'POST', '/v1/items', value, { 'content-type': 'application/octet-stream', origin }), 403, 'forbidden')
+      }
+      assert.ok(nodes.every(n => !n.toyrrent[internals].store.has(key)), 'a refused write stored nothing')
+      const own = await http(api, 'POST', '/v1/items', value, { 'content-type': 'application/octet-stream', origin: `http://${api}` })
+      assert.equal(own.status, 201, own.body.toString())
+      const program = await http(api, 'POST', '/v1/items', randomBytes(100), { 'content-type': 'application/octet-stream' })
+      assert.equal(program.status, 201, program.body.toString())
+    })
+
+    it('a Host that is not loopback (DNS rebinding) is 403 forbidden, for reads too; localhost is fine', async () => {
+      assertError(await http(api, 'GET', '/v1/id', undefined, { host: `rebind.example:${port()}` }), 403, 'forbidden')
+      assertError(await http(api, 'GET', '/v1/id', undefined, { host: `10.0.0.1:${port()}` }), 403, 'forbidden')
+      assert.equal((await http(api, 'GET', '/v1/id', undefined, { host: `localhost:${port()}` })).status, 200)
     })
   })
 })
