@@ -62,14 +62,23 @@ describe('hash items', function () {
       expect(Buffer.from(await reader.toyrrent.get(key))).to.deep.equal(value)
     })
 
-    it('never returns wrong bytes when every holder lies', async () => {
-      const value = randomBytes(64)
-      const key = hashItemKey(value)
-      for (const liar of net.nodes.slice(0, 3)) {
-        await liar.toyrrent[internals].store.put(key, { kind: 0, body: randomBytes(64), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
+    it('never returns wrong bytes when every holder lies: liars in the replica set are "cannot tell", liars elsewhere leave "not found"', async () => {
+      const lie = async (liars: ToyrrentNode[], key: Uint8Array): Promise<void> => {
+        for (const liar of liars) await liar.toyrrent[internals].store.put(key, { kind: 0, body: randomBytes(64), pinned: false, expiresAt: 0n, storedAt: 0n, seq: 0n })
       }
-      const err = await net.nodes[7].toyrrent.get(key).then(() => undefined, e => e)
-      expect(err?.name).to.equal('NotFoundError')
+      // the whole replica set lies: a wrong answer is no "I do not hold it", so whether the item exists cannot be told
+      const inSet = hashItemKey(randomBytes(64))
+      const replicaSet = nearestNodes(net.nodes, inSet, 3)
+      await lie(replicaSet, inSet)
+      const reader = net.nodes.find(n => !replicaSet.includes(n))!
+      const cannotTell = await reader.toyrrent.get(inSet).then(() => undefined, e => e)
+      expect(cannotTell?.name).to.equal('InsufficientPeersError')
+      // liars outside the replica set: the replicas answered that they do not hold it
+      const outside = hashItemKey(randomBytes(64))
+      const nearest = nearestNodes(net.nodes, outside)
+      await lie(nearest.slice(-3), outside)
+      const notFound = await nearest[3].toyrrent.get(outside).then(() => undefined, e => e)
+      expect(notFound?.name).to.equal('NotFoundError')
     })
 
     it('refuses a value over 64 KiB before sending anything, naming the limit', async () => {
