@@ -40,16 +40,7 @@ export function mib (bytes: number): number {
 }
 
 /** Deterministic PRNG (mulberry32) so runs pick the same nodes for the same seed. */
-export function rng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom as rng } from '../../src/testing/seeded-random.ts'
 
 export function randomInt (random: () => number, n: number): number {
   return Math.floor(random() * n)

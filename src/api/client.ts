@@ -117,15 +117,7 @@ export class ToyrrentClient {
       throw this.networkError(err)
     }
     if (res.ok) return res
-    const text = await res.text()
-    let error: ErrorResponse['error'] | undefined
-    try {
-      error = (JSON.parse(text) as ErrorResponse).error
-    } catch {}
-    if (typeof error?.code !== 'string') {
-      throw new ApiError(`the daemon at ${this.address} answered ${res.status} ${res.statusText}`, 'http-error', res.status)
-    }
-    throw new ApiError(error.message, error.code, res.status)
+    throw replyError(this.address, res.status, res.statusText, await res.text())
   }
 
   private networkError (err: unknown): Error {
@@ -138,4 +130,14 @@ export class ToyrrentClient {
     const reason = cause?.code ?? (cause as Error | undefined)?.message ?? (err as Error).message
     return new ToyrrentError(`cannot reach the daemon at ${this.address}: ${reason}`)
   }
+}
+
+/** The ApiError a failed reply stands for: its JSON error, or the bare status when the body is not one. */
+export function replyError (address: string, status: number, statusText: string, body: string): ApiError {
+  let error: ErrorResponse['error'] | undefined
+  try {
+    error = (JSON.parse(body) as ErrorResponse).error
+  } catch {}
+  if (typeof error?.code !== 'string') return new ApiError(`the daemon at ${address} answered ${status} ${statusText}`, 'http-error', status)
+  return new ApiError(error.message, error.code, status)
 }

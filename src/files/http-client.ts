@@ -3,10 +3,10 @@
  * ways (a file is never held whole on this side either). Errors are the
  * ApiError / DaemonNotRunningError of src/api/client.ts.
  */
-import { ApiError, DaemonNotRunningError } from '../api/client.ts'
+import { DaemonNotRunningError, replyError } from '../api/client.ts'
 import { ToyrrentError } from '../errors.ts'
 import type { AddFileResponse } from '../api/routes/files.ts'
-import type { ErrorResponse, PutResponse } from '../api/types.ts'
+import type { PutResponse } from '../api/types.ts'
 import type { ListEntry } from './files.ts'
 import type { PinEntry, PinRecord } from './pins.ts'
 
@@ -69,13 +69,7 @@ export class FilesClient {
       throw this.networkError(err)
     }
     if (res.ok) return res
-    const text = await res.text()
-    let error: ErrorResponse['error'] | undefined
-    try {
-      error = (JSON.parse(text) as ErrorResponse).error
-    } catch {}
-    if (typeof error?.code !== 'string') throw new ApiError(`the daemon at ${this.address} answered ${res.status} ${res.statusText}`, 'http-error', res.status)
-    throw new ApiError(error.message, error.code, res.status)
+    throw replyError(this.address, res.status, res.statusText, await res.text())
   }
 
   private networkError (err: unknown): Error {

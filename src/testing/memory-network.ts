@@ -58,6 +58,7 @@ import { nearestN, peerPosition } from '../keyspace.ts'
 import { TimeoutError } from '../errors.ts'
 import { sleep } from '../signals.ts'
 import { systemClock } from '../clock.ts'
+import { seededRandom } from './seeded-random.ts'
 import type { Clock } from '../clock.ts'
 import type { ToyrrentComponents } from '../service/toyrrent.ts'
 import type { ToyrrentInit } from '../service/options.ts'
@@ -420,17 +421,5 @@ class Network implements MemoryNetwork, FrameCarrier {
     this.byNode.set(node, full)
     await node.start()
     return full
-  }
-}
-
-/** mulberry32: a small seeded generator, enough to pick join points. */
-function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
