@@ -14,6 +14,14 @@
  * to A, fetches every block from A over bitswap. Both cats are checked
  * against the SHA-256 of the input. Prints JSON (stdout, or --out FILE) with
  * MiB/s and toyrrent-vs-bitswap ratios.
+ *
+ * Like with like for add: toyrrent's add ends with R copies on the network
+ * (W acknowledged per block, the rest in flight), Helia's add is a local
+ * import. `helia.addCopies` is the bitswap way to the same state: node A
+ * imports and R other nodes fetch the whole DAG from it at once (each cat
+ * checked), timed from the start of the import until all R have it;
+ * `ratios.addVsBitswapCopies` compares toyrrent's add with that. The issue's
+ * own ratio (`addVsBitswap`: add against one single-peer transfer) stays.
  */
 import { createHash, createCipheriv } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
@@ -34,8 +42,11 @@ import { balanced } from 'ipfs-unixfs-importer/layout'
 import { createTestnet } from '../src/testing/testnet.ts'
 import { Files } from '../src/files/files.ts'
 import { CHUNK_BYTES, MAX_CHILDREN_PER_NODE } from '../src/files/constants.ts'
+import { DEFAULT_REPLICAS } from '../src/constants.ts'
 
 const MiB = 1024 * 1024
+/** The testnet's replication factor (the service default). */
+const REPLICAS = DEFAULT_REPLICAS
 
 function * content (size: number, seed = 'files-bench'): Generator<Uint8Array> {
   const cipher = createCipheriv('aes-256-ctr', createHash('sha256').update(seed).digest(), Buffer.alloc(16))
@@ -88,6 +99,8 @@ async function heliaNode (): Promise<any> {
   return helia
 }
 
+const heliaImport = { cidVersion: 1, rawLeaves: true, reduceSingleLeafToSelf: true, chunker: fixedSize({ chunkSize: CHUNK_BYTES }), layout: balanced({ maxChildrenPerNode: MAX_CHILDREN_PER_NODE }) } as const
+
 async function heliaRun (size: number, want: string): Promise<{ cid: string, add: Phase, cat: Phase }> {
   const a = await heliaNode()
   const b = await heliaNode()
@@ -95,7 +108,7 @@ async function heliaRun (size: number, want: string): Promise<{ cid: string, add
     await b.libp2p.dial(a.libp2p.getMultiaddrs()[0])
     let cid: any
     const add = await timed(size, async () => {
-      cid = await unixfs(a).addByteStream(content(size), { cidVersion: 1, rawLeaves: true, reduceSingleLeafToSelf: true, chunker: fixedSize({ chunkSize: CHUNK_BYTES }), layout: balanced({ maxChildrenPerNode: MAX_CHILDREN_PER_NODE }) })
+      cid = await unixfs(a).addByteStream(content(size), heliaImport)
     })
     let got = ''
     const cat = await timed(size, async () => { got = await digest(unixfs(b).cat(cid, { signal: AbortSignal.timeout(600_000) })) })
@@ -104,6 +117,26 @@ async function heliaRun (size: number, want: string): Promise<{ cid: string, add
   } finally {
     await b.stop()
     await a.stop()
+  }
+}
+
+/** Node A imports, then `copies` fresh nodes fetch the whole file from A over bitswap at once: R copies on the network, the bitswap way. */
+async function heliaCopiesRun (size: number, copies: number, want: string): Promise<Phase> {
+  const a = await heliaNode()
+  const fetchers: any[] = []
+  try {
+    for (let i = 0; i < copies; i++) {
+      const f = await heliaNode()
+      fetchers.push(f)
+      await f.libp2p.dial(a.libp2p.getMultiaddrs()[0])
+    }
+    return await timed(size, async () => {
+      const cid = await unixfs(a).addByteStream(content(size), heliaImport)
+      const got = await Promise.all(fetchers.map(async f => digest(unixfs(f).cat(cid, { signal: AbortSignal.timeout(600_000) }))))
+      if (got.some(g => g !== want)) throw new Error('a helia copy has different bytes')
+    })
+  } finally {
+    await Promise.allSettled([...fetchers, a].map(async n => n.stop()))
   }
 }
 
@@ -126,6 +159,8 @@ export async function runFilesBench (argv: string[]): Promise<void> {
   process.stderr.write(`toyrrent: add ${t.add.mibPerSecond} MiB/s, cat ${t.cat.mibPerSecond} MiB/s\n`)
   const h = await heliaRun(size, want)
   process.stderr.write(`helia:    add ${h.add.mibPerSecond} MiB/s (local), cat ${h.cat.mibPerSecond} MiB/s (bitswap from one peer)\n`)
+  const copies = await heliaCopiesRun(size, REPLICAS, want)
+  process.stderr.write(`helia:    add + ${REPLICAS} peers fetching it over bitswap ${copies.mibPerSecond} MiB/s\n`)
   if (t.cid !== h.cid) throw new Error(`root CIDs differ: toyrrent ${t.cid}, helia ${h.cid}`)
   const result = {
     bench: 'files',
@@ -133,13 +168,14 @@ export async function runFilesBench (argv: string[]): Promise<void> {
     machine: { cpus: os.cpus().length, loadavg: os.loadavg().map(round), node: process.version },
     sizeMiB: size / MiB,
     nodes,
-    replicas: 3,
+    replicas: REPLICAS,
     cid: t.cid,
     toyrrent: t,
-    helia: h,
+    helia: { ...h, addCopies: copies },
     ratios: {
       catVsBitswap: round(t.cat.mibPerSecond / h.cat.mibPerSecond),
-      addVsBitswap: round(t.add.mibPerSecond / h.cat.mibPerSecond)
+      addVsBitswap: round(t.add.mibPerSecond / h.cat.mibPerSecond),
+      addVsBitswapCopies: round(t.add.mibPerSecond / copies.mibPerSecond)
     }
   }
   const json = JSON.stringify(result, null, 2) + '\n'
