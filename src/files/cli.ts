@@ -41,10 +41,9 @@ export function fileStream (path: string): Readable {
 }
 
 /** Write a response body to `out` with backpressure; returns the bytes written. */
-export async function pipeBody (body: ReadableStream<Uint8Array> | null, out: Writable, progress?: ProgressBar): Promise<number> {
+export async function pipeBody (body: AsyncIterable<Uint8Array>, out: Writable, progress?: ProgressBar): Promise<number> {
   let written = 0
-  if (body == null) return 0
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+  for await (const chunk of body) {
     written += chunk.byteLength
     progress?.add(chunk.byteLength)
     if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {

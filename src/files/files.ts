@@ -7,7 +7,7 @@ import { exporter } from 'ipfs-unixfs-exporter'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
 import { BLOCK_TRIES, DEFAULT_FETCH_WINDOW, DEFAULT_STORE_WINDOW, MAX_LISTING_ENTRIES } from './constants.ts'
 import { ToyrrentBlockstore, getBlock, parseCid, putBlockWithRetries } from './blocks.ts'
-import { importFile } from './importer.ts'
+import { importDirectory, importFile } from './importer.ts'
 import { exportCar, importCar } from './car.ts'
 import { Pins } from './pins.ts'
 import { readFile, stat } from './reader.ts'
@@ -18,6 +18,7 @@ import type { CarImport } from './car.ts'
 import type { PinRecord } from './pins.ts'
 import type { Entry, EntryType, ReadOptions } from './reader.ts'
 import type { CID } from 'multiformats/cid'
+import type { ImportCandidate } from 'ipfs-unixfs-importer'
 
 export interface FilesInit {
   /** Blocks fetched at once (cat, pin add, export). @default 32 */
@@ -67,6 +68,14 @@ export class Files {
   async add (content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { name?: string, signal?: AbortSignal } = {}): Promise<AddResult & { bytes: number }> {
     const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout })
     const result = await importFile(content, store, { storeWindow: this.init.storeWindow, signal: options.signal })
+    await this.pins.record(result.cid, { blocks: result.blocks, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
+    return { ...result, bytes: store.bytes }
+  }
+
+  /** Import entries with relative paths (a multipart upload) as one directory, store its blocks, and record the pin. */
+  async addDirectory (entries: AsyncIterable<ImportCandidate>, options: { name?: string, signal?: AbortSignal } = {}): Promise<AddResult & { bytes: number }> {
+    const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout })
+    const result = await importDirectory(entries, store, { storeWindow: this.init.storeWindow, signal: options.signal })
     await this.pins.record(result.cid, { blocks: result.blocks, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
     return { ...result, bytes: store.bytes }
   }

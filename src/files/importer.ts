@@ -110,11 +110,12 @@ export async function importFile (content: AsyncIterable<Uint8Array> | Iterable<
  * relative to the directory (`a.txt`, `sub/b.bin`); the root is the last
  * entry the importer yields, the directory wrapping them all.
  */
-export async function importDirectory (entries: AsyncIterable<ImportCandidate> | Iterable<ImportCandidate>, store: WritableStorage, options: { storeWindow?: number } = {}): Promise<AddResult> {
+export async function importDirectory (entries: AsyncIterable<ImportCandidate> | Iterable<ImportCandidate>, store: WritableStorage, options: { storeWindow?: number, signal?: AbortSignal } = {}): Promise<AddResult> {
   const counting = new CountingStore(store)
   let size = 0
   async function * counted (): AsyncGenerator<ImportCandidate> {
     for await (const entry of entries) {
+      options.signal?.throwIfAborted()
       if (!('content' in entry) || entry.content == null) {
         yield entry
         continue

@@ -1,6 +1,7 @@
 /**
  * Files of any size (src/files): `POST /v1/files` streams a body in and
- * answers with the root CID (`?format=car` imports a CAR instead);
+ * answers with the root CID (`?format=car` imports a CAR instead;
+ * `multipart/form-data` is a directory, each part a file at its filename's path);
  * `GET /v1/files/:cid` streams a file out with Content-Length, ETag,
  * immutable caching and single byte ranges (206, 416), lists a directory as
  * JSON, or (`?format=car`) exports the whole DAG as a CAR. Pins:
@@ -10,6 +11,8 @@
 import { InvalidInputError, ToyrrentError } from '../../errors.ts'
 import { filesOf } from '../../files/files.ts'
 import { parseCid } from '../../files/blocks.ts'
+import { multipartEntries } from '../../files/multipart.ts'
+import { isMultipart } from '../../files/multipart-names.ts'
 import type { Entry } from '../../files/reader.ts'
 import type { ApiResult, RequestContext } from '../router.ts'
 
@@ -41,7 +44,10 @@ export async function addFile (ctx: RequestContext): Promise<ApiResult> {
   }
   const name = ctx.query.get('name') ?? undefined
   if (name != null && (name.length > 255 || name.includes('/'))) throw new InvalidInputError('name must be at most 255 characters and contain no "/"')
-  const result = await files.add(ctx.stream(), { name, signal: ctx.signal })
+  // several files with relative paths: one directory (src/files/multipart.ts)
+  const result = isMultipart(ctx.headers['content-type'])
+    ? await files.addDirectory(multipartEntries(ctx.headers, ctx.stream(), ctx.signal), { name, signal: ctx.signal })
+    : await files.add(ctx.stream(), { name, signal: ctx.signal })
   const body: AddFileResponse = { cid: result.cid.toString(), size: result.size, blocks: result.blocks, ...(name == null ? {} : { name }) }
   return { status: 201, json: body, headers: { Location: `/v1/files/${body.cid}` } }
 }

@@ -1,24 +1,14 @@
 import { stat as statPath, readdir } from 'node:fs/promises'
-import { basename, join } from 'node:path'
-import type { CID } from 'multiformats/cid'
+import { basename, join, resolve } from 'node:path'
 import { CLIENT_OPTIONS, JSON_OPTION, UsageError } from '../args.ts'
 import { write } from '../io.ts'
 import { filesClient, fileStream, progressFor, PROGRESS_OPTIONS, readSource } from '../../files/cli.ts'
-import { importDirectory } from '../../files/importer.ts'
-import { blockKey } from '../../files/blocks.ts'
-import { equalPositions } from '../../keyspace.ts'
-import { parseKey } from '../../records/hash-item.ts'
-import { DEFAULT_STORE_WINDOW, STORE_BACKOFF_MS, STORE_TRIES } from '../../files/constants.ts'
-import { ApiError } from '../../api/client.ts'
-import { isFinal } from '../../refusals.ts'
-import { sleep } from '../../signals.ts'
-import { ToyrrentError } from '../../errors.ts'
 import type { Command } from '../command.ts'
 import type { CliIo } from '../io.ts'
 import type { OptionValues } from '../args.ts'
-import type { FilesClient } from '../../files/http-client.ts'
+import { MAX_UPLOAD_ENTRIES } from '../../files/multipart-names.ts'
 import type { ProgressBar } from '../../files/progress.ts'
-import type { ImportCandidate } from 'ipfs-unixfs-importer'
+import type { UploadEntry } from '../../files/multipart-body.ts'
 
 export const add: Command = {
   name: 'add',
@@ -52,22 +42,23 @@ async function addFile (path: string, values: OptionValues, io: CliIo): Promise<
 }
 
 /**
- * A directory is imported here, on the client, with the same importer and
- * options as a file on the daemon; each block goes to the daemon as an item
- * (POST /v1/items, pinned there, R copies), then the daemon records the pin.
+ * A directory goes to the daemon as one multipart/form-data upload (POST
+ * /v1/files): each file a part named by its relative path, each directory a
+ * part of type application/x-directory, streamed as the files are read. The
+ * daemon imports it (the same importer and options as a file), stores the
+ * blocks and records the pin.
  */
 async function addDirectory (dir: string, values: OptionValues, io: CliIo): Promise<AddOutput> {
   const info = await statPath(dir).catch((err: NodeJS.ErrnoException) => { throw new UsageError(`cannot read ${dir}: ${err.code ?? err.message}`) })
   if (!info.isDirectory()) throw new UsageError(`${dir} is not a directory`)
   const client = await filesClient(values, io)
   const entries = await listTree(dir)
+  if (entries.length > MAX_UPLOAD_ENTRIES) throw new UsageError(`${dir} holds ${entries.length} files and directories; one add -r takes at most ${MAX_UPLOAD_ENTRIES}`)
   const total = entries.reduce((sum, e) => sum + e.size, 0)
   const progress = progressFor(values, io, 'add', total)
-  const store = new DaemonBlocks(client)
-  const result = await importDirectory(candidates(dir, entries, progress), store, { storeWindow: DEFAULT_STORE_WINDOW })
-  await client.pinAdd(result.cid.toString())
+  const result = await client.addDirectory(uploads(dir, entries, progress), { name: basename(resolve(dir)) })
   progress?.finish()
-  return { cid: result.cid.toString(), size: result.size, blocks: result.blocks }
+  return { cid: result.cid, size: result.size, blocks: result.blocks }
 }
 
 interface TreeEntry { path: string, dir: boolean, size: number }
@@ -90,39 +81,9 @@ async function listTree (root: string, prefix = ''): Promise<TreeEntry[]> {
   return out
 }
 
-function * candidates (root: string, entries: TreeEntry[], progress?: ProgressBar): Generator<ImportCandidate> {
+function * uploads (root: string, entries: TreeEntry[], progress?: ProgressBar): Generator<UploadEntry> {
   for (const entry of entries) {
     if (entry.dir) yield { path: entry.path }
     else yield { path: entry.path, content: readSource(fileStream(join(root, entry.path)), entry.path, progress) }
   }
-}
-
-/** The importer's blockstore on the client side: each block is put on the daemon, whose answer must name the same digest. */
-class DaemonBlocks {
-  private readonly client: FilesClient
-  constructor (client: FilesClient) { this.client = client }
-  async put (cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<CID> {
-    const block = bytes instanceof Uint8Array ? bytes : await collect(bytes)
-    const stored = await this.putWithRetries(block)
-    if (!equalPositions(parseKey(stored.cid), blockKey(cid))) throw new ToyrrentError(`the daemon stored a block under ${stored.cid}, expected ${cid.toString()}`)
-    return cid
-  }
-
-  /** As on the daemon (putBlockWithRetries): a busy or short-of-peers moment is tried again with back-off. */
-  private async putWithRetries (block: Uint8Array): Promise<{ cid: string }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.client.putBlock(block)
-      } catch (err: any) {
-        if (!(err instanceof ApiError) || isFinal(err.code) || attempt >= STORE_TRIES) throw err
-        await sleep(STORE_BACKOFF_MS * 2 ** (attempt - 1))
-      }
-    }
-  }
-}
-
-async function collect (chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  for await (const chunk of chunks) parts.push(chunk)
-  return Buffer.concat(parts)
 }

@@ -18,11 +18,11 @@ export const cat: Command = {
     asUsage(() => parseCid(path.split('/')[0]))
     const client = await filesClient(values, io)
     let res = await client.get(path)
-    if (/json/.test(res.headers.get('content-type') ?? '')) {
-      await res.body?.cancel()
+    if (/json/.test(res.headers['content-type'] ?? '')) {
+      res.body.destroy()
       throw new ToyrrentError(`${path} is a directory; list it with \`toyrrent ls ${path}\``)
     }
-    const total = Number(res.headers.get('content-length'))
+    const total = Number(res.headers['content-length'])
     const progress = progressFor(values, io, 'cat', Number.isFinite(total) ? total : undefined)
     let written = 0
     for (let resume = 0; ; resume++) {

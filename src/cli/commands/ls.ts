@@ -17,13 +17,13 @@ export const ls: Command = {
     const client = await filesClient(values, io)
     const res = await client.get(path)
     let listing: ListResponse
-    if (/json/.test(res.headers.get('content-type') ?? '')) {
+    if (/json/.test(res.headers['content-type'] ?? '')) {
       listing = await res.json() as ListResponse
     } else {
       // a file lists as itself, as `ipfs ls` of a file names its one entry
-      await res.body?.cancel()
-      const cid = (res.headers.get('etag') ?? '').replace(/"/g, '')
-      listing = { cid, type: 'directory', entries: [{ name: path.split('/').pop() ?? path, cid, type: 'file', size: Number(res.headers.get('content-length')) }] }
+      res.body.destroy()
+      const cid = (res.headers.etag ?? '').replace(/"/g, '')
+      listing = { cid, type: 'directory', entries: [{ name: path.split('/').pop() ?? path, cid, type: 'file', size: Number(res.headers['content-length']) }] }
     }
     if (values.json === true) {
       await write(io.stdout, `${JSON.stringify(listing)}\n`)
