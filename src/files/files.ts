@@ -4,6 +4,7 @@
  * shared by the HTTP routes; it holds no file data between calls.
  */
 import { exporter } from 'ipfs-unixfs-exporter'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
 import { BLOCK_TRIES, DEFAULT_FETCH_WINDOW, DEFAULT_STORE_WINDOW, MAX_LISTING_ENTRIES } from './constants.ts'
 import { ToyrrentBlockstore, getBlock, parseCid, putBlockWithRetries } from './blocks.ts'
@@ -66,16 +67,29 @@ export class Files {
 
   /** Import a byte stream as a file, store its blocks (pinned here, R copies), and record the pin. */
   async add (content: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: { name?: string, signal?: AbortSignal } = {}): Promise<AddResult & { bytes: number }> {
-    const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout })
-    const result = await importFile(content, store, { storeWindow: this.init.storeWindow, signal: options.signal })
-    await this.pins.record(result.cid, { blocks: result.blocks, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
-    return { ...result, bytes: store.bytes }
+    return this.adding(options, async store => importFile(content, store, { storeWindow: this.init.storeWindow, signal: options.signal }))
   }
 
   /** Import entries with relative paths (a multipart upload) as one directory, store its blocks, and record the pin. */
   async addDirectory (entries: AsyncIterable<ImportCandidate>, options: { name?: string, signal?: AbortSignal } = {}): Promise<AddResult & { bytes: number }> {
+    return this.adding(options, async store => importDirectory(entries, store, { storeWindow: this.init.storeWindow, signal: options.signal }))
+  }
+
+  /**
+   * An add: the import stores through a SizedStore, then the root is pinned.
+   * An add that fails (bad input part-way, the client gone) unpins the blocks
+   * it pinned that were not pinned before, so they expire like others' items
+   * rather than staying as pins nobody asked for.
+   */
+  private async adding (options: { name?: string, signal?: AbortSignal }, work: (store: SizedStore) => Promise<AddResult>): Promise<AddResult & { bytes: number }> {
     const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout })
-    const result = await importDirectory(entries, store, { storeWindow: this.init.storeWindow, signal: options.signal })
+    let result: AddResult
+    try {
+      result = await work(store)
+    } catch (err) {
+      await Promise.allSettled(store.fresh.map(async key => this.service.localPins.unpin(key)))
+      throw err
+    }
     await this.pins.record(result.cid, { blocks: result.blocks, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
     return { ...result, bytes: store.bytes }
   }
@@ -130,12 +144,22 @@ export class Files {
   }
 }
 
-/** The blockstore of an add: counts the distinct blocks and their bytes. */
+/** The blockstore of an add: counts the distinct blocks and their bytes, and which it pinned first. */
 class SizedStore extends ToyrrentBlockstore {
   bytes = 0
+  /** Keys of blocks this add pinned that were not pinned here before it. */
+  readonly fresh: Uint8Array[] = []
   private readonly seen = new Set<string>()
+  private readonly pinsOf: BlockService['localPins']
+
+  constructor (service: BlockService, options: ConstructorParameters<typeof ToyrrentBlockstore>[1]) {
+    super(service, options)
+    this.pinsOf = service.localPins
+  }
+
   override async put (...args: Parameters<ToyrrentBlockstore['put']>): Promise<CID> {
-    const [, block] = args
+    const [given, block] = args
+    if (given.multihash.code === sha256.code && !this.pinsOf.isPinned(given.multihash.digest)) this.fresh.push(given.multihash.digest)
     const cid = await super.put(...args)
     if (!this.seen.has(cid.toString()) && block instanceof Uint8Array) this.bytes += block.byteLength
     this.seen.add(cid.toString())

@@ -83,11 +83,14 @@ export async function * multipartEntries (headers: IncomingHttpHeaders, body: As
       path = checkEntryPath(filename ?? '')
       if (paths.has(path)) throw new InvalidInputError(`path ${JSON.stringify(path)} appears twice`)
     } catch (err) {
+      stream.on('error', () => {})
       stream.resume()
       push({ kind: 'error', error: err as Error })
       return
     }
     paths.add(path)
+    // its reader sees an error through its own iteration; one nobody reads must not go unhandled
+    stream.on('error', () => {})
     current = stream
     push({ kind: 'entry', path, stream, directory: type === DIRECTORY_TYPE })
   })

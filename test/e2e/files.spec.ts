@@ -9,8 +9,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createReadStream } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { CarBlockIterator } from '@ipld/car'
@@ -19,7 +18,8 @@ import { importer } from 'ipfs-unixfs-importer'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
 import { balanced } from 'ipfs-unixfs-importer/layout'
 import { MAIN, startDaemonProcess, toyrrent } from '../helpers/cli.ts'
-import { libraryDag, nearestDaemons, pseudorandom, sha256OfFile, startDaemonNetwork, writePseudorandomFile } from '../helpers/files.ts'
+import { nearestDaemons, pseudorandom, sha256OfFile, startFilesNetwork } from '../helpers/files.ts'
+import type { FilesNetwork, libraryDag } from '../helpers/files.ts'
 import type { DaemonProcess } from '../helpers/cli.ts'
 
 const SIZE = 2 * 1024 * 1024 + 12_345
@@ -45,17 +45,15 @@ describe('e2e: files on real daemons', function () {
   let expected: Awaited<ReturnType<typeof libraryDag>>
   let cid: string
 
+  let net: FilesNetwork | undefined
+
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'toyrrent-files-'))
-    nodes = await startDaemonNetwork(root, 6)
-    file = join(root, 'input.bin')
-    fileSha = await writePseudorandomFile(file, SIZE, SEED)
-    expected = await libraryDag(SIZE, SEED)
+    net = await startFilesNetwork(6, SIZE, SEED);
+    ({ root, nodes, file, fileSha, expected } = net)
   })
 
   after(async () => {
-    await Promise.all((nodes ?? []).map(async n => n.stop('SIGKILL')))
-    await rm(root, { recursive: true, force: true })
+    await net?.stop()
   })
 
   it('add FILE --json on one node: the library\'s root CID, size and blocks; cat on another gives the exact bytes', async () => {
@@ -142,6 +140,57 @@ describe('e2e: files on real daemons', function () {
     const asFile = await toyrrent(['cat', dirCid, '--api', nodes[1].api])
     assert.equal(asFile.code, 1)
     assert.match(asFile.stderr, /is a directory; list it with `toyrrent ls/)
+  })
+
+  it('HTTP: a multipart/form-data upload is one directory (the library\'s CID, pinned, named); bad paths and fields are 400 and pin nothing', async () => {
+    const big = Buffer.concat([...pseudorandom(150_000, 'mp-e2e')])
+    const form = new FormData()
+    form.append('file', new Blob(['first\n']), 'notes/first.txt')
+    form.append('file', new Blob([big]), 'notes/deep/big.bin')
+    form.append('file', new Blob([], { type: 'application/x-directory' }), 'nothing-here')
+    const res = await fetch(`http://${nodes[3].api}/v1/files?name=notes-dir`, { method: 'POST', body: form })
+    assert.equal(res.status, 201, await res.clone().text())
+    const body = await res.json() as { cid: string, size: number, blocks: number, name: string }
+    let want = ''
+    const tree = [{ path: 'notes/first.txt', content: [Buffer.from('first\n')] }, { path: 'notes/deep/big.bin', content: [big] }, { path: 'nothing-here' }]
+    for await (const e of importer(tree, new MemoryBlockstore(), { cidVersion: 1, rawLeaves: true, reduceSingleLeafToSelf: true, wrapWithDirectory: true, chunker: fixedSize({ chunkSize: 65_536 }), layout: balanced({ maxChildrenPerNode: 174 }) })) want = e.cid.toString()
+    assert.deepEqual([body.cid, body.size, body.name], [want, 6 + 150_000, 'notes-dir'])
+    const got = await fetch(`http://${nodes[0].api}/v1/files/${encodeURIComponent(`${body.cid}/notes/deep/big.bin`)}`)
+    assert.ok(Buffer.from(await got.arrayBuffer()).equals(big))
+    const pins = async (): Promise<Array<{ cid: string, name?: string }>> => (await (await fetch(`http://${nodes[3].api}/v1/pins`)).json() as any).pins
+    assert.equal((await pins()).find(p => p.cid === body.cid)?.name, 'notes-dir')
+
+    const before = (await pins()).length
+    for (const [what, parts] of [
+      ['a path out of the directory', [['ok.txt', 'x'], ['../escape.txt', 'y']]],
+      ['an absolute path', [['/etc/passwd', 'x']]],
+      ['a path given twice', [['same', 'x'], ['same', 'y']]]
+    ] as Array<[string, Array<[string, string]>]>) {
+      const bad = new FormData()
+      for (const [name, text] of parts) bad.append('file', new Blob([text]), name)
+      const refused = await fetch(`http://${nodes[3].api}/v1/files`, { method: 'POST', body: bad })
+      assert.equal(refused.status, 400, what)
+      assert.equal((await refused.json() as any).error.code, 'bad-input', what)
+    }
+    const field = new FormData()
+    field.append('comment', 'not a file')
+    const noFile = await fetch(`http://${nodes[3].api}/v1/files`, { method: 'POST', body: field })
+    assert.equal(noFile.status, 400)
+    assert.match((await noFile.json() as any).error.message, /no filename/)
+    assert.equal((await pins()).length, before, 'a refused upload records no pin')
+  })
+
+  it('add -r sends the directory as one multipart upload: names with quotes, % and non-ASCII survive', async () => {
+    const dir = join(root, 'odd names')
+    await mkdir(join(dir, 'dé "q"'), { recursive: true })
+    await writeFile(join(dir, 'dé "q"', 'ü%1 (x).txt'), 'odd\n')
+    const added = await toyrrent(['add', '-r', dir, '--json', '--api', nodes[4].api])
+    assert.equal(added.code, 0, added.stderr)
+    const { cid: dirCid, size } = JSON.parse(added.stdout.toString())
+    assert.equal(size, 4)
+    const cat = await toyrrent(['cat', `${dirCid}/dé "q"/ü%1 (x).txt`, '--api', nodes[2].api])
+    assert.equal(cat.code, 0, cat.stderr)
+    assert.equal(cat.stdout.toString(), 'odd\n')
   })
 
   it('a CAR round trip: export from one node, import on another, which pins the root and serves the bytes', async () => {

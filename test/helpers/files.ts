@@ -4,7 +4,8 @@
  * library gives for the same bytes, and which nodes hold a key's replicas.
  */
 import { createReadStream } from 'node:fs'
-import { writeFile, open } from 'node:fs/promises'
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCipheriv, createHash } from 'node:crypto'
 import { MemoryBlockstore } from 'blockstore-core/memory'
@@ -88,4 +89,41 @@ export async function startDaemonNetwork (root: string, count: number, extraArgs
     throw err
   }
   return daemons
+}
+
+/** What a files spec runs on: daemons, a pseudorandom input file on disk, its SHA-256 and the library's DAG of it. */
+export interface FilesNetwork {
+  /** Temporary directory holding the daemons' data dirs and the input. */
+  root: string
+  nodes: DaemonProcess[]
+  file: string
+  fileSha: string
+  expected: Awaited<ReturnType<typeof libraryDag>>
+  /** SIGKILL every daemon and remove `root`. */
+  stop(): Promise<void>
+}
+
+/** `count` daemons (startDaemonNetwork) and an input file of `size` bytes for `seed`, under a fresh temporary directory. */
+export async function startFilesNetwork (count: number, size: number, seed: string, extraArgs: string[] = []): Promise<FilesNetwork> {
+  const root = await mkdtemp(join(tmpdir(), `toyrrent-${seed}-`))
+  const stop = async (nodes: DaemonProcess[] = []): Promise<void> => {
+    await Promise.all(nodes.map(async n => n.stop('SIGKILL')))
+    await rm(root, { recursive: true, force: true })
+  }
+  try {
+    const nodes = await startDaemonNetwork(root, count, extraArgs)
+    try {
+      const file = join(root, 'input.bin')
+      const fileSha = await writePseudorandomFile(file, size, seed)
+      const expected = await libraryDag(size, seed)
+      // stops the daemons in `nodes` when stop() runs, including any the spec restarted in their place
+      return { root, nodes, file, fileSha, expected, stop: async () => { await stop(nodes) } }
+    } catch (err) {
+      await stop(nodes)
+      throw err
+    }
+  } catch (err) {
+    await rm(root, { recursive: true, force: true })
+    throw err
+  }
 }

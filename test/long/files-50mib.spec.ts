@@ -5,12 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { createReadStream } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { toyrrent } from '../helpers/cli.ts'
-import { libraryDag, nearestDaemons, pseudorandom, startDaemonNetwork, writePseudorandomFile } from '../helpers/files.ts'
+import { nearestDaemons, pseudorandom, startFilesNetwork } from '../helpers/files.ts'
+import type { FilesNetwork, libraryDag } from '../helpers/files.ts'
 import type { DaemonProcess } from '../helpers/cli.ts'
 
 const SIZE = 50 * 1024 * 1024
@@ -34,24 +33,21 @@ async function shaOfBody (res: Response): Promise<{ hex: string, bytes: number }
 
 describe('long: a 50 MiB file on 10 daemons', function () {
   this.timeout(900_000)
-  let root: string
   let nodes: DaemonProcess[]
   let file: string
   let fileSha: string
   let expected: Awaited<ReturnType<typeof libraryDag>>
   let cid: string
 
+  let net: FilesNetwork | undefined
+
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'toyrrent-files-long-'))
-    nodes = await startDaemonNetwork(root, 10)
-    file = join(root, 'input.bin')
-    fileSha = await writePseudorandomFile(file, SIZE, SEED)
-    expected = await libraryDag(SIZE, SEED)
+    net = await startFilesNetwork(10, SIZE, SEED);
+    ({ nodes, file, fileSha, expected } = net)
   })
 
   after(async () => {
-    await Promise.all((nodes ?? []).map(async n => n.stop('SIGKILL')))
-    await rm(root, { recursive: true, force: true })
+    await net?.stop()
   })
 
   it('CLI: add on one node gives the library\'s root CID; cat on another gives the exact bytes', async () => {
