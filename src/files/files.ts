@@ -13,6 +13,7 @@ import { exportCar, importCar } from './car.ts'
 import { Pins } from './pins.ts'
 import { readFile, stat } from './reader.ts'
 import { inOrder } from './window.ts'
+import { BlockLatency } from './hedge.ts'
 import type { BlockService } from './blocks.ts'
 import type { AddResult } from './importer.ts'
 import type { CarImport } from './car.ts'
@@ -43,6 +44,8 @@ export class Files {
   readonly pins: Pins
   private readonly service: BlockService
   private readonly init: Required<Omit<FilesInit, 'blockTimeout'>> & FilesInit
+  /** How long block gets have been taking: when to ask a second holder (hedge.ts). */
+  private readonly latency = new BlockLatency()
 
   constructor (service: BlockService, init: FilesInit = {}) {
     this.service = service
@@ -58,7 +61,10 @@ export class Files {
   readonly load = async (cid: CID, signal?: AbortSignal): Promise<Uint8Array> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await getBlock(this.service, cid, { signal, timeout: this.init.blockTimeout })
+        const started = performance.now()
+        const block = await getBlock(this.service, cid, { signal, timeout: this.init.blockTimeout, hedgeMs: this.latency.hedgeMs() })
+        this.latency.observe(performance.now() - started)
+        return block
       } catch (err: any) {
         if (attempt >= BLOCK_TRIES || signal?.aborted === true || err instanceof InvalidInputError || err?.code === 'wrong-kind') throw err
       }

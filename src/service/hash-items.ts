@@ -54,7 +54,7 @@ export class HashItems {
    * serves. A publish id (held here, or a record a replica serves under the
    * key) is WrongKindError.
    */
-  async get (key: Uint8Array, signal: () => AbortSignal): Promise<Uint8Array> {
+  async get (key: Uint8Array, signal: () => AbortSignal, options: { hedgeMs?: number } = {}): Promise<Uint8Array> {
     const local = await this.init.store.get(key)
     if (local != null && !isExpired(local)) {
       if (kindOf(local.kind) === 'publish') throw wrongKind(key)
@@ -65,7 +65,7 @@ export class HashItems {
     let found: Uint8Array | undefined
     let publishRecord = false
     let routingRecord = false
-    const result = await lookups.run(key, lookups.firstCopyShape(), signal(), async (peer, querySignal) => {
+    const result = await lookups.run(key, lookups.firstCopyShape(options.hedgeMs), signal(), async (peer, querySignal) => {
       // the peer answered once ask() returns: whatever follows, it stays in the table
       const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, key, 0, options))
       if (answer.item == null) return { closer: answer.closer }

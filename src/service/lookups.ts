@@ -154,9 +154,9 @@ export class Lookups {
   }
 
   /** A get needs one verified copy: ask the nearest first, widen on a miss, a failure, or a slow answer. */
-  firstCopyShape (): LookupShape {
+  firstCopyShape (hedgeMs = READ_HEDGE_MS): LookupShape {
     const { replicas, alpha } = this.init.settings
-    return { width: replicas * 2, alpha, initialAlpha: 1, hedgeMs: READ_HEDGE_MS }
+    return { width: replicas * 2, alpha, initialAlpha: 1, hedgeMs }
   }
 
   /**

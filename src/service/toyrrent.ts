@@ -382,7 +382,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   async get (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
     checkPosition(key)
-    return this.hashItems.get(key, () => this.deadline(options))
+    return this.hashItems.get(key, () => this.deadline(options), options)
   }
 
   async publish (privateKey: PrivateKey, value: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {

@@ -34,6 +34,13 @@ export interface PutResult {
 export interface ToyrrentOperationOptions extends AbortOptions {
   /** Give up after this many milliseconds (default DEFAULT_OPERATION_TIMEOUT_MS). */
   timeout?: number
+  /**
+   * get: ms to wait for the nearest holder before asking more at once
+   * (default READ_HEDGE_MS). A caller with many gets in flight (a file's
+   * fetch window) waits on its own queue too and passes a longer one, so
+   * a busy moment does not become every block fetched several times.
+   */
+  hedgeMs?: number
 }
 
 export interface PublishResult {
