@@ -4,7 +4,7 @@
  * file moved between two Helia nodes over bitswap on the same libp2p stack
  * (TCP, Noise, Yamux, identify), in the same run and process.
  *
- *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--store-window 8] [--out FILE]
+ *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--store-window 8] [--rounds 3] [--out FILE]
  *
  * toyrrent add: node 0 imports the file (64 KiB raw leaves, balanced, 174
  * links) and stores every block on its R nearest nodes. toyrrent cat: the
@@ -13,7 +13,11 @@
  * options (blocks in its own blockstore only); Helia cat: node B, connected
  * to A, fetches every block from A over bitswap. Both cats are checked
  * against the SHA-256 of the input. Prints JSON (stdout, or --out FILE) with
- * MiB/s and toyrrent-vs-bitswap ratios.
+ * MiB/s and toyrrent-vs-bitswap ratios. The cats run in `--rounds` rounds
+ * with both networks up, toyrrent and bitswap alternating which goes first;
+ * `toyrrent.cat` / `helia.cat` are the median rounds, `catRounds` has each
+ * round and `ratios.catVsBitswapPerRound` the spread of the same-round
+ * ratios (on a shared machine, one round's ratio is what to trust).
  *
  * Like with like for add: toyrrent's add ends with R copies on the network
  * (W acknowledged per block, the rest in flight), Helia's add is a local
@@ -71,22 +75,6 @@ async function timed (bytes: number, work: () => Promise<void>): Promise<Phase> 
 
 function round (n: number): number { return Math.round(n * 100) / 100 }
 
-async function toyrrentRun (size: number, nodes: number, fetchWindow: number, storeWindow: number, want: string): Promise<{ cid: string, add: Phase, cat: Phase }> {
-  const net = await createTestnet(nodes)
-  try {
-    const writer = new Files(net.nodes[0].toyrrent, { fetchWindow, storeWindow })
-    const reader = new Files(net.nodes[nodes - 1].toyrrent, { fetchWindow, storeWindow })
-    let cid = ''
-    const add = await timed(size, async () => { cid = (await writer.add(content(size))).cid.toString() })
-    let got = ''
-    const cat = await timed(size, async () => { got = await digest(reader.read(await reader.stat(cid))) })
-    if (got !== want) throw new Error('toyrrent cat returned different bytes')
-    return { cid, add, cat }
-  } finally {
-    await net.stop()
-  }
-}
-
 async function heliaNode (): Promise<any> {
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore(), routers: [] }), {
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
@@ -101,22 +89,70 @@ async function heliaNode (): Promise<any> {
 
 const heliaImport = { cidVersion: 1, rawLeaves: true, reduceSingleLeafToSelf: true, chunker: fixedSize({ chunkSize: CHUNK_BYTES }), layout: balanced({ maxChildrenPerNode: MAX_CHILDREN_PER_NODE }) } as const
 
-async function heliaRun (size: number, want: string): Promise<{ cid: string, add: Phase, cat: Phase }> {
+interface CatRound { toyrrent: Phase, bitswap: Phase, ratio: number }
+
+function median<T> (items: T[], by: (t: T) => number): T {
+  return [...items].sort((x, y) => by(x) - by(y))[Math.floor((items.length - 1) / 2)]
+}
+
+/**
+ * Both adds, then `rounds` cat rounds with both networks up: each round a
+ * toyrrent cat (a fresh reader on the last node) and a bitswap cat (a fresh
+ * Helia node fetching from A), in alternating order, so a busy moment of
+ * the machine falls on both sides alike; each round's ratio is its own.
+ */
+async function compareRun (size: number, nodes: number, fetchWindow: number, storeWindow: number, rounds: number, want: string): Promise<{ toyrrent: { cid: string, add: Phase, cat: Phase }, helia: { cid: string, add: Phase, cat: Phase }, catRounds: CatRound[] }> {
+  const net = await createTestnet(nodes)
   const a = await heliaNode()
-  const b = await heliaNode()
   try {
-    await b.libp2p.dial(a.libp2p.getMultiaddrs()[0])
-    let cid: any
-    const add = await timed(size, async () => {
-      cid = await unixfs(a).addByteStream(content(size), heliaImport)
-    })
-    let got = ''
-    const cat = await timed(size, async () => { got = await digest(unixfs(b).cat(cid, { signal: AbortSignal.timeout(600_000) })) })
-    if (got !== want) throw new Error('helia cat returned different bytes')
-    return { cid: cid.toString(), add, cat }
+    const writer = new Files(net.nodes[0].toyrrent, { fetchWindow, storeWindow })
+    let cid = ''
+    const add = await timed(size, async () => { cid = (await writer.add(content(size))).cid.toString() })
+    process.stderr.write(`toyrrent: add ${add.mibPerSecond} MiB/s\n`)
+    let heliaCid: any
+    const heliaAdd = await timed(size, async () => { heliaCid = await unixfs(a).addByteStream(content(size), heliaImport) })
+    if (heliaCid.toString() !== cid) throw new Error(`root CIDs differ: toyrrent ${cid}, helia ${String(heliaCid)}`)
+    const catRounds: CatRound[] = []
+    for (let r = 0; r < rounds; r++) {
+      const toyrrentCat = async (): Promise<Phase> => {
+        const reader = new Files(net.nodes[nodes - 1].toyrrent, { fetchWindow, storeWindow })
+        let got = ''
+        const phase = await timed(size, async () => { got = await digest(reader.read(await reader.stat(cid))) })
+        if (got !== want) throw new Error('toyrrent cat returned different bytes')
+        return phase
+      }
+      const bitswapCat = async (): Promise<Phase> => {
+        const b = await heliaNode()
+        try {
+          await b.libp2p.dial(a.libp2p.getMultiaddrs()[0])
+          let got = ''
+          const phase = await timed(size, async () => { got = await digest(unixfs(b).cat(heliaCid, { signal: AbortSignal.timeout(600_000) })) })
+          if (got !== want) throw new Error('helia cat returned different bytes')
+          return phase
+        } finally {
+          await b.stop()
+        }
+      }
+      let t: Phase
+      let h: Phase
+      if (r % 2 === 0) {
+        t = await toyrrentCat()
+        h = await bitswapCat()
+      } else {
+        h = await bitswapCat()
+        t = await toyrrentCat()
+      }
+      catRounds.push({ toyrrent: t, bitswap: h, ratio: round(t.mibPerSecond / h.mibPerSecond) })
+      process.stderr.write(`round ${r + 1}: toyrrent cat ${t.mibPerSecond} MiB/s, bitswap cat ${h.mibPerSecond} MiB/s (${round(t.mibPerSecond / h.mibPerSecond)}x)\n`)
+    }
+    return {
+      toyrrent: { cid, add, cat: median(catRounds, c => c.toyrrent.mibPerSecond).toyrrent },
+      helia: { cid: heliaCid.toString(), add: heliaAdd, cat: median(catRounds, c => c.bitswap.mibPerSecond).bitswap },
+      catRounds
+    }
   } finally {
-    await b.stop()
     await a.stop()
+    await net.stop()
   }
 }
 
@@ -148,6 +184,7 @@ export async function runFilesBench (argv: string[]): Promise<void> {
       nodes: { type: 'string', default: '10' },
       'fetch-window': { type: 'string', default: '32' },
       'store-window': { type: 'string', default: '8' },
+      rounds: { type: 'string', default: '3' },
       out: { type: 'string' }
     }
   })
@@ -155,10 +192,9 @@ export async function runFilesBench (argv: string[]): Promise<void> {
   const nodes = Number(values.nodes)
   const want = await digest(content(size))
   process.stderr.write(`files bench: ${size / MiB} MiB, toyrrent on ${nodes} nodes, then two Helia nodes over bitswap\n`)
-  const t = await toyrrentRun(size, nodes, Number(values['fetch-window']), Number(values['store-window']), want)
-  process.stderr.write(`toyrrent: add ${t.add.mibPerSecond} MiB/s, cat ${t.cat.mibPerSecond} MiB/s\n`)
-  const h = await heliaRun(size, want)
-  process.stderr.write(`helia:    add ${h.add.mibPerSecond} MiB/s (local), cat ${h.cat.mibPerSecond} MiB/s (bitswap from one peer)\n`)
+  const { toyrrent: t, helia: h, catRounds } = await compareRun(size, nodes, Number(values['fetch-window']), Number(values['store-window']), Number(values.rounds), want)
+  process.stderr.write(`toyrrent: add ${t.add.mibPerSecond} MiB/s, cat ${t.cat.mibPerSecond} MiB/s (median of ${catRounds.length})\n`)
+  process.stderr.write(`helia:    add ${h.add.mibPerSecond} MiB/s (local), cat ${h.cat.mibPerSecond} MiB/s (bitswap from one peer, median)\n`)
   const copies = await heliaCopiesRun(size, REPLICAS, want)
   process.stderr.write(`helia:    add + ${REPLICAS} peers fetching it over bitswap ${copies.mibPerSecond} MiB/s\n`)
   if (t.cid !== h.cid) throw new Error(`root CIDs differ: toyrrent ${t.cid}, helia ${h.cid}`)
@@ -172,8 +208,10 @@ export async function runFilesBench (argv: string[]): Promise<void> {
     cid: t.cid,
     toyrrent: t,
     helia: { ...h, addCopies: copies },
+    catRounds,
     ratios: {
       catVsBitswap: round(t.cat.mibPerSecond / h.cat.mibPerSecond),
+      catVsBitswapPerRound: { min: Math.min(...catRounds.map(c => c.ratio)), median: median(catRounds, c => c.ratio).ratio, max: Math.max(...catRounds.map(c => c.ratio)) },
       addVsBitswap: round(t.add.mibPerSecond / h.cat.mibPerSecond),
       addVsBitswapCopies: round(t.add.mibPerSecond / copies.mibPerSecond)
     }

@@ -88,7 +88,7 @@ export class Files {
    * rather than staying as pins nobody asked for.
    */
   private async adding (options: { name?: string, signal?: AbortSignal }, work: (store: SizedStore) => Promise<AddResult>): Promise<AddResult & { bytes: number }> {
-    const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout })
+    const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout, cidsOfTheseBytes: true })
     let result: AddResult
     try {
       result = await work(store)
