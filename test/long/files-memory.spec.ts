@@ -1,74 +1,59 @@
 /**
  * Memory stays bounded whatever the file size: a 1 GiB file imported
  * (importer + write-behind store window) and read back (the ordered fetch
- * window) while the process's peak resident memory is sampled. Blocks come
- * from and go to a store that keeps only distinct blocks (the file is a
- * repeating 64 KiB pattern, so a handful), and every read hands out a fresh
- * copy as a network read would; what grows is what the files layer holds.
+ * window) while peak resident memory is sampled, each run in a process of
+ * its own (test/helpers/files-memory-run.ts) so V8's flags can be chosen.
+ *
+ * Why two runs. At V8's defaults the add grows about 66–76 MiB, of which
+ * the files layer holds a few MiB: V8's young generation grows its
+ * semi-spaces to 16 MiB (the committed heap goes from ~15 to ~40 MiB while
+ * the live heap stays under 20), and the 64 KiB buffers a store copies are
+ * freed only when the young generation is next scavenged (up to ~40 MiB of
+ * such garbage at the peak). With 2 MiB semi-spaces both go, and what is
+ * left is what the files layer and the runtime really hold: about 33 MiB.
+ * So the first run checks the files layer's bound tightly; the second checks
+ * the defaults, where the issue's 64 MiB target is not met by this measure.
  */
 import assert from 'node:assert/strict'
-import { importFile } from '../../src/files/importer.ts'
-import { readFile, stat } from '../../src/files/reader.ts'
-import type { CID } from 'multiformats/cid'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 
-const GiB = 1024 ** 3
-const MiB = 1024 ** 2
+const RUN = fileURLToPath(new URL('../helpers/files-memory-run.js', import.meta.url))
 
-/** Peak RSS while `work` runs, sampled every 20 ms. */
-async function peakRss (work: () => Promise<void>): Promise<number> {
-  let peak = process.memoryUsage().rss
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss) }, 20)
-  try {
-    await work()
-  } finally {
-    clearInterval(timer)
-  }
-  return Math.max(peak, process.memoryUsage().rss)
+interface Peak { growthMiB: number, heapTotalMiB: number, arrayBuffersMiB: number }
+interface Run { add: Peak, cat: Peak, read: number, size: number, distinctBlocks: number }
+
+async function run (v8Flags: string[]): Promise<Run> {
+  return await new Promise((resolve, reject) => {
+    execFile(process.execPath, [...v8Flags, RUN, '1024'], { timeout: 540_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err != null) reject(new Error(`${err.message}\n${stderr}`))
+      else resolve(JSON.parse(stdout.trim().split('\n').pop() as string) as Run)
+    })
+  })
+}
+
+function show (label: string, p: Peak): string {
+  return `      ${label}: peak RSS growth ${p.growthMiB} MiB (committed heap ${p.heapTotalMiB} MiB, ArrayBuffers ${p.arrayBuffersMiB} MiB at the peak)`
 }
 
 describe('long: files memory is bounded for a 1 GiB file', function () {
-  this.timeout(600_000)
-  const blocks = new Map<string, Uint8Array>()
-  const store = {
-    put: async (cid: CID, bytes: Uint8Array) => {
-      await new Promise(resolve => setImmediate(resolve)) // a store that takes a turn, as the network does
-      blocks.set(cid.toString(), Uint8Array.from(bytes))
-      return cid
-    }
-  }
-  const load = async (cid: CID): Promise<Uint8Array> => {
-    const block = blocks.get(cid.toString())
-    if (block == null) throw new Error(`no block ${cid.toString()}`)
-    await new Promise(resolve => setImmediate(resolve))
-    return Uint8Array.from(block) // a fresh copy, as a network read is
-  }
-  function * pattern (size: number): Generator<Uint8Array> {
-    const chunk = new Uint8Array(MiB).map((_, i) => (i * 31 + 7) & 0xff)
-    for (let left = size; left > 0; left -= MiB) yield chunk.subarray(0, Math.min(MiB, left))
-  }
-  let root: CID
+  this.timeout(1_200_000)
 
-  // The issue's target is under 64 MiB of growth. Measured here: about 66 MiB
-  // for 1 GiB (35 MiB for 128 MiB, 116 MiB for 2 GiB) while the JS heap stays
-  // under 30 MiB, so the growth is outside the heap (64 KiB buffers the
-  // allocator keeps). Not solved yet; this guards against it getting worse.
-  it('add: RSS grows less than 128 MiB importing 1 GiB (target 64 MiB: not met, see above)', async () => {
-    const before = process.memoryUsage().rss
-    const peak = await peakRss(async () => { root = (await importFile(pattern(GiB), store, { storeWindow: 8 })).cid })
-    console.log(`      add 1 GiB: RSS ${Math.round(before / MiB)} MiB before, peak growth ${((peak - before) / MiB).toFixed(1)} MiB; ${blocks.size} distinct blocks`)
-    assert.ok(peak - before < 128 * MiB, `grew ${((peak - before) / MiB).toFixed(1)} MiB`)
+  it('with 2 MiB semi-spaces (what the files layer holds): add grows < 48 MiB, cat < 48 MiB', async () => {
+    const r = await run(['--max-semi-space-size=2'])
+    console.log(show('add 1 GiB, 2 MiB semi-spaces', r.add))
+    console.log(show('cat 1 GiB, 2 MiB semi-spaces', r.cat))
+    assert.equal(r.read, r.size)
+    assert.ok(r.add.growthMiB < 48, `add grew ${r.add.growthMiB} MiB`)
+    assert.ok(r.cat.growthMiB < 48, `cat grew ${r.cat.growthMiB} MiB`)
   })
 
-  it('cat: RSS grows less than 64 MiB reading 1 GiB through the fetch window', async () => {
-    const entry = await stat(root, load)
-    assert.equal(entry.size, GiB)
-    let read = 0
-    const before = process.memoryUsage().rss
-    const peak = await peakRss(async () => {
-      for await (const chunk of readFile(entry, load, { window: 32 })) read += chunk.byteLength
-    })
-    console.log(`      cat 1 GiB: RSS ${Math.round(before / MiB)} MiB before, peak growth ${((peak - before) / MiB).toFixed(1)} MiB`)
-    assert.equal(read, GiB)
-    assert.ok(peak - before < 64 * MiB, `grew ${((peak - before) / MiB).toFixed(1)} MiB`)
+  it('at V8 defaults: add grows < 96 MiB (target 64 MiB: not met here, see above), cat < 64 MiB', async () => {
+    const r = await run([])
+    console.log(show('add 1 GiB, V8 defaults', r.add))
+    console.log(show('cat 1 GiB, V8 defaults', r.cat))
+    assert.equal(r.read, r.size)
+    assert.ok(r.add.growthMiB < 96, `add grew ${r.add.growthMiB} MiB`)
+    assert.ok(r.cat.growthMiB < 64, `cat grew ${r.cat.growthMiB} MiB`)
   })
 })
