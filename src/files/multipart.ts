@@ -103,6 +103,7 @@ export async function * multipartEntries (headers: IncomingHttpHeaders, body: As
 
   // feed the parser as the body arrives, no faster than it (and the importer behind it) takes it
   let stopped = false
+  const ended = Promise.withResolvers<void>()
   const queueRoom = async (): Promise<void> => {
     while (queue.length >= QUEUED_ENTRIES && !stopped && !failed) await new Promise<void>(resolve => { roomWake = resolve })
   }
@@ -111,7 +112,8 @@ export async function * multipartEntries (headers: IncomingHttpHeaders, body: As
     try {
       for await (const chunk of body) {
         if (stopped || failed) return
-        await new Promise<void>((resolve, reject) => { parser.write(chunk, err => { err == null ? resolve() : reject(err) }) })
+        // a parser that failed may never call back: the consumer's end releases this too
+        await Promise.race([new Promise<void>((resolve, reject) => { parser.write(chunk, err => { err == null ? resolve() : reject(err) }) }), ended.promise])
         await queueRoom()
       }
       if (!stopped && !failed) parser.end()
@@ -139,6 +141,7 @@ export async function * multipartEntries (headers: IncomingHttpHeaders, body: As
     }
   } finally {
     stopped = true
+    ended.resolve()
     roomWake?.()
     signal?.removeEventListener('abort', onAbort)
     for (const event of queue) if (event.kind === 'entry') event.stream.resume()
