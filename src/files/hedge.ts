@@ -14,8 +14,8 @@ import { READ_HEDGE_MS } from '../constants.ts'
 
 /** Hedge after this many times the recent block latency. */
 export const HEDGE_LATENCY_FACTOR = 3
-/** Never wait longer than this before asking more (a silent holder). */
-export const MAX_HEDGE_MS = 5_000
+/** Never wait longer than this before asking more: well under the request deadline (5 s), so a silent holder still costs less than a timeout. */
+export const MAX_HEDGE_MS = 2_000
 /** Weight of the newest latency in the moving average. */
 const WEIGHT = 0.2
 
