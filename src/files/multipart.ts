@@ -51,85 +51,13 @@ type Event =
  * a time): the parser cannot reach the next part before this one is read.
  */
 export async function * multipartEntries (headers: IncomingHttpHeaders, body: AsyncIterable<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ImportCandidate> {
-  let parser: ReturnType<typeof Busboy>
-  try {
-    parser = Busboy({
-      headers: headers as IncomingHttpHeaders & { 'content-type': string },
-      preservePath: true,
-      fileHwm: CHUNK_BYTES,
-      limits: { files: MAX_UPLOAD_ENTRIES, parts: MAX_UPLOAD_ENTRIES, fields: 0, headerPairs: 16, headerSize: MAX_HEADER_BYTES }
-    })
-  } catch (err: any) {
-    throw new InvalidInputError(`not a multipart/form-data body: ${err.message as string}`)
-  }
-  const queue: Event[] = []
-  let wake: (() => void) | undefined
-  let failed = false
-  /** The latest file part: an error ends it too, or the importer reading it would wait for ever. */
-  let current: Readable | undefined
-  const push = (event: Event): void => {
-    if (failed) return
-    if (event.kind === 'error') {
-      failed = true
-      if (current != null && !current.readableEnded) current.destroy(event.error)
-    }
-    queue.push(event)
-    wake?.()
-  }
-  const paths = new Set<string>()
-  parser.on('file', (_field, stream, filename, _encoding, type) => {
-    let path: string
-    try {
-      path = checkEntryPath(filename ?? '')
-      if (paths.has(path)) throw new InvalidInputError(`path ${JSON.stringify(path)} appears twice`)
-    } catch (err) {
-      stream.on('error', () => {})
-      stream.resume()
-      push({ kind: 'error', error: err as Error })
-      return
-    }
-    paths.add(path)
-    // its reader sees an error through its own iteration; one nobody reads must not go unhandled
-    stream.on('error', () => {})
-    current = stream
-    push({ kind: 'entry', path, stream, directory: type === DIRECTORY_TYPE })
-  })
-  parser.on('field', name => { push({ kind: 'error', error: new InvalidInputError(`part "${name}" has no filename; each part must be a file whose filename is its path`) }) })
-  parser.on('fieldsLimit', () => { push({ kind: 'error', error: new InvalidInputError('a part has no filename; each part must be a file whose filename is its path') }) })
-  parser.on('filesLimit', () => { push({ kind: 'error', error: new TooLargeError(`more than ${MAX_UPLOAD_ENTRIES} entries in one upload`) }) })
-  parser.on('partsLimit', () => { push({ kind: 'error', error: new TooLargeError(`more than ${MAX_UPLOAD_ENTRIES} parts in one upload`) }) })
-  parser.on('error', (err: Error) => { push({ kind: 'error', error: new InvalidInputError(`malformed multipart body: ${err.message}`) }) })
-  parser.on('finish', () => { push({ kind: 'end' }) })
-
-  // feed the parser as the body arrives, no faster than it (and the importer behind it) takes it
-  let stopped = false
-  const ended = Promise.withResolvers<void>()
-  const queueRoom = async (): Promise<void> => {
-    while (queue.length >= QUEUED_ENTRIES && !stopped && !failed) await new Promise<void>(resolve => { roomWake = resolve })
-  }
-  let roomWake: (() => void) | undefined
-  const feed = (async () => {
-    try {
-      for await (const chunk of body) {
-        if (stopped || failed) return
-        // a parser that failed may never call back: the consumer's end releases this too
-        await Promise.race([new Promise<void>((resolve, reject) => { parser.write(chunk, err => { err == null ? resolve() : reject(err) }) }), ended.promise])
-        await queueRoom()
-      }
-      if (!stopped && !failed) parser.end()
-    } catch (err: any) {
-      push({ kind: 'error', error: err instanceof Error ? err : new Error(String(err)) })
-    }
-  })()
-  const onAbort = (): void => { push({ kind: 'error', error: signal?.reason ?? new Error('aborted') }) }
+  const upload = new Upload(headers)
+  const feeding = upload.feed(body)
+  const onAbort = (): void => { upload.push({ kind: 'error', error: signal?.reason ?? new Error('aborted') }) }
   signal?.addEventListener('abort', onAbort, { once: true })
-
   try {
     while (true) {
-      while (queue.length === 0) await new Promise<void>(resolve => { wake = resolve })
-      wake = undefined
-      const event = queue.shift() as Event
-      roomWake?.()
+      const event = await upload.next()
       if (event.kind === 'end') return
       if (event.kind === 'error') throw event.error
       if (event.directory) {
@@ -140,12 +68,103 @@ export async function * multipartEntries (headers: IncomingHttpHeaders, body: As
       }
     }
   } finally {
-    stopped = true
-    ended.resolve()
-    roomWake?.()
     signal?.removeEventListener('abort', onAbort)
-    for (const event of queue) if (event.kind === 'entry') event.stream.resume()
-    parser.removeAllListeners('file')
-    void feed
+    upload.stop()
+    void feeding
+  }
+}
+
+/** One upload being parsed: the parser's events as a queue the entries generator reads, and the feeding of the body into the parser. */
+class Upload {
+  private readonly parser: ReturnType<typeof Busboy>
+  private readonly queue: Event[] = []
+  private readonly paths = new Set<string>()
+  private readonly ended = Promise.withResolvers<void>()
+  private wake?: () => void
+  private roomWake?: () => void
+  private failed = false
+  private stopped = false
+  /** The latest file part: an error ends it too, or the importer reading it would wait for ever. */
+  private current?: Readable
+
+  constructor (headers: IncomingHttpHeaders) {
+    try {
+      this.parser = Busboy({
+        headers: headers as IncomingHttpHeaders & { 'content-type': string },
+        preservePath: true,
+        fileHwm: CHUNK_BYTES,
+        limits: { files: MAX_UPLOAD_ENTRIES, parts: MAX_UPLOAD_ENTRIES, fields: 0, headerPairs: 16, headerSize: MAX_HEADER_BYTES }
+      })
+    } catch (err: any) {
+      throw new InvalidInputError(`not a multipart/form-data body: ${err.message as string}`)
+    }
+    const refuse = (error: Error) => () => { this.push({ kind: 'error', error }) }
+    const noFilename = 'has no filename; each part must be a file whose filename is its path'
+    this.parser.on('file', (_field, stream, filename, _encoding, type) => { this.onFile(stream, filename, type) })
+    this.parser.on('field', name => { this.push({ kind: 'error', error: new InvalidInputError(`part "${name}" ${noFilename}`) }) })
+    this.parser.on('fieldsLimit', refuse(new InvalidInputError(`a part ${noFilename}`)))
+    this.parser.on('filesLimit', refuse(new TooLargeError(`more than ${MAX_UPLOAD_ENTRIES} entries in one upload`)))
+    this.parser.on('partsLimit', refuse(new TooLargeError(`more than ${MAX_UPLOAD_ENTRIES} parts in one upload`)))
+    this.parser.on('error', (err: Error) => { this.push({ kind: 'error', error: new InvalidInputError(`malformed multipart body: ${err.message}`) }) })
+    this.parser.on('finish', () => { this.push({ kind: 'end' }) })
+  }
+
+  push (event: Event): void {
+    if (this.failed) return
+    if (event.kind === 'error') {
+      this.failed = true
+      if (this.current != null && !this.current.readableEnded) this.current.destroy(event.error)
+    }
+    this.queue.push(event)
+    this.wake?.()
+  }
+
+  async next (): Promise<Event> {
+    while (this.queue.length === 0) await new Promise<void>(resolve => { this.wake = resolve })
+    this.wake = undefined
+    const event = this.queue.shift() as Event
+    this.roomWake?.()
+    return event
+  }
+
+  /** Feed the parser as the body arrives, no faster than it (and the importer behind it) takes it. */
+  async feed (body: AsyncIterable<Uint8Array>): Promise<void> {
+    try {
+      for await (const chunk of body) {
+        if (this.stopped || this.failed) return
+        // a parser that failed may never call back: the consumer's end releases this too
+        await Promise.race([new Promise<void>((resolve, reject) => { this.parser.write(chunk, err => { err == null ? resolve() : reject(err) }) }), this.ended.promise])
+        while (this.queue.length >= QUEUED_ENTRIES && !this.stopped && !this.failed) await new Promise<void>(resolve => { this.roomWake = resolve })
+      }
+      if (!this.stopped && !this.failed) this.parser.end()
+    } catch (err: any) {
+      this.push({ kind: 'error', error: err instanceof Error ? err : new Error(String(err)) })
+    }
+  }
+
+  /** The consumer is done (finished or failed): release the feeder and drain what nobody will read. */
+  stop (): void {
+    this.stopped = true
+    this.ended.resolve()
+    this.roomWake?.()
+    for (const event of this.queue) if (event.kind === 'entry') event.stream.resume()
+    this.parser.removeAllListeners('file')
+  }
+
+  private onFile (stream: Readable, filename: string | undefined, type: string): void {
+    // its reader sees an error through its own iteration; one nobody reads must not go unhandled
+    stream.on('error', () => {})
+    let path: string
+    try {
+      path = checkEntryPath(filename ?? '')
+      if (this.paths.has(path)) throw new InvalidInputError(`path ${JSON.stringify(path)} appears twice`)
+    } catch (err) {
+      stream.resume()
+      this.push({ kind: 'error', error: err as Error })
+      return
+    }
+    this.paths.add(path)
+    this.current = stream
+    this.push({ kind: 'entry', path, stream, directory: type === DIRECTORY_TYPE })
   }
 }
