@@ -74,18 +74,20 @@ export function drawSeries (svg, points, spanMs, unit, offsetMs = 0) {
   svg.append(el('text', { x: left, y: height - 3 }, `-${Math.round(spanMs / 60000)} min`))
   svg.append(el('text', { x: width, y: height - 3, 'text-anchor': 'end' }, `now (${unit})`))
   let d = ''
-  let pen = false
   const drawn = []
+  // runs of points without a gap; a run of one is drawn as a dot (a path of one point shows nothing)
+  const runs = [[]]
   for (const p of shown) {
-    if (p.v == null) { pen = false; continue }
+    if (p.v == null) { if (runs[runs.length - 1].length > 0) runs.push([]); continue }
     const x = left + (width - left) * (1 - (now - p.t) / spanMs)
     const y = bottom - (bottom - top) * p.v / max
-    d += `${pen ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)} `
-    pen = true
+    d += `${runs[runs.length - 1].length > 0 ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)} `
+    runs[runs.length - 1].push({ x, y })
     drawn.push(p)
   }
   if (d !== '') {
     svg.append(el('path', { class: 'line', d, 'data-first-t': drawn[0].t, 'data-last-t': drawn[drawn.length - 1].t, 'data-points': drawn.length }))
+    for (const run of runs) if (run.length === 1) svg.append(el('circle', { class: 'dot', cx: run[0].x.toFixed(1), cy: run[0].y.toFixed(1), r: 2.5 }))
   } else {
     svg.append(el('text', { x: left + 8, y: (top + bottom) / 2 }, 'collecting…'))
   }

@@ -95,14 +95,18 @@ describe('rejoined: remembered peers that reconnect to a restarted daemon first'
     // B restarts at its old address with no flags; the others connect to it as soon as it listens
     const connecting = [...back, stranger].map(async node => {
       const client = new ToyrrentClient(node.api)
+      let last: Error | undefined
       await waitFor(`${node.dataDir} to connect to the restarted B`, async () => {
         try {
-          await client.connect(bAddr, { signal: AbortSignal.timeout(5_000) })
+          // a refused dial (B not up yet) fails at once; once B is up, the join after the dial
+          // may wait on lookups through the hung old addresses: give it the API's own deadline
+          await client.connect(bAddr, { signal: AbortSignal.timeout(30_000) })
           return true
-        } catch {
+        } catch (err) {
+          last = err as Error
           return false
         }
-      }, 60_000)
+      }, 90_000).catch((err: Error) => { throw new Error(`${err.message}; last attempt: ${last?.message}`) })
     })
     b = await startDaemonProcess(join(root, 'b'), fast, 60_000, { listen: bListen })
     daemons.push(b)
