@@ -163,7 +163,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.hashItems = new HashItems(common)
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(s.datastore ?? components.datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
-    this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
+    this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: logger.forComponent('toyrrent:cas') })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
@@ -205,6 +205,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.refresher.start()
     this.started = true
     this.repairer.start(this.settings.repairInterval)
+    this.casAcceptor.start()
   }
 
   /** Graceful leave: hand every item to the next nearest nodes while connections are still up. */
@@ -228,6 +229,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (!this.started) return
     this.started = false
     this.repairer.stop()
+    this.casAcceptor.stop()
     this.shutdown.abort()
     this.server.stop()
     this.refresher.stop()
