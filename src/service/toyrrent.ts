@@ -456,7 +456,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
         store: this.store,
         acceptor: this.acceptor,
         nearest: this.neighbourhood,
-        shared: { digestWith: peer => sharedDigest(sharedItems(this.placement.assignments(), selfKey, peer)) },
+        shared: { digestWith: peer => sharedDigest(sharedItems(this.placement.assignments(), selfKey, peer)), heardFrom: peer => { if (this.table.get(peer) == null) void this.learnConnectedPeer(peer) } },
         handoff: {
           dueFor: (peer, cursor) => this.placement.dueFor(peer, cursor),
           acknowledged: (peer, keys) => { this.repairer.recordAcks(peer, keys) },
