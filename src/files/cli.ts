@@ -53,5 +53,8 @@ export async function pipeBody (body: AsyncIterable<Uint8Array>, out: Writable, 
       out.once('error', done)
     })
   }
+  // the CLI exits as soon as the command returns: what the stream still queues (stdout on a
+  // pipe the reader is slow to empty) would be lost, so wait until every write is handed on
+  if (written > 0 && !out.destroyed) await new Promise<void>((resolve, reject) => { out.write('', err => { err == null ? resolve() : reject(err) }) })
   return written
 }

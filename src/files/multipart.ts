@@ -11,6 +11,7 @@
  */
 import { Busboy } from '@fastify/busboy'
 import { InvalidInputError, TooLargeError } from '../errors.ts'
+import { sleep } from '../signals.ts'
 import { CHUNK_BYTES } from './constants.ts'
 import { DIRECTORY_TYPE, MAX_NAME_BYTES, MAX_PATH_BYTES, MAX_UPLOAD_ENTRIES } from './multipart-names.ts'
 import type { ImportCandidate } from 'ipfs-unixfs-importer'
@@ -21,6 +22,10 @@ import type { Readable } from 'node:stream'
 const QUEUED_ENTRIES = 4
 /** Largest part header block. */
 const MAX_HEADER_BYTES = 16 * 1024
+/** After a refusal, body bytes read and dropped so the client can read the reply; a bigger body is cut. */
+const DRAIN_BYTES = 1024 * 1024
+/** ... and for at most this long. */
+const DRAIN_MS = 2_000
 
 /**
  * A relative path as it may name an entry: segments separated by `/`, none
@@ -70,7 +75,10 @@ export async function * multipartEntries (headers: IncomingHttpHeaders, body: As
   } finally {
     signal?.removeEventListener('abort', onAbort)
     upload.stop()
-    void feeding
+    // the rest of a small refused body is read before the reply goes out (Upload.feed)
+    const waited = new AbortController()
+    await Promise.race([feeding, sleep(DRAIN_MS, waited.signal).catch(() => {})])
+    waited.abort()
   }
 }
 
@@ -127,13 +135,25 @@ class Upload {
     return event
   }
 
-  /** Feed the parser as the body arrives, no faster than it (and the importer behind it) takes it. */
+  /**
+   * Feed the parser as the body arrives, no faster than it (and the importer
+   * behind it) takes it. After a refusal the rest of a small body is read and
+   * dropped (DRAIN_BYTES), so the client, still sending, gets to read the
+   * 400 rather than a broken pipe. The iterator is never returned early:
+   * that would destroy the request, and the socket the reply goes out on.
+   */
   async feed (body: AsyncIterable<Uint8Array>): Promise<void> {
+    const chunks = body[Symbol.asyncIterator]()
+    let dropped = 0
     try {
-      for await (const chunk of body) {
-        if (this.stopped || this.failed) return
+      for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
+        if (this.stopped || this.failed) {
+          dropped += next.value.byteLength
+          if (dropped > DRAIN_BYTES) return
+          continue
+        }
         // a parser that failed may never call back: the consumer's end releases this too
-        await Promise.race([new Promise<void>((resolve, reject) => { this.parser.write(chunk, err => { err == null ? resolve() : reject(err) }) }), this.ended.promise])
+        await Promise.race([new Promise<void>((resolve, reject) => { this.parser.write(next.value, err => { err == null ? resolve() : reject(err) }) }), this.ended.promise])
         while (this.queue.length >= QUEUED_ENTRIES && !this.stopped && !this.failed) await new Promise<void>(resolve => { this.roomWake = resolve })
       }
       if (!this.stopped && !this.failed) this.parser.end()
