@@ -63,6 +63,7 @@ import type { Clock } from '../clock.ts'
 import type { ToyrrentComponents } from '../service/toyrrent.ts'
 import type { ToyrrentInit } from '../service/options.ts'
 import type { Exchange } from '../rpc/channel.ts'
+import type { ExchangeOptions } from '../rpc/client.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { AbortOptions, ComponentLogger, Connection, PeerId, Peer, PeerStore, StreamHandler, Topology } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -276,7 +277,7 @@ class Network implements MemoryNetwork, FrameCarrier {
    * real server path. Settles with the response, or fails on the caller's
    * signal, the deadline, or the target going down, whichever comes first.
    */
-  async exchange (from: PeerId, to: PeerId, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
+  async exchange (from: PeerId, to: PeerId, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange> {
     options.signal?.throwIfAborted()
     const request = Frame.encode({ ...frame, id: this.nextId++, response: false })
     const { promise, resolve, reject } = Promise.withResolvers<Exchange>()
@@ -290,7 +291,11 @@ class Network implements MemoryNetwork, FrameCarrier {
     }
     const timer = this.clock.setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
     if (options.signal != null) failOn(options.signal)
-    this.deliver(from, to, request, options.signal, failOn).then(resolve, reject)
+    // an answer after the deadline still tells the asker the target is alive
+    this.deliver(from, to, request, options.signal, failOn).then(exchange => {
+      if (settled) options.onLateAnswer?.()
+      resolve(exchange)
+    }, reject)
     try {
       return await promise
     } finally {
