@@ -176,6 +176,18 @@ export class PeerTable {
     return nearestPositioned(target, this.all(), count)
   }
 
+  /**
+   * The `count` peers nearest to `target` among members and the newcomers
+   * waiting in full bands: peers seen lately that Kademlia's k per band keeps
+   * out of the table, but that may well be a key's replica set (a write tries
+   * them; one that does not answer is replaced by the next nearest).
+   */
+  closestWithWaiting (target: Uint8Array, count: number): PeerEntry[] {
+    const waiting: PeerEntry[] = []
+    for (const list of this.replacements.values()) waiting.push(...list.values())
+    return nearestPositioned(target, [...this.all(), ...waiting], count)
+  }
+
   all (): PeerEntry[] {
     const out: PeerEntry[] = []
     for (const bucket of this.buckets.values()) out.push(...bucket.values())

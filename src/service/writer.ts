@@ -94,7 +94,9 @@ export class Writer {
    */
   private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
     const { replicas } = this.init.settings
-    let view = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
+    // the table's view, and the peers waiting for a place in full bands (the far ones hold most keys)
+    const self = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
+    let view = nearestPositioned(item.key, dedupe([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2)]), replicas * 2)
     const acked = new Map<string, FoundPeer>()
     const failed = new Set<string>()
     for (let round = 0; round <= CORRECTION_ROUNDS; round++) {
@@ -149,4 +151,10 @@ export class Writer {
     }
     return result
   }
+}
+
+function dedupe (peers: FoundPeer[]): FoundPeer[] {
+  const seen = new Map<string, FoundPeer>()
+  for (const p of peers) if (!seen.has(p.peerId.toString())) seen.set(p.peerId.toString(), p)
+  return [...seen.values()]
 }
