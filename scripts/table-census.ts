@@ -25,7 +25,8 @@ const { values: args } = parseArgs({
   options: {
     nodes: { type: 'string', default: '50' },
     puts: { type: 'string', default: '100' },
-    seed: { type: 'string', default: '1' }
+    seed: { type: 'string', default: '1' },
+    resolves: { type: 'string', default: '100' }
   }
 })
 const nodes = Number(args.nodes)
@@ -113,6 +114,49 @@ const afterPuts = {
   requestsPerPut: perPut,
   ...census()
 }
-process.stdout.write(JSON.stringify({ nodes, seed, afterFormation, formationRequests: before, afterPuts }, null, 2) + '\n')
+
+// gets and resolves from nodes that hold no copy: requests and this process's CPU (the service's
+// own work: lookups, verification, encoding; the memory network has no transport) per operation
+const perOp = async (ops: Array<() => Promise<unknown>>): Promise<Record<string, number>> => {
+  const c0 = { ...counts }
+  const cpu0 = process.cpuUsage()
+  for (const op of ops) await op()
+  const cpu = process.cpuUsage(cpu0)
+  const out: Record<string, number> = { cpuMsPerOp: round((cpu.user + cpu.system) / 1000 / ops.length, 3) }
+  for (const [type, n] of Object.entries(counts)) if (n > (c0[type] ?? 0)) out[type] = round((n - (c0[type] ?? 0)) / ops.length, 2)
+  return out
+}
+const reader = (key: Uint8Array): Toyrrent => {
+  const holders = new Set(nearestPositioned(key, positions, 3).map(p => p.id))
+  for (;;) {
+    const node = members[randomInt(random, members.length)]
+    if (!holders.has(net.peerId(node).toString()) && !node[internals].store.has(key)) return node
+  }
+}
+const resolves = Number(args.resolves)
+const putKeys = Array.from({ length: Math.min(puts, resolves) }, (_, i) => hashItemKey(value(i)))
+const gets = await perOp(putKeys.map(key => async () => reader(key).get(key)))
+const { generateKeyPairFromSeed } = await import('@libp2p/crypto/keys')
+const ids: Uint8Array[] = []
+for (let i = 0; i < resolves; i++) {
+  const key = await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(i + 1))
+  ids.push((await members[randomInt(random, members.length)].publish(key, value(i), { seq: 1n })).id)
+}
+// CENSUS_PROFILE=FILE: a CPU profile of the resolves alone (summarise with dist/scripts/cpuprofile-top.js)
+const { Session } = await import('node:inspector/promises')
+const session = new Session()
+if (process.env.CENSUS_PROFILE != null) {
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 100 })
+  await session.post('Profiler.start')
+}
+const resolvesPerOp = await perOp(ids.map(id => async () => reader(id).resolve(id)))
+if (process.env.CENSUS_PROFILE != null) {
+  const { profile } = await session.post('Profiler.stop')
+  const { writeFile } = await import('node:fs/promises')
+  await writeFile(process.env.CENSUS_PROFILE, JSON.stringify(profile))
+}
+process.stdout.write(JSON.stringify({ nodes, seed, afterFormation, formationRequests: before, afterPuts, getPerOp: gets, resolvePerOp: resolvesPerOp }, null, 2) + '\n')
 await net.stop()
 process.exit(0)
