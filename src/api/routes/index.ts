@@ -37,7 +37,7 @@ export const routes: Route[] = [
   // the web dashboard (src/dashboard) and the table picture it draws
   { method: 'GET', path: '/', handler: dashboardPage },
   { method: 'GET', path: '/dashboard/:file', handler: dashboardFile },
-  { method: 'GET', path: '/v1/dashboard/features', handler: dashboardFeatures },
+  { method: 'GET', path: '/v1/dashboard/features', handler: async () => dashboardFeatures(routes) },
   { method: 'GET', path: '/v1/table', handler: getTable },
   // delegated routing for IPNS (specs.ipfs.tech/routing/http-routing-v1): Kubo and Helia clients
   { method: 'GET', path: '/routing/v1/ipns/:name', handler: getIpnsRecord },
