@@ -159,7 +159,11 @@ export interface ToyrrentNode {
    * InsufficientPeersError when the dial fails.
    */
   connect(addr: string, options?: { signal?: AbortSignal }): Promise<ConnectResult>
-  /** Remembered toyrrent peers dialled at start that answered. */
+  /**
+   * Remembered toyrrent peers (known before this start) connected once the
+   * node rejoined: those it reached and those that reconnected to it first;
+   * bootstrap peers aside.
+   */
   rejoined: number
   /** Server or client, and the reachability `auto` follows (changes are logged and reported to listeners). */
   modes: ModeState
@@ -192,6 +196,8 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
 
   let libp2pRef: ToyrrentLibp2p | undefined
   const libp2p = await createLibp2p({
+    // started below, once we know which peers we remembered before any could connect
+    start: false,
     privateKey,
     datastore,
     logger: quietLogger(),
@@ -227,6 +233,9 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
       toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, serve: modes.mode === 'server', allowPrivateAddresses: options.allowPrivateAddresses ?? lan })
     }
   })
+  // the peers this node knew before it listened: only they can count as rejoined
+  const remembered = await rememberedPeers(libp2p, options.protocol ?? RPC_PROTOCOL, Infinity)
+  await libp2p.start()
   modes.onChange(change => {
     void (async () => {
       await libp2p.services.toyrrent.setServing(change.mode === 'server')
@@ -271,7 +280,7 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
     }
   }
   if (bootstrapAddrs.length > 0) await node.bootstrap(bootstrapAddrs.map(String))
-  node.rejoined = await dialRemembered(libp2p, options.protocol ?? RPC_PROTOCOL, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS, bootstrapAddrs)
+  node.rejoined = await rejoin(libp2p, remembered, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS, bootstrapAddrs)
   if (node.rejoined > 0 && bootstrapAddrs.length === 0) {
     // as after a bootstrap: find our neighbours, then take over the items we are now responsible for
     await libp2p.services.toyrrent.join().catch(() => {})
@@ -519,21 +528,31 @@ async function rememberedPeers (libp2p: ToyrrentLibp2p, protocol: string, count:
 }
 
 /**
- * Rejoin without flags: dial up to `count` remembered peers, each within a
- * deadline. Resolves with the number of remembered peers now connected:
- * those reached, and those that reconnected to us first (a restarted node's
- * neighbours often do), bootstrap peers aside.
+ * Rejoin without flags: dial up to `count` of the `remembered` peers not
+ * connected yet, each within a deadline, and stop dialling one as soon as it
+ * connects to us by itself (a restarted node's neighbours often do, while
+ * our own dial to an old address of theirs may hang). Resolves with how many
+ * remembered peers are connected then, bootstrap peers aside.
  */
-async function dialRemembered (libp2p: ToyrrentLibp2p, protocol: string, count: number, bootstrap: Multiaddr[] = []): Promise<number> {
-  const peers = await rememberedPeers(libp2p, protocol, count)
-  const results = await Promise.allSettled(peers.map(async peer => libp2p.dial(peer, { signal: AbortSignal.timeout(REMEMBERED_DIAL_TIMEOUT_MS) })))
-  const reached = results.filter(r => r.status === 'fulfilled').length
-  const dialled = new Set([...peers.map(p => p.toString()), ...bootstrap.map(ma => ma.getComponents().find(c => c.name === 'p2p')?.value).filter(id => id != null)])
-  const connected = new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))
-  const camefirst = (await libp2p.peerStore.all({ filters: [peer => peer.protocols.includes(protocol)] }))
-    .filter(peer => connected.has(peer.id.toString()) && !dialled.has(peer.id.toString())).length
-  log('rejoined %d of %d remembered peers; %d more had reconnected first', reached, peers.length, camefirst)
-  return Math.min(count, reached + camefirst)
+async function rejoin (libp2p: ToyrrentLibp2p, remembered: PeerId[], count: number, bootstrap: Multiaddr[] = []): Promise<number> {
+  const bootstrapIds = new Set(bootstrap.map(peerIdOf))
+  const candidates = remembered.filter(peer => !bootstrapIds.has(peer.toString()))
+  const dials = new Map<string, AbortController>()
+  const cameIn = (evt: CustomEvent<PeerId>): void => { dials.get(evt.detail.toString())?.abort() }
+  libp2p.addEventListener('peer:connect', cameIn)
+  try {
+    const toDial = candidates.filter(peer => libp2p.getConnections(peer).length === 0).slice(0, count)
+    await Promise.allSettled(toDial.map(async peer => {
+      const controller = new AbortController()
+      dials.set(peer.toString(), controller)
+      await libp2p.dial(peer, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(REMEMBERED_DIAL_TIMEOUT_MS)]) })
+    }))
+    const rejoined = candidates.filter(peer => libp2p.getConnections(peer).length > 0).length
+    log('rejoined: %d of %d remembered peers connected (dialled %d)', rejoined, candidates.length, toDial.length)
+    return rejoined
+  } finally {
+    libp2p.removeEventListener('peer:connect', cameIn)
+  }
 }
 
 /** mDNS only reports peers; connect to each one found (libp2p 3 does not auto-dial). */
