@@ -254,7 +254,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   private async handleRpc (): Promise<void> {
-    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS })
+    // runOnLimitedConnection: relayed connections carry the small requests, one per stream (rpc/limited-inbound.ts)
+    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS, runOnLimitedConnection: true })
   }
 
   /**
