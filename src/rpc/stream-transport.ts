@@ -109,6 +109,8 @@ export class StreamTransport implements FrameTransport {
     const small = servedOnLimited(type)
     const limited = small ? open.find(c => fitsLimits(c, LIMITED_EXCHANGE_BYTES)) : undefined
     if (limited != null) return limited
+    // relayed only: a dial by peer id could just go through the relay again
+    if (!small && open.length > 0) return await directConnection(connectionManager, peerStore, peer.peerId, signal)
     if (peer.multiaddrs.length > 0 && open.length === 0) {
       await peerStore.merge(peer.peerId, { multiaddrs: peer.multiaddrs }, { signal })
     }
