@@ -59,3 +59,8 @@ export class ToyrrentContentRouting extends ToyrrentRecordRouting implements Con
     throw new UnsupportedOperationError(NO_PROVIDER_RECORDS)
   }
 }
+
+/** The router libp2p is given: put/get only with `providerRecords: 'skip'`, else the whole interface. */
+export function contentRouter (init: ToyrrentContentRoutingInit, providerRecords: 'refuse' | 'skip'): ToyrrentRecordRouting {
+  return providerRecords === 'skip' ? new ToyrrentRecordRouting(init) : new ToyrrentContentRouting(init)
+}

@@ -8,7 +8,7 @@
 import { ipnsValidator } from 'ipns/validator'
 import { ipnsSelector } from 'ipns/selector'
 import { unmarshalIPNSRecord } from 'ipns'
-import type { RoutingNamespace } from './namespaces.ts'
+import type { RoutingNamespace } from './routing-namespace.ts'
 
 export const ipnsNamespace: RoutingNamespace = {
   validate: ipnsValidator,

@@ -9,19 +9,9 @@ import { InvalidRecordError, UnknownNamespaceError } from '../errors.ts'
 import { namespaceOf } from '../records/routing-record.ts'
 import { compareBytes } from '../bytes.ts'
 import { ipnsNamespace } from './ipns.ts'
+import type { RoutingNamespace } from './routing-namespace.ts'
 
-export interface RoutingNamespace {
-  /** Resolves when `value` is a valid record under `key`; throws (any error) otherwise. */
-  validate(key: Uint8Array, value: Uint8Array): Promise<void>
-  /** The index of the best of `values`, all valid under `key`. */
-  select(key: Uint8Array, values: Uint8Array[]): number
-  /**
-   * A number that grows with each newer record (IPNS: its sequence), kept
-   * with the item so anti-entropy repair notices a replica holding an older
-   * one. Omitted: 0, and repair only notices a missing record.
-   */
-  version?(value: Uint8Array): bigint
-}
+export type { RoutingNamespace }
 
 export class RoutingNamespaces {
   private readonly namespaces = new Map<string, RoutingNamespace>([['ipns', ipnsNamespace]])

@@ -11,7 +11,7 @@ import { decodeRequest, encodeUnknownTypeAnswer, isUnknown } from './request-cod
 import { codeOf } from './wire.ts'
 import { DEFAULT_STREAM_BUFFER_BYTES, MAX_FRAME_BYTES } from '../constants.ts'
 import type { FrameReadResult } from './frame-stream.ts'
-import type { HandlerResult } from './server.ts'
+import type { HandlerResult } from './handler.ts'
 import type { ToyrrentMetrics, RequestTypeName } from '../metrics.ts'
 import type { Logger, PeerId, Stream } from '@libp2p/interface'
 

@@ -26,22 +26,10 @@ import { statusOf } from './wire.ts'
 import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from '../constants.ts'
 import { TimeoutError, ToyrrentError } from '../errors.ts'
 import type { ToyrrentMetrics } from '../metrics.ts'
+import type { HandlerResult, HandlerTable, RequestContext, RpcHandler } from './handler.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
-/** What a handler answers: a status, an optional message and a response body. */
-export type HandlerResult = Partial<Omit<Frame, 'id' | 'type' | 'response'>>
-
-export interface RequestContext {
-  /** The peer that sent the request. */
-  peer: PeerId
-  signal: AbortSignal
-}
-
-export interface RpcHandler {
-  handle(request: Frame, context: RequestContext): Promise<HandlerResult>
-}
-
-export type HandlerTable = Partial<Record<Frame.Type, RpcHandler>>
+export type { HandlerResult, HandlerTable, RequestContext, RpcHandler }
 
 export interface RpcServerInit {
   handlers: HandlerTable

@@ -15,25 +15,9 @@ import type { PeerTable } from './peer-table.ts'
 import type { Writer } from './writer.ts'
 import type { Logger } from '@libp2p/interface'
 import type { Clock } from '../clock.ts'
+import type { RepairStats } from './types.ts'
 
-export interface RepairStats {
-  /** Unix ms the last round finished; 0 before the first. */
-  lastRoundAt: number
-  lastRoundMs: number
-  /** Bytes of repair requests and responses in the last round (frames as encoded). */
-  lastRoundBytes: number
-  rounds: number
-  /** Items pushed to peers that lacked them, in total. */
-  pushed: number
-  /** Items dropped because others hold them where they belong, in total. */
-  dropped: number
-  /** Held items this node is among the R nearest for. */
-  responsible: number
-  /** Items with fewer than R confirmed holders among the R nearest, at the last round. */
-  underReplicated: number
-  /** Items held here though this node is not among the R nearest (pinned own data, or on its way out). */
-  overReplicated: number
-}
+export type { RepairStats }
 
 export interface RepairInit {
   store: ItemStore

@@ -4,37 +4,35 @@
  * lookup.ts), every request to a peer (peer-requests.ts), writes
  * (writer.ts), hash items (hash-items.ts), publish items
  * (publish-items.ts), joining (onboard.ts), repair and leave handoff
- * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts).
+ * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts,
+ * membership.ts), the asking side (peer-client.ts), serving the protocol
+ * (rpc-serving.ts), libp2p's peer and content routing (peer-routing.ts,
+ * src/routing), pins of local items (src/store/local-pins.ts).
  */
 import { contentRoutingSymbol, peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
-import { RpcClient } from '../rpc/client.ts'
-import { StreamTransport } from '../rpc/stream-transport.ts'
-import { RpcServer } from '../rpc/server.ts'
 import { InboundQueue } from '../rpc/inbound-queue.ts'
-import { handlerTable } from '../rpc/handlers/index.ts'
-import { ItemStore, isExpired } from '../store/item-store.ts'
+import { ItemStore } from '../store/item-store.ts'
 import { ItemAcceptor } from '../store/accept.ts'
+import { PaxosState } from '../store/paxos-state.ts'
+import { localPins } from '../store/local-pins.ts'
 import { VerifiedCache } from '../records/verified-cache.ts'
 import { Placement } from './placement.ts'
-import { Repairer } from './repair.ts'
 import { PeerTable } from './peer-table.ts'
 import { Neighbourhood } from './neighbourhood.ts'
-import { PeerRequests } from './peer-requests.ts'
-import { PeerRtt } from './peer-rtt.ts'
-import { Lookups } from './lookups.ts'
+import { peerClient } from './peer-client.ts'
 import { Writer } from './writer.ts'
 import { HashItems } from './hash-items.ts'
 import { PublishItems } from './publish-items.ts'
 import { CompareAndSwap, casAcceptor } from './cas.ts'
-import { PaxosState } from '../store/paxos-state.ts'
 import { Onboarding } from './onboard.ts'
-import { TableRefresher } from './refresh.ts'
-import { sharedDigest, sharedItems } from './shared-set.ts'
+import { createRefresher, createRepairer } from './upkeep.ts'
+import { LocalView } from './local-view.ts'
+import { Membership } from './membership.ts'
+import { RpcServing } from './rpc-serving.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
 import { RoutingNamespaces } from '../routing/namespaces.ts'
 import { RoutingRecords } from '../routing/routing-records.ts'
-import { ToyrrentContentRouting, ToyrrentRecordRouting } from '../routing/content-routing.ts'
-import { SIZE_ESTIMATE_PEERS, estimateNetworkSize } from './size-estimate.ts'
+import { contentRouter } from '../routing/content-routing.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
@@ -43,15 +41,19 @@ import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal } from '../signals.ts'
 import * as c from '../constants.ts'
 import type { HandoffResult } from './onboard.ts'
-import type { RepairStats } from './repair.ts'
+import type { Repairer, RepairStats } from './repair.ts'
+import type { TableRefresher } from './refresh.ts'
 import type { RefreshResult } from './refresh.ts'
 import type { SizeEstimate } from './size-estimate.ts'
 import type { Settings, ToyrrentInit } from './options.ts'
+import type { PeerRequests } from './peer-requests.ts'
+import type { Lookups } from './lookups.ts'
 import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { FrameTransport } from '../rpc/client.ts'
+import type { RpcServer } from '../rpc/server.ts'
+import type { ToyrrentRecordRouting } from '../routing/content-routing.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import { hashItemKey, verifyHashItem } from '../records/hash-item.ts'
 import type { ToyrrentComponents, LocalPins, HeldItem, HoldersResult, NetworkStats, ToyrrentStats, PublishOptions, PublishResult, PutResult, ResolveResult, ToyrrentApi, ToyrrentOperationOptions } from './types.ts'
 import type { AbortOptions, ContentRouting, Logger, PeerId, PeerRouting, PrivateKey, Startable } from '@libp2p/interface'
 
@@ -78,37 +80,36 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   readonly replicas: number
   readonly writeQuorum: number
+  /** Pin state of the hash items held here (files' pins, src/files/pins.ts; see src/store/local-pins.ts). */
+  readonly localPins: LocalPins
   private readonly components: ToyrrentComponents
   private readonly settings: Settings
   private readonly log: Logger
   private readonly store: ItemStore
   private readonly table: PeerTable
-  private readonly neighbourhood: Neighbourhood
   private readonly acceptor: ItemAcceptor
   private readonly placement: Placement
   private readonly inbound: InboundQueue
-  private readonly server: RpcServer
   private readonly requests: PeerRequests
   private readonly rpc: PeerRpc
   private readonly lookups: Lookups
   private readonly hashItems: HashItems
   private readonly publishItems: PublishItems
   private readonly paxos: PaxosState
-  private readonly casAcceptor: ReturnType<typeof casAcceptor>
   private readonly onboarding: Onboarding
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
+  private readonly membership: Membership
+  private readonly serving: RpcServing
   private readonly peerRouting: ToyrrentPeerRouting
   private readonly contentRouting: ToyrrentRecordRouting
   private readonly routingRecords: RoutingRecords
   private readonly metrics: ToyrrentMetrics
+  private readonly view: LocalView
   private shutdown = new AbortController()
-  private topologyId?: string
   private started = false
   private joining?: Promise<HandoffResult>
   private joined = false
-  /** Answering the RPC protocol (a server); a client only asks (see setServing). */
-  private serving: boolean
 
   /**
    * `transport` replaces libp2p streams (the in-memory test network passes
@@ -116,25 +117,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
    */
   constructor (components: ToyrrentComponents, init: ToyrrentInit = {}, transport?: FrameTransport) {
     const s = this.settings = settings(init)
-    this.serving = s.serve
     this.components = components
     this.replicas = s.replicas
     this.writeQuorum = s.writeQuorum
-    const logger = components.logger
-    this.log = logger.forComponent('toyrrent:service')
-    this.store = new ItemStore(s.datastore ?? components.datastore)
+    this.log = components.logger.forComponent('toyrrent:service')
+    const datastore = s.datastore ?? components.datastore
+    this.store = new ItemStore(datastore)
     const verified = new VerifiedCache()
     const namespaces = new RoutingNamespaces(s.routingNamespaces)
     this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces })
+    this.localPins = localPins(this.store, this.acceptor, datastore)
     this.table = new PeerTable(components.peerId, s.bucketSize, s.clock)
     const filterAddrs = (addrs: Parameters<typeof keepAddrs>[0]): ReturnType<typeof keepAddrs> => keepAddrs(addrs, s.allowPrivateAddresses)
-    const neighbourhood = this.neighbourhood = new Neighbourhood({
-      selfId: components.peerId,
-      table: this.table,
-      selfAddrs: () => filterAddrs(components.addressManager.getAddresses()),
-      serving: () => this.serving,
-      filterAddrs
-    })
+    const selfAddrs = (): ReturnType<typeof keepAddrs> => filterAddrs(components.addressManager.getAddresses())
+    // the serving state is made last (its handlers need repair); asked only once the service runs
+    const neighbourhood = new Neighbourhood({ selfId: components.peerId, table: this.table, selfAddrs, serving: () => this.serving.isServing(), filterAddrs })
     this.placement = new Placement(this.table, this.store, () => neighbourhood.selfPeer(), s.replicas, s.clock)
     this.inbound = new InboundQueue(s.inboundQueue)
     this.metrics = new ToyrrentMetrics(components.metrics, {
@@ -144,36 +141,30 @@ export class Toyrrent implements Startable, ToyrrentApi {
       networkSize: () => this.networkSize().estimate,
       queue: () => this.inbound.stats()
     })
-    const rpc: PeerRpc = this.rpc = new RpcClient(transport ?? new StreamTransport(components, s.protocol), { filterAddrs })
-    const rtt = new PeerRtt()
-    const requests = this.requests = new PeerRequests({ rpc, table: this.table, requestTimeout: s.requestTimeout, log: logger.forComponent('toyrrent:requests'), clock: s.clock, rtt })
-    const lookups = this.lookups = new Lookups({
-      settings: s,
-      requests,
-      table: this.table,
-      neighbourhood,
-      metrics: this.metrics,
-      rtt,
-      connectedPeers: () => components.connectionManager.getConnections().map(conn => conn.remotePeer)
-    })
+    const { rpc, requests, lookups } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs })
+    this.rpc = rpc
+    this.requests = requests
+    this.lookups = lookups
     // libp2p's peer routing from our own table and lookups (libp2p collects it by peerRoutingSymbol)
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
     this.hashItems = new HashItems(common)
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
-    this.paxos = new PaxosState(s.datastore ?? components.datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
-    this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
-    const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: this.casAcceptor, log: logger.forComponent('toyrrent:cas') })
+    this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
+    const acceptorSide = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
+    const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: acceptorSide, log: components.logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
-    const records = this.routingRecords = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
-    const routingInit = { records, deadline: (signal?: AbortSignal) => this.deadline({ signal }) }
-    this.contentRouting = s.providerRecords === 'skip' ? new ToyrrentRecordRouting(routingInit) : new ToyrrentContentRouting(routingInit)
+    this.routingRecords = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
+    this.contentRouting = contentRouter({ records: this.routingRecords, deadline: signal => this.deadline({ signal }) }, s.providerRecords)
     this.onboarding = new Onboarding({ settings: s, lookups, requests, neighbourhood, acceptor: this.acceptor, metrics: this.metrics, log: this.log })
-    this.repairer = this.createRepairer(requests, writer)
-    this.refresher = this.createRefresher(lookups)
-    this.server = this.createServer()
+    const upkeep = { components, settings: s, store: this.store, table: this.table, placement: this.placement, requests, writer, lookups, metrics: this.metrics }
+    this.repairer = createRepairer(upkeep)
+    this.refresher = createRefresher(upkeep)
+    this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
+    this.membership = new Membership({ components, protocol: s.protocol, table: this.table, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide })
   }
 
   get [internals] (): ToyrrentInternals {
@@ -186,6 +177,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   /** libp2p.contentRouting.put / get ask this (routing records, see src/routing); provider records are not kept. */
   get [contentRoutingSymbol] (): Partial<ContentRouting> { return this.contentRouting }
 
+  private get server (): RpcServer { return this.serving.server }
+
   isStarted (): boolean { return this.started }
 
   async start (): Promise<void> {
@@ -193,15 +186,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.shutdown = new AbortController()
     await this.store.open()
     await this.paxos.open()
-    this.server.start()
-    if (this.serving) await this.handleRpc()
-    this.topologyId = await this.components.registrar.register(this.settings.protocol, {
-      // a closed connection is not a departed peer (idle connections get pruned):
-      // peers leave the table when asking them fails
-      onConnect: (peerId) => { void this.learnConnectedPeer(peerId) },
-      // also called when a peer stops answering the protocol (a server turned client): then it leaves the table
-      onDisconnect: (peerId) => { void this.forgetClient(peerId) }
-    })
+    await this.serving.start()
+    await this.membership.start()
     this.refresher.start()
     this.started = true
     this.repairer.start(this.settings.repairInterval)
@@ -229,15 +215,15 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.started = false
     this.repairer.stop()
     this.shutdown.abort()
-    this.server.stop()
+    this.serving.stopServer()
     this.refresher.stop()
-    if (this.topologyId != null) this.components.registrar.unregister(this.topologyId)
-    if (this.serving) await this.components.registrar.unhandle(this.settings.protocol)
+    this.membership.stop()
+    await this.serving.unhandle()
     this.requests.close()
   }
 
   /** True while this node answers the RPC protocol (a server), false for a client. */
-  isServing (): boolean { return this.serving }
+  isServing (): boolean { return this.serving.isServing() }
 
   /**
    * Become a server or a client. A client does not answer the RPC protocol, so
@@ -246,16 +232,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * lookups either, so it never counts itself into a replica set.
    */
   async setServing (serve: boolean): Promise<void> {
-    if (serve === this.serving) return
-    this.serving = serve
-    if (!this.started) return
-    if (serve) await this.handleRpc()
-    else await this.components.registrar.unhandle(this.settings.protocol)
-  }
-
-  private async handleRpc (): Promise<void> {
-    // runOnLimitedConnection: relayed connections carry the small requests, one per stream (rpc/limited-inbound.ts)
-    await this.components.registrar.handle(this.settings.protocol, this.server.onStream, { maxInboundStreams: c.MAX_RPC_STREAMS, maxOutboundStreams: c.MAX_RPC_STREAMS, runOnLimitedConnection: true })
+    await this.serving.setServing(serve, this.started)
   }
 
   /**
@@ -295,54 +272,12 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   /** What this node holds and how replication looks from here. */
-  stats (): ToyrrentStats {
-    return {
-      items: this.store.size,
-      bytes: this.store.bytes,
-      pinned: [...this.store.metas()].filter(m => m.pinned).length,
-      pinnedBytes: [...this.store.metas()].reduce((sum, m) => m.pinned ? sum + m.bytes : sum, 0),
-      peers: this.table.size,
-      replicas: this.replicas,
-      repair: { ...this.repairer.stats },
-      network: this.networkStats()
-    }
-  }
+  stats (): ToyrrentStats { return this.view.stats() }
 
-  heldItems (): HeldItem[] {
-    const self = this.components.peerId.toString()
-    return this.placement.assignments().filter(({ meta }) => !isExpired(meta)).map(({ meta: m, replicaSet }) => ({
-      key: m.key,
-      kind: m.kind,
-      seq: m.seq,
-      pinned: m.pinned,
-      expiresAt: Number(m.expiresAt),
-      responsible: replicaSet.includes(self)
-    }))
-  }
-
-  /** Pin state of the hash items held here (files' pins, src/files/pins.ts). */
-  get localPins (): LocalPins {
-    const { store, acceptor } = this
-    return {
-      datastore: this.settings.datastore ?? this.components.datastore,
-      async keep (value, options) {
-        const key = hashItemKey(value)
-        if (!verifyHashItem(key, value)) throw new InvalidInputError(`value is ${value.byteLength} bytes; the limit is ${c.MAX_VALUE_BYTES}`)
-        const result = await acceptor.accept({ kind: 'hash', key, body: value, ttlSeconds: 0 }, { ...options, pinned: true })
-        if (result.refused != null) throw new InvalidInputError(result.message ?? result.refused)
-        return key
-      },
-      async unpin (key, options) { return acceptor.unpin(key, options) },
-      isPinned: key => store.meta(key)?.pinned === true,
-      pinned: () => [...store.metas()].filter(m => m.pinned && m.kind === 'hash').map(m => ({ key: m.key, bytes: m.bytes }))
-    }
-  }
+  heldItems (): HeldItem[] { return this.view.heldItems() }
 
   /** True when this node holds a live copy of the item (no network). */
-  holdsLocally (key: Uint8Array): boolean {
-    const meta = this.store.meta(key)
-    return meta != null && !isExpired(meta)
-  }
+  holdsLocally (key: Uint8Array): boolean { return this.view.holdsLocally(key) }
 
   /** Peers of the routing table per distance band (band i holds distances in [2^i, 2^(i+1))). */
   tableBands (): Map<number, FoundPeer[]> {
@@ -360,14 +295,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   /** Network size estimated from the distances to our nearest peers (no network traffic). */
-  networkSize (): SizeEstimate {
-    return estimateNetworkSize(this.table.self, this.table.closest(this.table.self, SIZE_ESTIMATE_PEERS).map(p => p.position))
-  }
+  networkSize (): SizeEstimate { return this.view.networkSize() }
 
   /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */
-  networkStats (): NetworkStats {
-    return { tableBands: this.table.bands().size, networkSize: this.networkSize(), inbound: this.inbound.stats() }
-  }
+  networkStats (): NetworkStats { return this.view.networkStats() }
 
   async findBeforeN (target: Uint8Array, n: number = c.DEFAULT_FIND_N, options: ToyrrentOperationOptions = {}): Promise<FoundPeer[]> {
     checkPosition(target)
@@ -411,78 +342,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     return this.withDeadline(options, async signal => this.routingRecords.get(key, signal))
   }
 
-  private createRepairer (requests: PeerRequests, writer: Writer): Repairer {
-    const s = this.settings
-    return new Repairer({
-      store: this.store,
-      placement: this.placement,
-      table: this.table,
-      requests,
-      writer,
-      selfKey: this.components.peerId.toString(),
-      log: this.components.logger.forComponent('toyrrent:repair'),
-      trialPeriod: s.trialPeriod,
-      republishInterval: s.republishInterval,
-      count: (name, n) => { this.metrics.count(name, n) },
-      clock: s.clock
-    })
-  }
-
-  private createRefresher (lookups: Lookups): TableRefresher {
-    const s = this.settings
-    return new TableRefresher({
-      table: this.table,
-      bucketSize: s.bucketSize,
-      interval: s.refreshInterval,
-      log: this.components.logger.forComponent('toyrrent:refresh'),
-      lookup: async (target, signal) => { await lookups.nearest(target, c.SELF_LOOKUP_N, deadlineSignal([signal], s.operationTimeout, s.clock)) },
-      clock: s.clock
-    })
-  }
-
-  /** The RPC server: the inbound queue in front of the handler table (rpc/handlers). */
-  private createServer (): RpcServer {
-    const s = this.settings
-    const selfKey = this.components.peerId.toString()
-    return new RpcServer({
-      queue: this.inbound,
-      metrics: this.metrics,
-      frameTimeout: s.frameTimeout,
-      idleTimeout: s.idleTimeout,
-      log: this.components.logger.forComponent('toyrrent:rpc:server'),
-      handlerTimeout: s.requestTimeout,
-      handlers: handlerTable({
-        store: this.store,
-        acceptor: this.acceptor,
-        nearest: this.neighbourhood,
-        shared: { digestWith: peer => sharedDigest(sharedItems(this.placement.assignments(), selfKey, peer)) },
-        handoff: {
-          dueFor: (peer, cursor) => this.placement.dueFor(peer, cursor),
-          acknowledged: (peer, keys) => { this.repairer.recordAcks(peer, keys) },
-          served: n => { this.metrics.count('handoff_items_sent', n) }
-        },
-        onStored: key => { this.repairer.touched(key); void this.paxos.prune(key).catch(() => {}) },
-        cas: this.casAcceptor
-      })
-    })
-  }
-
-  /** A peer whose identify no longer lists our protocol is a client now: it leaves the table. */
-  private async forgetClient (peerId: PeerId): Promise<void> {
-    try {
-      const peer = await this.components.peerStore.get(peerId)
-      if (!peer.protocols.includes(this.settings.protocol)) this.table.remove(peerId)
-    } catch {}
-  }
-
-  private async learnConnectedPeer (peerId: PeerId): Promise<void> {
-    try {
-      const peer = await this.components.peerStore.get(peerId)
-      this.table.add(peerId, peer.addresses.map(a => a.multiaddr))
-    } catch (err: any) {
-      this.log('could not learn %p: %s', peerId, err.message)
-    }
-    // our first peers: join as kad-dht's self-query does, so an embedding application needs no call
+  /** Our first peers: join as kad-dht's self-query does, so an embedding application needs no call. */
+  private joinOnFirstPeers (): void {
     if (this.settings.autoJoin && !this.joined && this.joining == null && this.started) {
       this.join().catch((err: Error) => { this.log('join failed: %s', err.message) })
     }

@@ -4,11 +4,11 @@ import type { Datastore } from 'interface-datastore'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { ItemKind } from '../records/item.ts'
-import type { RepairStats } from './repair.ts'
 import type { SizeEstimate } from './size-estimate.ts'
 import type { InboundQueueStats } from '../rpc/inbound-queue.ts'
+import type { LocalPins } from '../store/local-pins.ts'
 
-export type { FoundPeer }
+export type { FoundPeer, LocalPins }
 
 /** The libp2p components the service uses. */
 export interface ToyrrentComponents {
@@ -70,6 +70,26 @@ export interface HoldersResult {
   otherHolders: string[]
 }
 
+/** Replica health as of the last repair round, and repair's totals (part of `stats()`). */
+export interface RepairStats {
+  /** Unix ms the last round finished; 0 before the first. */
+  lastRoundAt: number
+  lastRoundMs: number
+  /** Bytes of repair requests and responses in the last round (frames as encoded). */
+  lastRoundBytes: number
+  rounds: number
+  /** Items pushed to peers that lacked them, in total. */
+  pushed: number
+  /** Items dropped because others hold them where they belong, in total. */
+  dropped: number
+  /** Held items this node is among the R nearest for. */
+  responsible: number
+  /** Items with fewer than R confirmed holders among the R nearest, at the last round. */
+  underReplicated: number
+  /** Items held here though this node is not among the R nearest (pinned own data, or on its way out). */
+  overReplicated: number
+}
+
 export interface ToyrrentStats {
   items: number
   bytes: number
@@ -120,20 +140,6 @@ export interface ToyrrentApi {
   getRoutingRecord?(key: Uint8Array, options?: ToyrrentOperationOptions): Promise<Uint8Array>
   /** Pin state of the hash items held here (files' pins: src/files/pins.ts). */
   readonly localPins: LocalPins
-}
-
-/** The pin state of hash items held on this node, and a place for pin records. */
-export interface LocalPins {
-  /** Keep a value here, pinned, without writing it to others (`pin add` of blocks fetched from the network). Returns its key. */
-  keep(value: Uint8Array, options?: AbortOptions): Promise<Uint8Array>
-  /** Unpin a hash item held here: it becomes an ordinary item that expires like others'. False when it was not pinned here. */
-  unpin(key: Uint8Array, options?: AbortOptions): Promise<boolean>
-  /** Is this hash item held here, pinned? (no I/O) */
-  isPinned(key: Uint8Array): boolean
-  /** The pinned hash items held here, with their stored sizes (no I/O). */
-  pinned(): Array<{ key: Uint8Array, bytes: number }>
-  /** The node's datastore: pin records live under their own prefix beside the items. */
-  readonly datastore: Datastore
 }
 
 export interface HeldItem {

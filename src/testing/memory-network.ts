@@ -6,7 +6,8 @@
  *
  * Each node is a `Toyrrent` with a MemoryDatastore, minimal stand-ins for
  * the libp2p components it uses, and a `MemoryTransport` in place of libp2p
- * streams. Every request goes through the target's real server path: encoded
+ * streams (memory-member.ts); who is connected and the partition are
+ * memory-links.ts, one exchange as bytes is memory-exchange.ts. Every request goes through the target's real server path: encoded
  * with `Frame.encode`, decoded on the other side, put through the target's
  * inbound queue and handler dispatch (`RpcServer.answer`), its response
  * encoded and decoded in turn, and the bytes counted.
@@ -45,27 +46,27 @@
  * }
  * ```
  */
-import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
-import { sha256 } from '../keyspace.ts'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { quietLogger } from '../quiet-logger.ts'
-import { MemoryDatastore } from 'datastore-core'
 import { Frame } from '../rpc/pb/rpc.ts'
 import { ConnectionRefusedError, ConnectionResetError, MemoryTransport } from './memory-transport.ts'
-import type { Delay, FrameCarrier } from './memory-transport.ts'
-import { Toyrrent, internals } from '../service/toyrrent.ts'
+import { internals } from '../service/toyrrent.ts'
 import { nearestN, peerPosition } from '../keyspace.ts'
-import { TimeoutError } from '../errors.ts'
 import { sleep } from '../signals.ts'
 import { systemClock } from '../clock.ts'
 import { seededRandom } from './seeded-random.ts'
+import { createMember, memberKey } from './memory-member.ts'
+import { MemoryLinks } from './memory-links.ts'
+import { answerEncoded, underDeadline } from './memory-exchange.ts'
+import type { Delay, FrameCarrier } from './memory-transport.ts'
+import type { Member } from './memory-member.ts'
+import type { FailOn, MemoryNetworkStats } from './memory-exchange.ts'
+import type { Toyrrent } from '../service/toyrrent.ts'
 import type { Clock } from '../clock.ts'
-import type { ToyrrentComponents } from '../service/toyrrent.ts'
 import type { ToyrrentInit } from '../service/options.ts'
 import type { Exchange } from '../rpc/channel.ts'
-import type { FoundPeer } from '../found-peer.ts'
-import type { AbortOptions, ComponentLogger, Connection, PeerId, Peer, PeerStore, StreamHandler, Topology } from '@libp2p/interface'
-import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { AbortOptions, ComponentLogger, PeerId } from '@libp2p/interface'
+
+export type { MemoryNetworkStats }
 
 export interface MemoryNetworkOptions {
   /** Added to every exchange before the request reaches the target. @default 0 */
@@ -83,17 +84,6 @@ export interface MemoryNetworkOptions {
    * (the virtual-time simulation's determinism). @default random keys and joins
    */
   seed?: number
-}
-
-export interface MemoryNetworkStats {
-  /** Exchanges that reached a target's server. */
-  exchanges: number
-  /** Bytes of those exchanges, request and response frames as encoded. */
-  bytes: number
-  /** Exchanges refused (target down, removed, stopped or partitioned away). */
-  refused: number
-  /** Bytes of the exchanges by request type (FIND_BEFORE_N, STORE, DIGEST, …). */
-  bytesByType: Record<string, number>
 }
 
 export interface MemoryNetwork {
@@ -148,18 +138,6 @@ export async function createMemoryNetwork (size: number, init: ToyrrentInit = {}
   return network
 }
 
-/** One node of the network: the service and what stands in for its libp2p stack. */
-interface Member {
-  node: Toyrrent
-  peerId: PeerId
-  /** Protocols the service handles (registrar.handle): a stopped service handles none and is refused. */
-  handled: Set<string>
-  topologies: Map<string, { protocol: string, topology: Topology }>
-  down: boolean
-  /** Aborted when the node goes down or stops: ends the requests it is serving. */
-  alive: AbortController
-}
-
 class Network implements MemoryNetwork, FrameCarrier {
   readonly nodes: Toyrrent[] = []
   readonly stats: MemoryNetworkStats = { exchanges: 0, bytes: 0, refused: 0, bytesByType: {} }
@@ -167,9 +145,7 @@ class Network implements MemoryNetwork, FrameCarrier {
   private readonly logger: ComponentLogger
   private readonly members = new Map<string, Member>()
   private readonly byNode = new Map<Toyrrent, Member>()
-  /** Nodes that have "connected" (both heard onConnect): peer id → the peers it is connected to. */
-  private readonly connected = new Map<string, Set<string>>()
-  private groups?: Map<string, number>
+  private readonly links = new MemoryLinks()
   private delay: Delay
   private nextId = 1n
   private stopped = false
@@ -196,7 +172,7 @@ class Network implements MemoryNetwork, FrameCarrier {
     const reachable = [...this.byNode.values()].filter(m => !m.down && m !== member)
     if (reachable.length === 0) return member.node
     const via = reachable[Math.floor(this.random() * reachable.length)]
-    this.connect(member, via)
+    this.links.connect(member, via)
     // onConnect learns the peer after a peer-store read (a few microtasks):
     // once they have run, the service's own join is under way and join() shares it
     await new Promise(resolve => setImmediate(resolve))
@@ -221,7 +197,7 @@ class Network implements MemoryNetwork, FrameCarrier {
     if (member.down) return
     member.down = true
     member.alive.abort(new ConnectionResetError(`${member.peerId} went down`))
-    this.disconnect(member)
+    this.links.disconnect(member)
   }
 
   up (node: Toyrrent): void {
@@ -232,15 +208,11 @@ class Network implements MemoryNetwork, FrameCarrier {
   }
 
   partition (...groups: Toyrrent[][]): void {
-    this.groups = new Map()
-    groups.forEach((group, index) => { for (const node of group) this.groups?.set(this.member(node).peerId.toString(), index) })
-    for (const [a, peers] of this.connected) {
-      for (const b of [...peers]) if (this.group(a) !== this.group(b)) peers.delete(b)
-    }
+    this.links.partition(groups.map(group => group.map(node => this.member(node).peerId.toString())))
   }
 
   heal (): void {
-    this.groups = undefined
+    this.links.heal()
   }
 
   setDelay (delay: Delay): void {
@@ -279,44 +251,20 @@ class Network implements MemoryNetwork, FrameCarrier {
   async exchange (from: PeerId, to: PeerId, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
     options.signal?.throwIfAborted()
     const request = Frame.encode({ ...frame, id: this.nextId++, response: false })
-    const { promise, resolve, reject } = Promise.withResolvers<Exchange>()
-    let settled = false
-    const undo: Array<() => void> = []
-    const failOn = (signal: AbortSignal): void => {
-      if (settled) return
-      const onAbort = (): void => { reject(signal.reason) }
-      signal.addEventListener('abort', onAbort, { once: true })
-      undo.push(() => { signal.removeEventListener('abort', onAbort) })
-    }
-    const timer = this.clock.setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
-    if (options.signal != null) failOn(options.signal)
-    this.deliver(from, to, request, options.signal, failOn).then(resolve, reject)
-    try {
-      return await promise
-    } finally {
-      settled = true
-      this.clock.clearTimeout(timer)
-      for (const u of undo) u()
-    }
+    return underDeadline(this.clock, options, async failOn => this.deliver(from, to, request, options.signal, failOn))
   }
 
   /** Carry an encoded request to its target's server and bring the response back encoded, counting both. */
-  private async deliver (from: PeerId, to: PeerId, request: Uint8Array, signal: AbortSignal | undefined, failOn: (signal: AbortSignal) => void): Promise<Exchange> {
+  private async deliver (from: PeerId, to: PeerId, request: Uint8Array, signal: AbortSignal | undefined, failOn: FailOn): Promise<Exchange> {
     this.reach(from, to)
     const ms = typeof this.delay === 'number' ? this.delay : this.delay(from, to)
     if (ms > 0) await sleep(ms, signal, this.clock)
     // the target may have gone down while the request travelled
     const { sender, target } = this.reach(from, to)
-    this.connect(sender, target)
+    this.links.connect(sender, target)
     const alive = target.alive.signal
     failOn(alive)
-    const decoded = Frame.decode(request)
-    const response = await target.node[internals].server.answer(decoded, from, alive)
-    const encoded = Frame.encode({ ...response, id: decoded.id, type: decoded.type, response: true })
-    this.stats.exchanges++
-    this.stats.bytes += request.byteLength + encoded.byteLength
-    this.stats.bytesByType[decoded.type] = (this.stats.bytesByType[decoded.type] ?? 0) + request.byteLength + encoded.byteLength
-    return { response: Frame.decode(encoded), bytes: request.byteLength + encoded.byteLength }
+    return answerEncoded(target.node[internals].server, from, request, alive, this.stats)
   }
 
   /** The target, when `from` can reach `to`; else ConnectionRefusedError. */
@@ -328,42 +276,13 @@ class Network implements MemoryNetwork, FrameCarrier {
     if (target == null) throw this.refuse(to, 'no such node on the network')
     if (target.down) throw this.refuse(to, 'the node is down')
     if (!target.handled.has(this.protocol(target))) throw this.refuse(to, 'the node does not serve toyrrent (stopped)')
-    if (this.group(from.toString()) !== this.group(to.toString())) throw this.refuse(to, 'partitioned away')
+    if (!this.links.sameSide(from.toString(), to.toString())) throw this.refuse(to, 'partitioned away')
     return { sender, target }
   }
 
   private refuse (to: PeerId, why: string): ConnectionRefusedError {
     this.stats.refused++
     return new ConnectionRefusedError(`${to}: ${why}`)
-  }
-
-  /** Both sides hear of the other through their registrar's topologies, once per pair, as when libp2p connects them. */
-  private connect (a: Member, b: Member): void {
-    if (a === b) return
-    const ka = a.peerId.toString()
-    const kb = b.peerId.toString()
-    if (this.connected.get(ka)?.has(kb) === true) return
-    for (const [x, y] of [[ka, kb], [kb, ka]]) {
-      let peers = this.connected.get(x)
-      if (peers == null) this.connected.set(x, peers = new Set())
-      peers.add(y)
-    }
-    for (const [self, other] of [[a, b], [b, a]]) {
-      for (const { topology } of self.topologies.values()) {
-        // onConnect never sees a real connection here; toyrrent reads only the peer id
-        void Promise.resolve(topology.onConnect?.(other.peerId, { remotePeer: other.peerId } as unknown as Connection)).catch(() => {})
-      }
-    }
-  }
-
-  private disconnect (member: Member): void {
-    const key = member.peerId.toString()
-    for (const other of this.connected.get(key) ?? []) this.connected.get(other)?.delete(key)
-    this.connected.delete(key)
-  }
-
-  private group (peer: string): number {
-    return this.groups?.get(peer) ?? -1
   }
 
   private protocol (member: Member): string {
@@ -377,7 +296,7 @@ class Network implements MemoryNetwork, FrameCarrier {
   }
 
   private forget (member: Member): void {
-    this.disconnect(member)
+    this.links.disconnect(member)
     this.members.delete(member.peerId.toString())
     this.byNode.delete(member.node)
     const at = this.nodes.indexOf(member.node)
@@ -385,41 +304,10 @@ class Network implements MemoryNetwork, FrameCarrier {
   }
 
   private async start (init: ToyrrentInit): Promise<Member> {
-    const key = this.seed == null
-      ? await generateKeyPair('Ed25519')
-      : await generateKeyPairFromSeed('Ed25519', sha256(new TextEncoder().encode(`memory network ${this.seed} node ${this.keysMade++}`)))
-    const peerId = peerIdFromPrivateKey(key)
-    let topologyIds = 0
-    const member: Omit<Member, 'node'> = { peerId, handled: new Set(), topologies: new Map(), down: false, alive: new AbortController() }
-    const registrar: Partial<Registrar> = {
-      handle: async (protocol: string, _handler: StreamHandler) => { member.handled.add(protocol) },
-      unhandle: async (protocol: string) => { member.handled.delete(protocol) },
-      register: async (protocol: string, topology: Topology) => {
-        const id = `topology-${++topologyIds}`
-        member.topologies.set(id, { protocol, topology })
-        return id
-      },
-      unregister: (id: string) => { member.topologies.delete(id) }
-    }
-    const peerStore: Partial<PeerStore> = {
-      get: async (id: PeerId): Promise<Peer> => ({ id, addresses: [], protocols: [], metadata: new Map(), tags: new Map() }),
-      merge: async (id: PeerId): Promise<Peer> => ({ id, addresses: [], protocols: [], metadata: new Map(), tags: new Map() })
-    }
-    const components: ToyrrentComponents = {
-      peerId,
-      registrar: registrar as Registrar,
-      // lookups start from the routing table, which onConnect fills
-      connectionManager: { getConnections: () => [] } as unknown as ConnectionManager,
-      addressManager: { getAddresses: () => [] } as unknown as AddressManager,
-      peerStore: peerStore as PeerStore,
-      datastore: new MemoryDatastore(),
-      logger: this.logger
-    }
-    const node = new Toyrrent(components, init, new MemoryTransport(this, peerId))
-    const full: Member = { ...member, node }
-    this.members.set(peerId.toString(), full)
-    this.byNode.set(node, full)
-    await node.start()
-    return full
+    const member = createMember(await memberKey(this.seed, this.keysMade++), init, this, this.logger)
+    this.members.set(member.peerId.toString(), member)
+    this.byNode.set(member.node, member)
+    await member.node.start()
+    return member
   }
 }

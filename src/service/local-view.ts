@@ -1,0 +1,75 @@
+/**
+ * What this node holds and how the network looks from here, with no network
+ * traffic: `stats()`, `heldItems()`, the network size estimate (for
+ * `toyrrent stats`, /v1/stats, the metrics and the dashboard).
+ */
+import { isExpired } from '../store/item-store.ts'
+import { SIZE_ESTIMATE_PEERS, estimateNetworkSize } from './size-estimate.ts'
+import type { ItemStore } from '../store/item-store.ts'
+import type { InboundQueue } from '../rpc/inbound-queue.ts'
+import type { PeerTable } from './peer-table.ts'
+import type { Placement } from './placement.ts'
+import type { SizeEstimate } from './size-estimate.ts'
+import type { HeldItem, NetworkStats, RepairStats, ToyrrentStats } from './types.ts'
+
+export interface LocalViewInit {
+  selfKey: string
+  replicas: number
+  store: ItemStore
+  table: PeerTable
+  placement: Placement
+  inbound: InboundQueue
+  repairStats(): RepairStats
+}
+
+export class LocalView {
+  private readonly init: LocalViewInit
+
+  constructor (init: LocalViewInit) {
+    this.init = init
+  }
+
+  /** What this node holds and how replication looks from here. */
+  stats (): ToyrrentStats {
+    const { store, table } = this.init
+    return {
+      items: store.size,
+      bytes: store.bytes,
+      pinned: [...store.metas()].filter(m => m.pinned).length,
+      pinnedBytes: [...store.metas()].reduce((sum, m) => m.pinned ? sum + m.bytes : sum, 0),
+      peers: table.size,
+      replicas: this.init.replicas,
+      repair: { ...this.init.repairStats() },
+      network: this.networkStats()
+    }
+  }
+
+  heldItems (): HeldItem[] {
+    const self = this.init.selfKey
+    return this.init.placement.assignments().filter(({ meta }) => !isExpired(meta)).map(({ meta: m, replicaSet }) => ({
+      key: m.key,
+      kind: m.kind,
+      seq: m.seq,
+      pinned: m.pinned,
+      expiresAt: Number(m.expiresAt),
+      responsible: replicaSet.includes(self)
+    }))
+  }
+
+  /** True when this node holds a live copy of the item. */
+  holdsLocally (key: Uint8Array): boolean {
+    const meta = this.init.store.meta(key)
+    return meta != null && !isExpired(meta)
+  }
+
+  /** Network size estimated from the distances to our nearest peers. */
+  networkSize (): SizeEstimate {
+    const { table } = this.init
+    return estimateNetworkSize(table.self, table.closest(table.self, SIZE_ESTIMATE_PEERS).map(p => p.position))
+  }
+
+  /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */
+  networkStats (): NetworkStats {
+    return { tableBands: this.init.table.bands().size, networkSize: this.networkSize(), inbound: this.init.inbound.stats() }
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The asking side of a node, wired: the typed RPC client over libp2p streams
+ * (or the transport a test network passes), every request to a peer under
+ * PeerRequests' deadline and failure rule, and the lookups built on them.
+ */
+import { RpcClient } from '../rpc/client.ts'
+import { StreamTransport } from '../rpc/stream-transport.ts'
+import { PeerRequests } from './peer-requests.ts'
+import { PeerRtt } from './peer-rtt.ts'
+import { Lookups } from './lookups.ts'
+import type { FrameTransport } from '../rpc/client.ts'
+import type { PeerRpc } from '../rpc/peer-rpc.ts'
+import type { ToyrrentMetrics } from '../metrics.ts'
+import type { PeerTable } from './peer-table.ts'
+import type { Neighbourhood } from './neighbourhood.ts'
+import type { Settings } from './options.ts'
+import type { ToyrrentComponents } from './types.ts'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface PeerClientInit {
+  components: ToyrrentComponents
+  settings: Settings
+  /** Replaces libp2p streams (the in-memory test network passes one). */
+  transport?: FrameTransport
+  table: PeerTable
+  neighbourhood: Neighbourhood
+  metrics: ToyrrentMetrics
+  /** The addresses of peers' answers worth keeping. */
+  filterAddrs(addrs: Multiaddr[]): Multiaddr[]
+}
+
+export interface PeerClient {
+  /** The typed client, bare: PeerRequests is what asks under deadlines. */
+  rpc: PeerRpc
+  requests: PeerRequests
+  lookups: Lookups
+}
+
+export function peerClient (init: PeerClientInit): PeerClient {
+  const { components, settings: s, table } = init
+  const rpc: PeerRpc = new RpcClient(init.transport ?? new StreamTransport(components, s.protocol), { filterAddrs: init.filterAddrs })
+  const rtt = new PeerRtt()
+  const requests = new PeerRequests({ rpc, table, requestTimeout: s.requestTimeout, log: components.logger.forComponent('toyrrent:requests'), clock: s.clock, rtt })
+  const lookups = new Lookups({
+    settings: s,
+    requests,
+    table,
+    neighbourhood: init.neighbourhood,
+    metrics: init.metrics,
+    rtt,
+    connectedPeers: () => components.connectionManager.getConnections().map(conn => conn.remotePeer)
+  })
+  return { rpc, requests, lookups }
+}
