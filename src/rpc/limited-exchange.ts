@@ -10,11 +10,14 @@ import { FrameStream } from './frame-stream.ts'
 import { isLimited } from './limited.ts'
 import { sleep } from '../signals.ts'
 import { DirectConnectionNeededError, ProtocolError } from '../errors.ts'
-import { LIMITED_ANSWER_BYTES } from '../constants.ts'
+import { DEFAULT_FRAME_TIMEOUT_MS, LIMITED_ANSWER_BYTES } from '../constants.ts'
 import type { Exchange } from './channel.ts'
 import type { Connection, PeerId, PeerStore } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** A begun answer frame must be whole within this long; the request's own deadline is shorter and ends it first. */
+const FRAME_DEADLINE_MS = DEFAULT_FRAME_TIMEOUT_MS
 
 /** Send `frame` on its own stream over the limited `connection` and read its answer. */
 export async function exchangeOnLimited (connection: Connection, protocol: string, frame: Partial<Frame>, signal: AbortSignal): Promise<Exchange> {
@@ -26,8 +29,9 @@ export async function exchangeOnLimited (connection: Connection, protocol: strin
     const request = Frame.encode({ ...frame, id: 1n, response: false })
     frames.send(request)
     await stream.close({ signal })
-    // no idle deadline here: the request's signal bounds the wait (and aborts the stream)
-    const read = await frames.read({ frameTimeout: Number.MAX_SAFE_INTEGER })
+    // no idle deadline here: the request's signal bounds the wait (and aborts the stream); a begun
+    // answer must be whole within the request's deadline (a timer, so at most 2^31 - 1 ms)
+    const read = await frames.read({ frameTimeout: FRAME_DEADLINE_MS })
     if (!('frame' in read)) throw new ProtocolError('limited rpc stream ended without an answer')
     const response = Frame.decode(read.frame)
     if (!response.response || response.id !== 1n) throw new ProtocolError('limited rpc stream answered with something else than the response')

@@ -106,6 +106,10 @@ describe('the RPC over a relayed (limited) connection', function () {
     expect(found.holds).to.equal(true)
     const fetched = await rpc.fetch(bPeer, small.key, 0, { timeout: 5000 })
     expect(new TextDecoder().decode(fetched.item?.body)).to.equal('small enough for a relay')
+    // an answer near the 32 KiB cap arrives in several pieces and is read whole
+    const near = await b.services.toyrrent.put(new Uint8Array(30_000).fill(3))
+    const nearly = await rpc.fetch(bPeer, near.key, 0, { timeout: 5000 })
+    expect(nearly.item?.body.byteLength).to.equal(30_000)
     const conns = connectionsToB()
     expect(conns.length).to.be.greaterThan(0)
     expect(conns.every(c => c.limits != null), 'still only relayed connections').to.equal(true)
