@@ -2,7 +2,8 @@
 """A tiny authoritative DNS server for the NAT lab: answers A, AAAA and TXT
 queries over UDP for the names it is given, NXDOMAIN for the rest, so that
 /dns4 and /dnsaddr multiaddrs resolve inside a lab namespace without the
-internet. Prints "ready" once it listens.
+internet. Prints "ready" once it listens, then "query NAME TYPE ANSWERS" for
+each query.
 
     dns-server.py 127.0.0.1:53 '{"_dnsaddr.boot.lab": {"TXT": ["dnsaddr=/ip4/..."]}}'
 """
@@ -41,6 +42,8 @@ def answer(query, records):
         data = rdata(TYPES[qtype], value)
         # 0xc00c: the name of the question, by pointer
         answers.append(struct.pack('>HHHIH', 0xc00c, qtype, 1, 60, len(data)) + data)
+    # the lab reads this: which names were asked for, of which type, and whether we knew them
+    print(f'query {name} {TYPES.get(qtype, qtype)} {len(answers)}', flush=True)
     rcode = 0 if record is not None else 3
     flags = 0x8400 | (flags & 0x0100) | rcode
     return struct.pack('>HHHHHH', qid, flags, 1, len(answers), 0, 0) + question + b''.join(answers)

@@ -214,12 +214,17 @@ table inet filter {
     await new Promise<void>((resolve, reject) => {
       let err = ''
       child.stderr.on('data', (d: Buffer) => { err += d.toString() })
-      child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve() })
+      child.stdout.on('data', (d: Buffer) => {
+        this.dnsLog += d.toString()
+        if (d.toString().includes('ready')) resolve()
+      })
       child.once('exit', code => { reject(new Error(`dns-server.py exited with ${code}: ${err}`)) })
     })
   }
 
   private readonly etcDirs: string[] = []
+  /** What the lab's DNS servers printed: `query NAME TYPE ANSWERS` per query. */
+  dnsLog = ''
   private etcRootMade = false
 
   /** What miniupnpd printed on each router that runs it. */
