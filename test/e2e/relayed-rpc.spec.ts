@@ -112,6 +112,11 @@ describe('the RPC over a relayed (limited) connection', function () {
     expect(nearly.item?.body.byteLength).to.equal(30_000)
     const conns = connectionsToB()
     expect(conns.length).to.be.greaterThan(0)
+    // a lookup (A's table is empty: it starts from its connections) goes through the relay too
+    const looked = await a.services.toyrrent.findBeforeN(small.key, 20)
+    expect(looked.map(p => p.peerId.toString())).to.include(b.peerId.toString())
+    // B answered, but through a relay only: it is no routing-table entry of A's (no replica, no repair peer)
+    expect(a.services.toyrrent[internals].table.get(b.peerId) != null, 'B in A\'s table').to.equal(false)
     expect(conns.every(c => c.limits != null), 'still only relayed connections').to.equal(true)
     // one request per stream: nothing of the RPC is left open on the relayed connection
     await waitFor('the RPC streams to close', () => conns.every(c => c.streams.every(s => s.protocol !== RPC_PROTOCOL)))
@@ -151,5 +156,6 @@ describe('the RPC over a relayed (limited) connection', function () {
     const found = await rpc.findBeforeN(bPeer, item.key, 20, { timeout: 5000 })
     expect(found.holds).to.equal(true)
     expect(relayedStreams, 'streams opened on the relayed connection').to.equal(0)
+    expect(a.services.toyrrent[internals].table.get(b.peerId) != null, 'B in A\'s table once reached directly').to.equal(true)
   })
 })
