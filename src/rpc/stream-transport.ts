@@ -47,11 +47,12 @@ export class StreamTransport implements FrameTransport {
 
   async exchange (peer: FoundPeer, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
     const deadline = Date.now() + options.timeout
-    const signal = deadlineSignal([options.signal], options.timeout)
     const key = peer.peerId.toString()
     const reused = this.channels.has(key)
     let channel = await this.existing(key)
     if (channel == null) {
+      // made only here: a request on an open channel costs no timer and no AbortSignal.any
+      const signal = deadlineSignal([options.signal], options.timeout)
       const connection = await this.connection(peer, frame.type, signal)
       if (isLimited(connection)) return await this.exchangeLimited(peer, connection, frame, options, deadline)
       channel = await this.channel(peer, connection, signal)
