@@ -131,11 +131,21 @@ export class StreamTransport implements FrameTransport {
     return await this.existing(key)
   }
 
-  /** The open channel to `peer`, or a new one on the direct `connection` (opening a stream before `signal` aborts). */
+  /**
+   * The open channel to `peer`, or a new one on the direct `connection`
+   * (opening a stream before `signal` aborts). The look-up and the entry for a
+   * new one happen with no await between them, so concurrent first requests
+   * share one stream (a peer resets a ninth).
+   */
   private async channel (peer: FoundPeer, connection: Connection, signal: AbortSignal): Promise<RpcChannel> {
     const key = peer.peerId.toString()
-    const open = await this.existing(key)
-    if (open != null) return open
+    const entry = this.channels.get(key)
+    if (entry != null) {
+      const channel = await entry.catch(() => undefined)
+      if (channel != null && !channel.closed) return channel
+      if (this.channels.get(key) === entry) this.channels.delete(key)
+      return await this.channel(peer, connection, signal)
+    }
     const opening = connection.newStream(this.protocol, { signal }).then(stream => new RpcChannel(stream, this.log))
     this.channels.set(key, opening)
     opening.catch(() => { if (this.channels.get(key) === opening) this.channels.delete(key) })
