@@ -18,7 +18,7 @@ import { libp2pOptions } from './node/libp2p-options.ts'
 import { openStorage } from './node/storage.ts'
 import { BootstrapHealer } from './node/bootstrap-healer.ts'
 import { connectTo } from './node/connect.ts'
-import { dialDiscovered, dialRemembered } from './node/rejoin.ts'
+import { dialDiscovered, rejoin, rememberedPeers } from './node/rejoin.ts'
 import { parseDialAddr, parseMultiaddr } from './node/addresses.ts'
 import { tableSize } from './node/table.ts'
 import { DEFAULT_REMEMBERED_PEERS, DIAL_TIMEOUT_MS, RPC_PROTOCOL } from './constants.ts'
@@ -138,7 +138,11 @@ export interface ToyrrentNode {
    * InsufficientPeersError when the dial fails.
    */
   connect(addr: string, options?: { signal?: AbortSignal }): Promise<ConnectResult>
-  /** Remembered toyrrent peers dialled at start that answered. */
+  /**
+   * Remembered toyrrent peers (known before this start) connected once the
+   * node rejoined: those it reached and those that reconnected to it first;
+   * bootstrap peers aside.
+   */
   rejoined: number
   /** Server or client, and the reachability `auto` follows (changes are logged and reported to listeners). */
   modes: ModeState
@@ -154,19 +158,21 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   const { datastore, privateKey } = await openStorage(options)
   const registry = options.metrics === true ? new Registry() : undefined
   let made: ToyrrentLibp2p | undefined
-  const libp2p: ToyrrentLibp2p = await createLibp2p(libp2pOptions(options, plan, {
-    datastore,
-    privateKey,
-    registry,
-    tableEmpty: () => made == null || tableSize(made) === 0
-  }))
+  const libp2p: ToyrrentLibp2p = await createLibp2p({
+    ...libp2pOptions(options, plan, { datastore, privateKey, registry, tableEmpty: () => made == null || tableSize(made) === 0 }),
+    // started below, once we know which peers we remembered before any could connect
+    start: false
+  })
+  // the peers this node knew before it listened: only they can count as rejoined
+  const remembered = await rememberedPeers(libp2p, options.protocol ?? RPC_PROTOCOL, Infinity)
+  await libp2p.start()
   made = libp2p
   await followModes(libp2p, plan.modes)
   if (options.mdns === true) dialDiscovered(libp2p)
   const protocol = options.protocol ?? RPC_PROTOCOL
   const healer = new BootstrapHealer(libp2p, protocol, options, plan.bootstrapAddrs)
   const node = nodeHandle(libp2p, plan, options, { healer, protocol, registry, datastore })
-  await join(node, plan, healer, options)
+  await join(node, plan, healer, remembered, options)
   return node
 }
 
@@ -225,10 +231,10 @@ function nodeHandle (libp2p: ToyrrentLibp2p, plan: NodePlan, options: ToyrrentNo
 }
 
 /** Bootstrap, rejoin remembered peers, then heal from here on. */
-async function join (node: ToyrrentNode, plan: NodePlan, healer: BootstrapHealer, options: ToyrrentNodeOptions): Promise<void> {
+async function join (node: ToyrrentNode, plan: NodePlan, healer: BootstrapHealer, remembered: PeerId[], options: ToyrrentNodeOptions): Promise<void> {
   const { bootstrapAddrs } = plan
   if (bootstrapAddrs.length > 0) await node.bootstrap(bootstrapAddrs.map(String))
-  node.rejoined = await dialRemembered(node.libp2p, options.protocol ?? RPC_PROTOCOL, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS, bootstrapAddrs)
+  node.rejoined = await rejoin(node.libp2p, remembered, options.rememberedPeers ?? DEFAULT_REMEMBERED_PEERS, bootstrapAddrs)
   if (node.rejoined > 0 && bootstrapAddrs.length === 0) {
     // as after a bootstrap: find our neighbours, then take over the items we are now responsible for
     await node.libp2p.services.toyrrent.join().catch(() => {})

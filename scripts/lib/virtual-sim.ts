@@ -58,6 +58,8 @@ export interface VirtualSimOptions {
   formation: 'join' | 'oracle'
   /** Progress lines (wall clock), e.g. to stderr. */
   log?: (line: string) => void
+  /** Called at every churn sample with the network and the items put (diagnosis scripts look inside). */
+  inspect?: (net: MemoryNetwork, items: Array<{ key: Uint8Array, value: Uint8Array }>, minute: number) => Promise<void> | void
 }
 
 export const VIRTUAL_DEFAULTS: Omit<VirtualSimOptions, 'nodes'> = {
@@ -364,6 +366,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
           if (got.byteLength === value.byteLength) ok++
         } catch {}
       }
+      await o.inspect?.(net!, values, round((clock.elapsed() - churnStart) / 60_000, 1))
       samples.push({ minute: round((clock.elapsed() - churnStart) / 60_000, 1), nodes: net!.nodes.length, itemsUnderR: under, itemsLost: lost, getSuccess: round(ok / Math.max(1, tries), 3) })
     }
     await sample()

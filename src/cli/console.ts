@@ -118,8 +118,14 @@ export class Console {
     return peers.map(p => `${p.peerId.toString()} ${toHex(distance(target, p.position))}`).join('\n')
   }
 
+  /** Every command, in the order `help` lists them. */
   private table (): Record<string, ConsoleCommand> {
-    const { toyrrent, libp2p } = this.node
+    return { ...this.valueCommands(), ...this.networkCommands() }
+  }
+
+  /** put, get, publish, resolve: values on the network. */
+  private valueCommands (): Record<string, ConsoleCommand> {
+    const { toyrrent } = this.node
     return {
       put: {
         synopsis: 'put TEXT',
@@ -154,7 +160,14 @@ export class Console {
           const result = await toyrrent.resolve(id, { signal })
           return result.deleted ? `${toHex(id)}: deleted (seq ${result.seq})` : `seq ${result.seq}: ${showValue(result.value)}`
         }
-      },
+      }
+    }
+  }
+
+  /** peers, connect, table, find-before-n, help: the network as this node sees it. */
+  private networkCommands (): Record<string, ConsoleCommand> {
+    const { libp2p } = this.node
+    return {
       peers: {
         synopsis: 'peers',
         summary: 'the connected peers: peer id and address',

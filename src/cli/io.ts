@@ -10,8 +10,19 @@ export interface CliIo {
   env: NodeJS.ProcessEnv
 }
 
+/**
+ * The process's own streams, each built on first use: Node builds
+ * process.stdin/stdout/stderr lazily, and stdin alone (an fs.ReadStream when
+ * it is a file, with fs/promises and readline behind it) cost `toyrrent get`
+ * more than everything it does.
+ */
 export function processIo (): CliIo {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }
+  return {
+    get stdin () { return process.stdin },
+    get stdout () { return process.stdout },
+    get stderr () { return process.stderr },
+    env: process.env
+  }
 }
 
 /** Write and wait until the stream took it. */

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /** The CLI entry (bin/toyrrent.js runs it under a Node >= 22). */
-import { enableCompileCache } from 'node:module'
 
-// a cache of compiled code in the OS temp dir: later commands start faster
-enableCompileCache?.()
+// Node's cache of compiled code, so later commands start faster: per user, in
+// $XDG_CACHE_HOME or ~/.cache (a shared temp dir would let another user plant
+// compiled code); where it cannot be written Node just leaves it off.
+// Not `import from 'node:module'`: its ESM facade reads every export.
+const cacheHome = process.env.XDG_CACHE_HOME || (process.env.HOME ? `${process.env.HOME}/.cache` : '')
+if (cacheHome !== '') process.getBuiltinModule('node:module').enableCompileCache?.(`${cacheHome}/toyrrent/compile-cache`)
 const { runCli } = await import('./cli.ts')
-const code = await runCli(process.argv.slice(2))
-process.exitCode = code
-// a library that keeps a handle open must not keep a finished command alive
-setTimeout(() => process.exit(code), 2000).unref()
+// every command has awaited its output (stdout and stderr are synchronous on
+// Linux for files, pipes and terminals): exit now rather than wait for idle
+// sockets and libraries' handles to wind down
+process.exit(await runCli(process.argv.slice(2)))

@@ -1,5 +1,6 @@
 /** `toyrrent --version`: the package's version and the Node it runs on. */
-import { readFileSync } from 'node:fs'
+// not `import from 'node:fs'`: its ESM facade reads every export, and the lazy ones load fs/promises and streams
+const { readFileSync } = process.getBuiltinModule('node:fs')
 
 export function versionText (): string {
   // dist/src/cli/version.js → the package root's package.json

@@ -10,6 +10,7 @@ import type { ToyrrentInit } from '../service/options.ts'
 import { ApiServer, DEFAULT_API_HOST, DEFAULT_API_PORT, formatHostPort } from '../api/http-server.ts'
 import { ToyrrentError } from '../errors.ts'
 import { ensureDataDir, lockDataDir, removeApiFile, writeApiFile } from './data-dir.ts'
+import { attachStatsHistory, StatsHistory } from './stats-history.ts'
 import type { ToyrrentNode, ToyrrentNodeOptions } from '../node.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
@@ -83,6 +84,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
   let node: ToyrrentNode | undefined
   let api: ApiServer | undefined
   let bootstrapped = 0
+  let history: StatsHistory | undefined
   try {
     node = await createNode(options)
     if (options.onModeChange != null) {
@@ -92,16 +94,24 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     }
     bootstrapped = options.bootstrap == null || options.bootstrap.length === 0 ? 0 : await node.bootstrap(options.bootstrap)
     if (node.rejoined > 0) log('rejoined through %d remembered peers', node.rejoined)
+    // the dashboard's charts reach back to before the page was opened
+    const metrics = node.metrics
+    if (metrics != null) {
+      history = new StatsHistory({ metrics })
+      attachStatsHistory(node, history)
+      await history.start()
+    }
     api = new ApiServer({ node, host: options.apiHost, port: options.apiPort })
     await startApi(api, options)
     await writeApiFile(dataDir, api.hostPort)
   } catch (err) {
+    history?.stop()
     await api?.stop()
     await node?.stop()
     await unlock()
     throw err
   }
-  const started = { node, api }
+  const started = { node, api, history }
   let stopping: Promise<void> | undefined
   return {
     node,
@@ -113,6 +123,7 @@ export async function startDaemon (options: DaemonOptions): Promise<Daemon> {
     stop: async () => {
       stopping ??= (async () => {
         log('stopping')
+        started.history?.stop()
         await started.api.stop()
         await removeApiFile(dataDir)
         await started.node.stop()

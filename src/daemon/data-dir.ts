@@ -3,10 +3,15 @@
  * commands where the API listens, and the `lock` file that keeps a second
  * daemon off the same directory.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ToyrrentError } from '../errors.ts'
+
+// node:fs, whose `promises` is loaded only when a daemon-side function runs:
+// client commands read just the `api` file here, and loading fs/promises
+// (readline with it) would cost them more than the read. Not `import from`:
+// the ESM facade of node:fs reads every export, fs.promises included.
+const fs = process.getBuiltinModule('node:fs')
 
 /** `$TOYRRENT_DATA_DIR`, else `~/.toyrrent`. */
 export function defaultDataDir (env: NodeJS.ProcessEnv = process.env): string {
@@ -25,13 +30,15 @@ export class DataDirLockedError extends ToyrrentError {
 }
 
 export async function ensureDataDir (dataDir: string): Promise<void> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  await fs.promises.mkdir(dataDir, { recursive: true, mode: 0o700 })
 }
 
 /** The `HOST:PORT` a running daemon wrote, or undefined when there is none. */
 export async function readApiFile (dataDir: string): Promise<string | undefined> {
   try {
-    const text = (await readFile(join(dataDir, API_FILE), 'utf8')).trim()
+    const text = (await new Promise<string>((resolve, reject) => {
+      fs.readFile(join(dataDir, API_FILE), 'utf8', (err, data) => { err == null ? resolve(data) : reject(err) })
+    })).trim()
     return text === '' ? undefined : text
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -40,7 +47,7 @@ export async function readApiFile (dataDir: string): Promise<string | undefined>
 }
 
 export async function writeApiFile (dataDir: string, hostPort: string): Promise<void> {
-  const handle = await open(join(dataDir, API_FILE), 'w', 0o600)
+  const handle = await fs.promises.open(join(dataDir, API_FILE), 'w', 0o600)
   try {
     await handle.writeFile(`${hostPort}\n`)
   } finally {
@@ -49,7 +56,7 @@ export async function writeApiFile (dataDir: string, hostPort: string): Promise<
 }
 
 export async function removeApiFile (dataDir: string): Promise<void> {
-  await rm(join(dataDir, API_FILE), { force: true })
+  await fs.promises.rm(join(dataDir, API_FILE), { force: true })
 }
 
 /**
@@ -61,18 +68,18 @@ export async function lockDataDir (dataDir: string): Promise<() => Promise<void>
   const path = join(dataDir, LOCK_FILE)
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, 'wx', 0o600)
+      const handle = await fs.promises.open(path, 'wx', 0o600)
       await handle.writeFile(`${process.pid}\n`)
       await handle.close()
-      return async () => { await rm(path, { force: true }) }
+      return async () => { await fs.promises.rm(path, { force: true }) }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
     }
-    const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim())
+    const pid = Number((await fs.promises.readFile(path, 'utf8').catch(() => '')).trim())
     if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
       throw new DataDirLockedError(`another toyrrent daemon (pid ${pid}) is already using ${dataDir}; stop it first or pick another --data-dir`)
     }
-    await rm(path, { force: true })
+    await fs.promises.rm(path, { force: true })
   }
   throw new DataDirLockedError(`could not lock ${dataDir}: another daemon is starting on it`)
 }

@@ -51,15 +51,21 @@ export function drawBands (svg, bands) {
   svg.append(el('line', { class: 'axis', x1: 5, x2: width - 5, y1: bottom, y2: bottom }))
 }
 
-/** A line of `points` ([{ t, v }], t in ms) over the last `spanMs`; null values leave gaps. */
-export function drawSeries (svg, points, spanMs, unit) {
+/**
+ * A line of `points` ([{ t, v }], t in ms of the daemon's clock, which is
+ * `offsetMs` behind the page's) over the last `spanMs`; null values leave
+ * gaps. The path carries the times of its first and last point and how many
+ * it has (data-first-t, data-last-t, data-points), in the daemon's clock.
+ */
+export function drawSeries (svg, points, spanMs, unit, offsetMs = 0) {
   svg.replaceChildren()
   const { width, height } = size(svg)
-  const now = Date.now()
+  const now = Date.now() - offsetMs
   const left = 36
   const top = 8
   const bottom = height - 16
-  const values = points.filter(p => p.v != null).map(p => p.v)
+  const shown = points.filter(p => p.t >= now - spanMs)
+  const values = shown.filter(p => p.v != null).map(p => p.v)
   const max = niceMax(Math.max(1, ...values))
   svg.append(el('line', { class: 'axis', x1: left, x2: width, y1: bottom, y2: bottom }))
   svg.append(el('line', { class: 'axis', x1: left, x2: left, y1: top, y2: bottom }))
@@ -68,16 +74,23 @@ export function drawSeries (svg, points, spanMs, unit) {
   svg.append(el('text', { x: left, y: height - 3 }, `-${Math.round(spanMs / 60000)} min`))
   svg.append(el('text', { x: width, y: height - 3, 'text-anchor': 'end' }, `now (${unit})`))
   let d = ''
-  let pen = false
-  for (const p of points) {
-    if (p.v == null) { pen = false; continue }
+  const drawn = []
+  // runs of points without a gap; a run of one is drawn as a dot (a path of one point shows nothing)
+  const runs = [[]]
+  for (const p of shown) {
+    if (p.v == null) { if (runs[runs.length - 1].length > 0) runs.push([]); continue }
     const x = left + (width - left) * (1 - (now - p.t) / spanMs)
     const y = bottom - (bottom - top) * p.v / max
-    d += `${pen ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)} `
-    pen = true
+    d += `${runs[runs.length - 1].length > 0 ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)} `
+    runs[runs.length - 1].push({ x, y })
+    drawn.push(p)
   }
-  if (d !== '') svg.append(el('path', { class: 'line', d }))
-  else svg.append(el('text', { x: left + 8, y: (top + bottom) / 2 }, 'collecting…'))
+  if (d !== '') {
+    svg.append(el('path', { class: 'line', d, 'data-first-t': drawn[0].t, 'data-last-t': drawn[drawn.length - 1].t, 'data-points': drawn.length }))
+    for (const run of runs) if (run.length === 1) svg.append(el('circle', { class: 'dot', cx: run[0].x.toFixed(1), cy: run[0].y.toFixed(1), r: 2.5 }))
+  } else {
+    svg.append(el('text', { x: left + 8, y: (top + bottom) / 2 }, 'collecting…'))
+  }
 }
 
 function niceMax (v) {

@@ -1,14 +1,17 @@
 // The toyrrent dashboard: polls the daemon's own API every 2 s (the same
 // numbers as `toyrrent stats`, `toyrrent peers` and /metrics) and draws them.
-// Request rates and latencies are differences of the /metrics counters
-// between polls, kept for the last 5 minutes.
+// The request charts come from the daemon's own 15-minute memory of the
+// /metrics counters (GET /v1/stats/history, a sample every 2 s), so they
+// show the minutes before the page was opened too.
 import { drawBands, drawSeries } from './charts.js'
 
 const POLL_MS = 2000
-const SPAN_MS = 5 * 60 * 1000
 const $ = id => document.getElementById(id)
-const history = { rate: [], latency: [] }
-let previous // the last /metrics sample: { t, requests, lookupSum, lookupCount }
+/** Cumulative counter samples from /v1/stats/history, oldest first, in the daemon's clock. */
+let samples = []
+let spanMs = 15 * 60 * 1000
+/** The page's clock minus the daemon's, so points line up with "now" on the page. */
+let clockOffset = 0
 let bandOfPeer = new Map()
 
 async function api (path, init) {
@@ -40,12 +43,6 @@ export function parseMetrics (body) {
     values.set(line.slice(0, space), Number(line.slice(space + 1)))
   }
   return values
-}
-
-function sum (values, test) {
-  let total = 0
-  for (const [name, v] of values) if (test(name)) total += v
-  return total
 }
 
 function showId (id) {
@@ -117,38 +114,50 @@ function showPeers ({ peers }) {
 
 function showMetrics (body) {
   const m = parseMetrics(body)
-  const now = {
-    t: Date.now(),
-    requests: sum(m, name => /^toyrrent_rpc_\w+_requests_total\b/.test(name)),
-    lookupSum: m.get('toyrrent_lookup_duration_seconds_sum') ?? 0,
-    lookupCount: m.get('toyrrent_lookup_duration_seconds_count') ?? 0
-  }
   text('handoff-totals', `${m.get('toyrrent_handoff_items_sent_total') ?? 0} sent, ${m.get('toyrrent_handoff_items_received_total') ?? 0} received, ${m.get('toyrrent_handoff_failures_total') ?? 0} failed`)
-  if (previous != null) {
-    const seconds = (now.t - previous.t) / 1000
-    const lookups = now.lookupCount - previous.lookupCount
-    history.rate.push({ t: now.t, v: Math.max(0, now.requests - previous.requests) / seconds })
-    history.latency.push({ t: now.t, v: lookups > 0 ? 1000 * (now.lookupSum - previous.lookupSum) / lookups : null })
+}
+
+/** New samples since the last one this page has (all of them on the first call). */
+async function loadHistory () {
+  const since = samples.length === 0 ? '' : `?since=${samples[samples.length - 1].t}`
+  const history = await json(`/v1/stats/history${since}`)
+  clockOffset = Date.now() - history.now
+  spanMs = history.spanMs
+  samples.push(...history.samples)
+  while (samples.length > 0 && samples[0].t < history.now - spanMs) samples.shift()
+}
+
+/** Rates and mean latencies between neighbouring samples: one point per interval. */
+function showCharts () {
+  const rate = []
+  const latency = []
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]
+    const b = samples[i]
+    const seconds = (b.t - a.t) / 1000
+    const lookups = b.lookups - a.lookups
+    // counters start from zero when the daemon restarts: no point across a restart
+    if (seconds <= 0 || b.requests < a.requests || lookups < 0) continue
+    rate.push({ t: b.t, v: (b.requests - a.requests) / seconds })
+    latency.push({ t: b.t, v: lookups > 0 ? 1000 * (b.lookupSeconds - a.lookupSeconds) / lookups : null })
   }
-  previous = now
-  for (const series of Object.values(history)) {
-    while (series.length > 0 && series[0].t < now.t - SPAN_MS) series.shift()
-  }
-  drawSeries($('chart-rate'), history.rate, SPAN_MS, 'req/s')
-  drawSeries($('chart-latency'), history.latency, SPAN_MS, 'ms')
+  drawSeries($('chart-rate'), rate, spanMs, 'req/s', clockOffset)
+  drawSeries($('chart-latency'), latency, spanMs, 'ms', clockOffset)
 }
 
 async function poll () {
   try {
     const [id, stats, table, peers, metrics] = await Promise.all([
       json('/v1/id'), json('/v1/stats'), json('/v1/table'), json('/v1/peers'),
-      api('/metrics').then(res => res.text()).catch(() => '')
+      api('/metrics').then(res => res.text()).catch(() => ''),
+      loadHistory()
     ])
     showId(id)
     showStats(stats)
     showTable(table)
     showPeers(peers)
     showMetrics(metrics)
+    showCharts()
     $('live').className = 'live ok'
     text('live', `live, ${new Date().toLocaleTimeString()}`)
   } catch (err) {

@@ -1,5 +1,6 @@
 /** Dialling the peers a node remembers (peer store) or finds by mDNS. */
 import { logger } from '@libp2p/logger'
+import { peerIdOf } from './table.ts'
 import { DIAL_TIMEOUT_MS, REMEMBERED_DIAL_TIMEOUT_MS } from '../constants.ts'
 import type { ToyrrentLibp2p } from '../node.ts'
 import type { PeerId } from '@libp2p/interface'
@@ -22,21 +23,31 @@ export async function rememberedPeers (libp2p: ToyrrentLibp2p, protocol: string,
 }
 
 /**
- * Rejoin without flags: dial up to `count` remembered peers, each within a
- * deadline. Resolves with the number of remembered peers now connected:
- * those reached, and those that reconnected to us first (a restarted node's
- * neighbours often do), bootstrap peers aside.
+ * Rejoin without flags: dial up to `count` of the `remembered` peers not
+ * connected yet, each within a deadline, and stop dialling one as soon as it
+ * connects to us by itself (a restarted node's neighbours often do, while
+ * our own dial to an old address of theirs may hang). Resolves with how many
+ * remembered peers are connected then, bootstrap peers aside.
  */
-export async function dialRemembered (libp2p: ToyrrentLibp2p, protocol: string, count: number, bootstrap: Multiaddr[] = []): Promise<number> {
-  const peers = await rememberedPeers(libp2p, protocol, count)
-  const results = await Promise.allSettled(peers.map(async peer => libp2p.dial(peer, { signal: AbortSignal.timeout(REMEMBERED_DIAL_TIMEOUT_MS) })))
-  const reached = results.filter(r => r.status === 'fulfilled').length
-  const dialled = new Set([...peers.map(p => p.toString()), ...bootstrap.map(ma => ma.getComponents().find(c => c.name === 'p2p')?.value).filter(id => id != null)])
-  const connected = new Set(libp2p.getConnections().map(c => c.remotePeer.toString()))
-  const camefirst = (await libp2p.peerStore.all({ filters: [peer => peer.protocols.includes(protocol)] }))
-    .filter(peer => connected.has(peer.id.toString()) && !dialled.has(peer.id.toString())).length
-  log('rejoined %d of %d remembered peers; %d more had reconnected first', reached, peers.length, camefirst)
-  return Math.min(count, reached + camefirst)
+export async function rejoin (libp2p: ToyrrentLibp2p, remembered: PeerId[], count: number, bootstrap: Multiaddr[] = []): Promise<number> {
+  const bootstrapIds = new Set(bootstrap.map(peerIdOf))
+  const candidates = remembered.filter(peer => !bootstrapIds.has(peer.toString()))
+  const dials = new Map<string, AbortController>()
+  const cameIn = (evt: CustomEvent<PeerId>): void => { dials.get(evt.detail.toString())?.abort() }
+  libp2p.addEventListener('peer:connect', cameIn)
+  try {
+    const toDial = candidates.filter(peer => libp2p.getConnections(peer).length === 0).slice(0, count)
+    await Promise.allSettled(toDial.map(async peer => {
+      const controller = new AbortController()
+      dials.set(peer.toString(), controller)
+      await libp2p.dial(peer, { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(REMEMBERED_DIAL_TIMEOUT_MS)]) })
+    }))
+    const rejoined = candidates.filter(peer => libp2p.getConnections(peer).length > 0).length
+    log('rejoined: %d of %d remembered peers connected (dialled %d)', rejoined, candidates.length, toDial.length)
+    return rejoined
+  } finally {
+    libp2p.removeEventListener('peer:connect', cameIn)
+  }
 }
 
 /** mDNS only reports peers; connect to each one found (libp2p 3 does not auto-dial). */

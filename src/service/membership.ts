@@ -39,6 +39,15 @@ export class Membership {
     if (this.topologyId != null) this.init.components.registrar.unregister(this.topologyId)
   }
 
+  /**
+   * A peer that runs repair with us (it sent a DIGEST) is a live server near
+   * us: learn it again if our table dropped it (timeouts while it was paused)
+   * while its connection stayed open, which no new onConnect would tell us.
+   */
+  heardFrom (peerId: PeerId): void {
+    if (this.init.table.get(peerId) == null) void this.learnConnectedPeer(peerId)
+  }
+
   /** A peer whose identify no longer lists our protocol is a client now: it leaves the table. */
   private async forgetClient (peerId: PeerId): Promise<void> {
     try {

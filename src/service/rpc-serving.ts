@@ -19,6 +19,7 @@ import type { Placement } from './placement.ts'
 import type { Repairer } from './repair.ts'
 import type { Settings } from './options.ts'
 import type { ToyrrentComponents } from './types.ts'
+import type { PeerId } from '@libp2p/interface'
 
 export interface RpcServingInit {
   components: Pick<ToyrrentComponents, 'peerId' | 'registrar' | 'logger'>
@@ -32,6 +33,8 @@ export interface RpcServingInit {
   repairer: Repairer
   paxos: PaxosState
   cas: CasAcceptor
+  /** A peer sent us a DIGEST (it runs repair with us). */
+  heardFrom?(peer: PeerId): void
 }
 
 export class RpcServing {
@@ -94,7 +97,7 @@ function createServer (init: RpcServingInit): RpcServer {
       store: init.store,
       acceptor: init.acceptor,
       nearest: init.neighbourhood,
-      shared: { digestWith: peer => sharedDigest(sharedItems(placement.assignments(), selfKey, peer)) },
+      shared: { digestWith: peer => sharedDigest(sharedItems(placement.assignments(), selfKey, peer)), heardFrom: init.heardFrom },
       handoff: {
         dueFor: (peer, cursor) => placement.dueFor(peer, cursor),
         acknowledged: (peer, keys) => { repairer.recordAcks(peer, keys) },

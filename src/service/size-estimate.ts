@@ -55,7 +55,8 @@ export function estimateNetworkSize (self: Uint8Array, peers: Uint8Array[], maxP
   // n · d_K is about Gamma(K, 1): its 16th and 84th percentiles bound n
   const low = Math.max(k + 1, Math.round(gammaQuantile(k, -1) / dK + 1))
   const high = Math.max(low, Math.round(gammaQuantile(k, 1) / dK + 1))
-  return { estimate: (k - 1) / dK + 1, peers: k, low, high, plusMinus: Math.round((high - low) / 2) }
+  // we know k peers and ourselves: never fewer (a lone (k - 1) / d_K can say less, and fall below `low`)
+  return { estimate: Math.max(k + 1, (k - 1) / dK + 1), peers: k, low, high, plusMinus: Math.round((high - low) / 2) }
 }
 
 /** Quantile of Gamma(k, 1) at z standard deviations (Wilson–Hilferty; within a few % for k >= 2). */

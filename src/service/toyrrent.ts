@@ -24,6 +24,7 @@ import { Writer } from './writer.ts'
 import { HashItems } from './hash-items.ts'
 import { PublishItems } from './publish-items.ts'
 import { CompareAndSwap, casAcceptor } from './cas.ts'
+import type { LocalAcceptor } from './cas-local.ts'
 import { Onboarding } from './onboard.ts'
 import { createRefresher, createRepairer } from './upkeep.ts'
 import { LocalView } from './local-view.ts'
@@ -96,6 +97,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly hashItems: HashItems
   private readonly publishItems: PublishItems
   private readonly paxos: PaxosState
+  /** Our compare-and-swap acceptor, with its pause watch (cas-local.ts). */
+  private readonly casAcceptor: LocalAcceptor
   private readonly onboarding: Onboarding
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
@@ -152,7 +155,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.hashItems = new HashItems(common)
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
-    const acceptorSide = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified })
+    const acceptorSide = this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: components.logger.forComponent('toyrrent:cas') })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: acceptorSide, log: components.logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
@@ -164,7 +167,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.refresher = createRefresher(upkeep)
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, heardFrom: peer => { this.membership.heardFrom(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
@@ -191,6 +194,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.refresher.start()
     this.started = true
     this.repairer.start(this.settings.repairInterval)
+    this.casAcceptor.start()
   }
 
   /** Graceful leave: hand every item to the next nearest nodes while connections are still up. */
@@ -214,6 +218,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (!this.started) return
     this.started = false
     this.repairer.stop()
+    this.casAcceptor.stop()
     this.shutdown.abort()
     this.serving.stopServer()
     this.refresher.stop()

@@ -39,9 +39,18 @@ export function kindOf (kind: number): ItemKind {
   return KINDS[kind] ?? 'hash'
 }
 
-/** True once an item's expiry has passed; holders stop serving it then. */
+/**
+ * True once an item's expiry has passed; holders stop serving it then.
+ * `now` may have a fraction (an injected clock's reading): it is floored, as
+ * BigInt of a fraction throws, and a throw here would end every repair round.
+ */
 export function isExpired (stored: { expiresAt: bigint }, now = Date.now()): boolean {
-  return stored.expiresAt !== 0n && stored.expiresAt < BigInt(now)
+  return stored.expiresAt !== 0n && stored.expiresAt < wholeMs(now)
+}
+
+/** Milliseconds as a bigint, the fraction dropped. */
+function wholeMs (ms: number): bigint {
+  return BigInt(Math.floor(ms))
 }
 
 /**
@@ -57,7 +66,7 @@ export function worthPassingOn (stored: { expiresAt: bigint }, now = Date.now())
  * pinned item: the receiver then gives it a full lifetime).
  */
 export function toItem (key: Uint8Array, stored: StoredItem, now = Date.now()): Item {
-  const ttlSeconds = stored.expiresAt === 0n ? 0 : Math.max(1, Math.floor(Number(stored.expiresAt - BigInt(now)) / 1000))
+  const ttlSeconds = stored.expiresAt === 0n ? 0 : Math.max(1, Math.floor(Number(stored.expiresAt - wholeMs(now)) / 1000))
   return { kind: kindOf(stored.kind), key, body: stored.body, ttlSeconds }
 }
 

@@ -1,6 +1,6 @@
 /**
  * A network of real toyrrent nodes in this process, on 127.0.0.1 over TCP
- * (the whole libp2p stack: Noise, Yamux, identify, kad-dht), each
+ * (the whole libp2p stack: Noise, Yamux, identify, ping), each
  * bootstrapped from an earlier one and then refreshed so every node has
  * looked itself up once the network is whole. For end-to-end tests; the
  * in-memory network (memory-network.ts) runs the same service code faster.

@@ -3,8 +3,9 @@
  * playwright-core, against a real network of 5 daemon processes on loopback.
  * The page must load without console errors, show the peer count and the
  * distance bands the node's own API reports, and a value put through the page
- * must be readable through the CLI on another node. The screenshot is saved
- * to test-artifacts/dashboard.png.
+ * must be readable through the CLI on another node, and the request charts
+ * must reach back to before the page was opened (the daemon's own history).
+ * The screenshot is saved to test-artifacts/dashboard.png.
  */
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
@@ -15,6 +16,7 @@ import { chromium } from 'playwright-core'
 import { ToyrrentClient } from '../../src/api/client.ts'
 import { startDaemonProcess, toyrrent, waitFor } from '../helpers/cli.ts'
 import type { TableResponse } from '../../src/api/types.ts'
+import type { StatsHistoryResponse } from '../../src/daemon/stats-history.ts'
 import type { DaemonProcess } from '../helpers/cli.ts'
 import type { Browser, Page } from 'playwright-core'
 
@@ -29,6 +31,8 @@ describe('web dashboard in headless chromium', function () {
   let browser: Browser
   let page: Page
   const consoleErrors: string[] = []
+  /** Node 0's history as it stood just before the page was opened. */
+  let beforeOpen: StatsHistoryResponse
 
   before(async function () {
     if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
@@ -39,6 +43,13 @@ describe('web dashboard in headless chromium', function () {
     }
     const client = new ToyrrentClient(daemons[0].api)
     await waitFor('node 0 to have the 4 others in its table', async () => (await client.stats()).peers === NODES - 1, 60_000)
+    // a lookup on node 0 and a few samples of it in node 0's history, all before the page exists
+    await client.put(new TextEncoder().encode(`before the page ${Date.now()}`))
+    await waitFor('node 0\'s history to hold the put\'s lookup and a few samples', async () => {
+      beforeOpen = await (await fetch(`http://${daemons[0].api}/v1/stats/history`)).json() as StatsHistoryResponse
+      const { samples } = beforeOpen
+      return samples.length >= 4 && samples[samples.length - 1].lookups > samples[0].lookups
+    }, 60_000)
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] })
     page = await browser.newPage({ viewport: { width: 1280, height: 1100 } })
     page.on('console', msg => { if (msg.type() === 'error') consoleErrors.push(msg.text()) })
@@ -107,6 +118,20 @@ describe('web dashboard in headless chromium', function () {
     const saved = join(root, 'downloaded')
     await download.saveAs(saved)
     assert.ok((await readFile(saved)).equals(content), 'the page downloads the same bytes')
+  })
+
+  it('charts reach back to before the page was opened, from the daemon\'s history, and go on live', async () => {
+    const first = beforeOpen.samples[0]
+    const last = beforeOpen.samples[beforeOpen.samples.length - 1]
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('#chart-rate path.line[data-first-t]') != null, undefined, { timeout: 30_000 })
+    // the rate's first point is the step from the oldest sample to the next, taken before the page was opened
+    assert.equal(Number(await page.getAttribute('#chart-rate path.line', 'data-first-t')), beforeOpen.samples[1].t)
+    assert.ok(beforeOpen.samples[1].t < beforeOpen.now)
+    // the put's lookup, finished before the page was opened, is a latency point from then
+    const latencyFirst = Number(await page.getAttribute('#chart-latency path.line', 'data-first-t'))
+    assert.ok(latencyFirst > first.t && latencyFirst <= last.t, `latency point at ${latencyFirst}, history ${first.t}..${last.t}`)
+    // and the charts go on with samples taken after the page was opened
+    await page.waitForFunction(t => Number((globalThis as any).document.querySelector('#chart-rate path.line')?.getAttribute('data-last-t')) > t, beforeOpen.now, { timeout: 30_000 })
   })
 
   it('charts request rates from /metrics, and logged no console errors; screenshot saved', async () => {

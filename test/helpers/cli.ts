@@ -53,10 +53,11 @@ export interface DaemonProcess {
 
 /**
  * Start `toyrrent daemon` on loopback with free ports; resolves once it printed its API address.
- * `stdin: 'pipe'` (for --console) leaves `child.stdin` open for the test to write to.
+ * `stdin: 'pipe'` (for --console) leaves `child.stdin` open for the test to write to;
+ * `listen` replaces the free loopback port (a node that must come back at the same address).
  */
-export async function startDaemonProcess (dataDir: string, extraArgs: string[] = [], timeoutMs = 20_000, options: { stdin?: 'ignore' | 'pipe' } = {}): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [MAIN, 'daemon', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', ...extraArgs], {
+export async function startDaemonProcess (dataDir: string, extraArgs: string[] = [], timeoutMs = 20_000, options: { stdin?: 'ignore' | 'pipe', listen?: string } = {}): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, [MAIN, 'daemon', '--data-dir', dataDir, '--listen', options.listen ?? '/ip4/127.0.0.1/tcp/0', '--api', '127.0.0.1:0', ...extraArgs], {
     env: { ...process.env, TOYRRENT_DATA_DIR: '/nonexistent/toyrrent-test' },
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] as ['pipe', 'pipe', 'pipe']
   })

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { UnknownRouteError } from '../errors.ts'
-import type { ApiResult, RequestContext } from '../router.ts'
+import type { ApiResult, RequestContext, Route } from '../router.ts'
 
 /** dist/src/api/routes → the package root's src/dashboard (shipped in package.json `files`). */
 const FOLDER = new URL('../../../../src/dashboard/', import.meta.url)
@@ -31,10 +31,10 @@ export async function dashboardFile (ctx: RequestContext): Promise<ApiResult> {
 /**
  * `GET /v1/dashboard/features`: which optional parts this daemon's API has, so
  * the page shows only what works (asking a missing route would log a 404).
+ * The route table passes itself in (routes/index.ts), so neither module
+ * imports the other both ways.
  */
-export async function dashboardFeatures (_ctx: RequestContext): Promise<ApiResult> {
-  // imported here: index.ts imports this module
-  const { routes } = await import('./index.ts')
+export async function dashboardFeatures (routes: Route[]): Promise<ApiResult> {
   return { status: 200, json: { files: routes.some(r => r.path === '/v1/files') } }
 }
 

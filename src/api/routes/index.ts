@@ -12,6 +12,7 @@ import { addFile, addPin, getFile, listPins, removePin } from './files.ts'
 import { dashboardFeatures, dashboardFile, dashboardPage } from './dashboard.ts'
 import { getTable } from './table.ts'
 import { getIpnsRecord, putIpnsRecord } from './routing-v1.ts'
+import { getStatsHistory } from './stats-history.ts'
 import type { Route } from '../router.ts'
 
 export const routes: Route[] = [
@@ -37,9 +38,11 @@ export const routes: Route[] = [
   // the web dashboard (src/dashboard) and the table picture it draws
   { method: 'GET', path: '/', handler: dashboardPage },
   { method: 'GET', path: '/dashboard/:file', handler: dashboardFile },
-  { method: 'GET', path: '/v1/dashboard/features', handler: dashboardFeatures },
+  { method: 'GET', path: '/v1/dashboard/features', handler: async () => dashboardFeatures(routes) },
   { method: 'GET', path: '/v1/table', handler: getTable },
   // delegated routing for IPNS (specs.ipfs.tech/routing/http-routing-v1): Kubo and Helia clients
   { method: 'GET', path: '/routing/v1/ipns/:name', handler: getIpnsRecord },
-  { method: 'PUT', path: '/routing/v1/ipns/:name', handler: putIpnsRecord }
+  { method: 'PUT', path: '/routing/v1/ipns/:name', handler: putIpnsRecord },
+  // the dashboard's charts: request counters sampled every 2 s over the last 15 minutes
+  { method: 'GET', path: '/v1/stats/history', handler: getStatsHistory }
 ]

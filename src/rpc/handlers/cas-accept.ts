@@ -22,7 +22,7 @@ export class CasAcceptHandler implements RpcHandler {
     }
     const refused = await this.cas.check(body.id, body.expectedSeq, body.record)
     if (refused != null) return { status: statusOf(refused.code), message: refused.message }
-    if (!this.cas.shareNearest(body.id, this.cas.replicas).some(p => p.peerId.equals(this.cas.selfId))) {
+    if (!this.cas.shareNearest(body.id, this.cas.replicas).some(p => p.peerId.equals(this.cas.selfId)) || !this.cas.acting()) {
       return { status: Status.OK, casAcceptResponse: { accepted: false, storedSeq: this.cas.storedSeq(body.id) } }
     }
     const verdict = await this.cas.state.accept(body.id, body.expectedSeq, ballotFromWire(body.ballot), body.record, { signal: context.signal })

@@ -7,6 +7,11 @@ export interface CasAcceptor extends NearestPeers {
   state: PaxosState
   selfId: PeerId
   replicas: number
+  /**
+   * False while this node catches up after a pause (protocols/cas.md): its
+   * peers may have replaced it meanwhile, so it answers as no replica.
+   */
+  acting(): boolean
   /** The seq the item store holds for an id (0 = none). */
   storedSeq(id: Uint8Array): bigint
   /** The encoded record the item store holds for an id, if any. */

@@ -21,7 +21,7 @@ export class CasPrepareHandler implements RpcHandler {
     }
     const nearest = this.cas.shareNearest(body.id, this.cas.replicas)
     const closer = nearest.map(peerToWire)
-    const replica = nearest.some(p => p.peerId.equals(this.cas.selfId))
+    const replica = nearest.some(p => p.peerId.equals(this.cas.selfId)) && this.cas.acting()
     if (!replica) {
       return { status: Status.OK, casPrepareResponse: { promised: false, replica: false, closer, storedSeq: this.cas.storedSeq(body.id), acceptedRecord: new Uint8Array(0), stale: false, slotKnown: false, acceptedHash: new Uint8Array(0) } }
     }

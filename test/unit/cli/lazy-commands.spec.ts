@@ -64,6 +64,45 @@ describe('cli: each command loads only what it needs', function () {
     }
   })
 
+  it('get builds no ESM facade of a node built-in, no stdin, no fs/promises: none of what it cost before', async () => {
+    // process.moduleLoadList names every built-in a process loaded; these came with
+    // `import from 'node:util'` / 'node:fs' (their facades read every lazy export) and process.stdin
+    const hook = `data:text/javascript,${encodeURIComponent("process.on('exit', () => { process.stderr.write('\\nBUILTINS ' + JSON.stringify(process.moduleLoadList) + '\\n') })")}`
+    const child = spawn(process.execPath, ['--import', hook, MAIN, 'get', '--api', '127.0.0.1:1', '0f'.repeat(32)], { env: { ...process.env, TOYRRENT_DATA_DIR: '/nonexistent/toyrrent-test' }, stdio: ['pipe', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+    child.stdin.end()
+    await new Promise(resolve => child.once('close', resolve))
+    const line = /^BUILTINS (.*)$/m.exec(stderr)
+    assert.ok(line != null, stderr)
+    const builtins = JSON.parse(line[1]) as string[]
+    assert.ok(builtins.includes('NativeModule http'), 'control: the list shows what get does load')
+    for (const name of ['internal/fs/promises', 'internal/readline/interface', 'internal/util/diff', 'internal/assert/myers_diff', 'internal/fs/streams']) {
+      assert.ok(!builtins.includes(`NativeModule ${name}`), `get loaded ${name}`)
+    }
+  })
+
+  it('the compile cache goes to the user\'s cache dir; an unwritable one leaves it off and the command works', async () => {
+    const { mkdtemp, readdir, rm, writeFile } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const root = await mkdtemp(join(tmpdir(), 'toyrrent-cache-'))
+    try {
+      const run = async (env: NodeJS.ProcessEnv): Promise<number | null> => {
+        const { NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE, ...inherited } = process.env
+        const child = spawn(process.execPath, [MAIN, '--version'], { env: { ...inherited, ...env }, stdio: 'ignore' })
+        return await new Promise(resolve => child.once('close', resolve))
+      }
+      assert.equal(await run({ XDG_CACHE_HOME: join(root, 'cache') }), 0)
+      assert.ok((await readdir(join(root, 'cache', 'toyrrent', 'compile-cache'))).length > 0, 'a cache was written')
+      // a file where the directory should be: the cache cannot be made
+      await writeFile(join(root, 'file'), '')
+      assert.equal(await run({ XDG_CACHE_HOME: join(root, 'file') }), 0)
+    } finally {
+      await rm(root, { recursive: true, force: true })
+    }
+  })
+
   it('control: the daemon command does load libp2p (the hook would see it)', async () => {
     const urls = await loaded(['daemon', '--data-dir', '/nonexistent/x/y', '--listen', 'garbage'])
     assert.ok(urls.some(u => HEAVY.test(u)))
