@@ -6,7 +6,7 @@ import { logger } from '@libp2p/logger'
 import { tableSize, peerIdOf } from './table.ts'
 import { rememberedPeers } from './rejoin.ts'
 import { DEFAULT_REMEMBERED_PEERS, DIAL_TIMEOUT_MS, REMEMBERED_DIAL_TIMEOUT_MS } from '../constants.ts'
-import type { BootstrapRetryEvent, ToyrrentLibp2p, ToyrrentNodeOptions } from '../node.ts'
+import type { BootstrapRetryEvent, ToyrrentLibp2p, ToyrrentNodeOptions } from './types.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('toyrrent:node')

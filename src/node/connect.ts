@@ -3,7 +3,7 @@ import { logger } from '@libp2p/logger'
 import { inTable, peerIdOf, tableSize } from './table.ts'
 import { InsufficientPeersError } from '../errors.ts'
 import { DIAL_TIMEOUT_MS } from '../constants.ts'
-import type { ConnectResult, ToyrrentLibp2p } from '../node.ts'
+import type { ConnectResult, ToyrrentLibp2p } from './types.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 

@@ -9,7 +9,7 @@ import { ModeState } from '../reachability/modes.ts'
 import { isPublicAddr } from '../reachability/reachability.ts'
 import { hasInternetInterface, isQuicAddr, parseDialAddr, parseMultiaddr } from './addresses.ts'
 import { DEFAULT_LISTEN } from '../constants.ts'
-import type { ToyrrentNodeOptions } from '../node.ts'
+import type { ToyrrentNodeOptions } from './types.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Relays a NATed node reserves on by default. */

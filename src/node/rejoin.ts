@@ -2,7 +2,7 @@
 import { logger } from '@libp2p/logger'
 import { peerIdOf } from './table.ts'
 import { DIAL_TIMEOUT_MS, REMEMBERED_DIAL_TIMEOUT_MS } from '../constants.ts'
-import type { ToyrrentLibp2p } from '../node.ts'
+import type { ToyrrentLibp2p } from './types.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 

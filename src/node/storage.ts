@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { loadOrCreateIdentity } from '../identity.ts'
-import type { ToyrrentNodeOptions } from '../node.ts'
+import type { ToyrrentNodeOptions } from './types.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 

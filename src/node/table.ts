@@ -1,5 +1,5 @@
 /** What the node reads off the service's routing table, and which peer an address names. */
-import type { ToyrrentLibp2p } from '../node.ts'
+import type { ToyrrentLibp2p } from './types.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 

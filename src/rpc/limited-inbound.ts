@@ -11,7 +11,7 @@ import { FrameStream } from './frame-stream.ts'
 import { decodeRequest, encodeUnknownTypeAnswer, isUnknown } from './request-codec.ts'
 import { fitsLimits, limitedRefusal, servedOnLimited } from './limited.ts'
 import { LIMITED_ANSWER_BYTES, LIMITED_REQUEST_BYTES } from '../constants.ts'
-import type { HandlerResult } from './server.ts'
+import type { HandlerResult } from './handler.ts'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
 export interface LimitedInboundInit {
