@@ -165,7 +165,8 @@ export class ToyrrentBenchNode implements ImplNode {
 
   addr (): string { return loopbackAddr(this.node.libp2p) }
 
-  async refresh (signal: AbortSignal): Promise<void> { await this.node.toyrrent.refresh({ signal }) }
+  /** Bounded by the formation deadline (`signal`, --form-timeout-s), not the 30 s operation default: 50 self lookups at once on a loaded machine take longer. */
+  async refresh (signal: AbortSignal): Promise<void> { await this.node.toyrrent.refresh({ signal, timeout: 3_600_000 }) }
 
   async put (value: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
     return (await this.node.toyrrent.put(value, { signal })).key

@@ -22,10 +22,15 @@ interface Pending {
   reject(err: Error): void
 }
 
+/** Requests given up on whose answer may still come (a sign of life worth telling): at most this many per channel. */
+const MAX_LATE = 256
+
 export class RpcChannel {
   private readonly stream: Stream
   private readonly lp: LengthPrefixedStream<Stream>
   private readonly pending = new Map<bigint, Pending>()
+  /** Requests that timed out or were aborted, by id: who to tell if their answer comes after all. */
+  private readonly late = new Map<bigint, () => void>()
   private readonly log: Logger
   private nextId = 1n
   private closedWith?: Error
@@ -42,7 +47,7 @@ export class RpcChannel {
   }
 
   /** Send one request frame and wait for its response, the signal or the deadline. */
-  async request (frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
+  async request (frame: Partial<Frame>, options: AbortOptions & { timeout: number, onLateAnswer?(): void }): Promise<Exchange> {
     if (this.closedWith != null) throw this.closedWith
     const id = this.nextId++
     const { promise, resolve, reject } = Promise.withResolvers<Exchange>()
@@ -52,18 +57,26 @@ export class RpcChannel {
     const onAbort = (): void => { reject(options.signal?.reason ?? new TimeoutError('request aborted')) }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     const timer = setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
+    let answered = false
     try {
       options.signal?.throwIfAborted()
       const encoded = Frame.encode({ ...frame, id, response: false })
       await this.lp.write(encoded, options)
       const exchange = await promise
+      answered = true
       exchange.bytes += encoded.byteLength
       return exchange
     } finally {
       clearTimeout(timer)
       options.signal?.removeEventListener('abort', onAbort)
       this.pending.delete(id)
+      if (!answered && options.onLateAnswer != null && this.closedWith == null) this.awaitLate(id, options.onLateAnswer)
     }
+  }
+
+  private awaitLate (id: bigint, onLateAnswer: () => void): void {
+    this.late.set(id, onLateAnswer)
+    if (this.late.size > MAX_LATE) this.late.delete(this.late.keys().next().value!)
   }
 
   close (err: Error = new ProtocolError('channel closed')): void {
@@ -71,6 +84,7 @@ export class RpcChannel {
     this.closedWith = err
     for (const p of this.pending.values()) p.reject(err)
     this.pending.clear()
+    this.late.clear()
     this.stream.abort(err)
   }
 
@@ -80,8 +94,15 @@ export class RpcChannel {
         const bytes = await this.lp.read()
         const frame = Frame.decode(bytes)
         if (!frame.response) throw new ProtocolError('peer sent a request on a client stream')
-        // a response nobody waits for (timed out, aborted) is dropped
-        this.pending.get(frame.id)?.resolve({ response: frame, bytes: bytes.byteLength })
+        // a response nobody waits for (timed out, aborted) is dropped, but the peer is alive after all
+        const pending = this.pending.get(frame.id)
+        if (pending != null) {
+          pending.resolve({ response: frame, bytes: bytes.byteLength })
+        } else {
+          const late = this.late.get(frame.id)
+          this.late.delete(frame.id)
+          late?.()
+        }
       }
     } catch (err: any) {
       this.log('rpc channel ended: %s', err.message)

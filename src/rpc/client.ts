@@ -18,9 +18,12 @@ import type { Item } from '../records/item.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+/** Options of one exchange: its deadline, and who hears an answer that comes after it (see RequestOptions). */
+export type ExchangeOptions = AbortOptions & { timeout: number, onLateAnswer?(): void }
+
 /** Carries one request frame to a peer and brings back its response. */
 export interface FrameTransport {
-  exchange(peer: FoundPeer, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange>
+  exchange(peer: FoundPeer, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange>
   close(): void
 }
 

@@ -19,6 +19,8 @@ export interface RequestOptions extends AbortOptions {
   timeout: number
   /** Hears the bytes the exchange took on the wire (both frames as encoded). */
   onBytes?(bytes: number): void
+  /** Hears that the answer came after all, after the request timed out or was abandoned (the peer is alive). */
+  onLateAnswer?(): void
 }
 
 export interface KeyVersion {

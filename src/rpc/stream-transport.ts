@@ -18,7 +18,7 @@ import { deadlineSignal } from '../signals.ts'
 import { TimeoutError } from '../errors.ts'
 import { LIMITED_ANSWER_BYTES, LIMITED_REQUEST_BYTES } from '../constants.ts'
 import type { Exchange } from './channel.ts'
-import type { FrameTransport } from './client.ts'
+import type { ExchangeOptions, FrameTransport } from './client.ts'
 import type { Frame } from './pb/rpc.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { AbortOptions, ComponentLogger, Connection, Logger, PeerStore } from '@libp2p/interface'
@@ -45,7 +45,7 @@ export class StreamTransport implements FrameTransport {
     this.log = components.logger.forComponent('toyrrent:rpc:client')
   }
 
-  async exchange (peer: FoundPeer, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
+  async exchange (peer: FoundPeer, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange> {
     const deadline = Date.now() + options.timeout
     const key = peer.peerId.toString()
     const reused = this.channels.has(key)
@@ -58,7 +58,8 @@ export class StreamTransport implements FrameTransport {
       channel = await this.channel(peer, connection, signal)
     }
     try {
-      return await channel.request(frame, options)
+      // the request gets what opening the channel left of the deadline, so its timer measures the peer, not the dial
+      return await channel.request(frame, { ...options, timeout: Math.max(deadline - Date.now(), 1) })
     } catch (err) {
       // a channel opened earlier can die with its connection (the peer restarted, an idle
       // connection was pruned) before it notices: that says nothing about the peer, so ask

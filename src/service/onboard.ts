@@ -40,15 +40,19 @@ export class Onboarding {
   }
 
   /** Look ourselves up: our neighbours learn of us and we of them. */
-  async selfLookup (signal: AbortSignal): Promise<void> {
-    await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal)
+  async selfLookup (signal: AbortSignal): Promise<FoundPeer[]> {
+    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal)).peers
   }
 
-  /** Find our neighbours and pull from each the items we are now among the R nearest for. */
-  async onboard (signal: AbortSignal): Promise<HandoffResult> {
+  /**
+   * Find our neighbours and pull from each the items we are now among the R
+   * nearest for. `nearest` is a self lookup's result when one just ran (the
+   * join): its first 2R are our neighbours, no second lookup needed.
+   */
+  async onboard (signal: AbortSignal, nearest?: FoundPeer[]): Promise<HandoffResult> {
     const { neighbourhood, settings, metrics, log } = this.init
-    const neighbours = (await this.init.lookups.nearest(neighbourhood.self, settings.replicas * 2, signal)).peers
-      .filter(p => !p.peerId.equals(neighbourhood.selfId))
+    const neighbours = (nearest ?? (await this.init.lookups.nearest(neighbourhood.self, settings.replicas * 2, signal)).peers)
+      .filter(p => !p.peerId.equals(neighbourhood.selfId)).slice(0, settings.replicas * 2)
     const total: HandoffResult = { items: 0, bytes: 0, refused: 0 }
     await Promise.all(neighbours.map(async peer => {
       try {

@@ -5,11 +5,15 @@
  * of life; only silence counts against a peer: a refused connection or a
  * broken stream takes it out of the routing table at once, a timeout only
  * the third in a row (the table's rule). A request we gave up on ourselves
- * says nothing about the peer.
+ * says nothing about the peer, and neither does a timeout that was ours
+ * (fair-timeout.ts): one whose timer fired late because this process was too
+ * busy to run it, or one left with too little of the deadline to be fair.
+ * An answer that comes after its request timed out is a sign of life too.
  */
 import { RemoteRejectedError } from '../errors.ts'
 import { BUSY_BACKOFF_MS, BUSY_RETRIES } from '../constants.ts'
 import { sleep } from '../signals.ts'
+import { timeoutWasOurs } from './fair-timeout.ts'
 import type { PeerRtt } from './peer-rtt.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
@@ -55,10 +59,16 @@ export class PeerRequests {
   async ask<T> (peer: FoundPeer, options: AskOptions, call: (rpc: PeerRpc, options: RequestOptions) => Promise<T>): Promise<T> {
     const clock = this.init.clock ?? systemClock
     const deadline = clock.now() + this.init.requestTimeout
+    const onLateAnswer = (): void => { this.init.table.heard(peer.peerId) }
+    let sentAt = 0
+    let sent = 0
+    let timeout = 0
     for (let attempt = 0; ; attempt++) {
       try {
-        const sent = clock.monotonic()
-        const answer = await call(this.init.rpc, { signal: options.signal, timeout: Math.max(deadline - clock.now(), 1), onBytes: options.onBytes })
+        sentAt = clock.now()
+        sent = clock.monotonic()
+        timeout = Math.max(deadline - sentAt, 1)
+        const answer = await call(this.init.rpc, { signal: options.signal, timeout, onBytes: options.onBytes, onLateAnswer })
         if (attempt === 0) this.init.rtt?.record(peer.peerId.toString(), clock.monotonic() - sent)
         if (this.init.admits?.(peer.peerId) !== false) this.init.table.add(peer.peerId, peer.multiaddrs, peer.position)
         return answer
@@ -70,7 +80,7 @@ export class PeerRequests {
           await sleep(backoff, options.signal, clock)
           continue
         }
-        this.failed(peer, err, options.signal)
+        this.failed(peer, err, options.signal, { sentAt, elapsed: clock.monotonic() - sent, timeout })
         throw err
       }
     }
@@ -81,9 +91,21 @@ export class PeerRequests {
     this.init.rpc.close()
   }
 
-  private failed (peer: FoundPeer, err: Error, signal: AbortSignal): void {
-    if (signal.aborted || err instanceof RemoteRejectedError) return
-    if (this.init.table.failed(peer.peerId, err.name === 'TimeoutError')) {
+  private failed (peer: FoundPeer, err: Error, signal: AbortSignal, attempt: { sentAt: number, elapsed: number, timeout: number }): void {
+    if (signal.aborted) return
+    if (err instanceof RemoteRejectedError) {
+      this.init.table.heard(peer.peerId)
+      return
+    }
+    const timedOut = err.name === 'TimeoutError'
+    if (timedOut) {
+      const ours = timeoutWasOurs({ ...attempt, requestTimeout: this.init.requestTimeout })
+      if (ours != null) {
+        this.init.log('a request to %p timed out, not counted against it: %s', peer.peerId, ours)
+        return
+      }
+    }
+    if (this.init.table.failed(peer.peerId, timedOut, attempt.sentAt)) {
       this.init.log('asking %p failed, dropped it from the table: %s', peer.peerId, err.message)
     }
   }

@@ -22,8 +22,10 @@ export interface PeerEntry {
   multiaddrs: Multiaddr[]
   /** Unix ms this peer last answered or connected. */
   lastSeen: number
-  /** Requests that timed out since it last answered. */
+  /** Requests that timed out since it last answered (counted ones only: see failed()). */
   timeouts: number
+  /** Unix ms of the last timeout that counted: requests sent before it overlapped it and count no more. */
+  countedTimeoutAt?: number
 }
 
 export class PeerTable {
@@ -85,13 +87,32 @@ export class PeerTable {
    * removes it at once, a timeout only the MAX_TIMEOUTS-th in a row. Never
    * called for an answer, whatever it said (PeerRequests' rule). Returns
    * whether it left.
+   *
+   * A timeout of a request sent at `sentAt` (Unix ms) counts only when the
+   * peer stayed silent for all of it: nothing heard from it since (an answer
+   * to another request, or this one's late), and not sent before the last
+   * timeout that counted (a burst of requests queued behind one slow peer is
+   * one silence, not many). A peer that is slow because it was sent too much
+   * keeps answering something and stays; one that is gone only ever times out.
    */
-  failed (peerId: PeerId, timedOut: boolean): boolean {
+  failed (peerId: PeerId, timedOut: boolean, sentAt?: number): boolean {
     const entry = this.get(peerId)
     if (entry == null) return false
-    if (timedOut && ++entry.timeouts < MAX_TIMEOUTS) return false
+    if (timedOut) {
+      if (sentAt != null && (entry.lastSeen > sentAt || (entry.countedTimeoutAt != null && sentAt < entry.countedTimeoutAt))) return false
+      entry.countedTimeoutAt = this.clock.now()
+      if (++entry.timeouts < MAX_TIMEOUTS) return false
+    }
     this.remove(peerId)
     return true
+  }
+
+  /** A sign of life from a peer we hold (a refusal, a late answer): its timeouts start over. */
+  heard (peerId: PeerId): void {
+    const entry = this.get(peerId)
+    if (entry == null) return
+    entry.lastSeen = this.clock.now()
+    entry.timeouts = 0
   }
 
   /** A peer that failed leaves; the most recently seen replacement of its band takes its place. */
@@ -153,6 +174,18 @@ export class PeerTable {
   /** The `count` known peers nearest to `target`, nearest first. */
   closest (target: Uint8Array, count: number): PeerEntry[] {
     return nearestPositioned(target, this.all(), count)
+  }
+
+  /**
+   * The `count` peers nearest to `target` among members and the newcomers
+   * waiting in full bands: peers seen lately that Kademlia's k per band keeps
+   * out of the table, but that may well be a key's replica set (a write tries
+   * them; one that does not answer is replaced by the next nearest).
+   */
+  closestWithWaiting (target: Uint8Array, count: number): PeerEntry[] {
+    const waiting: PeerEntry[] = []
+    for (const list of this.replacements.values()) waiting.push(...list.values())
+    return nearestPositioned(target, [...this.all(), ...waiting], count)
   }
 
   all (): PeerEntry[] {

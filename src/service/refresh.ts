@@ -12,7 +12,8 @@
  * it leaves the table and the newest newcomer takes its place.
  */
 import { randomBytes } from 'node:crypto'
-import { POSITION_BYTES } from '../keyspace.ts'
+import { POSITION_BYTES, distanceBand } from '../keyspace.ts'
+import type { FoundPeer } from '../found-peer.ts'
 import { MIN_STALE_MS, REFRESH_CONCURRENCY } from '../constants.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Logger } from '@libp2p/interface'
@@ -81,6 +82,34 @@ export class TableRefresher {
     this.timer.unref?.()
   }
 
+  /**
+   * Kademlia's join step after the self lookup: one lookup in each band
+   * farther than our nearest neighbour that is not full, so the table meets
+   * the peers of the far bands (where most keys' replica sets live) now, not
+   * at the first refresh ten minutes later. With a self lookup's result, the
+   * bands it covered are skipped. Returns the bands looked up.
+   */
+  async fillBands (signal: AbortSignal, selfLookup: FoundPeer[] = []): Promise<number[]> {
+    // every band nearer than the farthest peer a self lookup found holds only peers it found
+    const complete = selfLookup.reduce((far, p) => Math.max(far, distanceBand(this.init.table.self, p.position)), -1)
+    const bands = this.bandsToRefresh().filter(band => band >= complete)
+    await this.lookups(bands.map(band => edgeOfBand(this.init.table.self, band)), signal)
+    return bands
+  }
+
+  /** Look up every target, `concurrency` at a time; returns how many failed. */
+  private async lookups (targets: Uint8Array[], signal: AbortSignal): Promise<number> {
+    let failed = 0
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < targets.length && !signal.aborted) {
+        await this.init.lookup(targets[next++], signal).catch(() => { failed++ })
+      }
+    }
+    await Promise.all(Array.from({ length: this.init.concurrency ?? REFRESH_CONCURRENCY }, worker))
+    return failed
+  }
+
   private async round (signal: AbortSignal): Promise<RefreshResult> {
     const { table } = this.init
     let failed = 0
@@ -89,13 +118,7 @@ export class TableRefresher {
     const bands = this.bandsToRefresh()
     const stale = table.stalestWithReplacements((this.init.clock ?? systemClock).now() - Math.max(this.init.interval, MIN_STALE_MS))
     const targets = [...bands.map(band => randomInBand(table.self, band)), ...stale.map(entry => entry.position)]
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < targets.length && !signal.aborted) {
-        await this.init.lookup(targets[next++], signal).catch(() => { failed++ })
-      }
-    }
-    await Promise.all(Array.from({ length: this.init.concurrency ?? REFRESH_CONCURRENCY }, worker))
+    failed += await this.lookups(targets, signal)
     signal.throwIfAborted()
     return { bands, checked: stale.length, failed }
   }
@@ -122,4 +145,15 @@ export function randomInBand (self: Uint8Array, band: number): Uint8Array {
   const below = (1 << bit) - 1
   out[byte] = (self[byte] & ~((below << 1) | 1) & 0xff) | ((self[byte] ^ (1 << bit)) & (1 << bit)) | (out[byte] & below)
   return new Uint8Array(out)
+}
+
+/**
+ * Our position with bit `band` flipped: the nearest point of band `band`, so
+ * the nodes nearest to it are exactly that band's (no randomness, which keeps
+ * the virtual-time simulation deterministic).
+ */
+export function edgeOfBand (self: Uint8Array, band: number): Uint8Array {
+  const out = new Uint8Array(self)
+  out[POSITION_BYTES - 1 - Math.floor(band / 8)] ^= 1 << (band % 8)
+  return out
 }

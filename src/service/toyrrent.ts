@@ -248,8 +248,10 @@ export class Toyrrent implements Startable, ToyrrentApi {
    */
   async join (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
     this.joining ??= this.withDeadline(options, async signal => {
-      await this.onboarding.selfLookup(signal)
-      const result = await this.onboarding.onboard(signal)
+      const nearest = await this.onboarding.selfLookup(signal)
+      // Kademlia's join: meet the far bands too (most keys' replica sets are there), not only our neighbours
+      await this.refresher.fillBands(signal, nearest)
+      const result = await this.onboarding.onboard(signal, nearest)
       this.joined = this.table.size > 0
       return result
     }).finally(() => { this.joining = undefined })

@@ -11,7 +11,7 @@
  */
 import { replicate } from './replicate.ts'
 import type { ReplicateResult } from './replicate.ts'
-import { compareDistance } from '../keyspace.ts'
+import { compareDistance, nearestPositioned } from '../keyspace.ts'
 import { keyToCid } from '../records/hash-item.ts'
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
 import type { Lookups } from './lookups.ts'
@@ -23,6 +23,9 @@ import type { ItemAcceptor } from '../store/accept.ts'
 import type { Item } from '../records/item.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
+
+/** Rounds a write may spend going on to the nearer peers store answers name, before it looks the replica set up. */
+export const CORRECTION_ROUNDS = 2
 
 export interface WriterInit {
   settings: Settings
@@ -81,28 +84,41 @@ export class Writer {
 
   /**
    * The fast path: store straight on the replica set our table knows, each
-   * store answering with the responder's own nearest peers to the key. When
+   * store answer naming the responder's own nearest peers to the key. When
    * none of them knows a nearer peer, our view was right and the write took
-   * one round trip; otherwise (undefined) the caller does the full lookup.
+   * one round trip. When they do, those named peers are the replica set our
+   * table missed (the replicas know their own neighbourhood best): the write
+   * goes on to them in one more round, keeping the acknowledgements it has,
+   * up to CORRECTION_ROUNDS times; only then (undefined) does the caller look
+   * the replica set up from scratch.
    */
   private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
     const { replicas } = this.init.settings
-    const known = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
-    const learned: FoundPeer[] = []
-    let acked: FoundPeer[]
-    try {
-      ({ acked } = await this.fanOut(known, item, signal, options, peers => { learned.push(...peers) }))
-    } catch (err) {
-      if (err instanceof InsufficientPeersError) return undefined
-      throw err
+    // the table's view, and the peers waiting for a place in full bands (the far ones hold most keys)
+    const self = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
+    let view = nearestPositioned(item.key, dedupe([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2)]), replicas * 2)
+    const acked = new Map<string, FoundPeer>()
+    const failed = new Set<string>()
+    for (let round = 0; round <= CORRECTION_ROUNDS; round++) {
+      const learned = new Map<string, FoundPeer>()
+      let result: ReplicateResult
+      try {
+        result = await this.fanOut(view, item, signal, options, peers => {
+          for (const p of peers) learned.set(p.peerId.toString(), p)
+        }, acked, failed)
+      } catch (err) {
+        if (err instanceof InsufficientPeersError) return undefined
+        throw err
+      }
+      for (const p of result.acked) acked.set(p.peerId.toString(), p)
+      const inView = new Set(view.map(p => p.peerId.toString()))
+      const boundary = view[Math.min(replicas, view.length) - 1].position
+      const nearer = [...learned.values()].filter(p => compareDistance(item.key, p.position, boundary) < 0 && !inView.has(p.peerId.toString()) && !failed.has(p.peerId.toString()))
+      if (nearer.length === 0) return result.acked.map(p => p.peerId)
+      this.init.log('the replica set of %s was not the one our table knows: %d nearer peer(s) named', keyToCid(item.key), nearer.length)
+      view = nearestPositioned(item.key, [...view.filter(p => !failed.has(p.peerId.toString())), ...nearer], replicas * 2)
     }
-    const boundary = known[Math.min(replicas, known.length) - 1].position
-    const missed = learned.some(p => compareDistance(item.key, p.position, boundary) < 0 && !known.some(k => k.peerId.equals(p.peerId)))
-    if (missed) {
-      this.init.log('the replica set of %s was not the one our table knows; looking it up', keyToCid(item.key))
-      return undefined
-    }
-    return acked.map(p => p.peerId)
+    return undefined
   }
 
   /**
@@ -110,7 +126,7 @@ export class Writer {
    * W = the write quorum; with `onCloser`, each store also asks for the
    * responder's nearest peers to the key.
    */
-  private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (peers: FoundPeer[]) => void): Promise<ReplicateResult> {
+  private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (peers: FoundPeer[]) => void, stored?: Map<string, FoundPeer>, failed?: Set<string>): Promise<ReplicateResult> {
     const { replicas, writeQuorum } = this.init.settings
     const result = await replicate({
       peers,
@@ -118,8 +134,15 @@ export class Writer {
       quorum: writeQuorum,
       countFallbacks: options.countFallbacks ?? true,
       storeOn: async peer => {
-        const closer = await this.storeOn(peer, item, signal, options.expectedSeq, onCloser == null ? 0 : replicas)
-        onCloser?.(closer)
+        // a peer that acknowledged in an earlier round of this write is not asked again
+        if (stored?.has(peer.peerId.toString()) === true) return
+        try {
+          const closer = await this.storeOn(peer, item, signal, options.expectedSeq, onCloser == null ? 0 : replicas)
+          onCloser?.(closer)
+        } catch (err) {
+          failed?.add(peer.peerId.toString())
+          throw err
+        }
       }
     })
     if (result.fallbacks.length > 0) {
@@ -128,4 +151,10 @@ export class Writer {
     }
     return result
   }
+}
+
+function dedupe (peers: FoundPeer[]): FoundPeer[] {
+  const seen = new Map<string, FoundPeer>()
+  for (const p of peers) if (!seen.has(p.peerId.toString())) seen.set(p.peerId.toString(), p)
+  return [...seen.values()]
 }

@@ -9,8 +9,9 @@ import { Frame } from '../rpc/pb/rpc.ts'
 import { TimeoutError } from '../errors.ts'
 import type { RpcServer } from '../rpc/server.ts'
 import type { Exchange } from '../rpc/channel.ts'
+import type { ExchangeOptions } from '../rpc/client.ts'
 import type { Clock } from '../clock.ts'
-import type { AbortOptions, PeerId } from '@libp2p/interface'
+import type { PeerId } from '@libp2p/interface'
 
 export interface MemoryNetworkStats {
   /** Exchanges that reached a target's server. */
@@ -29,9 +30,10 @@ export type FailOn = (signal: AbortSignal) => void
 /**
  * Settles with what `run` brings back, or fails on the caller's signal, the
  * deadline (`options.timeout` on `clock`), or a signal `run` hands to
- * `failOn`, whichever comes first.
+ * `failOn`, whichever comes first; an answer that comes after the deadline
+ * is told to `options.onLateAnswer` (the target is alive).
  */
-export async function underDeadline (clock: Clock, options: AbortOptions & { timeout: number }, run: (failOn: FailOn) => Promise<Exchange>): Promise<Exchange> {
+export async function underDeadline (clock: Clock, options: ExchangeOptions, run: (failOn: FailOn) => Promise<Exchange>): Promise<Exchange> {
   options.signal?.throwIfAborted()
   const { promise, resolve, reject } = Promise.withResolvers<Exchange>()
   let settled = false
@@ -44,7 +46,11 @@ export async function underDeadline (clock: Clock, options: AbortOptions & { tim
   }
   const timer = clock.setTimeout(() => { reject(new TimeoutError(`no response within ${options.timeout} ms`)) }, options.timeout)
   if (options.signal != null) failOn(options.signal)
-  run(failOn).then(resolve, reject)
+  // an answer after the deadline still tells the asker the target is alive
+  run(failOn).then(exchange => {
+    if (settled) options.onLateAnswer?.()
+    resolve(exchange)
+  }, reject)
   try {
     return await promise
   } finally {

@@ -64,7 +64,8 @@ import type { Toyrrent } from '../service/toyrrent.ts'
 import type { Clock } from '../clock.ts'
 import type { ToyrrentInit } from '../service/options.ts'
 import type { Exchange } from '../rpc/channel.ts'
-import type { AbortOptions, ComponentLogger, PeerId } from '@libp2p/interface'
+import type { ExchangeOptions } from '../rpc/client.ts'
+import type { ComponentLogger, PeerId } from '@libp2p/interface'
 
 export type { MemoryNetworkStats }
 
@@ -248,7 +249,7 @@ class Network implements MemoryNetwork, FrameCarrier {
    * real server path. Settles with the response, or fails on the caller's
    * signal, the deadline, or the target going down, whichever comes first.
    */
-  async exchange (from: PeerId, to: PeerId, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
+  async exchange (from: PeerId, to: PeerId, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange> {
     options.signal?.throwIfAborted()
     const request = Frame.encode({ ...frame, id: this.nextId++, response: false })
     return underDeadline(this.clock, options, async failOn => this.deliver(from, to, request, options.signal, failOn))

@@ -3,11 +3,11 @@
  * other nodes of the network (see memory-network.ts), and the errors a
  * request meets when its target cannot be reached.
  */
-import type { FrameTransport } from '../rpc/client.ts'
+import type { ExchangeOptions, FrameTransport } from '../rpc/client.ts'
 import type { Exchange } from '../rpc/channel.ts'
 import type { Frame } from '../rpc/pb/rpc.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { AbortOptions, PeerId } from '@libp2p/interface'
+import type { PeerId } from '@libp2p/interface'
 
 /** The target could not be reached at all: down, removed, stopped, or across a partition. */
 export class ConnectionRefusedError extends Error {
@@ -28,7 +28,7 @@ export type Delay = number | ((from: PeerId, to: PeerId) => number)
 
 /** What a MemoryTransport sends through: the network's exchange between two of its nodes. */
 export interface FrameCarrier {
-  exchange(from: PeerId, to: PeerId, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange>
+  exchange(from: PeerId, to: PeerId, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange>
 }
 
 /** Carries one node's request frames to other nodes of a memory network. */
@@ -41,7 +41,7 @@ export class MemoryTransport implements FrameTransport {
     this.self = self
   }
 
-  async exchange (peer: FoundPeer, frame: Partial<Frame>, options: AbortOptions & { timeout: number }): Promise<Exchange> {
+  async exchange (peer: FoundPeer, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange> {
     return this.network.exchange(this.self, peer.peerId, frame, options)
   }
 
