@@ -150,3 +150,16 @@ export const RETIRED_SLOTS = 8
 
 /** Largest seq of a publish record (uint64). A record at this seq can never be replaced or deleted. */
 export const MAX_SEQ = 2n ** 64n - 1n
+
+/**
+ * Limited (circuit relay) connections carry the RPC only one request per stream, and only
+ * FIND_BEFORE_N and FETCH (protocols/rpc.md): a request frame at most LIMITED_REQUEST_BYTES,
+ * an answer frame at most LIMITED_ANSWER_BYTES (a quarter of a relay's default 128 KiB, which
+ * counts both directions together), and never a frame that would leave the connection fewer
+ * than LIMITED_RESERVE_BYTES of its byte budget (identify, framing).
+ */
+export const LIMITED_REQUEST_BYTES = 1024
+export const LIMITED_ANSWER_BYTES = 32 * 1024
+export const LIMITED_RESERVE_BYTES = 4 * 1024
+/** A relayed connection with fewer seconds than this left is not worth a request. */
+export const LIMITED_MIN_SECONDS_LEFT = 2

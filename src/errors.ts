@@ -106,3 +106,10 @@ export class UnknownNamespaceError extends ToyrrentError {
   override name = 'UnknownNamespaceError'
   override code = 'unknown-namespace'
 }
+
+/** A request that needs a direct connection (protocols/rpc.md, "Limited connections"), to a peer we reach only through a relay. */
+export class DirectConnectionNeededError extends ToyrrentError {
+  static override name = 'DirectConnectionNeededError'
+  override name = 'DirectConnectionNeededError'
+  override code = 'insufficient-peers'
+}

@@ -16,7 +16,8 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, rmdir, writeFile } from 'node:fs/promises'
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import type { ChildProcess } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -27,6 +28,9 @@ export const LAB_PREFIX = 'tl'
 
 /** The TUN delay (the compiled lab lives in dist/scripts/lab; the .py stays in scripts/lab). */
 const DELAY_TUN = resolve(import.meta.dirname, '../../../scripts/lab/delay-tun.py')
+const DNS_SERVER = resolve(import.meta.dirname, '../../../scripts/lab/dns-server.py')
+/** `ip netns exec NAME` bind-mounts the files of /etc/netns/NAME over /etc (resolv.conf here). */
+const NETNS_ETC = '/etc/netns'
 
 export async function sh (cmd: string, args: string[], input?: string): Promise<string> {
   if (input != null) {
@@ -70,6 +74,10 @@ export class Lab {
     for (const name of list) {
       const pid = Number(/^tl(\d+)-/.exec(name)?.[1])
       if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) await removeNamespace(name)
+    }
+    for (const name of listEtcDirs()) {
+      const pid = Number(/^tl(\d+)-/.exec(name)?.[1])
+      if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(NETNS_ETC, name), { recursive: true, force: true })
     }
   }
 
@@ -188,6 +196,37 @@ table inet filter {
     })
   }
 
+  /**
+   * A DNS server for `records` (scripts/lab/dns-server.py: A, AAAA, TXT) on
+   * 127.0.0.1:53 inside namespace `ns`, and a resolv.conf there that points
+   * at it (/etc/netns/<namespace>/resolv.conf, removed on exit): /dns4 and
+   * /dnsaddr addresses resolve in that namespace without the internet.
+   */
+  async resolver (ns: string, records: Record<string, { A?: string[], AAAA?: string[], TXT?: string[] }>): Promise<void> {
+    const dir = join(NETNS_ETC, this.ns(ns))
+    // /etc/netns itself goes again on exit if this run made it
+    if (!existsSync(NETNS_ETC)) this.etcRootMade = true
+    await mkdir(dir, { recursive: true })
+    this.etcDirs.push(dir)
+    await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:2\n')
+    // it ends with its namespace (removeNamespace kills what runs inside)
+    const child = spawn('ip', ['netns', 'exec', this.ns(ns), 'python3', DNS_SERVER, '127.0.0.1:53', JSON.stringify(records)], { stdio: ['ignore', 'pipe', 'pipe'] })
+    await new Promise<void>((resolve, reject) => {
+      let err = ''
+      child.stderr.on('data', (d: Buffer) => { err += d.toString() })
+      child.stdout.on('data', (d: Buffer) => {
+        this.dnsLog += d.toString()
+        if (d.toString().includes('ready')) resolve()
+      })
+      child.once('exit', code => { reject(new Error(`dns-server.py exited with ${code}: ${err}`)) })
+    })
+  }
+
+  private readonly etcDirs: string[] = []
+  /** What the lab's DNS servers printed: `query NAME TYPE ANSWERS` per query. */
+  dnsLog = ''
+  private etcRootMade = false
+
   /** What miniupnpd printed on each router that runs it. */
   readonly upnpLogs = new Map<string, string>()
   private readonly tempDirs: string[] = []
@@ -237,7 +276,8 @@ table inet filter {
     process.off('exit', this.onExit)
     await this.stopDelay().catch(() => {})
     for (const name of [...this.namespaces].reverse()) await removeNamespace(name)
-    for (const dir of this.tempDirs) await rm(dir, { recursive: true, force: true })
+    for (const dir of [...this.tempDirs, ...this.etcDirs]) await rm(dir, { recursive: true, force: true })
+    if (this.etcRootMade) await rmdir(NETNS_ETC).catch(() => {})
   }
 
   /** On process exit only synchronous work runs. */
@@ -248,6 +288,8 @@ table inet filter {
       killNamespacePidsSync(name)
       try { execFileSync('ip', ['netns', 'delete', name]) } catch {}
     }
+    for (const dir of this.etcDirs) rmSync(dir, { recursive: true, force: true })
+    if (this.etcRootMade) try { rmdirSync(NETNS_ETC) } catch {}
   }
 
   private async addNamespace (name: string): Promise<void> {
@@ -263,6 +305,15 @@ table inet filter {
     await this.exec(nsB, 'ip', 'addr', 'add', addrB, 'dev', ifB)
     await this.exec(nsA, 'ip', 'link', 'set', ifA, 'up')
     await this.exec(nsB, 'ip', 'link', 'set', ifB, 'up')
+  }
+}
+
+/** The lab's directories under /etc/netns (any run's). */
+function listEtcDirs (): string[] {
+  try {
+    return readdirSync(NETNS_ETC).filter(n => n.startsWith(LAB_PREFIX))
+  } catch {
+    return []
   }
 }
 

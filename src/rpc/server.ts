@@ -11,12 +11,17 @@
  * within `handlerTimeout`. Unknown request types are answered UNKNOWN_TYPE,
  * with the type number echoed.
  *
+ * On a limited (relayed) connection a stream carries one request, and only
+ * the small ones (rpc/limited-inbound.ts).
+ *
  * Serves between start() and stop(): stop aborts every queued and running
  * request on every stream and resets the streams.
  */
 import { Frame, Status } from './pb/rpc.ts'
 import { InboundQueue } from './inbound-queue.ts'
 import { InboundStream } from './inbound-stream.ts'
+import { serveLimitedStream } from './limited-inbound.ts'
+import { isLimited } from './limited.ts'
 import { statusOf } from './wire.ts'
 import { DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from '../constants.ts'
 import { TimeoutError, ToyrrentError } from '../errors.ts'
@@ -69,6 +74,16 @@ export class RpcServer {
     if (running == null || running.aborted) {
       // not started, or stopped
       stream.abort(running?.reason ?? new DOMException('rpc server not started', 'AbortError'))
+      return
+    }
+    if (isLimited(connection)) {
+      // a relayed connection: one small request per stream (protocols/rpc.md, "Limited connections")
+      await serveLimitedStream(stream, connection, running, {
+        handlerTimeout: this.init.handlerTimeout,
+        frameTimeout: this.init.frameTimeout ?? DEFAULT_FRAME_TIMEOUT_MS,
+        log: this.init.log,
+        submit: (peer, request, signal, answer) => this.submit(peer, request, signal, answer)
+      })
       return
     }
     const inbound = new InboundStream(stream, connection.remotePeer, {

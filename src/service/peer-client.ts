@@ -16,6 +16,7 @@ import type { Neighbourhood } from './neighbourhood.ts'
 import type { Settings } from './options.ts'
 import type { ToyrrentComponents } from './types.ts'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { PeerId } from '@libp2p/interface'
 
 export interface PeerClientInit {
   components: ToyrrentComponents
@@ -40,7 +41,16 @@ export function peerClient (init: PeerClientInit): PeerClient {
   const { components, settings: s, table } = init
   const rpc: PeerRpc = new RpcClient(init.transport ?? new StreamTransport(components, s.protocol), { filterAddrs: init.filterAddrs })
   const rtt = new PeerRtt()
-  const requests = new PeerRequests({ rpc, table, requestTimeout: s.requestTimeout, log: components.logger.forComponent('toyrrent:requests'), clock: s.clock, rtt })
+  const requests = new PeerRequests({
+    rpc,
+    table,
+    requestTimeout: s.requestTimeout,
+    log: components.logger.forComponent('toyrrent:requests'),
+    clock: s.clock,
+    rtt,
+    // over libp2p: a peer we reach only through a relay answers, but is no table entry
+    ...(init.transport == null ? { admits: peerId => !relayedOnly(components, peerId) } : {})
+  })
   const lookups = new Lookups({
     settings: s,
     requests,
@@ -52,3 +62,10 @@ export function peerClient (init: PeerClientInit): PeerClient {
   })
   return { rpc, requests, lookups }
 }
+
+/** Every open connection to the peer is limited (relayed). */
+function relayedOnly (components: ToyrrentComponents, peer: PeerId): boolean {
+  const open = components.connectionManager.getConnections(peer).filter(c => c.status === 'open')
+  return open.length > 0 && open.every(c => c.limits != null)
+}
+

@@ -20,7 +20,7 @@ import type { Clock } from '../clock.ts'
 import type { PeerRpc, RequestOptions } from '../rpc/peer-rpc.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { Logger } from '@libp2p/interface'
+import type { Logger, PeerId } from '@libp2p/interface'
 
 export interface AskOptions {
   signal: AbortSignal
@@ -37,6 +37,12 @@ export interface PeerRequestsInit {
   clock?: Clock
   /** Hears the round trip of every answered request (the read hedge uses it). */
   rtt?: PeerRtt
+  /**
+   * Whether a peer that answered may enter the routing table: not while we
+   * reach it only through a relay (a limited connection carries too little
+   * for a replica; protocols/rpc.md, "Limited connections"). @default always
+   */
+  admits?(peer: PeerId): boolean
 }
 
 export class PeerRequests {
@@ -64,7 +70,7 @@ export class PeerRequests {
         timeout = Math.max(deadline - sentAt, 1)
         const answer = await call(this.init.rpc, { signal: options.signal, timeout, onBytes: options.onBytes, onLateAnswer })
         if (attempt === 0) this.init.rtt?.record(peer.peerId.toString(), clock.monotonic() - sent)
-        this.init.table.add(peer.peerId, peer.multiaddrs, peer.position)
+        if (this.init.admits?.(peer.peerId) !== false) this.init.table.add(peer.peerId, peer.multiaddrs, peer.position)
         return answer
       } catch (err: any) {
         // BUSY is retryable: back off and ask again while the deadline allows, then fail with

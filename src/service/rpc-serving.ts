@@ -77,7 +77,8 @@ export class RpcServing {
   }
 
   private async handle (): Promise<void> {
-    await this.init.components.registrar.handle(this.init.settings.protocol, this.server.onStream, { maxInboundStreams: MAX_RPC_STREAMS, maxOutboundStreams: MAX_RPC_STREAMS })
+    // runOnLimitedConnection: relayed connections carry the small requests, one per stream (rpc/limited-inbound.ts)
+    await this.init.components.registrar.handle(this.init.settings.protocol, this.server.onStream, { maxInboundStreams: MAX_RPC_STREAMS, maxOutboundStreams: MAX_RPC_STREAMS, runOnLimitedConnection: true })
   }
 }
 

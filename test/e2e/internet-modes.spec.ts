@@ -1,7 +1,7 @@
 /**
  * Modes and transports over real loopback connections: a client never enters
  * a server's routing table yet reads and writes through it; QUIC next to TCP
- * (off with a swarm key); a /dns4 bootstrap address. (The NAT lab, npm run
+ * (off with a swarm key); IPv6 listen addresses; a /dns4 bootstrap address. (The NAT lab, npm run
  * lab, covers the same on a NATed internet.)
  */
 import { expect } from 'chai'
@@ -61,6 +61,28 @@ describe('modes and transports (loopback)', function () {
     const p = await start({ swarmKey: SWARM_KEY })
     expect(p.quicDisabledBySwarmKey).to.equal(true)
     expect(p.libp2p.getMultiaddrs().map(String).some(m => m.includes('quic'))).to.equal(false)
+  })
+
+  it('listens on IPv6 next to IPv4, and peers connect, put and get over IPv6 (TCP and QUIC on ::1)', async () => {
+    const listen = [...LISTEN, '/ip6/::1/tcp/0', '/ip6/::1/udp/0/quic-v1']
+    const a = await start({ listen, mode: 'server', replicas: 2, writeQuorum: 1 })
+    const offered = a.libp2p.getMultiaddrs().map(String)
+    const tcp6 = offered.find(m => m.startsWith('/ip6/::1/tcp/'))
+    const quic6 = offered.find(m => m.startsWith('/ip6/::1/udp/') && m.includes('/quic-v1'))
+    expect(tcp6, `IPv6 TCP among ${offered}`).to.not.equal(undefined)
+    expect(quic6, `IPv6 QUIC among ${offered}`).to.not.equal(undefined)
+    expect(offered.some(m => m.startsWith('/ip4/127.0.0.1/tcp/')), 'IPv4 too').to.equal(true)
+    for (const addr of [tcp6!, quic6!]) {
+      const b = await start({ listen: ['/ip6/::1/tcp/0', '/ip6/::1/udp/0/quic-v1'], mode: 'server', replicas: 2, writeQuorum: 1 })
+      const joined = await b.connect(addr)
+      expect(joined.joined, `joined over ${addr}`).to.equal(true)
+      const conns = b.libp2p.getConnections(a.libp2p.peerId).map(c => c.remoteAddr.toString())
+      expect(conns.every(c => c.startsWith('/ip6/::1/')), `connections ${conns}`).to.equal(true)
+      const put = await b.toyrrent.put(new TextEncoder().encode(`over ${addr}`))
+      expect(new TextDecoder().decode(await a.toyrrent.get(put.key))).to.equal(`over ${addr}`)
+      await b.stop()
+      nodes.splice(nodes.indexOf(b), 1)
+    }
   })
 
   it('bootstraps from a /dns4 address', async () => {

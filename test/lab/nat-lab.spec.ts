@@ -11,7 +11,9 @@
  *       to make the connection direct is reported);
  *   (d) a node behind a UPnP router (miniupnpd) becomes a server by itself;
  *   (e) a node behind a port forward with --announce becomes a server;
- *   (f) QUIC between public nodes, TCP when the NAT drops UDP.
+ *   (f) QUIC between public nodes, TCP when the NAT drops UDP;
+ *   (g) a node bootstraps from /dnsaddr and /dns4 addresses (a DNS server in
+ *       its namespace, scripts/lab/dns-server.py: no internet needed).
  * It also measures the time to detect reachability and the round trips of a
  * request to a peer with no connection over TCP and QUIC (a fixed delay in
  * the internet router, scripts/lab/delay-tun.py), printed at the end.
@@ -32,6 +34,7 @@ describe('NAT lab', function () {
   const publicNodes: LabNode[] = []
   const homes: Record<string, LabNode> = {}
   let all: LabNode[] = []
+  let dnsNode: LabNode
   let tmp = ''
 
   before(async function () {
@@ -55,7 +58,9 @@ describe('NAT lab', function () {
     homes.home5 = new LabNode(lab, 'home5', h5)
     ;(homes.home5 as any).wan = wan5
     ;(homes.home3 as any).wan = wan3
-    all = [...publicNodes, ...Object.values(homes)]
+    // a public host that finds the network by DNS names only (g)
+    dnsNode = new LabNode(lab, 'pub5', await lab.addPublicHost('pub5', 5))
+    all = [...publicNodes, ...Object.values(homes), dnsNode]
   })
 
   after(async function () {
@@ -218,6 +223,29 @@ describe('NAT lab', function () {
     let quicFailed = false
     await homes.home4.json('connect', publicNodes[2].addr('quic')).catch(() => { quicFailed = true })
     expect(quicFailed).to.equal(true)
+  })
+
+  it('(g) a node bootstraps from /dnsaddr and /dns4 addresses, resolved by a DNS server in the lab', async () => {
+    const [p1, p2] = publicNodes
+    await lab.resolver('pub5', {
+      '_dnsaddr.boot.toyrrent.lab': { TXT: [`dnsaddr=${p1.addr('tcp')}`, `dnsaddr=${p1.addr('quic')}`] },
+      'pub2.toyrrent.lab': { A: [p2.ip] }
+    })
+    await dnsNode.start(['--mode', 'auto', '--bootstrap', `/dnsaddr/boot.toyrrent.lab/p2p/${p1.peerId}`,
+      '--bootstrap', `/dns4/pub2.toyrrent.lab/tcp/4001/p2p/${p2.peerId}`])
+    // the names were asked of the lab's DNS server and answered, and pub5 reached both nodes
+    // (a /dns4 connection may keep the name as its remote address)
+    await eventually('pub5 to be connected to pub1 and pub2', async () => {
+      const peers = (await dnsNode.json('peers')) as Array<{ peerId: string }>
+      return peers.some(p => p.peerId === p1.peerId) && peers.some(p => p.peerId === p2.peerId)
+    }, 30_000).catch(err => { throw new Error(`${err.message}\nDNS: ${lab.dnsLog}\npub5: ${dnsNode.stdout}\n${dnsNode.stderr}`) })
+    expect(lab.dnsLog, 'the dnsaddr TXT record was asked for and answered').to.match(/query _dnsaddr\.boot\.toyrrent\.lab TXT [1-9]/)
+    expect(lab.dnsLog, 'the /dns4 name was asked for and answered').to.match(/query pub2\.toyrrent\.lab A [1-9]/)
+    await eventually('pub5 to know servers', async () => (await dnsNode.api('/v1/table')).peers.length >= 2, 30_000)
+    const value = `found by DNS ${Date.now()}`
+    const key = (await dnsNode.cli('put', value)).trim()
+    expect(await p2.cli('get', key)).to.equal(value)
+    figures.push('pub5: bootstrapped from /dnsaddr/boot.toyrrent.lab/p2p/… and /dns4/pub2.toyrrent.lab/tcp/4001/p2p/… (lab DNS server), put and got')
   })
 
   /** No routing table of a server holds a client (checked on every server, now). */

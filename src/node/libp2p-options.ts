@@ -1,0 +1,115 @@
+/**
+ * The libp2p configuration createToyrrentNode starts: TCP and QUIC (QUIC off
+ * with a swarm key), the relay transport, Noise, Yamux, identify, ping,
+ * AutoNAT v2, UPnP behind a NAT, the relay service, DCUtR, the reachability
+ * watcher and the toyrrent service.
+ */
+import { tcp } from '@libp2p/tcp'
+import { quic } from '@chainsafe/libp2p-quic'
+import { autoNATv2 } from '@libp2p/autonat-v2'
+import { uPnPNAT } from '@libp2p/upnp-nat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, identifyPush } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
+import { mdns } from '@libp2p/mdns'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { reachabilityWatcher } from '../reachability/watcher.ts'
+import { WalkPacer } from '../reachability/walk-pacer.ts'
+import { offeredAddrs, quicFirstSorter } from '../service/addresses.ts'
+import { Toyrrent } from '../service/toyrrent.ts'
+import { InvalidInputError } from '../errors.ts'
+import { quietLogger } from '../quiet-logger.ts'
+import { DEFAULT_INBOUND_CONNECTION_THRESHOLD, MAX_STREAM_WINDOW_BYTES } from '../constants.ts'
+import type { NodePlan } from './plan.ts'
+import type { ToyrrentNodeOptions } from './types.ts'
+import type { ReachabilityWatcher } from '../reachability/watcher.ts'
+import type { ToyrrentComponents } from '../service/toyrrent.ts'
+import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
+import type { Datastore } from 'interface-datastore'
+import type { Registry } from 'prom-client'
+
+/** Reservations a relay grants at most. */
+const MAX_RELAY_RESERVATIONS = 64
+
+export interface ToyrrentServices extends Record<string, unknown> {
+  toyrrent: Toyrrent
+  identify: unknown
+  ping: unknown
+  reachability: ReachabilityWatcher
+}
+
+export interface Libp2pParts {
+  datastore: Datastore
+  privateKey?: PrivateKey
+  registry?: Registry
+  /** The routing table is empty (or the node not yet made): libp2p's random walk waits meanwhile. */
+  tableEmpty(): boolean
+}
+
+export function libp2pOptions (options: ToyrrentNodeOptions, plan: NodePlan, parts: Libp2pParts): Libp2pOptions<ToyrrentServices> {
+  const gater = options.allow == null ? undefined : allowlistGater(options.allow)
+  return {
+    privateKey: parts.privateKey,
+    datastore: parts.datastore,
+    logger: quietLogger(),
+    addresses: { listen: plan.listen, appendAnnounce: plan.announce, announceFilter: offeredAddrs },
+    connectionManager: {
+      inboundConnectionThreshold: options.inboundConnectionThreshold ?? DEFAULT_INBOUND_CONNECTION_THRESHOLD,
+      maxIncomingPendingConnections: 64,
+      addressSorter: quicFirstSorter
+    },
+    transports: [tcp(), ...(plan.useQuic ? [quic()] : []), circuitRelayTransport()],
+    ...(plan.psk == null ? {} : { connectionProtector: preSharedKey({ psk: plan.psk }) }),
+    ...(gater == null ? {} : { connectionGater: gater }),
+    ...(parts.registry == null ? {} : { metrics: prometheusMetrics({ registry: parts.registry }) }),
+    peerDiscovery: options.mdns === true ? [mdns({ serviceTag: options.mdnsServiceTag ?? 'toyrrent' })] : [],
+    connectionEncrypters: [noise()],
+    // a stream's receive window caps what a peer can push at us unread (yamux's default grows to 16 MiB)
+    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
+    services: services(options, plan, parts)
+  }
+}
+
+function services (options: ToyrrentNodeOptions, plan: NodePlan, parts: Libp2pParts): Libp2pOptions<ToyrrentServices>['services'] {
+  const { modes } = plan
+  return {
+    identify: identify(),
+    // tells connected peers at once when we start or stop answering the RPC protocol (server <-> client)
+    identifyPush: identifyPush(),
+    ping: ping(),
+    // confirms (by dial-backs from peers) which of our addresses are reachable from elsewhere
+    autoNAT: autoNATv2(),
+    ...(options.upnp ?? (modes.setting === 'auto' && plan.natted) ? { upnp: uPnPNAT() } : {}),
+    ...(options.relayService === false ? {} : { relay: circuitRelayServer({ reservations: { maxReservations: MAX_RELAY_RESERVATIONS } }) }),
+    // upgrades a relayed connection to a direct one by synchronised dials (hole punching)
+    dcutr: dcutr(),
+    reachability: reachabilityWatcher(modes),
+    // keeps libp2p's random walk (relay discovery, AutoNAT) from spinning while our table is empty
+    walkPacer: () => new WalkPacer(parts.tableEmpty),
+    // joins by itself on its first peers; bootstrap and rejoin wait for that join
+    toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, serve: modes.mode === 'server', allowPrivateAddresses: options.allowPrivateAddresses ?? plan.lan })
+  }
+}
+
+/** A connection gater that lets only the listed peers in or out. */
+export function allowlistGater (allow: string[]): ConnectionGater {
+  const allowed = new Set(allow.map(text => {
+    try {
+      return peerIdFromString(text).toString()
+    } catch (err: any) {
+      throw new InvalidInputError(`--allow "${text}" is not a peer id: ${err.message}`)
+    }
+  }))
+  const deny = (peerId: PeerId): boolean => !allowed.has(peerId.toString())
+  return {
+    denyDialPeer: deny,
+    denyInboundEncryptedConnection: deny,
+    denyOutboundEncryptedConnection: deny
+  }
+}

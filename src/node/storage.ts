@@ -1,0 +1,25 @@
+/** Where a node keeps its identity and data. */
+import { join } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { LevelDatastore } from 'datastore-level'
+import { MemoryDatastore } from 'datastore-core'
+import { loadOrCreateIdentity } from '../identity.ts'
+import type { ToyrrentNodeOptions } from './types.ts'
+import type { PrivateKey } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+
+/** The identity and datastore under `dataDir` (LevelDB), or the given ones, or in memory. */
+export async function openStorage (options: ToyrrentNodeOptions): Promise<{ datastore: Datastore, privateKey?: PrivateKey }> {
+  let datastore = options.datastore
+  let privateKey = options.privateKey
+  if (options.dataDir != null) {
+    privateKey ??= await loadOrCreateIdentity(options.dataDir)
+    if (datastore == null) {
+      await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
+      const level = new LevelDatastore(join(options.dataDir, 'datastore'))
+      await level.open()
+      datastore = level
+    }
+  }
+  return { datastore: datastore ?? new MemoryDatastore(), privateKey }
+}
