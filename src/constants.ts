@@ -4,6 +4,9 @@ export const MAX_VALUE_BYTES = 65_536
 /** Largest salt on a publish item. */
 export const MAX_SALT_BYTES = 64
 
+/** Publishers' public-key objects kept for signature checks (a few hundred bytes each). */
+export const MAX_CACHED_PUBLIC_KEYS = 1_024
+
 /** Envelope room on top of a value: keys, signature, framing, peer lists. */
 export const FRAME_OVERHEAD_BYTES = 16_384
 

@@ -3,12 +3,12 @@
  * id = SHA-256(publicKey ‖ salt). Pure functions, no I/O. The byte-exact rules
  * live in protocols/publish-record.md; this file follows it.
  */
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { MAX_SALT_BYTES, MAX_SEQ, MAX_VALUE_BYTES } from '../constants.ts'
 import { InvalidInputError, PublishRejectedError, TooLargeError } from '../errors.ts'
 import type { PublishRejectReason } from '../errors.ts'
 import { sha256, equalPositions, POSITION_BYTES } from '../keyspace.ts'
 import { PublishRecord } from './pb/publish-record.ts'
+import { verifyEd25519 } from './ed25519-verify.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 export { PublishRecord }
@@ -153,7 +153,7 @@ export async function verifyPublishRecord (id: Uint8Array, record: PublishRecord
     return 'id-mismatch'
   }
   try {
-    const ok = await publicKeyFromRaw(record.publicKey).verify(signingPayload(record), record.signature)
+    const ok = verifyEd25519(record.publicKey, signingPayload(record), record.signature)
     return ok ? 'ok' : 'bad-signature'
   } catch {
     // a public key that is not a curve point cannot have signed anything
