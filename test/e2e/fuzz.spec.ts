@@ -18,21 +18,10 @@ import { dialAddr } from '../helpers/testnet.ts'
 import type { ToyrrentNode } from '../../src/node.ts'
 import type { Outcome } from '../helpers/raw-rpc.ts'
 import { internals } from '../../src/service/toyrrent.ts'
+import { seededRandom } from '../../src/testing/seeded-random.ts'
 
 const FRAMES_PER_HANDLER = 10_000
 const WORKERS = 4
-
-/** mulberry32: a seeded generator, so a failure can be replayed with FUZZ_SEED. */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface StoreSnapshot { items: number, bytes: number, digest: string }
 
@@ -59,7 +48,7 @@ class FrameGen {
   private nextId = 1n
 
   constructor (seed: number, private readonly type: Frame.Type, private readonly keys: Uint8Array[]) {
-    this.rand = prng(seed)
+    this.rand = seededRandom(seed) // so a failure can be replayed with FUZZ_SEED
   }
 
   int (n: number): number { return Math.floor(this.rand() * n) }
