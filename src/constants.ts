@@ -35,6 +35,13 @@ export const DEFAULT_ALPHA = 3
 /** A whole lookup, put or get gives up after this long unless the caller says otherwise. */
 export const DEFAULT_OPERATION_TIMEOUT_MS = 30_000
 
+/**
+ * A join (self lookup, far bands, handoff) fails when no peer has answered
+ * for an operation timeout, and at the latest after this many of them: it
+ * makes many requests, and on a busy machine more than one timeout's worth.
+ */
+export const JOIN_MAX_OPERATION_TIMEOUTS = 10
+
 /** One request to one peer gives up after this long. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
 

@@ -49,7 +49,13 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   const protocol = options.protocol ?? RPC_PROTOCOL
   const healer = new BootstrapHealer(libp2p, protocol, options, plan.bootstrapAddrs)
   const node = nodeHandle(libp2p, plan, options, { healer, protocol, registry, datastore })
-  await join(node, plan, healer, remembered, options)
+  try {
+    await join(node, plan, healer, remembered, options)
+  } catch (err) {
+    // a node that could not join is no node: nothing of it keeps running
+    await node.stop().catch(() => {})
+    throw err
+  }
   return node
 }
 

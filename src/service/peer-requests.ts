@@ -47,9 +47,20 @@ export interface PeerRequestsInit {
 
 export class PeerRequests {
   private readonly init: PeerRequestsInit
+  private readonly answerListeners = new Set<() => void>()
 
   constructor (init: PeerRequestsInit) {
     this.init = init
+  }
+
+  /** Hear every answer any peer gives (refusals and late answers too) until the returned function is called. */
+  onAnswer (listener: () => void): () => void {
+    this.answerListeners.add(listener)
+    return () => { this.answerListeners.delete(listener) }
+  }
+
+  private answered (): void {
+    for (const listener of this.answerListeners) listener()
   }
 
   /**
@@ -59,7 +70,10 @@ export class PeerRequests {
   async ask<T> (peer: FoundPeer, options: AskOptions, call: (rpc: PeerRpc, options: RequestOptions) => Promise<T>): Promise<T> {
     const clock = this.init.clock ?? systemClock
     const deadline = clock.now() + this.init.requestTimeout
-    const onLateAnswer = (): void => { this.init.table.heard(peer.peerId) }
+    const onLateAnswer = (): void => {
+      this.init.table.heard(peer.peerId)
+      this.answered()
+    }
     let sentAt = 0
     let sent = 0
     let timeout = 0
@@ -70,6 +84,7 @@ export class PeerRequests {
         timeout = Math.max(deadline - sentAt, 1)
         const answer = await call(this.init.rpc, { signal: options.signal, timeout, onBytes: options.onBytes, onLateAnswer })
         if (attempt === 0) this.init.rtt?.record(peer.peerId.toString(), clock.monotonic() - sent)
+        this.answered()
         if (this.init.admits?.(peer.peerId) !== false) this.init.table.add(peer.peerId, peer.multiaddrs, peer.position)
         return answer
       } catch (err: any) {
@@ -95,6 +110,7 @@ export class PeerRequests {
     if (signal.aborted) return
     if (err instanceof RemoteRejectedError) {
       this.init.table.heard(peer.peerId)
+      this.answered()
       return
     }
     const timedOut = err.name === 'TimeoutError'

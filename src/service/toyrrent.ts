@@ -40,6 +40,7 @@ import { ToyrrentMetrics } from '../metrics.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal } from '../signals.ts'
+import { ProgressDeadline } from './progress-deadline.ts'
 import * as c from '../constants.ts'
 import type { HandoffResult } from './onboard.ts'
 import type { Repairer, RepairStats } from './repair.ts'
@@ -247,7 +248,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * a call while a join runs shares it.
    */
   async join (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
-    this.joining ??= this.withDeadline(options, async signal => {
+    this.joining ??= this.whileAnswered(options, async signal => {
       const nearest = await this.onboarding.selfLookup(signal)
       // Kademlia's join: meet the far bands too (most keys' replica sets are there), not only our neighbours
       await this.refresher.fillBands(signal, nearest)
@@ -256,6 +257,19 @@ export class Toyrrent implements Startable, ToyrrentApi {
       return result
     }).finally(() => { this.joining = undefined })
     return this.joining
+  }
+
+  /** Work of many requests: fails when no peer answered for an operation timeout, or after `options.timeout` (default JOIN_MAX_OPERATION_TIMEOUTS of them). */
+  private async whileAnswered<T> (options: ToyrrentOperationOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const { operationTimeout, clock } = this.settings
+    const deadline = new ProgressDeadline({ signals: [this.shutdown.signal, options.signal], stallMs: operationTimeout, maxMs: options.timeout ?? operationTimeout * c.JOIN_MAX_OPERATION_TIMEOUTS, clock })
+    const stopListening = this.requests.onAnswer(() => { deadline.progress() })
+    try {
+      return await work(deadline.signal)
+    } finally {
+      stopListening()
+      deadline.clear()
+    }
   }
 
   /** Run one anti-entropy round now. */
