@@ -4,9 +4,10 @@
  * do: scripts/lib/cluster.ts), then every node looks itself up once more.
  * Reports the wall time of each part, the mean and worst time of one join,
  * and, for toyrrent, the counts that do not depend on the machine's load:
- * requests sent and connections opened per join, and the table sizes after.
+ * requests sent and connections opened per join, and the table sizes after;
+ * then the CPU the formed network uses per second while nothing is asked of it.
  *
- *   node dist/scripts/form-bench.js --nodes 50 --impl toyrrent,hyperdht [--seed 1] [--cpu-prof FILE]
+ *   node dist/scripts/form-bench.js --nodes 50 --impl toyrrent,hyperdht [--seed 1] [--idle-s 20] [--cpu-prof FILE]
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
@@ -33,12 +34,13 @@ const { values: args } = parseArgs({
     impl: { type: 'string', default: 'toyrrent,hyperdht' },
     seed: { type: 'string', default: '1' },
     'timeout-s': { type: 'string', default: '600' },
+    'idle-s': { type: 'string', default: '20' },
     'cpu-prof': { type: 'string' },
     help: { type: 'boolean', default: false }
   }
 })
 if (args.help) {
-  process.stdout.write('usage: node dist/scripts/form-bench.js [--nodes 50] [--impl toyrrent,hyperdht] [--seed 1] [--timeout-s 600] [--cpu-prof FILE]\n')
+  process.stdout.write('usage: node dist/scripts/form-bench.js [--nodes 50] [--impl toyrrent,hyperdht] [--seed 1] [--timeout-s 600] [--idle-s 20] [--cpu-prof FILE]\n')
   process.exit(0)
 }
 
@@ -53,6 +55,16 @@ interface FormResult {
   connectionsPerJoin?: number
   tableMean: number
   tableMin: number
+  /** CPU the formed network spends per second doing nothing asked of it (keep-alives, timers), measured over --idle-s. */
+  idleCpuMsPerS: number
+}
+
+async function idleCpu (seconds: number): Promise<number> {
+  if (seconds <= 0) return NaN
+  const cpu = process.cpuUsage()
+  await new Promise(resolve => setTimeout(resolve, seconds * 1000))
+  const used = process.cpuUsage(cpu)
+  return round((used.user + used.system) / 1000 / seconds, 1)
 }
 
 async function form (impl: ImplName, n: number, seed: number, signal: AbortSignal): Promise<FormResult> {
@@ -77,6 +89,7 @@ async function form (impl: ImplName, n: number, seed: number, signal: AbortSigna
     const end = performance.now()
     const used = process.cpuUsage(cpu)
     const sizes = nodes.map(x => x.tableSize())
+    const idleCpuMsPerS = await idleCpu(Number(args['idle-s']))
     const per = (x: number): number => round(x / Math.max(1, n - 1), 2)
     return {
       impl,
@@ -87,7 +100,8 @@ async function form (impl: ImplName, n: number, seed: number, signal: AbortSigna
       cpuMsPerNode: round((used.user + used.system) / 1000 / n, 1),
       ...(impl === 'toyrrent' ? { requestsPerJoin: Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, per(v)])), connectionsPerJoin: per(connections) } : {}),
       tableMean: round(sizes.reduce((s, x) => s + x, 0) / n, 1),
-      tableMin: Math.min(...sizes)
+      tableMin: Math.min(...sizes),
+      idleCpuMsPerS
     }
   } finally {
     await Promise.allSettled(nodes.map(async x => x.stop()))

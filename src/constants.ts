@@ -120,6 +120,11 @@ export const DEFAULT_QUEUE_MAX_PER_PEER = 32
 /** RPC streams per connection and direction; one is all a client needs (requests are multiplexed by id). */
 export const MAX_RPC_STREAMS = 8
 
+/** libp2p's connection monitor pings each connection this often (its default is 10 s; node/libp2p-options.ts says why not). */
+export const CONNECTION_PING_INTERVAL_MS = 60_000
+/** ... and closes it only when a ping takes longer than this (libp2p's adaptive timeout starts at 5 s: a busy process missed it). */
+export const CONNECTION_PING_MIN_TIMEOUT_MS = 15_000
+
 /** A request frame begun must be complete within this long. */
 export const DEFAULT_FRAME_TIMEOUT_MS = 10_000
 /** A stream with no frame and nothing in flight for this long is closed (the client reopens on demand). */
