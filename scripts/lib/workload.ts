@@ -42,6 +42,13 @@ export interface PhaseResult {
   requestsPerOp?: Record<string, number>
   /** With --rtt-ms: latency in round trips. */
   roundTrips?: LatencySummary
+  /**
+   * CPU time of this process per operation (user + system, all threads): with
+   * every node in this process, the whole network's work for one operation,
+   * background included; with --procs, only the driver's. Less moved by other
+   * load on the machine than latencies are.
+   */
+  cpuMsPerOp?: number
   /** New connections (each counted once) per operation, background traffic included. */
   newConnectionsPerOp?: number
   /** Sequential phases: share of operations during which at least one connection opened. */
@@ -98,6 +105,7 @@ class Phase {
   failed = 0
   truncated = false
   private readonly start = performance.now()
+  private readonly cpuAtStart = process.cpuUsage()
   private readonly deadline: number
 
   constructor (budgetMs: number) { this.deadline = this.start + budgetMs }
@@ -154,6 +162,8 @@ class Phase {
       latencyMs: summarise(this.samples)
     }
     if (concurrent) r.opsPerSec = round(this.ok / (wallMs / 1000), 1)
+    const cpu = process.cpuUsage(this.cpuAtStart)
+    r.cpuMsPerOp = round((cpu.user + cpu.system) / 1000 / Math.max(1, attempted), 3)
     if (this.errors.size > 0) r.errors = [...this.errors].slice(0, 5).map(([e, n]) => `${n}× ${e}`)
     return r
   }
