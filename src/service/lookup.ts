@@ -31,6 +31,8 @@ export interface LookupInit {
    */
   initialAlpha?: number
   hedgeMs?: number
+  /** Asked when the hedge timer fires: false keeps the lookup narrow (a hedge budget spent). @default always */
+  mayHedge?(): boolean
   /** This node: a candidate that needs no query. */
   self: FoundPeer
   /** False for a client node: it is never among the results (nor queried). @default true */
@@ -91,7 +93,7 @@ class Lookup {
 
   async run (): Promise<LookupResult> {
     const clock = this.init.clock ?? systemClock
-    const hedge = this.narrow() && this.init.hedgeMs != null ? clock.setTimeout(() => { this.widen() }, this.init.hedgeMs) : undefined
+    const hedge = this.narrow() && this.init.hedgeMs != null ? clock.setTimeout(() => { if (this.init.mayHedge?.() !== false) this.widen() }, this.init.hedgeMs) : undefined
     let rejectWait: (err: unknown) => void = () => {}
     const onAbort = (): void => { rejectWait(this.signal.reason) }
     this.signal.addEventListener('abort', onAbort, { once: true })

@@ -93,6 +93,7 @@ export class Lookups {
       alpha: shape.alpha,
       initialAlpha: shape.initialAlpha,
       hedgeMs: this.hedge(target, shape, seeds),
+      mayHedge: () => this.init.rtt?.takeHedge() ?? true,
       clock: this.init.settings.clock,
       self: this.init.neighbourhood.selfPeer(),
       selfServes: this.init.neighbourhood.serves(),
@@ -119,6 +120,7 @@ export class Lookups {
    */
   private hedge (target: Uint8Array, shape: LookupShape, seeds: FoundPeer[]): number | undefined {
     if (shape.hedgeMs == null || this.init.rtt == null) return shape.hedgeMs
+    this.init.rtt.readStarted()
     const first = nearestN(target, seeds, shape.initialAlpha ?? shape.alpha, p => p.position)
     return Math.min(shape.hedgeMs, this.init.rtt.hedgeFor(first.map(p => p.peerId.toString())))
   }
