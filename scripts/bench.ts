@@ -262,7 +262,8 @@ function fmt (x: number | undefined): string {
 async function main (): Promise<void> {
   if (args.worker != null) {
     const result = await runImpl(args.worker as ImplName, false)
-    process.stdout.write(RESULT_PREFIX + JSON.stringify(result) + '\n')
+    // a pipe takes a large line in several writes: exit only once all of it is out
+    await new Promise<void>(resolve => { process.stdout.write(RESULT_PREFIX + JSON.stringify(result) + '\n', () => { resolve() }) })
     return
   }
   const started = performance.now()

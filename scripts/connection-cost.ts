@@ -4,7 +4,7 @@
  * dials). `--stack bare` is libp2p with TCP, Noise, Yamux and identify only;
  * `--stack toyrrent` is createToyrrentNode (the whole node, no join). A join
  * opens a couple of dozen connections at 50 nodes, so this is the floor under
- * formation time in one process.
+ * formation time in one process. Also reports the CPU of starting a node.
  *
  *   node dist/scripts/connection-cost.js [--stack bare|toyrrent] [--nodes 60]
  */
@@ -32,7 +32,9 @@ async function node (stack: string): Promise<{ libp2p: Libp2p, stop(): Promise<v
 async function main (): Promise<void> {
   const n = Number(args.nodes)
   const nodes = []
+  const startCpu = process.cpuUsage()
   for (let i = 0; i < n; i++) nodes.push(await node(String(args.stack)))
+  const started = process.cpuUsage(startCpu)
   const [dialer, ...others] = nodes
   for (const other of others.slice(0, WARM_UP)) await dialer.libp2p.dial(other.libp2p.getMultiaddrs()[0])
   const measured = others.slice(WARM_UP)
@@ -44,6 +46,7 @@ async function main (): Promise<void> {
   const used = process.cpuUsage(cpu)
   process.stdout.write(JSON.stringify({
     stack: args.stack,
+    cpuMsPerNodeStart: round((started.user + started.system) / 1000 / n, 1),
     connections: measured.length,
     cpuMsPerConnection: round((used.user + used.system) / 1000 / measured.length, 1),
     wallMsPerDial: round((performance.now() - start - 500) / measured.length, 1),

@@ -43,7 +43,8 @@ export class HyperdhtBenchNode implements ImplNode {
     // requests counted by command around dht-rpc's request path
     const original = dht._request.bind(dht)
     dht._request = (...args: any[]) => {
-      const label = `cmd${String(args[4])}`
+      // dht-rpc's _request(to, force, internal, command, ...): internal commands are dht-rpc's own (ping, find_node, ...)
+      const label = `${args[2] === true ? 'internal' : 'cmd'}${String(args[3])}`
       this.counts[label] = (this.counts[label] ?? 0) + 1
       return original(...args)
     }
