@@ -153,7 +153,7 @@ export class CompareAndSwap {
     const ours = equalBytes(value.record, item.body)
     if (ours) run.sentOurs = true
     const named: CasSlot = p1.acceptors == null ? slot : { ...slot, acceptors: p1.acceptors }
-    const p2 = await this.phase2(named, ballot, value, p1.set, signal)
+    const p2 = await this.phase2(named, ballot, value, p1.set, this.quorum(p1), signal)
     if (p2.kind === 'preempted') return undefined
     if (p2.kind === 'insufficient') {
       if (run.sentOurs) throw this.unknown(run, p2.why)
@@ -168,6 +168,11 @@ export class CompareAndSwap {
     }
     if (stored.length < this.init.settings.writeQuorum) throw this.unknown(run, `chosen, but stored on only ${stored.length} of the ${this.init.settings.writeQuorum} replicas needed`)
     return { stored: stored.map(p => p.peerId), item: committed }
+  }
+
+  /** A quorum of the slot: a majority of its acceptor set, or of R under the view rule (never of a view that knows fewer). */
+  private quorum (p1: { acceptors?: Uint8Array[] }): number {
+    return p1.acceptors == null ? this.majority : quorumOf(p1.acceptors)
   }
 
   /** The R nearest to the id by everything we know now: where a chosen record is stored, and the next slot's acceptors. */
@@ -185,7 +190,7 @@ export class CompareAndSwap {
     const { item, slot } = run
     const holders = await this.holdersOf(item, this.replicaSet(run), run.signal)
     if (holders.length >= this.init.settings.writeQuorum) return { stored: holders.map(p => p.peerId), item }
-    if (holders.length === 0 && run.sentOurs && lostSlot(item.body, p1.reports, this.majority)) {
+    if (holders.length === 0 && run.sentOurs && lostSlot(item.body, p1.reports, this.quorum(p1))) {
       throw new RemoteRejectedError(`expected seq ${slot.expectedSeq}, but another record took the slot first (${p1.why})`, 'cas-mismatch')
     }
     if (holders.length > 0 || run.sentOurs) throw this.unknown(run, `the id moved past seq ${slot.expectedSeq} (${p1.why}); our record is stored on ${holders.length} replica(s)`)
@@ -245,7 +250,7 @@ export class CompareAndSwap {
   }
 
   /** Phase 2: ask the set to accept `value` at `ballot`; chosen once a majority did. */
-  private async phase2 (slot: CasSlot, ballot: Ballot, value: CasValue, set: FoundPeer[], signal: AbortSignal): Promise<{ kind: 'chosen' } | { kind: 'preempted' } | { kind: 'insufficient', why: string }> {
+  private async phase2 (slot: CasSlot, ballot: Ballot, value: CasValue, set: FoundPeer[], quorum: number, signal: AbortSignal): Promise<{ kind: 'chosen' } | { kind: 'preempted' } | { kind: 'insufficient', why: string }> {
     const answers: Array<Answer<AcceptAnswer>> = []
     return fanOut<AcceptAnswer, any>(signal, launch => {
       for (const p of set) launch(p, async s => this.acceptOn(p, slot, ballot, value, s))
@@ -254,11 +259,11 @@ export class CompareAndSwap {
       answers.push(answer)
       if (answer.ok) this.seeBallot(answer.value.promisedBallot)
       const accepted = answers.filter(a => a.ok && a.value.accepted).length
-      if (accepted >= quorumOf(set)) return { kind: 'chosen' }
+      if (accepted >= quorum) return { kind: 'chosen' }
       if (answers.length < set.length) return undefined
       if (answers.some(a => a.ok && !a.value.accepted && compareBallots(a.value.promisedBallot, ballot) > 0)) return { kind: 'preempted' }
       const failures = answers.filter(a => !a.ok).map(a => `${a.peer.peerId}: ${(a as { error: Error }).error.message}`)
-      return { kind: 'insufficient', why: `accepted by ${accepted} of the ${quorumOf(set)} needed${failures.length > 0 ? ` (${failures.join('; ')})` : ''}` }
+      return { kind: 'insufficient', why: `accepted by ${accepted} of the ${quorum} needed${failures.length > 0 ? ` (${failures.join('; ')})` : ''}` }
     })
   }
 
