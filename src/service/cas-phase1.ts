@@ -78,7 +78,9 @@ class PhaseOne {
     const named = { ...slot, acceptors: this.fixed.acceptors }
     for (const p of this.fixed.peers) {
       const key = p.peerId.toString()
-      if (this.askedSet.has(key) || isPromise(this.viewAnswers.get(key))) continue
+      // asked already without the set: its answer may be a promise (it counts); asked again only if not
+      const pendingView = this.askedView.has(key) && !this.viewAnswers.has(key)
+      if (this.askedSet.has(key) || pendingView || isPromise(this.viewAnswers.get(key))) continue
       this.askedSet.add(key)
       // its own object, so its answer is told from one to a request that named no set
       const tagged = { ...p }
@@ -93,11 +95,15 @@ class PhaseOne {
     // an answer to a request naming the set is kept apart from one to a request that did not
     if (this.namedRequests.has(answer.peer)) this.setAnswers.set(key, answer)
     else this.viewAnswers.set(key, answer)
+    // a member of the set that answered a request naming no set, and made no promise: ask it again naming the set (not one that did not answer)
+    const member = this.fixed?.peers.some(p => p.peerId.equals(answer.peer.peerId)) === true
+    let again = member && answer.ok && !this.namedRequests.has(answer.peer) && !isPromise(answer)
     if (answer.ok) {
       this.init.seeBallot(answer.value.promisedBallot)
-      const changed = this.learn(answer)
-      if (this.init.learnNearer(answer.value.closer) || changed) relaunch()
+      if (this.learn(answer)) again = true
+      if (this.init.learnNearer(answer.value.closer)) again = true
     }
+    if (again) relaunch()
     return this.decide()
   }
 
