@@ -135,6 +135,31 @@ describe('unit: the acceptor set of a compare-and-swap slot', function () {
     expect((await writer.resolve(id)).seq).to.equal(4n)
   })
 
+  it('a holder of record e acts by the set it carries: a request naming another set gets no promise, and the set it has', async () => {
+    const { id, nearest } = await casSeq1()
+    const [a, b] = nearest
+    await waitFor('seq 1 on A', async () => a[internals].store.meta(id)?.seq === 1n, 5000)
+    const other = acceptorSetOf([net.peerId(a), await randomPeerId()])
+    const prepare = (acceptors: Uint8Array[]): Partial<Frame> => ({ type: Frame.Type.CAS_PREPARE, casPrepareRequest: { id: id as Uint8Array<ArrayBuffer>, expectedSeq: 1n, ballot: { counter: 1n, proposer: new Uint8Array([7]) }, acceptors: acceptors as Array<Uint8Array<ArrayBuffer>> } })
+    const refused = (await net.transport(b).exchange(found(a), prepare(other), { timeout: 1000 })).response.casPrepareResponse
+    expect([refused?.replica, refused?.promised]).to.deep.equal([false, false])
+    expect(hex(refused?.storedAcceptors)).to.deep.equal(setOf(nearest.slice(0, R)))
+    const promised = (await net.transport(b).exchange(found(a), prepare(acceptorSetOf(nearest.slice(0, R).map(n => net.peerId(n)))), { timeout: 1000 })).response.casPrepareResponse
+    expect([promised?.replica, promised?.promised]).to.deep.equal([true, true])
+  })
+
+  it('a proposer whose expected seq is stale (the id moved on through two CAS writes) is refused and writes nothing', async () => {
+    const { key, id, nearest, writer } = await casSeq1()
+    const seq2 = await createPublishRecord({ privateKey: key, seq: 2n, value: text('v-2') })
+    expect(await codeOf(writer.publishRecord(seq2, { expectedSeq: 1n }))).to.equal('ok')
+    const late = await createPublishRecord({ privateKey: key, seq: 2n, value: text('late') })
+    expect(await codeOf(nearest[R].publishRecord(late, { expectedSeq: 1n }))).to.equal('cas-mismatch')
+    for (const n of net.nodes) {
+      const stored = await n[internals].store.get(id)
+      if (stored != null) expect(new TextDecoder().decode(decodePublishRecord(stored.body).value)).to.not.equal('late')
+    }
+  })
+
   it('malformed sets are refused with a clear error and change nothing', async () => {
     const store = new ItemStore(new MemoryDatastore())
     await store.open()
