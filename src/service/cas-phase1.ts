@@ -146,14 +146,20 @@ class PhaseOne {
       const decision = decidePrepare(this.fixed.peers, effective, slot.expectedSeq, ballot, quorumOf(this.fixed.peers))
       return decision == null ? undefined : { ...decision, acceptors: this.fixed.acceptors }
     }
-    // view rule: a promise from every one of the R nearest as we finally see them (flexible Paxos; protocols/cas.md)
+    // view rule: a promise from every one of the R nearest as we finally see them (flexible Paxos; protocols/cas.md);
+    // a view of fewer than R holds every node any member named, and still needs a majority of R (phase 2 does)
     const set = this.viewSet()
-    const decision = decidePrepare(set, this.viewAnswers, slot.expectedSeq, ballot, this.init.replicas)
+    const decision = decidePrepare(set, this.viewAnswers, slot.expectedSeq, ballot, viewPrepareQuorum(set.length, this.init.replicas))
     if (decision?.kind !== 'propose' || this.viewRuleKnown) return decision
     // promises, but no copy of record e answered: the slot's acceptors are unknown
     if (set.some(p => !this.viewAnswers.has(p.peerId.toString()))) return undefined
     return { kind: 'insufficient', why: `no replica that answered holds seq ${slot.expectedSeq}, so the slot's acceptor set is unknown` }
   }
+}
+
+/** Phase 1's quorum under the view rule: the whole view set (R, or fewer when we know fewer), never below a majority of R. */
+export function viewPrepareQuorum (viewSize: number, replicas: number): number {
+  return Math.max(Math.min(viewSize, replicas), Math.floor(replicas / 2) + 1)
 }
 
 function isPromise (answer: Answer<PrepareAnswer> | undefined): answer is Extract<Answer<PrepareAnswer>, { ok: true }> {

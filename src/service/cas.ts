@@ -27,7 +27,7 @@ import { hexKey } from '../bytes.ts'
 import { sleep } from '../signals.ts'
 import { fanOut } from './cas-fan-out.ts'
 import { lostSlot } from './cas-decide.ts'
-import { phaseOne } from './cas-phase1.ts'
+import { phaseOne, viewPrepareQuorum } from './cas-phase1.ts'
 import type { PhaseOneResult } from './cas-phase1.ts'
 import { localAccept, localPrepare } from './cas-local.ts'
 import type { Answer } from './cas-fan-out.ts'
@@ -175,9 +175,9 @@ export class CompareAndSwap {
     return p1.acceptors == null ? this.majority : quorumOf(p1.acceptors)
   }
 
-  /** A phase-1 quorum of the slot: a majority of its acceptor set, or all R of our view set under the view rule. */
-  private prepareQuorum (p1: { acceptors?: Uint8Array[] }): number {
-    return p1.acceptors == null ? this.init.settings.replicas : quorumOf(p1.acceptors)
+  /** A phase-1 quorum of the slot: a majority of its acceptor set, or under the view rule our whole view set (cas-phase1.ts). */
+  private prepareQuorum (p1: { acceptors?: Uint8Array[], set: FoundPeer[] }): number {
+    return p1.acceptors == null ? viewPrepareQuorum(p1.set.length, this.init.settings.replicas) : quorumOf(p1.acceptors)
   }
 
   /** The R nearest to the id by everything we know now: where a chosen record is stored, and the next slot's acceptors. */
