@@ -6,6 +6,7 @@
  */
 import { lpStream } from '@libp2p/utils'
 import { Frame } from './pb/rpc.ts'
+import { encodeFrame } from './frame-encode.ts'
 import { MAX_FRAME_BYTES } from '../constants.ts'
 import { ProtocolError, TimeoutError } from '../errors.ts'
 import type { LengthPrefixedStream } from '@libp2p/utils'
@@ -60,7 +61,7 @@ export class RpcChannel {
     let answered = false
     try {
       options.signal?.throwIfAborted()
-      const encoded = Frame.encode({ ...frame, id, response: false })
+      const encoded = encodeFrame({ ...frame, id, response: false })
       await this.lp.write(encoded, options)
       const exchange = await promise
       answered = true

@@ -104,7 +104,7 @@ export class FrameStream {
   }
 
   /** Write one frame; false when the stream wants the caller to wait for `drain`. */
-  send (body: Uint8Array): boolean {
+  send (body: Uint8Array | Uint8ArrayList): boolean {
     return this.stream.send(new Uint8ArrayList(encodeVarint(body.byteLength), body))
   }
 

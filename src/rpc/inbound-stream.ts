@@ -8,6 +8,8 @@
 import { Frame, Status } from './pb/rpc.ts'
 import { FrameStream } from './frame-stream.ts'
 import { decodeRequest, encodeUnknownTypeAnswer, isUnknown } from './request-codec.ts'
+import { encodeFrame } from './frame-encode.ts'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { codeOf } from './wire.ts'
 import { DEFAULT_STREAM_BUFFER_BYTES, MAX_FRAME_BYTES } from '../constants.ts'
 import type { FrameReadResult } from './frame-stream.ts'
@@ -112,10 +114,10 @@ export class InboundStream {
   }
 
   private reply (request: Frame, result: HandlerResult): void {
-    this.send(typeName(request.type), result.status ?? Status.OK, () => Frame.encode({ ...result, id: request.id, type: request.type, response: true }))
+    this.send(typeName(request.type), result.status ?? Status.OK, () => encodeFrame({ ...result, id: request.id, type: request.type, response: true }))
   }
 
-  private send (type: RequestTypeName, status: Status, encode: () => Uint8Array): void {
+  private send (type: RequestTypeName, status: Status, encode: () => Uint8Array | Uint8ArrayList): void {
     this.init.metrics?.request(type, codeOf(status))
     if (this.done.signal.aborted || this.stream.writeStatus !== 'writable') return
     // the read loop stops reading while the peer does not take its answers, so what waits here is bounded
