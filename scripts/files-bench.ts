@@ -33,6 +33,7 @@ import { createHash, createCipheriv } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import os from 'node:os'
+import { Socket } from 'node:net'
 import { join } from 'node:path'
 import { mkdir } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
@@ -79,7 +80,15 @@ async function digest (chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>)
  * so CPU per MiB is the work a transfer costs, which a busy shared machine
  * does not change the way it changes MiB/s.
  */
-interface Phase { seconds: number, mibPerSecond: number, cpuSeconds: number, mibPerCpuSecond: number, rssMiB: number, rpc?: RpcCounts }
+interface Phase { seconds: number, mibPerSecond: number, cpuSeconds: number, mibPerCpuSecond: number, socketWritesPerBlock: number, rssMiB: number, rpc?: RpcCounts }
+
+/** Socket writes in this process (each one a syscall with TCP_NODELAY: @libp2p/tcp writes every buffer it is handed). */
+let socketWrites = 0
+const socketWrite = Socket.prototype.write
+Socket.prototype.write = function (this: Socket, ...args: any[]) {
+  socketWrites++
+  return (socketWrite as any).apply(this, args)
+} as typeof Socket.prototype.write
 
 /** Where per-phase CPU profiles go (--cpu-prof-dir), and the inspector session taking them. */
 let profiling: { dir: string, session: Session } | undefined
@@ -92,6 +101,7 @@ async function timed (bytes: number, work: () => Promise<void>, phase?: string):
   const started = performance.now()
   const cpu = process.cpuUsage()
   const rpcBefore = { ...rpcCounts }
+  const writesBefore = socketWrites
   await work()
   const seconds = (performance.now() - started) / 1000
   const used = process.cpuUsage(cpu)
@@ -102,7 +112,7 @@ async function timed (bytes: number, work: () => Promise<void>, phase?: string):
     await mkdir(profiling.dir, { recursive: true })
     await writeFile(join(profiling.dir, `${phase}.cpuprofile`), JSON.stringify(profile))
   }
-  return { seconds: round(seconds), mibPerSecond: round(bytes / MiB / seconds), cpuSeconds: round(cpuSeconds), mibPerCpuSecond: round(bytes / MiB / cpuSeconds), rssMiB: Math.round(process.memoryUsage().rss / MiB), ...(rpc == null ? {} : { rpc }) }
+  return { seconds: round(seconds), mibPerSecond: round(bytes / MiB / seconds), cpuSeconds: round(cpuSeconds), mibPerCpuSecond: round(bytes / MiB / cpuSeconds), socketWritesPerBlock: round((socketWrites - writesBefore) / Math.ceil(bytes / CHUNK_BYTES)), rssMiB: Math.round(process.memoryUsage().rss / MiB), ...(rpc == null ? {} : { rpc }) }
 }
 
 /** Toyrrent requests sent over RPC channels (TCP) in this process, by type. */
@@ -163,7 +173,7 @@ async function compareRun (size: number, nodes: number, fetchWindow: number, sto
     const writer = new Files(net.nodes[0].toyrrent, { fetchWindow, storeWindow })
     let cid = ''
     const add = await timed(size, async () => { cid = (await writer.add(content(size))).cid.toString() }, 'toyrrent-add')
-    process.stderr.write(`toyrrent: add ${add.mibPerSecond} MiB/s (${add.mibPerCpuSecond} MiB per CPU s), requests per block ${JSON.stringify(add.rpc?.perBlock)}\n`)
+    process.stderr.write(`toyrrent: add ${add.mibPerSecond} MiB/s (${add.mibPerCpuSecond} MiB per CPU s), requests per block ${JSON.stringify(add.rpc?.perBlock)}, socket writes per block ${add.socketWritesPerBlock}\n`)
     let heliaCid: any
     const heliaAdd = await timed(size, async () => { heliaCid = await unixfs(a).addByteStream(content(size), heliaImport) })
     if (heliaCid.toString() !== cid) throw new Error(`root CIDs differ: toyrrent ${cid}, helia ${String(heliaCid)}`)
@@ -200,7 +210,7 @@ async function compareRun (size: number, nodes: number, fetchWindow: number, sto
         t = await toyrrentCat()
       }
       catRounds.push({ toyrrent: t, bitswap: h, ratio: round(t.mibPerSecond / h.mibPerSecond) })
-      process.stderr.write(`round ${r + 1}: toyrrent cat ${t.mibPerSecond} MiB/s (${t.mibPerCpuSecond} MiB per CPU s), bitswap cat ${h.mibPerSecond} MiB/s (${h.mibPerCpuSecond} per CPU s) (${round(t.mibPerSecond / h.mibPerSecond)}x), toyrrent requests per block ${JSON.stringify(t.rpc?.perBlock)}\n`)
+      process.stderr.write(`round ${r + 1}: toyrrent cat ${t.mibPerSecond} MiB/s (${t.mibPerCpuSecond} MiB per CPU s), bitswap cat ${h.mibPerSecond} MiB/s (${h.mibPerCpuSecond} per CPU s) (${round(t.mibPerSecond / h.mibPerSecond)}x), toyrrent requests per block ${JSON.stringify(t.rpc?.perBlock)}, socket writes per block ${t.socketWritesPerBlock} vs ${h.socketWritesPerBlock}\n`)
     }
     return {
       toyrrent: { cid, add, cat: median(catRounds, c => c.toyrrent.mibPerSecond).toyrrent },

@@ -16,6 +16,8 @@
  */
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolError, TimeoutError, TooLargeError } from '../errors.ts'
+import { sendable } from './frame-encode.ts'
+import type { PrefixedFrame } from './frame-encode.ts'
 import type { Stream } from '@libp2p/interface'
 
 export interface FrameStreamInit {
@@ -104,8 +106,13 @@ export class FrameStream {
   }
 
   /** Write one frame; false when the stream wants the caller to wait for `drain`. */
-  send (body: Uint8Array | Uint8ArrayList): boolean {
+  send (body: Uint8Array): boolean {
     return this.stream.send(new Uint8ArrayList(encodeVarint(body.byteLength), body))
+  }
+
+  /** Write one frame already length-prefixed (rpc/frame-encode.ts): one send, as few buffers as it has. */
+  sendPrefixed (frame: PrefixedFrame): boolean {
+    return this.stream.send(sendable(frame))
   }
 
   /** A whole frame off the front of the buffer, or undefined when it is not all here yet. Throws on a bad prefix. */

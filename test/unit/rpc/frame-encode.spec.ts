@@ -1,17 +1,22 @@
 /**
- * encodeFrame passes a big item body by reference and must give exactly the
- * bytes Frame.encode gives (wire compatibility, protocols/rpc.proto), for
- * every combination of the fields around the body; small bodies and other
- * frames take the ordinary path.
+ * encodePrefixedFrame gives exactly the varint length prefix and the bytes
+ * Frame.encode gives (wire compatibility, protocols/rpc.md), for every
+ * combination of the fields around a big item body, which it passes by
+ * reference (three buffers at most); small bodies and other frames are one
+ * buffer, prefix included.
  */
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
-import { Uint8ArrayList } from 'uint8arraylist'
-import { BY_REFERENCE_BYTES, encodeFrame } from '../../../src/rpc/frame-encode.ts'
+import { BY_REFERENCE_BYTES, encodePrefixedFrame } from '../../../src/rpc/frame-encode.ts'
+import { encodeVarint } from '../../../src/rpc/frame-stream.ts'
 import { Frame, ItemKind, Status } from '../../../src/rpc/pb/rpc.ts'
+import type { PrefixedFrame } from '../../../src/rpc/frame-encode.ts'
 
-function bytesOf (encoded: Uint8Array | Uint8ArrayList): Uint8Array {
-  return encoded instanceof Uint8Array ? encoded : encoded.subarray()
+/** The prefixed frame is the prefix and Frame.encode's bytes, and says their length. */
+function expectWire (encoded: PrefixedFrame, frame: Partial<Frame>): void {
+  const want = Frame.encode(frame)
+  expect(encoded.length).to.equal(want.byteLength)
+  expect(Buffer.concat(encoded.parts).equals(Buffer.concat([encodeVarint(want.byteLength), want]))).to.equal(true)
 }
 
 const peer = { id: randomBytes(38), addrs: [randomBytes(8), randomBytes(20)] }
@@ -26,11 +31,11 @@ describe('rpc: frame encoding with the body by reference', () => {
           for (const rest of [{ closerCount: 0 }, { closerCount: 3 }, { expectedSeq: 7n, closerCount: 0 }, { expectedSeq: 0n, closerCount: 64 }]) {
             for (const id of [0n, 1n, 2n ** 40n]) {
               const frame: Partial<Frame> = { id, type: Frame.Type.STORE, response: false, storeRequest: { item, ...rest } }
-              const encoded = encodeFrame(frame)
-              expect(encoded).to.be.instanceOf(Uint8ArrayList, 'a big body goes by reference')
-              expect(Buffer.from(bytesOf(encoded)).equals(Buffer.from(Frame.encode(frame)))).to.equal(true)
-              // the body is the caller's buffer, not a copy
-              expect([...(encoded as Uint8ArrayList)].some(b => b === item.body)).to.equal(true)
+              const encoded = encodePrefixedFrame(frame)
+              expectWire(encoded, frame)
+              // the body is the caller's buffer, not a copy, with what comes before and after it
+              expect(encoded.parts[1]).to.equal(item.body)
+              expect(encoded.parts.length).to.be.at.most(3)
             }
           }
         })
@@ -41,10 +46,11 @@ describe('rpc: frame encoding with the body by reference', () => {
       for (const closer of [[], [peer], [peer, peer]]) {
         for (const extra of [{}, { status: Status.OK, message: '' }, { status: Status.NOT_FOUND, message: 'a reason' }]) {
           const frame: Partial<Frame> = { id: 99n, type: Frame.Type.FETCH, response: true, ...extra, fetchResponse: { item, closer } }
-          const encoded = encodeFrame(frame)
-          expect(encoded).to.be.instanceOf(Uint8ArrayList)
-          expect(Buffer.from(bytesOf(encoded)).equals(Buffer.from(Frame.encode(frame)))).to.equal(true)
-          const decoded = Frame.decode(bytesOf(encoded))
+          const encoded = encodePrefixedFrame(frame)
+          expectWire(encoded, frame)
+          expect(encoded.parts[1]).to.equal(item.body)
+          const whole = Buffer.concat(encoded.parts)
+          const decoded = Frame.decode(whole.subarray(whole.byteLength - encoded.length))
           expect(Buffer.from(decoded.fetchResponse?.item?.body ?? []).equals(item.body)).to.equal(true)
           expect(decoded.fetchResponse?.closer).to.have.length(closer.length)
         }
@@ -62,17 +68,17 @@ describe('rpc: frame encoding with the body by reference', () => {
       { id: 3n, type: Frame.Type.FETCH, fetchRequest: { key: randomBytes(32), closerCount: 0 } }
     ]
     for (const frame of frames) {
-      const encoded = encodeFrame(frame)
-      expect(encoded).to.be.instanceOf(Uint8Array)
-      expect(Buffer.from(encoded as Uint8Array).equals(Buffer.from(Frame.encode(frame)))).to.equal(true)
+      const encoded = encodePrefixedFrame(frame)
+      expect(encoded.parts).to.have.length(1, 'one buffer, prefix included')
+      expectWire(encoded, frame)
     }
   })
 
   it('a frame with a second payload beside the item is not spliced (its bytes would move)', () => {
     const item = { kind: ItemKind.HASH, key: randomBytes(32), body: randomBytes(65_536), ttlSeconds: 0 }
     const frame: Partial<Frame> = { id: 5n, type: Frame.Type.STORE, storeRequest: { item, closerCount: 0 }, fetchRequest: { key: randomBytes(32), closerCount: 1 } }
-    const encoded = encodeFrame(frame)
-    expect(encoded).to.be.instanceOf(Uint8Array)
-    expect(Buffer.from(encoded as Uint8Array).equals(Buffer.from(Frame.encode(frame)))).to.equal(true)
+    const encoded = encodePrefixedFrame(frame)
+    expect(encoded.parts).to.have.length(1)
+    expectWire(encoded, frame)
   })
 })
