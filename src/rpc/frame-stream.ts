@@ -16,8 +16,6 @@
  */
 import { Uint8ArrayList } from 'uint8arraylist'
 import { ProtocolError, TimeoutError, TooLargeError } from '../errors.ts'
-import { sendable } from './frame-encode.ts'
-import type { PrefixedFrame } from './frame-encode.ts'
 import type { Stream } from '@libp2p/interface'
 
 export interface FrameStreamInit {
@@ -110,9 +108,9 @@ export class FrameStream {
     return this.stream.send(new Uint8ArrayList(encodeVarint(body.byteLength), body))
   }
 
-  /** Write one frame already length-prefixed (rpc/frame-encode.ts): one send, as few buffers as it has. */
-  sendPrefixed (frame: PrefixedFrame): boolean {
-    return this.stream.send(sendable(frame))
+  /** Write one frame already length-prefixed (rpc/frame-encode.ts `sendable`): one send, as few buffers as it has. */
+  sendPrefixed (frame: Uint8Array | Uint8ArrayList): boolean {
+    return this.stream.send(frame)
   }
 
   /** A whole frame off the front of the buffer, or undefined when it is not all here yet. Throws on a bad prefix. */

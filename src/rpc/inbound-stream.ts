@@ -8,7 +8,7 @@
 import { Frame, Status } from './pb/rpc.ts'
 import { FrameStream } from './frame-stream.ts'
 import { decodeRequest, encodeUnknownTypeAnswer, isUnknown } from './request-codec.ts'
-import { encodePrefixedFrame, prefixed } from './frame-encode.ts'
+import { encodePrefixedFrame, prefixed, sendable } from './frame-encode.ts'
 import type { PrefixedFrame } from './frame-encode.ts'
 import { codeOf } from './wire.ts'
 import { DEFAULT_STREAM_BUFFER_BYTES, MAX_FRAME_BYTES } from '../constants.ts'
@@ -121,7 +121,7 @@ export class InboundStream {
     this.init.metrics?.request(type, codeOf(status))
     if (this.done.signal.aborted || this.stream.writeStatus !== 'writable') return
     // the read loop stops reading while the peer does not take its answers, so what waits here is bounded
-    if (!this.frames.sendPrefixed(encode())) this.mustDrain = true
+    if (!this.frames.sendPrefixed(sendable(encode()))) this.mustDrain = true
   }
 }
 
