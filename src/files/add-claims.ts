@@ -31,7 +31,8 @@ export class AddClaims {
   async claim (key: Uint8Array): Promise<void> {
     const k = hexKey(key)
     // a failed add is unpinning it now: our store must come after, or its unpin would undo our pin
-    while (this.unpinning.has(k)) await this.unpinning.get(k)
+    // (its failure is the failed add's to ignore: our store pins the block whatever became of the unpin)
+    while (this.unpinning.has(k)) await this.unpinning.get(k)?.catch(() => {})
     const claim = this.claims.get(k)
     if (claim != null) claim.count++
     else this.claims.set(k, { count: 1, wasPinned: this.local.isPinned(key) })

@@ -9,12 +9,14 @@ import { expect } from 'chai'
 import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
 import { internals } from '../../../src/service/toyrrent.ts'
 import { Files } from '../../../src/files/files.ts'
+import { AddClaims } from '../../../src/files/add-claims.ts'
 import { InvalidInputError } from '../../../src/errors.ts'
 import { hashItemKey } from '../../../src/records/hash-item.ts'
 import { pseudorandomBytes } from './content.ts'
 import type { BlockService } from '../../../src/files/blocks.ts'
 import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
 import type { Toyrrent } from '../../../src/service/toyrrent.ts'
+import type { LocalPins } from '../../../src/service/types.ts'
 
 const CHUNK = 65_536
 
@@ -96,5 +98,29 @@ describe('unit: files adds sharing a block, one failing', function () {
     expect(pinned(node, shared), 'shared block pinned').to.equal(true)
     expect(pinned(node, onlyB)).to.equal(true)
     expect(pinned(node, onlyA)).to.equal(false)
+  })
+
+  it('a claim made while a failed add unpins the block waits for the unpin (the store that follows pins it again)', async () => {
+    const key = new Uint8Array(32).fill(7)
+    const unpinning = Promise.withResolvers<boolean>()
+    const events: string[] = []
+    const local = { isPinned: () => true, unpin: async () => { events.push('unpin started'); return unpinning.promise } } as unknown as LocalPins
+    const claims = new AddClaims(local)
+    await claims.claim(key)
+    // the block was pinned before the claim: a failed add leaves it pinned
+    expect(await claims.releaseFailed([key], async () => new Set())).to.equal(0)
+    const fresh = new AddClaims({ isPinned: () => false, unpin: local.unpin } as unknown as LocalPins)
+    await fresh.claim(key)
+    const released = fresh.releaseFailed([key], async () => new Set())
+    await new Promise(resolve => setImmediate(resolve))
+    expect(events).to.deep.equal(['unpin started'])
+    const second = fresh.claim(key).then(() => { events.push('claimed') })
+    await new Promise(resolve => setImmediate(resolve))
+    expect(events, 'the claim waits while the unpin runs').to.deep.equal(['unpin started'])
+    unpinning.resolve(true)
+    await second
+    expect(await released).to.equal(1)
+    expect(events).to.deep.equal(['unpin started', 'claimed'])
+    expect(fresh.holders(key)).to.equal(1)
   })
 })
