@@ -26,12 +26,8 @@ const FETCH_RESPONSE_FIELD = 15
 const ITEM_FIELD = 1
 const BODY_FIELD = 3
 
-/** Payload fields of a frame (numbers 10-27): a frame split here must carry no other. */
-const PAYLOADS: Array<keyof Frame> = [
-  'findBeforeNRequest', 'findBeforeNResponse', 'storeRequest', 'storeResponse', 'fetchRequest', 'fetchResponse',
-  'digestRequest', 'digestResponse', 'syncKeysRequest', 'syncKeysResponse', 'holdsRequest', 'holdsResponse',
-  'handoffRequest', 'handoffResponse', 'casPrepareRequest', 'casPrepareResponse', 'casAcceptRequest', 'casAcceptResponse'
-]
+/** Frame fields numbered before every payload (1-5): a frame split here carries these and its one payload, nothing else. */
+const HEADER_FIELDS = new Set<string>(['id', 'type', 'response', 'status', 'message'])
 
 /** A length-prefixed frame: one buffer, or [before the body, the body, after it] (the last left out when empty). */
 export interface PrefixedFrame {
@@ -78,13 +74,14 @@ function varintLength (bytes: Uint8Array): number {
 
 /**
  * frameHead, then the payload field (number `payloadField`) holding
- * [item field, `payloadRest`], the item being [kind and key, body, ttl]:
+ * [item field, `payloadRest`], the item being [kind and key, body, the rest]:
  * the fields in number order, as Frame.encode writes them.
  */
 function split (frameHead: Uint8Array, payloadField: number, item: Item, payloadRest: Uint8Array): PrefixedFrame {
   const itemHead = Item.encode({ kind: item.kind, key: item.key })
   const bodyPrefix = [...encodeVarint((BODY_FIELD << 3) | 2), ...encodeVarint(item.body.byteLength)]
-  const itemTail = Item.encode({ ttlSeconds: item.ttlSeconds })
+  // every field numbered after the body (ttlSeconds, acceptors, any added later), as Item.encode writes them
+  const itemTail = Item.encode({ ...item, kind: undefined, key: undefined, body: undefined })
   const itemBytes = itemHead.byteLength + bodyPrefix.length + item.body.byteLength + itemTail.byteLength
   const itemPrefix = [...encodeVarint((ITEM_FIELD << 3) | 2), ...encodeVarint(itemBytes)]
   const payloadBytes = itemPrefix.length + itemBytes + payloadRest.byteLength
@@ -99,9 +96,16 @@ function bigBody (item: Item): boolean {
   return item.body != null && item.body.byteLength >= BY_REFERENCE_BYTES
 }
 
-/** True when `payload` is the frame's only payload field: then it is also the last field Frame.encode writes. */
+/**
+ * True when the frame holds only header fields and `payload`: then the
+ * payload is the last field Frame.encode writes. Anything else (a field
+ * added to Frame later, a second payload) takes the ordinary path.
+ */
 function onlyPayload (frame: Partial<Frame>, payload: keyof Frame): boolean {
-  return PAYLOADS.every(p => p === payload || frame[p] == null)
+  for (const [field, value] of Object.entries(frame)) {
+    if (value != null && field !== payload && !HEADER_FIELDS.has(field)) return false
+  }
+  return true
 }
 
 function concat (parts: Uint8Array[]): Uint8Array {

@@ -26,8 +26,9 @@ describe('rpc: frame encoding with the body by reference', () => {
   for (const size of sizes) {
     for (const kind of [ItemKind.HASH, ItemKind.PUBLISH]) {
       for (const ttlSeconds of [0, 1, 300_000]) {
-        it(`STORE request, ${size} B body, kind ${kind}, ttl ${ttlSeconds}: the same bytes as Frame.encode`, () => {
-          const item = { kind, key: randomBytes(32), body: randomBytes(size), ttlSeconds }
+        it(`STORE request, ${size} B body, kind ${kind}, ttl ${ttlSeconds}, with and without acceptors: the same bytes as Frame.encode`, () => {
+          const acceptors = kind === ItemKind.PUBLISH ? [randomBytes(38), randomBytes(38)] : []
+          const item = { kind, key: randomBytes(32), body: randomBytes(size), ttlSeconds, acceptors }
           for (const rest of [{ closerCount: 0 }, { closerCount: 3 }, { expectedSeq: 7n, closerCount: 0 }, { expectedSeq: 0n, closerCount: 64 }]) {
             for (const id of [0n, 1n, 2n ** 40n]) {
               const frame: Partial<Frame> = { id, type: Frame.Type.STORE, response: false, storeRequest: { item, ...rest } }
@@ -42,7 +43,7 @@ describe('rpc: frame encoding with the body by reference', () => {
       }
     }
     it(`FETCH answer, ${size} B body, with and without closer peers and a status message`, () => {
-      const item = { kind: ItemKind.HASH, key: randomBytes(32), body: randomBytes(size), ttlSeconds: 42 }
+      const item = { kind: ItemKind.PUBLISH, key: randomBytes(32), body: randomBytes(size), ttlSeconds: 42, acceptors: [randomBytes(38)] }
       for (const closer of [[], [peer], [peer, peer]]) {
         for (const extra of [{}, { status: Status.OK, message: '' }, { status: Status.NOT_FOUND, message: 'a reason' }]) {
           const frame: Partial<Frame> = { id: 99n, type: Frame.Type.FETCH, response: true, ...extra, fetchResponse: { item, closer } }
@@ -59,7 +60,7 @@ describe('rpc: frame encoding with the body by reference', () => {
   }
 
   it('small bodies, empty bodies and other frames: the ordinary encoding', () => {
-    const small = { kind: ItemKind.HASH, key: randomBytes(32), body: randomBytes(BY_REFERENCE_BYTES - 1), ttlSeconds: 0 }
+    const small = { kind: ItemKind.HASH, key: randomBytes(32), body: randomBytes(BY_REFERENCE_BYTES - 1), ttlSeconds: 0, acceptors: [] }
     const empty = { ...small, body: new Uint8Array(0) }
     const frames: Array<Partial<Frame>> = [
       { id: 1n, type: Frame.Type.STORE, storeRequest: { item: small, closerCount: 0 } },
@@ -75,7 +76,7 @@ describe('rpc: frame encoding with the body by reference', () => {
   })
 
   it('a frame with a second payload beside the item is not spliced (its bytes would move)', () => {
-    const item = { kind: ItemKind.HASH, key: randomBytes(32), body: randomBytes(65_536), ttlSeconds: 0 }
+    const item = { kind: ItemKind.HASH, key: randomBytes(32), body: randomBytes(65_536), ttlSeconds: 0, acceptors: [] }
     const frame: Partial<Frame> = { id: 5n, type: Frame.Type.STORE, storeRequest: { item, closerCount: 0 }, fetchRequest: { key: randomBytes(32), closerCount: 1 } }
     const encoded = encodePrefixedFrame(frame)
     expect(encoded.parts).to.have.length(1)
