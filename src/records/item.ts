@@ -18,4 +18,10 @@ export interface Item {
   body: Uint8Array
   /** How much longer holders keep it, in seconds as it travels; 0 = the receiver's default. */
   ttlSeconds: number
+  /**
+   * Publish items chosen by compare-and-swap: the acceptor set of the next
+   * slot (records/acceptor-set.ts, protocols/cas.md). Outside the record's
+   * signature; absent or empty: no set.
+   */
+  acceptors?: Uint8Array[]
 }

@@ -12,7 +12,7 @@ import { ownBytes } from '../bytes.ts'
 import type { Exchange } from './channel.ts'
 import type { PeerInfo } from './pb/rpc.ts'
 import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FindBeforeNAnswer, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
-import type { Ballot } from '../store/paxos-state.ts'
+import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -86,14 +86,15 @@ export class RpcClient implements PeerRpc {
   }
 
   async prepare (peer: FoundPeer, slot: CasSlot, ballot: Ballot, options: RequestOptions): Promise<PrepareAnswer> {
-    const casPrepareRequest = { id: ownBytes(slot.id), expectedSeq: slot.expectedSeq, ballot: ballotToWire(ballot) }
+    const casPrepareRequest = { id: ownBytes(slot.id), expectedSeq: slot.expectedSeq, ballot: ballotToWire(ballot), acceptors: (slot.acceptors ?? []).map(ownBytes) }
     const response = await this.ask(peer, { type: Frame.Type.CAS_PREPARE, casPrepareRequest }, options)
     const answer = response.casPrepareResponse
     return {
       promised: answer?.promised ?? false,
       promisedBallot: ballotFromWire(answer?.promisedBallot),
-      accepted: answer?.acceptedBallot == null || answer.acceptedRecord.byteLength === 0 ? undefined : { ballot: ballotFromWire(answer.acceptedBallot), record: answer.acceptedRecord },
+      accepted: answer?.acceptedBallot == null || answer.acceptedRecord.byteLength === 0 ? undefined : { ballot: ballotFromWire(answer.acceptedBallot), record: answer.acceptedRecord, acceptors: answer.acceptedAcceptors },
       storedSeq: answer?.storedSeq ?? 0n,
+      storedAcceptors: answer?.storedAcceptors ?? [],
       stale: answer?.stale ?? false,
       slotKnown: answer?.slotKnown ?? false,
       closedAccepted: answer?.stale === true && answer.acceptedHash.byteLength > 0 ? { ballot: ballotFromWire(answer.acceptedBallot), hash: answer.acceptedHash } : undefined,
@@ -102,8 +103,15 @@ export class RpcClient implements PeerRpc {
     }
   }
 
-  async accept (peer: FoundPeer, slot: CasSlot, ballot: Ballot, record: Uint8Array, options: RequestOptions): Promise<AcceptAnswer> {
-    const casAcceptRequest = { id: ownBytes(slot.id), expectedSeq: slot.expectedSeq, ballot: ballotToWire(ballot), record: ownBytes(record) }
+  async accept (peer: FoundPeer, slot: CasSlot, ballot: Ballot, value: CasValue, options: RequestOptions): Promise<AcceptAnswer> {
+    const casAcceptRequest = {
+      id: ownBytes(slot.id),
+      expectedSeq: slot.expectedSeq,
+      ballot: ballotToWire(ballot),
+      record: ownBytes(value.record),
+      acceptors: (slot.acceptors ?? []).map(ownBytes),
+      nextAcceptors: value.acceptors.map(ownBytes)
+    }
     const response = await this.ask(peer, { type: Frame.Type.CAS_ACCEPT, casAcceptRequest }, options)
     const answer = response.casAcceptResponse
     return { accepted: answer?.accepted ?? false, promisedBallot: ballotFromWire(answer?.promisedBallot), storedSeq: answer?.storedSeq ?? 0n }

@@ -12,7 +12,7 @@
 import type { AbortOptions } from '@libp2p/interface'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
-import type { Ballot } from '../store/paxos-state.ts'
+import type { AcceptedValue, Ballot, CasValue } from '../store/paxos-state.ts'
 
 export interface RequestOptions extends AbortOptions {
   /** Deadline of this one request in ms. */
@@ -84,6 +84,8 @@ export interface HandoffBatch {
 export interface CasSlot {
   id: Uint8Array
   expectedSeq: bigint
+  /** The slot's acceptor set, as learned from record expectedSeq (protocols/cas.md); empty or absent: not known (the view rule). */
+  acceptors?: Uint8Array[]
 }
 
 export interface PrepareAnswer {
@@ -92,9 +94,11 @@ export interface PrepareAnswer {
   /** The highest ballot it promised for the slot (beats ours when not promised). */
   promisedBallot: Ballot
   /** The value it accepted in the slot, if any: an encoded PublishRecord and its ballot. */
-  accepted?: { ballot: Ballot, record: Uint8Array }
+  accepted?: AcceptedValue
   /** The seq its store holds for the id (0 = none). */
   storedSeq: bigint
+  /** The acceptor set its stored record carries (empty: none). */
+  storedAcceptors: Uint8Array[]
   /** The slot is closed at this peer (its stored seq moved past it): nothing promised, nothing accepted from now on. */
   stale: boolean
   /** The peer knows what it last accepted in the slot: a live slot, or a closed one it still remembers. */
@@ -129,7 +133,7 @@ export interface PeerRpc {
   /** Compare-and-swap phase 1: ask the peer to promise `ballot` for the slot (protocols/cas.md). */
   prepare(peer: FoundPeer, slot: CasSlot, ballot: Ballot, options: RequestOptions): Promise<PrepareAnswer>
   /** Compare-and-swap phase 2: ask the peer to accept `record` (encoded) at `ballot` for the slot. */
-  accept(peer: FoundPeer, slot: CasSlot, ballot: Ballot, record: Uint8Array, options: RequestOptions): Promise<AcceptAnswer>
+  accept(peer: FoundPeer, slot: CasSlot, ballot: Ballot, value: CasValue, options: RequestOptions): Promise<AcceptAnswer>
   /** Drop every open channel (service stop). */
   close(): void
 }

@@ -19,12 +19,12 @@ import type { RefusalCode } from '../refusals.ts'
 const WIRE_KINDS = { hash: ItemKind.HASH, publish: ItemKind.PUBLISH, routing: ItemKind.ROUTING } as const
 
 export function itemToWire (item: Item): WireItem {
-  return { kind: WIRE_KINDS[item.kind], key: ownBytes(item.key), body: ownBytes(item.body), ttlSeconds: item.ttlSeconds }
+  return { kind: WIRE_KINDS[item.kind], key: ownBytes(item.key), body: ownBytes(item.body), ttlSeconds: item.ttlSeconds, acceptors: (item.acceptors ?? []).map(ownBytes) }
 }
 
 export function itemFromWire (item: WireItem): Item {
   const kind = item.kind === ItemKind.PUBLISH ? 'publish' : item.kind === ItemKind.ROUTING ? 'routing' : 'hash'
-  return { kind, key: item.key, body: item.body, ttlSeconds: item.ttlSeconds }
+  return { kind, key: item.key, body: item.body, ttlSeconds: item.ttlSeconds, ...(item.acceptors.length > 0 ? { acceptors: item.acceptors } : {}) }
 }
 
 /** A peer as a wire PeerInfo, with at most MAX_ADDRS_PER_PEER of its addresses. */

@@ -6,13 +6,13 @@
 import { sha256 } from '../keyspace.ts'
 import { equals as equalBytes } from 'uint8arrays/equals'
 import { compareBallots } from '../store/paxos-state.ts'
-import type { Ballot } from '../store/paxos-state.ts'
+import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { PrepareAnswer } from '../rpc/peer-rpc.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Answer } from './cas-fan-out.ts'
 
 export type PrepareDecision =
-  | { kind: 'propose', set: FoundPeer[], value?: Uint8Array }
+  | { kind: 'propose', set: FoundPeer[], value?: CasValue }
   | { kind: 'preempted' }
   | { kind: 'insufficient', why: string }
   | { kind: 'mismatch', why: string, set: FoundPeer[], reports: PrepareAnswer[] }
@@ -33,7 +33,8 @@ export function decidePrepare (set: FoundPeer[], answers: Map<string, Answer<Pre
     const accepted = promises.filter(p => p.accepted != null).map(p => p.accepted!)
     if (accepted.length > 0) {
       // Paxos: the value accepted at the highest ballot
-      return { kind: 'propose', set, value: accepted.reduce((a, b) => compareBallots(a.ballot, b.ballot) >= 0 ? a : b).record }
+      const highest = accepted.reduce((a, b) => compareBallots(a.ballot, b.ballot) >= 0 ? a : b)
+      return { kind: 'propose', set, value: { record: highest.record, acceptors: highest.acceptors } }
     }
     if (staleAt != null) return mismatch(staleWhy())
     if (promises.some(p => p.storedSeq === e)) return { kind: 'propose', set }

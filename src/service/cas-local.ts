@@ -12,7 +12,9 @@ import { decodePublishRecord } from '../records/publish-record.ts'
 import { RemoteRejectedError } from '../errors.ts'
 import { PauseWatch } from './pause-watch.ts'
 import type { VerifiedCache } from '../records/verified-cache.ts'
-import type { PaxosState, Ballot } from '../store/paxos-state.ts'
+import { slotRole } from '../rpc/handlers/cas-role.ts'
+import type { PaxosState, Ballot, CasValue } from '../store/paxos-state.ts'
+import type { StoredRecord } from '../rpc/handlers/cas-acceptor.ts'
 import type { AcceptAnswer, CasSlot, PrepareAnswer } from '../rpc/peer-rpc.ts'
 import type { CasAcceptor } from '../rpc/handlers/cas-acceptor.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
@@ -26,11 +28,13 @@ const PAUSE_TICK_MS = 1000
 /** Our own acceptor, as the CAS_PREPARE handler answers for it. */
 export async function localPrepare (cas: CasAcceptor, slot: CasSlot, ballot: Ballot, signal?: AbortSignal): Promise<PrepareAnswer> {
   const closer = cas.shareNearest(slot.id, cas.replicas)
-  if (!closer.some(p => p.peerId.equals(cas.selfId)) || !cas.acting()) {
-    return { promised: false, promisedBallot: NO_BALLOT, storedSeq: cas.storedSeq(slot.id), stale: false, slotKnown: false, replica: false, closer }
+  const role = await slotRole(cas, slot)
+  if (!role.replica) {
+    return { promised: false, promisedBallot: NO_BALLOT, storedSeq: role.storedSeq, storedAcceptors: role.storedAcceptors, stale: false, slotKnown: false, replica: false, closer }
   }
   const verdict = await cas.state.prepare(slot.id, slot.expectedSeq, ballot, { signal })
   return {
+    storedAcceptors: role.storedAcceptors,
     promised: verdict.promised,
     promisedBallot: verdict.promisedBallot,
     accepted: verdict.accepted,
@@ -44,13 +48,12 @@ export async function localPrepare (cas: CasAcceptor, slot: CasSlot, ballot: Bal
 }
 
 /** Our own acceptor, as the CAS_ACCEPT handler answers for it. */
-export async function localAccept (cas: CasAcceptor, slot: CasSlot, ballot: Ballot, record: Uint8Array, signal?: AbortSignal): Promise<AcceptAnswer> {
-  const refused = await cas.check(slot.id, slot.expectedSeq, record)
+export async function localAccept (cas: CasAcceptor, slot: CasSlot, ballot: Ballot, value: CasValue, signal?: AbortSignal): Promise<AcceptAnswer> {
+  const refused = await cas.check(slot.id, slot.expectedSeq, value.record)
   if (refused != null) throw new RemoteRejectedError(`local acceptor refused: ${refused.message}`, refused.code)
-  if (!cas.shareNearest(slot.id, cas.replicas).some(p => p.peerId.equals(cas.selfId)) || !cas.acting()) {
-    return { accepted: false, promisedBallot: NO_BALLOT, storedSeq: cas.storedSeq(slot.id) }
-  }
-  const verdict = await cas.state.accept(slot.id, slot.expectedSeq, ballot, record, { signal })
+  const role = await slotRole(cas, slot)
+  if (!role.replica) return { accepted: false, promisedBallot: NO_BALLOT, storedSeq: role.storedSeq }
+  const verdict = await cas.state.accept(slot.id, slot.expectedSeq, ballot, value, { signal })
   return { accepted: verdict.accepted, promisedBallot: verdict.promisedBallot, storedSeq: verdict.storedSeq }
 }
 
@@ -59,7 +62,8 @@ export interface LocalAcceptorInit {
   neighbourhood: Neighbourhood
   replicas: number
   storedSeq(id: Uint8Array): bigint
-  storedBody(id: Uint8Array): Promise<Uint8Array | undefined>
+  /** The record the item store holds for an id (body, seq, acceptor set). */
+  storedRecord(id: Uint8Array): Promise<StoredRecord | undefined>
   verified: VerifiedCache
   clock: Clock
   /** A silence this long counts as a pause (half the request deadline: peers start timing out on us after one). */
@@ -81,7 +85,8 @@ export function casAcceptor (init: LocalAcceptorInit): LocalAcceptor {
   const catchUp = new CatchUp(init.rejoin, init.log)
   const watch = new PauseWatch({ clock: init.clock, tickMs: PAUSE_TICK_MS, gapMs: init.pauseMs, onPause: ms => { catchUp.paused(ms) } })
   return {
-    storedBody: init.storedBody,
+    storedBody: async id => (await init.storedRecord(id))?.body,
+    storedRecord: init.storedRecord,
     state: init.state,
     selfId: neighbourhood.selfId,
     replicas: init.replicas,

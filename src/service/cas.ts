@@ -18,19 +18,21 @@
  */
 import { CAS_BACKOFF_MS, CAS_MAX_ROUNDS } from '../constants.ts'
 import { randomBytes } from '@libp2p/crypto'
-import { compareDistance, nearestPositioned } from '../keyspace.ts'
+import { compareDistance, nearestPositioned, peerPosition } from '../keyspace.ts'
+import { acceptorSetOf, MAX_ACCEPTORS, quorumOf } from '../records/acceptor-set.ts'
 import { equals as equalBytes } from 'uint8arrays/equals'
 import { decodePublishRecord } from '../records/publish-record.ts'
 import { InsufficientPeersError, InvalidInputError, OutcomeUnknownError, PublishRejectedError, RemoteRejectedError, ToyrrentError } from '../errors.ts'
 import { hexKey } from '../bytes.ts'
 import { sleep } from '../signals.ts'
 import { fanOut } from './cas-fan-out.ts'
-import { decidePrepare, lostSlot } from './cas-decide.ts'
+import { lostSlot } from './cas-decide.ts'
+import { phaseOne } from './cas-phase1.ts'
+import type { PhaseOneResult } from './cas-phase1.ts'
 import { localAccept, localPrepare } from './cas-local.ts'
 import type { Answer } from './cas-fan-out.ts'
-import type { PrepareDecision } from './cas-decide.ts'
 import { compareBallots } from '../store/paxos-state.ts'
-import type { Ballot } from '../store/paxos-state.ts'
+import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { AcceptAnswer, CasSlot, PrepareAnswer } from '../rpc/peer-rpc.ts'
 import type { CasAcceptor } from '../rpc/handlers/cas-acceptor.ts'
 import type { Lookups } from './lookups.ts'
@@ -42,6 +44,12 @@ import type { Settings } from './options.ts'
 import type { Item } from '../records/item.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
+
+/** What a successful swap reports: the peers that stored the record, and the item as committed (with its acceptor set). */
+export interface SwapResult {
+  stored: PeerId[]
+  item: Item
+}
 
 export { casAcceptor, localAccept, localPrepare } from './cas-local.ts'
 
@@ -94,8 +102,9 @@ export class CompareAndSwap {
    * Swap `item` (an encoded, verified publish record with seq > expectedSeq)
    * into the id if it holds `expectedSeq`; resolves with the peers that stored it.
    */
-  async swap (item: Item, seq: bigint, expectedSeq: bigint, signal: AbortSignal): Promise<PeerId[]> {
+  async swap (item: Item, seq: bigint, expectedSeq: bigint, signal: AbortSignal): Promise<SwapResult> {
     const { replicas, writeQuorum } = this.init.settings
+    if (replicas > MAX_ACCEPTORS) throw new InvalidInputError(`compare-and-swap works with at most ${MAX_ACCEPTORS} replicas (an acceptor set's limit); this node runs R = ${replicas}`)
     if (writeQuorum < this.majority) {
       throw new InvalidInputError(`compare-and-swap needs a write quorum that is a majority of the replicas (W ≥ ${this.majority} for R = ${replicas}); this node runs W = ${writeQuorum}`)
     }
@@ -127,8 +136,8 @@ export class CompareAndSwap {
     }
   }
 
-  /** One ballot: prepare, accept, commit. The peers that stored ours, undefined when pre-empted (try again), or throws the outcome. */
-  private async round (run: SwapRun): Promise<PeerId[] | undefined> {
+  /** One ballot: prepare, accept, commit. What was stored, undefined when pre-empted (try again), or throws the outcome. */
+  private async round (run: SwapRun): Promise<SwapResult | undefined> {
     const { item, slot, signal } = run
     const ballot: Ballot = { counter: ++this.counter, proposer: run.proposer }
     const p1 = await this.phase1(slot, ballot, run.candidates, signal)
@@ -138,24 +147,37 @@ export class CompareAndSwap {
       throw new InsufficientPeersError(`compare-and-swap of ${hexKey(item.key)}: ${p1.why}`)
     }
     if (p1.kind === 'mismatch') return this.mismatched(run, p1)
-    // propose: the slot's highest accepted value (Paxos), else ours
-    const value = p1.value ?? item.body
-    const ours = equalBytes(value, item.body)
+    // propose: the slot's highest accepted value (Paxos), else ours with the next slot's acceptors: the R nearest we now know
+    const replicaSet = this.replicaSet(run)
+    const value: CasValue = p1.value ?? { record: item.body, acceptors: acceptorSetOf(replicaSet.map(p => p.peerId)) }
+    const ours = equalBytes(value.record, item.body)
     if (ours) run.sentOurs = true
-    const p2 = await this.phase2(slot, ballot, value, p1.set, signal)
+    const named: CasSlot = p1.acceptors == null ? slot : { ...slot, acceptors: p1.acceptors }
+    const p2 = await this.phase2(named, ballot, value, p1.set, this.quorum(p1), signal)
     if (p2.kind === 'preempted') return undefined
     if (p2.kind === 'insufficient') {
       if (run.sentOurs) throw this.unknown(run, p2.why)
       throw new RemoteRejectedError(`another record holds the slot of seq ${slot.expectedSeq} (${p2.why})`, 'cas-mismatch')
     }
-    // chosen: commit it on the replica set
-    const stored = await this.commit({ ...item, body: value }, p1.set, signal)
+    // chosen: commit it, with its acceptor set, on the replica set as we now know it
+    const committed: Item = { ...item, body: value.record, acceptors: value.acceptors }
+    const stored = await this.commit(committed, replicaSet, signal)
     if (!ours) {
       // another writer's record won the slot; ours was never chosen and never will be
-      throw new RemoteRejectedError(`expected seq ${slot.expectedSeq}, but another record (seq ${decodePublishRecord(value).seq}) took it first`, 'cas-mismatch')
+      throw new RemoteRejectedError(`expected seq ${slot.expectedSeq}, but another record (seq ${decodePublishRecord(value.record).seq}) took it first`, 'cas-mismatch')
     }
     if (stored.length < this.init.settings.writeQuorum) throw this.unknown(run, `chosen, but stored on only ${stored.length} of the ${this.init.settings.writeQuorum} replicas needed`)
-    return stored.map(p => p.peerId)
+    return { stored: stored.map(p => p.peerId), item: committed }
+  }
+
+  /** A quorum of the slot: a majority of its acceptor set, or of R under the view rule (never of a view that knows fewer). */
+  private quorum (p1: { acceptors?: Uint8Array[] }): number {
+    return p1.acceptors == null ? this.majority : quorumOf(p1.acceptors)
+  }
+
+  /** The R nearest to the id by everything we know now: where a chosen record is stored, and the next slot's acceptors. */
+  private replicaSet (run: SwapRun): FoundPeer[] {
+    return nearestPositioned(run.slot.id, run.candidates.values(), this.init.settings.replicas)
   }
 
   /**
@@ -164,11 +186,11 @@ export class CompareAndSwap {
    * a success; ours sent in an ACCEPT earlier is refused for sure only if the
    * slot is closed and did not choose it.
    */
-  private async mismatched (run: SwapRun, p1: Extract<PrepareDecision, { kind: 'mismatch' }>): Promise<PeerId[]> {
+  private async mismatched (run: SwapRun, p1: Extract<PhaseOneResult, { kind: 'mismatch' }>): Promise<SwapResult> {
     const { item, slot } = run
-    const holders = await this.holdersOf(item, p1.set, run.signal)
-    if (holders.length >= this.init.settings.writeQuorum) return holders.map(p => p.peerId)
-    if (holders.length === 0 && run.sentOurs && lostSlot(item.body, p1.reports, this.majority)) {
+    const holders = await this.holdersOf(item, this.replicaSet(run), run.signal)
+    if (holders.length >= this.init.settings.writeQuorum) return { stored: holders.map(p => p.peerId), item }
+    if (holders.length === 0 && run.sentOurs && lostSlot(item.body, p1.reports, this.quorum(p1))) {
       throw new RemoteRejectedError(`expected seq ${slot.expectedSeq}, but another record took the slot first (${p1.why})`, 'cas-mismatch')
     }
     if (holders.length > 0 || run.sentOurs) throw this.unknown(run, `the id moved past seq ${slot.expectedSeq} (${p1.why}); our record is stored on ${holders.length} replica(s)`)
@@ -187,34 +209,27 @@ export class CompareAndSwap {
     return peers.slice(0, replicas)
   }
 
-  /**
-   * Phase 1 to the R nearest of `candidates`. Answers name each acceptor's
-   * own R nearest: a nearer peer we did not know joins the set (and is asked),
-   * and members it pushes out no longer count.
-   */
-  private async phase1 (slot: CasSlot, ballot: Ballot, candidates: Map<string, FoundPeer>, signal: AbortSignal): Promise<PrepareDecision> {
-    const { replicas } = this.init.settings
-    const answers = new Map<string, Answer<PrepareAnswer>>()
-    const launched = new Set<string>()
-    const currentSet = (): FoundPeer[] => nearestPositioned(slot.id, candidates.values(), replicas)
-    return fanOut<PrepareAnswer, PrepareDecision>(signal, launch => {
-      const set = currentSet()
-      for (const p of set) {
-        const key = p.peerId.toString()
-        if (!launched.has(key)) {
-          launched.add(key)
-          launch(p, async s => this.prepareOn(p, slot, ballot, s))
-        }
-      }
-      return set
-    }, (answer, relaunch) => {
-      answers.set(answer.peer.peerId.toString(), answer)
-      if (answer.ok) {
-        this.seeBallot(answer.value.promisedBallot)
-        if (this.learnNearer(slot.id, answer.value.closer, candidates)) relaunch()
-      }
-      return decidePrepare(currentSet(), answers, slot.expectedSeq, ballot, this.majority)
-    })
+  /** Phase 1 (cas-phase1.ts): promises from a quorum of the slot's acceptors, or why not. */
+  private async phase1 (slot: CasSlot, ballot: Ballot, candidates: Map<string, FoundPeer>, signal: AbortSignal): Promise<PhaseOneResult> {
+    return phaseOne({
+      slot,
+      ballot,
+      replicas: this.init.settings.replicas,
+      candidates,
+      prepareOn: async (peer, named, s) => this.prepareOn(peer, named, ballot, s),
+      peerOf: peerId => this.peerOf(peerId, candidates),
+      learnNearer: named => this.learnNearer(slot.id, named, candidates),
+      seeBallot: b => { this.seeBallot(b) },
+      log: this.init.log
+    }, signal)
+  }
+
+  /** A member of an acceptor set as a peer to ask: with the addresses our view or table has for it. */
+  private peerOf (peerId: PeerId, candidates: Map<string, FoundPeer>): FoundPeer {
+    if (peerId.equals(this.init.neighbourhood.selfId)) return this.init.neighbourhood.selfPeer()
+    const known = candidates.get(peerId.toString()) ?? this.init.table.get(peerId)
+    if (known != null) return { peerId: known.peerId, multiaddrs: known.multiaddrs, position: known.position }
+    return { peerId, multiaddrs: [], position: peerPosition(peerId) }
   }
 
   /** Add the peers an acceptor names that are nearer than our set's farthest; true when the set changed. */
@@ -235,7 +250,7 @@ export class CompareAndSwap {
   }
 
   /** Phase 2: ask the set to accept `value` at `ballot`; chosen once a majority did. */
-  private async phase2 (slot: CasSlot, ballot: Ballot, value: Uint8Array, set: FoundPeer[], signal: AbortSignal): Promise<{ kind: 'chosen' } | { kind: 'preempted' } | { kind: 'insufficient', why: string }> {
+  private async phase2 (slot: CasSlot, ballot: Ballot, value: CasValue, set: FoundPeer[], quorum: number, signal: AbortSignal): Promise<{ kind: 'chosen' } | { kind: 'preempted' } | { kind: 'insufficient', why: string }> {
     const answers: Array<Answer<AcceptAnswer>> = []
     return fanOut<AcceptAnswer, any>(signal, launch => {
       for (const p of set) launch(p, async s => this.acceptOn(p, slot, ballot, value, s))
@@ -244,11 +259,11 @@ export class CompareAndSwap {
       answers.push(answer)
       if (answer.ok) this.seeBallot(answer.value.promisedBallot)
       const accepted = answers.filter(a => a.ok && a.value.accepted).length
-      if (accepted >= this.majority) return { kind: 'chosen' }
+      if (accepted >= quorum) return { kind: 'chosen' }
       if (answers.length < set.length) return undefined
       if (answers.some(a => a.ok && !a.value.accepted && compareBallots(a.value.promisedBallot, ballot) > 0)) return { kind: 'preempted' }
       const failures = answers.filter(a => !a.ok).map(a => `${a.peer.peerId}: ${(a as { error: Error }).error.message}`)
-      return { kind: 'insufficient', why: `accepted by ${accepted} of the ${this.majority} needed${failures.length > 0 ? ` (${failures.join('; ')})` : ''}` }
+      return { kind: 'insufficient', why: `accepted by ${accepted} of the ${quorum} needed${failures.length > 0 ? ` (${failures.join('; ')})` : ''}` }
     })
   }
 
@@ -293,10 +308,10 @@ export class CompareAndSwap {
     return this.init.requests.ask(peer, { signal }, async (rpc, options) => rpc.prepare(peer, slot, ballot, options))
   }
 
-  private async acceptOn (peer: FoundPeer, slot: CasSlot, ballot: Ballot, record: Uint8Array, signal: AbortSignal): Promise<AcceptAnswer> {
+  private async acceptOn (peer: FoundPeer, slot: CasSlot, ballot: Ballot, value: CasValue, signal: AbortSignal): Promise<AcceptAnswer> {
     this.stats.requests++
-    if (peer.peerId.equals(this.init.neighbourhood.selfId)) return localAccept(this.init.local, slot, ballot, record, signal)
-    return this.init.requests.ask(peer, { signal }, async (rpc, options) => rpc.accept(peer, slot, ballot, record, options))
+    if (peer.peerId.equals(this.init.neighbourhood.selfId)) return localAccept(this.init.local, slot, ballot, value, signal)
+    return this.init.requests.ask(peer, { signal }, async (rpc, options) => rpc.accept(peer, slot, ballot, value, options))
   }
 
   private seeBallot (ballot: Ballot): void {

@@ -25,13 +25,19 @@ interface OffloadPlan {
   direct: Map<string, { peer: FoundPeer, metas: ItemMeta[] }>
   /** peer id -> items to ask it about */
   ask: Map<string, { peer: FoundPeer, metas: ItemMeta[] }>
+  /** key hex -> peers confirmed on the strength of a handoff acknowledgement alone (no drop on that) */
+  onAck: Map<string, Set<string>>
 }
 
 export class Offloader {
   private readonly work: RoundWork
   /** key hex -> when this node first saw it was no longer responsible */
   private readonly leavingSince = new Map<string, number>()
-  /** key hex -> peers that acknowledged it in a handoff */
+  /**
+   * key hex -> peers that acknowledged it in a handoff. An acknowledgement
+   * spares one push (it is used once), never a drop: the newcomer may have
+   * lost the item since, so a drop waits for a round that asked it (HOLDS).
+   */
   private readonly acked = new Map<string, Set<string>>()
   /** key hex -> replica set a pinned, not-responsible item was last confirmed at */
   private readonly placedAt = new Map<string, string>()
@@ -103,12 +109,12 @@ export class Offloader {
     const plan = this.planOffload(metas, view, state, leaving)
     await this.pushEach(plan.direct, state, signal)
     await this.checkHolds(plan.ask, state, signal)
-    await this.dropConfirmed(metas, plan.sets, view, state, started)
+    await this.dropConfirmed(metas, plan, view, state, started)
   }
 
   /** Per item its replica set (less us); per peer the items to push straight, and the items to ask about. */
   private planOffload (metas: ItemMeta[], view: PlacementView, state: RoundState, leaving?: LeaveRule): OffloadPlan {
-    const plan: OffloadPlan = { sets: new Map(), direct: new Map(), ask: new Map() }
+    const plan: OffloadPlan = { sets: new Map(), direct: new Map(), ask: new Map(), onAck: new Map() }
     const add = (byPeer: Map<string, { peer: FoundPeer, metas: ItemMeta[] }>, peer: FoundPeer, meta: ItemMeta): void => {
       const entry = byPeer.get(peer.peerId.toString()) ?? { peer, metas: [] }
       entry.metas.push(meta)
@@ -122,11 +128,21 @@ export class Offloader {
       plan.sets.set(k, set)
       for (const peer of set) {
         if (leaving?.pushRegardless(meta, peer) === true) add(plan.direct, peer, meta)
-        else if (this.acked.get(k)?.has(peer.peerId.toString()) === true) this.work.confirm(state, meta.key, peer.peerId.toString())
-        else add(plan.ask, peer, meta)
+        else if (this.useAck(k, peer.peerId.toString())) {
+          this.work.confirm(state, meta.key, peer.peerId.toString())
+          plan.onAck.set(k, (plan.onAck.get(k) ?? new Set()).add(peer.peerId.toString()))
+        } else add(plan.ask, peer, meta)
       }
     }
     return plan
+  }
+
+  /** Whether `peer` acknowledged item `k` in a handoff since we last relied on it; the acknowledgement is used up. */
+  private useAck (k: string, peer: string): boolean {
+    const peers = this.acked.get(k)
+    if (peers?.delete(peer) !== true) return false
+    if (peers.size === 0) this.acked.delete(k)
+    return true
   }
 
   /**
@@ -170,11 +186,11 @@ export class Offloader {
    * placed; others are dropped once the trial period passed, unless a peer
    * stored them here since the checks began (a leaving neighbour may count on us).
    */
-  private async dropConfirmed (metas: ItemMeta[], sets: Map<string, FoundPeer[]>, view: PlacementView, state: RoundState, started: number): Promise<void> {
+  private async dropConfirmed (metas: ItemMeta[], plan: OffloadPlan, view: PlacementView, state: RoundState, started: number): Promise<void> {
     const now = (this.work.init.clock ?? systemClock).now()
     for (const meta of metas) {
       const k = hex(meta.key)
-      const set = sets.get(k)
+      const set = plan.sets.get(k)
       if (set == null) continue
       const confirmed = state.confirmed.get(k)
       const everywhere = set.length > 0 && set.every(p => confirmed?.has(p.peerId.toString()) === true)
@@ -186,7 +202,7 @@ export class Offloader {
       const since = this.leavingSince.get(k) ?? now
       this.leavingSince.set(k, since)
       const storedSinceChecks = (this.storedAt.get(k) ?? 0) >= started
-      if (!storedSinceChecks && now - since >= this.work.init.trialPeriod && view.replicaSet(meta.key).every(p => p.peerId.toString() !== this.work.init.selfKey)) {
+      if (!storedSinceChecks && plan.onAck.get(k) == null && now - since >= this.work.init.trialPeriod && view.replicaSet(meta.key).every(p => p.peerId.toString() !== this.work.init.selfKey)) {
         await this.work.init.store.delete(meta.key)
         this.forget(k)
         this.work.stats.dropped++

@@ -10,7 +10,7 @@ import { InsufficientPeersError, InvalidInputError, PublishRejectedError, Remote
 import { verifyHashItem } from '../records/hash-item.ts'
 import { nextSeq } from '../records/seq.ts'
 import { isExpired, kindOf } from '../store/item-store.ts'
-import { hexKey } from '../bytes.ts'
+import { compareBytes, hexKey } from '../bytes.ts'
 import { deadlineSignal } from '../signals.ts'
 import { ReadQuorum, pick } from './read-quorum.ts'
 import { nearestPositioned } from '../keyspace.ts'
@@ -81,11 +81,12 @@ export class PublishItems {
     }
     // a compare-and-swap is decided by a majority of the replica set (cas.ts); a plain
     // publish needs W acknowledgements from the replica set itself, fallbacks not counted
-    const stored = options.expectedSeq != null
+    // a swap's record is kept with the acceptor set it was chosen with (protocols/cas.md)
+    const { stored, item: kept } = options.expectedSeq != null
       ? await this.init.cas.swap(item, record.seq, options.expectedSeq, signal())
-      : await this.init.writer.replicate(item, signal(), { countFallbacks: false })
+      : { stored: await this.init.writer.replicate(item, signal(), { countFallbacks: false }), item }
     // our own users' records are kept here too, pinned; a newer one already here wins
-    await this.init.acceptor.accept(item, { pinned: true })
+    await this.init.acceptor.accept(kept, { pinned: true })
     return { id, seq: record.seq, stored }
   }
 
@@ -100,7 +101,7 @@ export class PublishItems {
     const { settings, lookups, requests, neighbourhood } = this.init
     const local = await this.init.store.get(id)
     const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
-    const held = new Map<string, { peer: FoundPeer, record?: PublishRecord }>()
+    const held = new Map<string, { peer: FoundPeer, record?: PublishRecord, acceptors?: Uint8Array[] }>()
     const failed = new Map<string, FoundPeer>()
     // a replica that serves a hash item whose bytes hash to the id: the caller has the wrong kind of key
     let hashItemHere = local != null && !isExpired(local) && kindOf(local.kind) === 'hash' && verifyHashItem(id, local.body)
@@ -118,7 +119,7 @@ export class PublishItems {
         }
         // a replica serving a forged or foreign record is skipped like an unreachable one
         const record = answer.item == null ? undefined : await this.verifiedRecord(id, answer.item.kind, answer.item.body, peer)
-        held.set(peer.peerId.toString(), { peer, record })
+        held.set(peer.peerId.toString(), { peer, record, acceptors: answer.item?.acceptors })
         return { closer: answer.closer, ...quorum.answer(peer, record, answer.closer) }
       } catch (err) {
         if (!querySignal.aborted || signal.aborted) failed.set(peer.peerId.toString(), peer)
@@ -141,7 +142,7 @@ export class PublishItems {
       ...[...held].map(([key, h]) => ({ record: h.record, inReplicaSet: inSet.has(key) }))
     ])
     if (best == null) throw lookups.missingError(`id ${hexKey(id)}`, result)
-    this.readRepair(id, best, replicaSet, held, localRecord)
+    this.readRepair(id, best, replicaSet, held, localRecord, acceptorsOf(best, [{ record: localRecord, acceptors: local?.acceptors }, ...held.values()]))
     return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
   }
 
@@ -159,8 +160,9 @@ export class PublishItems {
   }
 
   /** Push the newest record to replicas that answered with an older one or none; in the background. */
-  private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord?: PublishRecord): void {
-    const item: Item = { kind: 'publish', key: id, body: encodePublishRecord(best), ttlSeconds: 0 }
+  private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord: PublishRecord | undefined, acceptors: Uint8Array[] | undefined): void {
+    // the record goes with the acceptor set a copy of it carries (protocols/cas.md)
+    const item: Item = { kind: 'publish', key: id, body: encodePublishRecord(best), ttlSeconds: 0, ...(acceptors != null ? { acceptors } : {}) }
     const self = this.init.neighbourhood.selfId
     const stale = replicaSet.filter(peer => {
       const record = peer.peerId.equals(self) ? localRecord : held.get(peer.peerId.toString())?.record
@@ -174,4 +176,13 @@ export class PublishItems {
       })
     }
   }
+}
+
+/** The acceptor set a copy of `best` carries, if any copy that answered has one. */
+function acceptorsOf (best: PublishRecord, copies: Array<{ record?: PublishRecord, acceptors?: Uint8Array[] }>): Uint8Array[] | undefined {
+  const body = encodePublishRecord(best)
+  for (const c of copies) {
+    if (c.record != null && c.acceptors != null && c.acceptors.length > 0 && compareBytes(encodePublishRecord(c.record), body) === 0) return c.acceptors
+  }
+  return undefined
 }

@@ -14,6 +14,7 @@ import type { PeerRpc, RequestOptions } from '../rpc/peer-rpc.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Writer } from './writer.ts'
 import type { Logger } from '@libp2p/interface'
+import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import type { RepairStats } from './types.ts'
 
@@ -61,7 +62,7 @@ export class RoundWork {
     const stored = await this.init.store.get(meta.key)
     if (stored == null) return false
     try {
-      await this.init.writer.storeOn(peer, toItem(meta.key, stored), signal)
+      await this.init.writer.storeOn(peer, toItem(meta.key, stored, (this.init.clock ?? systemClock).now()), signal)
       this.stats.pushed++
       this.init.count?.('repair_items_pushed')
       return true

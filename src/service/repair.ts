@@ -186,7 +186,7 @@ export class Repairer {
       const stored = await this.init.store.get(meta.key)
       if (stored == null) continue
       try {
-        await this.init.writer.replicate(toItem(meta.key, stored), signal)
+        await this.init.writer.replicate(toItem(meta.key, stored, now), signal)
         this.lastRepublish.set(k, now)
       } catch (err: any) {
         this.init.log('republish of %s failed: %s', k, err.message)

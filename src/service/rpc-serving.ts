@@ -104,7 +104,8 @@ function createServer (init: RpcServingInit): RpcServer {
         served: n => { metrics.count('handoff_items_sent', n) }
       },
       onStored: key => { repairer.touched(key); void paxos.prune(key).catch(() => {}) },
-      cas: init.cas
+      cas: init.cas,
+      clock: s.clock
     })
   })
 }

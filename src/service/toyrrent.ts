@@ -155,7 +155,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.hashItems = new HashItems(common)
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
-    const acceptorSide = this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedBody: async id => (await this.store.get(id))?.body, verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: components.logger.forComponent('toyrrent:cas') })
+    const acceptorSide = this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedRecord: async id => this.store.get(id), verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: components.logger.forComponent('toyrrent:cas') })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: acceptorSide, log: components.logger.forComponent('toyrrent:cas') })
     this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)

@@ -10,6 +10,7 @@ import { MAX_VALUE_BYTES } from '../constants.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { verifyHashItem } from '../records/hash-item.ts'
 import { KeyedLock } from './keyed-lock.ts'
+import { acceptorSetProblem } from '../records/acceptor-set.ts'
 import { checkReplace, decodePublishRecord } from '../records/publish-record.ts'
 import { VerifiedCache } from '../records/verified-cache.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
@@ -68,6 +69,8 @@ export class ItemAcceptor {
     if (item.key.byteLength !== POSITION_BYTES) {
       return { refused: 'bad-request', message: `key must be ${POSITION_BYTES} bytes` }
     }
+    const badSet = acceptorSetProblem(item.acceptors ?? [])
+    if (badSet != null) return { refused: 'bad-request', message: badSet }
     return this.lock.run(base32.baseEncode(item.key), async () => {
       switch (item.kind) {
         case 'hash': return this.acceptHashItem(item, options)
@@ -183,9 +186,23 @@ export class ItemAcceptor {
       pinned,
       expiresAt: existing == null || pinned ? expiresAt : laterExpiry(existing.expiresAt, expiresAt),
       storedAt: existing?.storedAt ?? BigInt(Date.now()),
-      seq
+      seq,
+      acceptors: item.kind === 'publish' ? keptAcceptors(existing, item) : []
     }
   }
+}
+
+/**
+ * A publish item's acceptor set (protocols/cas.md): the same record again
+ * keeps the set it has (one slot chooses one value, so a record chosen by
+ * CAS has one set; a copy that comes without it, from a plain publish or an
+ * old peer, takes nothing away); otherwise the incoming record's set, or
+ * none (a plain publish of a newer record resets the chain).
+ */
+function keptAcceptors (existing: StoredItem | undefined, item: Item): Array<Uint8Array<ArrayBuffer>> {
+  const incoming = item.acceptors ?? []
+  if (existing != null && existing.acceptors.length > 0 && compareBytes(existing.body, item.body) === 0) return existing.acceptors
+  return incoming.map(ownBytes)
 }
 
 /** 0 means never expires, so it wins. */

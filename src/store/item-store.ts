@@ -65,9 +65,9 @@ export function worthPassingOn (stored: { expiresAt: bigint }, now = Date.now())
  * A stored item as it travels, with the lifetime it has left (0 for a
  * pinned item: the receiver then gives it a full lifetime).
  */
-export function toItem (key: Uint8Array, stored: StoredItem, now = Date.now()): Item {
+export function toItem (key: Uint8Array, stored: Omit<StoredItem, 'acceptors'> & { acceptors?: Uint8Array[] }, now = Date.now()): Item {
   const ttlSeconds = stored.expiresAt === 0n ? 0 : Math.max(1, Math.floor(Number(stored.expiresAt - wholeMs(now)) / 1000))
-  return { kind: kindOf(stored.kind), key, body: stored.body, ttlSeconds }
+  return { kind: kindOf(stored.kind), key, body: stored.body, ttlSeconds, ...(stored.acceptors != null && stored.acceptors.length > 0 ? { acceptors: stored.acceptors } : {}) }
 }
 
 export interface ItemStoreInit {
@@ -124,7 +124,9 @@ export class ItemStore {
     return this.index.values()
   }
 
-  async put (key: Uint8Array, item: StoredItem, options?: AbortOptions): Promise<void> {
+  /** Keep `item` under `key` (no acceptor set when none is given). */
+  async put (key: Uint8Array, init: Omit<StoredItem, 'acceptors'> & { acceptors?: StoredItem['acceptors'] }, options?: AbortOptions): Promise<void> {
+    const item: StoredItem = { ...init, acceptors: init.acceptors ?? [] }
     const bytes = StoredItem.encode(item)
     await this.datastore.put(this.dsKey(key), bytes, options)
     this.forget(key)

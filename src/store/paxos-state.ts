@@ -37,9 +37,19 @@ export function compareBallots (a: Ballot, b: Ballot): number {
   return compareBytes(a.proposer, b.proposer)
 }
 
+/** A value a slot may choose: a record and the acceptor set of the next slot (protocols/cas.md). */
+export interface CasValue {
+  record: Uint8Array
+  acceptors: Uint8Array[]
+}
+
+export interface AcceptedValue extends CasValue {
+  ballot: Ballot
+}
+
 export interface SlotState {
   promised: Ballot
-  accepted?: { ballot: Ballot, record: Uint8Array }
+  accepted?: AcceptedValue
 }
 
 /** What a closed slot last accepted: its ballot and the SHA-256 of the record (none when nothing was accepted). */
@@ -54,7 +64,7 @@ export interface PrepareVerdict {
   promised: boolean
   /** The highest ballot promised for the slot (ours when promised). */
   promisedBallot: Ballot
-  accepted?: { ballot: Ballot, record: Uint8Array }
+  accepted?: AcceptedValue
   storedSeq: bigint
   /** The slot is stale here: the id's stored seq moved past it (nothing promised). */
   stale: boolean
@@ -115,8 +125,8 @@ export class PaxosState {
     })
   }
 
-  /** Phase 2: accept (ballot, record) for the slot unless a higher ballot was promised. */
-  async accept (id: Uint8Array, expectedSeq: bigint, ballot: Ballot, record: Uint8Array, options?: AbortOptions): Promise<AcceptVerdict> {
+  /** Phase 2: accept (ballot, value) for the slot unless a higher ballot was promised. */
+  async accept (id: Uint8Array, expectedSeq: bigint, ballot: Ballot, value: CasValue, options?: AbortOptions): Promise<AcceptVerdict> {
     return this.withState<AcceptVerdict>(id, options, async (state, storedSeq) => {
       if (expectedSeq < state.floor) return { verdict: { accepted: false, promisedBallot: ZERO_BALLOT, storedSeq, stale: true }, dirty: false }
       const slot = openSlot(state, expectedSeq)
@@ -124,7 +134,7 @@ export class PaxosState {
         return { verdict: { accepted: false, promisedBallot: slot.promised, storedSeq, stale: false }, dirty: false }
       }
       slot.promised = ballot
-      slot.accepted = { ballot, record: record.slice() }
+      slot.accepted = { ballot, record: value.record.slice(), acceptors: value.acceptors.map(a => a.slice()) }
       return { verdict: { accepted: true, promisedBallot: ballot, storedSeq, stale: false }, dirty: true }
     })
   }
@@ -189,7 +199,7 @@ export class PaxosState {
     for (const s of json.slots) {
       slots.set(BigInt(s.e), {
         promised: ballotFromJson(s.promised),
-        accepted: s.accepted == null ? undefined : { ballot: ballotFromJson(s.accepted.ballot), record: base32.baseDecode(s.accepted.record) }
+        accepted: s.accepted == null ? undefined : { ballot: ballotFromJson(s.accepted.ballot), record: base32.baseDecode(s.accepted.record), acceptors: (s.accepted.acceptors ?? []).map(a => base32.baseDecode(a)) }
       })
     }
     const retired = (json.retired ?? []).map(r => ({ e: BigInt(r.e), accepted: r.accepted == null ? undefined : { ballot: ballotFromJson(r.accepted.ballot), hash: base32.baseDecode(r.accepted.hash) } }))
@@ -202,7 +212,7 @@ export class PaxosState {
       slots: [...state.slots].map(([e, s]) => ({
         e: e.toString(),
         promised: ballotToJson(s.promised),
-        accepted: s.accepted == null ? undefined : { ballot: ballotToJson(s.accepted.ballot), record: base32.baseEncode(s.accepted.record) }
+        accepted: s.accepted == null ? undefined : { ballot: ballotToJson(s.accepted.ballot), record: base32.baseEncode(s.accepted.record), acceptors: s.accepted.acceptors.map(a => base32.baseEncode(a)) }
       })),
       retired: state.retired.map(r => ({ e: r.e.toString(), accepted: r.accepted == null ? undefined : { ballot: ballotToJson(r.accepted.ballot), hash: base32.baseEncode(r.accepted.hash) } }))
     }
@@ -229,7 +239,7 @@ function openSlot (state: IdState, expectedSeq: bigint): SlotState {
 interface StoredBallot { counter: string, proposer: string }
 interface StoredIdState {
   floor: string
-  slots: Array<{ e: string, promised: StoredBallot, accepted?: { ballot: StoredBallot, record: string } }>
+  slots: Array<{ e: string, promised: StoredBallot, accepted?: { ballot: StoredBallot, record: string, acceptors?: string[] } }>
   retired?: Array<{ e: string, accepted?: { ballot: StoredBallot, hash: string } }>
 }
 

@@ -66,7 +66,7 @@ describe('acceptor state on LevelDB', () => {
     await first.open()
     const before = new PaxosState(first, { storedSeq: () => 0n })
     await before.prepare(id, 4n, ballot(3n))
-    await before.accept(id, 4n, ballot(3n), new Uint8Array([1, 2]))
+    await before.accept(id, 4n, ballot(3n), { record: new Uint8Array([1, 2]), acceptors: [] })
     await first.close()
     const second = new LevelDatastore(dir)
     await second.open()

@@ -68,7 +68,7 @@ class FrameGen {
         // or a routing record that is not one (protocols/routing-record.md)
         const kind = [ItemKind.HASH, ItemKind.PUBLISH, ItemKind.ROUTING][this.int(3)]
         const item = { kind, key: this.key(), body: this.bytes(this.int(300)), ttlSeconds: this.rand() < 0.3 ? this.int(100_000) : 0 }
-        return Frame.encode({ id, type: this.type, storeRequest: { item, expectedSeq: this.rand() < 0.3 ? BigInt(this.int(5)) : undefined, closerCount: this.rand() < 0.3 ? this.int(100) : 0 } })
+        return Frame.encode({ id, type: this.type, storeRequest: { item: { ...item, acceptors: [] }, expectedSeq: this.rand() < 0.3 ? BigInt(this.int(5)) : undefined, closerCount: this.rand() < 0.3 ? this.int(100) : 0 } })
       }
     }
   }

@@ -158,7 +158,7 @@ describe('rpc conformance', function () {
     const cases: Array<Partial<Frame>> = [
       { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: short, n: 3 } },
       { type: Frame.Type.FETCH, fetchRequest: { key: long, closerCount: 0 } },
-      { type: Frame.Type.STORE, storeRequest: { item: { kind: ItemKind.HASH, key: short, body: new Uint8Array(1), ttlSeconds: 0 }, closerCount: 0 } },
+      { type: Frame.Type.STORE, storeRequest: { item: { kind: ItemKind.HASH, key: short, body: new Uint8Array(1), ttlSeconds: 0, acceptors: [] }, closerCount: 0 } },
       { type: Frame.Type.HOLDS, holdsRequest: { keys: [bytes32(5), short] } },
       { type: Frame.Type.SYNC_KEYS, syncKeysRequest: { bucket: 0, keys: [{ key: bytes32(5), seq: 0n }, { key: long, seq: 0n }] } }
     ]
@@ -214,7 +214,7 @@ describe('rpc conformance', function () {
     const store = async (id: bigint, seq: bigint, expectedSeq?: bigint, signer = privateKey): Promise<Frame> => {
       const record = await createPublishRecord({ privateKey: signer, seq, value: new TextEncoder().encode(`seq ${seq}`) })
       const item = { kind: ItemKind.PUBLISH, key: publishId(signer.publicKey.raw) as Uint8Array<ArrayBuffer>, body: encodePublishRecord(record) as Uint8Array<ArrayBuffer>, ttlSeconds: 60 }
-      return ask(rpc, { id, type: Frame.Type.STORE, storeRequest: { item, expectedSeq, closerCount: 0 } })
+      return ask(rpc, { id, type: Frame.Type.STORE, storeRequest: { item: { ...item, acceptors: [] }, expectedSeq, closerCount: 0 } })
     }
     const first = await store(100n, 5n)
     expect(first.status).to.equal(Status.OK)

@@ -20,7 +20,7 @@ const BATCH = 64
 // mostly small fetches of a held item; every 16th a 60 KiB store the node refuses (the body does not hash to the key)
 const body = new Uint8Array(60_000).fill(7)
 const request = (id: bigint, i: number): Uint8Array => i % 16 === 0
-  ? Frame.encode({ id, type: Frame.Type.STORE, storeRequest: { item: { kind: ItemKind.HASH, key: new Uint8Array(32).fill(i % 256), body, ttlSeconds: 0 }, closerCount: 0 } })
+  ? Frame.encode({ id, type: Frame.Type.STORE, storeRequest: { item: { kind: ItemKind.HASH, key: new Uint8Array(32).fill(i % 256), body, ttlSeconds: 0, acceptors: [] }, closerCount: 0 } })
   : Frame.encode({ id, type: Frame.Type.FETCH, fetchRequest: { key, closerCount: 0 } })
 
 const node = await createToyrrentNode({ listen: ['/ip4/127.0.0.1/tcp/0'] })

@@ -1,15 +1,20 @@
 import { Status } from '../pb/rpc.ts'
 import { POSITION_BYTES } from '../../keyspace.ts'
+import { acceptorSetProblem } from '../../records/acceptor-set.ts'
 import { ballotFromWire, ballotToWire, peerToWire } from '../wire.ts'
+import { slotRole } from './cas-role.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
-import type { Frame } from '../pb/rpc.ts'
+import type { CasPrepareResponse, Frame } from '../pb/rpc.ts'
 import type { CasAcceptor } from './cas-acceptor.ts'
+
+const EMPTY = new Uint8Array(0)
 
 /**
  * cas_prepare: phase 1 of compare-and-swap (protocols/cas.md). The responder
- * acts as an acceptor only when it counts itself among the R nearest to the
- * id; either way it names its R nearest, so a proposer whose view of the
- * replica set differs learns it.
+ * acts as an acceptor when it is a member of the slot's acceptor set (the set
+ * its copy of record expectedSeq carries, else the one the request names,
+ * else its own R nearest); either way it names its R nearest and the set its
+ * stored record carries, so a proposer whose view differs learns both.
  */
 export class CasPrepareHandler implements RpcHandler {
   constructor (private readonly cas: CasAcceptor) {}
@@ -19,44 +24,42 @@ export class CasPrepareHandler implements RpcHandler {
     if (body?.id?.byteLength !== POSITION_BYTES || body.ballot == null) {
       return { status: Status.BAD_REQUEST, message: `cas_prepare needs a ${POSITION_BYTES}-byte id and a ballot` }
     }
-    const nearest = this.cas.shareNearest(body.id, this.cas.replicas)
-    const closer = nearest.map(peerToWire)
-    const replica = nearest.some(p => p.peerId.equals(this.cas.selfId)) && this.cas.acting()
-    if (!replica) {
-      return { status: Status.OK, casPrepareResponse: { promised: false, replica: false, closer, storedSeq: this.cas.storedSeq(body.id), acceptedRecord: new Uint8Array(0), stale: false, slotKnown: false, acceptedHash: new Uint8Array(0) } }
+    const badSet = acceptorSetProblem(body.acceptors)
+    if (badSet != null) return { status: Status.BAD_REQUEST, message: `cas_prepare: ${badSet}` }
+    const closer = this.cas.shareNearest(body.id, this.cas.replicas).map(peerToWire)
+    const role = await slotRole(this.cas, { id: body.id, expectedSeq: body.expectedSeq, acceptors: body.acceptors })
+    const base = { storedSeq: role.storedSeq, storedAcceptors: role.storedAcceptors.map(a => a.slice()), closer, acceptedRecord: EMPTY, acceptedHash: EMPTY, acceptedAcceptors: [] }
+    if (!role.replica) {
+      return { status: Status.OK, casPrepareResponse: { ...base, promised: false, replica: false, stale: false, slotKnown: false } }
     }
     const verdict = await this.cas.state.prepare(body.id, body.expectedSeq, ballotFromWire(body.ballot), { signal: context.signal })
+    let response: CasPrepareResponse
     if (verdict.stale) {
       const closed = verdict.retired?.accepted
-      return {
-        status: Status.OK,
-        casPrepareResponse: {
-          promised: false,
-          stale: true,
-          slotKnown: verdict.retired != null,
-          acceptedBallot: closed == null ? undefined : ballotToWire(closed.ballot),
-          acceptedHash: closed == null ? new Uint8Array(0) : closed.hash.slice(),
-          acceptedRecord: new Uint8Array(0),
-          storedSeq: verdict.storedSeq,
-          replica: true,
-          closer
-        }
+      response = {
+        ...base,
+        promised: false,
+        stale: true,
+        slotKnown: verdict.retired != null,
+        acceptedBallot: closed == null ? undefined : ballotToWire(closed.ballot),
+        acceptedHash: closed == null ? EMPTY : closed.hash.slice(),
+        storedSeq: verdict.storedSeq,
+        replica: true
       }
-    }
-    return {
-      status: Status.OK,
-      casPrepareResponse: {
+    } else {
+      response = {
+        ...base,
         promised: verdict.promised,
         promisedBallot: ballotToWire(verdict.promisedBallot),
         acceptedBallot: verdict.accepted == null ? undefined : ballotToWire(verdict.accepted.ballot),
-        acceptedRecord: verdict.accepted == null ? new Uint8Array(0) : verdict.accepted.record.slice(),
+        acceptedRecord: verdict.accepted == null ? EMPTY : verdict.accepted.record.slice(),
+        acceptedAcceptors: verdict.accepted == null ? [] : verdict.accepted.acceptors.map(a => a.slice()),
         storedSeq: verdict.storedSeq,
         stale: false,
         slotKnown: true,
-        acceptedHash: new Uint8Array(0),
-        replica: true,
-        closer
+        replica: true
       }
     }
+    return { status: Status.OK, casPrepareResponse: response }
   }
 }

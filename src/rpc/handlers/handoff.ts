@@ -4,7 +4,9 @@ import { toItem } from '../../store/item-store.ts'
 import { itemToWire } from '../wire.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame, Item } from '../pb/rpc.ts'
+import { systemClock } from '../../clock.ts'
 import type { ItemMeta, ItemStore } from '../../store/item-store.ts'
+import type { Clock } from '../../clock.ts'
 
 /** Room left in a frame for the handoff envelope. */
 const BATCH_BYTES = MAX_FRAME_BYTES - 8192
@@ -26,7 +28,7 @@ export interface HandoffSource {
  * acknowledges.
  */
 export class HandoffHandler implements RpcHandler {
-  constructor (private readonly store: ItemStore, private readonly source: HandoffSource) {}
+  constructor (private readonly store: ItemStore, private readonly source: HandoffSource, private readonly clock: Clock = systemClock) {}
 
   async handle (request: Frame, context: RequestContext): Promise<HandlerResult> {
     const body = request.handoffRequest
@@ -37,7 +39,7 @@ export class HandoffHandler implements RpcHandler {
     if (body.acked.length > 0) this.source.acknowledged(peer, body.acked)
     if (body.limit === 0) return { status: Status.OK, handoffResponse: { items: [], cursor: body.cursor, done: true } }
     const limit = Math.min(body.limit, HANDOFF_BATCH_ITEMS)
-    const now = Date.now()
+    const now = this.clock.now()
     const due = this.source.dueFor(peer, body.cursor)
     const items: Item[] = []
     let bytes = 0

@@ -4,11 +4,13 @@ import { POSITION_BYTES } from '../../keyspace.ts'
 import { isExpired } from '../../store/item-store.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame } from '../pb/rpc.ts'
+import { systemClock } from '../../clock.ts'
 import type { ItemStore } from '../../store/item-store.ts'
+import type { Clock } from '../../clock.ts'
 
 /** holds: which of these keys do we hold, at which seq? */
 export class HoldsHandler implements RpcHandler {
-  constructor (private readonly store: ItemStore) {}
+  constructor (private readonly store: ItemStore, private readonly clock: Clock = systemClock) {}
 
   async handle (request: Frame, _context: RequestContext): Promise<HandlerResult> {
     const keys = request.holdsRequest?.keys
@@ -20,9 +22,10 @@ export class HoldsHandler implements RpcHandler {
       return { status: Status.BAD_REQUEST, message: `holds keys must be ${POSITION_BYTES} bytes` }
     }
     const held = []
+    const now = this.clock.now()
     for (const key of keys) {
       const meta = this.store.meta(key)
-      if (meta != null && !isExpired(meta)) held.push({ key, seq: meta.seq })
+      if (meta != null && !isExpired(meta, now)) held.push({ key, seq: meta.seq })
     }
     return { status: Status.OK, holdsResponse: { held } }
   }

@@ -19,6 +19,7 @@ import type { HandoffSource } from './handoff.ts'
 import type { CasAcceptor } from './cas-acceptor.ts'
 import type { ItemAcceptor } from '../../store/accept.ts'
 import type { ItemStore } from '../../store/item-store.ts'
+import type { Clock } from '../../clock.ts'
 
 export interface HandlerDeps {
   store: ItemStore
@@ -30,17 +31,19 @@ export interface HandlerDeps {
   onStored(key: Uint8Array): void
   /** The acceptor side of compare-and-swap (CAS_PREPARE, CAS_ACCEPT); without it those requests are UNKNOWN_TYPE. */
   cas?: CasAcceptor
+  /** The node's clock: expiry and lifetimes left are read from it (tests and simulations move it). */
+  clock?: Clock
 }
 
 export function handlerTable (deps: HandlerDeps): HandlerTable {
   return {
     [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(deps.nearest, deps.store),
-    [Frame.Type.FETCH]: new FetchHandler(deps.nearest, deps.store),
+    [Frame.Type.FETCH]: new FetchHandler(deps.nearest, deps.store, deps.clock),
     [Frame.Type.STORE]: new StoreHandler(deps.acceptor, deps.nearest, deps.onStored),
     [Frame.Type.DIGEST]: new DigestHandler(deps.shared),
     [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(deps.store),
-    [Frame.Type.HOLDS]: new HoldsHandler(deps.store),
-    [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff),
+    [Frame.Type.HOLDS]: new HoldsHandler(deps.store, deps.clock),
+    [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff, deps.clock),
     ...(deps.cas == null ? {} : { [Frame.Type.CAS_PREPARE]: new CasPrepareHandler(deps.cas), [Frame.Type.CAS_ACCEPT]: new CasAcceptHandler(deps.cas) })
   }
 }

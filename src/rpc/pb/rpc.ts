@@ -157,6 +157,7 @@ export interface Item {
   key: Uint8Array<ArrayBuffer>
   body: Uint8Array<ArrayBuffer>
   ttlSeconds: number
+  acceptors: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace Item {
@@ -189,6 +190,13 @@ export namespace Item {
           w.uint32(obj.ttlSeconds)
         }
 
+        if (obj.acceptors != null && obj.acceptors.length > 0) {
+          for (const value of obj.acceptors) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -197,7 +205,8 @@ export namespace Item {
           kind: ItemKind.HASH,
           key: uint8ArrayAlloc(0),
           body: uint8ArrayAlloc(0),
-          ttlSeconds: 0
+          ttlSeconds: 0,
+          acceptors: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -222,6 +231,18 @@ export namespace Item {
               obj.ttlSeconds = reader.uint32()
               break
             }
+            case 5: {
+              if (opts.limits?.acceptors != null && obj.acceptors.length === opts.limits.acceptors) {
+                throw new MaxLengthError('Decode error - repeated field "acceptors" had too many elements')
+              }
+
+              if (obj.acceptors.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "acceptors" had too many elements')
+              }
+
+              obj.acceptors.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -231,6 +252,10 @@ export namespace Item {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          acceptors: 16
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -265,6 +290,25 @@ export namespace Item {
               }
               break
             }
+            case 5: {
+              if (opts.limits?.acceptors != null && obj.acceptors === opts.limits.acceptors) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptors" had too many elements')
+              }
+
+              if (obj.acceptors === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptors" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.acceptors[]`,
+                index: obj.acceptors,
+                value: reader.bytes()
+              }
+
+              obj.acceptors++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -297,6 +341,12 @@ export namespace Item {
     value: number
   }
 
+  export interface ItemAcceptorsFieldEvent {
+    field: '$.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Item>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Item.codec())
   }
@@ -305,7 +355,7 @@ export namespace Item {
     return decodeMessage(buf, Item.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Item>): Generator<ItemKindFieldEvent | ItemKeyFieldEvent | ItemBodyFieldEvent | ItemTtlSecondsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Item>): Generator<ItemKindFieldEvent | ItemKeyFieldEvent | ItemBodyFieldEvent | ItemTtlSecondsFieldEvent | ItemAcceptorsFieldEvent> {
     return streamMessage(buf, Item.codec(), opts)
   }
 }
@@ -733,6 +783,12 @@ export namespace StoreRequest {
     value: number
   }
 
+  export interface StoreRequestItemAcceptorsFieldEvent {
+    field: '$.item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface StoreRequestExpectedSeqFieldEvent {
     field: '$.expectedSeq'
     value: bigint
@@ -751,7 +807,7 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemKindFieldEvent | StoreRequestItemKeyFieldEvent | StoreRequestItemBodyFieldEvent | StoreRequestItemTtlSecondsFieldEvent | StoreRequestExpectedSeqFieldEvent | StoreRequestCloserCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemKindFieldEvent | StoreRequestItemKeyFieldEvent | StoreRequestItemBodyFieldEvent | StoreRequestItemTtlSecondsFieldEvent | StoreRequestItemAcceptorsFieldEvent | StoreRequestExpectedSeqFieldEvent | StoreRequestCloserCountFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
   }
 }
@@ -1143,6 +1199,12 @@ export namespace FetchResponse {
     value: number
   }
 
+  export interface FetchResponseItemAcceptorsFieldEvent {
+    field: '$.item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FetchResponseCloserIdFieldEvent {
     field: '$.closer[].id'
     value: Uint8Array<ArrayBuffer>
@@ -1163,7 +1225,7 @@ export namespace FetchResponse {
     return decodeMessage(buf, FetchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseItemKindFieldEvent | FetchResponseItemKeyFieldEvent | FetchResponseItemBodyFieldEvent | FetchResponseItemTtlSecondsFieldEvent | FetchResponseCloserIdFieldEvent | FetchResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseItemKindFieldEvent | FetchResponseItemKeyFieldEvent | FetchResponseItemBodyFieldEvent | FetchResponseItemTtlSecondsFieldEvent | FetchResponseItemAcceptorsFieldEvent | FetchResponseCloserIdFieldEvent | FetchResponseCloserAddrsFieldEvent> {
     return streamMessage(buf, FetchResponse.codec(), opts)
   }
 }
@@ -2460,6 +2522,12 @@ export namespace HandoffResponse {
     index: number
   }
 
+  export interface HandoffResponseItemsAcceptorsFieldEvent {
+    field: '$.items[].acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface HandoffResponseCursorFieldEvent {
     field: '$.cursor'
     value: Uint8Array<ArrayBuffer>
@@ -2478,7 +2546,7 @@ export namespace HandoffResponse {
     return decodeMessage(buf, HandoffResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffResponse>): Generator<HandoffResponseItemsKindFieldEvent | HandoffResponseItemsKeyFieldEvent | HandoffResponseItemsBodyFieldEvent | HandoffResponseItemsTtlSecondsFieldEvent | HandoffResponseCursorFieldEvent | HandoffResponseDoneFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HandoffResponse>): Generator<HandoffResponseItemsKindFieldEvent | HandoffResponseItemsKeyFieldEvent | HandoffResponseItemsBodyFieldEvent | HandoffResponseItemsTtlSecondsFieldEvent | HandoffResponseItemsAcceptorsFieldEvent | HandoffResponseCursorFieldEvent | HandoffResponseDoneFieldEvent> {
     return streamMessage(buf, HandoffResponse.codec(), opts)
   }
 }
@@ -2599,6 +2667,7 @@ export interface CasPrepareRequest {
   id: Uint8Array<ArrayBuffer>
   expectedSeq: bigint
   ballot?: Ballot
+  acceptors: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace CasPrepareRequest {
@@ -2626,13 +2695,21 @@ export namespace CasPrepareRequest {
           Ballot.codec().encode(obj.ballot, w)
         }
 
+        if (obj.acceptors != null && obj.acceptors.length > 0) {
+          for (const value of obj.acceptors) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           id: uint8ArrayAlloc(0),
-          expectedSeq: 0n
+          expectedSeq: 0n,
+          acceptors: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2655,6 +2732,18 @@ export namespace CasPrepareRequest {
               })
               break
             }
+            case 4: {
+              if (opts.limits?.acceptors != null && obj.acceptors.length === opts.limits.acceptors) {
+                throw new MaxLengthError('Decode error - repeated field "acceptors" had too many elements')
+              }
+
+              if (obj.acceptors.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "acceptors" had too many elements')
+              }
+
+              obj.acceptors.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2664,6 +2753,10 @@ export namespace CasPrepareRequest {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          acceptors: 16
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -2688,6 +2781,25 @@ export namespace CasPrepareRequest {
               yield * Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
                 limits: opts.limits?.ballot
               })
+
+              break
+            }
+            case 4: {
+              if (opts.limits?.acceptors != null && obj.acceptors === opts.limits.acceptors) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptors" had too many elements')
+              }
+
+              if (obj.acceptors === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptors" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.acceptors[]`,
+                index: obj.acceptors,
+                value: reader.bytes()
+              }
+
+              obj.acceptors++
 
               break
             }
@@ -2723,6 +2835,12 @@ export namespace CasPrepareRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface CasPrepareRequestAcceptorsFieldEvent {
+    field: '$.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<CasPrepareRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CasPrepareRequest.codec())
   }
@@ -2731,7 +2849,7 @@ export namespace CasPrepareRequest {
     return decodeMessage(buf, CasPrepareRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareRequest>): Generator<CasPrepareRequestIdFieldEvent | CasPrepareRequestExpectedSeqFieldEvent | CasPrepareRequestBallotCounterFieldEvent | CasPrepareRequestBallotProposerFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareRequest>): Generator<CasPrepareRequestIdFieldEvent | CasPrepareRequestExpectedSeqFieldEvent | CasPrepareRequestBallotCounterFieldEvent | CasPrepareRequestBallotProposerFieldEvent | CasPrepareRequestAcceptorsFieldEvent> {
     return streamMessage(buf, CasPrepareRequest.codec(), opts)
   }
 }
@@ -2747,6 +2865,8 @@ export interface CasPrepareResponse {
   stale: boolean
   slotKnown: boolean
   acceptedHash: Uint8Array<ArrayBuffer>
+  storedAcceptors: Uint8Array<ArrayBuffer>[]
+  acceptedAcceptors: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace CasPrepareResponse {
@@ -2811,6 +2931,20 @@ export namespace CasPrepareResponse {
           w.bytes(obj.acceptedHash)
         }
 
+        if (obj.storedAcceptors != null && obj.storedAcceptors.length > 0) {
+          for (const value of obj.storedAcceptors) {
+            w.uint32(90)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.acceptedAcceptors != null && obj.acceptedAcceptors.length > 0) {
+          for (const value of obj.acceptedAcceptors) {
+            w.uint32(98)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2823,7 +2957,9 @@ export namespace CasPrepareResponse {
           closer: [],
           stale: false,
           slotKnown: false,
-          acceptedHash: uint8ArrayAlloc(0)
+          acceptedHash: uint8ArrayAlloc(0),
+          storedAcceptors: [],
+          acceptedAcceptors: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2882,6 +3018,30 @@ export namespace CasPrepareResponse {
               obj.acceptedHash = reader.bytes()
               break
             }
+            case 11: {
+              if (opts.limits?.storedAcceptors != null && obj.storedAcceptors.length === opts.limits.storedAcceptors) {
+                throw new MaxLengthError('Decode error - repeated field "storedAcceptors" had too many elements')
+              }
+
+              if (obj.storedAcceptors.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "storedAcceptors" had too many elements')
+              }
+
+              obj.storedAcceptors.push(reader.bytes())
+              break
+            }
+            case 12: {
+              if (opts.limits?.acceptedAcceptors != null && obj.acceptedAcceptors.length === opts.limits.acceptedAcceptors) {
+                throw new MaxLengthError('Decode error - repeated field "acceptedAcceptors" had too many elements')
+              }
+
+              if (obj.acceptedAcceptors.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "acceptedAcceptors" had too many elements')
+              }
+
+              obj.acceptedAcceptors.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2892,7 +3052,9 @@ export namespace CasPrepareResponse {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          closer: 0
+          closer: 0,
+          storedAcceptors: 16,
+          acceptedAcceptors: 16
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2982,6 +3144,44 @@ export namespace CasPrepareResponse {
               }
               break
             }
+            case 11: {
+              if (opts.limits?.storedAcceptors != null && obj.storedAcceptors === opts.limits.storedAcceptors) {
+                throw new MaxLengthError('Streaming decode error - repeated field "storedAcceptors" had too many elements')
+              }
+
+              if (obj.storedAcceptors === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "storedAcceptors" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.storedAcceptors[]`,
+                index: obj.storedAcceptors,
+                value: reader.bytes()
+              }
+
+              obj.storedAcceptors++
+
+              break
+            }
+            case 12: {
+              if (opts.limits?.acceptedAcceptors != null && obj.acceptedAcceptors === opts.limits.acceptedAcceptors) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptedAcceptors" had too many elements')
+              }
+
+              if (obj.acceptedAcceptors === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptedAcceptors" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.acceptedAcceptors[]`,
+                index: obj.acceptedAcceptors,
+                value: reader.bytes()
+              }
+
+              obj.acceptedAcceptors++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3061,6 +3261,18 @@ export namespace CasPrepareResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface CasPrepareResponseStoredAcceptorsFieldEvent {
+    field: '$.storedAcceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasPrepareResponseAcceptedAcceptorsFieldEvent {
+    field: '$.acceptedAcceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<CasPrepareResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CasPrepareResponse.codec())
   }
@@ -3069,7 +3281,7 @@ export namespace CasPrepareResponse {
     return decodeMessage(buf, CasPrepareResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareResponse>): Generator<CasPrepareResponsePromisedFieldEvent | CasPrepareResponsePromisedBallotCounterFieldEvent | CasPrepareResponsePromisedBallotProposerFieldEvent | CasPrepareResponseAcceptedBallotCounterFieldEvent | CasPrepareResponseAcceptedBallotProposerFieldEvent | CasPrepareResponseAcceptedRecordFieldEvent | CasPrepareResponseStoredSeqFieldEvent | CasPrepareResponseReplicaFieldEvent | CasPrepareResponseCloserIdFieldEvent | CasPrepareResponseCloserAddrsFieldEvent | CasPrepareResponseStaleFieldEvent | CasPrepareResponseSlotKnownFieldEvent | CasPrepareResponseAcceptedHashFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasPrepareResponse>): Generator<CasPrepareResponsePromisedFieldEvent | CasPrepareResponsePromisedBallotCounterFieldEvent | CasPrepareResponsePromisedBallotProposerFieldEvent | CasPrepareResponseAcceptedBallotCounterFieldEvent | CasPrepareResponseAcceptedBallotProposerFieldEvent | CasPrepareResponseAcceptedRecordFieldEvent | CasPrepareResponseStoredSeqFieldEvent | CasPrepareResponseReplicaFieldEvent | CasPrepareResponseCloserIdFieldEvent | CasPrepareResponseCloserAddrsFieldEvent | CasPrepareResponseStaleFieldEvent | CasPrepareResponseSlotKnownFieldEvent | CasPrepareResponseAcceptedHashFieldEvent | CasPrepareResponseStoredAcceptorsFieldEvent | CasPrepareResponseAcceptedAcceptorsFieldEvent> {
     return streamMessage(buf, CasPrepareResponse.codec(), opts)
   }
 }
@@ -3079,6 +3291,8 @@ export interface CasAcceptRequest {
   expectedSeq: bigint
   ballot?: Ballot
   record: Uint8Array<ArrayBuffer>
+  acceptors: Uint8Array<ArrayBuffer>[]
+  nextAcceptors: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace CasAcceptRequest {
@@ -3111,6 +3325,20 @@ export namespace CasAcceptRequest {
           w.bytes(obj.record)
         }
 
+        if (obj.acceptors != null && obj.acceptors.length > 0) {
+          for (const value of obj.acceptors) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.nextAcceptors != null && obj.nextAcceptors.length > 0) {
+          for (const value of obj.nextAcceptors) {
+            w.uint32(50)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3118,7 +3346,9 @@ export namespace CasAcceptRequest {
         const obj: any = {
           id: uint8ArrayAlloc(0),
           expectedSeq: 0n,
-          record: uint8ArrayAlloc(0)
+          record: uint8ArrayAlloc(0),
+          acceptors: [],
+          nextAcceptors: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3145,6 +3375,30 @@ export namespace CasAcceptRequest {
               obj.record = reader.bytes()
               break
             }
+            case 5: {
+              if (opts.limits?.acceptors != null && obj.acceptors.length === opts.limits.acceptors) {
+                throw new MaxLengthError('Decode error - repeated field "acceptors" had too many elements')
+              }
+
+              if (obj.acceptors.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "acceptors" had too many elements')
+              }
+
+              obj.acceptors.push(reader.bytes())
+              break
+            }
+            case 6: {
+              if (opts.limits?.nextAcceptors != null && obj.nextAcceptors.length === opts.limits.nextAcceptors) {
+                throw new MaxLengthError('Decode error - repeated field "nextAcceptors" had too many elements')
+              }
+
+              if (obj.nextAcceptors.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "nextAcceptors" had too many elements')
+              }
+
+              obj.nextAcceptors.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3154,6 +3408,11 @@ export namespace CasAcceptRequest {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          acceptors: 16,
+          nextAcceptors: 16
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -3186,6 +3445,44 @@ export namespace CasAcceptRequest {
                 field: `${prefix}.record`,
                 value: reader.bytes()
               }
+              break
+            }
+            case 5: {
+              if (opts.limits?.acceptors != null && obj.acceptors === opts.limits.acceptors) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptors" had too many elements')
+              }
+
+              if (obj.acceptors === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptors" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.acceptors[]`,
+                index: obj.acceptors,
+                value: reader.bytes()
+              }
+
+              obj.acceptors++
+
+              break
+            }
+            case 6: {
+              if (opts.limits?.nextAcceptors != null && obj.nextAcceptors === opts.limits.nextAcceptors) {
+                throw new MaxLengthError('Streaming decode error - repeated field "nextAcceptors" had too many elements')
+              }
+
+              if (obj.nextAcceptors === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "nextAcceptors" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.nextAcceptors[]`,
+                index: obj.nextAcceptors,
+                value: reader.bytes()
+              }
+
+              obj.nextAcceptors++
+
               break
             }
             default: {
@@ -3225,6 +3522,18 @@ export namespace CasAcceptRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface CasAcceptRequestAcceptorsFieldEvent {
+    field: '$.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CasAcceptRequestNextAcceptorsFieldEvent {
+    field: '$.nextAcceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<CasAcceptRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CasAcceptRequest.codec())
   }
@@ -3233,7 +3542,7 @@ export namespace CasAcceptRequest {
     return decodeMessage(buf, CasAcceptRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasAcceptRequest>): Generator<CasAcceptRequestIdFieldEvent | CasAcceptRequestExpectedSeqFieldEvent | CasAcceptRequestBallotCounterFieldEvent | CasAcceptRequestBallotProposerFieldEvent | CasAcceptRequestRecordFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CasAcceptRequest>): Generator<CasAcceptRequestIdFieldEvent | CasAcceptRequestExpectedSeqFieldEvent | CasAcceptRequestBallotCounterFieldEvent | CasAcceptRequestBallotProposerFieldEvent | CasAcceptRequestRecordFieldEvent | CasAcceptRequestAcceptorsFieldEvent | CasAcceptRequestNextAcceptorsFieldEvent> {
     return streamMessage(buf, CasAcceptRequest.codec(), opts)
   }
 }
@@ -3968,6 +4277,12 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameStoreRequestItemAcceptorsFieldEvent {
+    field: '$.storeRequest.item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FrameStoreRequestExpectedSeqFieldEvent {
     field: '$.storeRequest.expectedSeq'
     value: bigint
@@ -4023,6 +4338,12 @@ export namespace Frame {
   export interface FrameFetchResponseItemTtlSecondsFieldEvent {
     field: '$.fetchResponse.item.ttlSeconds'
     value: number
+  }
+
+  export interface FrameFetchResponseItemAcceptorsFieldEvent {
+    field: '$.fetchResponse.item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface FrameFetchResponseCloserIdFieldEvent {
@@ -4151,6 +4472,12 @@ export namespace Frame {
     index: number
   }
 
+  export interface FrameHandoffResponseItemsAcceptorsFieldEvent {
+    field: '$.handoffResponse.items[].acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FrameHandoffResponseCursorFieldEvent {
     field: '$.handoffResponse.cursor'
     value: Uint8Array<ArrayBuffer>
@@ -4178,6 +4505,12 @@ export namespace Frame {
 
   export interface FrameCasPrepareRequestBallotProposerFieldEvent {
     field: '$.casPrepareRequest.ballot.proposer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasPrepareRequestAcceptorsFieldEvent {
+    field: '$.casPrepareRequest.acceptors[]'
+    index: number
     value: Uint8Array<ArrayBuffer>
   }
 
@@ -4248,6 +4581,18 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameCasPrepareResponseStoredAcceptorsFieldEvent {
+    field: '$.casPrepareResponse.storedAcceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasPrepareResponseAcceptedAcceptorsFieldEvent {
+    field: '$.casPrepareResponse.acceptedAcceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FrameCasAcceptRequestIdFieldEvent {
     field: '$.casAcceptRequest.id'
     value: Uint8Array<ArrayBuffer>
@@ -4270,6 +4615,18 @@ export namespace Frame {
 
   export interface FrameCasAcceptRequestRecordFieldEvent {
     field: '$.casAcceptRequest.record'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasAcceptRequestAcceptorsFieldEvent {
+    field: '$.casAcceptRequest.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameCasAcceptRequestNextAcceptorsFieldEvent {
+    field: '$.casAcceptRequest.nextAcceptors[]'
+    index: number
     value: Uint8Array<ArrayBuffer>
   }
 
@@ -4301,7 +4658,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

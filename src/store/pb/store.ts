@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -10,6 +10,7 @@ export interface StoredItem {
   pinned: boolean
   storedAt: bigint
   seq: bigint
+  acceptors: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace StoredItem {
@@ -52,6 +53,13 @@ export namespace StoredItem {
           w.uint64(obj.seq)
         }
 
+        if (obj.acceptors != null && obj.acceptors.length > 0) {
+          for (const value of obj.acceptors) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -62,7 +70,8 @@ export namespace StoredItem {
           expiresAt: 0n,
           pinned: false,
           storedAt: 0n,
-          seq: 0n
+          seq: 0n,
+          acceptors: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -95,6 +104,14 @@ export namespace StoredItem {
               obj.seq = reader.uint64()
               break
             }
+            case 7: {
+              if (opts.limits?.acceptors != null && obj.acceptors.length === opts.limits.acceptors) {
+                throw new MaxLengthError('Decode error - repeated field "acceptors" had too many elements')
+              }
+
+              obj.acceptors.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -104,6 +121,10 @@ export namespace StoredItem {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          acceptors: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -152,6 +173,21 @@ export namespace StoredItem {
               }
               break
             }
+            case 7: {
+              if (opts.limits?.acceptors != null && obj.acceptors === opts.limits.acceptors) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acceptors" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.acceptors[]`,
+                index: obj.acceptors,
+                value: reader.bytes()
+              }
+
+              obj.acceptors++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -194,6 +230,12 @@ export namespace StoredItem {
     value: bigint
   }
 
+  export interface StoredItemAcceptorsFieldEvent {
+    field: '$.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<StoredItem>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoredItem.codec())
   }
@@ -202,7 +244,7 @@ export namespace StoredItem {
     return decodeMessage(buf, StoredItem.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent | StoredItemSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent | StoredItemSeqFieldEvent | StoredItemAcceptorsFieldEvent> {
     return streamMessage(buf, StoredItem.codec(), opts)
   }
 }

@@ -46,7 +46,7 @@ function request (frame: LooseFrame): Frame {
 }
 
 function hashWire (value: Uint8Array<ArrayBuffer>): WireItem {
-  return { kind: ItemKind.HASH, key: hashItemKey(value) as Uint8Array<ArrayBuffer>, body: value, ttlSeconds: 0 }
+  return { kind: ItemKind.HASH, key: hashItemKey(value) as Uint8Array<ArrayBuffer>, body: value, ttlSeconds: 0, acceptors: [] }
 }
 
 const names = (infos: PeerInfo[] | undefined): string[] => (infos ?? []).map(i => peerFromWire(i)!.peerId.toString())
@@ -213,7 +213,7 @@ describe('unit: RPC handlers', () => {
       const privateKey = await generateKeyPair('Ed25519')
       const wire = async (seq: bigint): Promise<WireItem> => {
         const record = await createPublishRecord({ privateKey, seq, value: text(`v${seq}`) })
-        return { kind: ItemKind.PUBLISH, key: publishId(record.publicKey) as Uint8Array<ArrayBuffer>, body: encodePublishRecord(record) as Uint8Array<ArrayBuffer>, ttlSeconds: 0 }
+        return { kind: ItemKind.PUBLISH, key: publishId(record.publicKey) as Uint8Array<ArrayBuffer>, body: encodePublishRecord(record) as Uint8Array<ArrayBuffer>, ttlSeconds: 0, acceptors: [] }
       }
       const first = await handler.handle(request({ type: Frame.Type.STORE, storeRequest: { item: await wire(1n), expectedSeq: 0n, closerCount: 0 } }), f.context)
       expect(first.status).to.equal(Status.OK)

@@ -100,7 +100,7 @@ describe('unit: compare-and-swap with a paused acceptor', function () {
     if (cAcceptedOldValue) {
       // an earlier proposer's ACCEPT reached C alone before the pause
       const old = await createPublishRecord({ privateKey: key, seq: 2n, value: text('v-old') })
-      const accepted = await (c as any).paxos.accept(id, 1n, { counter: 1n, proposer: new Uint8Array([1, 2, 3]) }, encodePublishRecord(old))
+      const accepted = await (c as any).paxos.accept(id, 1n, { counter: 1n, proposer: new Uint8Array([1, 2, 3]) }, { record: encodePublishRecord(old), acceptors: [] })
       expect(accepted.accepted).to.equal(true)
     }
     // 2. C is paused; its peers drop it

@@ -209,8 +209,8 @@ describe('unit: PaxosState (the acceptor\'s slots)', () => {
     const lower = await state.prepare(id, 0n, ballot(4n))
     expect(lower.promised).to.equal(false)
     expect(lower.promisedBallot.counter).to.equal(5n)
-    expect((await state.accept(id, 0n, ballot(4n), record)).accepted).to.equal(false)
-    expect((await state.accept(id, 0n, ballot(5n), record)).accepted).to.equal(true)
+    expect((await state.accept(id, 0n, ballot(4n), { record, acceptors: [] })).accepted).to.equal(false)
+    expect((await state.accept(id, 0n, ballot(5n), { record, acceptors: [] })).accepted).to.equal(true)
     const later = await state.prepare(id, 0n, ballot(6n))
     expect(later.accepted?.record).to.deep.equal(record)
     expect(later.accepted?.ballot.counter).to.equal(5n)
@@ -220,18 +220,21 @@ describe('unit: PaxosState (the acceptor\'s slots)', () => {
     const datastore = new MemoryDatastore()
     const before = new PaxosState(datastore, { storedSeq: () => 0n })
     await before.prepare(id, 3n, ballot(9n))
-    await before.accept(id, 3n, ballot(9n), record)
+    const acceptors = [new Uint8Array([0, 3, 1, 2, 3]), new Uint8Array([0, 3, 4, 5, 6])]
+    await before.accept(id, 3n, ballot(9n), { record, acceptors })
     const after = new PaxosState(datastore, { storedSeq: () => 0n })
     await after.open()
     expect((await after.prepare(id, 3n, ballot(8n))).promised).to.equal(false)
     expect((await after.slot(id, 3n))?.accepted?.record).to.deep.equal(record)
+    // the value's acceptor set (the next slot's) is part of what is kept
+    expect((await after.slot(id, 3n))?.accepted?.acceptors).to.deep.equal(acceptors)
   })
 
   it('drops a slot once the stored seq moved past it, and refuses it from then on, even if the item goes', async () => {
     const datastore = new MemoryDatastore()
     let stored = 3n
     const state = new PaxosState(datastore, { storedSeq: () => stored })
-    await state.accept(id, 3n, ballot(1n), record)
+    await state.accept(id, 3n, ballot(1n), { record, acceptors: [] })
     stored = 4n
     await state.prune(id)
     expect(await state.slot(id, 3n)).to.equal(undefined)
@@ -241,6 +244,6 @@ describe('unit: PaxosState (the acceptor\'s slots)', () => {
     stored = 0n // the item left this node's store
     const verdict = await state.prepare(id, 3n, ballot(2n))
     expect([verdict.promised, verdict.stale]).to.deep.equal([false, true])
-    expect((await state.accept(id, 3n, ballot(2n), record)).accepted).to.equal(false)
+    expect((await state.accept(id, 3n, ballot(2n), { record, acceptors: [] })).accepted).to.equal(false)
   })
 })

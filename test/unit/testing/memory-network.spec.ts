@@ -112,7 +112,7 @@ describe('unit: the in-memory test network', () => {
       for (let i = 0; i < queue.concurrency; i++) queue.push(`blocker-${i}`, async () => gate.promise)
       const value = new TextEncoder().encode('never stored')
       const item = { kind: ItemKind.HASH, key: hashItemKey(value) as Uint8Array<ArrayBuffer>, body: value, ttlSeconds: 0 }
-      const pending = faulty.transport(a).exchange(peerOf(b), { type: Frame.Type.STORE, storeRequest: { item, closerCount: 0 } }, { timeout: 2000 })
+      const pending = faulty.transport(a).exchange(peerOf(b), { type: Frame.Type.STORE, storeRequest: { item: { ...item, acceptors: [] }, closerCount: 0 } }, { timeout: 2000 })
       await waitFor('the request to be queued', () => queue.stats().queued > 0, 1000)
       faulty.down(b)
       const err = await rejection(pending)
