@@ -15,6 +15,7 @@ import { Registry } from 'prom-client'
 import { logger } from '@libp2p/logger'
 import { planNode } from './node/plan.ts'
 import { libp2pOptions } from './node/libp2p-options.ts'
+import { loadOptionalModules } from './node/optional-modules.ts'
 import { openStorage } from './node/storage.ts'
 import { BootstrapHealer } from './node/bootstrap-healer.ts'
 import { connectTo } from './node/connect.ts'
@@ -34,9 +35,10 @@ export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Pr
   const plan = planNode(options)
   const { datastore, privateKey } = await openStorage(options)
   const registry = options.metrics === true ? new Registry() : undefined
+  const optional = await loadOptionalModules(options, plan)
   let made: ToyrrentLibp2p | undefined
   const libp2p: ToyrrentLibp2p = await createLibp2p({
-    ...libp2pOptions(options, plan, { datastore, privateKey, registry, tableEmpty: () => made == null || tableSize(made) === 0 }),
+    ...libp2pOptions(options, plan, { datastore, privateKey, registry, optional, tableEmpty: () => made == null || tableSize(made) === 0 }),
     // started below, once we know which peers we remembered before any could connect
     start: false
   })

@@ -4,7 +4,6 @@
  * when the client goes away, and answered with raw bytes (values) or JSON;
  * errors are `{ "error": { "code", "message" } }` with a fitting status.
  */
-import { createServer } from 'node:http'
 import { logger } from '@libp2p/logger'
 import { DEFAULT_OPERATION_TIMEOUT_MS } from '../constants.ts'
 import { DEFAULT_API_HOST, DEFAULT_API_PORT } from './defaults.ts'
@@ -17,6 +16,11 @@ import type { ApiResult, RequestContext, Route } from './router.ts'
 import type { ApiNode } from './types.ts'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+
+// Not `import ... from 'node:http'`: its ESM facade reads every export, and one
+// of them loads undici (Node's fetch), which a daemon then holds for its whole
+// life (about 2.5 MiB of heap; see http-request.ts for the client's side).
+const { createServer } = process.getBuiltinModule('node:http')
 
 const log = logger('toyrrent:api')
 

@@ -14,6 +14,8 @@ import { Pins } from './pins.ts'
 import { readFile, stat } from './reader.ts'
 import { inOrder } from './window.ts'
 import { BlockLatency } from './hedge.ts'
+import { claimsOf } from './add-claims.ts'
+import type { AddClaims } from './add-claims.ts'
 import type { BlockService } from './blocks.ts'
 import type { AddResult } from './importer.ts'
 import type { CarImport } from './car.ts'
@@ -83,9 +85,10 @@ export class Files {
 
   /**
    * An add: the import stores through a SizedStore, then the root is pinned.
-   * An add that fails (bad input part-way, the client gone) unpins the blocks
-   * it pinned that were not pinned before, so they expire like others' items
-   * rather than staying as pins nobody asked for.
+   * Every block is claimed before it is stored (add-claims.ts). An add that
+   * fails (bad input part-way, the client gone) unpins the blocks it pinned
+   * that no other add or pin needs and were not pinned before, so they
+   * expire like others' items rather than staying as pins nobody asked for.
    */
   private async adding (options: { name?: string, signal?: AbortSignal }, work: (store: SizedStore) => Promise<AddResult>): Promise<AddResult & { bytes: number }> {
     const store = new SizedStore(this.service, { signal: options.signal, blockTimeout: this.init.blockTimeout, cidsOfTheseBytes: true })
@@ -93,10 +96,18 @@ export class Files {
     try {
       result = await work(store)
     } catch (err) {
-      await Promise.allSettled(store.fresh.map(async key => this.service.localPins.unpin(key)))
+      // puts still running (the importer stops at the first failure) finish before their blocks are let go
+      await store.settled()
+      await this.pins.abandon(store.claimed).catch(() => {})
       throw err
     }
-    await this.pins.record(result.cid, { blocks: result.blocks, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
+    try {
+      await this.pins.record(result.cid, { blocks: result.blocks, bytes: store.bytes, ...(options.name == null ? {} : { name: options.name }) })
+    } catch (err) {
+      await this.pins.abandon(store.claimed).catch(() => {})
+      throw err
+    }
+    claimsOf(this.service.localPins).release(store.claimed)
     return { ...result, bytes: store.bytes }
   }
 
@@ -150,27 +161,46 @@ export class Files {
   }
 }
 
-/** The blockstore of an add: counts the distinct blocks and their bytes, and which it pinned first. */
+/** The blockstore of an add: counts the distinct blocks and their bytes, and claims each before storing it. */
 class SizedStore extends ToyrrentBlockstore {
   bytes = 0
-  /** Keys of blocks this add pinned that were not pinned here before it. */
-  readonly fresh: Uint8Array[] = []
+  /** Keys of the blocks this add claimed (add-claims.ts), each once. */
+  readonly claimed: Uint8Array[] = []
   private readonly seen = new Set<string>()
-  private readonly pinsOf: BlockService['localPins']
+  private readonly claims: AddClaims
+  private readonly running = new Set<Promise<unknown>>()
 
   constructor (service: BlockService, options: ConstructorParameters<typeof ToyrrentBlockstore>[1]) {
     super(service, options)
-    this.pinsOf = service.localPins
+    this.claims = claimsOf(service.localPins)
   }
 
   override async put (...args: Parameters<ToyrrentBlockstore['put']>): Promise<CID> {
     const [given, block] = args
-    if (given.multihash.code === sha256.code && !this.pinsOf.isPinned(given.multihash.digest)) this.fresh.push(given.multihash.digest)
-    const cid = await super.put(...args)
-    if (!this.seen.has(cid.toString()) && block instanceof Uint8Array) this.bytes += block.byteLength
-    this.seen.add(cid.toString())
-    return cid
+    const id = given.toString()
+    if (given.multihash.code === sha256.code && !this.seen.has(id)) {
+      this.seen.add(id)
+      this.claimed.push(given.multihash.digest)
+      await this.claims.claim(given.multihash.digest)
+    }
+    const running = super.put(...args)
+    this.running.add(running)
+    try {
+      const cid = await running
+      if (block instanceof Uint8Array && !this.counted.has(id)) this.bytes += block.byteLength
+      this.counted.add(id)
+      return cid
+    } finally {
+      this.running.delete(running)
+    }
   }
+
+  /** Resolves once no put of this add is running (whatever their outcome). */
+  async settled (): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running])
+  }
+
+  private readonly counted = new Set<string>()
 }
 
 const perService = new WeakMap<object, Files>()

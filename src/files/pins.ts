@@ -12,11 +12,20 @@ import { hexKey } from '../bytes.ts'
 import { KeyedLock } from '../store/keyed-lock.ts'
 import { blockKey, parseCid, rawCid } from './blocks.ts'
 import { dagBlocks } from './dag.ts'
+import { claimsOf } from './add-claims.ts'
 import type { BlockLoader } from './reader.ts'
 import type { LocalPins } from '../service/types.ts'
 import type { CID } from 'multiformats/cid'
 
 const PREFIX = '/toyrrent/pins/'
+
+const locks = new WeakMap<LocalPins, KeyedLock>()
+
+function lockOf (local: LocalPins): KeyedLock {
+  let lock = locks.get(local)
+  if (lock == null) locks.set(local, lock = new KeyedLock())
+  return lock
+}
 
 /** One pinned root, as kept in the datastore. */
 export interface PinRecord {
@@ -44,17 +53,37 @@ export interface PinWalkOptions {
 export class Pins {
   private readonly local: LocalPins
   private readonly load: BlockLoader
-  /** add and rm one at a time: rm decides what to unpin from the records an add may be writing */
-  private readonly lock = new KeyedLock()
+  /**
+   * add, rm, record and a failed add's clean-up one at a time: each decides
+   * what to unpin from the records another may be writing. One lock per
+   * node, whichever Files the call comes through.
+   */
+  private readonly lock: KeyedLock
 
   constructor (local: LocalPins, load: BlockLoader) {
     this.local = local
     this.load = load
+    this.lock = lockOf(local)
   }
 
   /** Record a root whose blocks are already pinned here (an add or import just stored them). */
   async record (cid: CID, facts: { blocks: number, bytes: number, name?: string }): Promise<PinRecord> {
     return this.lock.run('pins', async () => this.write({ cid: cid.toString(), ...facts, pinnedAt: Date.now() }))
+  }
+
+  /**
+   * A failed add lets go of the blocks it claimed (add-claims.ts): those no
+   * other add in progress claims, no pin record names, and that were not
+   * pinned before, become ordinary items again. Returns how many.
+   */
+  async abandon (claimed: Uint8Array[], options: PinWalkOptions = {}): Promise<number> {
+    return this.lock.run('pins', async () => claimsOf(this.local).releaseFailed(claimed, async () => {
+      const kept = new Set<string>()
+      for (const record of await this.records()) {
+        for (const key of (await this.keysOf(parseCid(record.cid), options)).keys()) kept.add(key)
+      }
+      return kept
+    }))
   }
 
   /** Fetch the whole DAG (what is here already is read locally) and keep every block pinned. */

@@ -7,15 +7,12 @@
 import { tcp } from '@libp2p/tcp'
 import { quic } from '@chainsafe/libp2p-quic'
 import { autoNATv2 } from '@libp2p/autonat-v2'
-import { uPnPNAT } from '@libp2p/upnp-nat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
-import { preSharedKey } from '@libp2p/pnet'
-import { mdns } from '@libp2p/mdns'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { reachabilityWatcher } from '../reachability/watcher.ts'
@@ -24,8 +21,10 @@ import { offeredAddrs, quicFirstSorter } from '../service/addresses.ts'
 import { Toyrrent } from '../service/toyrrent.ts'
 import { InvalidInputError } from '../errors.ts'
 import { quietLogger } from '../quiet-logger.ts'
+import { wantsUpnp } from './optional-modules.ts'
 import { CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DEFAULT_INBOUND_CONNECTION_THRESHOLD, MAX_STREAM_WINDOW_BYTES } from '../constants.ts'
 import type { NodePlan } from './plan.ts'
+import type { OptionalModules } from './optional-modules.ts'
 import type { ToyrrentNodeOptions } from './types.ts'
 import type { ReachabilityWatcher } from '../reachability/watcher.ts'
 import type { ToyrrentComponents } from '../service/toyrrent.ts'
@@ -60,6 +59,8 @@ export interface Libp2pParts {
   registry?: Registry
   /** The routing table is empty (or the node not yet made): libp2p's random walk waits meanwhile. */
   tableEmpty(): boolean
+  /** UPnP, mDNS and the swarm-key protector, loaded only when the options use them (optional-modules.ts). */
+  optional?: OptionalModules
 }
 
 export function libp2pOptions (options: ToyrrentNodeOptions, plan: NodePlan, parts: Libp2pParts): Libp2pOptions<ToyrrentServices> {
@@ -76,10 +77,10 @@ export function libp2pOptions (options: ToyrrentNodeOptions, plan: NodePlan, par
     },
     connectionMonitor: CONNECTION_MONITOR,
     transports: [tcp(), ...(plan.useQuic ? [quic()] : []), circuitRelayTransport()],
-    ...(plan.psk == null ? {} : { connectionProtector: preSharedKey({ psk: plan.psk }) }),
+    ...(plan.psk == null ? {} : { connectionProtector: needed(parts.optional?.preSharedKey, 'pnet')({ psk: plan.psk }) }),
     ...(gater == null ? {} : { connectionGater: gater }),
     ...(parts.registry == null ? {} : { metrics: prometheusMetrics({ registry: parts.registry }) }),
-    peerDiscovery: options.mdns === true ? [mdns({ serviceTag: options.mdnsServiceTag ?? 'toyrrent' })] : [],
+    peerDiscovery: options.mdns === true ? [needed(parts.optional?.mdns, 'mdns')({ serviceTag: options.mdnsServiceTag ?? 'toyrrent' })] : [],
     connectionEncrypters: [noise()],
     // a stream's receive window caps what a peer can push at us unread (yamux's default grows to 16 MiB)
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
@@ -96,7 +97,7 @@ function services (options: ToyrrentNodeOptions, plan: NodePlan, parts: Libp2pPa
     ping: ping(),
     // confirms (by dial-backs from peers) which of our addresses are reachable from elsewhere
     autoNAT: autoNATv2(),
-    ...(options.upnp ?? (modes.setting === 'auto' && plan.natted) ? { upnp: uPnPNAT() } : {}),
+    ...(wantsUpnp(options, plan) ? { upnp: needed(parts.optional?.upnp, 'upnp-nat')() } : {}),
     ...(options.relayService === false ? {} : { relay: circuitRelayServer({ reservations: { maxReservations: MAX_RELAY_RESERVATIONS } }) }),
     // upgrades a relayed connection to a direct one by synchronised dials (hole punching)
     dcutr: dcutr(),
@@ -106,6 +107,12 @@ function services (options: ToyrrentNodeOptions, plan: NodePlan, parts: Libp2pPa
     // joins by itself on its first peers; bootstrap and rejoin wait for that join
     toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, serve: modes.mode === 'server', allowPrivateAddresses: options.allowPrivateAddresses ?? plan.lan })
   }
+}
+
+/** A module loadOptionalModules should have loaded for these options. */
+function needed<T> (module: T | undefined, name: string): T {
+  if (module == null) throw new Error(`@libp2p/${name} was not loaded (loadOptionalModules)`)
+  return module
 }
 
 /** A connection gater that lets only the listed peers in or out. */

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises'
 import { LevelDatastore } from 'datastore-level'
 import { MemoryDatastore } from 'datastore-core'
 import { loadOrCreateIdentity } from '../identity.ts'
+import { LEVEL_OPTIONS } from '../store/level-options.ts'
 import type { ToyrrentNodeOptions } from './types.ts'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -16,7 +17,7 @@ export async function openStorage (options: ToyrrentNodeOptions): Promise<{ data
     privateKey ??= await loadOrCreateIdentity(options.dataDir)
     if (datastore == null) {
       await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
-      const level = new LevelDatastore(join(options.dataDir, 'datastore'))
+      const level = new LevelDatastore(join(options.dataDir, 'datastore'), { ...LEVEL_OPTIONS })
       await level.open()
       datastore = level
     }

@@ -6,6 +6,7 @@
  */
 import { lpStream } from '@libp2p/utils'
 import { Frame } from './pb/rpc.ts'
+import { encodePrefixedFrame, sendable } from './frame-encode.ts'
 import { MAX_FRAME_BYTES } from '../constants.ts'
 import { ProtocolError, TimeoutError } from '../errors.ts'
 import type { LengthPrefixedStream } from '@libp2p/utils'
@@ -60,11 +61,12 @@ export class RpcChannel {
     let answered = false
     try {
       options.signal?.throwIfAborted()
-      const encoded = Frame.encode({ ...frame, id, response: false })
-      await this.lp.write(encoded, options)
+      const encoded = encodePrefixedFrame({ ...frame, id, response: false })
+      // prefix and frame in one send (lp.write would add the prefix as a buffer, a socket write, of its own)
+      if (!this.stream.send(sendable(encoded))) await this.stream.onDrain({ signal: options.signal })
       const exchange = await promise
       answered = true
-      exchange.bytes += encoded.byteLength
+      exchange.bytes += encoded.length
       return exchange
     } finally {
       clearTimeout(timer)

@@ -8,6 +8,8 @@
 import { Frame, Status } from './pb/rpc.ts'
 import { FrameStream } from './frame-stream.ts'
 import { decodeRequest, encodeUnknownTypeAnswer, isUnknown } from './request-codec.ts'
+import { encodePrefixedFrame, prefixed, sendable } from './frame-encode.ts'
+import type { PrefixedFrame } from './frame-encode.ts'
 import { codeOf } from './wire.ts'
 import { DEFAULT_STREAM_BUFFER_BYTES, MAX_FRAME_BYTES } from '../constants.ts'
 import type { FrameReadResult } from './frame-stream.ts'
@@ -96,7 +98,7 @@ export class InboundStream {
     const request = decodeRequest(read.frame)
     if (isUnknown(request)) {
       // a well-formed frame of a type from a newer version: say so, keep the channel
-      this.send('unknown', Status.UNKNOWN_TYPE, () => encodeUnknownTypeAnswer(request.id, request.type))
+      this.send('unknown', Status.UNKNOWN_TYPE, () => prefixed(encodeUnknownTypeAnswer(request.id, request.type)))
       return true
     }
     this.outstanding++
@@ -112,14 +114,14 @@ export class InboundStream {
   }
 
   private reply (request: Frame, result: HandlerResult): void {
-    this.send(typeName(request.type), result.status ?? Status.OK, () => Frame.encode({ ...result, id: request.id, type: request.type, response: true }))
+    this.send(typeName(request.type), result.status ?? Status.OK, () => encodePrefixedFrame({ ...result, id: request.id, type: request.type, response: true }))
   }
 
-  private send (type: RequestTypeName, status: Status, encode: () => Uint8Array): void {
+  private send (type: RequestTypeName, status: Status, encode: () => PrefixedFrame): void {
     this.init.metrics?.request(type, codeOf(status))
     if (this.done.signal.aborted || this.stream.writeStatus !== 'writable') return
     // the read loop stops reading while the peer does not take its answers, so what waits here is bounded
-    if (!this.frames.send(encode())) this.mustDrain = true
+    if (!this.frames.sendPrefixed(sendable(encode()))) this.mustDrain = true
   }
 }
 

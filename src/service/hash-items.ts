@@ -44,7 +44,7 @@ export class HashItems {
     checkValueSize(value)
     const key = hashItemKey(value)
     const item: Item = { kind: 'hash', key, body: value, ttlSeconds: 0 }
-    await this.init.acceptor.accept(item, { pinned: true })
+    await this.init.acceptor.accept(item, { pinned: true, keyOfBody: true })
     const stored = await this.init.writer.replicate(item, signal())
     return { key, cid: keyToCid(key), stored }
   }

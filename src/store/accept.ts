@@ -27,6 +27,8 @@ export interface AcceptOptions extends AbortOptions {
   expectedSeq?: bigint
   /** Put or published by this node's own user: never expires here, never refused for space. */
   pinned?: boolean
+  /** A hash item whose key the caller has just computed from these very bytes (a local put): not hashed again. */
+  keyOfBody?: boolean
 }
 
 export interface ItemAcceptorInit {
@@ -85,9 +87,12 @@ export class ItemAcceptor {
     if (item.body.byteLength > MAX_VALUE_BYTES) {
       return { refused: 'too-large', message: `value is ${item.body.byteLength} bytes; the limit is ${MAX_VALUE_BYTES}` }
     }
-    if (!verifyHashItem(item.key, item.body)) {
+    if (options.keyOfBody !== true && !verifyHashItem(item.key, item.body)) {
       return { refused: 'hash-mismatch', message: 'value does not hash to key' }
     }
+    // held pinned already (a put whose own node is among the R nearest): keeping it again changes nothing
+    const held = this.store.meta(item.key)
+    if (held?.pinned === true && held.kind === 'hash') return {}
     const existing = await this.store.get(item.key, options)
     if (this.overQuota(existing, item, options)) return this.full()
     await this.store.put(item.key, this.merge(existing, item, options), options)

@@ -8,12 +8,16 @@ import { publishRecord, resolveRecord } from './records.ts'
 import { getHolders, getLocalItems, getStats } from './replicas.ts'
 import { getMetrics } from './metrics.ts'
 import { connectPeer } from './connect.ts'
-import { addFile, addPin, getFile, listPins, removePin } from './files.ts'
 import { dashboardFeatures, dashboardFile, dashboardPage } from './dashboard.ts'
 import { getTable } from './table.ts'
 import { getIpnsRecord, putIpnsRecord } from './routing-v1.ts'
 import { getStatsHistory } from './stats-history.ts'
-import type { Route } from '../router.ts'
+import type { Handler, Route } from '../router.ts'
+
+/** A files route: the files stack (UnixFS importer and exporter, CAR, multipart) loads on the first such request, not in every daemon. */
+function files (name: 'addFile' | 'getFile' | 'listPins' | 'addPin' | 'removePin'): Handler {
+  return async ctx => (await import('./files.ts'))[name](ctx)
+}
 
 export const routes: Route[] = [
   { method: 'POST', path: '/v1/items', handler: putItem },
@@ -30,11 +34,11 @@ export const routes: Route[] = [
   { method: 'GET', path: '/v1/stats', handler: getStats },
   { method: 'GET', path: '/metrics', handler: getMetrics },
   // files of any size (src/files): no overall deadline, each block has its own
-  { method: 'POST', path: '/v1/files', handler: addFile, longRunning: true },
-  { method: 'GET', path: '/v1/files/:cid', handler: getFile, longRunning: true },
-  { method: 'GET', path: '/v1/pins', handler: listPins, longRunning: true },
-  { method: 'POST', path: '/v1/pins/:cid', handler: addPin, longRunning: true },
-  { method: 'DELETE', path: '/v1/pins/:cid', handler: removePin, longRunning: true },
+  { method: 'POST', path: '/v1/files', handler: files('addFile'), longRunning: true },
+  { method: 'GET', path: '/v1/files/:cid', handler: files('getFile'), longRunning: true },
+  { method: 'GET', path: '/v1/pins', handler: files('listPins'), longRunning: true },
+  { method: 'POST', path: '/v1/pins/:cid', handler: files('addPin'), longRunning: true },
+  { method: 'DELETE', path: '/v1/pins/:cid', handler: files('removePin'), longRunning: true },
   // the web dashboard (src/dashboard) and the table picture it draws
   { method: 'GET', path: '/', handler: dashboardPage },
   { method: 'GET', path: '/dashboard/:file', handler: dashboardFile },

@@ -10,6 +10,7 @@ import type { CliIo } from '../io.ts'
 import type { Daemon, DaemonOptions } from '../../daemon/daemon.ts'
 import { loadConfig } from '../../daemon/config.ts'
 import type { DaemonConfig } from '../../daemon/config.ts'
+import { tuneDaemonV8 } from '../../daemon/v8-flags.ts'
 
 export const daemon: Command = {
   name: 'daemon',
@@ -41,6 +42,8 @@ export const daemon: Command = {
   },
   positionals: { min: 0, max: 0 },
   async run ({ values }, io) {
+    // first, so V8 sizes the heap for a long-lived mostly idle process before libp2p loads (src/daemon/v8-flags.ts)
+    tuneDaemonV8(io.env)
     const config = typeof values.config === 'string' ? await asUsageError(async () => loadConfig(values.config as string)) : {}
     // loaded here, not at the top: `toyrrent help` lists this command without loading libp2p
     const { multiaddr } = await import('@multiformats/multiaddr')
