@@ -19,7 +19,9 @@ export type PrepareDecision =
 
 /**
  * Phase 1's decision for slot expected seq `e` once the answers of `set` (the
- * R nearest as we now see them) are as in `answers`; undefined: wait for more.
+ * R nearest as we now see them, or the slot's acceptor set) are as in
+ * `answers`, `majority` promises being a phase-1 quorum (all R under the view
+ * rule); undefined: wait for more.
  */
 export function decidePrepare (set: FoundPeer[], answers: Map<string, Answer<PrepareAnswer>>, e: bigint, ballot: Ballot, majority: number): PrepareDecision | undefined {
   const settled = set.map(p => answers.get(p.peerId.toString())).filter(a => a != null)
@@ -27,6 +29,10 @@ export function decidePrepare (set: FoundPeer[], answers: Map<string, Answer<Pre
   const values = settled.filter(a => a.ok).map(a => a.value)
   const promises = values.filter(v => v.promised && v.replica)
   const staleAt = settled.find(a => a.ok && a.value.storedSeq > e)
+  // The refusals below stay right whatever the quorum size (a majority of a set, or all R under the view rule):
+  // one answer above e proves the id moved past e (a signed record of a higher seq exists), and "none holds e"
+  // is said only once `majority` promised or the whole set answered; either way no ACCEPT of ours was sent on it
+  // (a caller that sent one earlier asks lostSlot before saying cas-mismatch), so the refused record is never visible.
   const mismatch = (why: string): PrepareDecision => ({ kind: 'mismatch', why, set, reports: values })
   const staleWhy = (): string => staleAt?.ok === true ? `${staleAt.peer.peerId} holds seq ${staleAt.value.storedSeq}` : 'no replica holds it'
   if (promises.length >= majority) {
@@ -55,18 +61,28 @@ export function decidePrepare (set: FoundPeer[], answers: Map<string, Answer<Pre
 }
 
 /**
- * Whether the slot is closed for good without having chosen `ours`: a
- * majority of the set closed it (their stored seq moved past it: they accept
- * nothing more there, so nothing more can be chosen), and among the last
- * accepted values that a majority of the set still knows, the one with the
- * highest ballot is not ours. Had ours been chosen at ballot b, every
- * majority would hold an acceptor whose last accepted ballot is ≥ b, and
+ * Whether the slot is closed for good without having chosen `ours`: enough
+ * acceptors closed it (their stored seq moved past it: they accept nothing
+ * more there) that nothing more can be chosen, and among the last accepted
+ * values that enough acceptors still know, the one with the highest ballot
+ * is not ours. Had ours been chosen at ballot b, every set of acceptors that
+ * meets every phase-2 quorum holds one whose last accepted ballot is ≥ b, and
  * every proposal from b on carries ours.
+ *
+ * How many is enough depends on the slot's quorums (protocols/cas.md):
+ * - `knowing` must meet every phase-2 quorum that could have chosen ours; a
+ *   phase-1 quorum does (phase 1 relies on just that): a majority of the
+ *   acceptor set, or under the view rule all R of our view set, since a
+ *   majority of our view need not meet a majority of another proposer's.
+ * - `closed` must meet every phase-1 quorum of a later proposal (a closed
+ *   acceptor promises nothing, so such a proposal never gets past phase 1);
+ *   a phase-2 quorum does: a majority of the set, or of our view set.
+ * Both count answers of our own set (`reports`).
  */
-export function lostSlot (ours: Uint8Array, reports: PrepareAnswer[], majority: number): boolean {
+export function lostSlot (ours: Uint8Array, reports: PrepareAnswer[], quorums: { closed: number, knowing: number }): boolean {
   const closed = reports.filter(r => r.stale).length
   const knowing = reports.filter(r => r.slotKnown)
-  if (closed < majority || knowing.length < majority) return false
+  if (closed < quorums.closed || knowing.length < quorums.knowing) return false
   let best: { ballot: Ballot, hash: Uint8Array } | undefined
   for (const r of knowing) {
     const last = r.stale ? r.closedAccepted : (r.accepted == null ? undefined : { ballot: r.accepted.ballot, hash: sha256(r.accepted.record) })

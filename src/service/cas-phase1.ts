@@ -5,9 +5,14 @@
  * acceptor set S fixes the slot's acceptors: from then on only members of S
  * count, a quorum is a majority of S, and members not yet heard as
  * acceptors are asked again with S named. Without such an answer the view
- * rule applies (slots whose record has no set), and no value is proposed
- * until some answer shows record e without a set: a proposer that never
- * reached a copy of record e does not know the slot's acceptors.
+ * rule applies (slots whose record has no set): phase 1 then needs a promise
+ * from every one of the R nearest as we finally see them (after adding the
+ * nearer nodes answers name), while phase 2 keeps a majority (flexible
+ * Paxos: a full view set misses a majority of another proposer's view set
+ * only if the two share at most a minority; protocols/cas.md, "Quorums under
+ * the view rule"). No value is proposed until some answer shows record e
+ * without a set: a proposer that never reached a copy of record e does not
+ * know the slot's acceptors.
  */
 import { nearestPositioned } from '../keyspace.ts'
 import { acceptorPeers, acceptorSetProblem, quorumOf, sameAcceptorSet } from '../records/acceptor-set.ts'
@@ -141,13 +146,20 @@ class PhaseOne {
       const decision = decidePrepare(this.fixed.peers, effective, slot.expectedSeq, ballot, quorumOf(this.fixed.peers))
       return decision == null ? undefined : { ...decision, acceptors: this.fixed.acceptors }
     }
+    // view rule: a promise from every one of the R nearest as we finally see them (flexible Paxos; protocols/cas.md);
+    // a view of fewer than R holds every node any member named, and still needs a majority of R (phase 2 does)
     const set = this.viewSet()
-    const decision = decidePrepare(set, this.viewAnswers, slot.expectedSeq, ballot, Math.floor(this.init.replicas / 2) + 1)
+    const decision = decidePrepare(set, this.viewAnswers, slot.expectedSeq, ballot, viewPrepareQuorum(set.length, this.init.replicas))
     if (decision?.kind !== 'propose' || this.viewRuleKnown) return decision
     // promises, but no copy of record e answered: the slot's acceptors are unknown
     if (set.some(p => !this.viewAnswers.has(p.peerId.toString()))) return undefined
     return { kind: 'insufficient', why: `no replica that answered holds seq ${slot.expectedSeq}, so the slot's acceptor set is unknown` }
   }
+}
+
+/** Phase 1's quorum under the view rule: the whole view set (R, or fewer when we know fewer), never below a majority of R. */
+export function viewPrepareQuorum (viewSize: number, replicas: number): number {
+  return Math.max(Math.min(viewSize, replicas), Math.floor(replicas / 2) + 1)
 }
 
 function isPromise (answer: Answer<PrepareAnswer> | undefined): answer is Extract<Answer<PrepareAnswer>, { ok: true }> {

@@ -27,7 +27,7 @@ import { hexKey } from '../bytes.ts'
 import { sleep } from '../signals.ts'
 import { fanOut } from './cas-fan-out.ts'
 import { lostSlot } from './cas-decide.ts'
-import { phaseOne } from './cas-phase1.ts'
+import { phaseOne, viewPrepareQuorum } from './cas-phase1.ts'
 import type { PhaseOneResult } from './cas-phase1.ts'
 import { localAccept, localPrepare } from './cas-local.ts'
 import type { Answer } from './cas-fan-out.ts'
@@ -170,9 +170,14 @@ export class CompareAndSwap {
     return { stored: stored.map(p => p.peerId), item: committed }
   }
 
-  /** A quorum of the slot: a majority of its acceptor set, or of R under the view rule (never of a view that knows fewer). */
+  /** A phase-2 quorum of the slot: a majority of its acceptor set, or of R under the view rule (never of a view that knows fewer). */
   private quorum (p1: { acceptors?: Uint8Array[] }): number {
     return p1.acceptors == null ? this.majority : quorumOf(p1.acceptors)
+  }
+
+  /** A phase-1 quorum of the slot: a majority of its acceptor set, or under the view rule our whole view set (cas-phase1.ts). */
+  private prepareQuorum (p1: { acceptors?: Uint8Array[], set: FoundPeer[] }): number {
+    return p1.acceptors == null ? viewPrepareQuorum(p1.set.length, this.init.settings.replicas) : quorumOf(p1.acceptors)
   }
 
   /** The R nearest to the id by everything we know now: where a chosen record is stored, and the next slot's acceptors. */
@@ -190,7 +195,8 @@ export class CompareAndSwap {
     const { item, slot } = run
     const holders = await this.holdersOf(item, this.replicaSet(run), run.signal)
     if (holders.length >= this.init.settings.writeQuorum) return { stored: holders.map(p => p.peerId), item }
-    if (holders.length === 0 && run.sentOurs && lostSlot(item.body, p1.reports, this.quorum(p1))) {
+    // closed by a phase-2 quorum, known by a phase-1 quorum: why, in lostSlot (cas-decide.ts)
+    if (holders.length === 0 && run.sentOurs && lostSlot(item.body, p1.reports, { closed: this.quorum(p1), knowing: this.prepareQuorum(p1) })) {
       throw new RemoteRejectedError(`expected seq ${slot.expectedSeq}, but another record took the slot first (${p1.why})`, 'cas-mismatch')
     }
     if (holders.length > 0 || run.sentOurs) throw this.unknown(run, `the id moved past seq ${slot.expectedSeq} (${p1.why}); our record is stored on ${holders.length} replica(s)`)

@@ -8,8 +8,9 @@
  *  2. C is paused (SIGSTOP-like: it answers nothing and, for itself, time
  *     jumps when it resumes); its peers time out on it and drop it, so their
  *     replica set becomes {A, B, D};
- *  3. P1 swaps v1 in at expected seq 1 while A is slow for it: B and D promise,
- *     accept and store v1, and P1 is acknowledged;
+ *  3. P1 swaps v1 in at expected seq 1 while A is slow for it from the ACCEPT
+ *     on (A, B and D promise: a slot under the view rule needs all R): B and
+ *     D accept and store v1, and P1 is acknowledged;
  *  4. C resumes with its old table (it still counts itself a replica) and,
  *     as a proposer, swaps at expected seq 1 too, its answer from B slow.
  *
@@ -17,7 +18,10 @@
  * quorum disjoint from {B, D}: C's own record was acknowledged as well (two
  * acknowledgements for one expected seq), or, when C had accepted an old value
  * before the pause, that value was chosen and stored on A and C, hiding the
- * acknowledged v1 from readers.
+ * acknowledged v1 from readers. (Before the view rule's full phase-1 quorum,
+ * P1 needed no promise from A and A was slow for it from the PREPARE on; now
+ * such a P1 gets insufficient-peers, and B's promise, needed by C too, also
+ * stops C: the pause rule is a second line here.)
  */
 import { expect } from 'chai'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -105,10 +109,20 @@ describe('unit: compare-and-swap with a paused acceptor', function () {
     }
     // 2. C is paused; its peers drop it
     pause(c)
-    // 3. P1 swaps v1 in at expected seq 1, A too slow for it to hear
-    net.setDelay((from, to) => from.equals(net.peerId(p1)) && to.equals(net.peerId(a)) ? REQUEST_TIMEOUT * 4 : 0)
+    // 3. P1 swaps v1 in at expected seq 1, A too slow for it to hear from the ACCEPT on (a slot under the view
+    //    rule needs every one of the R nearest to promise, so A promises; its ACCEPT and STORE time out)
+    const rpc = p1[internals].rpc
+    const accept = rpc.accept
+    rpc.accept = async (...args) => {
+      net.setDelay((from, to) => from.equals(net.peerId(p1)) && to.equals(net.peerId(a)) ? REQUEST_TIMEOUT * 4 : 0)
+      return accept.apply(rpc, args)
+    }
     const v1 = await createPublishRecord({ privateKey: key, seq: 2n, value: text('v1') })
-    expect(await codeOf(p1.publishRecord(v1, { expectedSeq: 1n }))).to.equal('ok')
+    try {
+      expect(await codeOf(p1.publishRecord(v1, { expectedSeq: 1n }))).to.equal('ok')
+    } finally {
+      rpc.accept = accept
+    }
     expect(a[internals].store.meta(id)?.seq, 'A never heard of v1').to.equal(1n)
     // 4. C resumes after 20 s of silence and swaps at expected seq 1 itself, B slow to answer it
     resume(c, 20_000)
