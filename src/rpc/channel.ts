@@ -6,7 +6,8 @@
  */
 import { lpStream } from '@libp2p/utils'
 import { Frame } from './pb/rpc.ts'
-import { encodePrefixedFrame, sendable } from './frame-encode.ts'
+import { encodePrefixedFrame } from './frame-encode.ts'
+import { FrameBatch } from './frame-batch.ts'
 import { MAX_FRAME_BYTES } from '../constants.ts'
 import { ProtocolError, TimeoutError } from '../errors.ts'
 import type { LengthPrefixedStream } from '@libp2p/utils'
@@ -29,6 +30,8 @@ const MAX_LATE = 256
 export class RpcChannel {
   private readonly stream: Stream
   private readonly lp: LengthPrefixedStream<Stream>
+  /** Requests queued in one turn (a cat's window) go out as one send (rpc/frame-batch.ts). */
+  private readonly batch: FrameBatch
   private readonly pending = new Map<bigint, Pending>()
   /** Requests that timed out or were aborted, by id: who to tell if their answer comes after all. */
   private readonly late = new Map<bigint, () => void>()
@@ -40,6 +43,7 @@ export class RpcChannel {
     this.stream = stream
     this.log = log
     this.lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    this.batch = new FrameBatch(stream, err => { this.close(err) })
     void this.readLoop()
   }
 
@@ -61,9 +65,12 @@ export class RpcChannel {
     let answered = false
     try {
       options.signal?.throwIfAborted()
+      // a stream that takes no more: wait for it to drain before queueing more on it
+      if (this.batch.full) await this.stream.onDrain({ signal: options.signal })
+      if (this.closedWith != null) throw this.closedWith
       const encoded = encodePrefixedFrame({ ...frame, id, response: false })
-      // prefix and frame in one send (lp.write would add the prefix as a buffer, a socket write, of its own)
-      if (!this.stream.send(sendable(encoded))) await this.stream.onDrain({ signal: options.signal })
+      // prefix and frame as one (lp.write would add the prefix as a buffer, a socket write, of its own), with the others of this turn
+      this.batch.push(encoded)
       const exchange = await promise
       answered = true
       exchange.bytes += encoded.length
@@ -87,6 +94,7 @@ export class RpcChannel {
     for (const p of this.pending.values()) p.reject(err)
     this.pending.clear()
     this.late.clear()
+    this.batch.clear()
     this.stream.abort(err)
   }
 

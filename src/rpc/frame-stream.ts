@@ -108,11 +108,6 @@ export class FrameStream {
     return this.stream.send(new Uint8ArrayList(encodeVarint(body.byteLength), body))
   }
 
-  /** Write one frame already length-prefixed (rpc/frame-encode.ts `sendable`): one send, as few buffers as it has. */
-  sendPrefixed (frame: Uint8Array | Uint8ArrayList): boolean {
-    return this.stream.send(frame)
-  }
-
   /** A whole frame off the front of the buffer, or undefined when it is not all here yet. Throws on a bad prefix. */
   private parse (): Uint8Array | undefined {
     let length = 0

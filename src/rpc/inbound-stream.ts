@@ -8,7 +8,8 @@
 import { Frame, Status } from './pb/rpc.ts'
 import { FrameStream } from './frame-stream.ts'
 import { decodeRequest, encodeUnknownTypeAnswer, isUnknown } from './request-codec.ts'
-import { encodePrefixedFrame, prefixed, sendable } from './frame-encode.ts'
+import { encodePrefixedFrame, prefixed } from './frame-encode.ts'
+import { FrameBatch } from './frame-batch.ts'
 import type { PrefixedFrame } from './frame-encode.ts'
 import { codeOf } from './wire.ts'
 import { DEFAULT_STREAM_BUFFER_BYTES, MAX_FRAME_BYTES } from '../constants.ts'
@@ -37,10 +38,11 @@ export class InboundStream {
   private readonly stream: Stream
   private readonly peer: PeerId
   private readonly frames: FrameStream
+  /** Answers finished in one turn go out as one send (rpc/frame-batch.ts). */
+  private readonly batch: FrameBatch
   /** Ends the requests of this stream that are still queued or running. */
   private readonly done = new AbortController()
   private outstanding = 0
-  private mustDrain = false
   private settled?: PromiseWithResolvers<void>
 
   constructor (stream: Stream, peer: PeerId, init: InboundStreamInit) {
@@ -48,6 +50,7 @@ export class InboundStream {
     this.peer = peer
     this.init = init
     this.frames = new FrameStream(stream, { maxDataLength: MAX_FRAME_BYTES, maxBufferSize: DEFAULT_STREAM_BUFFER_BYTES })
+    this.batch = new FrameBatch(stream, err => { this.init.log('rpc answer to %p not sent: %s', this.peer, err.message) })
   }
 
   /** Serve until the peer ends, the stream idles, or `stop` aborts (then the stream is reset). */
@@ -59,6 +62,7 @@ export class InboundStream {
     stop.addEventListener('abort', onStop, { once: true })
     try {
       while (await this.next()) {}
+      this.batch.flush()
       await this.stream.close({ signal: AbortSignal.timeout(this.init.handlerTimeout) })
     } catch (err: any) {
       if (stop.aborted) {
@@ -70,16 +74,16 @@ export class InboundStream {
       this.stream.abort(err)
     } finally {
       stop.removeEventListener('abort', onStop)
+      this.batch.clear()
       this.done.abort()
     }
   }
 
   /** Read and handle one frame; false when the stream is done. */
   private async next (): Promise<boolean> {
-    if (this.mustDrain) {
+    if (this.batch.full) {
       // a peer that does not read its answers within the deadline is reset
       await this.stream.onDrain({ signal: AbortSignal.timeout(this.init.handlerTimeout) })
-      this.mustDrain = false
     }
     const read: FrameReadResult = await this.frames.read({ frameTimeout: this.init.frameTimeout, idleTimeout: this.init.idleTimeout })
     if ('idle' in read) {
@@ -121,7 +125,7 @@ export class InboundStream {
     this.init.metrics?.request(type, codeOf(status))
     if (this.done.signal.aborted || this.stream.writeStatus !== 'writable') return
     // the read loop stops reading while the peer does not take its answers, so what waits here is bounded
-    if (!this.frames.sendPrefixed(sendable(encode()))) this.mustDrain = true
+    this.batch.push(encode())
   }
 }
 
