@@ -13,7 +13,6 @@
  * before the body, the body itself (the caller's bytes), and what follows.
  */
 import { writer } from 'protons-runtime'
-import { Uint8ArrayList } from 'uint8arraylist'
 import { FetchResponse, Frame, Item, StoreRequest } from './pb/rpc.ts'
 import { encodeVarint } from './frame-stream.ts'
 
@@ -58,11 +57,6 @@ export function encodePrefixedFrame (frame: Partial<Frame>): PrefixedFrame {
 /** Frame bytes from another encoder (encodeUnknownTypeAnswer), prefixed. */
 export function prefixed (bytes: Uint8Array): PrefixedFrame {
   return { parts: [concat([encodeVarint(bytes.byteLength), bytes])], length: bytes.byteLength }
-}
-
-/** A prefixed frame as one value for Stream.send. */
-export function sendable (frame: PrefixedFrame): Uint8Array | Uint8ArrayList {
-  return frame.parts.length === 1 ? frame.parts[0] : new Uint8ArrayList(...frame.parts)
 }
 
 /** Bytes of the varint at the start of `bytes`. */
