@@ -24,7 +24,7 @@ import type { ToyrrentApi, ToyrrentOperationOptions } from '../service/types.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 /** The parts of the service the block layer uses. */
-export type BlockService = Pick<ToyrrentApi, 'put' | 'get' | 'localPins'>
+export type BlockService = Pick<ToyrrentApi, 'put' | 'get' | 'localPins' | 'blockBatches'>
 
 /** A block's bytes do not hash to the CID it came with (a CAR import, a blockstore put). */
 export class BlockMismatchError extends ToyrrentError {

@@ -15,6 +15,7 @@ import { readFile, stat } from './reader.ts'
 import { inOrder } from './window.ts'
 import { BlockLatency } from './hedge.ts'
 import { claimsOf } from './add-claims.ts'
+import { BatchLoader } from './batch-loader.ts'
 import type { AddClaims } from './add-claims.ts'
 import type { BlockService } from './blocks.ts'
 import type { AddResult } from './importer.ts'
@@ -31,6 +32,8 @@ export interface FilesInit {
   storeWindow?: number
   /** Deadline of one block's get or put, in ms. @default the service's operation timeout */
   blockTimeout?: number
+  /** Ask holders for several blocks at once (FETCH_MANY) when the service can. @default true */
+  fetchMany?: boolean
 }
 
 /** One entry of a directory listing. */
@@ -45,22 +48,32 @@ export interface ListEntry {
 export class Files {
   readonly pins: Pins
   private readonly service: BlockService
-  private readonly init: Required<Omit<FilesInit, 'blockTimeout'>> & FilesInit
+  private readonly init: Required<Omit<FilesInit, 'blockTimeout' | 'fetchMany'>> & FilesInit
   /** How long block gets have been taking: when to ask a second holder (hedge.ts). */
   private readonly latency = new BlockLatency()
+  /** Several blocks per request from one holder (batch-loader.ts), when the service offers it. */
+  readonly batches?: BatchLoader
 
   constructor (service: BlockService, init: FilesInit = {}) {
     this.service = service
     this.init = { fetchWindow: DEFAULT_FETCH_WINDOW, storeWindow: DEFAULT_STORE_WINDOW, ...init }
+    if (service.blockBatches != null && init.fetchMany !== false) {
+      this.batches = new BatchLoader(service.blockBatches, this.loadOne, { hedgeMs: () => this.latency.hedgeMs(), onBlock: ms => { this.latency.observe(ms) } })
+    }
     this.pins = new Pins(service.localPins, this.load)
   }
 
-  /**
-   * A block by CID, tried again once when it could not be had (a replica
-   * that just died, a lookup that met only busy peers): a cat survives the
-   * loss of R − 1 nodes without waiting for repair.
-   */
+  /** A block by CID, verified: in a batch with others of this turn when the service can (FETCH_MANY), else on its own. */
   readonly load = async (cid: CID, signal?: AbortSignal): Promise<Uint8Array> => {
+    return this.batches != null ? this.batches.load(cid, signal) : this.loadOne(cid, signal)
+  }
+
+  /**
+   * A block by CID, on its own, tried again once when it could not be had (a
+   * replica that just died, a lookup that met only busy peers): a cat
+   * survives the loss of R − 1 nodes without waiting for repair.
+   */
+  private readonly loadOne = async (cid: CID, signal?: AbortSignal): Promise<Uint8Array> => {
     for (let attempt = 1; ; attempt++) {
       try {
         const started = performance.now()

@@ -9,6 +9,7 @@ import { Frame } from './pb/rpc.ts'
 import { encodePrefixedFrame } from './frame-encode.ts'
 import { FrameBatch } from './frame-batch.ts'
 import { MAX_FRAME_BYTES } from '../constants.ts'
+import { MAX_FETCH_MANY_ANSWER_BYTES } from './fetch-many-limits.ts'
 import { ProtocolError, TimeoutError } from '../errors.ts'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Stream, AbortOptions, Logger } from '@libp2p/interface'
@@ -42,7 +43,8 @@ export class RpcChannel {
   constructor (stream: Stream, log: Logger) {
     this.stream = stream
     this.log = log
-    this.lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+    // answers may be a FETCH_MANY's (up to 16 blocks); requests the server reads stay under MAX_FRAME_BYTES
+    this.lp = lpStream(stream, { maxDataLength: Math.max(MAX_FRAME_BYTES, MAX_FETCH_MANY_ANSWER_BYTES) })
     this.batch = new FrameBatch(stream, err => { this.close(err) })
     void this.readLoop()
   }

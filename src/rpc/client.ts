@@ -11,7 +11,7 @@ import { RemoteRejectedError } from '../errors.ts'
 import { ownBytes } from '../bytes.ts'
 import type { Exchange } from './channel.ts'
 import type { PeerInfo } from './pb/rpc.ts'
-import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FindBeforeNAnswer, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
+import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FetchManyAnswer, FindBeforeNAnswer, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
 import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
@@ -50,6 +50,12 @@ export class RpcClient implements PeerRpc {
     const response = await this.ask(peer, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), closerCount } }, options)
     const item = response.fetchResponse?.item
     return { item: item == null ? undefined : itemFromWire(item), closer: this.peers(response.fetchResponse?.closer) }
+  }
+
+  async fetchMany (peer: FoundPeer, keys: Uint8Array[], options: RequestOptions): Promise<FetchManyAnswer> {
+    const response = await this.ask(peer, { type: Frame.Type.FETCH_MANY, fetchManyRequest: { keys: keys.map(ownBytes) } }, options)
+    const answer = response.fetchManyResponse
+    return { items: (answer?.items ?? []).map(itemFromWire), missing: answer?.missing ?? [], omitted: answer?.omitted ?? [] }
   }
 
   async store (peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer> {

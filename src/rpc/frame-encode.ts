@@ -15,6 +15,7 @@
 import { writer } from 'protons-runtime'
 import { FetchResponse, Frame, Item, StoreRequest } from './pb/rpc.ts'
 import { encodeVarint } from './frame-stream.ts'
+import { encodeFetchManyAnswer, isFetchManyAnswer } from './fetch-many-encode.ts'
 
 /** Bodies shorter than this are copied like the rest of the frame (a buffer of their own costs more). */
 export const BY_REFERENCE_BYTES = 4096
@@ -47,6 +48,7 @@ export function encodePrefixedFrame (frame: Partial<Frame>): PrefixedFrame {
     const rest = FetchResponse.encode({ ...fetched, item: undefined })
     return split(Frame.encode({ ...frame, fetchResponse: undefined }), FETCH_RESPONSE_FIELD, fetched.item, rest)
   }
+  if (isFetchManyAnswer(frame)) return encodeFetchManyAnswer(frame)
   // the prefix written by the same writer: one buffer, no second copy
   const w = writer()
   Frame.codec().encode(frame, w, { lengthDelimited: true })

@@ -23,6 +23,9 @@ export interface InboundQueueInit {
 
 export type Job = () => Promise<void>
 
+/** A job and what it counts for against the limits (a FETCH_MANY of 16 keys counts as 16 FETCHes). */
+interface Queued { job: Job, cost: number }
+
 export interface InboundQueueStats {
   running: number
   queued: number
@@ -41,7 +44,7 @@ export class InboundQueue {
   readonly maxQueued: number
   readonly maxPerPeer: number
   /** Waiting jobs per peer; Map order is the round-robin order. */
-  private readonly waiting = new Map<string, Job[]>()
+  private readonly waiting = new Map<string, Queued[]>()
   /** Jobs waiting or running per peer. */
   private readonly perPeer = new Map<string, number>()
   private running = 0
@@ -56,22 +59,28 @@ export class InboundQueue {
     this.maxPerPeer = positive(init.maxPerPeer ?? DEFAULT_QUEUE_MAX_PER_PEER, 'maxPerPeer')
   }
 
-  /** Queue a job for `peer`; returns why it was refused, or undefined when it was taken. */
-  push (peer: string, job: Job): RefusedReason | undefined {
+  /**
+   * Queue a job for `peer`; returns why it was refused, or undefined when it
+   * was taken. `cost` is what the job counts for against the per-peer and
+   * queued limits (a request for several items counts as that many requests),
+   * at most `maxPerPeer`.
+   */
+  push (peer: string, job: Job, cost = 1): RefusedReason | undefined {
+    cost = Math.min(Math.max(1, Math.floor(cost)), this.maxPerPeer)
     const mine = this.perPeer.get(peer) ?? 0
-    if (mine >= this.maxPerPeer) {
+    if (mine + cost > this.maxPerPeer) {
       this.refused++
       return 'peer-limit'
     }
-    if (this.queued >= this.maxQueued && this.running >= this.concurrency) {
+    if (this.queued + cost > this.maxQueued && this.running >= this.concurrency) {
       this.refused++
       return 'queue-full'
     }
-    this.perPeer.set(peer, mine + 1)
+    this.perPeer.set(peer, mine + cost)
     const list = this.waiting.get(peer)
-    if (list == null) this.waiting.set(peer, [job])
-    else list.push(job)
-    this.queued++
+    if (list == null) this.waiting.set(peer, [{ job, cost }])
+    else list.push({ job, cost })
+    this.queued += cost
     this.pump()
     return undefined
   }
@@ -90,17 +99,17 @@ export class InboundQueue {
   private pump (): void {
     while (this.running < this.concurrency && this.waiting.size > 0) {
       // the first peer in Map order is next; after its turn it goes to the back
-      const [peer, list] = this.waiting.entries().next().value as [string, Job[]]
-      const job = list.shift() as Job
+      const [peer, list] = this.waiting.entries().next().value as [string, Queued[]]
+      const { job, cost } = list.shift() as Queued
       this.waiting.delete(peer)
       if (list.length > 0) this.waiting.set(peer, list)
-      this.queued--
+      this.queued -= cost
       this.running++
-      void this.run(peer, job)
+      void this.run(peer, job, cost)
     }
   }
 
-  private async run (peer: string, job: Job): Promise<void> {
+  private async run (peer: string, job: Job, cost: number): Promise<void> {
     try {
       await job()
     } catch {
@@ -108,7 +117,7 @@ export class InboundQueue {
     } finally {
       this.running--
       this.done++
-      const mine = (this.perPeer.get(peer) ?? 1) - 1
+      const mine = (this.perPeer.get(peer) ?? cost) - cost
       if (mine <= 0) this.perPeer.delete(peer)
       else this.perPeer.set(peer, mine)
       this.pump()

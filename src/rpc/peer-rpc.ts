@@ -53,6 +53,16 @@ export interface FetchAnswer {
   closer: FoundPeer[]
 }
 
+/** A FETCH_MANY answer, as the responder gave it (not yet verified: the asker hashes each body). */
+export interface FetchManyAnswer {
+  /** Hash items it holds of the keys asked, in request order. */
+  items: Item[]
+  /** Keys it does not hold as a hash item. */
+  missing: Uint8Array[]
+  /** Keys it holds but left out of this answer (its byte budget). */
+  omitted: Uint8Array[]
+}
+
 export interface StoreAnswer {
   /** Publish items: the seq held after the request. */
   storedSeq: bigint
@@ -120,6 +130,8 @@ export interface AcceptAnswer {
 export interface PeerRpc {
   findBeforeN(peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer>
   fetch(peer: FoundPeer, key: Uint8Array, closerCount: number, options: RequestOptions): Promise<FetchAnswer>
+  /** Up to MAX_FETCH_MANY_KEYS hash items in one exchange (protocols/rpc.md, "FETCH_MANY"); an older peer refuses with code 'unknown-type'. */
+  fetchMany(peer: FoundPeer, keys: Uint8Array[], options: RequestOptions): Promise<FetchManyAnswer>
   store(peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer>
   digest(peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer>
   /** Of these keys and seqs, the ones the peer lacks or holds older. */

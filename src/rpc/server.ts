@@ -127,7 +127,7 @@ export class RpcServer {
         return
       }
       answer(await this.dispatch(request, peer, signal))
-    })
+    }, requestCost(request))
     if (refused == null) return undefined
     return { status: Status.BUSY, message: refused === 'peer-limit' ? `more than ${this.queue.maxPerPeer} requests in flight` : 'inbound queue full' }
   }
@@ -158,4 +158,9 @@ export class RpcServer {
       streamSignal.removeEventListener('abort', onStreamDone)
     }
   }
+}
+
+/** What a request counts for in the inbound queue: a FETCH_MANY as many FETCHes as keys it names (what it costs to answer). */
+function requestCost (request: Frame): number {
+  return request.type === Frame.Type.FETCH_MANY ? Math.max(1, request.fetchManyRequest?.keys.length ?? 1) : 1
 }

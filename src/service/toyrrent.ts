@@ -15,6 +15,7 @@ import { ItemStore } from '../store/item-store.ts'
 import { ItemAcceptor } from '../store/accept.ts'
 import { PaxosState } from '../store/paxos-state.ts'
 import { localPins } from '../store/local-pins.ts'
+import { BlockBatches } from './block-batches.ts'
 import { VerifiedCache } from '../records/verified-cache.ts'
 import { Placement } from './placement.ts'
 import { PeerTable } from './peer-table.ts'
@@ -84,6 +85,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   readonly writeQuorum: number
   /** Pin state of the hash items held here (files' pins, src/files/pins.ts; see src/store/local-pins.ts). */
   readonly localPins: LocalPins
+  readonly blockBatches: BlockBatches
   private readonly components: ToyrrentComponents
   private readonly settings: Settings
   private readonly log: Logger
@@ -154,6 +156,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
     this.hashItems = new HashItems(common)
+    this.blockBatches = new BlockBatches({ store: this.store, table: this.table, requests, replicas: s.replicas, clock: s.clock })
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
     const acceptorSide = this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedRecord: async id => this.store.get(id), verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: components.logger.forComponent('toyrrent:cas') })

@@ -7,6 +7,7 @@ import type { ItemKind } from '../records/item.ts'
 import type { SizeEstimate } from './size-estimate.ts'
 import type { InboundQueueStats } from '../rpc/inbound-queue.ts'
 import type { LocalPins } from '../store/local-pins.ts'
+import type { BlockBatchSource } from './block-batches.ts'
 
 export type { FoundPeer, LocalPins }
 
@@ -147,6 +148,8 @@ export interface ToyrrentApi {
   getRoutingRecord?(key: Uint8Array, options?: ToyrrentOperationOptions): Promise<Uint8Array>
   /** Pin state of the hash items held here (files' pins: src/files/pins.ts). */
   readonly localPins: LocalPins
+  /** Several blocks from one holder per request (FETCH_MANY), for the files layer's reads; absent: one get per block. */
+  readonly blockBatches?: BlockBatchSource
 }
 
 export interface HeldItem {

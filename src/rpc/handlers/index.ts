@@ -12,6 +12,7 @@ import { HoldsHandler } from './holds.ts'
 import { HandoffHandler } from './handoff.ts'
 import { CasPrepareHandler } from './cas-prepare.ts'
 import { CasAcceptHandler } from './cas-accept.ts'
+import { FetchManyHandler } from './fetch-many.ts'
 import type { HandlerTable } from '../server.ts'
 import type { NearestPeers } from './nearest-peers.ts'
 import type { SharedDigests } from './digest.ts'
@@ -44,6 +45,7 @@ export function handlerTable (deps: HandlerDeps): HandlerTable {
     [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(deps.store),
     [Frame.Type.HOLDS]: new HoldsHandler(deps.store, deps.clock),
     [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff, deps.clock),
+    [Frame.Type.FETCH_MANY]: new FetchManyHandler(deps.store, deps.clock),
     ...(deps.cas == null ? {} : { [Frame.Type.CAS_PREPARE]: new CasPrepareHandler(deps.cas), [Frame.Type.CAS_ACCEPT]: new CasAcceptHandler(deps.cas) })
   }
 }

@@ -1230,6 +1230,353 @@ export namespace FetchResponse {
   }
 }
 
+export interface FetchManyRequest {
+  keys: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace FetchManyRequest {
+  let _codec: Codec<FetchManyRequest>
+
+  export const codec = (): Codec<FetchManyRequest> => {
+    if (_codec == null) {
+      _codec = message<FetchManyRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.keys != null && obj.keys.length > 0) {
+          for (const value of obj.keys) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          keys: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.keys != null && obj.keys.length === opts.limits.keys) {
+                throw new MaxLengthError('Decode error - repeated field "keys" had too many elements')
+              }
+
+              obj.keys.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          keys: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.keys != null && obj.keys === opts.limits.keys) {
+                throw new MaxLengthError('Streaming decode error - repeated field "keys" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.keys[]`,
+                index: obj.keys,
+                value: reader.bytes()
+              }
+
+              obj.keys++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FetchManyRequestKeysFieldEvent {
+    field: '$.keys[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<FetchManyRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FetchManyRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchManyRequest>): FetchManyRequest {
+    return decodeMessage(buf, FetchManyRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchManyRequest>): Generator<FetchManyRequestKeysFieldEvent> {
+    return streamMessage(buf, FetchManyRequest.codec(), opts)
+  }
+}
+
+export interface FetchManyResponse {
+  items: Item[]
+  missing: Uint8Array<ArrayBuffer>[]
+  omitted: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace FetchManyResponse {
+  let _codec: Codec<FetchManyResponse>
+
+  export const codec = (): Codec<FetchManyResponse> => {
+    if (_codec == null) {
+      _codec = message<FetchManyResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.items != null && obj.items.length > 0) {
+          for (const value of obj.items) {
+            w.uint32(10)
+            Item.codec().encode(value, w)
+          }
+        }
+
+        if (obj.missing != null && obj.missing.length > 0) {
+          for (const value of obj.missing) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.omitted != null && obj.omitted.length > 0) {
+          for (const value of obj.omitted) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          items: [],
+          missing: [],
+          omitted: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.items != null && obj.items.length === opts.limits.items) {
+                throw new MaxLengthError('Decode error - repeated field "items" had too many elements')
+              }
+
+              if (obj.items.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "items" had too many elements')
+              }
+
+              obj.items.push(Item.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.items$
+              }))
+              break
+            }
+            case 2: {
+              if (opts.limits?.missing != null && obj.missing.length === opts.limits.missing) {
+                throw new MaxLengthError('Decode error - repeated field "missing" had too many elements')
+              }
+
+              if (obj.missing.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "missing" had too many elements')
+              }
+
+              obj.missing.push(reader.bytes())
+              break
+            }
+            case 3: {
+              if (opts.limits?.omitted != null && obj.omitted.length === opts.limits.omitted) {
+                throw new MaxLengthError('Decode error - repeated field "omitted" had too many elements')
+              }
+
+              if (obj.omitted.length === 16) {
+                throw new MaxLengthError('Decode error - repeated field "omitted" had too many elements')
+              }
+
+              obj.omitted.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          items: 16,
+          missing: 16,
+          omitted: 16
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.items != null && obj.items === opts.limits.items) {
+                throw new MaxLengthError('Streaming decode error - repeated field "items" had too many elements')
+              }
+
+              if (obj.items === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "items" had too many elements')
+              }
+
+              for (const evt of Item.codec().stream(reader, reader.uint32(), `${prefix}.items[]`, {
+                limits: opts.limits?.items$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.items
+                }
+              }
+
+              obj.items++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.missing != null && obj.missing === opts.limits.missing) {
+                throw new MaxLengthError('Streaming decode error - repeated field "missing" had too many elements')
+              }
+
+              if (obj.missing === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "missing" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.missing[]`,
+                index: obj.missing,
+                value: reader.bytes()
+              }
+
+              obj.missing++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.omitted != null && obj.omitted === opts.limits.omitted) {
+                throw new MaxLengthError('Streaming decode error - repeated field "omitted" had too many elements')
+              }
+
+              if (obj.omitted === 16) {
+                throw new MaxLengthError('Streaming decode error - repeated field "omitted" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.omitted[]`,
+                index: obj.omitted,
+                value: reader.bytes()
+              }
+
+              obj.omitted++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FetchManyResponseItemsKindFieldEvent {
+    field: '$.items[].kind'
+    value: ItemKind
+    index: number
+  }
+
+  export interface FetchManyResponseItemsKeyFieldEvent {
+    field: '$.items[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FetchManyResponseItemsBodyFieldEvent {
+    field: '$.items[].body'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FetchManyResponseItemsTtlSecondsFieldEvent {
+    field: '$.items[].ttlSeconds'
+    value: number
+    index: number
+  }
+
+  export interface FetchManyResponseItemsAcceptorsFieldEvent {
+    field: '$.items[].acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FetchManyResponseMissingFieldEvent {
+    field: '$.missing[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FetchManyResponseOmittedFieldEvent {
+    field: '$.omitted[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<FetchManyResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FetchManyResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchManyResponse>): FetchManyResponse {
+    return decodeMessage(buf, FetchManyResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchManyResponse>): Generator<FetchManyResponseItemsKindFieldEvent | FetchManyResponseItemsKeyFieldEvent | FetchManyResponseItemsBodyFieldEvent | FetchManyResponseItemsTtlSecondsFieldEvent | FetchManyResponseItemsAcceptorsFieldEvent | FetchManyResponseMissingFieldEvent | FetchManyResponseOmittedFieldEvent> {
+    return streamMessage(buf, FetchManyResponse.codec(), opts)
+  }
+}
+
 export interface DigestRequest {
   count: number
   hash: Uint8Array<ArrayBuffer>
@@ -3712,6 +4059,8 @@ export interface Frame {
   casPrepareResponse?: CasPrepareResponse
   casAcceptRequest?: CasAcceptRequest
   casAcceptResponse?: CasAcceptResponse
+  fetchManyRequest?: FetchManyRequest
+  fetchManyResponse?: FetchManyResponse
 }
 
 export namespace Frame {
@@ -3725,7 +4074,8 @@ export namespace Frame {
     HOLDS = 'HOLDS',
     HANDOFF = 'HANDOFF',
     CAS_PREPARE = 'CAS_PREPARE',
-    CAS_ACCEPT = 'CAS_ACCEPT'
+    CAS_ACCEPT = 'CAS_ACCEPT',
+    FETCH_MANY = 'FETCH_MANY'
   }
 
   enum __TypeValues {
@@ -3738,7 +4088,8 @@ export namespace Frame {
     HOLDS = 6,
     HANDOFF = 7,
     CAS_PREPARE = 8,
-    CAS_ACCEPT = 9
+    CAS_ACCEPT = 9,
+    FETCH_MANY = 12
   }
 
   export namespace Type {
@@ -3869,6 +4220,16 @@ export namespace Frame {
         if (obj.casAcceptResponse != null) {
           w.uint32(218)
           CasAcceptResponse.codec().encode(obj.casAcceptResponse, w)
+        }
+
+        if (obj.fetchManyRequest != null) {
+          w.uint32(258)
+          FetchManyRequest.codec().encode(obj.fetchManyRequest, w)
+        }
+
+        if (obj.fetchManyResponse != null) {
+          w.uint32(266)
+          FetchManyResponse.codec().encode(obj.fetchManyResponse, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4014,6 +4375,18 @@ export namespace Frame {
             case 27: {
               obj.casAcceptResponse = CasAcceptResponse.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.casAcceptResponse
+              })
+              break
+            }
+            case 32: {
+              obj.fetchManyRequest = FetchManyRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.fetchManyRequest
+              })
+              break
+            }
+            case 33: {
+              obj.fetchManyResponse = FetchManyResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.fetchManyResponse
               })
               break
             }
@@ -4189,6 +4562,20 @@ export namespace Frame {
             case 27: {
               yield * CasAcceptResponse.codec().stream(reader, reader.uint32(), `${prefix}.casAcceptResponse`, {
                 limits: opts.limits?.casAcceptResponse
+              })
+
+              break
+            }
+            case 32: {
+              yield * FetchManyRequest.codec().stream(reader, reader.uint32(), `${prefix}.fetchManyRequest`, {
+                limits: opts.limits?.fetchManyRequest
+              })
+
+              break
+            }
+            case 33: {
+              yield * FetchManyResponse.codec().stream(reader, reader.uint32(), `${prefix}.fetchManyResponse`, {
+                limits: opts.limits?.fetchManyResponse
               })
 
               break
@@ -4650,6 +5037,54 @@ export namespace Frame {
     value: bigint
   }
 
+  export interface FrameFetchManyRequestKeysFieldEvent {
+    field: '$.fetchManyRequest.keys[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameFetchManyResponseItemsKindFieldEvent {
+    field: '$.fetchManyResponse.items[].kind'
+    value: ItemKind
+    index: number
+  }
+
+  export interface FrameFetchManyResponseItemsKeyFieldEvent {
+    field: '$.fetchManyResponse.items[].key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameFetchManyResponseItemsBodyFieldEvent {
+    field: '$.fetchManyResponse.items[].body'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameFetchManyResponseItemsTtlSecondsFieldEvent {
+    field: '$.fetchManyResponse.items[].ttlSeconds'
+    value: number
+    index: number
+  }
+
+  export interface FrameFetchManyResponseItemsAcceptorsFieldEvent {
+    field: '$.fetchManyResponse.items[].acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameFetchManyResponseMissingFieldEvent {
+    field: '$.fetchManyResponse.missing[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameFetchManyResponseOmittedFieldEvent {
+    field: '$.fetchManyResponse.omitted[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -4658,7 +5093,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent | FrameFetchManyRequestKeysFieldEvent | FrameFetchManyResponseItemsKindFieldEvent | FrameFetchManyResponseItemsKeyFieldEvent | FrameFetchManyResponseItemsBodyFieldEvent | FrameFetchManyResponseItemsTtlSecondsFieldEvent | FrameFetchManyResponseItemsAcceptorsFieldEvent | FrameFetchManyResponseMissingFieldEvent | FrameFetchManyResponseOmittedFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
