@@ -4,7 +4,7 @@
  * file moved between two Helia nodes over bitswap on the same libp2p stack
  * (TCP, Noise, Yamux, identify), in the same run and process.
  *
- *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--store-window 8] [--rounds 3] [--out FILE] [--cpu-prof-dir DIR]
+ *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--fetch-many on|off] [--store-window 8] [--rounds 3] [--out FILE] [--cpu-prof-dir DIR]
  *
  * toyrrent add: node 0 imports the file (64 KiB raw leaves, balanced, 174
  * links) and stores every block on its R nearest nodes. The nodes' keys
@@ -52,6 +52,7 @@ import { balanced } from 'ipfs-unixfs-importer/layout'
 import { createTestnet } from '../src/testing/testnet.ts'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { Files } from '../src/files/files.ts'
+import type { BatchStats } from '../src/files/batch-loader.ts'
 import { blockKey, parseCid } from '../src/files/blocks.ts'
 import { dagBlocks } from '../src/files/dag.ts'
 import { RpcChannel } from '../src/rpc/channel.ts'
@@ -80,10 +81,12 @@ async function digest (chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>)
  * so CPU per MiB is the work a transfer costs, which a busy shared machine
  * does not change the way it changes MiB/s.
  */
-interface Phase { seconds: number, mibPerSecond: number, cpuSeconds: number, mibPerCpuSecond: number, socketWritesPerBlock: number, rssMiB: number, rpc?: RpcCounts }
+interface Phase { batches?: BatchStats, seconds: number, mibPerSecond: number, cpuSeconds: number, mibPerCpuSecond: number, socketWritesPerBlock: number, rssMiB: number, rpc?: RpcCounts }
 
 /** Socket writes in this process (each one a syscall with TCP_NODELAY: @libp2p/tcp writes every buffer it is handed). */
 let socketWrites = 0
+/** `--fetch-many off`: the cat asks one block per FETCH, as before FETCH_MANY (an A/B in one build). */
+let useFetchMany = true
 const socketWrite = Socket.prototype.write
 Socket.prototype.write = function (this: Socket, ...args: any[]) {
   socketWrites++
@@ -182,11 +185,11 @@ async function compareRun (size: number, nodes: number, fetchWindow: number, sto
     const catRounds: CatRound[] = []
     for (let r = 0; r < rounds; r++) {
       const toyrrentCat = async (): Promise<Phase> => {
-        const files = new Files(reader.node.toyrrent, { fetchWindow, storeWindow })
+        const files = new Files(reader.node.toyrrent, { fetchWindow, storeWindow, fetchMany: useFetchMany })
         let got = ''
         const phase = await timed(size, async () => { got = await digest(files.read(await files.stat(cid))) }, `toyrrent-cat-${r + 1}`)
         if (got !== want) throw new Error('toyrrent cat returned different bytes')
-        return phase
+        return files.batches == null ? phase : { ...phase, batches: { ...files.batches.stats } }
       }
       const bitswapCat = async (): Promise<Phase> => {
         const b = await heliaNode()
@@ -210,7 +213,7 @@ async function compareRun (size: number, nodes: number, fetchWindow: number, sto
         t = await toyrrentCat()
       }
       catRounds.push({ toyrrent: t, bitswap: h, ratio: round(t.mibPerSecond / h.mibPerSecond) })
-      process.stderr.write(`round ${r + 1}: toyrrent cat ${t.mibPerSecond} MiB/s (${t.mibPerCpuSecond} MiB per CPU s), bitswap cat ${h.mibPerSecond} MiB/s (${h.mibPerCpuSecond} per CPU s) (${round(t.mibPerSecond / h.mibPerSecond)}x), toyrrent requests per block ${JSON.stringify(t.rpc?.perBlock)}, socket writes per block ${t.socketWritesPerBlock} vs ${h.socketWritesPerBlock}\n`)
+      process.stderr.write(`round ${r + 1}: toyrrent cat ${t.mibPerSecond} MiB/s (${t.mibPerCpuSecond} MiB per CPU s), bitswap cat ${h.mibPerSecond} MiB/s (${h.mibPerCpuSecond} per CPU s) (${round(t.mibPerSecond / h.mibPerSecond)}x), toyrrent requests per block ${JSON.stringify(t.rpc?.perBlock)}, socket writes per block ${t.socketWritesPerBlock} vs ${h.socketWritesPerBlock}${t.batches == null ? '' : `, batches ${JSON.stringify(t.batches)}`}\n`)
     }
     return {
       toyrrent: { cid, add, cat: median(catRounds, c => c.toyrrent.mibPerSecond).toyrrent },
@@ -283,6 +286,7 @@ export async function runFilesBench (argv: string[]): Promise<void> {
       'size-mib': { type: 'string', default: '64' },
       nodes: { type: 'string', default: '10' },
       'fetch-window': { type: 'string', default: '32' },
+      'fetch-many': { type: 'string', default: 'on' },
       'store-window': { type: 'string', default: '8' },
       rounds: { type: 'string', default: '3' },
       out: { type: 'string' },
@@ -294,6 +298,8 @@ export async function runFilesBench (argv: string[]): Promise<void> {
     session.connect()
     profiling = { dir: values['cpu-prof-dir'], session }
   }
+  if (values['fetch-many'] !== 'on' && values['fetch-many'] !== 'off') throw new Error(`--fetch-many takes on or off, got ${values['fetch-many']}`)
+  useFetchMany = values['fetch-many'] === 'on'
   const size = Number(values['size-mib']) * MiB
   const nodes = Number(values.nodes)
   const want = await digest(content(size))
@@ -311,6 +317,7 @@ export async function runFilesBench (argv: string[]): Promise<void> {
     sizeMiB: size / MiB,
     nodes,
     replicas: REPLICAS,
+    fetchMany: useFetchMany,
     cid: t.cid,
     toyrrent: t,
     helia: { ...h, addCopies: copies },

@@ -24,6 +24,9 @@ import type { BlockBatchSource } from '../service/block-batches.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { CID } from 'multiformats/cid'
 
+/** A batch waits this many times the single get's hedge delay before its blocks are also asked one by one. */
+export const BATCH_HEDGE_FACTOR = 2
+
 export type SingleLoad = (cid: CID, signal?: AbortSignal) => Promise<Uint8Array>
 
 export interface BatchLoaderInit {
@@ -105,8 +108,9 @@ export class BatchLoader {
 
   private async ask (peer: FoundPeer, group: Waiter[]): Promise<void> {
     const signal = sharedSignal(group)
-    // a holder slow to answer: its blocks are asked one by one as well, the first copy wins
-    const hedge = setTimeout(() => { for (const w of group) this.fallBack(w) }, this.init.hedgeMs())
+    // a holder slow to answer: its blocks are asked one by one as well, the first copy wins; a batch's
+    // answer carries several blocks, so it gets twice a block's delay (a false hedge costs every copy again)
+    const hedge = setTimeout(() => { for (const w of group) this.fallBack(w) }, BATCH_HEDGE_FACTOR * this.init.hedgeMs())
     this.stats.requests++
     try {
       const answer = await this.source.fetchMany(peer, group.map(w => w.key), signal)

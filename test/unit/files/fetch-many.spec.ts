@@ -260,7 +260,7 @@ describe('unit: FETCH_MANY', function () {
       return n
     }
 
-    it('a cat asks each holder ceil(its blocks / 16) FETCH_MANY at most (plus the interior nodes\' turns), and no block by FETCH', async () => {
+    it('a cat asks each holder ceil(its blocks / 16) FETCH_MANY at most (plus one per window wave), and no block by FETCH', async () => {
       const size = 60 * 65_536 + 123
       const added = await new Files(net.nodes[0]).add(pseudorandom(size, 'cat-many'))
       const reader = net.nodes[5]
