@@ -10,9 +10,10 @@
  *
  * Every block a batch brings is hashed against its CID here. Whatever a
  * batch does not bring (not held there, left out, a wrong block, a failed
- * or refused request, no answer within the hedge delay) takes the single
- * get with its lookup, hedges and retries (`single`), so a batch can only
- * make a block arrive sooner, never fail it. A peer that answers
+ * or refused request) takes the single get with its lookup, hedges and
+ * retries (`single`), and so does one block after another while a batch
+ * goes unanswered past the hedge delay: a batch can only make a block
+ * arrive sooner, never fail it. A peer that answers
  * UNKNOWN_TYPE (an older node) is asked no more batches.
  */
 import { sha256 } from 'multiformats/hashes/sha2'
@@ -40,7 +41,7 @@ export interface BatchLoaderInit {
 export interface BatchStats {
   /** FETCH_MANY requests sent. */
   requests: number
-  /** Blocks they brought that verified. */
+  /** Blocks they brought first (verified; a block a hedge brought sooner not counted). */
   blocks: number
   /** Blocks that went the single way after all (missing, omitted, wrong, failed, hedged). */
   fallbacks: number
@@ -108,9 +109,20 @@ export class BatchLoader {
 
   private async ask (peer: FoundPeer, group: Waiter[]): Promise<void> {
     const signal = sharedSignal(group)
-    // a holder slow to answer: its blocks are asked one by one as well, the first copy wins; a batch's
-    // answer carries several blocks, so it gets twice a block's delay (a false hedge costs every copy again)
-    const hedge = setTimeout(() => { for (const w of group) this.fallBack(w) }, BATCH_HEDGE_FACTOR * this.init.hedgeMs())
+    // a holder slow to answer: the first block still missing (the one the window waits on) is asked on its
+    // own as well, then the next after the same delay, and so on (the first copy wins); all at once would,
+    // on a busy machine where hedges fire falsely, send every block of the batch twice. A batch's answer
+    // carries several blocks, so the delay is twice a block's. A holder that never answers is given up
+    // on at the request's deadline, and then all its blocks go the single way.
+    const delay = BATCH_HEDGE_FACTOR * this.init.hedgeMs()
+    let hedge: ReturnType<typeof setTimeout> | undefined
+    const hedgeNext = (): void => {
+      const next = group.find(w => !w.settled && !w.single)
+      if (next == null) return
+      this.fallBack(next)
+      hedge = setTimeout(hedgeNext, delay)
+    }
+    hedge = setTimeout(hedgeNext, delay)
     this.stats.requests++
     try {
       const answer = await this.source.fetchMany(peer, group.map(w => w.key), signal)
@@ -124,7 +136,6 @@ export class BatchLoader {
           this.stats.wrong++
           continue
         }
-        this.stats.blocks++
         this.settle(waiter, item.body)
       }
     } catch (err: any) {
@@ -139,6 +150,7 @@ export class BatchLoader {
   private settle (waiter: Waiter, bytes: Uint8Array): void {
     if (waiter.settled) return
     waiter.settled = true
+    this.stats.blocks++
     this.init.onBlock?.(performance.now() - waiter.started)
     waiter.resolve(bytes)
   }

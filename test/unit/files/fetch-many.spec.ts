@@ -214,13 +214,24 @@ describe('unit: FETCH_MANY', function () {
       expect(loader.stats).to.include({ requests: 1, blocks: 3, fallbacks: 3, wrong: 1 })
     })
 
-    it('a batch with no answer within the hedge delay: its blocks are also asked one by one, the first copy wins', async () => {
-      const never = Promise.withResolvers<FetchManyAnswer>()
-      const src = source(async () => never.promise)
-      const loader = new BatchLoader(src, async cid => blocks[cids.findIndex(c => c.equals(cid))], { hedgeMs: () => 20 })
-      expect(await Promise.all(cids.map(async cid => loader.load(cid)))).to.deep.equal(blocks)
-      expect(loader.stats).to.include({ requests: 1, fallbacks: 6 })
-      never.reject(new Error('late'))
+    it('a batch with no answer within the hedge delay: its blocks are also asked on their own, first block first, one per delay', async () => {
+      const late = Promise.withResolvers<FetchManyAnswer>()
+      const src = source(async () => late.promise)
+      const singles: number[] = []
+      const loader = new BatchLoader(src, async cid => {
+        const i = cids.findIndex(c => c.equals(cid))
+        singles.push(i)
+        return blocks[i]
+      }, { hedgeMs: () => 25 })
+      const gets = cids.map(async cid => loader.load(cid))
+      expect(await gets[0]).to.deep.equal(blocks[0])
+      expect(await gets[1]).to.deep.equal(blocks[1])
+      expect(singles).to.deep.equal([0, 1])
+      // the answer comes after all: the rest come from it, nothing more is asked on its own
+      late.resolve(await honest(peers[0], cids.map(c => c.multihash.digest)))
+      expect(await Promise.all(gets)).to.deep.equal(blocks)
+      expect(singles).to.deep.equal([0, 1])
+      expect(loader.stats).to.include({ requests: 1, blocks: 4, fallbacks: 2 })
     })
 
     it('groups by the holder most of the turn\'s blocks share, nearest first on a tie', async () => {
