@@ -28,6 +28,14 @@ import type { CID } from 'multiformats/cid'
 /** A batch waits this many times the single get's hedge delay before its blocks are also asked one by one. */
 export const BATCH_HEDGE_FACTOR = 2
 
+/**
+ * Keys one reader keeps in flight at one peer: half of what a responder
+ * takes from one peer at once (its inbound queue charges a FETCH_MANY by its
+ * keys, 32 per peer by default), so the reader's other requests to that peer
+ * (lookups, repair, single gets) are not answered BUSY behind its batches.
+ */
+export const MAX_KEYS_IN_FLIGHT_PER_PEER = 16
+
 export type SingleLoad = (cid: CID, signal?: AbortSignal) => Promise<Uint8Array>
 
 export interface BatchLoaderInit {
@@ -71,6 +79,8 @@ export class BatchLoader {
   /** Peers that answered UNKNOWN_TYPE: asked one block at a time from now on. */
   private readonly unsupported = new Set<string>()
   private pending: Waiter[] = []
+  /** Keys asked of each peer and not yet answered. */
+  private readonly inFlight = new Map<string, number>()
   private scheduled?: ReturnType<typeof setImmediate>
 
   constructor (source: BlockBatchSource, single: SingleLoad, init: BatchLoaderInit) {
@@ -102,12 +112,26 @@ export class BatchLoader {
       return false
     })
     this.pending = []
-    for (const [peer, group] of groupByHolder(waiters)) {
-      for (let i = 0; i < group.length; i += MAX_FETCH_MANY_KEYS) void this.ask(peer, group.slice(i, i + MAX_FETCH_MANY_KEYS))
+    const room = (peer: FoundPeer): number => MAX_KEYS_IN_FLIGHT_PER_PEER - (this.inFlight.get(peer.peerId.toString()) ?? 0)
+    // only holders with room: a block whose holders are all full waits for one of their answers
+    const open = waiters.map(w => ({ waiter: w, holders: w.holders.filter(p => room(p) > 0) }))
+    this.pending = open.filter(o => o.holders.length === 0).map(o => o.waiter)
+    let left = open.filter(o => o.holders.length > 0)
+    while (left.length > 0) {
+      const [[peer, group]] = groupByHolder(left)
+      const taken = group.slice(0, Math.min(room(peer), MAX_FETCH_MANY_KEYS))
+      void this.ask(peer, taken.map(o => o.waiter))
+      const sent = new Set(taken)
+      // the rest of the group looks for another holder with room, or waits
+      left = left.filter(o => !sent.has(o)).map(o => ({ waiter: o.waiter, holders: o.holders.filter(p => room(p) > 0) }))
+      for (const o of left) if (o.holders.length === 0) this.pending.push(o.waiter)
+      left = left.filter(o => o.holders.length > 0)
     }
   }
 
   private async ask (peer: FoundPeer, group: Waiter[]): Promise<void> {
+    const id = peer.peerId.toString()
+    this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + group.length)
     const signal = sharedSignal(group)
     // a holder slow to answer: the first block still missing (the one the window waits on) is asked on its
     // own as well, then the next after the same delay, and so on (the first copy wins); all at once would,
@@ -141,6 +165,11 @@ export class BatchLoader {
     } catch (err: any) {
       if (err?.code === 'unknown-type') this.unsupported.add(peer.peerId.toString())
     } finally {
+      const left = (this.inFlight.get(id) ?? group.length) - group.length
+      if (left > 0) this.inFlight.set(id, left)
+      else this.inFlight.delete(id)
+      // blocks waiting for room at a holder go now
+      if (this.pending.length > 0) this.scheduled ??= setImmediate(this.flush)
       clearTimeout(hedge)
       // whatever the batch did not bring
       for (const w of group) this.fallBack(w)

@@ -234,6 +234,35 @@ describe('unit: FETCH_MANY', function () {
       expect(loader.stats).to.include({ requests: 1, blocks: 4, fallbacks: 2 })
     })
 
+    it('keeps at most 16 keys in flight at one peer: the rest wait for its answer (or go to another holder with room)', async () => {
+      const many = Array.from({ length: 20 }, (_, i) => pseudorandomBytes(100, `inflight-${i}`))
+      const manyByKey = new Map(many.map(b => [hexKey(hashItemKey(b)), b]))
+      const answers: Array<PromiseWithResolvers<void>> = []
+      const asked: number[] = []
+      const one = peers.slice(0, 1)
+      const src: BlockBatchSource = {
+        holdsHere: () => false,
+        holdersOf: () => one,
+        fetchMany: async (_peer, keys) => {
+          asked.push(keys.length)
+          const gate = Promise.withResolvers<void>()
+          answers.push(gate)
+          await gate.promise
+          return { items: keys.map(key => ({ kind: 'hash', key, body: manyByKey.get(hexKey(key))!, ttlSeconds: 0 })), missing: [], omitted: [] }
+        }
+      }
+      const loader = new BatchLoader(src, async () => { throw new Error('not expected') }, { hedgeMs: () => 60_000 })
+      const gets = Promise.all(many.map(async b => loader.load(cidOf(b))))
+      while (asked.length < 1) await new Promise(resolve => setImmediate(resolve))
+      await new Promise(resolve => setTimeout(resolve, 20))
+      expect(asked).to.deep.equal([16])
+      answers[0].resolve()
+      while (asked.length < 2) await new Promise(resolve => setImmediate(resolve))
+      expect(asked).to.deep.equal([16, 4])
+      answers[1].resolve()
+      expect(await gets).to.deep.equal(many)
+    })
+
     it('groups by the holder most of the turn\'s blocks share, nearest first on a tie', async () => {
       const [p, q, r] = peers
       const w = (...holders: FoundPeer[]) => ({ holders })
