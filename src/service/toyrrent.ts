@@ -235,7 +235,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const { connectionManager, peerStore } = this.components
     const protocol = this.settings.protocol
     const connectedPeers = async (): Promise<PeerId[]> => {
-      const peers = [...new Map(connectionManager.getConnections().map(c => [c.remotePeer.toString(), c.remotePeer])).values()]
+      const peers = [...new Map(connectionManager.getConnections().filter(c => c.limits == null).map(c => [c.remotePeer.toString(), c.remotePeer])).values()]
       const speaks = await Promise.all(peers.map(async p => (await peerStore.get(p).catch(() => undefined))?.protocols.includes(protocol) === true))
       return peers.filter((_, i) => speaks[i])
     }

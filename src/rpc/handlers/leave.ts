@@ -19,7 +19,9 @@ export interface LeaveListener {
 export class LeaveHandler implements RpcHandler {
   constructor (private readonly listener: LeaveListener) {}
 
-  async handle (_request: Frame, context: RequestContext): Promise<HandlerResult> {
+  async handle (request: Frame, context: RequestContext): Promise<HandlerResult> {
+    // the body is empty, but a request without it is malformed like any other (protocols/rpc.md, "Missing bodies")
+    if (request.leaveRequest == null) return { status: Status.BAD_REQUEST, message: 'leave needs its (empty) leaveRequest body' }
     this.listener.left(context.peer)
     return { status: Status.OK, leaveResponse: {} }
   }
