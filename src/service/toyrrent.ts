@@ -206,11 +206,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
   /**
    * Graceful leave: hand every item to the next nearest nodes while
    * connections are still up, then tell our peers we leave (LEAVE), so they
-   * drop us now rather than on a failed request.
+   * drop us now rather than on a failed request. `leaveTimeout: 0` turns
+   * both off: to peers the stop looks like a crash (tests simulate crashes so).
    */
   async beforeStop (): Promise<void> {
     if (!this.started) return
     this.repairer.stop()
+    if (this.settings.leaveTimeout <= 0) return
     await this.handOffAll()
     await this.announceLeave()
   }
