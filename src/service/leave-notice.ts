@@ -32,7 +32,7 @@ export interface LeaveNoticeInit {
 }
 
 export interface LeaveNoticeResult {
-  /** Peers sent the notice. */
+  /** Peers to tell: the table's and the connected ones, each once. */
   peers: number
   /** Peers that answered OK (they dropped us). */
   told: number
