@@ -74,6 +74,8 @@ export interface ToyrrentInternals {
   /** The typed client, under the deadlines and failure rule of PeerRequests. */
   rpc: PeerRpc
   settings: Settings
+  /** Resolves once the work the last join left running (far-band filling) has settled. */
+  joinSettled?: () => Promise<void>
 }
 
 export class Toyrrent implements Startable, ToyrrentApi {
@@ -114,6 +116,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private started = false
   private joining?: Promise<HandoffResult>
   private joined = false
+  /** The far-band filling the last join started (it runs after the join returns). */
+  private bandFill?: Promise<void>
 
   /**
    * `transport` replaces libp2p streams (the in-memory test network passes
@@ -172,7 +176,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   get [internals] (): ToyrrentInternals {
-    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings }
+    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings, joinSettled: async () => { await this.bandFill } }
   }
 
   /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */

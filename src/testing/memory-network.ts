@@ -85,6 +85,8 @@ export interface MemoryNetworkOptions {
    * (the virtual-time simulation's determinism). @default random keys and joins
    */
   seed?: number
+  /** Told of every request sent (before delivery, refused ones too): per-node counts in the simulations. */
+  onExchange?: (from: PeerId, to: PeerId, type: string) => void
 }
 
 export interface MemoryNetwork {
@@ -155,8 +157,10 @@ class Network implements MemoryNetwork, FrameCarrier {
   private readonly seed?: number
   private readonly random: () => number
   private keysMade = 0
+  private readonly onExchange?: MemoryNetworkOptions['onExchange']
 
   constructor (init: ToyrrentInit, options: MemoryNetworkOptions) {
+    this.onExchange = options.onExchange
     this.init = { repairInterval: 0, refreshInterval: 0, ...init }
     this.clock = init.clock ?? systemClock
     this.seed = options.seed
@@ -251,6 +255,7 @@ class Network implements MemoryNetwork, FrameCarrier {
    */
   async exchange (from: PeerId, to: PeerId, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange> {
     options.signal?.throwIfAborted()
+    this.onExchange?.(from, to, String(frame.type))
     const request = Frame.encode({ ...frame, id: this.nextId++, response: false })
     return underDeadline(this.clock, options, async failOn => this.deliver(from, to, request, options.signal, failOn))
   }
