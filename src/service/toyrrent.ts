@@ -249,18 +249,32 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * Join the network: look ourselves up (our neighbours learn of us and we of
    * them), then take over from our neighbours the items we are now among the
    * R nearest for. Runs by itself when the first peers connect (`autoJoin`);
-   * a call while a join runs shares it.
+   * a call while a join runs shares it. Meeting the far bands (Kademlia's
+   * join step; most keys' replica sets are there) is no part of it: it starts
+   * beside the handoff, asks only the neighbours just met (refresh.ts
+   * fillBands) and may go on after the join returns.
    */
   async join (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
     this.joining ??= this.whileAnswered(options, async signal => {
       const nearest = await this.onboarding.selfLookup(signal)
-      // Kademlia's join: meet the far bands too (most keys' replica sets are there), not only our neighbours
-      await this.refresher.fillBands(signal, nearest)
+      this.bandFill = this.fillBands(nearest)
       const result = await this.onboarding.onboard(signal, nearest)
       this.joined = this.table.size > 0
       return result
     }).finally(() => { this.joining = undefined })
     return this.joining
+  }
+
+  /** The join's far-band filling, under its own deadline (the join may have returned). */
+  private async fillBands (nearest: FoundPeer[]): Promise<void> {
+    const { operationTimeout, clock } = this.settings
+    const signal = deadlineSignal([this.shutdown.signal], operationTimeout, clock)
+    try {
+      const bands = await this.refresher.fillBands(signal, nearest, async (peer, target, n, s) => this.lookups.askOne(peer, target, n, s))
+      this.log('join: asked about %d far bands; %d peers heard of', bands.length, this.table.unverified)
+    } catch (err: any) {
+      this.log('join: band filling failed: %s', err.message)
+    }
   }
 
   /** Work of many requests: fails when no peer answered for an operation timeout, or after `options.timeout` (default JOIN_MAX_OPERATION_TIMEOUTS of them). */
