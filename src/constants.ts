@@ -29,6 +29,13 @@ export const DEFAULT_FIND_N = 20
  */
 export const SELF_LOOKUP_N = DEFAULT_FIND_N + 1
 
+/**
+ * The join's self lookup keeps this many queries in flight (not alpha): it
+ * is the join's critical path, and every round trip of it is one of the
+ * join's; the extra queries go to peers it would ask anyway.
+ */
+export const SELF_LOOKUP_ALPHA = 6
+
 /** Lookup concurrency: find_before_n requests in flight during a lookup (Kademlia alpha). */
 export const DEFAULT_ALPHA = 3
 
