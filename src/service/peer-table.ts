@@ -12,7 +12,9 @@
  * Peers only named by others (in find_before_n answers) are "heard of", not
  * members: kept apart, at most `bucketSize` per band and never more than a
  * band has room for, they are never counted, listed or chosen as replicas
- * (placement, repair, acceptor sets and writes see members only). A lookup
+ * (placement, repair and acceptor sets see members only; a write's first
+ * view includes them, as it includes peers a store answer names: the STORE
+ * is their first contact and only an answer acknowledges). A lookup
  * may start from them (it asks them, so they are verified on first use): one
  * that answers becomes a member (add()), one that fails to answer, even by a
  * timeout, is forgotten at once.
@@ -249,11 +251,15 @@ export class PeerTable {
    * The `count` peers nearest to `target` among members and the newcomers
    * waiting in full bands: peers seen lately that Kademlia's k per band keeps
    * out of the table, but that may well be a key's replica set (a write tries
-   * them; one that does not answer is replaced by the next nearest).
+   * them; one that does not answer is replaced by the next nearest). Peers
+   * heard of are among them too, for the same reason (the join's far bands
+   * are heard of until first used): a write's STORE is their first contact.
    */
   closestWithWaiting (target: Uint8Array, count: number): PeerEntry[] {
     const waiting: PeerEntry[] = []
     for (const list of this.replacements.values()) waiting.push(...list.values())
+    // and peers heard of: storing on one asks it (only its answer is an acknowledgement; silence forgets it)
+    for (const list of this.heardOf.values()) waiting.push(...list.values())
     return nearestPositioned(target, [...this.all(), ...waiting], count)
   }
 
