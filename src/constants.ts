@@ -102,8 +102,8 @@ export const MIN_STALE_MS = 60_000
 /** Refresh lookups run at once. */
 export const REFRESH_CONCURRENCY = 3
 
-/** The join's band filling asks at most this many of the neighbours its self lookup found about one far band (refresh.ts). */
-export const FILL_ASKS_PER_BAND = 3
+/** The join's band filling asks at most this many of the peers its self lookup met about one far band (refresh.ts). */
+export const FILL_ASKS_PER_BAND = 6
 
 /** Most addresses passed on for one peer. */
 export const MAX_ADDRS_PER_PEER = 8

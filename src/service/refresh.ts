@@ -84,12 +84,12 @@ export class TableRefresher {
 
   /**
    * Kademlia's join step after the self lookup, the cheap way: for each band
-   * farther than the self lookup reached that is not full, ask the
-   * neighbours it found (nearest first, up to FILL_ASKS_PER_BAND of them,
-   * the next only when an answer named too few) for their peers nearest to
-   * the band's edge. A neighbour is nearer to us than any of those bands, so
-   * its band i is our band i: one request on a connection the self lookup
-   * already opened, where a lookup per band asked ~17 peers, most of them
+   * farther than the self lookup reached that is not full, ask the peers
+   * it met (up to FILL_ASKS_PER_BAND of them, the next only while the band
+   * is not full and answers still bring new peers of it) for their peers
+   * nearest to the band's edge. Each of them is nearer to us than any of
+   * those bands, so its band i is our band i: one request on a connection
+   * the self lookup already opened, where a lookup per band asked ~17 peers, most of them
    * new connections. The peers named are kept as heard of (PeerTable): a
    * later lookup that starts from them verifies them. Returns the bands asked
    * about.
@@ -98,17 +98,18 @@ export class TableRefresher {
     const self = this.init.table.self
     // every band nearer than the farthest peer a self lookup found holds only peers it found
     const complete = selfLookup.reduce((far, p) => Math.max(far, distanceBand(self, p.position)), -1)
-    const neighbours = selfLookup.filter(p => distanceBand(self, p.position) >= 0).slice(0, FILL_ASKS_PER_BAND)
+    const neighbours = selfLookup.filter(p => distanceBand(self, p.position) >= 0)
     const bands = this.bandsToRefresh(this.init.table.bandsKnown()).filter(band => band >= complete)
     if (neighbours.length === 0) return bands
+    const known = (band: number): number => this.init.table.bandsKnown().get(band) ?? 0
     await Promise.all(bands.map(async (band, i) => {
       const edge = edgeOfBand(self, band)
-      // spread the bands over the neighbours
-      for (let k = 0; k < neighbours.length; k++) {
-        const neighbour = neighbours[(i + k) % neighbours.length]
+      // spread the bands over the peers met; ask the next only while answers bring new peers of the band
+      for (let k = 0; k < Math.min(FILL_ASKS_PER_BAND, neighbours.length) && known(band) < this.init.bucketSize; k++) {
         if (signal.aborted) return
-        const named = await ask(neighbour, edge, this.init.bucketSize, signal).catch(() => [])
-        if (named.filter(p => distanceBand(self, p.position) === band).length >= this.init.bucketSize) return
+        const before = known(band)
+        await ask(neighbours[(i + k) % neighbours.length], edge, this.init.bucketSize, signal).catch(() => [])
+        if (k > 0 && known(band) === before) return
       }
     }))
     return bands
