@@ -7,7 +7,7 @@
  *
  *   npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--rtt-ms MS] [--out FILE]
  *   npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--seed 1]
- *                  [--join-concurrency 1]
+ *                  [--join-concurrency 1] [--fresh-joins 10]
  *                  [--heap-summary-nodes 100] [--max-seconds 1200]
  *
  * Per size: time to form the network; lookup hops (mean, p99) and success
