@@ -16,12 +16,13 @@ import { directConnection, exchangeOnLimited } from './limited-exchange.ts'
 import { fitsLimits, isLimited, servedOnLimited } from './limited.ts'
 import { deadlineSignal } from '../signals.ts'
 import { TimeoutError } from '../errors.ts'
+import { NotConnectedError } from './not-connected.ts'
 import { LIMITED_ANSWER_BYTES, LIMITED_REQUEST_BYTES } from '../constants.ts'
 import type { Exchange } from './channel.ts'
 import type { ExchangeOptions, FrameTransport } from './client.ts'
 import type { Frame } from './pb/rpc.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { AbortOptions, ComponentLogger, Connection, Logger, PeerStore } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, Logger, PeerId, PeerStore } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
 export interface StreamTransportComponents {
@@ -53,7 +54,7 @@ export class StreamTransport implements FrameTransport {
     if (channel == null) {
       // made only here: a request on an open channel costs no timer and no AbortSignal.any
       const signal = deadlineSignal([options.signal], options.timeout)
-      const connection = await this.connection(peer, frame.type, signal)
+      const connection = await this.connection(peer, frame.type, signal, options.noDial)
       if (isLimited(connection)) return await this.exchangeLimited(peer, connection, frame, options, deadline)
       channel = await this.channel(peer, connection, signal)
     }
@@ -69,6 +70,18 @@ export class StreamTransport implements FrameTransport {
       this.log('channel to %p ended under a request (%s); asking again on a new one', peer.peerId, (err as Error).message)
       return await this.exchange(peer, frame, { ...options, timeout: left })
     }
+  }
+
+  isOpen (peer: PeerId): boolean {
+    return this.components.connectionManager.getConnections(peer).some(c => c.status === 'open' && !isLimited(c))
+  }
+
+  openPeers (): PeerId[] {
+    const peers = new Map<string, PeerId>()
+    for (const c of this.components.connectionManager.getConnections()) {
+      if (c.status === 'open' && !isLimited(c)) peers.set(c.remotePeer.toString(), c.remotePeer)
+    }
+    return [...peers.values()]
   }
 
   close (): void {
@@ -103,11 +116,12 @@ export class StreamTransport implements FrameTransport {
    * can be one; a limited one only for the requests served there, while it
    * has the budget for one more.
    */
-  private async connection (peer: FoundPeer, type: Frame.Type | undefined, signal: AbortSignal): Promise<Connection> {
+  private async connection (peer: FoundPeer, type: Frame.Type | undefined, signal: AbortSignal, noDial = false): Promise<Connection> {
     const { connectionManager, peerStore } = this.components
     const open = connectionManager.getConnections(peer.peerId).filter(c => c.status === 'open')
     const direct = open.find(c => !isLimited(c))
     if (direct != null) return direct
+    if (noDial) throw new NotConnectedError(`no open direct connection to ${peer.peerId}`)
     const small = servedOnLimited(type)
     const limited = small ? open.find(c => fitsLimits(c, LIMITED_EXCHANGE_BYTES)) : undefined
     if (limited != null) return limited

@@ -37,6 +37,9 @@ import { contentRouter } from '../routing/content-routing.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
+import { ForwardedReads } from './forwarded-read.ts'
+import type { OpenConnections } from './forwarded-read.ts'
+import type { ForwardFetcher } from '../rpc/handlers/forward.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal } from '../signals.ts'
@@ -145,7 +148,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       networkSize: () => this.networkSize().estimate,
       queue: () => this.inbound.stats()
     })
-    const { rpc, requests, lookups } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs })
+    const { rpc, requests, lookups, rtt, connections } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs })
     this.rpc = rpc
     this.requests = requests
     this.lookups = lookups
@@ -153,12 +156,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
-    this.hashItems = new HashItems(common)
+    // forwarded reads (forwarded-read.ts): the cold path of a get or resolve goes through a peer we are connected to
+    const forwarded = connections == null ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
+    this.hashItems = new HashItems({ ...common, forwarded })
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
     const acceptorSide = this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedRecord: async id => this.store.get(id), verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: components.logger.forComponent('toyrrent:cas') })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: acceptorSide, log: components.logger.forComponent('toyrrent:cas') })
-    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
+    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal, forwarded })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
     this.routingRecords = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
     this.contentRouting = contentRouter({ records: this.routingRecords, deadline: signal => this.deadline({ signal }) }, s.providerRecords)
@@ -168,7 +173,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.refresher = createRefresher(upkeep)
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, heardFrom: peer => { this.membership.heardFrom(peer) } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), heardFrom: peer => { this.membership.heardFrom(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
@@ -387,3 +392,16 @@ function checkPosition (target: Uint8Array): void {
 }
 
 export type { ToyrrentInit, ToyrrentComponents }
+
+/** What serving FORWARD needs (rpc/handlers/forward.ts): FETCH over open connections only, never a dial. */
+function forwardFetcher (selfId: PeerId, s: Settings, rpc: PeerRpc, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): ForwardFetcher | undefined {
+  if (connections == null) return undefined
+  return {
+    selfId,
+    replicas: s.replicas,
+    maxTimeoutMs: Math.floor(s.requestTimeout / 2),
+    isOpen: peer => connections.isOpen(peer),
+    fetch: async (peer, key, signal, timeout) => (await rpc.fetch(peer, key, 0, { signal, timeout, noDial: true })).item,
+    served: () => { metrics.count('forwarded_reads_served') }
+  }
+}
