@@ -115,13 +115,13 @@ export class ForwardedReads {
   /**
    * A forwarded read with the direct path as fallback: `forwarded` first;
    * `direct` at once when it fails or yields nothing, or beside it after
-   * the hedge. The first result wins and the other is aborted; an error only
+   * the hedge (`hedgeMs`, else a few of the forwarder's round trips). The first result wins and the other is aborted; an error only
    * when both are over (the direct path's error, which says why).
    */
-  async hedged<T>(forwarder: FoundPeer, signal: AbortSignal, forwarded: (signal: AbortSignal) => Promise<T | undefined>, direct: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async hedged<T>(forwarder: FoundPeer, hedgeMs: number | undefined, signal: AbortSignal, forwarded: (signal: AbortSignal) => Promise<T | undefined>, direct: (signal: AbortSignal) => Promise<T>): Promise<T> {
     // the hedge spends from the read hedge budget (peer-rtt.ts): an overloaded node does not dial for every read
     this.init.rtt.readStarted()
-    return await hedged(this.init.settings.clock, this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), () => { this.fellBack() }, signal, forwarded, direct)
+    return await hedged(this.init.settings.clock, hedgeMs ?? this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), () => { this.fellBack() }, signal, forwarded, direct)
   }
 }
 

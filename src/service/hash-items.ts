@@ -68,7 +68,7 @@ export class HashItems {
     // no replica among our open connections: through the connected peer nearest the key, the lookup as fallback
     const forwarder = this.init.forwarded?.forwarderFor(key, 1)
     if (forwarder == null) return await this.fetchDirect(key, signal(), options)
-    return await this.init.forwarded!.hedged(forwarder, signal(), async s => this.fetchForwarded(key, forwarder, s), async s => this.fetchDirect(key, s, options))
+    return await this.init.forwarded!.hedged(forwarder, options.hedgeMs, signal(), async s => this.fetchForwarded(key, forwarder, s), async s => this.fetchDirect(key, s, options))
   }
 
   /**

@@ -100,11 +100,11 @@ export class PublishItems {
    * when we are one of them; otherwise `insufficient-peers`. Never the local
    * copy alone. Two different records at the top seq are settled by `pick`.
    */
-  async resolve (id: Uint8Array, signal: AbortSignal): Promise<ResolveResult> {
+  async resolve (id: Uint8Array, signal: AbortSignal, options: { hedgeMs?: number } = {}): Promise<ResolveResult> {
     // fewer than a read quorum of the replica set among our open connections: through the connected peer nearest the id
     const forwarder = this.init.forwarded?.forwarderFor(id, this.init.settings.readQuorum)
     if (forwarder == null) return await this.resolveDirect(id, signal)
-    return await this.init.forwarded!.hedged(forwarder, signal, async s => this.resolveForwarded(id, forwarder, s), async s => this.resolveDirect(id, s))
+    return await this.init.forwarded!.hedged(forwarder, options.hedgeMs, signal, async s => this.resolveForwarded(id, forwarder, s), async s => this.resolveDirect(id, s))
   }
 
   /**

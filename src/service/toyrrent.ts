@@ -357,7 +357,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
     checkPosition(id)
-    return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal))
+    return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal, { hedgeMs: options.hedgeMs }))
   }
 
   async putRoutingRecord (key: Uint8Array, value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PeerId[]> {
