@@ -157,7 +157,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
     // forwarded reads (forwarded-read.ts): the cold path of a get or resolve goes through a peer we are connected to
-    const forwarded = connections == null ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
+    const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
     this.hashItems = new HashItems({ ...common, forwarded })
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
