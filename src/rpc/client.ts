@@ -27,8 +27,6 @@ export interface FrameTransport {
   close(): void
   /** Is there an open direct (not relayed) connection to `peer`? Forwarded reads go only over those. */
   isOpen?(peer: PeerId): boolean
-  /** The peers we have an open direct connection to. */
-  openPeers?(): PeerId[]
 }
 
 export interface RpcClientInit {

@@ -76,14 +76,6 @@ export class StreamTransport implements FrameTransport {
     return this.components.connectionManager.getConnections(peer).some(c => c.status === 'open' && !isLimited(c))
   }
 
-  openPeers (): PeerId[] {
-    const peers = new Map<string, PeerId>()
-    for (const c of this.components.connectionManager.getConnections()) {
-      if (c.status === 'open' && !isLimited(c)) peers.set(c.remotePeer.toString(), c.remotePeer)
-    }
-    return [...peers.values()]
-  }
-
   close (): void {
     for (const [key, channel] of this.channels) {
       this.channels.delete(key)

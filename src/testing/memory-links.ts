@@ -39,10 +39,6 @@ export class MemoryLinks {
     return this.connected.get(a)?.has(b) === true
   }
 
-  linkedTo (a: string): string[] {
-    return [...this.connected.get(a) ?? []]
-  }
-
   /** Close the "connection" between two nodes (no topology hears of it, as when libp2p prunes an idle connection and the table keeps the peer). */
   disconnectPair (a: string, b: string): void {
     this.connected.get(a)?.delete(b)

@@ -243,11 +243,6 @@ class Network implements MemoryNetwork, FrameCarrier {
     return this.links.isLinked(from.toString(), to.toString())
   }
 
-  linkedTo (from: PeerId): PeerId[] {
-    const keys = new Set(this.links.linkedTo(from.toString()))
-    return [...this.members.values()].filter(m => keys.has(m.peerId.toString())).map(m => m.peerId)
-  }
-
   async remove (node: Toyrrent): Promise<void> {
     const member = this.member(node)
     this.down(node)

@@ -31,8 +31,6 @@ export interface FrameCarrier {
   exchange(from: PeerId, to: PeerId, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange>
   /** Have the two nodes "connected" (and not been disconnected since)? */
   isLinked(from: PeerId, to: PeerId): boolean
-  /** The nodes `from` is "connected" to. */
-  linkedTo(from: PeerId): PeerId[]
 }
 
 /** Carries one node's request frames to other nodes of a memory network. */
@@ -51,10 +49,6 @@ export class MemoryTransport implements FrameTransport {
 
   isOpen (peer: PeerId): boolean {
     return this.network.isLinked(this.self, peer)
-  }
-
-  openPeers (): PeerId[] {
-    return this.network.linkedTo(this.self)
   }
 
   /** Nothing is held open between exchanges. */
