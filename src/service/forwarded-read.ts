@@ -26,6 +26,7 @@ import type { ForwardAnswer, ForwardMode, PeerRpc } from '../rpc/peer-rpc.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { ToyrrentMetrics } from '../metrics.ts'
 import type { Clock } from '../clock.ts'
+import type { ForwardFetcher } from '../rpc/handlers/forward.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 /** Which peers we have an open direct connection to (the transport knows: rpc/client.ts FrameTransport). */
@@ -169,5 +170,18 @@ export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => 
     return await promise
   } finally {
     clock.clearTimeout(timer)
+  }
+}
+
+/** What serving FORWARD needs (rpc/handlers/forward.ts): FETCH over open connections only, never a dial. */
+export function forwardFetcher (selfId: PeerId, s: Settings, rpc: PeerRpc, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): ForwardFetcher | undefined {
+  if (connections == null) return undefined
+  return {
+    selfId,
+    replicas: s.replicas,
+    maxTimeoutMs: Math.floor(s.requestTimeout / 2),
+    isOpen: peer => connections.isOpen(peer),
+    fetch: async (peer, key, signal, timeout) => (await rpc.fetch(peer, key, 0, { signal, timeout, noDial: true })).item,
+    served: () => { metrics.count('forwarded_reads_served') }
   }
 }

@@ -37,9 +37,7 @@ import { contentRouter } from '../routing/content-routing.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
-import { ForwardedReads } from './forwarded-read.ts'
-import type { OpenConnections } from './forwarded-read.ts'
-import type { ForwardFetcher } from '../rpc/handlers/forward.ts'
+import { ForwardedReads, forwardFetcher } from './forwarded-read.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal } from '../signals.ts'
@@ -392,16 +390,3 @@ function checkPosition (target: Uint8Array): void {
 }
 
 export type { ToyrrentInit, ToyrrentComponents }
-
-/** What serving FORWARD needs (rpc/handlers/forward.ts): FETCH over open connections only, never a dial. */
-function forwardFetcher (selfId: PeerId, s: Settings, rpc: PeerRpc, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): ForwardFetcher | undefined {
-  if (connections == null) return undefined
-  return {
-    selfId,
-    replicas: s.replicas,
-    maxTimeoutMs: Math.floor(s.requestTimeout / 2),
-    isOpen: peer => connections.isOpen(peer),
-    fetch: async (peer, key, signal, timeout) => (await rpc.fetch(peer, key, 0, { signal, timeout, noDial: true })).item,
-    served: () => { metrics.count('forwarded_reads_served') }
-  }
-}

@@ -142,6 +142,22 @@ describe('unit: forwarded reads (in-memory network)', () => {
     expect(replicas.some(r => net.connected(reader, r)), 'the fallback asked a replica directly').to.equal(true)
   })
 
+  it('a slow forwarder: the direct path starts beside it after the hedge and answers first', async () => {
+    const { key, value, writer, replicas } = await putValue()
+    const { reader, forwarder } = pick([writer, ...replicas])
+    await link(forwarder, replicas[0])
+    isolate(reader, forwarder)
+    const slow = 5000
+    net.setDelay((from, to) => from.equals(net.peerId(reader)) && to.equals(net.peerId(forwarder)) ? slow : 0)
+    const asked = forwards()
+    const started = Date.now()
+    expect(await reader.get(key)).to.deep.equal(value)
+    // the hedge is at most READ_HEDGE_MS (200 ms): far below the forwarder's 5 s
+    expect(Date.now() - started, 'ms the get took').to.be.below(slow)
+    expect(replicas.some(r => net.connected(reader, r)), 'the direct path asked a replica').to.equal(true)
+    expect(forwards(), 'the FORWARD never arrived').to.equal(asked)
+  })
+
   it('a reader connected to a replica reads from it directly: no FORWARD', async () => {
     const { key, value, writer, replicas } = await putValue()
     const reader = net.nodes.find(n => n !== writer && !replicas.includes(n))!
