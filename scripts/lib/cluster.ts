@@ -68,10 +68,11 @@ export interface Cluster {
   /**
    * The cold-read phase: `node` closes its connections to the `replicas`
    * nodes nearest to `key` (by libp2p peer id), so the next read of `key`
-   * there has no open connection to its replica set. False when the
-   * implementation or mode cannot (UDP DHTs, one process per node).
+   * there has no open connection to its replica set. Undefined when the
+   * implementation or mode cannot (UDP DHTs, one process per node); else
+   * `restore` dials those nodes again.
    */
-  coldFor(node: number, key: Uint8Array, replicas: number): Promise<boolean>
+  coldFor(node: number, key: Uint8Array, replicas: number): Promise<{ restore(): Promise<void> } | undefined>
   /** The largest value the implementation stores, when below the workload's. */
   maxValueBytes(): Promise<number | undefined>
   memory(): Promise<MemoryReport>
@@ -156,13 +157,13 @@ export class InProcessCluster implements Cluster {
 
   async newConnections (): Promise<number> { return this.nodes.reduce((s, n) => s + n.newConnections(), 0) }
 
-  async coldFor (node: number, key: Uint8Array, replicas: number): Promise<boolean> {
+  async coldFor (node: number, key: Uint8Array, replicas: number): Promise<{ restore(): Promise<void> } | undefined> {
     const reader = this.nodes[node]
-    if (reader.hangUp == null || reader.peerIdString == null) return false
-    const ids = this.nodes.map(n => n.peerIdString?.()).filter((id): id is string => id != null && id !== reader.peerIdString!())
-    const nearest = nearestN(key, ids, replicas, id => peerPosition(peerIdFromString(id)))
-    await reader.hangUp(nearest)
-    return true
+    if (reader.hangUp == null || reader.peerIdString == null) return undefined
+    const others = this.nodes.filter(n => n !== reader && n.peerIdString != null)
+    const nearest = nearestN(key, others, replicas, n => peerPosition(peerIdFromString(n.peerIdString!())))
+    await reader.hangUp(nearest.map(n => n.peerIdString!()))
+    return { restore: async () => { await reader.redial?.(nearest.map(n => n.addr())) } }
   }
 
   async maxValueBytes (): Promise<number | undefined> { return this.nodes[0]?.maxValueBytes }
@@ -322,7 +323,7 @@ export class ProcessCluster implements Cluster {
   }
 
   /** One process per node: the driver cannot close a node's connections (no cold-read phase). */
-  async coldFor (): Promise<boolean> { return false }
+  async coldFor (): Promise<undefined> { return undefined }
 
   async maxValueBytes (): Promise<number | undefined> {
     return (await this.children[0].call('stats')).result.maxValueBytes ?? undefined

@@ -71,6 +71,8 @@ export interface ImplNode {
   peerIdString?(): string
   /** Close every connection to these peers (the cold-read phase: a reader with no connection to a key's replica set). */
   hangUp?(peers: string[]): Promise<void>
+  /** Dial these loopback addresses (with /p2p) again (the cold-read phase's --cold-restore). */
+  redial?(addrs: string[]): Promise<void>
   stop(): Promise<void>
 }
 
@@ -230,6 +232,10 @@ export class ToyrrentBenchNode implements ImplNode {
     const wanted = new Set(peers)
     const open = this.node.libp2p.getConnections().filter(c => wanted.has(c.remotePeer.toString()))
     await Promise.all(open.map(async c => c.close().catch(() => { c.abort(new Error('cold read: hung up')) })))
+  }
+
+  async redial (addrs: string[]): Promise<void> {
+    await Promise.all(addrs.map(async a => this.node.libp2p.dial(multiaddr(a)).then(() => {}, () => {})))
   }
 
   async stop (): Promise<void> { await this.node.stop() }
