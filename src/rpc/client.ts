@@ -27,6 +27,8 @@ export interface FrameTransport {
   close(): void
   /** Is there an open direct (not relayed) connection to `peer`? Forwarded reads go only over those. */
   isOpen?(peer: PeerId): boolean
+  /** Is an RPC stream to `peer` already open (a request there skips the new stream's protocol select)? */
+  isWarm?(peer: PeerId): boolean
 }
 
 export interface RpcClientInit {

@@ -38,6 +38,8 @@ export class StreamTransport implements FrameTransport {
   private readonly components: StreamTransportComponents
   private readonly protocol: string
   private readonly channels = new Map<string, Promise<RpcChannel>>()
+  /** The channels once open (isWarm reads them without an await). */
+  private readonly opened = new Map<string, RpcChannel>()
   private readonly log: Logger
 
   constructor (components: StreamTransportComponents, protocol: string) {
@@ -72,11 +74,21 @@ export class StreamTransport implements FrameTransport {
     }
   }
 
+  isWarm (peer: PeerId): boolean {
+    const key = peer.toString()
+    const channel = this.opened.get(key)
+    if (channel == null) return false
+    if (!channel.closed) return true
+    this.opened.delete(key)
+    return false
+  }
+
   isOpen (peer: PeerId): boolean {
     return this.components.connectionManager.getConnections(peer).some(c => c.status === 'open' && !isLimited(c))
   }
 
   close (): void {
+    this.opened.clear()
     for (const [key, channel] of this.channels) {
       this.channels.delete(key)
       channel.then(c => { c.close() }, () => {})
@@ -153,7 +165,11 @@ export class StreamTransport implements FrameTransport {
       if (this.channels.get(key) === entry) this.channels.delete(key)
       return await this.channel(peer, connection, signal)
     }
-    const opening = connection.newStream(this.protocol, { signal }).then(stream => new RpcChannel(stream, this.log))
+    const opening = connection.newStream(this.protocol, { signal }).then(stream => {
+      const channel = new RpcChannel(stream, this.log)
+      this.opened.set(key, channel)
+      return channel
+    })
     this.channels.set(key, opening)
     opening.catch(() => { if (this.channels.get(key) === opening) this.channels.delete(key) })
     return await opening

@@ -32,6 +32,8 @@ import type { Logger, PeerId } from '@libp2p/interface'
 /** Which peers we have an open direct connection to (the transport knows: rpc/client.ts FrameTransport). */
 export interface OpenConnections {
   isOpen(peer: PeerId): boolean
+  /** An RPC stream is open there too (no new stream's protocol select first). */
+  isWarm?(peer: PeerId): boolean
 }
 
 /** A forwarded read waits this many of the forwarder's round trips (it takes two) before the direct path starts beside it. */
@@ -75,7 +77,9 @@ export class ForwardedReads {
     if (open >= needOpen) return undefined
     const now = settings.clock.now()
     const candidates = table.all().filter(p => connections.isOpen(p.peerId) && !this.isDistrusted(p.peerId.toString(), now))
-    return nearestPositioned(key, candidates, 1)[0]
+    // one with an RPC stream open saves the new stream's round trip
+    const warm = candidates.filter(p => connections.isWarm?.(p.peerId) ?? true)
+    return nearestPositioned(key, warm.length > 0 ? warm : candidates, 1)[0]
   }
 
   /** Ask `forwarder` to read `key`, over the open connection only; throws when it cannot be asked or does not answer in time. */
@@ -181,6 +185,7 @@ export function forwardFetcher (selfId: PeerId, s: Settings, rpc: PeerRpc, conne
     replicas: s.replicas,
     maxTimeoutMs: Math.floor(s.requestTimeout / 2),
     isOpen: peer => connections.isOpen(peer),
+    ...(connections.isWarm != null ? { isWarm: (peer: PeerId) => connections.isWarm!(peer) } : {}),
     fetch: async (peer, key, signal, timeout) => (await rpc.fetch(peer, key, 0, { signal, timeout, noDial: true })).item,
     served: () => { metrics.count('forwarded_reads_served') }
   }

@@ -66,7 +66,7 @@ export function peerClient (init: PeerClientInit): PeerClient {
     rtt,
     connectedPeers: () => components.connectionManager.getConnections().map(conn => conn.remotePeer)
   })
-  const connections = transport.isOpen == null ? undefined : { isOpen: (peer: PeerId) => transport.isOpen!(peer) }
+  const connections = transport.isOpen == null ? undefined : { isOpen: (peer: PeerId) => transport.isOpen!(peer), ...(transport.isWarm != null ? { isWarm: (peer: PeerId) => transport.isWarm!(peer) } : {}) }
   return { rpc, requests, lookups, rtt, ...(connections != null ? { connections } : {}) }
 }
 

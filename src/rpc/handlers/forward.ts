@@ -33,6 +33,8 @@ export interface ForwardFetcher {
   /** The longest a forwarded read may take here, in ms (half the request timeout: the requester's own deadline must outlast ours). */
   maxTimeoutMs: number
   isOpen(peer: PeerId): boolean
+  /** An RPC stream to `peer` is open already: a get asks such a replica first (no new stream's round trip). */
+  isWarm?(peer: PeerId): boolean
   /** FETCH `key` from `peer` over an open connection only (noDial): the item, or undefined when not held. */
   fetch(peer: FoundPeer, key: Uint8Array, signal: AbortSignal, timeoutMs: number): Promise<Item | undefined>
   /** Hears each forwarded read served (a counter). */
@@ -57,6 +59,8 @@ export class ForwardHandler implements RpcHandler {
     const selfKey = fetcher.selfId.toString()
     // the replicas we can ask without a dial; never the requester itself (it would not have asked us)
     const replicas = nearest.filter(p => p.peerId.toString() !== selfKey && !p.peerId.equals(context.peer) && fetcher.isOpen(p.peerId))
+    // nearest first, those with an RPC stream open before the rest (a stable sort)
+    if (fetcher.isWarm != null) replicas.sort((a, b) => Number(fetcher.isWarm!(b.peerId)) - Number(fetcher.isWarm!(a.peerId)))
     const answers: Array<{ rank: number, answer: ForwardedAnswer }> = []
     const rankOf = (peer: PeerId): number => nearest.findIndex(p => p.peerId.equals(peer))
     // a get takes a copy from anywhere (the requester checks its hash); a resolve counts replicas only
