@@ -16,6 +16,9 @@ import { kindNumber } from '../../../src/store/item-store.ts'
 import { decodePublishRecord, encodePublishRecord } from '../../../src/records/publish-record.ts'
 import { peerPosition } from '../../../src/keyspace.ts'
 import { waitFor } from '../helpers.ts'
+import { ForwardMode, Frame, Status } from '../../../src/rpc/pb/rpc.ts'
+import { peerIdFromMultihash } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
 import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
 import type { Toyrrent } from '../../../src/service/toyrrent.ts'
 
@@ -156,6 +159,20 @@ describe('unit: forwarded reads (in-memory network)', () => {
     expect(Date.now() - started, 'ms the get took').to.be.below(slow)
     expect(replicas.some(r => net.connected(reader, r)), 'the direct path asked a replica').to.equal(true)
     expect(forwards(), 'the FORWARD never arrived').to.equal(asked)
+  })
+
+  it('FORWARD on the wire: a key that is not 32 bytes is BAD_REQUEST; a forwarder connected to nobody else answers for itself only, with its nearest, and dials nobody', async () => {
+    const [a, b] = net.nodes
+    const to = { peerId: net.peerId(b), multiaddrs: [], position: peerPosition(net.peerId(b)) }
+    const bad = await net.transport(a).exchange(to, { type: Frame.Type.FORWARD, forwardRequest: { key: new Uint8Array(5), mode: ForwardMode.FIRST_COPY, timeoutMs: 1000 } }, { timeout: 2000 })
+    expect(bad.response.status).to.equal(Status.BAD_REQUEST)
+    for (const n of net.nodes) if (n !== b) net.disconnect(b, n)
+    const none = await net.transport(a).exchange(to, { type: Frame.Type.FORWARD, forwardRequest: { key: new Uint8Array(32).fill(7), mode: ForwardMode.REPLICA_SET, timeoutMs: 1000 } }, { timeout: 2000 })
+    const answered = none.response.forwardResponse?.answers ?? []
+    // b may be one of the R nearest itself (then it answers for itself alone); it asked nobody else
+    expect(answered.every(x => peerIdFromMultihash(Digest.decode(x.peer)).equals(net.peerId(b)))).to.equal(true)
+    expect(none.response.forwardResponse?.closer.length).to.equal(R)
+    expect(net.nodes.filter(n => n !== b && n !== a && net.connected(b, n)), 'nodes b connected to').to.deep.equal([])
   })
 
   it('a reader connected to a replica reads from it directly: no FORWARD', async () => {
