@@ -34,15 +34,19 @@ export interface FrameTransport {
 export interface RpcClientInit {
   /** Which of the addresses peers name are worth keeping (drops private ones on the public internet). */
   filterAddrs?(addrs: Multiaddr[]): Multiaddr[]
+  /** Peers named in answers that are left out (those that announced their leave, service/departed-peers.ts). */
+  skipPeer?(peer: PeerId): boolean
 }
 
 export class RpcClient implements PeerRpc {
   private readonly transport: FrameTransport
   private readonly filterAddrs: (addrs: Multiaddr[]) => Multiaddr[]
+  private readonly skipPeer?: (peer: PeerId) => boolean
 
   constructor (transport: FrameTransport, init: RpcClientInit = {}) {
     this.transport = transport
     this.filterAddrs = init.filterAddrs ?? (addrs => addrs)
+    this.skipPeer = init.skipPeer
   }
 
   async findBeforeN (peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer> {
@@ -132,6 +136,10 @@ export class RpcClient implements PeerRpc {
     return { accepted: answer?.accepted ?? false, promisedBallot: ballotFromWire(answer?.promisedBallot), storedSeq: answer?.storedSeq ?? 0n }
   }
 
+  async leave (peer: FoundPeer, options: RequestOptions): Promise<void> {
+    await this.ask(peer, { type: Frame.Type.LEAVE, leaveRequest: {} }, options)
+  }
+
   close (): void {
     this.transport.close()
   }
@@ -150,7 +158,7 @@ export class RpcClient implements PeerRpc {
     const out: FoundPeer[] = []
     for (const info of infos.slice(0, MAX_FIND_N)) {
       const peer = peerFromWire(info)
-      if (peer != null) out.push({ ...peer, multiaddrs: this.filterAddrs(peer.multiaddrs) })
+      if (peer != null && this.skipPeer?.(peer.peerId) !== true) out.push({ ...peer, multiaddrs: this.filterAddrs(peer.multiaddrs) })
     }
     return out
   }

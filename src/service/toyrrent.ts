@@ -29,6 +29,8 @@ import { Onboarding } from './onboard.ts'
 import { createRefresher, createRepairer } from './upkeep.ts'
 import { LocalView } from './local-view.ts'
 import { Membership } from './membership.ts'
+import { DepartedPeers } from './departed-peers.ts'
+import { announceLeave } from './leave-notice.ts'
 import { RpcServing } from './rpc-serving.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
 import { RoutingNamespaces } from '../routing/namespaces.ts'
@@ -105,6 +107,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
   private readonly membership: Membership
+  /** Peers that announced their leave (departed-peers.ts). */
+  private readonly departed: DepartedPeers
   private readonly serving: RpcServing
   private readonly peerRouting: ToyrrentPeerRouting
   private readonly contentRouting: ToyrrentRecordRouting
@@ -146,7 +150,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       networkSize: () => this.networkSize().estimate,
       queue: () => this.inbound.stats()
     })
-    const { rpc, requests, lookups, rtt, connections } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs })
+    const departed = this.departed = new DepartedPeers(s.clock)
+    const { rpc, requests, lookups, rtt, connections } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs, departed: peer => departed.has(peer) })
     this.rpc = rpc
     this.requests = requests
     this.lookups = lookups
@@ -154,7 +159,6 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
-    // forwarded reads (forwarded-read.ts): the cold path of a get or resolve goes through a peer we are connected to
     const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
     this.hashItems = new HashItems({ ...common, forwarded })
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
@@ -170,8 +174,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.repairer = createRepairer(upkeep)
     this.refresher = createRefresher(upkeep)
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
-    this.membership = new Membership({ components, protocol: s.protocol, table: this.table, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), heardFrom: peer => { this.membership.heardFrom(peer) } })
+    this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
@@ -201,10 +205,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.casAcceptor.start()
   }
 
-  /** Graceful leave: hand every item to the next nearest nodes while connections are still up. */
+  /**
+   * Graceful leave: hand every item to the next nearest nodes while
+   * connections are still up, then tell our peers we leave (LEAVE), so they
+   * drop us now rather than on a failed request. `leaveTimeout: 0` turns
+   * both off: to peers the stop looks like a crash (tests simulate crashes so).
+   */
   async beforeStop (): Promise<void> {
     if (!this.started) return
     this.repairer.stop()
+    if (this.settings.leaveTimeout <= 0) return
+    await this.handOffAll()
+    await this.announceLeave()
+  }
+
+  private async handOffAll (): Promise<void> {
     const timeout = this.settings.leaveTimeout
     if (timeout <= 0 || this.store.size === 0 || this.table.size === 0) return
     const started = Date.now()
@@ -215,6 +230,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
     } catch (err: any) {
       this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
     }
+  }
+
+  /** LEAVE to the peers of our table and the connected ones (leave-notice.ts); a client is in nobody's table and says nothing. */
+  private async announceLeave (): Promise<void> {
+    if (!this.serving.isServing()) return
+    const started = Date.now()
+    const { connectionManager, peerStore } = this.components
+    const protocol = this.settings.protocol
+    const connectedPeers = async (): Promise<PeerId[]> => {
+      const peers = [...new Map(connectionManager.getConnections().filter(c => c.limits == null).map(c => [c.remotePeer.toString(), c.remotePeer])).values()]
+      const speaks = await Promise.all(peers.map(async p => (await peerStore.get(p).catch(() => undefined))?.protocols.includes(protocol) === true))
+      return peers.filter((_, i) => speaks[i])
+    }
+    const { peers, told, unknownType, failed } = await announceLeave({ rpc: this.rpc, table: this.table, connectedPeers, clock: this.settings.clock }, this.shutdown.signal)
+    this.log('leaving: told %d of %d peers (%d older ones do not know LEAVE, %d did not answer) in %d ms', told, peers, unknownType, failed, Date.now() - started)
   }
 
   /** Stop: aborts our operations, the inbound requests queued and running, and the table upkeep. */
