@@ -39,6 +39,7 @@ import { contentRouter } from '../routing/content-routing.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
+import { ForwardedReads, forwardFetcher } from './forwarded-read.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal } from '../signals.ts'
@@ -154,7 +155,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       queue: () => this.inbound.stats()
     })
     const departed = this.departed = new DepartedPeers(s.clock)
-    const { rpc, requests, lookups } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs, departed: peer => departed.has(peer) })
+    const { rpc, requests, lookups, rtt, connections } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs, departed: peer => departed.has(peer) })
     this.rpc = rpc
     this.requests = requests
     this.lookups = lookups
@@ -162,12 +163,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
-    this.hashItems = new HashItems(common)
+    const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
+    this.hashItems = new HashItems({ ...common, forwarded })
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
     const acceptorSide = this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedRecord: async id => this.store.get(id), verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: components.logger.forComponent('toyrrent:cas') })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: acceptorSide, log: components.logger.forComponent('toyrrent:cas') })
-    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
+    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal, forwarded })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
     this.routingRecords = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
     this.contentRouting = contentRouter({ records: this.routingRecords, deadline: signal => this.deadline({ signal }) }, s.providerRecords)
@@ -177,7 +179,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.refresher = createRefresher(upkeep)
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
@@ -401,7 +403,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
     checkPosition(id)
-    return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal))
+    return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal, { hedgeMs: options.hedgeMs }))
   }
 
   async putRoutingRecord (key: Uint8Array, value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PeerId[]> {
