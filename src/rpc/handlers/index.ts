@@ -13,6 +13,8 @@ import { HandoffHandler } from './handoff.ts'
 import { CasPrepareHandler } from './cas-prepare.ts'
 import { CasAcceptHandler } from './cas-accept.ts'
 import { FetchManyHandler } from './fetch-many.ts'
+import { ForwardHandler } from './forward.ts'
+import type { ForwardFetcher } from './forward.ts'
 import { LeaveHandler } from './leave.ts'
 import type { HandlerTable } from '../server.ts'
 import type { NearestPeers } from './nearest-peers.ts'
@@ -34,6 +36,8 @@ export interface HandlerDeps {
   onStored(key: Uint8Array): void
   /** The acceptor side of compare-and-swap (CAS_PREPARE, CAS_ACCEPT); without it those requests are UNKNOWN_TYPE. */
   cas?: CasAcceptor
+  /** Forwarded reads (FORWARD): without it those requests are UNKNOWN_TYPE. */
+  forward?: ForwardFetcher
   /** The node's clock: expiry and lifetimes left are read from it (tests and simulations move it). */
   clock?: Clock
   /** Hears LEAVE: a peer announcing its own graceful leave; without it LEAVE is UNKNOWN_TYPE. */
@@ -51,8 +55,9 @@ export function handlerTable (deps: HandlerDeps): HandlerTable {
     [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff, deps.clock),
     [Frame.Type.FETCH_MANY]: new FetchManyHandler(deps.store, deps.clock),
     ...(deps.cas == null ? {} : { [Frame.Type.CAS_PREPARE]: new CasPrepareHandler(deps.cas), [Frame.Type.CAS_ACCEPT]: new CasAcceptHandler(deps.cas) }),
-    ...(deps.leave == null ? {} : { [Frame.Type.LEAVE]: new LeaveHandler(deps.leave) })
+    ...(deps.leave == null ? {} : { [Frame.Type.LEAVE]: new LeaveHandler(deps.leave) }),
+    ...(deps.forward == null ? {} : { [Frame.Type.FORWARD]: new ForwardHandler(deps.nearest, deps.store, deps.forward, deps.clock) })
   }
 }
 
-export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener }
+export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener, ForwardFetcher }
