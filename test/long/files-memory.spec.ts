@@ -23,6 +23,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { DAEMON_V8_FLAGS } from '../../src/daemon/v8-flags.ts'
+import { describePost, measureDaemonPost } from '../helpers/daemon-post-memory.ts'
 
 const RUN = fileURLToPath(new URL('../helpers/files-memory-run.js', import.meta.url))
 
@@ -71,5 +72,29 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
     assert.equal(r.read, r.size)
     assert.ok(r.add.growthMiB < 40, `add grew ${r.add.growthMiB} MiB`)
     assert.ok(r.cat.growthMiB < 40, `cat grew ${r.cat.growthMiB} MiB`)
+  })
+})
+
+/**
+ * A whole daemon (`toyrrent daemon --replicas 1`, its HTTP API, LevelDB)
+ * taking `head -c 1024M /dev/urandom | curl -X POST -T - API/v1/files`,
+ * peak growth sampled every 0.2 s from /proc/PID/status
+ * (test/helpers/daemon-post-memory.ts). The issue's 64 MiB is NOT met here:
+ * 119 and 138.7 MiB of VmRSS growth in two runs (RssAnon 92–96.1, RssFile
+ * 50–62.6; attribution in the README, Files → Memory). These bounds are a
+ * regression guard at about 1.35× the worst run: RssAnon < 128 MiB, VmRSS
+ * < 192 MiB (a 512 MiB POST before the daemon's V8 and LevelDB settings grew
+ * 212–230 MiB).
+ */
+describe('long: a daemon taking a 1 GiB POST /v1/files', function () {
+  this.timeout(1_200_000)
+
+  it('grows RssAnon < 128 MiB and VmRSS < 192 MiB (regression guard; target 64 MiB not met, see above)', async () => {
+    const m = await measureDaemonPost({ mib: 1024 })
+    for (const line of describePost(m)) console.log(`      ${line}`)
+    const reply = JSON.parse(m.reply) as { size: number, blocks: number }
+    assert.equal(reply.size, 1024 * 1024 * 1024)
+    assert.ok(m.growth.anon < 128, `RssAnon grew ${m.growth.anon} MiB`)
+    assert.ok(m.growth.rss < 192, `VmRSS grew ${m.growth.rss} MiB`)
   })
 })
