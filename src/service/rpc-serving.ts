@@ -97,7 +97,7 @@ function createServer (init: RpcServingInit): RpcServer {
       store: init.store,
       acceptor: init.acceptor,
       nearest: init.neighbourhood,
-      shared: { digestWith: peer => sharedDigest(sharedItems(placement.assignments(), selfKey, peer)), heardFrom: init.heardFrom },
+      shared: { digestWith: peer => sharedDigest(sharedItems(placement.assignments(), selfKey, peer, s.clock.now())), heardFrom: init.heardFrom },
       handoff: {
         dueFor: (peer, cursor) => placement.dueFor(peer, cursor),
         acknowledged: (peer, keys) => { repairer.recordAcks(peer, keys) },

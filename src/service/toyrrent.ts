@@ -129,7 +129,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.store = new ItemStore(datastore)
     const verified = new VerifiedCache()
     const namespaces = new RoutingNamespaces(s.routingNamespaces)
-    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces })
+    this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces, clock: s.clock })
     this.localPins = localPins(this.store, this.acceptor, datastore)
     this.table = new PeerTable(components.peerId, s.bucketSize, s.clock)
     const filterAddrs = (addrs: Parameters<typeof keepAddrs>[0]): ReturnType<typeof keepAddrs> => keepAddrs(addrs, s.allowPrivateAddresses)

@@ -21,6 +21,8 @@ import { isExpired, kindNumber, kindOf } from './item-store.ts'
 import type { ItemStore, StoredItem } from './item-store.ts'
 import type { Item } from '../records/item.ts'
 import type { AbortOptions } from '@libp2p/interface'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 
 export interface AcceptOptions extends AbortOptions {
   /** Compare-and-swap: the seq the writer expects the store to hold (publish items). */
@@ -40,6 +42,8 @@ export interface ItemAcceptorInit {
   verified?: VerifiedCache
   /** Validators and selectors of routing records (`/ipns/` built in). */
   namespaces?: RoutingNamespaces
+  /** Expiry and storage times read it (the virtual-time simulation injects its own). @default systemClock */
+  clock?: Clock
 }
 
 /** Why a store refuses an item: the record's own reasons, a bad hash, or no room. */
@@ -141,7 +145,7 @@ export class ItemAcceptor {
     }
     const existing = await this.store.get(item.key, options)
     if (existing != null && kindOf(existing.kind) !== 'routing') return { refused: 'bad-request', message: 'the key holds another kind of item' }
-    if (existing != null && !isExpired(existing)) {
+    if (existing != null && !isExpired(existing, this.now())) {
       const held = decodeRoutingRecord(existing.body).value
       const heldValid = await this.namespaces.validate(key, held).then(() => true, () => false)
       if (heldValid && compareBytes(held, value) !== 0 && !this.namespaces.prefers(key, held, value)) {
@@ -162,7 +166,7 @@ export class ItemAcceptor {
     return this.lock.run(base32.baseEncode(key), async () => {
       const existing = await this.store.get(key, options)
       if (existing?.pinned !== true) return false
-      await this.store.put(key, { ...existing, pinned: false, expiresAt: BigInt(Date.now() + this.init.defaultTtl) }, options)
+      await this.store.put(key, { ...existing, pinned: false, expiresAt: BigInt(Math.floor(this.now()) + this.init.defaultTtl) }, options)
       return true
     })
   }
@@ -171,6 +175,10 @@ export class ItemAcceptor {
   private overQuota (existing: StoredItem | undefined, item: Item, options: AcceptOptions): boolean {
     if (options.pinned === true || existing != null) return false
     return this.store.bytes + item.body.byteLength > this.init.maxStorageBytes
+  }
+
+  private now (): number {
+    return (this.init.clock ?? systemClock).now()
   }
 
   private full (): AcceptResult {
@@ -184,13 +192,14 @@ export class ItemAcceptor {
   private merge (existing: StoredItem | undefined, item: Item, options: AcceptOptions, seq = 0n): StoredItem {
     const pinned = (existing?.pinned ?? false) || (options.pinned ?? false)
     const ttl = item.ttlSeconds > 0 ? item.ttlSeconds * 1000 : this.init.defaultTtl
-    const expiresAt = pinned ? 0n : BigInt(Date.now() + ttl)
+    const now = Math.floor(this.now())
+    const expiresAt = pinned ? 0n : BigInt(now + ttl)
     return {
       kind: kindNumber(item.kind),
       body: ownBytes(item.body),
       pinned,
       expiresAt: existing == null || pinned ? expiresAt : laterExpiry(existing.expiresAt, expiresAt),
-      storedAt: existing?.storedAt ?? BigInt(Date.now()),
+      storedAt: existing?.storedAt ?? BigInt(now),
       seq,
       acceptors: item.kind === 'publish' ? keptAcceptors(existing, item) : []
     }

@@ -15,6 +15,7 @@ import { hexKey } from '../../../src/bytes.ts'
 import type { Item } from '../../../src/records/item.ts'
 import type { ItemAcceptorInit, StoreRefusal } from '../../../src/store/accept.ts'
 import type { PrivateKey } from '@libp2p/interface'
+import { systemClock } from '../../../src/clock.ts'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const HOUR = 3600_000
@@ -55,6 +56,21 @@ describe('unit: ItemAcceptor', () => {
     expect(stored?.body).to.deep.equal(item.body)
     expect(stored?.pinned).to.equal(false)
     expect(Number(stored?.expiresAt)).to.be.within(before + 48 * HOUR, Date.now() + 48 * HOUR)
+  })
+
+  it('reads lifetimes and storage times from the injected clock, not Date.now() (fractional readings floored)', async () => {
+    const at = 1_000_000.75 // a simulated clock: far from the wall clock, with a fraction
+    const clock = { ...systemClock, now: () => at }
+    const { store, acceptor } = await fresh({ clock })
+    const item = hashItem(text('clocked'))
+    expect(await acceptor.accept(item)).to.deep.equal({})
+    const stored = await store.get(item.key)
+    expect(stored?.expiresAt).to.equal(BigInt(1_000_000 + 48 * HOUR))
+    expect(stored?.storedAt).to.equal(1_000_000n)
+    const own = hashItem(text('clocked, pinned'))
+    expect(await acceptor.accept(own, { pinned: true })).to.deep.equal({})
+    expect(await acceptor.unpin(own.key)).to.equal(true)
+    expect((await store.get(own.key))?.expiresAt).to.equal(BigInt(1_000_000 + 48 * HOUR))
   })
 
   it('gives an item the lifetime its writer sent', async () => {
