@@ -79,22 +79,23 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * A whole daemon (`toyrrent daemon --replicas 1`, its HTTP API, LevelDB)
  * taking `head -c 1024M /dev/urandom | curl -X POST -T - API/v1/files`,
  * peak growth sampled every 0.2 s from /proc/PID/status
- * (test/helpers/daemon-post-memory.ts). The issue's 64 MiB is NOT met here:
- * 119 and 138.7 MiB of VmRSS growth in two runs (RssAnon 92–96.1, RssFile
- * 50–62.6; attribution in the README, Files → Memory). These bounds are a
- * regression guard at about 1.35× the worst run: RssAnon < 128 MiB, VmRSS
- * < 192 MiB (a 512 MiB POST before the daemon's V8 and LevelDB settings grew
- * 212–230 MiB).
+ * (test/helpers/daemon-post-memory.ts). RssAnon grew 92–98.9 MiB in three
+ * runs while the add kept each block's CID as a base32 string (a rope of ~47
+ * cons pieces, ~1.5 KiB) in its sets, 67.2 MiB with flat keys: the bound,
+ * 84 MiB (1.25× that), fails on the old code. VmRSS adds LevelDB's mapped
+ * tables (RssFile 46–63 MiB at the peaks, see the README, Files → Memory),
+ * so the issue's 64 MiB of VmRSS is NOT met (115.2 MiB; 119–143.6 before);
+ * VmRSS < 160 MiB is only a regression guard.
  */
 describe('long: a daemon taking a 1 GiB POST /v1/files', function () {
   this.timeout(1_200_000)
 
-  it('grows RssAnon < 128 MiB and VmRSS < 192 MiB (regression guard; target 64 MiB not met, see above)', async () => {
+  it('grows RssAnon < 84 MiB and VmRSS < 160 MiB (the 64 MiB VmRSS target is not met, see above)', async () => {
     const m = await measureDaemonPost({ mib: 1024 })
     for (const line of describePost(m)) console.log(`      ${line}`)
     const reply = JSON.parse(m.reply) as { size: number, blocks: number }
     assert.equal(reply.size, 1024 * 1024 * 1024)
-    assert.ok(m.growth.anon < 128, `RssAnon grew ${m.growth.anon} MiB`)
-    assert.ok(m.growth.rss < 192, `VmRSS grew ${m.growth.rss} MiB`)
+    assert.ok(m.growth.anon < 84, `RssAnon grew ${m.growth.anon} MiB`)
+    assert.ok(m.growth.rss < 160, `VmRSS grew ${m.growth.rss} MiB`)
   })
 })
