@@ -19,7 +19,7 @@
  *     "repairInterval":  60,                                 seconds between anti-entropy rounds (0 = off)
  *     "itemTtl":         172800,                             seconds others' items are kept after their last write
  *     "maxStorage":      1073741824,                         bytes of others' items this node takes
- *     "leaveTimeout":    10                                  seconds of handoff on SIGTERM/SIGINT (0 = none)
+ *     "leaveTimeout":    10                                  seconds of handoff on SIGTERM/SIGINT, then the leave notice (0 = neither)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,

@@ -15,7 +15,7 @@ import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, F
 import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
-import type { AbortOptions } from '@libp2p/interface'
+import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Options of one exchange: its deadline, and who hears an answer that comes after it (see RequestOptions). */
@@ -30,15 +30,19 @@ export interface FrameTransport {
 export interface RpcClientInit {
   /** Which of the addresses peers name are worth keeping (drops private ones on the public internet). */
   filterAddrs?(addrs: Multiaddr[]): Multiaddr[]
+  /** Peers named in answers that are left out (those that announced their leave, service/departed-peers.ts). */
+  skipPeer?(peer: PeerId): boolean
 }
 
 export class RpcClient implements PeerRpc {
   private readonly transport: FrameTransport
   private readonly filterAddrs: (addrs: Multiaddr[]) => Multiaddr[]
+  private readonly skipPeer?: (peer: PeerId) => boolean
 
   constructor (transport: FrameTransport, init: RpcClientInit = {}) {
     this.transport = transport
     this.filterAddrs = init.filterAddrs ?? (addrs => addrs)
+    this.skipPeer = init.skipPeer
   }
 
   async findBeforeN (peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer> {
@@ -117,6 +121,10 @@ export class RpcClient implements PeerRpc {
     return { accepted: answer?.accepted ?? false, promisedBallot: ballotFromWire(answer?.promisedBallot), storedSeq: answer?.storedSeq ?? 0n }
   }
 
+  async leave (peer: FoundPeer, options: RequestOptions): Promise<void> {
+    await this.ask(peer, { type: Frame.Type.LEAVE, leaveRequest: {} }, options)
+  }
+
   close (): void {
     this.transport.close()
   }
@@ -135,7 +143,7 @@ export class RpcClient implements PeerRpc {
     const out: FoundPeer[] = []
     for (const info of infos.slice(0, MAX_FIND_N)) {
       const peer = peerFromWire(info)
-      if (peer != null) out.push({ ...peer, multiaddrs: this.filterAddrs(peer.multiaddrs) })
+      if (peer != null && this.skipPeer?.(peer.peerId) !== true) out.push({ ...peer, multiaddrs: this.filterAddrs(peer.multiaddrs) })
     }
     return out
   }

@@ -134,6 +134,8 @@ export interface PeerRpc {
   prepare(peer: FoundPeer, slot: CasSlot, ballot: Ballot, options: RequestOptions): Promise<PrepareAnswer>
   /** Compare-and-swap phase 2: ask the peer to accept `record` (encoded) at `ballot` for the slot. */
   accept(peer: FoundPeer, slot: CasSlot, ballot: Ballot, value: CasValue, options: RequestOptions): Promise<AcceptAnswer>
+  /** Announce our own graceful leave to the peer (LEAVE, protocols/rpc.md); an older peer answers UNKNOWN_TYPE. */
+  leave(peer: FoundPeer, options: RequestOptions): Promise<void>
   /** Drop every open channel (service stop). */
   close(): void
 }

@@ -40,7 +40,7 @@ export interface ToyrrentInit {
   republishInterval?: number
   /** How long a node keeps serving an item after it stopped being among its R nearest. @default one repair interval */
   trialPeriod?: number
-  /** On stop, hand every item to the next nearest nodes first, for at most this long; 0 = no handoff. @default 10000 ms */
+  /** On stop, hand every item to the next nearest nodes first, for at most this long, then announce the leave (LEAVE, at most 2 s more); 0 = neither. @default 10000 ms */
   leaveTimeout?: number
   /** Peers kept per distance band. @default 20 */
   bucketSize?: number

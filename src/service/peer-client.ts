@@ -28,6 +28,8 @@ export interface PeerClientInit {
   metrics: ToyrrentMetrics
   /** The addresses of peers' answers worth keeping. */
   filterAddrs(addrs: Multiaddr[]): Multiaddr[]
+  /** Peers that announced their leave: named in answers or answering late, they still enter neither lookups nor the table. */
+  departed?(peer: PeerId): boolean
 }
 
 export interface PeerClient {
@@ -39,7 +41,7 @@ export interface PeerClient {
 
 export function peerClient (init: PeerClientInit): PeerClient {
   const { components, settings: s, table } = init
-  const rpc: PeerRpc = new RpcClient(init.transport ?? new StreamTransport(components, s.protocol), { filterAddrs: init.filterAddrs })
+  const rpc: PeerRpc = new RpcClient(init.transport ?? new StreamTransport(components, s.protocol), { filterAddrs: init.filterAddrs, skipPeer: init.departed })
   const rtt = new PeerRtt()
   const requests = new PeerRequests({
     rpc,
@@ -48,8 +50,8 @@ export function peerClient (init: PeerClientInit): PeerClient {
     log: components.logger.forComponent('toyrrent:requests'),
     clock: s.clock,
     rtt,
-    // over libp2p: a peer we reach only through a relay answers, but is no table entry
-    ...(init.transport == null ? { admits: peerId => !relayedOnly(components, peerId) } : {})
+    // over libp2p: a peer we reach only through a relay answers, but is no table entry; nor is one that announced its leave
+    admits: peerId => init.departed?.(peerId) !== true && (init.transport != null || !relayedOnly(components, peerId))
   })
   const lookups = new Lookups({
     settings: s,

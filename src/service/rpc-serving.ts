@@ -35,6 +35,8 @@ export interface RpcServingInit {
   cas: CasAcceptor
   /** A peer sent us a DIGEST (it runs repair with us). */
   heardFrom?(peer: PeerId): void
+  /** A peer announced its own graceful leave (LEAVE); without it LEAVE is answered UNKNOWN_TYPE. */
+  onLeave?(peer: PeerId): void
 }
 
 export class RpcServing {
@@ -105,7 +107,8 @@ function createServer (init: RpcServingInit): RpcServer {
       },
       onStored: key => { repairer.touched(key); void paxos.prune(key).catch(() => {}) },
       cas: init.cas,
-      clock: s.clock
+      clock: s.clock,
+      leave: init.onLeave == null ? undefined : { left: init.onLeave }
     })
   })
 }

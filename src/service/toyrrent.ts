@@ -29,6 +29,8 @@ import { Onboarding } from './onboard.ts'
 import { createRefresher, createRepairer } from './upkeep.ts'
 import { LocalView } from './local-view.ts'
 import { Membership } from './membership.ts'
+import { DepartedPeers } from './departed-peers.ts'
+import { announceLeave } from './leave-notice.ts'
 import { RpcServing } from './rpc-serving.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
 import { RoutingNamespaces } from '../routing/namespaces.ts'
@@ -104,6 +106,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
   private readonly membership: Membership
+  /** Peers that announced their leave (departed-peers.ts). */
+  private readonly departed: DepartedPeers
   private readonly serving: RpcServing
   private readonly peerRouting: ToyrrentPeerRouting
   private readonly contentRouting: ToyrrentRecordRouting
@@ -145,7 +149,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       networkSize: () => this.networkSize().estimate,
       queue: () => this.inbound.stats()
     })
-    const { rpc, requests, lookups } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs })
+    const departed = this.departed = new DepartedPeers(s.clock)
+    const { rpc, requests, lookups } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs, departed: peer => departed.has(peer) })
     this.rpc = rpc
     this.requests = requests
     this.lookups = lookups
@@ -167,8 +172,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.repairer = createRepairer(upkeep)
     this.refresher = createRefresher(upkeep)
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
-    this.membership = new Membership({ components, protocol: s.protocol, table: this.table, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, heardFrom: peer => { this.membership.heardFrom(peer) } })
+    this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
@@ -198,10 +203,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.casAcceptor.start()
   }
 
-  /** Graceful leave: hand every item to the next nearest nodes while connections are still up. */
+  /**
+   * Graceful leave: hand every item to the next nearest nodes while
+   * connections are still up, then tell our peers we leave (LEAVE), so they
+   * drop us now rather than on a failed request. `leaveTimeout: 0` turns
+   * both off: to peers the stop looks like a crash (tests simulate crashes so).
+   */
   async beforeStop (): Promise<void> {
     if (!this.started) return
     this.repairer.stop()
+    if (this.settings.leaveTimeout <= 0) return
+    await this.handOffAll()
+    await this.announceLeave()
+  }
+
+  private async handOffAll (): Promise<void> {
     const timeout = this.settings.leaveTimeout
     if (timeout <= 0 || this.store.size === 0 || this.table.size === 0) return
     const started = Date.now()
@@ -212,6 +228,21 @@ export class Toyrrent implements Startable, ToyrrentApi {
     } catch (err: any) {
       this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
     }
+  }
+
+  /** LEAVE to the peers of our table and the connected ones (leave-notice.ts); a client is in nobody's table and says nothing. */
+  private async announceLeave (): Promise<void> {
+    if (!this.serving.isServing()) return
+    const started = Date.now()
+    const { connectionManager, peerStore } = this.components
+    const protocol = this.settings.protocol
+    const connectedPeers = async (): Promise<PeerId[]> => {
+      const peers = [...new Map(connectionManager.getConnections().filter(c => c.limits == null).map(c => [c.remotePeer.toString(), c.remotePeer])).values()]
+      const speaks = await Promise.all(peers.map(async p => (await peerStore.get(p).catch(() => undefined))?.protocols.includes(protocol) === true))
+      return peers.filter((_, i) => speaks[i])
+    }
+    const { peers, told, unknownType, failed } = await announceLeave({ rpc: this.rpc, table: this.table, connectedPeers, clock: this.settings.clock }, this.shutdown.signal)
+    this.log('leaving: told %d of %d peers (%d older ones do not know LEAVE, %d did not answer) in %d ms', told, peers, unknownType, failed, Date.now() - started)
   }
 
   /** Stop: aborts our operations, the inbound requests queued and running, and the table upkeep. */

@@ -12,11 +12,13 @@ import { HoldsHandler } from './holds.ts'
 import { HandoffHandler } from './handoff.ts'
 import { CasPrepareHandler } from './cas-prepare.ts'
 import { CasAcceptHandler } from './cas-accept.ts'
+import { LeaveHandler } from './leave.ts'
 import type { HandlerTable } from '../server.ts'
 import type { NearestPeers } from './nearest-peers.ts'
 import type { SharedDigests } from './digest.ts'
 import type { HandoffSource } from './handoff.ts'
 import type { CasAcceptor } from './cas-acceptor.ts'
+import type { LeaveListener } from './leave.ts'
 import type { ItemAcceptor } from '../../store/accept.ts'
 import type { ItemStore } from '../../store/item-store.ts'
 import type { Clock } from '../../clock.ts'
@@ -33,6 +35,8 @@ export interface HandlerDeps {
   cas?: CasAcceptor
   /** The node's clock: expiry and lifetimes left are read from it (tests and simulations move it). */
   clock?: Clock
+  /** Hears LEAVE: a peer announcing its own graceful leave; without it LEAVE is UNKNOWN_TYPE. */
+  leave?: LeaveListener
 }
 
 export function handlerTable (deps: HandlerDeps): HandlerTable {
@@ -44,8 +48,9 @@ export function handlerTable (deps: HandlerDeps): HandlerTable {
     [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(deps.store),
     [Frame.Type.HOLDS]: new HoldsHandler(deps.store, deps.clock),
     [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff, deps.clock),
-    ...(deps.cas == null ? {} : { [Frame.Type.CAS_PREPARE]: new CasPrepareHandler(deps.cas), [Frame.Type.CAS_ACCEPT]: new CasAcceptHandler(deps.cas) })
+    ...(deps.cas == null ? {} : { [Frame.Type.CAS_PREPARE]: new CasPrepareHandler(deps.cas), [Frame.Type.CAS_ACCEPT]: new CasAcceptHandler(deps.cas) }),
+    ...(deps.leave == null ? {} : { [Frame.Type.LEAVE]: new LeaveHandler(deps.leave) })
   }
 }
 
-export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor }
+export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener }

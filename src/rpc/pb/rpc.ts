@@ -1,3 +1,5 @@
+/* eslint-disable require-yield */
+
 import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
@@ -3688,6 +3690,134 @@ export namespace CasAcceptResponse {
   }
 }
 
+export interface LeaveRequest {}
+
+export namespace LeaveRequest {
+  let _codec: Codec<LeaveRequest>
+
+  export const codec = (): Codec<LeaveRequest> => {
+    if (_codec == null) {
+      _codec = message<LeaveRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<LeaveRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, LeaveRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaveRequest>): LeaveRequest {
+    return decodeMessage(buf, LeaveRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaveRequest>): Generator<{}> {
+    return streamMessage(buf, LeaveRequest.codec(), opts)
+  }
+}
+
+export interface LeaveResponse {}
+
+export namespace LeaveResponse {
+  let _codec: Codec<LeaveResponse>
+
+  export const codec = (): Codec<LeaveResponse> => {
+    if (_codec == null) {
+      _codec = message<LeaveResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<LeaveResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, LeaveResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaveResponse>): LeaveResponse {
+    return decodeMessage(buf, LeaveResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LeaveResponse>): Generator<{}> {
+    return streamMessage(buf, LeaveResponse.codec(), opts)
+  }
+}
+
 export interface Frame {
   id: bigint
   type: Frame.Type
@@ -3712,6 +3842,8 @@ export interface Frame {
   casPrepareResponse?: CasPrepareResponse
   casAcceptRequest?: CasAcceptRequest
   casAcceptResponse?: CasAcceptResponse
+  leaveRequest?: LeaveRequest
+  leaveResponse?: LeaveResponse
 }
 
 export namespace Frame {
@@ -3725,7 +3857,8 @@ export namespace Frame {
     HOLDS = 'HOLDS',
     HANDOFF = 'HANDOFF',
     CAS_PREPARE = 'CAS_PREPARE',
-    CAS_ACCEPT = 'CAS_ACCEPT'
+    CAS_ACCEPT = 'CAS_ACCEPT',
+    LEAVE = 'LEAVE'
   }
 
   enum __TypeValues {
@@ -3738,7 +3871,8 @@ export namespace Frame {
     HOLDS = 6,
     HANDOFF = 7,
     CAS_PREPARE = 8,
-    CAS_ACCEPT = 9
+    CAS_ACCEPT = 9,
+    LEAVE = 10
   }
 
   export namespace Type {
@@ -3869,6 +4003,16 @@ export namespace Frame {
         if (obj.casAcceptResponse != null) {
           w.uint32(218)
           CasAcceptResponse.codec().encode(obj.casAcceptResponse, w)
+        }
+
+        if (obj.leaveRequest != null) {
+          w.uint32(226)
+          LeaveRequest.codec().encode(obj.leaveRequest, w)
+        }
+
+        if (obj.leaveResponse != null) {
+          w.uint32(234)
+          LeaveResponse.codec().encode(obj.leaveResponse, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4014,6 +4158,18 @@ export namespace Frame {
             case 27: {
               obj.casAcceptResponse = CasAcceptResponse.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.casAcceptResponse
+              })
+              break
+            }
+            case 28: {
+              obj.leaveRequest = LeaveRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.leaveRequest
+              })
+              break
+            }
+            case 29: {
+              obj.leaveResponse = LeaveResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.leaveResponse
               })
               break
             }
@@ -4189,6 +4345,20 @@ export namespace Frame {
             case 27: {
               yield * CasAcceptResponse.codec().stream(reader, reader.uint32(), `${prefix}.casAcceptResponse`, {
                 limits: opts.limits?.casAcceptResponse
+              })
+
+              break
+            }
+            case 28: {
+              yield * LeaveRequest.codec().stream(reader, reader.uint32(), `${prefix}.leaveRequest`, {
+                limits: opts.limits?.leaveRequest
+              })
+
+              break
+            }
+            case 29: {
+              yield * LeaveResponse.codec().stream(reader, reader.uint32(), `${prefix}.leaveResponse`, {
+                limits: opts.limits?.leaveResponse
               })
 
               break
