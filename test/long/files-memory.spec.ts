@@ -81,10 +81,10 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * peak growth sampled every 0.2 s from /proc/PID/status
  * (test/helpers/daemon-post-memory.ts). RssAnon grew 92–98.9 MiB in three
  * runs while the add kept each block's CID as a base32 string (a rope of ~47
- * cons pieces, ~1.5 KiB) in its sets, 67.2 MiB with flat keys: the bound,
- * 84 MiB (1.25× that), fails on the old code. VmRSS adds LevelDB's mapped
+ * cons pieces, ~1.5 KiB) in its sets, 67.2–67.5 MiB in two runs with flat
+ * keys: the bound, 84 MiB (1.25× the worst), fails on the old code. VmRSS adds LevelDB's mapped
  * tables (RssFile 46–63 MiB at the peaks, see the README, Files → Memory),
- * so the issue's 64 MiB of VmRSS is NOT met (115.2 MiB; 119–143.6 before);
+ * so the issue's 64 MiB of VmRSS is NOT met (104–115.2 MiB; 119–143.6 before);
  * VmRSS < 160 MiB is only a regression guard.
  */
 describe('long: a daemon taking a 1 GiB POST /v1/files', function () {
