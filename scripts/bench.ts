@@ -64,6 +64,9 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     'no-publish': { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
+    'cold-reads': { type: 'string', default: '100' },
+    'no-forward': { type: 'boolean', default: false },
+    'cold-restore': { type: 'boolean', default: false },
     out: { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
     'cpu-prof-interval-us': { type: 'string', default: '100' },
@@ -76,7 +79,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--no-floor] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-restore] [--no-forward] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -98,7 +101,10 @@ const workload: Omit<WorkloadOptions, 'onPhase'> = {
   phaseBudgetMs: num('phase-budget-s') * 1000,
   seed: num('seed'),
   noPublish: args['no-publish'],
-  rttMs: num('rtt-ms')
+  rttMs: num('rtt-ms'),
+  coldReads: num('cold-reads'),
+  coldRestore: args['cold-restore'],
+  replicas: args.replicas != null ? num('replicas') : 3
 }
 // every connection and datagram of this process (and of each node process) is delayed
 installSocketDelay(workload.rttMs ?? 0)
@@ -107,7 +113,9 @@ const clusterOptions = {
   replicas: args.replicas != null ? num('replicas') : undefined,
   writeQuorum: args['write-quorum'] != null ? num('write-quorum') : undefined,
   seed: num('seed'),
-  formTimeoutMs: num('form-timeout-s') * 1000
+  formTimeoutMs: num('form-timeout-s') * 1000,
+  // toyrrent's forwarded reads off: the cold-read phase's "before"
+  ...(args['no-forward'] ? { forwardReads: false } : {})
 }
 const maxMs = num('max-seconds') * 1000
 
@@ -189,6 +197,12 @@ const METRICS: Metric[] = [
   { name: 'get p50 ms', pick: r => phase(r, 'get')?.latencyMs.p50 },
   { name: 'get p95 ms', pick: r => phase(r, 'get')?.latencyMs.p95 },
   { name: 'get p99 ms', pick: r => phase(r, 'get')?.latencyMs.p99 },
+  { name: 'cold get p50 RTT', pick: r => phase(r, 'getCold')?.roundTrips?.p50 },
+  { name: 'cold get p95 RTT', pick: r => phase(r, 'getCold')?.roundTrips?.p95 },
+  { name: 'cold get new conns/op', pick: r => phase(r, 'getCold')?.newConnectionsPerOp },
+  { name: 'cold resolve p50 RTT', pick: r => phase(r, 'resolveCold')?.roundTrips?.p50 },
+  { name: 'cold resolve p95 RTT', pick: r => phase(r, 'resolveCold')?.roundTrips?.p95 },
+  { name: 'cold resolve new conns/op', pick: r => phase(r, 'resolveCold')?.newConnectionsPerOp },
   { name: 'gets/s @c', pick: r => phase(r, 'getConcurrent')?.opsPerSec, higherIsBetter: true },
   { name: 'publish p50 ms', pick: r => phase(r, 'publish')?.latencyMs.p50 },
   { name: 'publish p99 ms', pick: r => phase(r, 'publish')?.latencyMs.p99 },
@@ -229,7 +243,7 @@ function compare (results: Partial<Record<ImplName, ImplResult>>): Record<string
 
 function successLine (r?: ImplResult): string {
   if (r == null) return '-'
-  const parts = (['put', 'get', 'getConcurrent', 'publish', 'resolve', 'resolveConcurrent'] as const)
+  const parts = (['put', 'get', 'getConcurrent', 'getCold', 'publish', 'resolve', 'resolveConcurrent', 'resolveCold'] as const)
     .map(n => phase(r, n)).filter(p => p != null).map(p => `${p.ok}/${p.attempted}${p.truncated ? '(t)' : ''}`)
   return parts.join(' ')
 }

@@ -7,7 +7,7 @@
  *
  *   npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--rtt-ms MS] [--out FILE]
  *   npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--seed 1]
- *                  [--join-concurrency 1]
+ *                  [--join-concurrency 1] [--fresh-joins 10]
  *                  [--heap-summary-nodes 100] [--max-seconds 1200]
  *
  * Per size: time to form the network; lookup hops (mean, p99) and success
@@ -66,6 +66,7 @@ const { values: args } = parseArgs({
     'churn-minutes': { type: 'string' },
     formation: { type: 'string', default: 'oracle' },
     gets: { type: 'string' },
+    'fresh-joins': { type: 'string' },
     out: { type: 'string' },
     worker: { type: 'string' },
     help: { type: 'boolean', default: false }
@@ -74,7 +75,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write('usage: npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--replicas 3] [--write-quorum 2] [--rtt-ms MS]\n' +
-    '       npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--gets 200] [--seed 1] [--out FILE]\n' +
+    '       npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--gets 200] [--fresh-joins 10] [--seed 1] [--out FILE]\n' +
     '  [--join-concurrency 1] [--op-timeout-ms 10000] [--max-seconds 1200] [--heap-summary-nodes 100] [--seed 1] [--out FILE]\n')
   process.exit(0)
 }
@@ -499,6 +500,7 @@ async function mainVirtual (): Promise<void> {
     items: itemCount,
     lookups,
     gets: args.gets != null ? Number(args.gets) : VIRTUAL_DEFAULTS.gets,
+    freshJoins: args['fresh-joins'] != null ? Number(args['fresh-joins']) : VIRTUAL_DEFAULTS.freshJoins,
     replicas,
     rttMs: args['rtt-ms'] != null ? Number(args['rtt-ms']) : undefined,
     formation: args.formation === 'join' ? 'join' : 'oracle',
@@ -529,7 +531,7 @@ function virtualTable (r: VirtualSimReport): string {
     `lookup: exact ${r.lookup.exactness}, hops mean ${r.lookup.hops.mean} p99 ${r.lookup.hops.p99}, requests mean ${r.lookup.requests.mean}, RTT p50/p95 ${s(r.lookup.roundTrips)}`,
     `put: ${r.put.ok}/${r.put.attempted}, RTT p50/p95 ${s(r.put.roundTrips)}`,
     `get: ${r.get.ok}/${r.get.attempted}, hops mean ${r.get.hops.mean}, RTT p50/p95 ${s(r.get.roundTrips)}`,
-    `join: RTT p50/p95 ${s(r.join.roundTrips)}, requests mean ${r.join.requests.mean}`,
+    `join: RTT p50/p95 ${s(r.join.roundTrips)}; joiner's requests p50/p95 ${s(r.join.requests)} max ${r.join.requests.max}, peers p50/p95 ${s(r.join.peers)}; with band filling: requests ${s(r.join.requestsWithFill)} max ${r.join.requestsWithFill.max}, peers ${s(r.join.peersWithFill)}; all nodes' requests during a join p50/max ${r.join.requestsAllNodes.p50} / ${r.join.requestsAllNodes.max}; per join by type ${JSON.stringify(r.join.byType)}`,
     `churn ${r.churn.minutes} min: ${JSON.stringify(r.churn.events)}; repair ${r.churn.repairBytesPerNodePerHour} B/node/h`,
     ...r.churn.samples.map(x => `  minute ${x.minute}: ${x.nodes} nodes, ${x.itemsUnderR} items under R, ${x.itemsLost} lost, gets ok ${x.getSuccess}`)
   ].join('\n') + '\n'

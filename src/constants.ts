@@ -29,6 +29,13 @@ export const DEFAULT_FIND_N = 20
  */
 export const SELF_LOOKUP_N = DEFAULT_FIND_N + 1
 
+/**
+ * The join's self lookup keeps this many queries in flight (not alpha): it
+ * is the join's critical path, and every round trip of it is one of the
+ * join's; the extra queries go to peers it would ask anyway.
+ */
+export const SELF_LOOKUP_ALPHA = 6
+
 /** Lookup concurrency: find_before_n requests in flight during a lookup (Kademlia alpha). */
 export const DEFAULT_ALPHA = 3
 
@@ -94,6 +101,9 @@ export const MIN_STALE_MS = 60_000
 
 /** Refresh lookups run at once. */
 export const REFRESH_CONCURRENCY = 3
+
+/** The join's band filling asks at most this many of the peers its self lookup met about one far band (refresh.ts). */
+export const FILL_ASKS_PER_BAND = 6
 
 /** Most addresses passed on for one peer. */
 export const MAX_ADDRS_PER_PEER = 8

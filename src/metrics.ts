@@ -24,7 +24,10 @@ export const COUNTERS = {
   handoff_items_sent: 'toyrrent_handoff_items_sent_total',
   handoff_items_received: 'toyrrent_handoff_items_received_total',
   handoff_failures: 'toyrrent_handoff_failures_total',
-  rpc_streams_reset: 'toyrrent_rpc_streams_reset_total'
+  rpc_streams_reset: 'toyrrent_rpc_streams_reset_total',
+  forwarded_reads: 'toyrrent_forwarded_reads_total',
+  forwarded_read_fallbacks: 'toyrrent_forwarded_read_fallbacks_total',
+  forwarded_reads_served: 'toyrrent_forwarded_reads_served_total'
 } as const
 
 export type CounterName = keyof typeof COUNTERS

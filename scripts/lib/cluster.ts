@@ -12,6 +12,8 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { nearestN, peerPosition } from '../../src/keyspace.ts'
 import { createImplNode } from './impl.ts'
 import { rng, randomInt, settleGc, withTimeout } from './stats.ts'
 import type { ImplName, ImplNode } from './impl.ts'
@@ -41,6 +43,8 @@ export interface ClusterOptions {
   seed?: number
   /** Give up forming after this long. */
   formTimeoutMs?: number
+  /** toyrrent: forwarded reads on (default) or off. */
+  forwardReads?: boolean
 }
 
 export interface Cluster {
@@ -61,6 +65,14 @@ export interface Cluster {
   holds(node: number, key: Uint8Array): Promise<boolean>
   /** Connections opened (counted at both ends) by all nodes so far. */
   newConnections(): Promise<number>
+  /**
+   * The cold-read phase: `node` closes its connections to the `replicas`
+   * nodes nearest to `key` (by libp2p peer id), so the next read of `key`
+   * there has no open connection to its replica set. Undefined when the
+   * implementation or mode cannot (UDP DHTs, one process per node); else
+   * `restore` dials those nodes again.
+   */
+  coldFor(node: number, key: Uint8Array, replicas: number): Promise<{ restore(): Promise<void> } | undefined>
   /** The largest value the implementation stores, when below the workload's. */
   maxValueBytes(): Promise<number | undefined>
   memory(): Promise<MemoryReport>
@@ -105,7 +117,7 @@ export class InProcessCluster implements Cluster {
       for (let i = 0; i < options.nodes; i++) {
         deadline.throwIfAborted()
         const bootstrap = i === 0 ? undefined : cluster.nodes[randomInt(random, i)].addr()
-        cluster.nodes.push(await createImplNode(options.impl, { bootstrap, replicas: options.replicas, writeQuorum: options.writeQuorum }))
+        cluster.nodes.push(await createImplNode(options.impl, { bootstrap, replicas: options.replicas, writeQuorum: options.writeQuorum, forwardReads: options.forwardReads }))
       }
       // a second round of self-lookups once everyone exists fills the tables near each node
       await Promise.all(cluster.nodes.map(async n => n.refresh(deadline)))
@@ -144,6 +156,15 @@ export class InProcessCluster implements Cluster {
   async holds (node: number, key: Uint8Array): Promise<boolean> { return this.nodes[node].holds(key) }
 
   async newConnections (): Promise<number> { return this.nodes.reduce((s, n) => s + n.newConnections(), 0) }
+
+  async coldFor (node: number, key: Uint8Array, replicas: number): Promise<{ restore(): Promise<void> } | undefined> {
+    const reader = this.nodes[node]
+    if (reader.hangUp == null || reader.peerIdString == null) return undefined
+    const others = this.nodes.filter(n => n !== reader && n.peerIdString != null)
+    const nearest = nearestN(key, others, replicas, n => peerPosition(peerIdFromString(n.peerIdString!())))
+    await reader.hangUp(nearest.map(n => n.peerIdString!()))
+    return { restore: async () => { await reader.redial?.(nearest.map(n => n.addr())) } }
+  }
 
   async maxValueBytes (): Promise<number | undefined> { return this.nodes[0]?.maxValueBytes }
 
@@ -300,6 +321,9 @@ export class ProcessCluster implements Cluster {
     const all = await Promise.all(this.children.map(async c => (await c.call('stats')).result.newConnections as number))
     return all.reduce((s, x) => s + x, 0)
   }
+
+  /** One process per node: the driver cannot close a node's connections (no cold-read phase). */
+  async coldFor (): Promise<undefined> { return undefined }
 
   async maxValueBytes (): Promise<number | undefined> {
     return (await this.children[0].call('stats')).result.maxValueBytes ?? undefined

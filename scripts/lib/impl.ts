@@ -37,6 +37,8 @@ export interface ImplNodeOptions {
   bootstrap?: string
   replicas?: number
   writeQuorum?: number
+  /** toyrrent: forwarded reads on (default) or off (the cold-read phase's "before"). */
+  forwardReads?: boolean
 }
 
 export interface ImplNode {
@@ -65,6 +67,12 @@ export interface ImplNode {
   newConnections(): number
   /** The largest value this implementation can store, when below the workload's size. */
   readonly maxValueBytes?: number
+  /** The node's libp2p peer id (connection-based implementations): where it sits in the key space. */
+  peerIdString?(): string
+  /** Close every connection to these peers (the cold-read phase: a reader with no connection to a key's replica set). */
+  hangUp?(peers: string[]): Promise<void>
+  /** Dial these loopback addresses (with /p2p) again (the cold-read phase's --cold-restore). */
+  redial?(addrs: string[]): Promise<void>
   stop(): Promise<void>
 }
 
@@ -134,7 +142,8 @@ const RPC_TYPES = {
   syncKeys: 'SYNC_KEYS',
   holds: 'HOLDS',
   handoff: 'HANDOFF',
-  acknowledgeHandoff: 'HANDOFF'
+  acknowledgeHandoff: 'HANDOFF',
+  forward: 'FORWARD'
 }
 
 export class ToyrrentBenchNode implements ImplNode {
@@ -156,7 +165,8 @@ export class ToyrrentBenchNode implements ImplNode {
       listen: LISTEN,
       bootstrap: options.bootstrap != null ? [options.bootstrap] : [],
       replicas: options.replicas,
-      writeQuorum: options.writeQuorum
+      writeQuorum: options.writeQuorum,
+      ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {})
     })
     return new ToyrrentBenchNode(node)
   }
@@ -215,6 +225,18 @@ export class ToyrrentBenchNode implements ImplNode {
   holds (key: Uint8Array): boolean { return this.node.toyrrent[internals].store.has(key) }
 
   newConnections (): number { return this.connections.count }
+
+  peerIdString (): string { return this.node.libp2p.peerId.toString() }
+
+  async hangUp (peers: string[]): Promise<void> {
+    const wanted = new Set(peers)
+    const open = this.node.libp2p.getConnections().filter(c => wanted.has(c.remotePeer.toString()))
+    await Promise.all(open.map(async c => c.close().catch(() => { c.abort(new Error('cold read: hung up')) })))
+  }
+
+  async redial (addrs: string[]): Promise<void> {
+    await Promise.all(addrs.map(async a => this.node.libp2p.dial(multiaddr(a)).then(() => {}, () => {})))
+  }
 
   async stop (): Promise<void> { await this.node.stop() }
 }

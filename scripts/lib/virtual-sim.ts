@@ -90,7 +90,24 @@ export interface VirtualSimReport {
   put: { ok: number, attempted: number, latencyMs: LatencySummary, roundTrips: LatencySummary }
   lookup: { done: number, exact: number, exactness: number, hops: LatencySummary, requests: LatencySummary, roundTrips: LatencySummary }
   get: { ok: number, attempted: number, successRate: number, hops: LatencySummary, latencyMs: LatencySummary, roundTrips: LatencySummary }
-  join: { done: number, roundTrips: LatencySummary, requests: LatencySummary }
+  /**
+   * A fresh join: round trips until join() returns (the critical path);
+   * requests and distinct peers (a TCP node's new connections) sent by the
+   * joining node until then; the same counting the work the join leaves
+   * running (far-band filling) until it settles; and every node's requests
+   * during the join (what earlier reports called requests per join: repair
+   * rounds of the whole network land in it).
+   */
+  join: {
+    done: number
+    roundTrips: LatencySummary
+    requests: LatencySummary
+    peers: LatencySummary
+    requestsWithFill: LatencySummary
+    peersWithFill: LatencySummary
+    requestsAllNodes: LatencySummary
+    byType: Record<string, number>
+  }
   churn: {
     minutes: number
     events: { joins: number, crashes: number, leaves: number }
@@ -227,7 +244,19 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
     // oracle-formed nodes do not join on their first contact: they are in place already
     const init = { clock, replicas: o.replicas, repairInterval: o.repairIntervalMs, refreshInterval: 0, autoJoin: o.formation === 'join' }
     log(`virtual sim: forming ${o.nodes} nodes (${o.formation})`)
-    net = await createMemoryNetwork(0, init, { delay: model, seed: o.seed })
+    // requests sent per node (the fresh joins' own counts)
+    const sent = new Map<string, { requests: number, peers: Set<string>, byType: Record<string, number> }>()
+    let counting = false
+    const onExchange = (from: PeerId, to: PeerId, type: string): void => {
+      if (!counting) return
+      const k = from.toString()
+      let c = sent.get(k)
+      if (c == null) sent.set(k, c = { requests: 0, peers: new Set(), byType: {} })
+      c.requests++
+      c.peers.add(to.toString())
+      c.byType[type] = (c.byType[type] ?? 0) + 1
+    }
+    net = await createMemoryNetwork(0, init, { delay: model, seed: o.seed, onExchange })
     for (let i = 0; i < o.nodes; i++) {
       await net.add({}, { join: o.formation === 'join' })
       if ((i + 1) % 1000 === 0) log(`virtual sim: ${i + 1} nodes started (${round((performance.now() - wallStart) / 1000, 1)} s wall)`)
@@ -325,15 +354,31 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
 
     // ---- fresh joins: the time add() takes (self lookup, then onboarding)
     const joinMs: number[] = []
+    const joinAll: number[] = []
     const joinRequests: number[] = []
+    const joinPeers: number[] = []
+    const fillRequests: number[] = []
+    const fillPeers: number[] = []
+    const joinByType: Record<string, number> = {}
+    counting = true
     for (let i = 0; i < o.freshJoins; i++) {
+      sent.clear()
       const before = net.stats.exchanges
       const start = clock.elapsed()
       const node = await net.add()
       joinMs.push(clock.elapsed() - start)
-      joinRequests.push(net.stats.exchanges - before)
+      joinAll.push(net.stats.exchanges - before)
+      const own = (): { requests: number, peers: Set<string>, byType: Record<string, number> } => sent.get(net!.peerId(node).toString()) ?? { requests: 0, peers: new Set(), byType: {} }
+      joinRequests.push(own().requests)
+      joinPeers.push(own().peers.size)
+      await node[internals].joinSettled?.()
+      fillRequests.push(own().requests)
+      fillPeers.push(own().peers.size)
+      for (const [t, n] of Object.entries(own().byType)) joinByType[t] = (joinByType[t] ?? 0) + n
       trace(node)
     }
+    counting = false
+    for (const t of Object.keys(joinByType)) joinByType[t] = round(joinByType[t] / Math.max(1, joinMs.length), 1)
     phase('join')
 
     // ---- churn from the trace, repair running, samples every sampleEveryMs
@@ -409,7 +454,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
       put: { ok: putMs.length, attempted: o.items, latencyMs: summarise(putMs), roundTrips: inRtt(putMs) },
       lookup: { done: lookupMs.length, exact, exactness: round(exact / Math.max(1, lookupMs.length), 4), hops: summarise(hops), requests: summarise(requests), roundTrips: inRtt(lookupMs) },
       get: { ok: getsOk, attempted: getsTried, successRate: round(getsOk / Math.max(1, getsTried), 4), hops: summarise(getHops), latencyMs: summarise(getMs), roundTrips: inRtt(getMs) },
-      join: { done: joinMs.length, roundTrips: inRtt(joinMs), requests: summarise(joinRequests) },
+      join: { done: joinMs.length, roundTrips: inRtt(joinMs), requests: summarise(joinRequests), peers: summarise(joinPeers), requestsWithFill: summarise(fillRequests), peersWithFill: summarise(fillPeers), requestsAllNodes: summarise(joinAll), byType: joinByType },
       churn: { minutes: o.churnMinutes, events: done, samples, repairBytesPerNodePerHour: repairBytes, bytesByTypePerNodePerHour: byType }
     }
   } finally {

@@ -24,6 +24,20 @@ export interface WorkloadOptions {
   noPublish?: boolean
   /** The delay in front of every connection (bench --rtt-ms): latencies are also reported in round trips. */
   rttMs?: number
+  /**
+   * Cold reads (issue 13's cold path): this many sequential gets and
+   * resolves, each from a reader that first closed its connections to the
+   * key's replica set (untimed). 0 or a cluster that cannot: skipped.
+   */
+  coldReads?: number
+  /**
+   * After each cold read (untimed) the reader dials the replicas again, so
+   * later readers' forwarders still have their connections (without it 100
+   * cold reads close 300 connections of a 20-node network: the pessimistic case).
+   */
+  coldRestore?: boolean
+  /** R: the replica set a cold read's reader hangs up on. @default 3 */
+  replicas?: number
   /** Called around each phase (the profiler hooks in here). */
   onPhase?: (phase: string, event: 'start' | 'end') => Promise<void>
 }
@@ -81,6 +95,10 @@ export interface ImplResult {
   publish?: PhaseResult | { skipped: string }
   resolve?: PhaseResult
   resolveConcurrent?: PhaseResult
+  /** Sequential gets from a reader with no connection to the key's replica set (--cold-reads). */
+  getCold?: PhaseResult
+  /** Sequential resolves from a reader with no connection to the id's replica set (--cold-reads). */
+  resolveCold?: PhaseResult
   ipcRoundTripMs?: LatencySummary
   /** Outbound requests of all nodes over the whole run (formation included), by type. */
   requestTotals?: Record<string, number>
@@ -258,6 +276,33 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     result[concurrentName] = await finish(phase, true)
     await hook(concurrentName, 'end')
   }
+  /**
+   * The cold path: before each read (untimed) the reader closes its
+   * connections to the key's replica set, so the read either opens one
+   * (the direct path) or goes through a peer it is still connected to
+   * (toyrrent's forwarded reads). Sequential, each item once.
+   */
+  const coldPhase = async (name: 'getCold' | 'resolveCold', items: Written[], read: (node: number, key: Uint8Array) => Promise<Timed<Uint8Array | undefined>>): Promise<void> => {
+    const count = Math.min(options.coldReads ?? 0, items.length)
+    if (count === 0) return
+    await hook(name, 'start')
+    const p = await startPhase()
+    for (const w of items.slice(0, count)) {
+      if (p.expired) break
+      const reader = await remoteReader(p, w.node, w.key)
+      const cold = await cluster.coldFor(reader, w.key, options.replicas ?? 3)
+      if (cold == null) break
+      await watched(p, async () => p.attempt(async () => read(reader, w.key), v => equalBytes(v, w.value)))
+      // untimed, and outside the op's connection count: the next op starts from the network as it was
+      if (options.coldRestore === true) {
+        const before = await cluster.newConnections()
+        await cold.restore()
+        p.connectionsBefore += await cluster.newConnections() - before
+      }
+    }
+    if (p.ok + p.failed > 0) result[name] = await finish(p)
+    await hook(name, 'end')
+  }
   const valueBytes = Math.min(options.valueBytes, await cluster.maxValueBytes() ?? Infinity)
   result.valueBytes = valueBytes
   const values = Array.from({ length: options.sequential }, () => new Uint8Array(randomBytes(valueBytes)))
@@ -278,6 +323,7 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
 
   // ---- gets: sequential, each from a random node other than the writer, then at concurrency
   await readPhases('get', 'getConcurrent', written, async (node, key) => cluster.get(node, key, options.opTimeoutMs))
+  await coldPhase('getCold', written, async (node, key) => cluster.get(node, key, options.opTimeoutMs))
 
   // ---- publish / resolve
   if (options.noPublish === true) {
@@ -308,6 +354,7 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     await hook('publish', 'end')
 
     await readPhases('resolve', 'resolveConcurrent', published, async (node, key) => cluster.resolve(node, key, options.opTimeoutMs))
+    await coldPhase('resolveCold', published, async (node, key) => cluster.resolve(node, key, options.opTimeoutMs))
   }
 
   result.memoryAfter = memorySummary(await cluster.memory())

@@ -4,14 +4,14 @@
  * network), and turns the answer into domain types. Any status but OK and
  * NOT_FOUND becomes a RemoteRejectedError carrying its code.
  */
-import { Frame, Status } from './pb/rpc.ts'
+import { ForwardMode as WireForwardMode, Frame, Status } from './pb/rpc.ts'
 import { ballotFromWire, ballotToWire, codeOf, itemFromWire, itemToWire, peerFromWire } from './wire.ts'
 import { MAX_FIND_N } from '../constants.ts'
 import { RemoteRejectedError } from '../errors.ts'
 import { ownBytes } from '../bytes.ts'
 import type { Exchange } from './channel.ts'
 import type { PeerInfo } from './pb/rpc.ts'
-import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FindBeforeNAnswer, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
+import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FindBeforeNAnswer, ForwardAnswer, ForwardMode, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
 import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
@@ -19,12 +19,16 @@ import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Options of one exchange: its deadline, and who hears an answer that comes after it (see RequestOptions). */
-export type ExchangeOptions = AbortOptions & { timeout: number, onLateAnswer?(): void }
+export type ExchangeOptions = AbortOptions & { timeout: number, onLateAnswer?(): void, noDial?: boolean }
 
 /** Carries one request frame to a peer and brings back its response. */
 export interface FrameTransport {
   exchange(peer: FoundPeer, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange>
   close(): void
+  /** Is there an open direct (not relayed) connection to `peer`? Forwarded reads go only over those. */
+  isOpen?(peer: PeerId): boolean
+  /** Is an RPC stream to `peer` already open (a request there skips the new stream's protocol select)? */
+  isWarm?(peer: PeerId): boolean
 }
 
 export interface RpcClientInit {
@@ -54,6 +58,17 @@ export class RpcClient implements PeerRpc {
     const response = await this.ask(peer, { type: Frame.Type.FETCH, fetchRequest: { key: ownBytes(key), closerCount } }, options)
     const item = response.fetchResponse?.item
     return { item: item == null ? undefined : itemFromWire(item), closer: this.peers(response.fetchResponse?.closer) }
+  }
+
+  async forward (peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions): Promise<ForwardAnswer> {
+    const forwardRequest = { key: ownBytes(key), mode: mode === 'replica-set' ? WireForwardMode.REPLICA_SET : WireForwardMode.FIRST_COPY, timeoutMs }
+    const response = await this.ask(peer, { type: Frame.Type.FORWARD, forwardRequest }, options)
+    const answers: ForwardAnswer['answers'] = []
+    for (const a of (response.forwardResponse?.answers ?? []).slice(0, MAX_FIND_N)) {
+      const from = peerFromWire({ id: a.peer, addrs: [] })
+      if (from != null) answers.push({ peer: from, item: a.item == null ? undefined : itemFromWire(a.item) })
+    }
+    return { answers, closer: this.peers(response.forwardResponse?.closer) }
   }
 
   async store (peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer> {

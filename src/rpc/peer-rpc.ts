@@ -21,6 +21,8 @@ export interface RequestOptions extends AbortOptions {
   onBytes?(bytes: number): void
   /** Hears that the answer came after all, after the request timed out or was abandoned (the peer is alive). */
   onLateAnswer?(): void
+  /** Only over a direct connection already open: otherwise NotConnectedError (rpc/not-connected.ts), nothing sent. */
+  noDial?: boolean
 }
 
 export interface KeyVersion {
@@ -50,6 +52,16 @@ export interface FetchAnswer {
   /** The item, when held. */
   item?: Item
   /** The responder's nearest peers to the key. */
+  closer: FoundPeer[]
+}
+
+/** FORWARD: a get asks for the first copy, a resolve for every replica the forwarder reaches (protocols/rpc.md, "Forwarded reads"). */
+export type ForwardMode = 'first-copy' | 'replica-set'
+
+export interface ForwardAnswer {
+  /** What each replica the forwarder asked answered, as the forwarder says: unverified until the requester checks each item. */
+  answers: Array<{ peer: FoundPeer, item?: Item }>
+  /** The forwarder's R nearest to the key, itself included. */
   closer: FoundPeer[]
 }
 
@@ -121,6 +133,8 @@ export interface PeerRpc {
   findBeforeN(peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer>
   fetch(peer: FoundPeer, key: Uint8Array, closerCount: number, options: RequestOptions): Promise<FetchAnswer>
   store(peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer>
+  /** A forwarded read: `peer` fetches `key` from the replicas it has open connections to, within `timeoutMs`. */
+  forward(peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions): Promise<ForwardAnswer>
   digest(peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer>
   /** Of these keys and seqs, the ones the peer lacks or holds older. */
   syncKeys(peer: FoundPeer, bucket: number, keys: KeyVersion[], options: RequestOptions): Promise<Uint8Array[]>

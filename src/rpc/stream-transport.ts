@@ -16,12 +16,13 @@ import { directConnection, exchangeOnLimited } from './limited-exchange.ts'
 import { fitsLimits, isLimited, servedOnLimited } from './limited.ts'
 import { deadlineSignal } from '../signals.ts'
 import { TimeoutError } from '../errors.ts'
+import { NotConnectedError } from './not-connected.ts'
 import { LIMITED_ANSWER_BYTES, LIMITED_REQUEST_BYTES } from '../constants.ts'
 import type { Exchange } from './channel.ts'
 import type { ExchangeOptions, FrameTransport } from './client.ts'
 import type { Frame } from './pb/rpc.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import type { AbortOptions, ComponentLogger, Connection, Logger, PeerStore } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Connection, Logger, PeerId, PeerStore } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
 export interface StreamTransportComponents {
@@ -37,6 +38,8 @@ export class StreamTransport implements FrameTransport {
   private readonly components: StreamTransportComponents
   private readonly protocol: string
   private readonly channels = new Map<string, Promise<RpcChannel>>()
+  /** The channels once open (isWarm reads them without an await). */
+  private readonly opened = new Map<string, RpcChannel>()
   private readonly log: Logger
 
   constructor (components: StreamTransportComponents, protocol: string) {
@@ -53,7 +56,7 @@ export class StreamTransport implements FrameTransport {
     if (channel == null) {
       // made only here: a request on an open channel costs no timer and no AbortSignal.any
       const signal = deadlineSignal([options.signal], options.timeout)
-      const connection = await this.connection(peer, frame.type, signal)
+      const connection = await this.connection(peer, frame.type, signal, options.noDial)
       if (isLimited(connection)) return await this.exchangeLimited(peer, connection, frame, options, deadline)
       channel = await this.channel(peer, connection, signal)
     }
@@ -71,7 +74,21 @@ export class StreamTransport implements FrameTransport {
     }
   }
 
+  isWarm (peer: PeerId): boolean {
+    const key = peer.toString()
+    const channel = this.opened.get(key)
+    if (channel == null) return false
+    if (!channel.closed) return true
+    this.opened.delete(key)
+    return false
+  }
+
+  isOpen (peer: PeerId): boolean {
+    return this.components.connectionManager.getConnections(peer).some(c => c.status === 'open' && !isLimited(c))
+  }
+
   close (): void {
+    this.opened.clear()
     for (const [key, channel] of this.channels) {
       this.channels.delete(key)
       channel.then(c => { c.close() }, () => {})
@@ -103,11 +120,12 @@ export class StreamTransport implements FrameTransport {
    * can be one; a limited one only for the requests served there, while it
    * has the budget for one more.
    */
-  private async connection (peer: FoundPeer, type: Frame.Type | undefined, signal: AbortSignal): Promise<Connection> {
+  private async connection (peer: FoundPeer, type: Frame.Type | undefined, signal: AbortSignal, noDial = false): Promise<Connection> {
     const { connectionManager, peerStore } = this.components
     const open = connectionManager.getConnections(peer.peerId).filter(c => c.status === 'open')
     const direct = open.find(c => !isLimited(c))
     if (direct != null) return direct
+    if (noDial) throw new NotConnectedError(`no open direct connection to ${peer.peerId}`)
     const small = servedOnLimited(type)
     const limited = small ? open.find(c => fitsLimits(c, LIMITED_EXCHANGE_BYTES)) : undefined
     if (limited != null) return limited
@@ -147,7 +165,11 @@ export class StreamTransport implements FrameTransport {
       if (this.channels.get(key) === entry) this.channels.delete(key)
       return await this.channel(peer, connection, signal)
     }
-    const opening = connection.newStream(this.protocol, { signal }).then(stream => new RpcChannel(stream, this.log))
+    const opening = connection.newStream(this.protocol, { signal }).then(stream => {
+      const channel = new RpcChannel(stream, this.log)
+      this.opened.set(key, channel)
+      return channel
+    })
     this.channels.set(key, opening)
     opening.catch(() => { if (this.channels.get(key) === opening) this.channels.delete(key) })
     return await opening

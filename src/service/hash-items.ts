@@ -17,6 +17,8 @@ import { isExpired, kindOf } from '../store/item-store.ts'
 import type { Lookups } from './lookups.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { Writer } from './writer.ts'
+import type { ForwardedReads } from './forwarded-read.ts'
+import type { FoundPeer } from '../found-peer.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { ItemStore } from '../store/item-store.ts'
 import type { Item } from '../records/item.ts'
@@ -30,6 +32,8 @@ export interface HashItemsInit {
   lookups: Lookups
   requests: PeerRequests
   log: Logger
+  /** Reads through a peer we are connected to when no replica is (forwarded-read.ts); absent: always direct. */
+  forwarded?: ForwardedReads
 }
 
 export class HashItems {
@@ -61,11 +65,40 @@ export class HashItems {
       if (kindOf(local.kind) === 'routing') throw routingKind(key)
       if (verifyHashItem(key, local.body)) return local.body
     }
+    // no replica among our open connections: through the connected peer nearest the key, the lookup as fallback
+    const forwarder = this.init.forwarded?.forwarderFor(key, 1)
+    if (forwarder == null) return await this.fetchDirect(key, signal(), options)
+    return await this.init.forwarded!.hedged(forwarder, options.hedgeMs, signal(), async s => this.fetchForwarded(key, forwarder, s), async s => this.fetchDirect(key, s, options))
+  }
+
+  /**
+   * The first copy a forwarded read brings back that hashes to `key`;
+   * undefined when none does (the caller falls back to the direct path,
+   * which also tells a publish id or a missing item apart). An item that
+   * is neither the value nor a record under the key is a lie: the
+   * forwarder is not asked again for a while.
+   */
+  private async fetchForwarded (key: Uint8Array, forwarder: FoundPeer, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    const forwarded = this.init.forwarded!
+    const answer = await forwarded.ask(forwarder, key, 'first-copy', signal)
+    let lie = false
+    for (const { item } of answer.answers) {
+      if (item == null) continue
+      if (item.kind === 'hash' && verifyHashItem(key, item.body)) return item.body
+      if ((item.kind === 'publish' && isRecordUnder(key, item.body)) || (item.kind === 'routing' && isRoutingRecordUnder(key, item.body))) continue
+      lie = true
+    }
+    if (lie) forwarded.distrust(forwarder, `a value that does not hash to ${keyToCid(key)}`)
+    return undefined
+  }
+
+  /** The lookup: the nearest replica first, widening on a miss (dials where no connection is open). */
+  private async fetchDirect (key: Uint8Array, signal: AbortSignal, options: { hedgeMs?: number }): Promise<Uint8Array> {
     const { lookups, requests } = this.init
     let found: Uint8Array | undefined
     let publishRecord = false
     let routingRecord = false
-    const result = await lookups.run(key, lookups.firstCopyShape(options.hedgeMs), signal(), async (peer, querySignal) => {
+    const result = await lookups.run(key, lookups.firstCopyShape(options.hedgeMs), signal, async (peer, querySignal) => {
       // the peer answered once ask() returns: whatever follows, it stays in the table
       const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, key, 0, options))
       if (answer.item == null) return { closer: answer.closer }

@@ -56,8 +56,21 @@ export class Lookups {
     return this.run(target, shape, signal, async (peer, querySignal) => {
       const answer = await this.init.requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.findBeforeN(peer, target, shape.width, options))
       onHolds?.(peer, answer.holds)
+      // peers named but never asked are heard of: later lookups may start from them (and so verify them)
+      this.init.table.hearOf(answer.peers)
       return { closer: answer.peers }
     })
+  }
+
+  /**
+   * One find_before_n to one peer (no lookup): the peers it knows nearest to
+   * `target`, kept as heard of. The join's band filling asks the neighbours
+   * it already met this way instead of running a lookup per band.
+   */
+  async askOne (peer: FoundPeer, target: Uint8Array, n: number, signal: AbortSignal): Promise<FoundPeer[]> {
+    const answer = await this.init.requests.ask(peer, { signal }, async (rpc, options) => rpc.findBeforeN(peer, target, n, options))
+    this.init.table.hearOf(answer.peers)
+    return answer.peers
   }
 
   /**
@@ -183,9 +196,9 @@ export class Lookups {
     return new InsufficientPeersError(`only ${asked} of the ${readQuorum} nearest nodes needed to be sure answered for ${name} (${why}); cannot tell whether it exists`)
   }
 
-  /** Where a lookup starts: the nearest peers in the table, or while it is still empty the peers we are connected to. */
+  /** Where a lookup starts: the nearest peers in the table (members and peers heard of), or while it is still empty the peers we are connected to. */
   private seeds (target: Uint8Array, count: number): FoundPeer[] {
-    const known = this.init.table.closest(target, count)
+    const known = this.init.table.closestForLookup(target, count)
     if (known.length > 0) return known
     return this.init.connectedPeers().map(peerId => ({ peerId, multiaddrs: [], position: peerPosition(peerId) }))
   }

@@ -6,7 +6,7 @@
  * signature) and acknowledged in the next request; the neighbour drops its
  * copies only after these acknowledgements.
  */
-import { HANDOFF_BATCH_ITEMS, SELF_LOOKUP_N } from '../constants.ts'
+import { HANDOFF_BATCH_ITEMS, SELF_LOOKUP_ALPHA, SELF_LOOKUP_N } from '../constants.ts'
 import type { Lookups } from './lookups.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerRequests } from './peer-requests.ts'
@@ -41,7 +41,8 @@ export class Onboarding {
 
   /** Look ourselves up: our neighbours learn of us and we of them. */
   async selfLookup (signal: AbortSignal): Promise<FoundPeer[]> {
-    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal)).peers
+    const shape = { ...this.init.lookups.exactShape(SELF_LOOKUP_N), alpha: SELF_LOOKUP_ALPHA }
+    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal, shape)).peers
   }
 
   /**

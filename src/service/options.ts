@@ -69,6 +69,12 @@ export interface ToyrrentInit {
    * Serve the network: answer the RPC protocol, so peers put us in their routing tables and replica
    * sets. `false`: a client (behind a NAT), which reads and writes through servers (see setServing()). @default true
    */
+  /**
+   * A get or resolve whose replicas we have no open connection to asks a
+   * peer we are connected to first (forwarded-read.ts; protocols/rpc.md,
+   * "Forwarded reads"). FORWARD requests are served either way. @default true
+   */
+  forwardReads?: boolean
   serve?: boolean
 }
 
@@ -95,6 +101,7 @@ export function settings (init: ToyrrentInit): Settings {
     datastore: init.datastore,
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
     serve: init.serve ?? true,
+    forwardReads: init.forwardReads ?? true,
     operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
     requestTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
     lookupWidth: init.lookupWidth ?? c.DEFAULT_FIND_N,

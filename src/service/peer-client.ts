@@ -9,6 +9,7 @@ import { PeerRequests } from './peer-requests.ts'
 import { PeerRtt } from './peer-rtt.ts'
 import { Lookups } from './lookups.ts'
 import type { FrameTransport } from '../rpc/client.ts'
+import type { OpenConnections } from './forwarded-read.ts'
 import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { ToyrrentMetrics } from '../metrics.ts'
 import type { PeerTable } from './peer-table.ts'
@@ -37,11 +38,16 @@ export interface PeerClient {
   rpc: PeerRpc
   requests: PeerRequests
   lookups: Lookups
+  /** Round trips measured per peer (hedges). */
+  rtt: PeerRtt
+  /** Which peers have an open direct connection (forwarded reads); absent when the transport cannot tell. */
+  connections?: OpenConnections
 }
 
 export function peerClient (init: PeerClientInit): PeerClient {
   const { components, settings: s, table } = init
-  const rpc: PeerRpc = new RpcClient(init.transport ?? new StreamTransport(components, s.protocol), { filterAddrs: init.filterAddrs, skipPeer: init.departed })
+  const transport = init.transport ?? new StreamTransport(components, s.protocol)
+  const rpc: PeerRpc = new RpcClient(transport, { filterAddrs: init.filterAddrs, skipPeer: init.departed })
   const rtt = new PeerRtt()
   const requests = new PeerRequests({
     rpc,
@@ -62,7 +68,8 @@ export function peerClient (init: PeerClientInit): PeerClient {
     rtt,
     connectedPeers: () => components.connectionManager.getConnections().map(conn => conn.remotePeer)
   })
-  return { rpc, requests, lookups }
+  const connections = transport.isOpen == null ? undefined : { isOpen: (peer: PeerId) => transport.isOpen!(peer), ...(transport.isWarm != null ? { isWarm: (peer: PeerId) => transport.isWarm!(peer) } : {}) }
+  return { rpc, requests, lookups, rtt, ...(connections != null ? { connections } : {}) }
 }
 
 /** Every open connection to the peer is limited (relayed). */

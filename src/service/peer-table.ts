@@ -8,6 +8,16 @@
  * go (the connection manager may close idle ones) and leaves only when asking
  * it fails. Peers met while their band is full wait in a replacement list
  * and step in, most recently seen first, when a member leaves.
+ *
+ * Peers only named by others (in find_before_n answers) are "heard of", not
+ * members: kept apart, at most `bucketSize` per band and never more than a
+ * band has room for, they are never counted, listed or chosen as replicas
+ * (placement, repair and acceptor sets see members only; a write's first
+ * view includes them, as it includes peers a store answer names: the STORE
+ * is their first contact and only an answer acknowledges). A lookup
+ * may start from them (it asks them, so they are verified on first use): one
+ * that answers becomes a member (add()), one that fails to answer, even by a
+ * timeout, is forgotten at once.
  */
 import { distanceBand, nearestPositioned, peerPosition } from '../keyspace.ts'
 import { DEFAULT_BUCKET_SIZE, MAX_TIMEOUTS } from '../constants.ts'
@@ -34,6 +44,8 @@ export class PeerTable {
   private readonly buckets = new Map<number, Map<string, PeerEntry>>()
   /** Per band: peers seen while it was full, oldest first, at most bucketSize. */
   private readonly replacements = new Map<number, Map<string, PeerEntry>>()
+  /** Per band: peers named by others and not yet asked (see above), first heard first, at most bucketSize. */
+  private readonly heardOf = new Map<number, Map<string, PeerEntry>>()
   /** Changes whenever a peer joins or leaves the table (placement caches on it). */
   version = 0
 
@@ -65,6 +77,7 @@ export class PeerTable {
       this.buckets.set(band, bucket)
     }
     const key = peerId.toString()
+    this.heardOf.get(band)?.delete(key)
     const existing = bucket.get(key)
     if (existing != null) {
       existing.lastSeen = this.clock.now()
@@ -97,7 +110,8 @@ export class PeerTable {
    */
   failed (peerId: PeerId, timedOut: boolean, sentAt?: number): boolean {
     const entry = this.get(peerId)
-    if (entry == null) return false
+    // a peer we only heard of gets no second chance: its first contact failed
+    if (entry == null) return this.heardOf.get(distanceBand(this.self, peerPosition(peerId)))?.delete(peerId.toString()) === true
     if (timedOut) {
       if (sentAt != null && (entry.lastSeen > sentAt || (entry.countedTimeoutAt != null && sentAt < entry.countedTimeoutAt))) return false
       entry.countedTimeoutAt = this.clock.now()
@@ -121,6 +135,7 @@ export class PeerTable {
     const key = peerId.toString()
     const waiting = this.replacements.get(band)
     waiting?.delete(key)
+    this.heardOf.get(band)?.delete(key)
     const bucket = this.buckets.get(band)
     if (bucket?.delete(key) !== true) return
     this.version++
@@ -145,6 +160,62 @@ export class PeerTable {
       }
       if (stalest != null && stalest.lastSeen < seenBefore) out.push(stalest)
     }
+    return out
+  }
+
+  /**
+   * Peers another peer named (in its find_before_n answer): kept as heard of
+   * (see the class comment) where their band has room beside its members,
+   * at most `perAnswer` of one answer. Returns how many were new.
+   */
+  hearOf (peers: Array<{ peerId: PeerId, multiaddrs: Multiaddr[], position: Uint8Array }>, perAnswer = this.bucketSize): number {
+    let added = 0
+    for (const peer of peers.slice(0, perAnswer)) {
+      const band = distanceBand(this.self, peer.position)
+      if (band < 0) continue
+      const key = peer.peerId.toString()
+      const members = this.buckets.get(band)
+      if (members?.has(key) === true || this.replacements.get(band)?.has(key) === true) continue
+      let heard = this.heardOf.get(band)
+      if (heard == null) this.heardOf.set(band, heard = new Map())
+      if (heard.has(key) || heard.size + (members?.size ?? 0) >= this.bucketSize) continue
+      heard.set(key, { peerId: peer.peerId, position: peer.position, multiaddrs: peer.multiaddrs, lastSeen: 0, timeouts: 0 })
+      added++
+    }
+    return added
+  }
+
+  /** Peers heard of and not yet asked. */
+  get unverified (): number {
+    let n = 0
+    for (const list of this.heardOf.values()) n += list.size
+    return n
+  }
+
+  /** Whether `peerId` is only heard of (named by another peer, never asked). */
+  isUnverified (peerId: PeerId): boolean {
+    return this.heardOf.get(distanceBand(this.self, peerPosition(peerId)))?.has(peerId.toString()) === true
+  }
+
+  /**
+   * Where a lookup starts: the `count` nearest members and peers heard of
+   * together (the lookup asks them, which verifies them), but never fewer
+   * than `count` members while the table has them, so a junk answer cannot
+   * push every member out of a lookup's start.
+   */
+  closestForLookup (target: Uint8Array, count: number): PeerEntry[] {
+    const members = this.closest(target, count)
+    if (this.heardOf.size === 0) return members
+    const heard: PeerEntry[] = []
+    for (const list of this.heardOf.values()) heard.push(...list.values())
+    return nearestPositioned(target, [...members, ...nearestPositioned(target, heard, count)], count * 2)
+  }
+
+  /** Members and peers heard of per band (the join's band filling: a band heard of is not asked about again). */
+  bandsKnown (): Map<number, number> {
+    const out = new Map<number, number>()
+    for (const [band, bucket] of this.buckets) if (bucket.size > 0) out.set(band, bucket.size)
+    for (const [band, heard] of this.heardOf) if (heard.size > 0) out.set(band, (out.get(band) ?? 0) + heard.size)
     return out
   }
 
@@ -180,11 +251,15 @@ export class PeerTable {
    * The `count` peers nearest to `target` among members and the newcomers
    * waiting in full bands: peers seen lately that Kademlia's k per band keeps
    * out of the table, but that may well be a key's replica set (a write tries
-   * them; one that does not answer is replaced by the next nearest).
+   * them; one that does not answer is replaced by the next nearest). Peers
+   * heard of are among them too, for the same reason (the join's far bands
+   * are heard of until first used): a write's STORE is their first contact.
    */
   closestWithWaiting (target: Uint8Array, count: number): PeerEntry[] {
     const waiting: PeerEntry[] = []
     for (const list of this.replacements.values()) waiting.push(...list.values())
+    // and peers heard of: storing on one asks it (only its answer is an acknowledgement; silence forgets it)
+    for (const list of this.heardOf.values()) waiting.push(...list.values())
     return nearestPositioned(target, [...this.all(), ...waiting], count)
   }
 

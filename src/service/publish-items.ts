@@ -19,6 +19,7 @@ import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { Writer } from './writer.ts'
 import type { CompareAndSwap } from './cas.ts'
+import type { ForwardedReads } from './forwarded-read.ts'
 import type { Settings } from './options.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { ItemStore } from '../store/item-store.ts'
@@ -43,6 +44,8 @@ export interface PublishItemsInit {
   shutdown(): AbortSignal
   /** Compare-and-swap (cas.ts): publishes with an expected seq go through it. */
   cas: CompareAndSwap
+  /** Reads through a peer we are connected to when too few replicas are (forwarded-read.ts); absent: always direct. */
+  forwarded?: ForwardedReads
 }
 
 export class PublishItems {
@@ -97,7 +100,66 @@ export class PublishItems {
    * when we are one of them; otherwise `insufficient-peers`. Never the local
    * copy alone. Two different records at the top seq are settled by `pick`.
    */
-  async resolve (id: Uint8Array, signal: AbortSignal): Promise<ResolveResult> {
+  async resolve (id: Uint8Array, signal: AbortSignal, options: { hedgeMs?: number } = {}): Promise<ResolveResult> {
+    // fewer than a read quorum of the replica set among our open connections: through the connected peer nearest the id
+    const forwarder = this.init.forwarded?.forwarderFor(id, this.init.settings.readQuorum)
+    if (forwarder == null) return await this.resolveDirect(id, signal)
+    return await this.init.forwarded!.hedged(forwarder, options.hedgeMs, signal, async s => this.resolveForwarded(id, forwarder, s), async s => this.resolveDirect(id, s))
+  }
+
+  /**
+   * A resolve through `forwarder` (protocols/rpc.md, "Forwarded reads"): it
+   * returns what each replica it reached answered, each record still signed.
+   * The replica set is the R nearest to the id of the peers the forwarder
+   * names, our own table's and us; a read quorum of that set must have
+   * answered (our own copy counting when we are one of them), and `pick`
+   * chooses as a direct resolve does. Every record is checked (signature,
+   * id): one that does not check is a lie, the forwarder is not asked again
+   * for a while, and the resolve goes the direct way. Undefined (the direct
+   * path decides) also when too few answered, when none holds a record
+   * (not-found is never taken from a forwarder), or when a replica serves a
+   * hash item under the id. No read repair: it would open connections to
+   * the replicas, which is what this path avoids (anti-entropy repairs them).
+   */
+  private async resolveForwarded (id: Uint8Array, forwarder: FoundPeer, signal: AbortSignal): Promise<ResolveResult | undefined> {
+    const { settings, neighbourhood } = this.init
+    const forwarded = this.init.forwarded!
+    const answer = await forwarded.ask(forwarder, id, 'replica-set', signal)
+    const local = await this.init.store.get(id)
+    const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
+    const self = neighbourhood.selfPeer()
+    const selfKey = self.peerId.toString()
+    const known = new Map<string, FoundPeer>()
+    for (const p of [...answer.closer, ...answer.answers.map(a => a.peer), ...neighbourhood.shareNearest(id, settings.replicas), self]) known.set(p.peerId.toString(), p)
+    const inSet = new Set(nearestPositioned(id, known.values(), settings.replicas).map(p => p.peerId.toString()))
+    const answers: Array<{ record?: PublishRecord, inReplicaSet: boolean }> = [{ record: localRecord, inReplicaSet: inSet.has(selfKey) }]
+    let heard = inSet.has(selfKey) ? 1 : 0
+    const seen = new Set<string>([selfKey])
+    for (const { peer, item } of answer.answers) {
+      const key = peer.peerId.toString()
+      if (seen.has(key)) continue
+      seen.add(key)
+      if (item?.kind === 'hash') return undefined
+      let record: PublishRecord | undefined
+      if (item != null) {
+        try {
+          record = await this.verifiedRecord(id, item.kind, item.body, peer)
+        } catch (err: any) {
+          forwarded.distrust(forwarder, `a record for ${hexKey(id)} that does not check (${err.message})`)
+          return undefined
+        }
+      }
+      if (inSet.has(key)) heard++
+      answers.push({ record, inReplicaSet: inSet.has(key) })
+    }
+    if (heard < settings.readQuorum) return undefined
+    const best = pick(answers)
+    if (best == null) return undefined
+    return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
+  }
+
+  /** The lookup over the replica set itself (dials where no connection is open), with read repair. */
+  private async resolveDirect (id: Uint8Array, signal: AbortSignal): Promise<ResolveResult> {
     const { settings, lookups, requests, neighbourhood } = this.init
     const local = await this.init.store.get(id)
     const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)

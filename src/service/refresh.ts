@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import { POSITION_BYTES, distanceBand } from '../keyspace.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import { MIN_STALE_MS, REFRESH_CONCURRENCY } from '../constants.ts'
+import { FILL_ASKS_PER_BAND, MIN_STALE_MS, REFRESH_CONCURRENCY } from '../constants.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Logger } from '@libp2p/interface'
 import { systemClock } from '../clock.ts'
@@ -83,17 +83,35 @@ export class TableRefresher {
   }
 
   /**
-   * Kademlia's join step after the self lookup: one lookup in each band
-   * farther than our nearest neighbour that is not full, so the table meets
-   * the peers of the far bands (where most keys' replica sets live) now, not
-   * at the first refresh ten minutes later. With a self lookup's result, the
-   * bands it covered are skipped. Returns the bands looked up.
+   * Kademlia's join step after the self lookup, the cheap way: for each band
+   * farther than the self lookup reached that is not full, ask the peers
+   * it met (up to FILL_ASKS_PER_BAND of them, the next only while the band
+   * is not full and answers still bring new peers of it) for their peers
+   * nearest to the band's edge. Each of them is nearer to us than any of
+   * those bands, so its band i is our band i: one request on a connection
+   * the self lookup already opened, where a lookup per band asked ~17 peers, most of them
+   * new connections. The peers named are kept as heard of (PeerTable): a
+   * later lookup that starts from them verifies them. Returns the bands asked
+   * about.
    */
-  async fillBands (signal: AbortSignal, selfLookup: FoundPeer[] = []): Promise<number[]> {
+  async fillBands (signal: AbortSignal, selfLookup: FoundPeer[], ask: (peer: FoundPeer, target: Uint8Array, n: number, signal: AbortSignal) => Promise<FoundPeer[]>): Promise<number[]> {
+    const self = this.init.table.self
     // every band nearer than the farthest peer a self lookup found holds only peers it found
-    const complete = selfLookup.reduce((far, p) => Math.max(far, distanceBand(this.init.table.self, p.position)), -1)
-    const bands = this.bandsToRefresh().filter(band => band >= complete)
-    await this.lookups(bands.map(band => edgeOfBand(this.init.table.self, band)), signal)
+    const complete = selfLookup.reduce((far, p) => Math.max(far, distanceBand(self, p.position)), -1)
+    const neighbours = selfLookup.filter(p => distanceBand(self, p.position) >= 0)
+    const bands = this.bandsToRefresh(this.init.table.bandsKnown()).filter(band => band >= complete)
+    if (neighbours.length === 0) return bands
+    const known = (band: number): number => this.init.table.bandsKnown().get(band) ?? 0
+    await Promise.all(bands.map(async (band, i) => {
+      const edge = edgeOfBand(self, band)
+      // spread the bands over the peers met; ask the next only while answers bring new peers of the band
+      for (let k = 0; k < Math.min(FILL_ASKS_PER_BAND, neighbours.length) && known(band) < this.init.bucketSize; k++) {
+        if (signal.aborted) return
+        const before = known(band)
+        await ask(neighbours[(i + k) % neighbours.length], edge, this.init.bucketSize, signal).catch(() => [])
+        if (k > 0 && known(band) === before) return
+      }
+    }))
     return bands
   }
 
@@ -123,14 +141,13 @@ export class TableRefresher {
     return { bands, checked: stale.length, failed }
   }
 
-  /** Bands from just below our nearest known peer up to the farthest that are not full. */
-  private bandsToRefresh (): number[] {
-    const counts = this.init.table.bands()
+  /** Bands from just below our nearest known peer up to the farthest that are not full (peers per band: members by default). */
+  private bandsToRefresh (counts: Map<number, number> = new Map([...this.init.table.bands()].map(([band, peers]) => [band, peers.length]))): number[] {
     if (counts.size === 0) return []
     const nearest = Math.min(...counts.keys())
     const out: number[] = []
     for (let band = Math.max(0, nearest - 1); band < POSITION_BYTES * 8; band++) {
-      if ((counts.get(band)?.length ?? 0) < this.init.bucketSize) out.push(band)
+      if ((counts.get(band) ?? 0) < this.init.bucketSize) out.push(band)
     }
     return out
   }

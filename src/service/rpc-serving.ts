@@ -9,7 +9,7 @@ import { handlerTable } from '../rpc/handlers/index.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { MAX_RPC_STREAMS } from '../constants.ts'
 import type { InboundQueue } from '../rpc/inbound-queue.ts'
-import type { CasAcceptor } from '../rpc/handlers/index.ts'
+import type { CasAcceptor, ForwardFetcher } from '../rpc/handlers/index.ts'
 import type { ItemStore } from '../store/item-store.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { PaxosState } from '../store/paxos-state.ts'
@@ -33,6 +33,8 @@ export interface RpcServingInit {
   repairer: Repairer
   paxos: PaxosState
   cas: CasAcceptor
+  /** Serving forwarded reads (FORWARD, rpc/handlers/forward.ts). */
+  forward?: ForwardFetcher
   /** A peer sent us a DIGEST (it runs repair with us). */
   heardFrom?(peer: PeerId): void
   /** A peer announced its own graceful leave (LEAVE); without it LEAVE is answered UNKNOWN_TYPE. */
@@ -107,6 +109,7 @@ function createServer (init: RpcServingInit): RpcServer {
       },
       onStored: key => { repairer.touched(key); void paxos.prune(key).catch(() => {}) },
       cas: init.cas,
+      forward: init.forward,
       clock: s.clock,
       leave: init.onLeave == null ? undefined : { left: init.onLeave }
     })

@@ -39,6 +39,7 @@ import { contentRouter } from '../routing/content-routing.ts'
 import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
+import { ForwardedReads, forwardFetcher } from './forwarded-read.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal } from '../signals.ts'
@@ -76,6 +77,8 @@ export interface ToyrrentInternals {
   /** The typed client, under the deadlines and failure rule of PeerRequests. */
   rpc: PeerRpc
   settings: Settings
+  /** Resolves once the work the last join left running (far-band filling) has settled. */
+  joinSettled?: () => Promise<void>
 }
 
 export class Toyrrent implements Startable, ToyrrentApi {
@@ -118,6 +121,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private started = false
   private joining?: Promise<HandoffResult>
   private joined = false
+  /** The far-band filling the last join started (it runs after the join returns). */
+  private bandFill?: Promise<void>
 
   /**
    * `transport` replaces libp2p streams (the in-memory test network passes
@@ -150,7 +155,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
       queue: () => this.inbound.stats()
     })
     const departed = this.departed = new DepartedPeers(s.clock)
-    const { rpc, requests, lookups } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs, departed: peer => departed.has(peer) })
+    const { rpc, requests, lookups, rtt, connections } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs, departed: peer => departed.has(peer) })
     this.rpc = rpc
     this.requests = requests
     this.lookups = lookups
@@ -158,12 +163,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
-    this.hashItems = new HashItems(common)
+    const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
+    this.hashItems = new HashItems({ ...common, forwarded })
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
     const acceptorSide = this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedRecord: async id => this.store.get(id), verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: components.logger.forComponent('toyrrent:cas') })
     const cas = new CompareAndSwap({ settings: s, requests, lookups, table: this.table, neighbourhood, writer, local: acceptorSide, log: components.logger.forComponent('toyrrent:cas') })
-    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal })
+    this.publishItems = new PublishItems({ ...common, settings: s, verified, neighbourhood, cas, shutdown: () => this.shutdown.signal, forwarded })
     // libp2p's content routing: routing records (IPNS...) put and read like publish items (src/routing)
     this.routingRecords = new RoutingRecords({ ...common, settings: s, namespaces, neighbourhood, shutdown: () => this.shutdown.signal })
     this.contentRouting = contentRouter({ records: this.routingRecords, deadline: signal => this.deadline({ signal }) }, s.providerRecords)
@@ -173,11 +179,11 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.refresher = createRefresher(upkeep)
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
-    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings }
+    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings, joinSettled: async () => { await this.bandFill } }
   }
 
   /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */
@@ -276,18 +282,32 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * Join the network: look ourselves up (our neighbours learn of us and we of
    * them), then take over from our neighbours the items we are now among the
    * R nearest for. Runs by itself when the first peers connect (`autoJoin`);
-   * a call while a join runs shares it.
+   * a call while a join runs shares it. Meeting the far bands (Kademlia's
+   * join step; most keys' replica sets are there) is no part of it: it starts
+   * beside the handoff, asks only the neighbours just met (refresh.ts
+   * fillBands) and may go on after the join returns.
    */
   async join (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
     this.joining ??= this.whileAnswered(options, async signal => {
       const nearest = await this.onboarding.selfLookup(signal)
-      // Kademlia's join: meet the far bands too (most keys' replica sets are there), not only our neighbours
-      await this.refresher.fillBands(signal, nearest)
+      this.bandFill = this.fillBands(nearest)
       const result = await this.onboarding.onboard(signal, nearest)
       this.joined = this.table.size > 0
       return result
     }).finally(() => { this.joining = undefined })
     return this.joining
+  }
+
+  /** The join's far-band filling, under its own deadline (the join may have returned). */
+  private async fillBands (nearest: FoundPeer[]): Promise<void> {
+    const { operationTimeout, clock } = this.settings
+    const signal = deadlineSignal([this.shutdown.signal], operationTimeout, clock)
+    try {
+      const bands = await this.refresher.fillBands(signal, nearest, async (peer, target, n, s) => this.lookups.askOne(peer, target, n, s))
+      this.log('join: asked about %d far bands; %d peers heard of', bands.length, this.table.unverified)
+    } catch (err: any) {
+      this.log('join: band filling failed: %s', err.message)
+    }
   }
 
   /** Work of many requests: fails when no peer answered for an operation timeout, or after `options.timeout` (default JOIN_MAX_OPERATION_TIMEOUTS of them). */
@@ -383,7 +403,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
     checkPosition(id)
-    return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal))
+    return this.withDeadline(options, async signal => this.publishItems.resolve(id, signal, { hedgeMs: options.hedgeMs }))
   }
 
   async putRoutingRecord (key: Uint8Array, value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PeerId[]> {

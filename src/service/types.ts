@@ -39,6 +39,9 @@ export interface ToyrrentOperationOptions extends AbortOptions {
    * (default READ_HEDGE_MS). A caller with many gets in flight (a file's
    * fetch window) waits on its own queue too and passes a longer one, so
    * a busy moment does not become every block fetched several times.
+   * get and resolve: also how long a forwarded read (forwarded-read.ts)
+   * waits before the direct path starts beside it (default: a few of the
+   * forwarder's round trips).
    */
   hedgeMs?: number
 }

@@ -18,6 +18,7 @@ export class MemoryLinks {
     const ka = a.peerId.toString()
     const kb = b.peerId.toString()
     if (this.connected.get(ka)?.has(kb) === true) return
+    this.opened++
     for (const [x, y] of [[ka, kb], [kb, ka]]) {
       let peers = this.connected.get(x)
       if (peers == null) this.connected.set(x, peers = new Set())
@@ -29,6 +30,19 @@ export class MemoryLinks {
         void Promise.resolve(topology.onConnect?.(other.peerId, { remotePeer: other.peerId } as unknown as Connection)).catch(() => {})
       }
     }
+  }
+
+  /** How many pairs have connected (a pair that disconnected and connects again counts again). */
+  opened = 0
+
+  isLinked (a: string, b: string): boolean {
+    return this.connected.get(a)?.has(b) === true
+  }
+
+  /** Close the "connection" between two nodes (no topology hears of it, as when libp2p prunes an idle connection and the table keeps the peer). */
+  disconnectPair (a: string, b: string): void {
+    this.connected.get(a)?.delete(b)
+    this.connected.get(b)?.delete(a)
   }
 
   disconnect (member: Member): void {

@@ -47,6 +47,7 @@
  * ```
  */
 import { quietLogger } from '../quiet-logger.ts'
+import { NotConnectedError } from '../rpc/not-connected.ts'
 import { Frame } from '../rpc/pb/rpc.ts'
 import { ConnectionRefusedError, ConnectionResetError, MemoryTransport } from './memory-transport.ts'
 import { internals } from '../service/toyrrent.ts'
@@ -85,6 +86,8 @@ export interface MemoryNetworkOptions {
    * (the virtual-time simulation's determinism). @default random keys and joins
    */
   seed?: number
+  /** Told of every request sent (before delivery, refused ones too): per-node counts in the simulations. */
+  onExchange?: (from: PeerId, to: PeerId, type: string) => void
 }
 
 export interface MemoryNetwork {
@@ -118,6 +121,12 @@ export interface MemoryNetwork {
   /** A graceful leave: the node hands its items to the next nearest nodes (its `beforeStop`), then stops and leaves the network. */
   leave(node: Toyrrent): Promise<void>
   readonly stats: MemoryNetworkStats
+  /** Connections opened between two nodes so far: a pair that exchanged nothing before (or since `disconnect`) and now does (forwarded reads count what they save). */
+  connectionsOpened(): number
+  /** Are the two nodes connected (they exchanged something, and were not disconnected since)? */
+  connected(a: Toyrrent, b: Toyrrent): boolean
+  /** Close the connection between two nodes; they keep each other in their tables (as when libp2p prunes a connection). */
+  disconnect(a: Toyrrent, b: Toyrrent): void
   /** Stop every node (no handoff: nobody is left to hand items to). */
   stop(): Promise<void>
 }
@@ -155,8 +164,10 @@ class Network implements MemoryNetwork, FrameCarrier {
   private readonly seed?: number
   private readonly random: () => number
   private keysMade = 0
+  private readonly onExchange?: MemoryNetworkOptions['onExchange']
 
   constructor (init: ToyrrentInit, options: MemoryNetworkOptions) {
+    this.onExchange = options.onExchange
     this.init = { repairInterval: 0, refreshInterval: 0, ...init }
     this.clock = init.clock ?? systemClock
     this.seed = options.seed
@@ -220,6 +231,22 @@ class Network implements MemoryNetwork, FrameCarrier {
     this.delay = delay
   }
 
+  connectionsOpened (): number {
+    return this.links.opened
+  }
+
+  connected (a: Toyrrent, b: Toyrrent): boolean {
+    return this.links.isLinked(this.peerId(a).toString(), this.peerId(b).toString())
+  }
+
+  disconnect (a: Toyrrent, b: Toyrrent): void {
+    this.links.disconnectPair(this.peerId(a).toString(), this.peerId(b).toString())
+  }
+
+  isLinked (from: PeerId, to: PeerId): boolean {
+    return this.links.isLinked(from.toString(), to.toString())
+  }
+
   async remove (node: Toyrrent): Promise<void> {
     const member = this.member(node)
     this.down(node)
@@ -251,6 +278,9 @@ class Network implements MemoryNetwork, FrameCarrier {
    */
   async exchange (from: PeerId, to: PeerId, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange> {
     options.signal?.throwIfAborted()
+    // a forwarded read goes only over a connection already open (the forwarder never dials)
+    if (options.noDial === true && !this.links.isLinked(from.toString(), to.toString())) throw new NotConnectedError(`${from} has no connection to ${to}`)
+    this.onExchange?.(from, to, String(frame.type))
     const request = Frame.encode({ ...frame, id: this.nextId++, response: false })
     return underDeadline(this.clock, options, async failOn => this.deliver(from, to, request, options.signal, failOn))
   }

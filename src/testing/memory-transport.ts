@@ -29,6 +29,8 @@ export type Delay = number | ((from: PeerId, to: PeerId) => number)
 /** What a MemoryTransport sends through: the network's exchange between two of its nodes. */
 export interface FrameCarrier {
   exchange(from: PeerId, to: PeerId, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange>
+  /** Have the two nodes "connected" (and not been disconnected since)? */
+  isLinked(from: PeerId, to: PeerId): boolean
 }
 
 /** Carries one node's request frames to other nodes of a memory network. */
@@ -43,6 +45,10 @@ export class MemoryTransport implements FrameTransport {
 
   async exchange (peer: FoundPeer, frame: Partial<Frame>, options: ExchangeOptions): Promise<Exchange> {
     return this.network.exchange(this.self, peer.peerId, frame, options)
+  }
+
+  isOpen (peer: PeerId): boolean {
+    return this.network.isLinked(this.self, peer)
   }
 
   /** Nothing is held open between exchanges. */

@@ -12,6 +12,8 @@ import { HoldsHandler } from './holds.ts'
 import { HandoffHandler } from './handoff.ts'
 import { CasPrepareHandler } from './cas-prepare.ts'
 import { CasAcceptHandler } from './cas-accept.ts'
+import { ForwardHandler } from './forward.ts'
+import type { ForwardFetcher } from './forward.ts'
 import { LeaveHandler } from './leave.ts'
 import type { HandlerTable } from '../server.ts'
 import type { NearestPeers } from './nearest-peers.ts'
@@ -33,6 +35,8 @@ export interface HandlerDeps {
   onStored(key: Uint8Array): void
   /** The acceptor side of compare-and-swap (CAS_PREPARE, CAS_ACCEPT); without it those requests are UNKNOWN_TYPE. */
   cas?: CasAcceptor
+  /** Forwarded reads (FORWARD): without it those requests are UNKNOWN_TYPE. */
+  forward?: ForwardFetcher
   /** The node's clock: expiry and lifetimes left are read from it (tests and simulations move it). */
   clock?: Clock
   /** Hears LEAVE: a peer announcing its own graceful leave; without it LEAVE is UNKNOWN_TYPE. */
@@ -49,8 +53,9 @@ export function handlerTable (deps: HandlerDeps): HandlerTable {
     [Frame.Type.HOLDS]: new HoldsHandler(deps.store, deps.clock),
     [Frame.Type.HANDOFF]: new HandoffHandler(deps.store, deps.handoff, deps.clock),
     ...(deps.cas == null ? {} : { [Frame.Type.CAS_PREPARE]: new CasPrepareHandler(deps.cas), [Frame.Type.CAS_ACCEPT]: new CasAcceptHandler(deps.cas) }),
-    ...(deps.leave == null ? {} : { [Frame.Type.LEAVE]: new LeaveHandler(deps.leave) })
+    ...(deps.leave == null ? {} : { [Frame.Type.LEAVE]: new LeaveHandler(deps.leave) }),
+    ...(deps.forward == null ? {} : { [Frame.Type.FORWARD]: new ForwardHandler(deps.nearest, deps.store, deps.forward, deps.clock) })
   }
 }
 
-export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener }
+export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener, ForwardFetcher }

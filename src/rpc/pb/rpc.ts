@@ -3818,6 +3818,484 @@ export namespace LeaveResponse {
   }
 }
 
+export enum ForwardMode {
+  FIRST_COPY = 'FIRST_COPY',
+  REPLICA_SET = 'REPLICA_SET'
+}
+
+enum __ForwardModeValues {
+  FIRST_COPY = 0,
+  REPLICA_SET = 1
+}
+
+export namespace ForwardMode {
+  export const codec = (): Codec<ForwardMode> => {
+    return enumeration<ForwardMode>(__ForwardModeValues)
+  }
+}
+
+export interface ForwardRequest {
+  key: Uint8Array<ArrayBuffer>
+  mode: ForwardMode
+  timeoutMs: number
+}
+
+export namespace ForwardRequest {
+  let _codec: Codec<ForwardRequest>
+
+  export const codec = (): Codec<ForwardRequest> => {
+    if (_codec == null) {
+      _codec = message<ForwardRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.key)
+        }
+
+        if (obj.mode != null && __ForwardModeValues[obj.mode] !== 0) {
+          w.uint32(16)
+          ForwardMode.codec().encode(obj.mode, w)
+        }
+
+        if ((obj.timeoutMs != null && obj.timeoutMs !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.timeoutMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: uint8ArrayAlloc(0),
+          mode: ForwardMode.FIRST_COPY,
+          timeoutMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.mode = ForwardMode.codec().decode(reader)
+              break
+            }
+            case 3: {
+              obj.timeoutMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.mode`,
+                value: ForwardMode.codec().decode(reader)
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.timeoutMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ForwardRequestKeyFieldEvent {
+    field: '$.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardRequestModeFieldEvent {
+    field: '$.mode'
+    value: ForwardMode
+  }
+
+  export interface ForwardRequestTimeoutMsFieldEvent {
+    field: '$.timeoutMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<ForwardRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ForwardRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardRequest>): ForwardRequest {
+    return decodeMessage(buf, ForwardRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardRequest>): Generator<ForwardRequestKeyFieldEvent | ForwardRequestModeFieldEvent | ForwardRequestTimeoutMsFieldEvent> {
+    return streamMessage(buf, ForwardRequest.codec(), opts)
+  }
+}
+
+export interface ForwardedAnswer {
+  peer: Uint8Array<ArrayBuffer>
+  item?: Item
+}
+
+export namespace ForwardedAnswer {
+  let _codec: Codec<ForwardedAnswer>
+
+  export const codec = (): Codec<ForwardedAnswer> => {
+    if (_codec == null) {
+      _codec = message<ForwardedAnswer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peer != null && obj.peer.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.peer)
+        }
+
+        if (obj.item != null) {
+          w.uint32(18)
+          Item.codec().encode(obj.item, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peer: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peer = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.item = Item.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.item
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield * Item.codec().stream(reader, reader.uint32(), `${prefix}.item`, {
+                limits: opts.limits?.item
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ForwardedAnswerPeerFieldEvent {
+    field: '$.peer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardedAnswerItemKindFieldEvent {
+    field: '$.item.kind'
+    value: ItemKind
+  }
+
+  export interface ForwardedAnswerItemKeyFieldEvent {
+    field: '$.item.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardedAnswerItemBodyFieldEvent {
+    field: '$.item.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardedAnswerItemTtlSecondsFieldEvent {
+    field: '$.item.ttlSeconds'
+    value: number
+  }
+
+  export interface ForwardedAnswerItemAcceptorsFieldEvent {
+    field: '$.item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ForwardedAnswer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ForwardedAnswer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardedAnswer>): ForwardedAnswer {
+    return decodeMessage(buf, ForwardedAnswer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardedAnswer>): Generator<ForwardedAnswerPeerFieldEvent | ForwardedAnswerItemKindFieldEvent | ForwardedAnswerItemKeyFieldEvent | ForwardedAnswerItemBodyFieldEvent | ForwardedAnswerItemTtlSecondsFieldEvent | ForwardedAnswerItemAcceptorsFieldEvent> {
+    return streamMessage(buf, ForwardedAnswer.codec(), opts)
+  }
+}
+
+export interface ForwardResponse {
+  answers: ForwardedAnswer[]
+  closer: PeerInfo[]
+}
+
+export namespace ForwardResponse {
+  let _codec: Codec<ForwardResponse>
+
+  export const codec = (): Codec<ForwardResponse> => {
+    if (_codec == null) {
+      _codec = message<ForwardResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.answers != null && obj.answers.length > 0) {
+          for (const value of obj.answers) {
+            w.uint32(10)
+            ForwardedAnswer.codec().encode(value, w)
+          }
+        }
+
+        if (obj.closer != null && obj.closer.length > 0) {
+          for (const value of obj.closer) {
+            w.uint32(18)
+            PeerInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          answers: [],
+          closer: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.answers != null && obj.answers.length === opts.limits.answers) {
+                throw new MaxLengthError('Decode error - repeated field "answers" had too many elements')
+              }
+
+              obj.answers.push(ForwardedAnswer.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.answers$
+              }))
+              break
+            }
+            case 2: {
+              if (opts.limits?.closer != null && obj.closer.length === opts.limits.closer) {
+                throw new MaxLengthError('Decode error - repeated field "closer" had too many elements')
+              }
+
+              obj.closer.push(PeerInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.closer$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          answers: 0,
+          closer: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.answers != null && obj.answers === opts.limits.answers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "answers" had too many elements')
+              }
+
+              for (const evt of ForwardedAnswer.codec().stream(reader, reader.uint32(), `${prefix}.answers[]`, {
+                limits: opts.limits?.answers$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.answers
+                }
+              }
+
+              obj.answers++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.closer != null && obj.closer === opts.limits.closer) {
+                throw new MaxLengthError('Streaming decode error - repeated field "closer" had too many elements')
+              }
+
+              for (const evt of PeerInfo.codec().stream(reader, reader.uint32(), `${prefix}.closer[]`, {
+                limits: opts.limits?.closer$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.closer
+                }
+              }
+
+              obj.closer++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ForwardResponseAnswersPeerFieldEvent {
+    field: '$.answers[].peer'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ForwardResponseAnswersItemKindFieldEvent {
+    field: '$.answers[].item.kind'
+    value: ItemKind
+    index: number
+  }
+
+  export interface ForwardResponseAnswersItemKeyFieldEvent {
+    field: '$.answers[].item.key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ForwardResponseAnswersItemBodyFieldEvent {
+    field: '$.answers[].item.body'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ForwardResponseAnswersItemTtlSecondsFieldEvent {
+    field: '$.answers[].item.ttlSeconds'
+    value: number
+    index: number
+  }
+
+  export interface ForwardResponseAnswersItemAcceptorsFieldEvent {
+    field: '$.answers[].item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardResponseCloserIdFieldEvent {
+    field: '$.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ForwardResponseCloserAddrsFieldEvent {
+    field: '$.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ForwardResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ForwardResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardResponse>): ForwardResponse {
+    return decodeMessage(buf, ForwardResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardResponse>): Generator<ForwardResponseAnswersPeerFieldEvent | ForwardResponseAnswersItemKindFieldEvent | ForwardResponseAnswersItemKeyFieldEvent | ForwardResponseAnswersItemBodyFieldEvent | ForwardResponseAnswersItemTtlSecondsFieldEvent | ForwardResponseAnswersItemAcceptorsFieldEvent | ForwardResponseCloserIdFieldEvent | ForwardResponseCloserAddrsFieldEvent> {
+    return streamMessage(buf, ForwardResponse.codec(), opts)
+  }
+}
+
 export interface Frame {
   id: bigint
   type: Frame.Type
@@ -3844,6 +4322,8 @@ export interface Frame {
   casAcceptResponse?: CasAcceptResponse
   leaveRequest?: LeaveRequest
   leaveResponse?: LeaveResponse
+  forwardRequest?: ForwardRequest
+  forwardResponse?: ForwardResponse
 }
 
 export namespace Frame {
@@ -3858,7 +4338,8 @@ export namespace Frame {
     HANDOFF = 'HANDOFF',
     CAS_PREPARE = 'CAS_PREPARE',
     CAS_ACCEPT = 'CAS_ACCEPT',
-    LEAVE = 'LEAVE'
+    LEAVE = 'LEAVE',
+    FORWARD = 'FORWARD'
   }
 
   enum __TypeValues {
@@ -3872,7 +4353,8 @@ export namespace Frame {
     HANDOFF = 7,
     CAS_PREPARE = 8,
     CAS_ACCEPT = 9,
-    LEAVE = 10
+    LEAVE = 10,
+    FORWARD = 11
   }
 
   export namespace Type {
@@ -4013,6 +4495,16 @@ export namespace Frame {
         if (obj.leaveResponse != null) {
           w.uint32(234)
           LeaveResponse.codec().encode(obj.leaveResponse, w)
+        }
+
+        if (obj.forwardRequest != null) {
+          w.uint32(242)
+          ForwardRequest.codec().encode(obj.forwardRequest, w)
+        }
+
+        if (obj.forwardResponse != null) {
+          w.uint32(250)
+          ForwardResponse.codec().encode(obj.forwardResponse, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4170,6 +4662,18 @@ export namespace Frame {
             case 29: {
               obj.leaveResponse = LeaveResponse.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.leaveResponse
+              })
+              break
+            }
+            case 30: {
+              obj.forwardRequest = ForwardRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.forwardRequest
+              })
+              break
+            }
+            case 31: {
+              obj.forwardResponse = ForwardResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.forwardResponse
               })
               break
             }
@@ -4359,6 +4863,20 @@ export namespace Frame {
             case 29: {
               yield * LeaveResponse.codec().stream(reader, reader.uint32(), `${prefix}.leaveResponse`, {
                 limits: opts.limits?.leaveResponse
+              })
+
+              break
+            }
+            case 30: {
+              yield * ForwardRequest.codec().stream(reader, reader.uint32(), `${prefix}.forwardRequest`, {
+                limits: opts.limits?.forwardRequest
+              })
+
+              break
+            }
+            case 31: {
+              yield * ForwardResponse.codec().stream(reader, reader.uint32(), `${prefix}.forwardResponse`, {
+                limits: opts.limits?.forwardResponse
               })
 
               break
@@ -4820,6 +5338,69 @@ export namespace Frame {
     value: bigint
   }
 
+  export interface FrameForwardRequestKeyFieldEvent {
+    field: '$.forwardRequest.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameForwardRequestModeFieldEvent {
+    field: '$.forwardRequest.mode'
+    value: ForwardMode
+  }
+
+  export interface FrameForwardRequestTimeoutMsFieldEvent {
+    field: '$.forwardRequest.timeoutMs'
+    value: number
+  }
+
+  export interface FrameForwardResponseAnswersPeerFieldEvent {
+    field: '$.forwardResponse.answers[].peer'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameForwardResponseAnswersItemKindFieldEvent {
+    field: '$.forwardResponse.answers[].item.kind'
+    value: ItemKind
+    index: number
+  }
+
+  export interface FrameForwardResponseAnswersItemKeyFieldEvent {
+    field: '$.forwardResponse.answers[].item.key'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameForwardResponseAnswersItemBodyFieldEvent {
+    field: '$.forwardResponse.answers[].item.body'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameForwardResponseAnswersItemTtlSecondsFieldEvent {
+    field: '$.forwardResponse.answers[].item.ttlSeconds'
+    value: number
+    index: number
+  }
+
+  export interface FrameForwardResponseAnswersItemAcceptorsFieldEvent {
+    field: '$.forwardResponse.answers[].item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameForwardResponseCloserIdFieldEvent {
+    field: '$.forwardResponse.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameForwardResponseCloserAddrsFieldEvent {
+    field: '$.forwardResponse.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -4828,7 +5409,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent | FrameForwardRequestKeyFieldEvent | FrameForwardRequestModeFieldEvent | FrameForwardRequestTimeoutMsFieldEvent | FrameForwardResponseAnswersPeerFieldEvent | FrameForwardResponseAnswersItemKindFieldEvent | FrameForwardResponseAnswersItemKeyFieldEvent | FrameForwardResponseAnswersItemBodyFieldEvent | FrameForwardResponseAnswersItemTtlSecondsFieldEvent | FrameForwardResponseAnswersItemAcceptorsFieldEvent | FrameForwardResponseCloserIdFieldEvent | FrameForwardResponseCloserAddrsFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

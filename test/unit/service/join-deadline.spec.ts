@@ -1,6 +1,6 @@
 /**
- * A join is many requests (a self lookup, a lookup per far band, handoff from
- * each neighbour). On a busy machine every peer answers, just slowly, and the
+ * A join is many requests (a self lookup, then handoff from each neighbour
+ * beside a request per far band). On a busy machine every peer answers, just slowly, and the
  * whole join takes longer than one operation timeout: it must still finish.
  * It fails only when no peer answers for an operation timeout, or when the
  * caller's own deadline passes. In-memory network, every exchange delayed.
@@ -11,7 +11,7 @@ import { internals } from '../../../src/service/toyrrent.ts'
 import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
 
 /** Each exchange of the newcomer's join takes this long; its operation timeout is a few of them. */
-const DELAY_MS = 50
+const DELAY_MS = 100
 const OPERATION_TIMEOUT_MS = 250
 
 describe('unit: a slow join finishes while peers answer, and still has a deadline', function () {

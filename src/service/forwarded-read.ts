@@ -1,0 +1,192 @@
+/**
+ * Forwarded reads (protocols/rpc.md, "Forwarded reads"; issue 13's cold
+ * path). A get or resolve whose replicas we have no open connection to
+ * would pay a new connection (TCP, multistream, Noise, yamux, identify:
+ * 5–6 round trips) before its one-round-trip FETCH. Instead we ask the peer
+ * nearest to the key among those we do have an open connection to: it
+ * fetches from the replicas it is connected to and hands back their
+ * answers, two round trips in all. Nothing it says is trusted: the caller
+ * checks every item (a hash item's bytes hash to its key; a record's
+ * signature and id check), and a forwarder that served something that does
+ * not check is not asked again for a while.
+ *
+ * The direct path (lookup, dial) is the fallback: at once when the
+ * forwarded read fails or brings back nothing usable, and in parallel
+ * after a hedge of a few of the forwarder's round trips (within the read
+ * hedge budget of peer-rtt.ts), so a slow forwarder costs the tail little.
+ */
+import { nearestPositioned } from '../keyspace.ts'
+import { READ_HEDGE_MS } from '../constants.ts'
+import { HEDGE_MIN_MS } from './peer-rtt.ts'
+import type { PeerRtt } from './peer-rtt.ts'
+import type { PeerTable } from './peer-table.ts'
+import type { Neighbourhood } from './neighbourhood.ts'
+import type { Settings } from './options.ts'
+import type { ForwardAnswer, ForwardMode, PeerRpc } from '../rpc/peer-rpc.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { ToyrrentMetrics } from '../metrics.ts'
+import type { Clock } from '../clock.ts'
+import type { ForwardFetcher } from '../rpc/handlers/forward.ts'
+import type { Logger, PeerId } from '@libp2p/interface'
+
+/** Which peers we have an open direct connection to (the transport knows: rpc/client.ts FrameTransport). */
+export interface OpenConnections {
+  isOpen(peer: PeerId): boolean
+  /** An RPC stream is open there too (no new stream's protocol select first). */
+  isWarm?(peer: PeerId): boolean
+}
+
+/** A forwarded read waits this many of the forwarder's round trips (it takes two) before the direct path starts beside it. */
+export const FORWARD_HEDGE_RTTS = 4
+/** A forwarder that served something that did not check is not asked again for this long. */
+export const DISTRUST_MS = 10 * 60_000
+const MAX_DISTRUSTED = 256
+
+export interface ForwardedReadsInit {
+  settings: Pick<Settings, 'replicas' | 'requestTimeout' | 'clock'>
+  rpc: PeerRpc
+  table: PeerTable
+  neighbourhood: Neighbourhood
+  connections: OpenConnections
+  rtt: PeerRtt
+  log: Logger
+  metrics?: ToyrrentMetrics
+}
+
+export class ForwardedReads {
+  private readonly init: ForwardedReadsInit
+  /** Forwarders caught serving what does not check: peer id → until when (ms, the clock's now). */
+  private readonly distrusted = new Map<string, number>()
+
+  constructor (init: ForwardedReadsInit) {
+    this.init = init
+  }
+
+  /**
+   * The peer to forward a read of `key` through, when the read would
+   * otherwise open a connection: fewer than `needOpen` of the key's R
+   * nearest (by our table, ourselves counted when we are one) have an open
+   * connection. The forwarder is the table peer nearest to the key among
+   * those we have an open direct connection to. Undefined: read directly.
+   */
+  forwarderFor (key: Uint8Array, needOpen: number): FoundPeer | undefined {
+    const { table, connections, neighbourhood, settings } = this.init
+    const replicas = table.closest(key, settings.replicas)
+    let open = neighbourhood.among(key, settings.replicas) ? 1 : 0
+    for (const p of replicas) if (connections.isOpen(p.peerId)) open++
+    if (open >= needOpen) return undefined
+    const now = settings.clock.now()
+    const candidates = table.all().filter(p => connections.isOpen(p.peerId) && !this.isDistrusted(p.peerId.toString(), now))
+    // one with an RPC stream open saves the new stream's round trip
+    const warm = candidates.filter(p => connections.isWarm?.(p.peerId) ?? true)
+    return nearestPositioned(key, warm.length > 0 ? warm : candidates, 1)[0]
+  }
+
+  /** Ask `forwarder` to read `key`, over the open connection only; throws when it cannot be asked or does not answer in time. */
+  async ask (forwarder: FoundPeer, key: Uint8Array, mode: ForwardMode, signal: AbortSignal): Promise<ForwardAnswer> {
+    const { requestTimeout } = this.init.settings
+    this.init.metrics?.count('forwarded_reads')
+    // the forwarder gets half our deadline: its answer must still reach us within ours
+    return await this.init.rpc.forward(forwarder, key, mode, Math.floor(requestTimeout / 2), { signal, timeout: requestTimeout, noDial: true })
+  }
+
+  /** How long the direct path waits on a forwarded read before it starts beside it. */
+  hedgeMs (forwarder: FoundPeer): number {
+    const rtt = this.init.rtt.estimate(forwarder.peerId.toString())
+    if (rtt == null) return READ_HEDGE_MS
+    return Math.min(READ_HEDGE_MS, Math.max(HEDGE_MIN_MS, FORWARD_HEDGE_RTTS * rtt))
+  }
+
+
+  /** `forwarder` served an item that does not check: a failed answer, and it is not asked again for a while. */
+  distrust (forwarder: FoundPeer, why: string): void {
+    this.init.log('forwarder %p served %s; not asking it again for %d s', forwarder.peerId, why, DISTRUST_MS / 1000)
+    if (this.distrusted.size >= MAX_DISTRUSTED) this.distrusted.delete(this.distrusted.keys().next().value!)
+    this.distrusted.set(forwarder.peerId.toString(), this.init.settings.clock.now() + DISTRUST_MS)
+  }
+
+  fellBack (): void {
+    this.init.metrics?.count('forwarded_read_fallbacks')
+  }
+
+  private isDistrusted (key: string, now: number): boolean {
+    const until = this.distrusted.get(key)
+    if (until == null) return false
+    if (until > now) return true
+    this.distrusted.delete(key)
+    return false
+  }
+
+  /**
+   * A forwarded read with the direct path as fallback: `forwarded` first;
+   * `direct` at once when it fails or yields nothing, or beside it after
+   * the hedge (`hedgeMs`, else a few of the forwarder's round trips). The first result wins and the other is aborted; an error only
+   * when both are over (the direct path's error, which says why).
+   */
+  async hedged<T>(forwarder: FoundPeer, hedgeMs: number | undefined, signal: AbortSignal, forwarded: (signal: AbortSignal) => Promise<T | undefined>, direct: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    // the hedge spends from the read hedge budget (peer-rtt.ts): an overloaded node does not dial for every read
+    this.init.rtt.readStarted()
+    return await hedged(this.init.settings.clock, hedgeMs ?? this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), () => { this.fellBack() }, signal, forwarded, direct)
+  }
+}
+
+/** See ForwardedReads.hedged; the race itself, on `clock`. */
+export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => boolean, onFallback: () => void, signal: AbortSignal, first: (signal: AbortSignal) => Promise<T | undefined>, fallback: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  signal.throwIfAborted()
+  const firstStop = new AbortController()
+  const fallbackStop = new AbortController()
+  const { promise, resolve, reject } = Promise.withResolvers<T>()
+  let done = false
+  let firstOver = false
+  let fallbackError: { err: unknown } | undefined
+  let started = false
+  const finish = (value: T): void => {
+    if (done) return
+    done = true
+    firstStop.abort()
+    fallbackStop.abort()
+    resolve(value)
+  }
+  const fail = (err: unknown): void => {
+    if (done) return
+    done = true
+    firstStop.abort()
+    reject(err)
+  }
+  const startFallback = (): void => {
+    if (started || done) return
+    started = true
+    onFallback()
+    fallback(AbortSignal.any([signal, fallbackStop.signal])).then(finish, err => {
+      fallbackError = { err }
+      if (firstOver) fail(err)
+    })
+  }
+  const firstDone = (value: T | undefined): void => {
+    firstOver = true
+    if (value !== undefined) { finish(value); return }
+    if (fallbackError != null) { fail(fallbackError.err); return }
+    startFallback()
+  }
+  first(AbortSignal.any([signal, firstStop.signal])).then(firstDone, () => { firstDone(undefined) })
+  const timer = clock.setTimeout(() => { if (!firstOver && mayHedge()) startFallback() }, hedgeMs)
+  try {
+    return await promise
+  } finally {
+    clock.clearTimeout(timer)
+  }
+}
+
+/** What serving FORWARD needs (rpc/handlers/forward.ts): FETCH over open connections only, never a dial. */
+export function forwardFetcher (selfId: PeerId, s: Settings, rpc: PeerRpc, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): ForwardFetcher | undefined {
+  if (connections == null) return undefined
+  return {
+    selfId,
+    replicas: s.replicas,
+    maxTimeoutMs: Math.floor(s.requestTimeout / 2),
+    isOpen: peer => connections.isOpen(peer),
+    ...(connections.isWarm != null ? { isWarm: (peer: PeerId) => connections.isWarm!(peer) } : {}),
+    fetch: async (peer, key, signal, timeout) => (await rpc.fetch(peer, key, 0, { signal, timeout, noDial: true })).item,
+    served: () => { metrics.count('forwarded_reads_served') }
+  }
+}

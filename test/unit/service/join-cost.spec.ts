@@ -1,0 +1,159 @@
+/**
+ * What a join costs and what it may trust. The join's critical path is the
+ * self lookup and the handoff: the far bands are filled beside it by asking
+ * the neighbours just met (one find_before_n per band), never by a lookup
+ * per band, and the join does not wait for it. Peers named in answers are
+ * "heard of": never members, never replicas, never acknowledgements; a
+ * lookup may start from them, and one whose first contact fails is gone.
+ */
+import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
+import { PeerTable } from '../../../src/service/peer-table.ts'
+import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
+import { internals } from '../../../src/service/toyrrent.ts'
+import { distanceBand, peerPosition, sha256 } from '../../../src/keyspace.ts'
+import { runVirtualSim, VIRTUAL_DEFAULTS } from '../../../scripts/lib/virtual-sim.ts'
+import { randomPeerId, within } from '../helpers.ts'
+import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
+import type { FoundPeer } from '../../../src/found-peer.ts'
+import type { PeerId } from '@libp2p/interface'
+
+const found = (peerId: PeerId): FoundPeer => ({ peerId, multiaddrs: [], position: peerPosition(peerId) })
+
+/** `count` peer ids in `self`'s band `band` (for 255 and 254 a few tries each). */
+async function inBand (self: Uint8Array, band: number, count: number): Promise<PeerId[]> {
+  const out: PeerId[] = []
+  while (out.length < count) {
+    const id = await randomPeerId()
+    if (distanceBand(self, peerPosition(id)) === band) out.push(id)
+  }
+  return out
+}
+
+/** Leading bits `a` and `b` share. */
+function sharedBits (a: Uint8Array, b: Uint8Array): number {
+  return 255 - distanceBand(a, b)
+}
+
+describe('unit: the cost of a join, and peers heard of', function () {
+  this.timeout(120_000)
+
+  describe('PeerTable: peers heard of', () => {
+    it('are no members: not counted, listed, or in the placement view; a lookup may start from them', async () => {
+      const table = new PeerTable(await randomPeerId(), 20)
+      const [member] = await inBand(table.self, 255, 1)
+      const heard = await inBand(table.self, 254, 3)
+      table.add(member, [])
+      expect(table.hearOf(heard.map(found))).to.equal(3)
+      expect(table.size).to.equal(1)
+      expect(table.unverified).to.equal(3)
+      expect(table.all().map(e => e.peerId.toString())).to.deep.equal([member.toString()])
+      expect(table.closest(peerPosition(heard[0]), 10).map(e => e.peerId.toString())).to.deep.equal([member.toString()])
+      expect([...table.bands().keys()]).to.deep.equal([255])
+      const start = table.closestForLookup(peerPosition(heard[0]), 10).map(e => e.peerId.toString())
+      expect(start[0]).to.equal(heard[0].toString())
+      expect(start).to.include(member.toString())
+      expect(table.isUnverified(heard[0])).to.equal(true)
+    })
+
+    it('one answer adds at most its cap, a band at most what it has room for beside its members', async () => {
+      const table = new PeerTable(await randomPeerId(), 4)
+      const members = await inBand(table.self, 255, 3)
+      for (const m of members) table.add(m, [])
+      const named = await inBand(table.self, 255, 6)
+      expect(table.hearOf(named.map(found))).to.equal(1)
+      const other = await inBand(table.self, 254, 6)
+      expect(table.hearOf(other.map(found), 2)).to.equal(2)
+      // members and ourselves are never heard of
+      expect(table.hearOf([...other.slice(4), ...members].map(found))).to.equal(2)
+      expect(table.unverified).to.equal(5)
+    })
+
+    it('a failed first contact forgets a peer heard of at once, even a timeout; an answer makes it a member', async () => {
+      const table = new PeerTable(await randomPeerId(), 20)
+      const [a, b, c] = await inBand(table.self, 255, 3)
+      table.hearOf([a, b, c].map(found))
+      expect(table.failed(a, true, Date.now())).to.equal(true)
+      expect(table.failed(b, false)).to.equal(true)
+      expect(table.isUnverified(a) || table.isUnverified(b)).to.equal(false)
+      expect(table.add(c, [])).to.equal(true)
+      expect(table.isUnverified(c)).to.equal(false)
+      expect(table.size).to.equal(1)
+      expect(table.unverified).to.equal(0)
+    })
+  })
+
+  describe('on the in-memory network', () => {
+    let net: MemoryNetwork
+    afterEach(async () => { await net?.stop() })
+
+    it("the join returns without waiting for the far bands' answers, which then fill the table as heard of", async () => {
+      net = await createMemoryNetwork(80)
+      const newcomer = await net.add({}, { join: false })
+      const self = peerPosition(net.peerId(newcomer))
+      // every find_before_n for another target than ourselves hangs until released
+      const rpc = newcomer[internals].rpc as any
+      const original = rpc.findBeforeN.bind(rpc)
+      const release = Promise.withResolvers<void>()
+      let held = 0
+      rpc.findBeforeN = async (peer: FoundPeer, target: Uint8Array, n: number, options: { signal?: AbortSignal }) => {
+        if (!target.every((x, i) => x === self[i])) {
+          held++
+          await new Promise<void>((resolve, reject) => {
+            void release.promise.then(resolve)
+            options.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }, { once: true })
+          })
+        }
+        return original(peer, target, n, options)
+      }
+      newcomer[internals].table.add(net.peerId(net.nodes[0]), [])
+      await within(5000, newcomer.join(), 'the join (it waited for a far band)')
+      expect(held, 'with no far band asked about, this proves nothing').to.be.greaterThan(0)
+      const known = (): number => newcomer[internals].table.size + newcomer[internals].table.unverified
+      const before = known()
+      let settled = false
+      const filling = newcomer[internals].joinSettled!().then(() => { settled = true })
+      await new Promise(resolve => setTimeout(resolve, 50))
+      expect(settled, 'the band filling waits for its answers').to.equal(false)
+      release.resolve()
+      await within(5000, filling, 'the band filling')
+      expect(known()).to.be.greaterThan(before)
+    })
+
+    it('peers heard of nearest to a key (junk: not on the network) are never acknowledgements; the lookups that meet them forget them', async () => {
+      net = await createMemoryNetwork(12)
+      const writer = net.nodes[3]
+      const table = writer[internals].table
+      const value = new Uint8Array(randomBytes(512))
+      const key = sha256(value)
+      // three ids far nearer to the key than any node of 12 is likely to be
+      const junk: PeerId[] = []
+      while (junk.length < 3) {
+        const id = await randomPeerId()
+        if (sharedBits(peerPosition(id), key) >= 7) junk.push(id)
+      }
+      expect(table.hearOf(junk.map(found))).to.equal(3)
+      const result = await writer.put(value)
+      const onNetwork = new Set(net.nodes.map(n => net.peerId(n).toString()))
+      const junkIds = new Set(junk.map(j => j.toString()))
+      expect(result.stored.length).to.be.at.least(2)
+      for (const p of result.stored) {
+        expect(junkIds.has(p.toString()), 'a peer heard of counted as an acknowledgement').to.equal(false)
+        expect(onNetwork.has(p.toString())).to.equal(true)
+      }
+      // a lookup starts from the junk, asks it, fails, forgets it, and still finds the true nearest
+      const nearest = await writer.findBeforeN(key, 3)
+      expect(nearest.map(p => p.peerId.toString())).to.deep.equal(net.nearest(key, 3).map(n => net.peerId(n).toString()))
+      expect(junk.filter(j => table.isUnverified(j) || table.get(j) != null)).to.deep.equal([])
+    })
+  })
+
+  it('a fresh join at 500 nodes (virtual time): ≤ 10 round trips p95, ≤ 60 requests and ≤ 40 peers with its band filling', async () => {
+    const r = await runVirtualSim({ ...VIRTUAL_DEFAULTS, nodes: 500, seed: 5, items: 10, lookups: 5, gets: 5, freshJoins: 8, churnMinutes: 0 })
+    expect(r.join.done).to.equal(8)
+    // before (a lookup per far band on the critical path): 25.7 / 38.2 round trips p50 / p95, 148–170 requests to 121–129 peers
+    expect(r.join.roundTrips.p95).to.be.at.most(10)
+    expect(r.join.requestsWithFill.max).to.be.at.most(60)
+    expect(r.join.peersWithFill.max).to.be.at.most(40)
+  })
+})
