@@ -13,8 +13,8 @@
  * Prints a summary and, last, one JSON line.
  */
 import { spawnSync } from 'node:child_process'
-import { describePost, measureDaemonPost } from '../test/helpers/daemon-post-memory.ts'
-import type { PostMemoryOptions } from '../test/helpers/daemon-post-memory.ts'
+import { describePost, measureDaemonPost } from './lib/daemon-post-memory.ts'
+import type { PostMemoryOptions } from './lib/daemon-post-memory.ts'
 
 function parse (argv: string[]): PostMemoryOptions & { keep: boolean } {
   const options: PostMemoryOptions & { keep: boolean, env: Record<string, string> } = { mib: 256, env: {}, keep: false }

@@ -23,7 +23,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { DAEMON_V8_FLAGS } from '../../src/daemon/v8-flags.ts'
-import { describePost, measureDaemonPost } from '../helpers/daemon-post-memory.ts'
+import { describePost, measureDaemonPost } from '../../scripts/lib/daemon-post-memory.ts'
 
 const RUN = fileURLToPath(new URL('../helpers/files-memory-run.js', import.meta.url))
 

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startDaemonProcess } from './cli.ts'
+import { ChaosNode } from './chaos/daemons.ts'
 import { procMemory } from './proc-memory.ts'
 import type { ProcMemory } from './proc-memory.ts'
 
@@ -58,9 +58,10 @@ export async function measureDaemonPost (options: PostMemoryOptions): Promise<Po
   // a diagnostic report (JS heap by space, native handles) on SIGUSR2, read before and after
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${root}` +
     (options.snapshot === true ? ` --heapsnapshot-signal=SIGPWR --diagnostic-dir=${root}` : '')
-  const daemon = await startDaemonProcess(join(root, 'd'), ['--replicas', '1'], 60_000)
+  const daemon = new ChaosNode('post', { dataDir: join(root, 'd'), args: ['--replicas', '1'], startTimeoutMs: 60_000 })
+  await daemon.start()
   for (const k of [...Object.keys(env), 'NODE_OPTIONS']) Reflect.deleteProperty(process.env, k)
-  const pid = daemon.child.pid as number
+  const pid = daemon.pid as number
   try {
     // settle: the daemon's own start-up allocations are not the POST's
     await new Promise(resolve => setTimeout(resolve, options.settleMs ?? 3000))
