@@ -1,6 +1,6 @@
 /**
  * How much a daemon's resident memory grows while it takes one large
- * `POST /v1/files`, and where (test/helpers/daemon-post-memory.ts): a real
+ * `POST /v1/files`, and where (scripts/lib/daemon-post-memory.ts): a real
  * `toyrrent daemon --replicas 1`, `head -c <N>M /dev/urandom | curl -X POST
  * -T - API/v1/files`, /proc/PID/status sampled every 0.2 s, smaps classes
  * and the JS heap before and after.

@@ -79,7 +79,7 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * A whole daemon (`toyrrent daemon --replicas 1`, its HTTP API, LevelDB)
  * taking `head -c 1024M /dev/urandom | curl -X POST -T - API/v1/files`,
  * peak growth sampled every 0.2 s from /proc/PID/status
- * (test/helpers/daemon-post-memory.ts). RssAnon grew 92–98.9 MiB in three
+ * (scripts/lib/daemon-post-memory.ts). RssAnon grew 92–98.9 MiB in three
  * runs while the add kept each block's CID as a base32 string (a rope of ~47
  * cons pieces, ~1.5 KiB) in its sets, 67.2–67.5 MiB in two runs with flat
  * keys: the bound, 84 MiB (1.25× the worst), fails on the old code. VmRSS adds LevelDB's mapped
