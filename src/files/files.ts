@@ -6,6 +6,7 @@
 import { exporter } from 'ipfs-unixfs-exporter'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { InvalidInputError, NotFoundError } from '../errors.ts'
+import { hexKey } from '../bytes.ts'
 import { BLOCK_TRIES, DEFAULT_FETCH_WINDOW, DEFAULT_STORE_WINDOW, MAX_LISTING_ENTRIES } from './constants.ts'
 import { ToyrrentBlockstore, getBlock, parseCid, putBlockWithRetries } from './blocks.ts'
 import { importDirectory, importFile } from './importer.ts'
@@ -190,7 +191,8 @@ class SizedStore extends ToyrrentBlockstore {
 
   override async put (...args: Parameters<ToyrrentBlockstore['put']>): Promise<CID> {
     const [given, block] = args
-    const id = given.toString()
+    // flat: a CID's base32 string is a rope of ~47 pieces (~1.5 KiB each) kept for the whole add
+    const id = hexKey(given.bytes)
     if (given.multihash.code === sha256.code && !this.seen.has(id)) {
       this.seen.add(id)
       this.claimed.push(given.multihash.digest)

@@ -31,7 +31,7 @@ import { createRefresher, createRepairer } from './upkeep.ts'
 import { LocalView } from './local-view.ts'
 import { Membership } from './membership.ts'
 import { DepartedPeers } from './departed-peers.ts'
-import { announceLeave } from './leave-notice.ts'
+import { leaveGracefully } from './leaving.ts'
 import { RpcServing } from './rpc-serving.ts'
 import { ToyrrentPeerRouting } from './peer-routing.ts'
 import { RoutingNamespaces } from '../routing/namespaces.ts'
@@ -44,7 +44,7 @@ import { ForwardedReads, forwardFetcher } from './forwarded-read.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal } from '../signals.ts'
-import { ProgressDeadline } from './progress-deadline.ts'
+import { Joiner } from './joining.ts'
 import * as c from '../constants.ts'
 import type { HandoffResult } from './onboard.ts'
 import type { Repairer, RepairStats } from './repair.ts'
@@ -111,8 +111,6 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly repairer: Repairer
   private readonly refresher: TableRefresher
   private readonly membership: Membership
-  /** Peers that announced their leave (departed-peers.ts). */
-  private readonly departed: DepartedPeers
   private readonly serving: RpcServing
   private readonly peerRouting: ToyrrentPeerRouting
   private readonly contentRouting: ToyrrentRecordRouting
@@ -121,10 +119,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   private readonly view: LocalView
   private shutdown = new AbortController()
   private started = false
-  private joining?: Promise<HandoffResult>
-  private joined = false
-  /** The far-band filling the last join started (it runs after the join returns). */
-  private bandFill?: Promise<void>
+  private readonly joiner: Joiner
 
   /**
    * `transport` replaces libp2p streams (the in-memory test network passes
@@ -156,7 +151,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
       networkSize: () => this.networkSize().estimate,
       queue: () => this.inbound.stats()
     })
-    const departed = this.departed = new DepartedPeers(s.clock)
+    // peers that announced their leave (departed-peers.ts)
+    const departed = new DepartedPeers(s.clock)
     const { rpc, requests, lookups, rtt, connections } = peerClient({ components, settings: s, transport, table: this.table, neighbourhood, metrics: this.metrics, filterAddrs, departed: peer => departed.has(peer) })
     this.rpc = rpc
     this.requests = requests
@@ -180,13 +176,14 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const upkeep = { components, settings: s, store: this.store, table: this.table, placement: this.placement, requests, writer, lookups, metrics: this.metrics }
     this.repairer = createRepairer(upkeep)
     this.refresher = createRefresher(upkeep)
+    this.joiner = new Joiner({ onboarding: this.onboarding, refresher: this.refresher, lookups, requests, table: this.table, operationTimeout: s.operationTimeout, clock: s.clock, log: this.log })
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
     this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
-    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings, joinSettled: async () => { await this.bandFill } }
+    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings, joinSettled: async () => this.joiner.settled() }
   }
 
   /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */
@@ -222,36 +219,19 @@ export class Toyrrent implements Startable, ToyrrentApi {
     if (!this.started) return
     this.repairer.stop()
     if (this.settings.leaveTimeout <= 0) return
-    await this.handOffAll()
-    await this.announceLeave()
-  }
-
-  private async handOffAll (): Promise<void> {
-    const timeout = this.settings.leaveTimeout
-    if (timeout <= 0 || this.store.size === 0 || this.table.size === 0) return
-    const started = Date.now()
-    this.log('leaving: handing %d items to the next nearest nodes (at most %d ms)', this.store.size, timeout)
-    try {
-      const { items, pushed } = await this.repairer.handOffAll(deadlineSignal([this.shutdown.signal], timeout, this.settings.clock))
-      this.log('leaving: %d items checked, %d pushed in %d ms', items, pushed, Date.now() - started)
-    } catch (err: any) {
-      this.log('leaving: handoff stopped after %d ms: %s', Date.now() - started, err.message)
-    }
-  }
-
-  /** LEAVE to the peers of our table and the connected ones (leave-notice.ts); a client is in nobody's table and says nothing. */
-  private async announceLeave (): Promise<void> {
-    if (!this.serving.isServing()) return
-    const started = Date.now()
-    const { connectionManager, peerStore } = this.components
-    const protocol = this.settings.protocol
-    const connectedPeers = async (): Promise<PeerId[]> => {
-      const peers = [...new Map(connectionManager.getConnections().filter(c => c.limits == null).map(c => [c.remotePeer.toString(), c.remotePeer])).values()]
-      const speaks = await Promise.all(peers.map(async p => (await peerStore.get(p).catch(() => undefined))?.protocols.includes(protocol) === true))
-      return peers.filter((_, i) => speaks[i])
-    }
-    const { peers, told, unknownType, failed } = await announceLeave({ rpc: this.rpc, table: this.table, connectedPeers, clock: this.settings.clock }, this.shutdown.signal)
-    this.log('leaving: told %d of %d peers (%d older ones do not know LEAVE, %d did not answer) in %d ms', told, peers, unknownType, failed, Date.now() - started)
+    const { protocol, leaveTimeout, clock } = this.settings
+    await leaveGracefully({
+      components: this.components,
+      protocol,
+      leaveTimeout,
+      repairer: this.repairer,
+      rpc: this.rpc,
+      table: this.table,
+      items: () => this.store.size,
+      serving: () => this.serving.isServing(),
+      clock,
+      log: this.log
+    }, this.shutdown.signal)
   }
 
   /** Stop: aborts our operations, the inbound requests queued and running, and the table upkeep. */
@@ -282,48 +262,12 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   /**
-   * Join the network: look ourselves up (our neighbours learn of us and we of
-   * them), then take over from our neighbours the items we are now among the
-   * R nearest for. Runs by itself when the first peers connect (`autoJoin`);
-   * a call while a join runs shares it. Meeting the far bands (Kademlia's
-   * join step; most keys' replica sets are there) is no part of it: it starts
-   * beside the handoff, asks only the neighbours just met (refresh.ts
-   * fillBands) and may go on after the join returns.
+   * Join the network (joining.ts): a self lookup, then the handoff from our
+   * neighbours. Runs by itself when the first peers connect (`autoJoin`); a
+   * call while a join runs shares it.
    */
   async join (options: ToyrrentOperationOptions = {}): Promise<HandoffResult> {
-    this.joining ??= this.whileAnswered(options, async signal => {
-      const nearest = await this.onboarding.selfLookup(signal)
-      this.bandFill = this.fillBands(nearest)
-      const result = await this.onboarding.onboard(signal, nearest)
-      this.joined = this.table.size > 0
-      return result
-    }).finally(() => { this.joining = undefined })
-    return this.joining
-  }
-
-  /** The join's far-band filling, under its own deadline (the join may have returned). */
-  private async fillBands (nearest: FoundPeer[]): Promise<void> {
-    const { operationTimeout, clock } = this.settings
-    const signal = deadlineSignal([this.shutdown.signal], operationTimeout, clock)
-    try {
-      const bands = await this.refresher.fillBands(signal, nearest, async (peer, target, n, s) => this.lookups.askOne(peer, target, n, s))
-      this.log('join: asked about %d far bands; %d peers heard of', bands.length, this.table.unverified)
-    } catch (err: any) {
-      this.log('join: band filling failed: %s', err.message)
-    }
-  }
-
-  /** Work of many requests: fails when no peer answered for an operation timeout, or after `options.timeout` (default JOIN_MAX_OPERATION_TIMEOUTS of them). */
-  private async whileAnswered<T> (options: ToyrrentOperationOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const { operationTimeout, clock } = this.settings
-    const deadline = new ProgressDeadline({ signals: [this.shutdown.signal, options.signal], stallMs: operationTimeout, maxMs: options.timeout ?? operationTimeout * c.JOIN_MAX_OPERATION_TIMEOUTS, clock })
-    const stopListening = this.requests.onAnswer(() => { deadline.progress() })
-    try {
-      return await work(deadline.signal)
-    } finally {
-      stopListening()
-      deadline.clear()
-    }
+    return this.joiner.join(options, this.shutdown.signal)
   }
 
   /** Run one anti-entropy round now. */
@@ -419,7 +363,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
 
   /** Our first peers: join as kad-dht's self-query does, so an embedding application needs no call. */
   private joinOnFirstPeers (): void {
-    if (this.settings.autoJoin && !this.joined && this.joining == null && this.started) {
+    if (this.settings.autoJoin && !this.joiner.joined && !this.joiner.running && this.started) {
       this.join().catch((err: Error) => { this.log('join failed: %s', err.message) })
     }
   }

@@ -19,7 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDaemonPair } from '../helpers/cli.ts'
-import { peakProcMemory } from '../helpers/proc-memory.ts'
+import { peakProcMemory } from '../../scripts/lib/proc-memory.ts'
 import { ToyrrentClient } from '../../src/api/client.ts'
 import type { DaemonProcess } from '../helpers/cli.ts'
 
