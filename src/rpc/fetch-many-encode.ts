@@ -8,7 +8,6 @@
  */
 import { FetchManyResponse, Frame, Item } from './pb/rpc.ts'
 import { encodeVarint } from './frame-stream.ts'
-import type { PrefixedFrame } from './frame-encode.ts'
 
 /** Frame.fetchManyResponse is field 33; FetchManyResponse.items field 1; Item.body field 3. */
 const FETCH_MANY_RESPONSE_FIELD = 33
@@ -27,8 +26,8 @@ export function isFetchManyAnswer (frame: Partial<Frame>): boolean {
   return true
 }
 
-/** The prefixed frame of a FETCH_MANY answer (isFetchManyAnswer true), bodies by reference. */
-export function encodeFetchManyAnswer (frame: Partial<Frame>): PrefixedFrame {
+/** The prefixed frame of a FETCH_MANY answer (isFetchManyAnswer true), bodies by reference: a PrefixedFrame of frame-encode.ts (not imported: that module imports this one). */
+export function encodeFetchManyAnswer (frame: Partial<Frame>): { parts: Uint8Array[], length: number } {
   const answer = frame.fetchManyResponse as FetchManyResponse
   const frameHead = Frame.encode({ ...frame, fetchManyResponse: undefined })
   const rest = FetchManyResponse.encode({ items: [], missing: answer.missing, omitted: answer.omitted })
