@@ -96,6 +96,13 @@ export const MAX_TIMEOUTS = 3
 /** Routing-table refresh every ten minutes: enough to notice churn, cheap next to the traffic of a busy node. */
 export const DEFAULT_REFRESH_INTERVAL_MS = 600_000
 
+/**
+ * A joined node looks itself up once more this long after its join (when
+ * refresh is on): peers that joined beside it, and peers its join only heard
+ * of, are met then, not at the first refresh ten minutes later.
+ */
+export const SETTLE_LOOKUP_MS = 10_000
+
 /** A table member heard from within this long is not asked again by a refresh, however often refresh runs. */
 export const MIN_STALE_MS = 60_000
 

@@ -55,6 +55,7 @@ export class Joiner {
       this.bandFill = this.fillBands(nearest, shutdown)
       const result = await onboarding.onboard(signal, nearest)
       this.joined = table.size > 0
+      this.init.refresher.settleAfterJoin()
       return result
     }).finally(() => { this.joining = undefined })
     return this.joining

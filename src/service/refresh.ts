@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import { POSITION_BYTES, distanceBand } from '../keyspace.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import { FILL_ASKS_PER_BAND, MIN_STALE_MS, REFRESH_CONCURRENCY } from '../constants.ts'
+import { FILL_ASKS_PER_BAND, MIN_STALE_MS, REFRESH_CONCURRENCY, SETTLE_LOOKUP_MS } from '../constants.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Logger } from '@libp2p/interface'
 import { systemClock } from '../clock.ts'
@@ -45,6 +45,7 @@ export interface RefreshResult {
 export class TableRefresher {
   private readonly init: TableRefresherInit
   private timer?: ClockTimer
+  private settleTimer?: ClockTimer
   private controller = new AbortController()
   private running?: Promise<RefreshResult>
 
@@ -58,8 +59,10 @@ export class TableRefresher {
   }
 
   stop (): void {
-    (this.init.clock ?? systemClock).clearTimeout(this.timer)
+    (this.init.clock ?? systemClock).clearTimeout(this.timer);
+    (this.init.clock ?? systemClock).clearTimeout(this.settleTimer)
     this.timer = undefined
+    this.settleTimer = undefined
     this.controller.abort()
   }
 
@@ -68,6 +71,24 @@ export class TableRefresher {
     this.running ??= this.round(signal == null ? this.controller.signal : AbortSignal.any([signal, this.controller.signal]))
       .finally(() => { this.running = undefined })
     return this.running
+  }
+
+  /**
+   * After a join (refresh on): one more self lookup, SETTLE_LOOKUP_MS later.
+   * Nodes that joined at the same time may each have looked themselves up
+   * before the other was there, and the join's band filling only hears of
+   * peers; this lookup asks the nearest of them, so they become members.
+   */
+  settleAfterJoin (): void {
+    if (this.init.interval <= 0 || this.controller.signal.aborted || this.settleTimer != null) return
+    const clock = this.init.clock ?? systemClock
+    this.settleTimer = clock.setTimeout(() => {
+      this.settleTimer = undefined
+      this.init.lookup(this.init.table.self, this.controller.signal).catch((err: Error) => {
+        this.init.log('the self lookup after the join failed: %s', err.message)
+      })
+    }, Math.min(SETTLE_LOOKUP_MS, this.init.interval))
+    this.settleTimer.unref?.()
   }
 
   private schedule (): void {
