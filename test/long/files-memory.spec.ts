@@ -55,14 +55,19 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
     assert.ok(r.cat.growthMiB < 48, `cat grew ${r.cat.growthMiB} MiB`)
   })
 
-  it('at V8 defaults: add and cat grow < 96 MiB (target 64 MiB: not met here, see above)', async () => {
+  // At V8's defaults RSS growth measures V8's heap sizing more than the files layer: the committed
+  // heap alone reaches 73–75 MiB in every run, and identical runs of one build spread widely
+  // (2026-11-30, `node dist/test/helpers/files-memory-run.js 1024` four times each: main before
+  // FETCH_MANY add 75–109, cat 31–64 MiB; after, cat 30–96 MiB; CI saw cat 101.7 once). So this run
+  // guards against a leak (growth proportional to the file would pass 1 GiB), and the tight bounds
+  // are the 2 MiB semi-space run's and the daemon flags' run's.
+  it('at V8 defaults: add and cat stay far below the file size (< 160 MiB; target 64 MiB: not met here, see above)', async () => {
     const r = await run([])
     console.log(show('add 1 GiB, V8 defaults', r.add))
     console.log(show('cat 1 GiB, V8 defaults', r.cat))
     assert.equal(r.read, r.size)
-    assert.ok(r.add.growthMiB < 96, `add grew ${r.add.growthMiB} MiB`)
-    // at defaults the committed heap follows GC timing: cat grew 30.6–44 MiB in quiet runs and 70.8 in one CI run
-    assert.ok(r.cat.growthMiB < 96, `cat grew ${r.cat.growthMiB} MiB`)
+    assert.ok(r.add.growthMiB < 160, `add grew ${r.add.growthMiB} MiB`)
+    assert.ok(r.cat.growthMiB < 160, `cat grew ${r.cat.growthMiB} MiB`)
   })
 
   it('with the daemon\'s own V8 flags (what a daemon user gets): add and cat grow < 40 MiB', async () => {
