@@ -305,7 +305,7 @@ describe('unit: FETCH_MANY', function () {
       const added = await new Files(net.nodes[0]).add(pseudorandom(size, 'cat-many'))
       const reader = net.nodes[5]
       counts.clear()
-      const files = new Files(reader)
+      const files = new Files(reader, { fetchMany: true })
       const entry = await files.stat(added.cid.toString())
       const { hex, bytes } = await digestOf(files.read(entry))
       expect(bytes).to.equal(size)
@@ -332,7 +332,7 @@ describe('unit: FETCH_MANY', function () {
       const added = await new Files(net.nodes[1]).add(pseudorandom(size, 'cat-old'))
       const reader = net.nodes[6]
       counts.clear()
-      const files = new Files(reader)
+      const files = new Files(reader, { fetchMany: true })
       const { hex, bytes } = await digestOf(files.read(await files.stat(added.cid.toString())))
       expect(bytes).to.equal(size)
       expect(hex).to.equal((await digestOf(pseudorandom(size, 'cat-old'))).hex)
