@@ -8,6 +8,7 @@
  */
 import { FetchManyResponse, Frame, Item } from './pb/rpc.ts'
 import { encodeVarint } from './frame-stream.ts'
+import { concat } from 'uint8arrays/concat'
 
 /** Frame.fetchManyResponse is field 33; FetchManyResponse.items field 1; Item.body field 3. */
 const FETCH_MANY_RESPONSE_FIELD = 33
@@ -54,16 +55,4 @@ export function encodeFetchManyAnswer (frame: Partial<Frame>): { parts: Uint8Arr
   const tail = concat(pending)
   if (tail.byteLength > 0) parts.push(tail)
   return { parts, length: frameLength }
-}
-
-function concat (parts: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.byteLength
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.byteLength
-  }
-  return out
 }

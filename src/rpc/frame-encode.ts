@@ -16,6 +16,7 @@ import { writer } from 'protons-runtime'
 import { FetchResponse, Frame, Item, StoreRequest } from './pb/rpc.ts'
 import { encodeVarint } from './frame-stream.ts'
 import { encodeFetchManyAnswer, isFetchManyAnswer } from './fetch-many-encode.ts'
+import { concat } from 'uint8arrays/concat'
 
 /** Bodies shorter than this are copied like the rest of the frame (a buffer of their own costs more). */
 export const BY_REFERENCE_BYTES = 4096
@@ -102,16 +103,4 @@ function onlyPayload (frame: Partial<Frame>, payload: keyof Frame): boolean {
     if (value != null && field !== payload && !HEADER_FIELDS.has(field)) return false
   }
   return true
-}
-
-function concat (parts: Uint8Array[]): Uint8Array {
-  let n = 0
-  for (const p of parts) n += p.byteLength
-  const out = new Uint8Array(n)
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.byteLength
-  }
-  return out
 }
