@@ -101,7 +101,7 @@ export const DEFAULT_REFRESH_INTERVAL_MS = 600_000
  * refresh is on): peers that joined beside it, and peers its join only heard
  * of, are met then, not at the first refresh ten minutes later.
  */
-export const SETTLE_LOOKUP_MS = 10_000
+export const SETTLE_LOOKUP_MS = 30_000
 
 /** A table member heard from within this long is not asked again by a refresh, however often refresh runs. */
 export const MIN_STALE_MS = 60_000
