@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { ChaosNode } from './chaos/daemons.ts'
 import { procMemory } from './proc-memory.ts'
 import type { ProcMemory } from './proc-memory.ts'
+import { summariseHeapSnapshot } from './heap.ts'
 
 export interface PostMemoryOptions {
   mib: number
@@ -170,38 +171,24 @@ function diff (after: Record<string, number>, before: Record<string, number>): R
   return out
 }
 
-/** Send the heap-snapshot signal, wait for the file, sum self sizes by node name (MiB, top 15). */
+/** Send the heap-snapshot signal, wait for the file, sum self sizes by constructor or node type (MiB, top 15; heap.ts). */
 async function heapSummary (pid: number, dir: string): Promise<Record<string, number>> {
   const before = new Set(await readdir(dir))
   process.kill(pid, 'SIGPWR')
   const deadline = Date.now() + 120_000
-  let snapshot: any
   for (;;) {
     const file = (await readdir(dir)).find(f => !before.has(f) && f.endsWith('.heapsnapshot'))
     if (file != null) {
       try {
-        snapshot = JSON.parse(await readFile(join(dir, file), 'utf8'))
+        // a file still being written does not parse yet: try again
+        const { top } = await summariseHeapSnapshot(join(dir, file), 1, 15) as { top: Array<{ name: string, MiB: number }> }
         await rm(join(dir, file))
-        break
+        return Object.fromEntries(top.map(row => [row.name, row.MiB]))
       } catch {}
     }
     if (Date.now() > deadline) throw new Error('no heap snapshot within 120 s')
     await new Promise(resolve => setTimeout(resolve, 500))
   }
-  const fields: string[] = snapshot.snapshot.meta.node_fields
-  const types: string[] = snapshot.snapshot.meta.node_types[0]
-  const width = fields.length
-  const iType = fields.indexOf('type')
-  const iName = fields.indexOf('name')
-  const iSize = fields.indexOf('self_size')
-  const sums = new Map<string, number>()
-  const nodes: number[] = snapshot.nodes
-  for (let i = 0; i < nodes.length; i += width) {
-    const type = types[nodes[i + iType]]
-    const name = type === 'object' || type === 'closure' ? snapshot.strings[nodes[i + iName]] : `(${type})`
-    sums.set(name, (sums.get(name) ?? 0) + nodes[i + iSize])
-  }
-  return Object.fromEntries([...sums].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => [k, r(v / 1048576)]))
 }
 
 /** The JS heap as the daemon's diagnostic report gives it (SIGUSR2, --report-on-signal), MiB. */
