@@ -11,7 +11,9 @@ import { FrameBatch } from './frame-batch.ts'
 import { MAX_FRAME_BYTES } from '../constants.ts'
 import { MAX_FETCH_MANY_ANSWER_BYTES } from './fetch-many-limits.ts'
 import { ProtocolError, TimeoutError } from '../errors.ts'
+import { proposal, readAcceptance } from './optimistic-select.ts'
 import type { LengthPrefixedStream } from '@libp2p/utils'
+import { UnsupportedProtocolError } from '@libp2p/interface'
 import type { Stream, AbortOptions, Logger } from '@libp2p/interface'
 
 /** A response and the bytes the exchange took on the wire (both frames as encoded). */
@@ -40,13 +42,22 @@ export class RpcChannel {
   private nextId = 1n
   private closedWith?: Error
 
-  constructor (stream: Stream, log: Logger) {
+  /**
+   * `select`: the stream is not negotiated yet; propose this protocol in the
+   * same send as the first request (rpc/optimistic-select.ts) and read the
+   * peer's acceptance before the first answer.
+   */
+  constructor (stream: Stream, log: Logger, select?: string) {
     this.stream = stream
     this.log = log
     // answers may be a FETCH_MANY's (up to 16 blocks); requests the server reads stay under MAX_FRAME_BYTES
     this.lp = lpStream(stream, { maxDataLength: Math.max(MAX_FRAME_BYTES, MAX_FETCH_MANY_ANSWER_BYTES) })
     this.batch = new FrameBatch(stream, err => { this.close(err) })
-    void this.readLoop()
+    if (select != null) {
+      const bytes = proposal(select)
+      this.batch.push({ parts: [bytes], length: bytes.byteLength })
+    }
+    void this.readLoop(select)
   }
 
   get closed (): boolean {
@@ -100,8 +111,24 @@ export class RpcChannel {
     this.stream.abort(err)
   }
 
-  private async readLoop (): Promise<void> {
+  /**
+   * The peer's acceptance of `select`; a stream that ends first (a peer
+   * without the protocol answers `na`, then resets when it reads our request
+   * as its next proposal) fails with what it said, else UnsupportedProtocolError.
+   */
+  private async accepted (select: string): Promise<void> {
+    let said = 0
     try {
+      await readAcceptance(async () => { const b = (await this.lp.read()).subarray(); said++; return b }, select)
+    } catch (err: any) {
+      if (err.name === 'UnsupportedProtocolError') throw err
+      throw new UnsupportedProtocolError(`stream ended before the peer accepted protocol ${select} (${said} of 2 answers read: ${err.message}); it may not support it`)
+    }
+  }
+
+  private async readLoop (select?: string): Promise<void> {
+    try {
+      if (select != null) await this.accepted(select)
       while (true) {
         const bytes = await this.lp.read()
         const frame = Frame.decode(bytes)
@@ -118,6 +145,7 @@ export class RpcChannel {
       }
     } catch (err: any) {
       this.log('rpc channel ended: %s', err.message)
+      if (err.name === 'UnsupportedProtocolError') this.log.error('%s', err.message)
       this.close(err instanceof Error ? err : new ProtocolError(String(err)))
     }
   }

@@ -11,6 +11,7 @@
  * connection, once there, is always the one used.
  */
 import { RpcChannel } from './channel.ts'
+import { openUnnegotiated } from './optimistic-select.ts'
 import { Status } from './pb/rpc.ts'
 import { directConnection, exchangeOnLimited } from './limited-exchange.ts'
 import { fitsLimits, isLimited, servedOnLimited } from './limited.ts'
@@ -42,9 +43,13 @@ export class StreamTransport implements FrameTransport {
   private readonly opened = new Map<string, RpcChannel>()
   private readonly log: Logger
 
-  constructor (components: StreamTransportComponents, protocol: string) {
+  /** New streams propose their protocol with the first request (false: wait for the peer's acceptance first, libp2p's way). */
+  private readonly optimistic: boolean
+
+  constructor (components: StreamTransportComponents, protocol: string, options: { optimisticSelect?: boolean } = {}) {
     this.components = components
     this.protocol = protocol
+    this.optimistic = options.optimisticSelect ?? true
     this.log = components.logger.forComponent('toyrrent:rpc:client')
   }
 
@@ -165,13 +170,25 @@ export class StreamTransport implements FrameTransport {
       if (this.channels.get(key) === entry) this.channels.delete(key)
       return await this.channel(peer, connection, signal)
     }
-    const opening = connection.newStream(this.protocol, { signal }).then(stream => {
-      const channel = new RpcChannel(stream, this.log)
+    const opening = this.openChannel(connection, signal).then(channel => {
       this.opened.set(key, channel)
       return channel
     })
     this.channels.set(key, opening)
     opening.catch(() => { if (this.channels.get(key) === opening) this.channels.delete(key) })
     return await opening
+  }
+
+  /**
+   * A new channel on `connection`: its protocol proposed together with the
+   * first request (rpc/optimistic-select.ts: no round trip before the
+   * request leaves), or, where the connection's muxer is not at hand or
+   * `optimistic` is off, negotiated in full first (`newStream`).
+   */
+  private async openChannel (connection: Connection, signal: AbortSignal): Promise<RpcChannel> {
+    signal.throwIfAborted()
+    const raw = this.optimistic ? await openUnnegotiated(connection, this.protocol) : undefined
+    if (raw != null) return new RpcChannel(raw, this.log, this.protocol)
+    return new RpcChannel(await connection.newStream(this.protocol, { signal }), this.log)
   }
 }
