@@ -66,6 +66,7 @@ const { values: args } = parseArgs({
     'no-floor': { type: 'boolean', default: false },
     'cold-reads': { type: 'string', default: '100' },
     'no-forward': { type: 'boolean', default: false },
+    'no-optimistic-select': { type: 'boolean', default: false },
     'cold-restore': { type: 'boolean', default: false },
     out: { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
@@ -79,7 +80,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-restore] [--no-forward] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-restore] [--no-forward] [--no-optimistic-select] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -108,6 +109,8 @@ const workload: Omit<WorkloadOptions, 'onPhase'> = {
 }
 // every connection and datagram of this process (and of each node process) is delayed
 installSocketDelay(workload.rttMs ?? 0)
+// toyrrent's new RPC streams wait for the protocol's acceptance before their first request (the "before" of rpc/optimistic-select.ts); bench-node processes inherit it
+if (args['no-optimistic-select']) process.env.BENCH_NO_OPTIMISTIC_SELECT = '1'
 const clusterOptions = {
   nodes,
   replicas: args.replicas != null ? num('replicas') : undefined,

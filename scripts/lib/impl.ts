@@ -158,6 +158,13 @@ export class ToyrrentBenchNode implements ImplNode {
     this.connections = countConnections(node.libp2p)
     // requests counted by wire type around the service's typed RPC client
     for (const [method, type] of Object.entries(RPC_TYPES)) countRequests(node.toyrrent[internals], 'rpc', method, () => type, this.counts)
+    // where a cold read's round trips go: new RPC streams (the client's transport), forwarded reads' direct-path starts by reason
+    countRequests(node.toyrrent[internals].rpc, 'transport', 'openChannel', () => 'new RPC stream', this.counts)
+    // bench --no-optimistic-select (the "before" of rpc/optimistic-select.ts): new streams negotiate in full first
+    const transport = (node.toyrrent[internals].rpc as any).transport
+    if (process.env.BENCH_NO_OPTIMISTIC_SELECT === '1' && transport != null && 'optimistic' in transport) transport.optimistic = false
+    const forwarded = (node.toyrrent as any).hashItems?.init?.forwarded
+    countRequests({ forwarded }, 'forwarded', 'fellBack', (why: string) => `FORWARD fallback (${why})`, this.counts)
   }
 
   static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {

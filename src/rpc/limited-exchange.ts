@@ -7,6 +7,8 @@
  */
 import { Frame } from './pb/rpc.ts'
 import { FrameStream } from './frame-stream.ts'
+import { openUnnegotiated, proposal, readAcceptance } from './optimistic-select.ts'
+import { UnsupportedProtocolError } from '@libp2p/interface'
 import { isLimited } from './limited.ts'
 import { sleep } from '../signals.ts'
 import { DirectConnectionNeededError, ProtocolError } from '../errors.ts'
@@ -20,17 +22,22 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 const FRAME_DEADLINE_MS = DEFAULT_FRAME_TIMEOUT_MS
 
 /** Send `frame` on its own stream over the limited `connection` and read its answer. */
-export async function exchangeOnLimited (connection: Connection, protocol: string, frame: Partial<Frame>, signal: AbortSignal): Promise<Exchange> {
-  const stream = await connection.newStream(protocol, { signal, runOnLimitedConnection: true })
+export async function exchangeOnLimited (connection: Connection, protocol: string, frame: Partial<Frame>, signal: AbortSignal, options: { optimisticSelect?: boolean } = {}): Promise<Exchange> {
+  signal.throwIfAborted()
+  // the protocol proposed with the request (rpc/optimistic-select.ts): one round trip, not two, over the relay
+  const raw = options.optimisticSelect === false ? undefined : await openUnnegotiated(connection, protocol)
+  const stream = raw ?? await connection.newStream(protocol, { signal, runOnLimitedConnection: true })
   const frames = new FrameStream(stream, { maxDataLength: LIMITED_ANSWER_BYTES, maxBufferSize: 2 * LIMITED_ANSWER_BYTES })
   const onAbort = (): void => { stream.abort(signal.reason) }
   signal.addEventListener('abort', onAbort, { once: true })
   try {
     const request = Frame.encode({ ...frame, id: 1n, response: false })
+    if (raw != null) stream.send(proposal(protocol))
     frames.send(request)
     await stream.close({ signal })
     // no idle deadline here: the request's signal bounds the wait (and aborts the stream); a begun
     // answer must be whole within the request's deadline (a timer, so at most 2^31 - 1 ms)
+    if (raw != null) await acceptance(frames, protocol)
     const read = await frames.read({ frameTimeout: FRAME_DEADLINE_MS })
     if (!('frame' in read)) throw new ProtocolError('limited rpc stream ended without an answer')
     const response = Frame.decode(read.frame)
@@ -41,6 +48,20 @@ export async function exchangeOnLimited (connection: Connection, protocol: strin
     throw signal.aborted ? signal.reason : err
   } finally {
     signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/** The peer's acceptance of our optimistic proposal, read in front of its answer. */
+async function acceptance (frames: FrameStream, protocol: string): Promise<void> {
+  try {
+    await readAcceptance(async () => {
+      const read = await frames.read({ frameTimeout: FRAME_DEADLINE_MS })
+      if (!('frame' in read)) throw new ProtocolError('stream ended')
+      return read.frame
+    }, protocol)
+  } catch (err: any) {
+    if (err.name === 'UnsupportedProtocolError') throw err
+    throw new UnsupportedProtocolError(`stream ended before the peer accepted protocol ${protocol} (${err.message}); it may not support it`)
   }
 }
 

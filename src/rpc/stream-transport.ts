@@ -106,7 +106,7 @@ export class StreamTransport implements FrameTransport {
    * connection if one can be had within the deadline, else report it.
    */
   private async exchangeLimited (peer: FoundPeer, connection: Connection, frame: Partial<Frame>, options: AbortOptions & { timeout: number }, deadline: number): Promise<Exchange> {
-    const exchange = await exchangeOnLimited(connection, this.protocol, frame, deadlineSignal([options.signal], options.timeout))
+    const exchange = await exchangeOnLimited(connection, this.protocol, frame, deadlineSignal([options.signal], options.timeout), { optimisticSelect: this.optimistic })
     const left = deadline - Date.now()
     if (exchange.response.status !== Status.BUSY || left <= 0) return exchange
     try {

@@ -36,6 +36,9 @@ export interface OpenConnections {
   isWarm?(peer: PeerId): boolean
 }
 
+/** Why a forwarded read's direct path started. */
+export type FallbackReason = 'failed' | 'hedge'
+
 /** A forwarded read waits this many of the forwarder's round trips (it takes two) before the direct path starts beside it. */
 export const FORWARD_HEDGE_RTTS = 4
 /** A forwarder that served something that did not check is not asked again for this long. */
@@ -105,7 +108,8 @@ export class ForwardedReads {
     this.distrusted.set(forwarder.peerId.toString(), this.init.settings.clock.now() + DISTRUST_MS)
   }
 
-  fellBack (): void {
+  /** The direct path started: `why` 'failed' (the forwarded read failed or brought nothing usable) or 'hedge' (it took longer than the hedge). */
+  fellBack (why: FallbackReason): void {
     this.init.metrics?.count('forwarded_read_fallbacks')
   }
 
@@ -126,12 +130,12 @@ export class ForwardedReads {
   async hedged<T>(forwarder: FoundPeer, hedgeMs: number | undefined, signal: AbortSignal, forwarded: (signal: AbortSignal) => Promise<T | undefined>, direct: (signal: AbortSignal) => Promise<T>): Promise<T> {
     // the hedge spends from the read hedge budget (peer-rtt.ts): an overloaded node does not dial for every read
     this.init.rtt.readStarted()
-    return await hedged(this.init.settings.clock, hedgeMs ?? this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), () => { this.fellBack() }, signal, forwarded, direct)
+    return await hedged(this.init.settings.clock, hedgeMs ?? this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), why => { this.fellBack(why) }, signal, forwarded, direct)
   }
 }
 
 /** See ForwardedReads.hedged; the race itself, on `clock`. */
-export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => boolean, onFallback: () => void, signal: AbortSignal, first: (signal: AbortSignal) => Promise<T | undefined>, fallback: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => boolean, onFallback: (why: FallbackReason) => void, signal: AbortSignal, first: (signal: AbortSignal) => Promise<T | undefined>, fallback: (signal: AbortSignal) => Promise<T>): Promise<T> {
   signal.throwIfAborted()
   const firstStop = new AbortController()
   const fallbackStop = new AbortController()
@@ -153,10 +157,10 @@ export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => 
     firstStop.abort()
     reject(err)
   }
-  const startFallback = (): void => {
+  const startFallback = (why: FallbackReason): void => {
     if (started || done) return
     started = true
-    onFallback()
+    onFallback(why)
     fallback(AbortSignal.any([signal, fallbackStop.signal])).then(finish, err => {
       fallbackError = { err }
       if (firstOver) fail(err)
@@ -166,10 +170,10 @@ export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => 
     firstOver = true
     if (value !== undefined) { finish(value); return }
     if (fallbackError != null) { fail(fallbackError.err); return }
-    startFallback()
+    startFallback('failed')
   }
   first(AbortSignal.any([signal, firstStop.signal])).then(firstDone, () => { firstDone(undefined) })
-  const timer = clock.setTimeout(() => { if (!firstOver && mayHedge()) startFallback() }, hedgeMs)
+  const timer = clock.setTimeout(() => { if (!firstOver && mayHedge()) startFallback('hedge') }, hedgeMs)
   try {
     return await promise
   } finally {
