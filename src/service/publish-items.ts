@@ -118,8 +118,9 @@ export class PublishItems {
    * for a while, and the resolve goes the direct way. Undefined (the direct
    * path decides) also when too few answered, when none holds a record
    * (not-found is never taken from a forwarder), or when a replica serves a
-   * hash item under the id. No read repair: it would open connections to
-   * the replicas, which is what this path avoids (anti-entropy repairs them).
+   * hash item under the id. Read repair as on the direct path, in the
+   * background and only to replicas that answered (older or none): those
+   * the forwarder could not reach are not known to lack it.
    */
   private async resolveForwarded (id: Uint8Array, forwarder: FoundPeer, signal: AbortSignal): Promise<ResolveResult | undefined> {
     const { settings, neighbourhood } = this.init
@@ -133,6 +134,7 @@ export class PublishItems {
     for (const p of [...answer.closer, ...answer.answers.map(a => a.peer), ...neighbourhood.shareNearest(id, settings.replicas), self]) known.set(p.peerId.toString(), p)
     const inSet = new Set(nearestPositioned(id, known.values(), settings.replicas).map(p => p.peerId.toString()))
     const answers: Array<{ record?: PublishRecord, inReplicaSet: boolean }> = [{ record: localRecord, inReplicaSet: inSet.has(selfKey) }]
+    const held = new Map<string, { peer: FoundPeer, record?: PublishRecord, acceptors?: Uint8Array[] }>()
     let heard = inSet.has(selfKey) ? 1 : 0
     const seen = new Set<string>([selfKey])
     for (const { peer, item } of answer.answers) {
@@ -151,10 +153,13 @@ export class PublishItems {
       }
       if (inSet.has(key)) heard++
       answers.push({ record, inReplicaSet: inSet.has(key) })
+      held.set(key, { peer, record, acceptors: item?.acceptors })
     }
     if (heard < settings.readQuorum) return undefined
     const best = pick(answers)
     if (best == null) return undefined
+    const answered = nearestPositioned(id, known.values(), settings.replicas).filter(p => p.peerId.toString() === selfKey || held.has(p.peerId.toString()))
+    this.readRepair(id, best, answered, held, localRecord, acceptorsOf(best, [{ record: localRecord, acceptors: local?.acceptors }, ...held.values()]))
     return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
   }
 

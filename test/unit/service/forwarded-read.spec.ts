@@ -94,6 +94,27 @@ describe('unit: forwarded reads (in-memory network)', () => {
     expect(net.connectionsOpened(), 'connections opened by the resolve').to.equal(opened)
   })
 
+  it('resolve: read repair through a forwarded read, to a replica that answered an older record', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const { id } = await net.nodes[0].publish(key, new TextEncoder().encode('v1'))
+    const replicas = net.nearest(id, R)
+    await waitFor('every replica to hold seq 1', () => replicas.every(n => n[internals].store.meta(id) != null), 3000)
+    const older = await replicas[2][internals].store.get(id)
+    const { seq } = await net.nodes[0].publish(key, new TextEncoder().encode('v2'))
+    await waitFor('every replica to hold seq 2', () => replicas.every(n => n[internals].store.meta(id)?.seq === seq), 3000)
+    // one replica falls back to the older record (missed the second publish)
+    await replicas[2][internals].store.put(id, older!)
+    expect((replicas[2][internals].store.meta(id)?.seq ?? 0n) < seq).to.equal(true)
+    const { reader, forwarder } = pick([net.nodes[0], ...replicas])
+    for (const r of replicas) await link(forwarder, r)
+    isolate(reader, forwarder)
+    const asked = forwards()
+    const resolved = await reader.resolve(id)
+    expect(resolved.seq).to.equal(seq)
+    expect(forwards(), 'a FORWARD went out').to.be.greaterThan(asked)
+    await waitFor('the stale replica to be repaired to the newest seq', () => replicas[2][internals].store.meta(id)?.seq === seq, 3000)
+  })
+
   it('get: a forwarder serving wrong bytes is caught; the direct path returns the value', async () => {
     const { key, value, writer, replicas } = await putValue()
     const { reader, forwarder } = pick([writer, ...replicas])
