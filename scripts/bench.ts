@@ -67,6 +67,7 @@ const { values: args } = parseArgs({
     'cold-reads': { type: 'string', default: '100' },
     'no-forward': { type: 'boolean', default: false },
     'no-optimistic-select': { type: 'boolean', default: false },
+    'one-forwarder': { type: 'boolean', default: false },
     'cold-restore': { type: 'boolean', default: false },
     out: { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
@@ -80,7 +81,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-restore] [--no-forward] [--no-optimistic-select] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -111,6 +112,8 @@ const workload: Omit<WorkloadOptions, 'onPhase'> = {
 installSocketDelay(workload.rttMs ?? 0)
 // toyrrent's new RPC streams wait for the protocol's acceptance before their first request (the "before" of rpc/optimistic-select.ts); bench-node processes inherit it
 if (args['no-optimistic-select']) process.env.BENCH_NO_OPTIMISTIC_SELECT = '1'
+// toyrrent's forwarded reads fall back to the direct path after the first forwarder (no second one)
+if (args['one-forwarder']) process.env.BENCH_ONE_FORWARDER = '1'
 const clusterOptions = {
   nodes,
   replicas: args.replicas != null ? num('replicas') : undefined,

@@ -165,6 +165,11 @@ export class ToyrrentBenchNode implements ImplNode {
     if (process.env.BENCH_NO_OPTIMISTIC_SELECT === '1' && transport != null && 'optimistic' in transport) transport.optimistic = false
     const forwarded = (node.toyrrent as any).hashItems?.init?.forwarded
     countRequests({ forwarded }, 'forwarded', 'fellBack', (why: string) => `FORWARD fallback (${why})`, this.counts)
+    // bench --one-forwarder: no second forwarder before the direct path (the "before" of forwardersFor's second)
+    if (process.env.BENCH_ONE_FORWARDER === '1' && typeof forwarded?.forwardersFor === 'function') {
+      const forwardersFor = forwarded.forwardersFor.bind(forwarded)
+      forwarded.forwardersFor = (key: Uint8Array, needOpen: number) => forwardersFor(key, needOpen, 1)
+    }
   }
 
   static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {

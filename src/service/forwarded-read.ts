@@ -73,16 +73,28 @@ export class ForwardedReads {
    * those we have an open direct connection to. Undefined: read directly.
    */
   forwarderFor (key: Uint8Array, needOpen: number): FoundPeer | undefined {
+    return this.forwardersFor(key, needOpen, 1)[0]
+  }
+
+  /**
+   * Up to `count` forwarders for `key`, best first (see forwarderFor); none
+   * when the read needs no forwarding. The second is asked when the first
+   * brings back nothing usable, beside the direct path (`hedged`).
+   */
+  forwardersFor (key: Uint8Array, needOpen: number, count = 2): FoundPeer[] {
     const { table, connections, neighbourhood, settings } = this.init
     const replicas = table.closest(key, settings.replicas)
     let open = neighbourhood.among(key, settings.replicas) ? 1 : 0
     for (const p of replicas) if (connections.isOpen(p.peerId)) open++
-    if (open >= needOpen) return undefined
+    if (open >= needOpen) return []
     const now = settings.clock.now()
     const candidates = table.all().filter(p => connections.isOpen(p.peerId) && !this.isDistrusted(p.peerId.toString(), now))
     // one with an RPC stream open saves the new stream's round trip
     const warm = candidates.filter(p => connections.isWarm?.(p.peerId) ?? true)
-    return nearestPositioned(key, warm.length > 0 ? warm : candidates, 1)[0]
+    const first = nearestPositioned(key, warm.length > 0 ? warm : candidates, 1)
+    if (first.length === 0 || count <= 1) return first
+    const firstKey = first[0].peerId.toString()
+    return first.concat(nearestPositioned(key, candidates.filter(p => p.peerId.toString() !== firstKey), count - 1))
   }
 
   /** Ask `forwarder` to read `key`, over the open connection only; throws when it cannot be asked or does not answer in time. */
@@ -122,15 +134,24 @@ export class ForwardedReads {
   }
 
   /**
-   * A forwarded read with the direct path as fallback: `forwarded` first;
-   * `direct` at once when it fails or yields nothing, or beside it after
+   * A forwarded read with the direct path as fallback: `forwarded` through
+   * the first forwarder; when it fails or yields nothing, or beside it after
+   * the hedge, the second forwarder (if any) and then `direct` the same way;
+   * without a second, `direct` at once when it fails or yields nothing, or beside it after
    * the hedge (`hedgeMs`, else a few of the forwarder's round trips). The first result wins and the other is aborted; an error only
    * when both are over (the direct path's error, which says why).
    */
-  async hedged<T>(forwarder: FoundPeer, hedgeMs: number | undefined, signal: AbortSignal, forwarded: (signal: AbortSignal) => Promise<T | undefined>, direct: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async hedged<T>(forwarders: FoundPeer | FoundPeer[], hedgeMs: number | undefined, signal: AbortSignal, forwarded: (forwarder: FoundPeer, signal: AbortSignal) => Promise<T | undefined>, direct: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const [forwarder, second] = Array.isArray(forwarders) ? forwarders : [forwarders]
     // the hedge spends from the read hedge budget (peer-rtt.ts): an overloaded node does not dial for every read
     this.init.rtt.readStarted()
-    return await hedged(this.init.settings.clock, hedgeMs ?? this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), why => { this.fellBack(why) }, signal, forwarded, direct)
+    const { clock } = this.init.settings
+    // the fallback asks a second forwarder first when there is one (two round trips if it reaches
+    // the replicas, against a new connection's five or six), hedged by the direct path the same way
+    const fallback = second == null
+      ? direct
+      : async (s: AbortSignal) => await hedged(clock, hedgeMs ?? this.hedgeMs(second), () => this.init.rtt.takeHedge(), () => {}, s, async s2 => forwarded(second, s2), direct)
+    return await hedged(clock, hedgeMs ?? this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), why => { this.fellBack(why) }, signal, async s => forwarded(forwarder, s), fallback)
   }
 }
 

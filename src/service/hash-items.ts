@@ -66,9 +66,9 @@ export class HashItems {
       if (verifyHashItem(key, local.body)) return local.body
     }
     // no replica among our open connections: through the connected peer nearest the key, the lookup as fallback
-    const forwarder = this.init.forwarded?.forwarderFor(key, 1)
-    if (forwarder == null) return await this.fetchDirect(key, signal(), options)
-    return await this.init.forwarded!.hedged(forwarder, options.hedgeMs, signal(), async s => this.fetchForwarded(key, forwarder, s), async s => this.fetchDirect(key, s, options))
+    const forwarders = this.init.forwarded?.forwardersFor(key, 1) ?? []
+    if (forwarders.length === 0) return await this.fetchDirect(key, signal(), options)
+    return await this.init.forwarded!.hedged(forwarders, options.hedgeMs, signal(), async (f, s) => this.fetchForwarded(key, f, s), async s => this.fetchDirect(key, s, options))
   }
 
   /**

@@ -102,9 +102,9 @@ export class PublishItems {
    */
   async resolve (id: Uint8Array, signal: AbortSignal, options: { hedgeMs?: number } = {}): Promise<ResolveResult> {
     // fewer than a read quorum of the replica set among our open connections: through the connected peer nearest the id
-    const forwarder = this.init.forwarded?.forwarderFor(id, this.init.settings.readQuorum)
-    if (forwarder == null) return await this.resolveDirect(id, signal)
-    return await this.init.forwarded!.hedged(forwarder, options.hedgeMs, signal, async s => this.resolveForwarded(id, forwarder, s), async s => this.resolveDirect(id, s))
+    const forwarders = this.init.forwarded?.forwardersFor(id, this.init.settings.readQuorum) ?? []
+    if (forwarders.length === 0) return await this.resolveDirect(id, signal)
+    return await this.init.forwarded!.hedged(forwarders, options.hedgeMs, signal, async (f, s) => this.resolveForwarded(id, f, s), async s => this.resolveDirect(id, s))
   }
 
   /**

@@ -14,7 +14,7 @@ import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
 import { internals } from '../../../src/service/toyrrent.ts'
 import { kindNumber } from '../../../src/store/item-store.ts'
 import { decodePublishRecord, encodePublishRecord } from '../../../src/records/publish-record.ts'
-import { peerPosition } from '../../../src/keyspace.ts'
+import { nearestPositioned, peerPosition } from '../../../src/keyspace.ts'
 import { waitFor } from '../helpers.ts'
 import { ForwardMode, Frame, Status } from '../../../src/rpc/pb/rpc.ts'
 import { peerIdFromMultihash } from '@libp2p/peer-id'
@@ -164,6 +164,25 @@ describe('unit: forwarded reads (in-memory network)', () => {
     expect(forwards(), 'the forwarder was asked').to.be.greaterThan(asked)
     expect(replicas.filter(r => net.connected(forwarder, r)), 'replicas the forwarder connected to').to.deep.equal([])
     expect(replicas.some(r => net.connected(reader, r)), 'the fallback asked a replica directly').to.equal(true)
+  })
+
+  it('a forwarder with no connection to a replica: a second forwarder that has one answers, and no connection is opened', async () => {
+    const { key, value, writer, replicas } = await putValue()
+    const reader = net.nodes.find(n => n !== writer && !replicas.includes(n))!
+    // the two table peers nearest the key that are neither writer nor replicas: the nearer is asked first
+    const others = net.nodes.filter(n => n !== reader && n !== writer && !replicas.includes(n) && reader[internals].table.get(net.peerId(n)) != null)
+    const [first, second] = nearestPositioned(key, others.map(n => ({ node: n, position: peerPosition(net.peerId(n)) })), 2).map(e => e.node)
+    await link(reader, first)
+    await link(reader, second)
+    for (const r of replicas) net.disconnect(first, r)
+    await link(second, replicas[0])
+    for (const n of net.nodes) if (n !== first && n !== second) net.disconnect(reader, n)
+    const opened = net.connectionsOpened()
+    const asked = forwards()
+    expect(await reader.get(key, { hedgeMs: 20_000 })).to.deep.equal(value)
+    expect(net.connectionsOpened(), 'connections opened by the get').to.equal(opened)
+    expect(replicas.filter(r => net.connected(reader, r) || net.connected(first, r))).to.deep.equal([])
+    expect(forwards(), 'FORWARD bytes: both forwarders were asked').to.be.greaterThan(asked)
   })
 
   it('a slow forwarder: the direct path starts beside it after the hedge and answers first', async () => {
