@@ -105,11 +105,17 @@ export class ForwardedReads {
     return await this.init.rpc.forward(forwarder, key, mode, Math.floor(requestTimeout / 2), { signal, timeout: requestTimeout, noDial: true })
   }
 
-  /** How long the direct path waits on a forwarded read before it starts beside it. */
+  /**
+   * How long the fallback waits on a forwarded read before it starts beside
+   * it: FORWARD_HEDGE_RTTS of the forwarder's measured round trips, in
+   * round trips only (no fixed cap: a forwarded read takes two, so a 200 ms
+   * cap fired on every read over a 100 ms link), at most half the request
+   * timeout; READ_HEDGE_MS while unmeasured.
+   */
   hedgeMs (forwarder: FoundPeer): number {
     const rtt = this.init.rtt.estimate(forwarder.peerId.toString())
     if (rtt == null) return READ_HEDGE_MS
-    return Math.min(READ_HEDGE_MS, Math.max(HEDGE_MIN_MS, FORWARD_HEDGE_RTTS * rtt))
+    return Math.min(Math.floor(this.init.settings.requestTimeout / 2), Math.max(HEDGE_MIN_MS, FORWARD_HEDGE_RTTS * rtt))
   }
 
 
