@@ -104,12 +104,15 @@ export class PublishItems {
     // fewer than a read quorum of the replica set among our open connections: through the connected peer nearest the id
     const forwarders = this.init.forwarded?.forwardersFor(id, this.init.settings.readQuorum) ?? []
     if (forwarders.length === 0) return await this.resolveDirect(id, signal)
-    return await this.init.forwarded!.hedged(forwarders, options.hedgeMs, signal, async (f, s) => this.resolveForwarded(id, f, s), async s => this.resolveDirect(id, s))
+    // what every forwarder asked so far brought (checked): a second one's answers count toward the same quorum
+    const pool: ForwardPool = { closer: [], answers: [] }
+    return await this.init.forwarded!.hedged(forwarders, options.hedgeMs, signal, async (f, s) => this.resolveForwarded(id, f, s, pool), async s => this.resolveDirect(id, s))
   }
 
   /**
    * A resolve through `forwarder` (protocols/rpc.md, "Forwarded reads"): it
-   * returns what each replica it reached answered, each record still signed.
+   * returns what each replica it reached answered, each record still signed;
+   * the answers of an earlier forwarder of the same resolve (`pool`) count too.
    * The replica set is the R nearest to the id of the peers the forwarder
    * names, our own table's and us; a read quorum of that set must have
    * answered (our own copy counting when we are one of them), and `pick`
@@ -122,25 +125,13 @@ export class PublishItems {
    * background and only to replicas that answered (older or none): those
    * the forwarder could not reach are not known to lack it.
    */
-  private async resolveForwarded (id: Uint8Array, forwarder: FoundPeer, signal: AbortSignal): Promise<ResolveResult | undefined> {
+  private async resolveForwarded (id: Uint8Array, forwarder: FoundPeer, signal: AbortSignal, pool: ForwardPool): Promise<ResolveResult | undefined> {
     const { settings, neighbourhood } = this.init
     const forwarded = this.init.forwarded!
     const answer = await forwarded.ask(forwarder, id, 'replica-set', signal)
-    const local = await this.init.store.get(id)
-    const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
-    const self = neighbourhood.selfPeer()
-    const selfKey = self.peerId.toString()
-    const known = new Map<string, FoundPeer>()
-    for (const p of [...answer.closer, ...answer.answers.map(a => a.peer), ...neighbourhood.shareNearest(id, settings.replicas), self]) known.set(p.peerId.toString(), p)
-    const inSet = new Set(nearestPositioned(id, known.values(), settings.replicas).map(p => p.peerId.toString()))
-    const answers: Array<{ record?: PublishRecord, inReplicaSet: boolean }> = [{ record: localRecord, inReplicaSet: inSet.has(selfKey) }]
-    const held = new Map<string, { peer: FoundPeer, record?: PublishRecord, acceptors?: Uint8Array[] }>()
-    let heard = inSet.has(selfKey) ? 1 : 0
-    const seen = new Set<string>([selfKey])
+    // this forwarder's answers, each checked, before any joins the pool
+    const mine: ForwardPool['answers'] = []
     for (const { peer, item } of answer.answers) {
-      const key = peer.peerId.toString()
-      if (seen.has(key)) continue
-      seen.add(key)
       if (item?.kind === 'hash') return undefined
       let record: PublishRecord | undefined
       if (item != null) {
@@ -151,9 +142,28 @@ export class PublishItems {
           return undefined
         }
       }
+      mine.push({ peer, record, acceptors: item?.acceptors })
+    }
+    pool.closer.push(...answer.closer)
+    pool.answers.push(...mine)
+    const local = await this.init.store.get(id)
+    const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
+    const self = neighbourhood.selfPeer()
+    const selfKey = self.peerId.toString()
+    const known = new Map<string, FoundPeer>()
+    for (const p of [...pool.closer, ...pool.answers.map(a => a.peer), ...neighbourhood.shareNearest(id, settings.replicas), self]) known.set(p.peerId.toString(), p)
+    const inSet = new Set(nearestPositioned(id, known.values(), settings.replicas).map(p => p.peerId.toString()))
+    const answers: Array<{ record?: PublishRecord, inReplicaSet: boolean }> = [{ record: localRecord, inReplicaSet: inSet.has(selfKey) }]
+    const held = new Map<string, { peer: FoundPeer, record?: PublishRecord, acceptors?: Uint8Array[] }>()
+    let heard = inSet.has(selfKey) ? 1 : 0
+    const seen = new Set<string>([selfKey])
+    for (const { peer, record, acceptors } of pool.answers) {
+      const key = peer.peerId.toString()
+      if (seen.has(key)) continue
+      seen.add(key)
       if (inSet.has(key)) heard++
       answers.push({ record, inReplicaSet: inSet.has(key) })
-      held.set(key, { peer, record, acceptors: item?.acceptors })
+      held.set(key, { peer, record, acceptors })
     }
     if (heard < settings.readQuorum) return undefined
     const best = pick(answers)
@@ -243,6 +253,12 @@ export class PublishItems {
       })
     }
   }
+}
+
+/** The checked answers of the forwarders a resolve asked so far, and the peers they named (a second forwarder's count toward the same quorum). */
+interface ForwardPool {
+  closer: FoundPeer[]
+  answers: Array<{ peer: FoundPeer, record?: PublishRecord, acceptors?: Uint8Array[] }>
 }
 
 /** The acceptor set a copy of `best` carries, if any copy that answered has one. */

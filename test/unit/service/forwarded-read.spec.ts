@@ -185,6 +185,28 @@ describe('unit: forwarded reads (in-memory network)', () => {
     expect(forwards(), 'FORWARD bytes: both forwarders were asked').to.be.greaterThan(asked)
   })
 
+  it('resolve: two forwarders that each reach one replica make the read quorum together; no connection is opened', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const { id, seq } = await net.nodes[0].publish(key, new TextEncoder().encode('merged'))
+    const replicas = net.nearest(id, R)
+    await waitFor('every replica to hold the record', () => replicas.every(n => n[internals].store.meta(id)?.seq === seq), 3000)
+    const reader = net.nodes.find(n => n !== net.nodes[0] && !replicas.includes(n))!
+    const others = net.nodes.filter(n => n !== reader && n !== net.nodes[0] && !replicas.includes(n) && reader[internals].table.get(net.peerId(n)) != null)
+    const [a, b] = others
+    await link(reader, a)
+    await link(reader, b)
+    // each forwarder reaches one replica only: alone, neither makes a quorum of 2
+    for (const r of replicas) { net.disconnect(a, r); net.disconnect(b, r) }
+    await link(a, replicas[0])
+    await link(b, replicas[1])
+    for (const n of net.nodes) if (n !== a && n !== b) net.disconnect(reader, n)
+    const opened = net.connectionsOpened()
+    const resolved = await reader.resolve(id, { hedgeMs: 20_000 })
+    expect(resolved.seq).to.equal(seq)
+    expect(new TextDecoder().decode(resolved.value)).to.equal('merged')
+    expect(net.connectionsOpened(), 'connections opened by the resolve').to.equal(opened)
+  })
+
   it('a slow forwarder: the direct path starts beside it after the hedge and answers first', async () => {
     const { key, value, writer, replicas } = await putValue()
     const { reader, forwarder } = pick([writer, ...replicas])
