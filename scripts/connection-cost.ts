@@ -21,6 +21,7 @@ import { quic } from '@chainsafe/libp2p-quic'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
+import { PeerRecord, RecordEnvelope } from '@libp2p/peer-record'
 import { createToyrrentNode } from '../src/node.ts'
 import { round } from './lib/stats.ts'
 import { LOOPBACK_LISTEN, parseBenchTransport } from './lib/impl.ts'
@@ -78,6 +79,16 @@ function countPeerStoreWrites (libp2p: Libp2p, counts: Record<string, number>): 
 
 const callers: Record<string, number> = {}
 
+/** Count a method's calls on one object (a scripts-only probe). */
+function countCalls (owner: any, method: string, counts: Record<string, number>, label: string): void {
+  const original = owner?.[method]
+  if (typeof original !== 'function') return
+  owner[method] = function (this: unknown, ...a: unknown[]) {
+    counts[label] = (counts[label] ?? 0) + 1
+    return original.apply(this, a)
+  }
+}
+
 async function main (): Promise<void> {
   const n = Number(args.nodes)
   const nodes = []
@@ -90,6 +101,10 @@ async function main (): Promise<void> {
   const writes: Record<string, number> = {}
   for (const x of nodes) countPeerStoreWrites(x.libp2p, writes)
   const events: Record<string, number> = {}
+  // signing our peer record (identify did it per response) and reading our own addresses (getsockname per listener) per connection
+  countCalls(RecordEnvelope, 'seal', events, 'peer records signed')
+  for (const x of nodes) countCalls((x.libp2p as any).components?.addressManager, 'getAddresses', events, 'own addresses read')
+  for (const x of nodes) countCalls((x.libp2p as any).components?.addressManager, 'getAddressesWithMetadata', events, 'own addresses read')
   for (const x of nodes) {
     for (const name of ['self:peer:update', 'peer:update', 'peer:identify', 'connection:open'] as const) {
       x.libp2p.addEventListener(name, () => { events[name] = (events[name] ?? 0) + 1 })
@@ -113,6 +128,19 @@ async function main (): Promise<void> {
     const { profile } = await session.post('Profiler.stop')
     await writeFile(String(args['cpu-prof']), JSON.stringify(profile))
   }
+  // what one of the counted calls costs, on the dialer, same run
+  const perCall = async (fn: () => unknown, times = 200): Promise<number> => {
+    const c = process.cpuUsage()
+    for (let i = 0; i < times; i++) await fn()
+    const u = process.cpuUsage(c)
+    return round((u.user + u.system) / 1000 / times, 3)
+  }
+  const am = (dialer.libp2p as any).components.addressManager
+  const key = (dialer.libp2p as any).components.privateKey
+  const cpuMsPerCall = {
+    'own addresses read': await perCall(() => am.getAddressesWithMetadata()),
+    'peer record signed': await perCall(async () => RecordEnvelope.seal(new PeerRecord({ peerId: dialer.libp2p.peerId, multiaddrs: dialer.libp2p.getMultiaddrs() }), key))
+  }
   process.stdout.write(JSON.stringify({
     stack: args.stack,
     transport,
@@ -120,6 +148,7 @@ async function main (): Promise<void> {
     connections: measured.length,
     cpuMsPerConnection: round((used.user + used.system) / 1000 / measured.length, 1),
     wallMsPerDial: round((performance.now() - start - 500) / measured.length, 1),
+    cpuMsPerCall,
     eventsPerConnection: Object.fromEntries(Object.entries(events).map(([k, v]) => [k, round(v / measured.length, 2)])),
     peerStoreWritesPerConnection: Object.fromEntries(Object.entries(writes).map(([k, v]) => [k, round(v / measured.length, 2)])),
     ...(process.env.WRITE_CALLERS === '1' ? { writeCallersPerConnection: Object.fromEntries(Object.entries(callers).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / measured.length, 2)])) } : {}),

@@ -9,7 +9,10 @@
  * toyrrent's own source (their self size only: the Maps and arrays they hold
  * are counted under Map/array).
  *
- *   node --expose-gc dist/scripts/node-memory.js [--stack bare|toyrrent] [--nodes 20] [--transport tcp|quic] [--snapshot]
+ * Run with `--optimize-for-size` too to see how much of the RSS per node is V8
+ * sizing its heap rather than the nodes' objects.
+ *
+ *   node --expose-gc [--optimize-for-size] dist/scripts/node-memory.js [--stack bare|toyrrent] [--nodes 20] [--transport tcp|quic] [--snapshot]
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
@@ -57,9 +60,9 @@ function gc (): void {
   collect()
 }
 
-function memory (): { heap: number, external: number, rss: number } {
+function memory (): { heap: number, heapTotal: number, external: number, rss: number } {
   const m = process.memoryUsage()
-  return { heap: m.heapUsed, external: m.external, rss: m.rss }
+  return { heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external, rss: m.rss }
 }
 
 /** Class names declared in toyrrent's own compiled source (dist/src). */
@@ -93,14 +96,15 @@ async function main (): Promise<void> {
   await new Promise(resolve => setTimeout(resolve, 2000))
   gc()
   const after = memory()
-  const per = (k: 'heap' | 'external' | 'rss'): number => round(mib((after[k] - before[k]) / (n - 1)), 2)
+  const per = (k: 'heap' | 'heapTotal' | 'external' | 'rss'): number => round(mib((after[k] - before[k]) / (n - 1)), 2)
   const connections = nodes.reduce((s, x) => s + x.libp2p.getConnections().length, 0)
   const result: Record<string, unknown> = {
     stack: args.stack,
     transport,
     nodes: n,
     connectionsPerNode: round(connections / n, 1),
-    perNodeMiB: { heap: per('heap'), external: per('external'), rss: per('rss') },
+    // heap: live JS objects after GC; heapTotal: what V8 holds for the heap (live + free space it keeps); rss - heapTotal: malloc, buffers, code
+    perNodeMiB: { heap: per('heap'), heapTotal: per('heapTotal'), external: per('external'), rss: per('rss') },
     loadavg: os.loadavg().map(x => round(x, 2))
   }
   if (args.snapshot === true) {
