@@ -174,8 +174,8 @@ export class ToyrrentBenchNode implements ImplNode {
     // where a cold read's round trips go: new RPC streams (the client's transport), forwarded reads' direct-path starts by reason
     countRequests(node.toyrrent[internals].rpc, 'transport', 'openChannel', () => 'new RPC stream', this.counts)
     // bench --no-optimistic-select (the "before" of rpc/optimistic-select.ts): new streams negotiate in full first
-    const transport = (node.toyrrent[internals].rpc as any).transport
-    if (process.env.BENCH_NO_OPTIMISTIC_SELECT === '1' && transport != null && 'optimistic' in transport) transport.optimistic = false
+    const frames = (node.toyrrent[internals].rpc as any).transport
+    if (process.env.BENCH_NO_OPTIMISTIC_SELECT === '1' && frames != null && 'optimistic' in frames) frames.optimistic = false
     const forwarded = (node.toyrrent as any).hashItems?.init?.forwarded
     countRequests({ forwarded }, 'forwarded', 'fellBack', (why: string) => `FORWARD fallback (${why})`, this.counts)
     // bench --one-forwarder: no second forwarder before the direct path (the "before" of forwardersFor's second)
