@@ -58,7 +58,8 @@ describe('unit: FETCH_MANY', function () {
   describe('handler', () => {
     let store: ItemStore
     let reads: number
-    const context = { peer: undefined as any, signal: AbortSignal.timeout(60_000) }
+    // the signal made per case: one made when the suite loads runs out while other spec files run first
+    const context = { peer: undefined as any, signal: new AbortController().signal }
     before(async () => {
       store = new ItemStore(new MemoryDatastore())
       await store.open()
@@ -66,7 +67,10 @@ describe('unit: FETCH_MANY', function () {
       store.get = async (...args) => { reads++; return get(...args) }
       context.peer = (await randomPeers(1))[0].peerId
     })
-    beforeEach(() => { reads = 0 })
+    beforeEach(() => {
+      reads = 0
+      context.signal = AbortSignal.timeout(60_000)
+    })
 
     it('bad input is BAD_REQUEST and reads nothing: no keys, more than 16, a key not 32 bytes, a key twice', async () => {
       const handler = new FetchManyHandler(store)
