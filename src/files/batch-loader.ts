@@ -17,8 +17,8 @@
  * UNKNOWN_TYPE (an older node) is asked no more batches.
  *
  * Nothing here waits on a peer without a bound of its own (whatever the
- * source under it does): a batch is given up on at the request deadline
- * even if its request never settles, a get waiting for room at busy
+ * source under it does): a batch is given up on just after the request
+ * deadline even if its request never settles, a get waiting for room at busy
  * holders goes the single way after the hedge delay, an abort ends a get at
  * once, and every get ends by its own deadline.
  */
@@ -36,6 +36,9 @@ import type { CID } from 'multiformats/cid'
 
 /** A batch waits this many times the single get's hedge delay before its blocks are also asked one by one. */
 export const BATCH_HEDGE_FACTOR = 2
+
+/** A batch with no answer is given up on at this many times the request deadline (after the request's own timeout). */
+export const BATCH_EXPIRY_FACTOR = 1.25
 
 /**
  * Keys one reader keeps in flight at one peer: half of what a responder
@@ -70,7 +73,7 @@ export interface BatchStats {
   fallbacks: number
   /** Blocks a holder served that did not hash to their CID. */
   wrong: number
-  /** Batches given up on at the request deadline with no answer (their request had not settled). */
+  /** Batches given up on with no answer at 1.25 × the request deadline (their request had not settled). */
   expired: number
   /** Gets that waited for room at their holders past the hedge delay and went the single way. */
   overdue: number
@@ -116,9 +119,13 @@ export class BatchLoader {
     this.init = init
   }
 
-  /** Deadline of one FETCH_MANY as the loader keeps it (the source's request deadline). */
+  /**
+   * When the loader gives a batch up: a quarter past the source's request
+   * deadline, so the request's own timeout (which counts a silent peer
+   * against it) normally comes first and this is only the backstop.
+   */
   private get requestMs (): number {
-    return this.source.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+    return BATCH_EXPIRY_FACTOR * (this.source.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
   }
 
   /** A batch waits this long before its blocks are asked on their own, and a get this long for room at a holder. */
@@ -136,7 +143,7 @@ export class BatchLoader {
     signal?.throwIfAborted()
     const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>()
     const waiter: Waiter = { cid, key, hex: hexKey(key), holders, signal, started: performance.now(), settled: false, single: false, resolve, reject }
-    // the get's own bound: room (the hedge delay, at most twice MAX_HEDGE_MS), a batch (the request deadline), then the single get
+    // the get's own bound: room (the hedge delay, at most twice MAX_HEDGE_MS), a batch (1.25 × the request deadline), then the single get
     const singleMs = this.init.singleMs ?? BLOCK_TRIES * (this.source.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS)
     const deadlineMs = this.delay() + this.requestMs + singleMs
     waiter.timer = setTimeout(() => {
@@ -215,7 +222,7 @@ export class BatchLoader {
     // the loader's own deadline on the request, whatever the source does with it: a holder that never
     // answers (or a request that never settles) is given up on, its slots freed and its blocks asked singly
     const giveUp = new AbortController()
-    const expiry = setTimeout(() => { giveUp.abort(new TimeoutError(`no FETCH_MANY answer from ${id} within ${this.requestMs} ms`)) }, this.requestMs)
+    const expiry = setTimeout(() => { giveUp.abort(new TimeoutError(`no FETCH_MANY answer from ${id} within ${Math.round(this.requestMs)} ms`)) }, this.requestMs)
     const shared = sharedSignal(group)
     const signal = shared == null ? giveUp.signal : AbortSignal.any([shared, giveUp.signal])
     this.stats.requests++
