@@ -99,7 +99,7 @@ export async function measureDaemonPost (options: PostMemoryOptions): Promise<Po
     const seconds = (Date.now() - started) / 1000
     sampling = false
     await sampler
-    if (code !== 0) throw new Error(`curl exited ${code}: ${out}`)
+    if (code !== 0) throw new Error(`curl exited ${code}: ${out}\ndaemon's last output:\n${daemon.tail()}`)
     const cpu = r(await cpuSeconds(pid) - cpuBefore)
     const after = await procMemory(pid)
     const afterMaps = await smapsClasses(pid)
