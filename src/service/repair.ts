@@ -9,8 +9,7 @@
  *     the replica set which it holds, pushes what is missing, and drops its
  *     copy only once every member confirmed it and the trial period passed
  *     (pinned items are kept);
- *  4. republishes pinned items that are due (an interval after they were
- *     stored, then every interval).
+ *  4. republishes pinned items that are due.
  * A neighbour that fails to answer is judged by the one failure rule
  * (PeerRequests); when that takes it out of the table the round runs once
  * more, so the next nearest node takes its place at once.
@@ -183,10 +182,7 @@ export class Repairer {
     for (const meta of [...this.init.store.metas()]) {
       if (!meta.pinned || signal.aborted) continue
       const k = hex(meta.key)
-      // an item is published when first stored (its writer sent it to the R nearest then): due an interval after
-      // that, not at the next round, which for a big add would read and send every block a second time
-      const last = Math.max(this.lastRepublish.get(k) ?? 0, Number(meta.storedAt))
-      if (now - last < this.init.republishInterval) continue
+      if (now - (this.lastRepublish.get(k) ?? 0) < this.init.republishInterval) continue
       const stored = await this.init.store.get(meta.key)
       if (stored == null) continue
       try {

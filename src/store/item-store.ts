@@ -3,7 +3,7 @@
  * in tests), with an in-memory index of what is held (key, kind, seq, pin,
  * expiry, size — never values) so placement, repair and stats never scan the
  * datastore and a miss never touches it. The index is packed (packed-index.ts:
- * ~80 bytes an item, not a JS object each), so it stays small next to what a
+ * ~70 bytes an item, not a JS object each), so it stays small next to what a
  * node stores: 16,384 items for a 1 GiB file.
  */
 import { Key } from 'interface-datastore'
@@ -27,8 +27,6 @@ export interface ItemMeta {
   seq: bigint
   pinned: boolean
   expiresAt: bigint
-  /** When this node first stored it (unix ms; 0: not known, an older version stored it). */
-  storedAt: bigint
   /** Encoded size on disk. */
   bytes: number
 }
@@ -149,7 +147,7 @@ export class ItemStore {
   /** Add or replace the index entry. */
   private remember (key: Uint8Array, item: StoredItem, bytes: number): void {
     this.version++
-    const previous = this.index.set({ key, kind: kindOf(item.kind), seq: item.seq, pinned: item.pinned, expiresAt: item.expiresAt, storedAt: item.storedAt, bytes })
+    const previous = this.index.set({ key, kind: kindOf(item.kind), seq: item.seq, pinned: item.pinned, expiresAt: item.expiresAt, bytes })
     this.byteCount += bytes - (previous?.bytes ?? 0)
   }
 

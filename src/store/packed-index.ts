@@ -2,8 +2,8 @@
  * The item index as a few typed arrays instead of one JS object per item: a
  * node holding a 1 GiB file holds 16,384 blocks, and a Map of hex-string keys
  * to metadata objects cost ~1 KiB of JS heap per item (which V8 then lets
- * the heap grow in proportion to). Here an item costs ~80 bytes outside the
- * JS object heap: its 32-byte key, seq, expiry, time stored, size and kind/pin flags in
+ * the heap grow in proportion to). Here an item costs ~70 bytes outside the
+ * JS object heap: its 32-byte key, seq, expiry, size and kind/pin flags in
  * slot-indexed arrays, and a slot number in an open-addressing hash table.
  *
  * Slots are dense (0 … size − 1): a removal moves the last slot into the
@@ -31,8 +31,6 @@ export interface PackedMeta {
   seq: bigint
   pinned: boolean
   expiresAt: bigint
-  /** When it was first stored (unix ms; 0: not known). */
-  storedAt: bigint
   bytes: number
 }
 
@@ -42,7 +40,6 @@ export class PackedIndex {
   private keys = new Uint8Array(0)
   private seqs = new BigUint64Array(0)
   private expiries = new BigUint64Array(0)
-  private stored = new BigUint64Array(0)
   private sizes = new Float64Array(0)
   private flags = new Uint8Array(0)
   /** power-of-two entries, at most half full */
@@ -58,7 +55,7 @@ export class PackedIndex {
 
   /** Bytes the arrays take (what the index costs, whatever it holds). */
   get footprint (): number {
-    return this.keys.byteLength + this.seqs.byteLength + this.expiries.byteLength + this.stored.byteLength + this.sizes.byteLength + this.flags.byteLength + this.table.byteLength
+    return this.keys.byteLength + this.seqs.byteLength + this.expiries.byteLength + this.sizes.byteLength + this.flags.byteLength + this.table.byteLength
   }
 
   has (key: Uint8Array): boolean {
@@ -86,7 +83,6 @@ export class PackedIndex {
     }
     this.seqs[slot] = BigInt.asUintN(64, meta.seq)
     this.expiries[slot] = BigInt.asUintN(64, meta.expiresAt)
-    this.stored[slot] = BigInt.asUintN(64, meta.storedAt)
     this.sizes[slot] = meta.bytes
     this.flags[slot] = kind | (meta.pinned ? PINNED : 0)
     return previous
@@ -106,7 +102,6 @@ export class PackedIndex {
       this.keys.copyWithin(slot * INDEX_KEY_BYTES, last * INDEX_KEY_BYTES, (last + 1) * INDEX_KEY_BYTES)
       this.seqs[slot] = this.seqs[last]
       this.expiries[slot] = this.expiries[last]
-      this.stored[slot] = this.stored[last]
       this.sizes[slot] = this.sizes[last]
       this.flags[slot] = this.flags[last]
       this.table[moved] = slot + 1
@@ -140,7 +135,6 @@ export class PackedIndex {
       seq: this.seqs[slot],
       pinned: (flags & PINNED) !== 0,
       expiresAt: this.expiries[slot],
-      storedAt: this.stored[slot],
       bytes: this.sizes[slot]
     }
   }
@@ -207,8 +201,6 @@ export class PackedIndex {
     seqs.set(this.seqs.subarray(0, n))
     const expiries = new BigUint64Array(capacity)
     expiries.set(this.expiries.subarray(0, n))
-    const stored = new BigUint64Array(capacity)
-    stored.set(this.stored.subarray(0, n))
     const sizes = new Float64Array(capacity)
     sizes.set(this.sizes.subarray(0, n))
     const flags = new Uint8Array(capacity)
@@ -216,7 +208,6 @@ export class PackedIndex {
     this.keys = keys
     this.seqs = seqs
     this.expiries = expiries
-    this.stored = stored
     this.sizes = sizes
     this.flags = flags
     this.capacity = capacity

@@ -37,7 +37,6 @@ function randomMeta (key: Uint8Array, next: () => number): PackedMeta {
     seq: BigInt(Math.floor(next() * 1e9)) * 4294967296n + BigInt(Math.floor(next() * 1e9)),
     pinned: next() < 0.5,
     expiresAt: next() < 0.2 ? 0n : BigInt(1_700_000_000_000 + Math.floor(next() * 1e9)),
-    storedAt: BigInt(1_700_000_000_000 + Math.floor(next() * 1e9)),
     bytes: Math.floor(next() * 70_000)
   }
 }
@@ -110,16 +109,15 @@ describe('store: packed item index', () => {
   it('keeps seq and expiry over the whole uint64 range', () => {
     const index = new PackedIndex()
     const key = new Uint8Array(INDEX_KEY_BYTES).fill(9)
-    index.set({ key, kind: 'publish', seq: 2n ** 64n - 1n, pinned: false, expiresAt: 2n ** 63n + 5n, storedAt: 2n ** 64n - 2n, bytes: 1 })
+    index.set({ key, kind: 'publish', seq: 2n ** 64n - 1n, pinned: false, expiresAt: 2n ** 63n + 5n, bytes: 1 })
     expect(index.get(key)?.seq).to.equal(2n ** 64n - 1n)
     expect(index.get(key)?.expiresAt).to.equal(2n ** 63n + 5n)
-    expect(index.get(key)?.storedAt).to.equal(2n ** 64n - 2n)
   })
 
   it('refuses keys of another length, and never finds one', () => {
     const index = new PackedIndex()
-    expect(() => index.set({ key: new Uint8Array(31), kind: 'hash', seq: 0n, pinned: false, expiresAt: 0n, storedAt: 0n, bytes: 1 })).to.throw(RangeError)
-    expect(() => index.set({ key: new Uint8Array(32), kind: 'nope' as ItemKind, seq: 0n, pinned: false, expiresAt: 0n, storedAt: 0n, bytes: 1 })).to.throw(RangeError)
+    expect(() => index.set({ key: new Uint8Array(31), kind: 'hash', seq: 0n, pinned: false, expiresAt: 0n, bytes: 1 })).to.throw(RangeError)
+    expect(() => index.set({ key: new Uint8Array(32), kind: 'nope' as ItemKind, seq: 0n, pinned: false, expiresAt: 0n, bytes: 1 })).to.throw(RangeError)
     expect(index.size).to.equal(0)
     expect(index.has(new Uint8Array(33))).to.equal(false)
     expect(index.delete(new Uint8Array(8))).to.equal(undefined)
@@ -128,7 +126,7 @@ describe('store: packed item index', () => {
   it('hands out copies: changing a returned key or the key it was given changes nothing inside', () => {
     const index = new PackedIndex()
     const key = new Uint8Array(INDEX_KEY_BYTES).fill(1)
-    index.set({ key, kind: 'hash', seq: 0n, pinned: true, expiresAt: 0n, storedAt: 0n, bytes: 10 })
+    index.set({ key, kind: 'hash', seq: 0n, pinned: true, expiresAt: 0n, bytes: 10 })
     key.fill(2)
     const original = new Uint8Array(INDEX_KEY_BYTES).fill(1)
     expect(index.has(original)).to.equal(true)
@@ -142,7 +140,7 @@ describe('store: packed item index', () => {
     const index = new PackedIndex()
     const buffer = new Uint8Array(100).fill(5)
     const view = buffer.subarray(10, 10 + INDEX_KEY_BYTES)
-    index.set({ key: view, kind: 'routing', seq: 3n, pinned: false, expiresAt: 9n, storedAt: 4n, bytes: 7 })
+    index.set({ key: view, kind: 'routing', seq: 3n, pinned: false, expiresAt: 9n, bytes: 7 })
     expect(index.get(new Uint8Array(INDEX_KEY_BYTES).fill(5))?.kind).to.equal('routing')
   })
 })
