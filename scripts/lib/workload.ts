@@ -1,7 +1,8 @@
 /**
  * The benchmark workload, the same for every implementation: sequential puts
  * and gets of distinct 1 KiB values from random nodes, gets at a fixed
- * concurrency, then the same for publish/resolve. Every phase is bounded in
+ * concurrency, then the same for publish/resolve, then the cold reads (they
+ * close connections, so they come last). Every phase is bounded in
  * count and in wall time and reports how far it got.
  */
 import { randomBytes } from 'node:crypto'
@@ -323,9 +324,9 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
 
   // ---- gets: sequential, each from a random node other than the writer, then at concurrency
   await readPhases('get', 'getConcurrent', written, async (node, key) => cluster.get(node, key, options.opTimeoutMs))
-  await coldPhase('getCold', written, async (node, key) => cluster.get(node, key, options.opTimeoutMs))
 
   // ---- publish / resolve
+  const published: Written[] = []
   if (options.noPublish === true) {
     result.publish = { skipped: 'disabled (--no-publish)' }
   } else if (!(await cluster.canPublish())) {
@@ -342,7 +343,6 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     await Promise.all([...byNode].map(async ([node, seeds]) => cluster.prepareKeys(node, seeds)))
 
     await hook('publish', 'start')
-    const published: Written[] = []
     phase = await startPhase()
     for (const p of plan) {
       if (phase.expired) break
@@ -354,8 +354,11 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     await hook('publish', 'end')
 
     await readPhases('resolve', 'resolveConcurrent', published, async (node, key) => cluster.resolve(node, key, options.opTimeoutMs))
-    await coldPhase('resolveCold', published, async (node, key) => cluster.resolve(node, key, options.opTimeoutMs))
   }
+
+  // ---- cold reads last: they close connections, which every later phase would otherwise pay to reopen
+  await coldPhase('getCold', written, async (node, key) => cluster.get(node, key, options.opTimeoutMs))
+  if (published.length > 0) await coldPhase('resolveCold', published, async (node, key) => cluster.resolve(node, key, options.opTimeoutMs))
 
   result.memoryAfter = memorySummary(await cluster.memory())
   result.requestTotals = await cluster.requestCounts()
