@@ -92,7 +92,7 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * so the issue's 64 MiB of VmRSS is NOT met (104–115.2 MiB; 119–143.6 before);
  * VmRSS < 160 MiB is only a regression guard. With the packed item index
  * (src/store/packed-index.ts, 2026-11-30, load 12–24): RssAnon 59.1–75.1,
- * VmRSS 101.7–124.8 MiB in three runs (mapped tables 42–48 MiB at the peaks),
+ * VmRSS 101.7–124.8 MiB in four runs (mapped tables 42–61 MiB at the peaks),
  * main in the same hour 74.1 / 111.6 — the index was ~5 MiB of a spread of
  * ~15, so the bounds stay. Under that load a POST took 222–373 s: before the
  * API server turned off Node's 300 s whole-request timeout, the slower ones
