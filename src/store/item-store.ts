@@ -3,7 +3,7 @@
  * in tests), with an in-memory index of what is held (key, kind, seq, pin,
  * expiry, size — never values) so placement, repair and stats never scan the
  * datastore and a miss never touches it. The index is packed (packed-index.ts:
- * ~70 bytes an item, not a JS object each), so it stays small next to what a
+ * 65–130 bytes an item, not a JS object each), so it stays small next to what a
  * node stores: 16,384 items for a 1 GiB file.
  */
 import { Key } from 'interface-datastore'

@@ -1,10 +1,11 @@
 /**
  * The item index as a few typed arrays instead of one JS object per item: a
  * node holding a 1 GiB file holds 16,384 blocks, and a Map of hex-string keys
- * to metadata objects cost ~1 KiB of JS heap per item (which V8 then lets
- * the heap grow in proportion to). Here an item costs ~70 bytes outside the
- * JS object heap: its 32-byte key, seq, expiry, size and kind/pin flags in
- * slot-indexed arrays, and a slot number in an open-addressing hash table.
+ * to metadata objects cost 430 bytes an item (scripts/index-heap.ts). Here
+ * an item costs 65 bytes (up to twice that just after the arrays double),
+ * outside the JS object heap: its 32-byte key, seq, expiry, size and
+ * kind/pin flags in slot-indexed arrays, and a slot number in an
+ * open-addressing hash table.
  *
  * Slots are dense (0 … size − 1): a removal moves the last slot into the
  * hole. The table probes linearly and deletes by shifting back, so no
