@@ -7,16 +7,19 @@
  * requests sent and connections opened per join, and the table sizes after;
  * then the CPU the formed network uses per second while nothing is asked of it.
  *
- *   node dist/scripts/form-bench.js --nodes 50 --impl toyrrent,hyperdht [--seed 1] [--idle-s 20] [--cpu-prof FILE]
+ * `--transport tcp|quic` is what the toyrrent nodes listen on and dial (TCP
+ * with Noise and Yamux, or QUIC); hyperdht is UDP either way.
+ *
+ *   node dist/scripts/form-bench.js --nodes 50 --impl toyrrent,hyperdht [--transport tcp|quic] [--seed 1] [--idle-s 20] [--cpu-prof FILE]
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
 import { Session } from 'node:inspector/promises'
 import { writeFile } from 'node:fs/promises'
-import { createImplNode } from './lib/impl.ts'
+import { createImplNode, parseBenchTransport } from './lib/impl.ts'
 import { rng, randomInt, round, summarise } from './lib/stats.ts'
 import { RpcClient } from '../src/rpc/client.ts'
-import type { ImplName, ImplNode } from './lib/impl.ts'
+import type { BenchTransport, ImplName, ImplNode } from './lib/impl.ts'
 
 /** Requests toyrrent nodes send, by client method, counted on the class so a node's own join counts too (scripts-only probe). */
 const sent: Record<string, number> = {}
@@ -32,6 +35,7 @@ const { values: args } = parseArgs({
   options: {
     nodes: { type: 'string', default: '50' },
     impl: { type: 'string', default: 'toyrrent,hyperdht' },
+    transport: { type: 'string', default: 'tcp' },
     seed: { type: 'string', default: '1' },
     'timeout-s': { type: 'string', default: '600' },
     'idle-s': { type: 'string', default: '20' },
@@ -40,12 +44,13 @@ const { values: args } = parseArgs({
   }
 })
 if (args.help) {
-  process.stdout.write('usage: node dist/scripts/form-bench.js [--nodes 50] [--impl toyrrent,hyperdht] [--seed 1] [--timeout-s 600] [--idle-s 20] [--cpu-prof FILE]\n')
+  process.stdout.write('usage: node dist/scripts/form-bench.js [--nodes 50] [--impl toyrrent,hyperdht] [--transport tcp|quic] [--seed 1] [--timeout-s 600] [--idle-s 20] [--cpu-prof FILE]\n')
   process.exit(0)
 }
 
 interface FormResult {
   impl: ImplName
+  transport?: BenchTransport
   joinMs: number
   refreshMs: number
   formMs: number
@@ -67,7 +72,7 @@ async function idleCpu (seconds: number): Promise<number> {
   return round((used.user + used.system) / 1000 / seconds, 1)
 }
 
-async function form (impl: ImplName, n: number, seed: number, signal: AbortSignal): Promise<FormResult> {
+async function form (impl: ImplName, n: number, seed: number, transport: BenchTransport, signal: AbortSignal): Promise<FormResult> {
   const random = rng(seed)
   const nodes: ImplNode[] = []
   const joins: number[] = []
@@ -79,7 +84,7 @@ async function form (impl: ImplName, n: number, seed: number, signal: AbortSigna
       signal.throwIfAborted()
       const bootstrap = i === 0 ? undefined : nodes[randomInt(random, i)].addr()
       const t = performance.now()
-      nodes.push(await createImplNode(impl, { bootstrap }))
+      nodes.push(await createImplNode(impl, { bootstrap, transport }))
       joins.push(performance.now() - t)
     }
     const joined = performance.now()
@@ -93,6 +98,7 @@ async function form (impl: ImplName, n: number, seed: number, signal: AbortSigna
     const per = (x: number): number => round(x / Math.max(1, n - 1), 2)
     return {
       impl,
+      ...(impl === 'toyrrent' ? { transport } : {}),
       joinMs: round(joined - start, 0),
       refreshMs: round(end - joined, 0),
       formMs: round(end - start, 0),
@@ -110,6 +116,7 @@ async function form (impl: ImplName, n: number, seed: number, signal: AbortSigna
 
 async function main (): Promise<void> {
   const n = Number(args.nodes)
+  const transport = parseBenchTransport(String(args.transport))
   const session = args['cpu-prof'] != null ? new Session() : undefined
   const out: unknown[] = []
   for (const impl of String(args.impl).split(',') as ImplName[]) {
@@ -120,7 +127,7 @@ async function main (): Promise<void> {
       await session.post('Profiler.setSamplingInterval', { interval: 200 })
       await session.post('Profiler.start')
     }
-    const result = await form(impl, n, Number(args.seed), AbortSignal.timeout(Number(args['timeout-s']) * 1000))
+    const result = await form(impl, n, Number(args.seed), transport, AbortSignal.timeout(Number(args['timeout-s']) * 1000))
     if (session != null && impl === 'toyrrent') {
       const { profile } = await session.post('Profiler.stop')
       await writeFile(String(args['cpu-prof']), JSON.stringify(profile))

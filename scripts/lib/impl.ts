@@ -39,6 +39,18 @@ export interface ImplNodeOptions {
   writeQuorum?: number
   /** toyrrent: forwarded reads on (default) or off (the cold-read phase's "before"). */
   forwardReads?: boolean
+  /** toyrrent: listen (and so be dialled) on TCP (default) or QUIC only. */
+  transport?: BenchTransport
+}
+
+export type BenchTransport = 'tcp' | 'quic'
+
+/** The one loopback listen address of each transport a bench node may use. */
+export const LOOPBACK_LISTEN: Record<BenchTransport, string> = { tcp: '/ip4/127.0.0.1/tcp/0', quic: '/ip4/127.0.0.1/udp/0/quic-v1' }
+
+export function parseBenchTransport (text: string): BenchTransport {
+  if (text !== 'tcp' && text !== 'quic') throw new Error(`--transport must be tcp or quic, not "${text}"`)
+  return text
 }
 
 export interface ImplNode {
@@ -83,7 +95,7 @@ function countConnections (libp2p: Libp2p): { count: number } {
   return counter
 }
 
-const LISTEN = ['/ip4/127.0.0.1/tcp/0']
+const LISTEN = [LOOPBACK_LISTEN.tcp]
 
 export async function createImplNode (impl: ImplName, options: ImplNodeOptions = {}): Promise<ImplNode> {
   switch (impl) {
@@ -95,8 +107,9 @@ export async function createImplNode (impl: ImplName, options: ImplNodeOptions =
   }
 }
 
-function loopbackAddr (libp2p: Libp2p): string {
-  const addr = libp2p.getMultiaddrs().find(a => a.toString().startsWith('/ip4/127.0.0.1/tcp/'))
+function loopbackAddr (libp2p: Libp2p, transport: BenchTransport = 'tcp'): string {
+  const prefix = transport === 'quic' ? '/ip4/127.0.0.1/udp/' : '/ip4/127.0.0.1/tcp/'
+  const addr = libp2p.getMultiaddrs().find(a => a.toString().startsWith(prefix))
   if (addr == null) throw new Error('node has no loopback address')
   return addr.toString()
 }
@@ -154,7 +167,7 @@ export class ToyrrentBenchNode implements ImplNode {
 
   private readonly connections: { count: number }
 
-  private constructor (private readonly node: ToyrrentNode) {
+  private constructor (private readonly node: ToyrrentNode, private readonly transport: BenchTransport = 'tcp') {
     this.connections = countConnections(node.libp2p)
     // requests counted by wire type around the service's typed RPC client
     for (const [method, type] of Object.entries(RPC_TYPES)) countRequests(node.toyrrent[internals], 'rpc', method, () => type, this.counts)
@@ -162,18 +175,18 @@ export class ToyrrentBenchNode implements ImplNode {
 
   static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {
     const node = await createToyrrentNode({
-      listen: LISTEN,
+      listen: [LOOPBACK_LISTEN[options.transport ?? 'tcp']],
       bootstrap: options.bootstrap != null ? [options.bootstrap] : [],
       replicas: options.replicas,
       writeQuorum: options.writeQuorum,
       ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {})
     })
-    return new ToyrrentBenchNode(node)
+    return new ToyrrentBenchNode(node, options.transport)
   }
 
   get toyrrent (): ToyrrentNode['toyrrent'] { return this.node.toyrrent }
 
-  addr (): string { return loopbackAddr(this.node.libp2p) }
+  addr (): string { return loopbackAddr(this.node.libp2p, this.transport) }
 
   /** Bounded by the formation deadline (`signal`, --form-timeout-s), not the 30 s operation default: 50 self lookups at once on a loaded machine take longer. */
   async refresh (signal: AbortSignal): Promise<void> { await this.node.toyrrent.refresh({ signal, timeout: 3_600_000 }) }

@@ -22,6 +22,7 @@ import { Toyrrent } from '../service/toyrrent.ts'
 import { InvalidInputError } from '../errors.ts'
 import { quietLogger } from '../quiet-logger.ts'
 import { wantsUpnp } from './optional-modules.ts'
+import { ownPeerRecord } from './own-peer-record.ts'
 import { CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DEFAULT_INBOUND_CONNECTION_THRESHOLD, MAX_STREAM_WINDOW_BYTES } from '../constants.ts'
 import type { NodePlan } from './plan.ts'
 import type { OptionalModules } from './optional-modules.ts'
@@ -92,6 +93,8 @@ function services (options: ToyrrentNodeOptions, plan: NodePlan, parts: Libp2pPa
   const { modes } = plan
   return {
     identify: identify(),
+    // our signed peer record, stored so identify does not sign one per connection
+    ownPeerRecord: ownPeerRecord(),
     // tells connected peers at once when we start or stop answering the RPC protocol (server <-> client)
     identifyPush: identifyPush(),
     ping: ping(),

@@ -3,7 +3,7 @@ import { logger } from '@libp2p/logger'
 import { peerIdOf } from './table.ts'
 import { DIAL_TIMEOUT_MS, REMEMBERED_DIAL_TIMEOUT_MS } from '../constants.ts'
 import type { ToyrrentLibp2p } from './types.ts'
-import type { PeerId } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('toyrrent:node')
@@ -28,13 +28,20 @@ export async function rememberedPeers (libp2p: ToyrrentLibp2p, protocol: string,
  * connects to us by itself (a restarted node's neighbours often do, while
  * our own dial to an old address of theirs may hang). Resolves with how many
  * remembered peers are connected then, bootstrap peers aside.
+ *
+ * Only an inbound connection stops a dial: libp2p announces our own dial's
+ * connection (connection:open, peer:connect) before the dial resolves, and
+ * aborting the dial then destroys that connection (TCP keeps the dial's
+ * signal on its socket), so the rejoin tore down every connection it made.
  */
 export async function rejoin (libp2p: ToyrrentLibp2p, remembered: PeerId[], count: number, bootstrap: Multiaddr[] = []): Promise<number> {
   const bootstrapIds = new Set(bootstrap.map(peerIdOf))
   const candidates = remembered.filter(peer => !bootstrapIds.has(peer.toString()))
   const dials = new Map<string, AbortController>()
-  const cameIn = (evt: CustomEvent<PeerId>): void => { dials.get(evt.detail.toString())?.abort() }
-  libp2p.addEventListener('peer:connect', cameIn)
+  const cameIn = (evt: CustomEvent<Connection>): void => {
+    if (evt.detail.direction === 'inbound') dials.get(evt.detail.remotePeer.toString())?.abort()
+  }
+  libp2p.addEventListener('connection:open', cameIn)
   try {
     const toDial = candidates.filter(peer => libp2p.getConnections(peer).length === 0).slice(0, count)
     await Promise.allSettled(toDial.map(async peer => {
@@ -46,7 +53,7 @@ export async function rejoin (libp2p: ToyrrentLibp2p, remembered: PeerId[], coun
     log('rejoined: %d of %d remembered peers connected (dialled %d)', rejoined, candidates.length, toDial.length)
     return rejoined
   } finally {
-    libp2p.removeEventListener('peer:connect', cameIn)
+    libp2p.removeEventListener('connection:open', cameIn)
   }
 }
 

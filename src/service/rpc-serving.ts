@@ -76,8 +76,15 @@ export class RpcServing {
     if (serve === this.serving) return
     this.serving = serve
     if (!started) return
-    if (serve) await this.handle()
-    else await this.init.components.registrar.unhandle(this.init.settings.protocol)
+    if (serve) {
+      await this.handle()
+      return
+    }
+    await this.init.components.registrar.unhandle(this.init.settings.protocol)
+    // nor on the streams peers opened while we served: an answer there puts us back in the asker's table
+    // (after its identify dropped us); their requests fail instead, and they drop us for that too
+    this.server.stop()
+    this.server.start()
   }
 
   private async handle (): Promise<void> {

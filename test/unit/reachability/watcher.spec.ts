@@ -11,16 +11,17 @@ import type { Connection, Libp2pEvents } from '@libp2p/interface'
 const lan: AddressInfo[] = [{ multiaddr: multiaddr('/ip4/192.168.1.2/tcp/4001'), verified: true, type: 'transport' }]
 const connection = (text: string): Connection => ({ remoteAddr: multiaddr(text) }) as unknown as Connection
 
-function watched (open: Connection[]): { watcher: ReachabilityWatcher, state: ModeState, events: TypedEventEmitter<Libp2pEvents>, scans: () => number } {
+function watched (open: Connection[]): { watcher: ReachabilityWatcher, state: ModeState, events: TypedEventEmitter<Libp2pEvents>, scans: () => number, addressReads: () => number } {
   let scans = 0
+  let addressReads = 0
   const events = new TypedEventEmitter<Libp2pEvents>()
   const components = {
-    addressManager: { getAddressesWithMetadata: () => lan },
+    addressManager: { getAddressesWithMetadata: () => { addressReads++; return lan } },
     connectionManager: { getConnections: () => { scans++; return open } },
     events
   } as unknown as ReachabilityComponents
   const state = new ModeState('auto')
-  return { watcher: new ReachabilityWatcher(components, state), state, events, scans: () => scans }
+  return { watcher: new ReachabilityWatcher(components, state), state, events, scans: () => scans, addressReads: () => addressReads }
 }
 
 describe('unit: ReachabilityWatcher', () => {
@@ -41,6 +42,21 @@ describe('unit: ReachabilityWatcher', () => {
       // on the internet with no verified address of its own: a client (ModeState's rule)
       expect(state.mode).to.equal('client')
       expect(scans()).to.equal(1)
+    } finally {
+      watcher.stop()
+    }
+  })
+
+  it('a connection from a private address re-judges nothing (no read of our addresses); one from the internet does', () => {
+    const { watcher, events, addressReads } = watched([])
+    watcher.start()
+    try {
+      const before = addressReads()
+      for (let i = 0; i < 10; i++) events.safeDispatchEvent('connection:open', { detail: connection(`/ip4/127.0.0.1/tcp/${4000 + i}`) })
+      events.safeDispatchEvent('connection:open', { detail: connection('/ip4/10.0.0.7/tcp/4001') })
+      expect(addressReads()).to.equal(before)
+      events.safeDispatchEvent('connection:open', { detail: connection('/ip4/21.0.0.2/tcp/4001') })
+      expect(addressReads()).to.equal(before + 1)
     } finally {
       watcher.stop()
     }
