@@ -20,6 +20,8 @@ export interface PostMemoryOptions {
   mib: number
   /** Variables for the daemon only (e.g. MALLOC_ARENA_MAX=2). */
   env?: Record<string, string>
+  /** More `toyrrent daemon` arguments (e.g. ['--repair-interval', '0']). */
+  daemonArgs?: string[]
   /** ms the started daemon idles before the baseline reading. */
   settleMs?: number
   /** After the POST, take a heap snapshot (a full GC) and sum it by constructor. */
@@ -33,6 +35,7 @@ export interface HeapFigures { committed: number, used: number, external: number
 export interface PostMemory {
   mib: number
   env: Record<string, string>
+  daemonArgs: string[]
   /** Response of the POST. */
   reply: string
   seconds: number
@@ -59,7 +62,7 @@ export async function measureDaemonPost (options: PostMemoryOptions): Promise<Po
   // a diagnostic report (JS heap by space, native handles) on SIGUSR2, read before and after
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${root}` +
     (options.snapshot === true ? ` --heapsnapshot-signal=SIGPWR --diagnostic-dir=${root}` : '')
-  const daemon = new ChaosNode('post', { dataDir: join(root, 'd'), args: ['--replicas', '1'], startTimeoutMs: 60_000 })
+  const daemon = new ChaosNode('post', { dataDir: join(root, 'd'), args: ['--replicas', '1', ...(options.daemonArgs ?? [])], startTimeoutMs: 60_000 })
   await daemon.start()
   for (const k of [...Object.keys(env), 'NODE_OPTIONS']) Reflect.deleteProperty(process.env, k)
   const pid = daemon.pid as number
@@ -96,7 +99,7 @@ export async function measureDaemonPost (options: PostMemoryOptions): Promise<Po
     const seconds = (Date.now() - started) / 1000
     sampling = false
     await sampler
-    if (code !== 0) throw new Error(`curl exited ${code}: ${out}`)
+    if (code !== 0) throw new Error(`curl exited ${code}: ${out}\ndaemon's last output:\n${daemon.tail()}`)
     const cpu = r(await cpuSeconds(pid) - cpuBefore)
     const after = await procMemory(pid)
     const afterMaps = await smapsClasses(pid)
@@ -111,6 +114,7 @@ export async function measureDaemonPost (options: PostMemoryOptions): Promise<Po
     return {
       mib: options.mib,
       env,
+      daemonArgs: options.daemonArgs ?? [],
       reply: out.trim(),
       seconds,
       cpu,
@@ -223,7 +227,7 @@ function r (n: number): number { return Math.round(n * 10) / 10 }
 /** A few lines' account of a measurement (for a script's output or a test's log). */
 export function describePost (m: PostMemory): string[] {
   return [
-    `daemon POST ${m.mib} MiB in ${m.seconds.toFixed(1)} s (daemon CPU ${m.cpu} s), env ${JSON.stringify(m.env)}: ${m.reply}`,
+    `daemon POST ${m.mib} MiB in ${m.seconds.toFixed(1)} s (daemon CPU ${m.cpu} s), env ${JSON.stringify(m.env)}, daemon args ${JSON.stringify(m.daemonArgs)}: ${m.reply}`,
     `  base VmRSS ${m.base.rss} = anon ${m.base.anon} + file ${m.base.file} MiB`,
     `  peak growth VmRSS ${m.growth.rss}, anon ${m.growth.anon}, file ${m.growth.file} MiB`,
     `  kept after  VmRSS ${m.kept.rss}, anon ${m.kept.anon}, file ${m.kept.file} MiB`,

@@ -34,10 +34,9 @@ export interface FilesInit {
   /** Deadline of one block's get or put, in ms. @default the service's operation timeout */
   blockTimeout?: number
   /**
-   * Ask holders for several blocks at once (FETCH_MANY) when the service can.
-   * Off by default: in one CI run a `toyrrent cat` through a daemon hung with
-   * it on (2026-11-30, cause not found yet); the files bench turns it on with
-   * `--fetch-many on`. @default false
+   * Ask holders for several blocks at once (FETCH_MANY) when the service can;
+   * `false` fetches one block per request (the files bench's
+   * `--fetch-many off`). @default true
    */
   fetchMany?: boolean
 }
@@ -63,8 +62,12 @@ export class Files {
   constructor (service: BlockService, init: FilesInit = {}) {
     this.service = service
     this.init = { fetchWindow: DEFAULT_FETCH_WINDOW, storeWindow: DEFAULT_STORE_WINDOW, ...init }
-    if (service.blockBatches != null && init.fetchMany === true) {
-      this.batches = new BatchLoader(service.blockBatches, this.loadOne, { hedgeMs: () => this.latency.hedgeMs(), onBlock: ms => { this.latency.observe(ms) } })
+    if (service.blockBatches != null && init.fetchMany !== false) {
+      this.batches = new BatchLoader(service.blockBatches, this.loadOne, {
+        hedgeMs: () => this.latency.hedgeMs(),
+        onBlock: ms => { this.latency.observe(ms) },
+        ...(init.blockTimeout == null ? {} : { singleMs: BLOCK_TRIES * init.blockTimeout })
+      })
     }
     this.pins = new Pins(service.localPins, this.load)
   }

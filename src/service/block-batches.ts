@@ -22,6 +22,10 @@ export interface BlockBatchSource {
   holdersOf(key: Uint8Array): FoundPeer[]
   /** One FETCH_MANY to `peer`; throws RemoteRejectedError code 'unknown-type' when the peer predates it. */
   fetchMany(peer: FoundPeer, keys: Uint8Array[], signal?: AbortSignal): Promise<FetchManyAnswer>
+  /** Deadline of one request, BUSY retries included (ms): the batch loader gives a batch up after it. */
+  readonly requestTimeoutMs?: number
+  /** Deadline of one get (ms): the batch loader's bound on a block's single get. */
+  readonly operationTimeoutMs?: number
 }
 
 export interface BlockBatchesInit {
@@ -30,13 +34,21 @@ export interface BlockBatchesInit {
   requests: PeerRequests
   replicas: number
   clock: Clock
+  /** The requests' deadline (ms). @default DEFAULT_REQUEST_TIMEOUT_MS */
+  requestTimeout?: number
+  /** A get's deadline (ms). @default DEFAULT_OPERATION_TIMEOUT_MS */
+  operationTimeout?: number
 }
 
 export class BlockBatches implements BlockBatchSource {
   private readonly init: BlockBatchesInit
+  readonly requestTimeoutMs?: number
+  readonly operationTimeoutMs?: number
 
   constructor (init: BlockBatchesInit) {
     this.init = init
+    this.requestTimeoutMs = init.requestTimeout
+    this.operationTimeoutMs = init.operationTimeout
   }
 
   holdsHere (key: Uint8Array): boolean {

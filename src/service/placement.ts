@@ -46,7 +46,18 @@ export class Placement {
     const { version: storeVersion } = this.store
     if (this.cached?.tableVersion === tableVersion && this.cached.storeVersion === storeVersion) return this.cached.assignments
     const view = this.snapshot()
-    const assignments = [...this.store.metas()].map(meta => ({ meta, replicaSet: view.replicaSet(meta.key).map(p => p.peerId.toString()) }))
+    // one id string per peer and one array per distinct replica set (neighbouring keys share theirs), not one per item
+    const ids = new Map<FoundPeer, string>()
+    const sets = new Map<string, string[]>()
+    const idOf = (p: FoundPeer): string => { let id = ids.get(p); if (id == null) ids.set(p, id = p.peerId.toString()); return id }
+    const assignments: Assignment[] = []
+    for (const meta of this.store.metas()) {
+      const set = view.replicaSet(meta.key).map(idOf)
+      const joined = set.join(',')
+      let shared = sets.get(joined)
+      if (shared == null) sets.set(joined, shared = set)
+      assignments.push({ meta, replicaSet: shared })
+    }
     this.cached = { tableVersion, storeVersion, assignments }
     return assignments
   }

@@ -163,7 +163,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
     const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
     this.hashItems = new HashItems({ ...common, forwarded })
-    this.blockBatches = new BlockBatches({ store: this.store, table: this.table, requests, replicas: s.replicas, clock: s.clock })
+    this.blockBatches = new BlockBatches({ store: this.store, table: this.table, requests, replicas: s.replicas, clock: s.clock, requestTimeout: s.requestTimeout, operationTimeout: s.operationTimeout })
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
     this.paxos = new PaxosState(datastore, { storedSeq: id => this.store.meta(id)?.seq ?? 0n })
     const acceptorSide = this.casAcceptor = casAcceptor({ state: this.paxos, neighbourhood, replicas: s.replicas, storedSeq: id => this.store.meta(id)?.seq ?? 0n, storedRecord: async id => this.store.get(id), verified, clock: s.clock, pauseMs: s.requestTimeout / 2, rejoin: async () => this.join(), log: components.logger.forComponent('toyrrent:cas') })

@@ -2,12 +2,14 @@
  * The items a node holds, in any interface-datastore (LevelDB on disk, memory
  * in tests), with an in-memory index of what is held (key, kind, seq, pin,
  * expiry, size — never values) so placement, repair and stats never scan the
- * datastore and a miss never touches it.
+ * datastore and a miss never touches it. The index is packed (packed-index.ts:
+ * 65–130 bytes an item, not a JS object each), so it stays small next to what a
+ * node stores: 16,384 items for a 1 GiB file.
  */
 import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
 import { StoredItem } from './pb/store.ts'
-import { hexKey as indexKey } from '../bytes.ts'
+import { PackedIndex, INDEX_KEY_BYTES } from './packed-index.ts'
 import type { Item, ItemKind } from '../records/item.ts'
 import type { Datastore } from 'interface-datastore'
 import type { AbortOptions } from '@libp2p/interface'
@@ -18,7 +20,7 @@ const PREFIX = '/toyrrent/items/'
 /** Kinds by the number kept on disk (protocols/store.proto). */
 const KINDS: ItemKind[] = ['hash', 'publish', 'routing']
 
-/** What the index keeps of each held item. */
+/** What the index keeps of each held item (a fresh object, key a copy, on every read). */
 export interface ItemMeta {
   key: Uint8Array
   kind: ItemKind
@@ -78,7 +80,7 @@ export interface ItemStoreInit {
 export class ItemStore {
   private readonly datastore: Datastore
   private readonly prefix: string
-  private readonly index = new Map<string, ItemMeta>()
+  private readonly index = new PackedIndex()
   private byteCount = 0
   /** Changes whenever an item is added, replaced or removed (placement caches on it). */
   version = 0
@@ -94,6 +96,8 @@ export class ItemStore {
     this.byteCount = 0
     for await (const { key, value } of this.datastore.query({ prefix: this.prefix }, options)) {
       const itemKey = this.itemKey(key)
+      // put never stores another length; one left by an older version stays on disk, unserved
+      if (itemKey.byteLength !== INDEX_KEY_BYTES) continue
       this.remember(itemKey, StoredItem.decode(value), value.byteLength)
     }
   }
@@ -102,7 +106,7 @@ export class ItemStore {
   get bytes (): number { return this.byteCount }
 
   async get (key: Uint8Array, options?: AbortOptions): Promise<StoredItem | undefined> {
-    if (!this.index.has(indexKey(key))) return undefined
+    if (!this.index.has(key)) return undefined
     try {
       return StoredItem.decode(await this.datastore.get(this.dsKey(key), options))
     } catch (err: any) {
@@ -112,45 +116,45 @@ export class ItemStore {
   }
 
   has (key: Uint8Array): boolean {
-    return this.index.has(indexKey(key))
+    return this.index.has(key)
   }
 
   meta (key: Uint8Array): ItemMeta | undefined {
-    return this.index.get(indexKey(key))
+    return this.index.get(key)
   }
 
-  /** Index entries of every held item; no I/O. */
+  /** Index entries of every held item; no I/O. Remove while iterating only over a spread copy. */
   metas (): IterableIterator<ItemMeta> {
     return this.index.values()
   }
 
   /** Keep `item` under `key` (no acceptor set when none is given). */
   async put (key: Uint8Array, init: Omit<StoredItem, 'acceptors'> & { acceptors?: StoredItem['acceptors'] }, options?: AbortOptions): Promise<void> {
+    // checked before the write: an item the index cannot hold is not stored either
+    if (key.byteLength !== INDEX_KEY_BYTES) throw new RangeError(`item keys are ${INDEX_KEY_BYTES} bytes; got ${key.byteLength}`)
     const item: StoredItem = { ...init, acceptors: init.acceptors ?? [] }
     const bytes = StoredItem.encode(item)
     await this.datastore.put(this.dsKey(key), bytes, options)
-    this.forget(key)
     this.remember(key, item, bytes.byteLength)
   }
 
   async delete (key: Uint8Array, options?: AbortOptions): Promise<void> {
-    if (!this.index.has(indexKey(key))) return
+    if (!this.index.has(key)) return
     await this.datastore.delete(this.dsKey(key), options)
     this.forget(key)
   }
 
+  /** Add or replace the index entry. */
   private remember (key: Uint8Array, item: StoredItem, bytes: number): void {
     this.version++
-    this.index.set(indexKey(key), { key, kind: kindOf(item.kind), seq: item.seq, pinned: item.pinned, expiresAt: item.expiresAt, bytes })
-    this.byteCount += bytes
+    const previous = this.index.set({ key, kind: kindOf(item.kind), seq: item.seq, pinned: item.pinned, expiresAt: item.expiresAt, bytes })
+    this.byteCount += bytes - (previous?.bytes ?? 0)
   }
 
   private forget (key: Uint8Array): void {
-    const k = indexKey(key)
-    const previous = this.index.get(k)
+    const previous = this.index.delete(key)
     if (previous == null) return
     this.version++
-    this.index.delete(k)
     this.byteCount -= previous.bytes
   }
 

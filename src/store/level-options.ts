@@ -21,6 +21,19 @@ const MiB = 1024 * 1024
  * file-backed at the defaults, 36–41 + 38–41 MiB with 1 MiB cache and
  * write buffers and 64 open files, in the same time (47–57 s either way);
  * with 100 open files (as set) 34–36 + 39–40 MiB in two later runs.
+ *
+ * What these cannot bound: LevelDB 1.20 (classic-level 3) reads every table
+ * through mmap (util/env_posix.cc: the first 1,000 open files, a limit no
+ * option reaches), and a compaction reads its inputs whole, so a compaction's
+ * inputs count in RSS until they are deleted. With random keys (SHA-256) a
+ * level-0 compaction takes all of level 1 (10 MiB, fixed), a deeper one a
+ * table and the ~10 it overlaps below; at 1 GiB the mapped, touched tables
+ * sampled every 2 s were 5–10 MiB most of the time and 20–39 MiB in bursts.
+ * The table cache (maxOpenFiles, at least 74 after LevelDB's clamp) does not
+ * bound that. maxFileSize 1 MiB (LevelDB's minimum, default 2) halves the
+ * expanded-compaction limit (25 × file size): one 512 MiB run each, mapped
+ * tables at the VmRSS peak 35.6 MiB against 56.1, daemon CPU 36.5 s against
+ * 34 — one pair, within the spread seen between runs, so not set.
  */
 export const LEVEL_OPTIONS: LevelOptions = {
   // values come from the mapped table files anyway; the cache saves a copy, not a disk read

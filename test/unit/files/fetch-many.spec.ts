@@ -58,7 +58,8 @@ describe('unit: FETCH_MANY', function () {
   describe('handler', () => {
     let store: ItemStore
     let reads: number
-    const context = { peer: undefined as any, signal: AbortSignal.timeout(60_000) }
+    // the signal made per case: one made when the suite loads runs out while other spec files run first
+    const context = { peer: undefined as any, signal: new AbortController().signal }
     before(async () => {
       store = new ItemStore(new MemoryDatastore())
       await store.open()
@@ -66,7 +67,10 @@ describe('unit: FETCH_MANY', function () {
       store.get = async (...args) => { reads++; return get(...args) }
       context.peer = (await randomPeers(1))[0].peerId
     })
-    beforeEach(() => { reads = 0 })
+    beforeEach(() => {
+      reads = 0
+      context.signal = AbortSignal.timeout(60_000)
+    })
 
     it('bad input is BAD_REQUEST and reads nothing: no keys, more than 16, a key not 32 bytes, a key twice', async () => {
       const handler = new FetchManyHandler(store)
@@ -268,6 +272,135 @@ describe('unit: FETCH_MANY', function () {
       const w = (...holders: FoundPeer[]) => ({ holders })
       const groups = groupByHolder([w(p, q), w(q, r), w(r, q), w(p, r)])
       expect(groups.map(([peer, ws]) => [peer.peerId.toString(), ws.length])).to.deep.equal([[q.peerId.toString(), 3], [p.peerId.toString(), 1]])
+    })
+
+    // The cases below are the hang of a cat through a daemon (README, "Several blocks per request"): each
+    // failed on the loader before it kept its own bounds (a get waited on its batch's request, and one
+    // queued for room at a holder on that holder's answers, with no end of its own).
+    describe('every get ends, whatever the holders do', () => {
+      const many = Array.from({ length: 20 }, (_, i) => pseudorandomBytes(100, `stuck-${i}`))
+      const manyCids = many.map(cidOf)
+      const manyByCid = new Map(many.map((b, i) => [manyCids[i].toString(), b]))
+      /** A holder whose FETCH_MANY never settles, and that does not hear its abort either. */
+      function silent (extra: Partial<BlockBatchSource> = {}): BlockBatchSource & { asked: number[] } {
+        const asked: number[] = []
+        return { asked, holdsHere: () => false, holdersOf: () => peers.slice(0, 1), fetchMany: async (_peer, keys) => { asked.push(keys.length); return new Promise(() => {}) }, ...extra }
+      }
+      const singleFromMemory = (singles: string[]) => async (cid: CID): Promise<Uint8Array> => { singles.push(cid.toString()); return manyByCid.get(cid.toString())! }
+      /** Every promise settled within `ms` (a clear failure instead of the spec's timeout), with what each did. */
+      async function settledWithin<T> (gets: Array<Promise<T>>, ms: number): Promise<Array<PromiseSettledResult<T>>> {
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const all = Promise.allSettled(gets)
+        let done = 0
+        for (const g of gets) g.then(() => { done++ }, () => { done++ })
+        try {
+          return await Promise.race([all, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${gets.length - done} of ${gets.length} gets still pending after ${ms} ms`)) }, ms) })])
+        } finally {
+          clearTimeout(timer)
+        }
+      }
+
+      it('a holder that never answers: its batch is given up just after the request deadline, and its blocks and those waiting for room there go the single way', async () => {
+        const src = silent({ requestTimeoutMs: 150 })
+        const singles: string[] = []
+        // hedges far off: only the loader's deadline on the request can free the holder's slots
+        const loader = new BatchLoader(src, singleFromMemory(singles), { hedgeMs: () => 60_000 })
+        const results = await settledWithin(manyCids.map(async cid => loader.load(cid)), 5_000)
+        expect(results.map(r => r.status === 'fulfilled' ? r.value : r.reason)).to.deep.equal(many)
+        // 16 in the first batch; the other 4 waited for room, then went in a second batch once the first was given up
+        expect(src.asked).to.deep.equal([16, 4])
+        expect(singles).to.have.length(20)
+        expect(loader.stats).to.include({ requests: 2, blocks: 0, fallbacks: 20, expired: 2 })
+      })
+
+      it('a get waiting for room at a holder that keeps it busy goes the single way after the hedge delay', async () => {
+        // the request's deadline well after the hedges: only they and the wait for room can end the gets
+        const src = silent({ requestTimeoutMs: 10_000 })
+        const singles: string[] = []
+        const loader = new BatchLoader(src, singleFromMemory(singles), { hedgeMs: () => 25 })
+        const results = await settledWithin(manyCids.map(async cid => loader.load(cid)), 8_000)
+        expect(results.map(r => r.status === 'fulfilled' ? r.value : r.reason)).to.deep.equal(many)
+        expect(src.asked).to.deep.equal([16])
+        // the 4 without room: overdue after 50 ms; the batch's 16: hedged one per 50 ms
+        expect(loader.stats).to.include({ requests: 1, fallbacks: 20, overdue: 4, expired: 0 })
+      })
+
+      it('an abort ends every get at once, in a batch or waiting for room', async () => {
+        const src = silent({ requestTimeoutMs: 10_000 })
+        const loader = new BatchLoader(src, async () => { throw new Error('not expected') }, { hedgeMs: () => 60_000 })
+        const stop = new AbortController()
+        const gets = manyCids.map(async cid => loader.load(cid, stop.signal))
+        while (src.asked.length < 1) await new Promise(resolve => setImmediate(resolve))
+        const reason = new Error('the reader went away')
+        stop.abort(reason)
+        const results = await settledWithin(gets, 1_000)
+        expect(results.map(r => r.status === 'rejected' ? r.reason : r.value)).to.deep.equal(many.map(() => reason))
+      })
+
+      it('a get fails with a TimeoutError at its own deadline when nothing under it settles (batch and single alike)', async () => {
+        const src = silent({ requestTimeoutMs: 50 })
+        const loader = new BatchLoader(src, async () => new Promise(() => {}), { hedgeMs: () => 10, singleMs: 100 })
+        const started = Date.now()
+        const results = await settledWithin(manyCids.map(async cid => loader.load(cid)), 5_000)
+        for (const r of results) {
+          expect(r.status).to.equal('rejected')
+          expect((r as PromiseRejectedResult).reason).to.have.property('name', 'TimeoutError')
+        }
+        // 20 + 1.25 × 50 + 100 ms each
+        expect(Date.now() - started).to.be.at.least(175)
+        expect(loader.stats.timedOut).to.equal(20)
+      })
+
+      it('the same block asked twice in one turn (a file whose blocks repeat): one key in the request, both gets answered', async () => {
+        const src = source(honest)
+        const keys: string[][] = []
+        const asking = src.fetchMany.bind(src)
+        src.fetchMany = async (peer, k, signal) => { keys.push(k.map(hexKey)); return asking(peer, k, signal) }
+        const loader = new BatchLoader(src, async () => { throw new Error('not expected') }, { hedgeMs: () => 60_000 })
+        const got = await Promise.all([cids[0], cids[1], cids[0], cids[0]].map(async cid => loader.load(cid)))
+        expect(got).to.deep.equal([blocks[0], blocks[1], blocks[0], blocks[0]])
+        expect(keys).to.deep.equal([[cids[0], cids[1]].map(c => hexKey(c.multihash.digest))])
+        expect(loader.stats).to.include({ requests: 1, blocks: 4, fallbacks: 0 })
+      })
+    })
+  })
+
+  describe('cat on an in-memory network whose holders misbehave', () => {
+    let net: MemoryNetwork
+    // short request deadline: a holder that never answers costs 400 ms, not 5 s
+    before(async () => { net = await createMemoryNetwork(8, { requestTimeout: 400 }) })
+    after(async () => { await net?.stop() })
+
+    it('holders that never answer FETCH_MANY, answer BUSY, or leave keys out unnamed: the cat is whole, in bounded time', async () => {
+      const size = 40 * 65_536 + 5
+      const added = await new Files(net.nodes[0]).add(pseudorandom(size, 'cat-rough'))
+      const reader = net.nodes[5]
+      const kinds = new Map<string, string>()
+      net.nodes.forEach((node, i) => {
+        if (node === reader) return
+        const server = node[internals].server
+        const answer = server.answer.bind(server)
+        const kind = ['silent', 'busy', 'forgetful'][i % 3]
+        kinds.set(net.peerId(node).toString(), kind)
+        server.answer = async (req, from, signal) => {
+          if (req.type !== Frame.Type.FETCH_MANY) return answer(req, from, signal)
+          if (kind === 'silent') return new Promise(() => {})
+          if (kind === 'busy') return { id: req.id, type: req.type, response: true, status: Status.BUSY, message: 'busy' } as Frame
+          const response = await answer(req, from, signal)
+          // every other item dropped, and not named missing or omitted either
+          response.fetchManyResponse!.items = response.fetchManyResponse!.items.filter((_item, j) => j % 2 === 0)
+          return response
+        }
+      })
+      const files = new Files(reader)
+      expect(files.batches).to.not.equal(undefined)
+      const started = Date.now()
+      const { hex, bytes } = await digestOf(files.read(await files.stat(added.cid.toString())))
+      expect(bytes).to.equal(size)
+      expect(hex).to.equal((await digestOf(pseudorandom(size, 'cat-rough'))).hex)
+      // 41 blocks, a window of 32: a few request deadlines at most, not one per block
+      expect(Date.now() - started).to.be.below(30_000)
+      expect(files.batches!.stats.fallbacks).to.be.greaterThan(0)
     })
   })
 
