@@ -68,7 +68,9 @@ const { values: args } = parseArgs({
     'no-forward': { type: 'boolean', default: false },
     'no-optimistic-select': { type: 'boolean', default: false },
     'one-forwarder': { type: 'boolean', default: false },
-    'cold-restore': { type: 'boolean', default: false },
+    // on by default: each cold read starts from the network as it was, not from one the earlier cold reads have thinned out
+    'cold-restore': { type: 'boolean', default: true },
+    'no-cold-restore': { type: 'boolean', default: false },
     out: { type: 'string' },
     'cpu-prof-dir': { type: 'string' },
     'cpu-prof-interval-us': { type: 'string', default: '100' },
@@ -81,7 +83,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--cold-reads 100] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -105,7 +107,7 @@ const workload: Omit<WorkloadOptions, 'onPhase'> = {
   noPublish: args['no-publish'],
   rttMs: num('rtt-ms'),
   coldReads: num('cold-reads'),
-  coldRestore: args['cold-restore'],
+  coldRestore: args['cold-restore'] && !args['no-cold-restore'],
   replicas: args.replicas != null ? num('replicas') : 3
 }
 // every connection and datagram of this process (and of each node process) is delayed

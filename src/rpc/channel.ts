@@ -78,8 +78,9 @@ export class RpcChannel {
     let answered = false
     try {
       options.signal?.throwIfAborted()
-      // a stream that takes no more: wait for it to drain before queueing more on it
-      if (this.batch.full) await this.stream.onDrain({ signal: options.signal })
+      // a stream that takes no more: wait for it to drain before queueing more on it, within
+      // the request's own deadline (a stream reset while full may never report a drain)
+      if (this.batch.full) await Promise.race([this.stream.onDrain({ signal: options.signal }), promise])
       if (this.closedWith != null) throw this.closedWith
       const encoded = encodePrefixedFrame({ ...frame, id, response: false })
       // prefix and frame as one (lp.write would add the prefix as a buffer, a socket write, of its own), with the others of this turn

@@ -126,4 +126,17 @@ describe('rpc: the request channel batches its requests', () => {
     expect(channel.closed).to.equal(false)
     channel.close()
   })
+
+  it('a request on a full stream that never drains ends at its own deadline', async () => {
+    const [out] = await streamPair()
+    // a stream that needed a drain and was then reset may never report one (@libp2p/utils 7.4)
+    Object.defineProperty(out, 'writableNeedsDrain', { get: () => true })
+    out.onDrain = async () => await new Promise<void>(() => {})
+    const channel = new RpcChannel(out, logger('test:frame-batch'))
+    const started = Date.now()
+    const outcome = await channel.request(request(0n), { timeout: 200 }).then(() => 'answered', (err: Error) => err.name)
+    expect(outcome).to.equal('TimeoutError')
+    expect(Date.now() - started).to.be.below(5000)
+    channel.close()
+  })
 })
