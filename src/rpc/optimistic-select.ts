@@ -20,6 +20,7 @@
  * channel then fails with UnsupportedProtocolError naming the protocol.
  */
 import { UnsupportedProtocolError } from '@libp2p/interface'
+import { concat } from 'uint8arrays/concat'
 import { encodeVarint } from './frame-stream.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 
@@ -47,11 +48,7 @@ export async function openUnnegotiated (connection: Connection, protocol: string
 
 /** The multistream-select header and `protocol`, each length-prefixed and newline-ended, as one buffer. */
 export function proposal (protocol: string): Uint8Array {
-  const parts = [MULTISTREAM_ID, protocol].map(s => new TextEncoder().encode(`${s}\n`)).flatMap(b => [encodeVarint(b.byteLength), b])
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.byteLength }
-  return out
+  return concat([MULTISTREAM_ID, protocol].map(s => new TextEncoder().encode(`${s}\n`)).flatMap(b => [encodeVarint(b.byteLength), b]))
 }
 
 /**
