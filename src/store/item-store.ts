@@ -10,6 +10,7 @@ import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
 import { StoredItem } from './pb/store.ts'
 import { PackedIndex, INDEX_KEY_BYTES } from './packed-index.ts'
+import type { PackedMeta } from './packed-index.ts'
 import type { Item, ItemKind } from '../records/item.ts'
 import type { Datastore } from 'interface-datastore'
 import type { AbortOptions } from '@libp2p/interface'
@@ -21,15 +22,7 @@ const PREFIX = '/toyrrent/items/'
 const KINDS: ItemKind[] = ['hash', 'publish', 'routing']
 
 /** What the index keeps of each held item (a fresh object, key a copy, on every read). */
-export interface ItemMeta {
-  key: Uint8Array
-  kind: ItemKind
-  seq: bigint
-  pinned: boolean
-  expiresAt: bigint
-  /** Encoded size on disk. */
-  bytes: number
-}
+export type ItemMeta = PackedMeta
 
 /** ItemKind as the number kept on disk. */
 export function kindNumber (kind: ItemKind): number {

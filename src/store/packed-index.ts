@@ -32,6 +32,7 @@ export interface PackedMeta {
   seq: bigint
   pinned: boolean
   expiresAt: bigint
+  /** Encoded size on disk. */
   bytes: number
 }
 
