@@ -21,3 +21,22 @@ export async function sleep (ms: number, signal?: AbortSignal, clock: Clock = sy
     signal?.addEventListener('abort', onAbort, { once: true })
   })
 }
+
+/**
+ * `promise`, or the signal's reason as soon as it aborts: work that ignores
+ * a signal (or may never settle) does not hold its caller. What it settles
+ * with after that is dropped.
+ */
+export async function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  promise.catch(() => {})
+  signal.throwIfAborted()
+  let onAbort: (() => void) | undefined
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => {
+      onAbort = () => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })])
+  } finally {
+    if (onAbort != null) signal.removeEventListener('abort', onAbort)
+  }
+}

@@ -11,6 +11,7 @@
  * hyperdht has no local read path: every get goes over the network.
  */
 import { createRequire } from 'node:module'
+import { untilAborted } from '../../src/signals.ts' // hyperdht queries take no signal
 import type { ImplNode, ImplNodeOptions } from './impl.ts'
 
 const require = createRequire(import.meta.url)
@@ -18,20 +19,6 @@ const require = createRequire(import.meta.url)
 function parseHostPort (addr: string): { host: string, port: number } {
   const i = addr.lastIndexOf(':')
   return { host: addr.slice(0, i), port: Number(addr.slice(i + 1)) }
-}
-
-/** Resolve with the work, or reject when the signal aborts (hyperdht queries take no signal). */
-async function bounded<T> (work: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted()
-  let onAbort: (() => void) | undefined
-  try {
-    return await Promise.race([work, new Promise<never>((_resolve, reject) => {
-      onAbort = () => { reject(signal.reason) }
-      signal.addEventListener('abort', onAbort, { once: true })
-    })])
-  } finally {
-    if (onAbort != null) signal.removeEventListener('abort', onAbort)
-  }
 }
 
 export class HyperdhtBenchNode implements ImplNode {
@@ -65,16 +52,16 @@ export class HyperdhtBenchNode implements ImplNode {
 
   async refresh (signal: AbortSignal): Promise<void> {
     // the table's id: `id` stays null while a node still counts itself ephemeral
-    await bounded(this.dht.findNode(this.dht.table.id).finished(), signal)
+    await untilAborted(this.dht.findNode(this.dht.table.id).finished(), signal)
   }
 
   async put (value: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    const { hash } = await bounded<any>(this.dht.immutablePut(Buffer.from(value)), signal)
+    const { hash } = await untilAborted<any>(this.dht.immutablePut(Buffer.from(value)), signal)
     return hash
   }
 
   async get (key: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
-    const node = await bounded<any>(this.dht.immutableGet(Buffer.from(key)), signal)
+    const node = await untilAborted<any>(this.dht.immutableGet(Buffer.from(key)), signal)
     return node?.value
   }
 
@@ -93,12 +80,12 @@ export class HyperdhtBenchNode implements ImplNode {
   async publish (seed: Uint8Array, value: Uint8Array, seq: bigint, signal: AbortSignal): Promise<Uint8Array> {
     await this.prepareKeys([seed])
     const keyPair = this.keyPairs.get(Buffer.from(seed).toString('hex'))
-    await bounded(this.dht.mutablePut(keyPair, Buffer.from(value), { seq: Number(seq) }), signal)
+    await untilAborted(this.dht.mutablePut(keyPair, Buffer.from(value), { seq: Number(seq) }), signal)
     return keyPair.publicKey
   }
 
   async resolve (id: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined> {
-    const node = await bounded<any>(this.dht.mutableGet(Buffer.from(id)), signal)
+    const node = await untilAborted<any>(this.dht.mutableGet(Buffer.from(id)), signal)
     return node?.value
   }
 

@@ -27,6 +27,7 @@ import { equalPositions } from '../keyspace.ts'
 import { hashItemKey } from '../records/hash-item.ts'
 import { hexKey } from '../bytes.ts'
 import { TimeoutError } from '../errors.ts'
+import { untilAborted } from '../signals.ts'
 import { DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../constants.ts'
 import { MAX_FETCH_MANY_KEYS } from '../rpc/fetch-many-limits.ts'
 import { BLOCK_TRIES } from './constants.ts'
@@ -334,19 +335,4 @@ export function groupByHolder<W extends { holders: FoundPeer[] }> (waiters: W[])
 function sharedSignal (group: Waiter[]): AbortSignal | undefined {
   const first = group[0]?.signal
   return group.every(w => w.signal === first) ? first : undefined
-}
-
-/** `promise`, or the signal's reason as soon as it aborts (a request that ignores its signal does not hold us). */
-async function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => {}) // settled after we gave up: nobody to tell
-  signal.throwIfAborted()
-  let onAbort: (() => void) | undefined
-  try {
-    return await Promise.race([promise, new Promise<never>((_resolve, reject) => {
-      onAbort = () => { reject(signal.reason) }
-      signal.addEventListener('abort', onAbort, { once: true })
-    })])
-  } finally {
-    if (onAbort != null) signal.removeEventListener('abort', onAbort)
-  }
 }
