@@ -13,7 +13,6 @@ import { MAX_FETCH_MANY_ANSWER_BYTES } from './fetch-many-limits.ts'
 import { ProtocolError, TimeoutError } from '../errors.ts'
 import { proposal, readAcceptance } from './optimistic-select.ts'
 import type { LengthPrefixedStream } from '@libp2p/utils'
-import { UnsupportedProtocolError } from '@libp2p/interface'
 import type { Stream, AbortOptions, Logger } from '@libp2p/interface'
 
 /** A response and the bytes the exchange took on the wire (both frames as encoded). */
@@ -112,24 +111,10 @@ export class RpcChannel {
     this.stream.abort(err)
   }
 
-  /**
-   * The peer's acceptance of `select`; a stream that ends first (a peer
-   * without the protocol answers `na`, then resets when it reads our request
-   * as its next proposal) fails with what it said, else UnsupportedProtocolError.
-   */
-  private async accepted (select: string): Promise<void> {
-    let said = 0
-    try {
-      await readAcceptance(async () => { const b = (await this.lp.read()).subarray(); said++; return b }, select)
-    } catch (err: any) {
-      if (err.name === 'UnsupportedProtocolError') throw err
-      throw new UnsupportedProtocolError(`stream ended before the peer accepted protocol ${select} (${said} of 2 answers read: ${err.message}); it may not support it`)
-    }
-  }
-
   private async readLoop (select?: string): Promise<void> {
     try {
-      if (select != null) await this.accepted(select)
+      // the peer's acceptance of `select`, in front of the first answer
+      if (select != null) await readAcceptance(async () => (await this.lp.read()).subarray(), select)
       while (true) {
         const bytes = await this.lp.read()
         const frame = Frame.decode(bytes)

@@ -8,7 +8,6 @@
 import { Frame } from './pb/rpc.ts'
 import { FrameStream } from './frame-stream.ts'
 import { openUnnegotiated, proposal, readAcceptance } from './optimistic-select.ts'
-import { UnsupportedProtocolError } from '@libp2p/interface'
 import { isLimited } from './limited.ts'
 import { sleep } from '../signals.ts'
 import { DirectConnectionNeededError, ProtocolError } from '../errors.ts'
@@ -53,16 +52,11 @@ export async function exchangeOnLimited (connection: Connection, protocol: strin
 
 /** The peer's acceptance of our optimistic proposal, read in front of its answer. */
 async function acceptance (frames: FrameStream, protocol: string): Promise<void> {
-  try {
-    await readAcceptance(async () => {
-      const read = await frames.read({ frameTimeout: FRAME_DEADLINE_MS })
-      if (!('frame' in read)) throw new ProtocolError('stream ended')
-      return read.frame
-    }, protocol)
-  } catch (err: any) {
-    if (err.name === 'UnsupportedProtocolError') throw err
-    throw new UnsupportedProtocolError(`stream ended before the peer accepted protocol ${protocol} (${err.message}); it may not support it`)
-  }
+  await readAcceptance(async () => {
+    const read = await frames.read({ frameTimeout: FRAME_DEADLINE_MS })
+    if (!('frame' in read)) throw new ProtocolError('stream ended')
+    return read.frame
+  }, protocol)
 }
 
 /** How often the wait for a direct connection looks whether DCUtR made one. */

@@ -54,12 +54,24 @@ export function proposal (protocol: string): Uint8Array {
 /**
  * Check the two messages a multistream-select listener answers our proposal
  * with (`read` gives one length-prefixed message each call): its header,
- * then `protocol` accepted. Throws UnsupportedProtocolError otherwise.
+ * then `protocol` accepted. Throws UnsupportedProtocolError otherwise, also
+ * when the stream ends first (a peer without the protocol answers `na`, then
+ * resets when it reads our request as its next proposal).
  */
 export async function readAcceptance (read: () => Promise<Uint8Array>, protocol: string): Promise<void> {
-  const header = text(await read())
+  let said = 0
+  const next = async (): Promise<string> => {
+    try {
+      const message = text(await read())
+      said++
+      return message
+    } catch (err: any) {
+      throw new UnsupportedProtocolError(`stream ended before the peer accepted protocol ${protocol} (${said} of 2 answers read: ${err.message}); it may not support it`)
+    }
+  }
+  const header = await next()
   if (header !== MULTISTREAM_ID) throw new UnsupportedProtocolError(`peer did not answer multistream-select (sent "${clip(header)}") for ${protocol}`)
-  const answer = text(await read())
+  const answer = await next()
   if (answer === 'na') throw new UnsupportedProtocolError(`peer does not support protocol ${protocol}`)
   if (answer !== protocol) throw new UnsupportedProtocolError(`peer answered "${clip(answer)}" to a proposal of ${protocol}`)
 }
