@@ -22,6 +22,12 @@ export interface ToyrrentInit {
   protocol?: string
   /** Where items are kept. @default the libp2p datastore */
   datastore?: Datastore
+  /**
+   * Keep item bodies in a value log in this directory (src/store/value-log.ts), the
+   * datastore only their metadata: LevelDB's compactions then never map them (the daemon
+   * passes `<data>/values`). @default none: bodies inside the datastore's records
+   */
+  valueLogDir?: string
   /** Pass on loopback and private addresses (LAN or local networks). @default true */
   allowPrivateAddresses?: boolean
   /** Deadline of a whole operation. @default 30000 ms */
@@ -79,7 +85,7 @@ export interface ToyrrentInit {
 }
 
 /** ToyrrentInit with every default applied and checked. */
-export type Settings = Required<Omit<ToyrrentInit, 'datastore' | 'inboundQueue'>> & Pick<ToyrrentInit, 'datastore' | 'inboundQueue'> & {
+export type Settings = Required<Omit<ToyrrentInit, 'datastore' | 'inboundQueue' | 'valueLogDir'>> & Pick<ToyrrentInit, 'datastore' | 'inboundQueue' | 'valueLogDir'> & {
   /** R − W + 1: answers a resolve needs to meet every W-acknowledged write. */
   readQuorum: number
 }
@@ -99,6 +105,7 @@ export function settings (init: ToyrrentInit): Settings {
     alpha: init.alpha ?? c.DEFAULT_ALPHA,
     protocol: init.protocol ?? c.RPC_PROTOCOL,
     datastore: init.datastore,
+    valueLogDir: init.valueLogDir,
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
     serve: init.serve ?? true,
     forwardReads: init.forwardReads ?? true,

@@ -132,7 +132,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.writeQuorum = s.writeQuorum
     this.log = components.logger.forComponent('toyrrent:service')
     const datastore = s.datastore ?? components.datastore
-    this.store = new ItemStore(datastore)
+    this.store = new ItemStore(datastore, { valueLogDir: s.valueLogDir, onError: err => { this.log.error('value log: %s', err.message) } })
     const verified = new VerifiedCache()
     const namespaces = new RoutingNamespaces(s.routingNamespaces)
     this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces, clock: s.clock })
@@ -246,6 +246,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.membership.stop()
     await this.serving.unhandle()
     this.requests.close()
+    await this.store.close()
   }
 
   /** True while this node answers the RPC protocol (a server), false for a client. */

@@ -5,11 +5,26 @@
  * datastore and a miss never touches it. The index is packed (packed-index.ts:
  * 65–130 bytes an item, not a JS object each), so it stays small next to what a
  * node stores: 16,384 items for a 1 GiB file.
+ *
+ * Bodies: given a directory (`valueLogDir`, a daemon's `<data>/values`), in
+ * a value log (value-log.ts), the datastore keeping only each item's
+ * metadata and a pointer, so opening reads no body and LevelDB's
+ * compactions never move (or map) one; without, inline in each record.
+ * Records written inline before the log existed are still read as they are.
+ * Changes of one item (put, delete, a compaction's move) run one at a time
+ * (a per-key lock); reads take no lock.
  */
 import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
 import { StoredItem } from './pb/store.ts'
 import { PackedIndex, INDEX_KEY_BYTES } from './packed-index.ts'
+import { InlineBodies, LoggedBodies } from './body-store.ts'
+import { KeyedLock } from './keyed-lock.ts'
+import { LogCompactor } from './log-compactor.ts'
+import { ValueLog, ValueLogError } from './value-log.ts'
+import type { BodyStore } from './body-store.ts'
+import type { BodyAt } from './pb/store.ts'
+import type { ValueLogInit } from './value-log.ts'
 import type { PackedMeta } from './packed-index.ts'
 import type { Item, ItemKind } from '../records/item.ts'
 import type { Datastore } from 'interface-datastore'
@@ -68,6 +83,18 @@ export function toItem (key: Uint8Array, stored: Omit<StoredItem, 'acceptors'> &
 export interface ItemStoreInit {
   /** Datastore key prefix; lets several services share one datastore. */
   prefix?: string
+  /** Keep bodies in a value log in this directory (value-log.ts) instead of inside the datastore's records. */
+  valueLogDir?: string
+  /** The value log's segment size and handle cache (tests use small segments). */
+  valueLog?: Omit<ValueLogInit, 'onGarbage'>
+  /** Hears what goes wrong in the background (a compaction that cannot copy a record). */
+  onError?: (err: Error) => void
+}
+
+const EMPTY = new Uint8Array(0)
+
+function sameAt (a: BodyAt, b: BodyAt): boolean {
+  return a.segment === b.segment && a.offset === b.offset && a.length === b.length
 }
 
 export class ItemStore {
@@ -75,36 +102,80 @@ export class ItemStore {
   private readonly prefix: string
   private readonly index = new PackedIndex()
   private byteCount = 0
+  private readonly bodies: BodyStore
+  /** The value log and its compactor, when bodies are kept in one. */
+  readonly valueLog: ValueLog | undefined
+  readonly compactor: LogCompactor | undefined
+  private readonly lock = new KeyedLock()
   /** Changes whenever an item is added, replaced or removed (placement caches on it). */
   version = 0
 
   constructor (datastore: Datastore, init: ItemStoreInit = {}) {
     this.datastore = datastore
     this.prefix = init.prefix ?? PREFIX
+    if (init.valueLogDir == null) {
+      this.bodies = new InlineBodies()
+      return
+    }
+    const log = this.valueLog = new ValueLog(init.valueLogDir, { ...init.valueLog, onGarbage: id => { this.compactor?.schedule(id) } })
+    this.bodies = new LoggedBodies(log)
+    this.compactor = new LogCompactor(log, { keysIn: segment => this.index.keysIn(segment), relocate: async (key, segment) => this.relocate(key, segment) }, init.onError)
   }
 
-  /** Build the index from what is already on disk; call once before use. */
+  /**
+   * Build the index from what is already on disk (metadata records only:
+   * bodies in the value log are not read) and count each value log
+   * segment's live bytes; call before use (again after close()).
+   */
   async open (options?: AbortOptions): Promise<void> {
+    await this.compactor?.stop()
+    await this.bodies.open()
     this.index.clear()
     this.byteCount = 0
     for await (const { key, value } of this.datastore.query({ prefix: this.prefix }, options)) {
       const itemKey = this.itemKey(key)
       // put never stores another length; one left by an older version stays on disk, unserved
       if (itemKey.byteLength !== INDEX_KEY_BYTES) continue
-      this.remember(itemKey, StoredItem.decode(value), value.byteLength)
+      const record = StoredItem.decode(value)
+      // a pointer to a missing segment stays indexed: reading it gives the error naming the file
+      if (record.bodyAt != null) this.bodies.retain(record.bodyAt)
+      this.remember(itemKey, record, value.byteLength + (record.bodyAt?.length ?? 0))
     }
+    this.compactor?.start()
+  }
+
+  /** Stops compaction and closes the value log's files (open() again to use the store). */
+  async close (): Promise<void> {
+    await this.compactor?.stop()
+    await this.bodies.close()
   }
 
   get size (): number { return this.index.size }
   get bytes (): number { return this.byteCount }
 
+  /**
+   * The stored item with its body (read from the value log when it is
+   * there). A ValueLogError when the body cannot be read back: its segment
+   * is missing, or its record is torn or garbled.
+   */
   async get (key: Uint8Array, options?: AbortOptions): Promise<StoredItem | undefined> {
-    if (!this.index.has(key)) return undefined
-    try {
-      return StoredItem.decode(await this.datastore.get(this.dsKey(key), options))
-    } catch (err: any) {
-      if (err.name === 'NotFoundError') return undefined
-      throw err
+    for (let attempt = 0; ; attempt++) {
+      if (!this.index.has(key)) return undefined
+      let record: StoredItem
+      try {
+        record = StoredItem.decode(await this.datastore.get(this.dsKey(key), options))
+      } catch (err: any) {
+        if (err.name === 'NotFoundError') return undefined
+        throw err
+      }
+      if (record.bodyAt == null) return record
+      try {
+        return { ...record, body: await this.bodies.read(key, record.bodyAt) }
+      } catch (err) {
+        // a compaction moved the body and deleted its segment after we read the pointer: read the pointer again
+        if (attempt === 0 && err instanceof ValueLogError && err.reason === 'missing-segment') continue
+        throw err
+      }
     }
   }
 
@@ -121,34 +192,84 @@ export class ItemStore {
     return this.index.values()
   }
 
-  /** Keep `item` under `key` (no acceptor set when none is given). */
+  /**
+   * Keep `item` under `key` (no acceptor set when none is given): the body
+   * first (value log), then the record pointing to it, so a crash leaves at
+   * worst unreferenced bytes. A record passed back as get() gave it (its
+   * bodyAt still the item's) keeps its body where it is.
+   */
   async put (key: Uint8Array, init: Omit<StoredItem, 'acceptors'> & { acceptors?: StoredItem['acceptors'] }, options?: AbortOptions): Promise<void> {
     // checked before the write: an item the index cannot hold is not stored either
     if (key.byteLength !== INDEX_KEY_BYTES) throw new RangeError(`item keys are ${INDEX_KEY_BYTES} bytes; got ${key.byteLength}`)
-    const item: StoredItem = { ...init, acceptors: init.acceptors ?? [] }
-    const bytes = StoredItem.encode(item)
-    await this.datastore.put(this.dsKey(key), bytes, options)
-    this.remember(key, item, bytes.byteLength)
+    await this.lock.run(base32.baseEncode(key), async () => {
+      const { bodyAt: given, ...fields } = init
+      const current = this.index.get(key)?.at
+      const kept = given != null && current != null && sameAt(given, current) && init.body.byteLength === given.length
+      const at = kept ? current : await this.bodies.write(key, init.body)
+      // with the body in the log, the record is ~100 bytes: the body is not copied into it
+      const item: StoredItem = { ...fields, acceptors: init.acceptors ?? [], ...(at == null ? {} : { body: EMPTY, bodyAt: at }) }
+      const bytes = StoredItem.encode(item)
+      try {
+        await this.datastore.put(this.dsKey(key), bytes, options)
+      } catch (err) {
+        if (at != null && !kept) this.bodies.release(at)
+        throw err
+      }
+      const previous = this.remember(key, item, bytes.byteLength + (at?.length ?? 0))
+      if (previous?.at != null && !kept) this.bodies.release(previous.at)
+    })
   }
 
   async delete (key: Uint8Array, options?: AbortOptions): Promise<void> {
     if (!this.index.has(key)) return
-    await this.datastore.delete(this.dsKey(key), options)
-    this.forget(key)
+    await this.lock.run(base32.baseEncode(key), async () => {
+      if (!this.index.has(key)) return
+      await this.datastore.delete(this.dsKey(key), options)
+      const previous = this.forget(key)
+      if (previous?.at != null) this.bodies.release(previous.at)
+    })
   }
 
-  /** Add or replace the index entry. */
-  private remember (key: Uint8Array, item: StoredItem, bytes: number): void {
+  /**
+   * A compaction's move (log-compactor.ts): `key`'s body, if still in
+   * `segment`, is copied to the active segment and its record pointed there.
+   * Under the item's lock, so a put or delete of the same item is wholly
+   * before (the body is no longer here: nothing to do) or wholly after.
+   */
+  private async relocate (key: Uint8Array, segment: number): Promise<void> {
+    await this.lock.run(base32.baseEncode(key), async () => {
+      const at = this.index.get(key)?.at
+      if (at == null || at.segment !== segment) return
+      const dsKey = this.dsKey(key)
+      const record = StoredItem.decode(await this.datastore.get(dsKey))
+      if (record.bodyAt == null || !sameAt(record.bodyAt, at)) throw new Error(`item ${base32.baseEncode(key)}: the index and the datastore disagree on where its body is`)
+      const moved = await this.bodies.write(key, await this.bodies.read(key, at))
+      if (moved == null) return
+      try {
+        await this.datastore.put(dsKey, StoredItem.encode({ ...record, bodyAt: moved }))
+      } catch (err) {
+        this.bodies.release(moved)
+        throw err
+      }
+      this.index.setAt(key, moved)
+      this.bodies.release(at)
+    })
+  }
+
+  /** Add or replace the index entry; returns the one replaced. */
+  private remember (key: Uint8Array, item: StoredItem, bytes: number): ItemMeta | undefined {
     this.version++
-    const previous = this.index.set({ key, kind: kindOf(item.kind), seq: item.seq, pinned: item.pinned, expiresAt: item.expiresAt, bytes })
+    const previous = this.index.set({ key, kind: kindOf(item.kind), seq: item.seq, pinned: item.pinned, expiresAt: item.expiresAt, bytes, at: item.bodyAt })
     this.byteCount += bytes - (previous?.bytes ?? 0)
+    return previous
   }
 
-  private forget (key: Uint8Array): void {
+  private forget (key: Uint8Array): ItemMeta | undefined {
     const previous = this.index.delete(key)
-    if (previous == null) return
+    if (previous == null) return undefined
     this.version++
     this.byteCount -= previous.bytes
+    return previous
   }
 
   private dsKey (key: Uint8Array): Key {

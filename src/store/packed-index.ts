@@ -2,9 +2,10 @@
  * The item index as a few typed arrays instead of one JS object per item: a
  * node holding a 1 GiB file holds 16,384 blocks, and a Map of hex-string keys
  * to metadata objects cost 430 bytes an item (scripts/index-heap.ts). Here
- * an item costs 65 bytes (up to twice that just after the arrays double),
- * outside the JS object heap: its 32-byte key, seq, expiry, size and
- * kind/pin flags in slot-indexed arrays, and a slot number in an
+ * an item costs 77 bytes (up to twice that just after the arrays double),
+ * outside the JS object heap: its 32-byte key, seq, expiry, size,
+ * kind/pin flags and where its body is in the value log (value-log.ts)
+ * in slot-indexed arrays, and a slot number in an
  * open-addressing hash table.
  *
  * Slots are dense (0 … size − 1): a removal moves the last slot into the
@@ -14,6 +15,7 @@
  * one fill a single probe chain.
  */
 import type { ItemKind } from '../records/item.ts'
+import type { BodyAt } from './pb/store.ts'
 
 /** The only key length the index takes (SHA-256 positions). */
 export const INDEX_KEY_BYTES = 32
@@ -34,6 +36,8 @@ export interface PackedMeta {
   expiresAt: bigint
   /** Encoded size on disk. */
   bytes: number
+  /** Where the body is in the value log; absent: inline in the stored record. */
+  at?: BodyAt
 }
 
 export class PackedIndex {
@@ -44,6 +48,10 @@ export class PackedIndex {
   private expiries = new BigUint64Array(0)
   private sizes = new Float64Array(0)
   private flags = new Uint8Array(0)
+  /** value log segment of the body (0: inline), its record's offset and the body's length */
+  private atSegments = new Uint32Array(0)
+  private atOffsets = new Uint32Array(0)
+  private atLengths = new Uint32Array(0)
   /** power-of-two entries, at most half full */
   private table = new Int32Array(0)
   private mask = 0
@@ -57,7 +65,8 @@ export class PackedIndex {
 
   /** Bytes the arrays take (what the index costs, whatever it holds). */
   get footprint (): number {
-    return this.keys.byteLength + this.seqs.byteLength + this.expiries.byteLength + this.sizes.byteLength + this.flags.byteLength + this.table.byteLength
+    return this.keys.byteLength + this.seqs.byteLength + this.expiries.byteLength + this.sizes.byteLength + this.flags.byteLength +
+      this.atSegments.byteLength + this.atOffsets.byteLength + this.atLengths.byteLength + this.table.byteLength
   }
 
   has (key: Uint8Array): boolean {
@@ -87,7 +96,32 @@ export class PackedIndex {
     this.expiries[slot] = BigInt.asUintN(64, meta.expiresAt)
     this.sizes[slot] = meta.bytes
     this.flags[slot] = kind | (meta.pinned ? PINNED : 0)
+    this.setAtSlot(slot, meta.at)
     return previous
+  }
+
+  /** Where `key`'s body is now (a compaction moved it); false when `key` is not held. */
+  setAt (key: Uint8Array, at: BodyAt | undefined): boolean {
+    const slot = this.find(key)
+    if (slot < 0) return false
+    this.setAtSlot(slot, at)
+    return true
+  }
+
+  /** Keys whose bodies are in value log segment `segment` (copies). */
+  keysIn (segment: number): Uint8Array[] {
+    const keys: Uint8Array[] = []
+    if (segment === 0) return keys
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.atSegments[slot] === segment) keys.push(this.keys.slice(slot * INDEX_KEY_BYTES, (slot + 1) * INDEX_KEY_BYTES))
+    }
+    return keys
+  }
+
+  private setAtSlot (slot: number, at: BodyAt | undefined): void {
+    this.atSegments[slot] = at?.segment ?? 0
+    this.atOffsets[slot] = at?.offset ?? 0
+    this.atLengths[slot] = at?.length ?? 0
   }
 
   /** Remove; returns the entry removed. */
@@ -106,6 +140,9 @@ export class PackedIndex {
       this.expiries[slot] = this.expiries[last]
       this.sizes[slot] = this.sizes[last]
       this.flags[slot] = this.flags[last]
+      this.atSegments[slot] = this.atSegments[last]
+      this.atOffsets[slot] = this.atOffsets[last]
+      this.atLengths[slot] = this.atLengths[last]
       this.table[moved] = slot + 1
     }
     this.slots = last
@@ -130,6 +167,7 @@ export class PackedIndex {
 
   private read (slot: number): PackedMeta {
     const flags = this.flags[slot]
+    const segment = this.atSegments[slot]
     return {
       // a copy, not a view: a caller keeping it must not pin (or see changes to) the arrays
       key: this.keys.slice(slot * INDEX_KEY_BYTES, (slot + 1) * INDEX_KEY_BYTES),
@@ -137,7 +175,8 @@ export class PackedIndex {
       seq: this.seqs[slot],
       pinned: (flags & PINNED) !== 0,
       expiresAt: this.expiries[slot],
-      bytes: this.sizes[slot]
+      bytes: this.sizes[slot],
+      ...(segment === 0 ? {} : { at: { segment, offset: this.atOffsets[slot], length: this.atLengths[slot] } })
     }
   }
 
@@ -207,11 +246,20 @@ export class PackedIndex {
     sizes.set(this.sizes.subarray(0, n))
     const flags = new Uint8Array(capacity)
     flags.set(this.flags.subarray(0, n))
+    const atSegments = new Uint32Array(capacity)
+    atSegments.set(this.atSegments.subarray(0, n))
+    const atOffsets = new Uint32Array(capacity)
+    atOffsets.set(this.atOffsets.subarray(0, n))
+    const atLengths = new Uint32Array(capacity)
+    atLengths.set(this.atLengths.subarray(0, n))
     this.keys = keys
     this.seqs = seqs
     this.expiries = expiries
     this.sizes = sizes
     this.flags = flags
+    this.atSegments = atSegments
+    this.atOffsets = atOffsets
+    this.atLengths = atLengths
     this.capacity = capacity
     this.table = new Int32Array(capacity * 2)
     this.mask = capacity * 2 - 1

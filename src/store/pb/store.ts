@@ -11,6 +11,7 @@ export interface StoredItem {
   storedAt: bigint
   seq: bigint
   acceptors: Uint8Array<ArrayBuffer>[]
+  bodyAt?: BodyAt
 }
 
 export namespace StoredItem {
@@ -58,6 +59,11 @@ export namespace StoredItem {
             w.uint32(58)
             w.bytes(value)
           }
+        }
+
+        if (obj.bodyAt != null) {
+          w.uint32(66)
+          BodyAt.codec().encode(obj.bodyAt, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -110,6 +116,12 @@ export namespace StoredItem {
               }
 
               obj.acceptors.push(reader.bytes())
+              break
+            }
+            case 8: {
+              obj.bodyAt = BodyAt.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.bodyAt
+              })
               break
             }
             default: {
@@ -188,6 +200,13 @@ export namespace StoredItem {
 
               break
             }
+            case 8: {
+              yield * BodyAt.codec().stream(reader, reader.uint32(), `${prefix}.bodyAt`, {
+                limits: opts.limits?.bodyAt
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -236,6 +255,21 @@ export namespace StoredItem {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface StoredItemBodyAtSegmentFieldEvent {
+    field: '$.bodyAt.segment'
+    value: number
+  }
+
+  export interface StoredItemBodyAtOffsetFieldEvent {
+    field: '$.bodyAt.offset'
+    value: number
+  }
+
+  export interface StoredItemBodyAtLengthFieldEvent {
+    field: '$.bodyAt.length'
+    value: number
+  }
+
   export function encode (obj: Partial<StoredItem>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoredItem.codec())
   }
@@ -244,7 +278,142 @@ export namespace StoredItem {
     return decodeMessage(buf, StoredItem.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent | StoredItemSeqFieldEvent | StoredItemAcceptorsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent | StoredItemSeqFieldEvent | StoredItemAcceptorsFieldEvent | StoredItemBodyAtSegmentFieldEvent | StoredItemBodyAtOffsetFieldEvent | StoredItemBodyAtLengthFieldEvent> {
     return streamMessage(buf, StoredItem.codec(), opts)
+  }
+}
+
+export interface BodyAt {
+  segment: number
+  offset: number
+  length: number
+}
+
+export namespace BodyAt {
+  let _codec: Codec<BodyAt>
+
+  export const codec = (): Codec<BodyAt> => {
+    if (_codec == null) {
+      _codec = message<BodyAt>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.segment != null && obj.segment !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.segment)
+        }
+
+        if ((obj.offset != null && obj.offset !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.offset)
+        }
+
+        if ((obj.length != null && obj.length !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.length)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          segment: 0,
+          offset: 0,
+          length: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.segment = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.offset = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.length = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.segment`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.offset`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.length`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface BodyAtSegmentFieldEvent {
+    field: '$.segment'
+    value: number
+  }
+
+  export interface BodyAtOffsetFieldEvent {
+    field: '$.offset'
+    value: number
+  }
+
+  export interface BodyAtLengthFieldEvent {
+    field: '$.length'
+    value: number
+  }
+
+  export function encode (obj: Partial<BodyAt>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, BodyAt.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BodyAt>): BodyAt {
+    return decodeMessage(buf, BodyAt.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BodyAt>): Generator<BodyAtSegmentFieldEvent | BodyAtOffsetFieldEvent | BodyAtLengthFieldEvent> {
+    return streamMessage(buf, BodyAt.codec(), opts)
   }
 }
