@@ -10,7 +10,8 @@
  * a value log (value-log.ts), the datastore keeping only each item's
  * metadata and a pointer, so opening reads no body and LevelDB's
  * compactions never move (or map) one; without, inline in each record.
- * Records written inline before the log existed are still read as they are.
+ * Records written inline before the log existed are read as they are, and
+ * their bodies moved to the log in the background after open.
  * Changes of one item (put, delete, a compaction's move) run one at a time
  * (a per-key lock); reads take no lock.
  */
@@ -107,19 +108,24 @@ export class ItemStore {
   readonly valueLog: ValueLog | undefined
   readonly compactor: LogCompactor | undefined
   private readonly lock = new KeyedLock()
+  private readonly onError: (err: Error) => void
+  /** moving inline bodies to the value log (moveInlineBodies) */
+  private moving: Promise<void> | undefined
+  private closing = false
   /** Changes whenever an item is added, replaced or removed (placement caches on it). */
   version = 0
 
   constructor (datastore: Datastore, init: ItemStoreInit = {}) {
     this.datastore = datastore
     this.prefix = init.prefix ?? PREFIX
+    this.onError = init.onError ?? (() => {})
     if (init.valueLogDir == null) {
       this.bodies = new InlineBodies()
       return
     }
     const log = this.valueLog = new ValueLog(init.valueLogDir, { ...init.valueLog, onGarbage: id => { this.compactor?.schedule(id) } })
     this.bodies = new LoggedBodies(log)
-    this.compactor = new LogCompactor(log, { keysIn: segment => this.index.keysIn(segment), relocate: async (key, segment) => this.relocate(key, segment) }, init.onError)
+    this.compactor = new LogCompactor(log, { keysIn: segment => this.index.keysIn(segment), relocate: async (key, segment) => this.relocate(key, segment) }, this.onError)
   }
 
   /**
@@ -128,6 +134,8 @@ export class ItemStore {
    * segment's live bytes; call before use (again after close()).
    */
   async open (options?: AbortOptions): Promise<void> {
+    this.closing = true
+    await this.moving
     await this.compactor?.stop()
     await this.bodies.open()
     this.index.clear()
@@ -141,11 +149,21 @@ export class ItemStore {
       if (record.bodyAt != null) this.bodies.retain(record.bodyAt)
       this.remember(itemKey, record, value.byteLength + (record.bodyAt?.length ?? 0))
     }
+    this.closing = false
     this.compactor?.start()
+    if (this.valueLog != null) this.moving = this.moveInlineBodies()
+  }
+
+  /** Resolves once the background work begun so far (inline bodies moving, compactions) is done (tests). */
+  async backgroundIdle (): Promise<void> {
+    await this.moving
+    await this.compactor?.idle()
   }
 
   /** Stops compaction and closes the value log's files (open() again to use the store). */
   async close (): Promise<void> {
+    this.closing = true
+    await this.moving
     await this.compactor?.stop()
     await this.bodies.close()
   }
@@ -232,28 +250,44 @@ export class ItemStore {
 
   /**
    * A compaction's move (log-compactor.ts): `key`'s body, if still in
-   * `segment`, is copied to the active segment and its record pointed there.
-   * Under the item's lock, so a put or delete of the same item is wholly
-   * before (the body is no longer here: nothing to do) or wholly after.
+   * `segment` (0: inline in its record, written before the value log), is
+   * copied to the active segment and its record pointed there. Under the
+   * item's lock, so a put or delete of the same item is wholly before (the
+   * body is no longer here: nothing to do) or wholly after.
    */
   private async relocate (key: Uint8Array, segment: number): Promise<void> {
     await this.lock.run(base32.baseEncode(key), async () => {
+      if (!this.index.has(key)) return
       const at = this.index.get(key)?.at
-      if (at == null || at.segment !== segment) return
+      if ((at?.segment ?? 0) !== segment) return
       const dsKey = this.dsKey(key)
       const record = StoredItem.decode(await this.datastore.get(dsKey))
-      if (record.bodyAt == null || !sameAt(record.bodyAt, at)) throw new Error(`item ${base32.baseEncode(key)}: the index and the datastore disagree on where its body is`)
-      const moved = await this.bodies.write(key, await this.bodies.read(key, at))
+      if ((record.bodyAt == null) !== (at == null) || (at != null && !sameAt(record.bodyAt!, at))) {
+        throw new Error(`item ${base32.baseEncode(key)}: the index and the datastore disagree on where its body is`)
+      }
+      const moved = await this.bodies.write(key, at == null ? record.body : await this.bodies.read(key, at))
       if (moved == null) return
       try {
-        await this.datastore.put(dsKey, StoredItem.encode({ ...record, bodyAt: moved }))
+        await this.datastore.put(dsKey, StoredItem.encode({ ...record, body: EMPTY, bodyAt: moved }))
       } catch (err) {
         this.bodies.release(moved)
         throw err
       }
       this.index.setAt(key, moved)
-      this.bodies.release(at)
+      if (at != null) this.bodies.release(at)
     })
+  }
+
+  /** Bodies written inline before the value log existed move to it, one at a time, in the background. */
+  private async moveInlineBodies (): Promise<void> {
+    for (const key of this.index.keysIn(0)) {
+      if (this.closing) return
+      try {
+        await this.relocate(key, 0)
+      } catch (err) {
+        this.onError(err as Error)
+      }
+    }
   }
 
   /** Add or replace the index entry; returns the one replaced. */

@@ -34,6 +34,10 @@ const MiB = 1024 * 1024
  * expanded-compaction limit (25 × file size): one 512 MiB run each, mapped
  * tables at the VmRSS peak 35.6 MiB against 56.1, daemon CPU 36.5 s against
  * 34 — one pair, within the spread seen between runs, so not set.
+ *
+ * Since then a daemon keeps item bodies in a value log (value-log.ts), not
+ * in LevelDB: its tables hold ~100-byte metadata records, so the mapped
+ * tables above are ~1 MiB instead of 42–61 MiB at the peaks of a 1 GiB POST.
  */
 export const LEVEL_OPTIONS: LevelOptions = {
   // values come from the mapped table files anyway; the cache saves a copy, not a disk read

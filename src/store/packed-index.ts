@@ -108,10 +108,9 @@ export class PackedIndex {
     return true
   }
 
-  /** Keys whose bodies are in value log segment `segment` (copies). */
+  /** Keys whose bodies are in value log segment `segment` (copies); 0: inline in their records. */
   keysIn (segment: number): Uint8Array[] {
     const keys: Uint8Array[] = []
-    if (segment === 0) return keys
     for (let slot = 0; slot < this.slots; slot++) {
       if (this.atSegments[slot] === segment) keys.push(this.keys.slice(slot * INDEX_KEY_BYTES, (slot + 1) * INDEX_KEY_BYTES))
     }
