@@ -97,16 +97,23 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * ~15, so the bounds stay. Under that load a POST took 222–373 s: before the
  * API server turned off Node's 300 s whole-request timeout, the slower ones
  * were reset (curl 56).
+ * With the value log (src/store/value-log.ts: bodies out of LevelDB, read
+ * and written with pread/pwrite, never mapped; 2026-11-30, load ~8–10):
+ * VmRSS 68.6–73.5, RssAnon 67.2–73.3, RssFile 0.8–1.5 MiB in three runs,
+ * main in the same hour 101.9–112.1 / 62.8–70.8 / 43.9–53.8. So RssFile
+ * < 16 MiB (fails with bodies in LevelDB) and VmRSS < 96 MiB (1.3× the
+ * worst; fails on main's 101.9–124.8); 64 MiB of VmRSS is still not met.
  */
 describe('long: a daemon taking a 1 GiB POST /v1/files', function () {
   this.timeout(1_200_000)
 
-  it('grows RssAnon < 84 MiB and VmRSS < 160 MiB (the 64 MiB VmRSS target is not met, see above)', async () => {
+  it('grows RssAnon < 84 MiB, RssFile < 16 MiB and VmRSS < 96 MiB (the 64 MiB VmRSS target is not met, see above)', async () => {
     const m = await measureDaemonPost({ mib: 1024 })
     for (const line of describePost(m)) console.log(`      ${line}`)
     const reply = JSON.parse(m.reply) as { size: number, blocks: number }
     assert.equal(reply.size, 1024 * 1024 * 1024)
     assert.ok(m.growth.anon < 84, `RssAnon grew ${m.growth.anon} MiB`)
-    assert.ok(m.growth.rss < 160, `VmRSS grew ${m.growth.rss} MiB`)
+    assert.ok(m.growth.file < 16, `RssFile grew ${m.growth.file} MiB (LevelDB's mapped tables? item bodies belong in the value log)`)
+    assert.ok(m.growth.rss < 96, `VmRSS grew ${m.growth.rss} MiB`)
   })
 })
