@@ -99,9 +99,9 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * were reset (curl 56).
  * With the value log (src/store/value-log.ts: bodies out of LevelDB, read
  * and written with pread/pwrite, never mapped; 2026-11-30, load ~8–10):
- * VmRSS 68.6–73.5, RssAnon 67.2–73.3, RssFile 0.8–1.5 MiB in three runs,
- * main in the same hour 101.9–112.1 / 62.8–70.8 / 43.9–53.8. So RssFile
- * < 16 MiB (fails with bodies in LevelDB) and VmRSS < 96 MiB (1.3× the
+ * VmRSS 68.6–76.2, RssAnon 67.2–76.1, RssFile 0.2–1.5 MiB in four runs,
+ * main in the same hour 101.9–112.1 / 62.8–70.8 / 43.9–55.0. So RssFile
+ * < 16 MiB (fails with bodies in LevelDB) and VmRSS < 96 MiB (1.26× the
  * worst; fails on main's 101.9–124.8); 64 MiB of VmRSS is still not met.
  */
 describe('long: a daemon taking a 1 GiB POST /v1/files', function () {
