@@ -139,6 +139,7 @@ export class ValueLog {
     const where = `item ${base32.baseEncode(key)}: value log ${this.path(at.segment)} at ${at.offset}`
     // a length no record can have is corruption, found before allocating
     if (at.length > MAX_RECORD_BODY_BYTES) throw new ValueLogError('corrupt', `${where}: a body of ${at.length} bytes is over the limit of ${MAX_RECORD_BODY_BYTES}`)
+    if (!this.opened) throw new Error(`value log ${this.dir} is closed`)
     if (!this.segments.has(at.segment)) throw new ValueLogError('missing-segment', `${where}: the segment is missing`)
     const record = new Uint8Array(RECORD_HEADER_BYTES + at.length)
     const read = await this.handles.use(at.segment, async fh => {
