@@ -108,6 +108,16 @@ describe('value log', () => {
     expectLiveMatchesPointers(store)
   })
 
+  it('reads from more segments than it keeps handles open for, in parallel', async () => {
+    const store = new ItemStore(new MemoryDatastore(), { valueLogDir: dir, valueLog: { segmentBytes: SEGMENT, maxOpenHandles: 2 } })
+    stores.push(store)
+    await store.open()
+    for (let n = 0; n < 40; n++) await store.put(keyOf(n), fields(bodyOf(n)))
+    expect(store.valueLog!.segmentIds()).to.have.length(5)
+    const bodies = await Promise.all(Array.from({ length: 40 }, async (_, n) => (await store.get(keyOf(n)))?.body))
+    bodies.forEach((body, n) => { expect(body, `item ${n}`).to.deep.equal(bodyOf(n)) })
+  })
+
   it('removal and replacement release the old record; the reads give the new body or nothing', async () => {
     const store = await storeOn(new MemoryDatastore())
     for (let n = 0; n < 4; n++) await store.put(keyOf(n), fields(bodyOf(n)))
