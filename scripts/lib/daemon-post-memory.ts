@@ -26,6 +26,8 @@ export interface PostMemoryOptions {
   settleMs?: number
   /** After the POST, take a heap snapshot (a full GC) and sum it by constructor. */
   snapshot?: boolean
+  /** Wait this long after the POST before the snapshot (per-operation timers still pending keep their state reachable). */
+  snapshotDelayMs?: number
   /** Called with the running daemon after the measurement, before it is stopped. */
   hold?: (pid: number, api: string, root: string) => Promise<void>
 }
@@ -107,6 +109,7 @@ export async function measureDaemonPost (options: PostMemoryOptions): Promise<Po
     let summary: Record<string, number> | undefined
     if (options.snapshot === true) {
       // a heap snapshot collects garbage first: what the JS heap really keeps after the POST
+      if (options.snapshotDelayMs != null) await new Promise(resolve => setTimeout(resolve, options.snapshotDelayMs))
       summary = await heapSummary(pid, root)
       afterHeap = await heapReport(pid, root)
     }
