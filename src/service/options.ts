@@ -25,7 +25,8 @@ export interface ToyrrentInit {
   /**
    * Keep item bodies in a value log in this directory (src/store/value-log.ts), the
    * datastore only their metadata: LevelDB's compactions then never map them (the daemon
-   * passes `<data>/values`). @default none: bodies inside the datastore's records
+   * passes `<data>/values`). One directory per node and datastore: segments no record of this
+   * datastore points to are garbage and get deleted. @default none: bodies inside the datastore's records
    */
   valueLogDir?: string
   /** Pass on loopback and private addresses (LAN or local networks). @default true */
