@@ -8,6 +8,7 @@
  */
 import { HANDOFF_BATCH_ITEMS, SELF_LOOKUP_ALPHA, SELF_LOOKUP_N } from '../constants.ts'
 import type { Lookups } from './lookups.ts'
+import type { NearWatch } from './lookup.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { Settings } from './options.ts'
@@ -39,10 +40,19 @@ export class Onboarding {
     this.init = init
   }
 
-  /** Look ourselves up: our neighbours learn of us and we of them. */
-  async selfLookup (signal: AbortSignal): Promise<FoundPeer[]> {
+  /** Look ourselves up: our neighbours learn of us and we of them (`near`: the join watches its nearest). */
+  async selfLookup (signal: AbortSignal, near?: NearWatch): Promise<FoundPeer[]> {
     const shape = { ...this.init.lookups.exactShape(SELF_LOOKUP_N), alpha: SELF_LOOKUP_ALPHA }
-    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal, shape)).peers
+    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal, shape, undefined, near)).peers
+  }
+
+  /** How many neighbours a newcomer pulls from: 2R. */
+  get neighbourCount (): number { return this.init.settings.replicas * 2 }
+
+  /** Our neighbours among a self lookup's peers (ourselves left out): the first 2R. */
+  neighbours (nearest: FoundPeer[]): FoundPeer[] {
+    const { neighbourhood } = this.init
+    return nearest.filter(p => !p.peerId.equals(neighbourhood.selfId)).slice(0, this.neighbourCount)
   }
 
   /**
@@ -51,23 +61,32 @@ export class Onboarding {
    * join): its first 2R are our neighbours, no second lookup needed.
    */
   async onboard (signal: AbortSignal, nearest?: FoundPeer[]): Promise<HandoffResult> {
-    const { neighbourhood, settings, metrics, log } = this.init
-    const neighbours = (nearest ?? (await this.init.lookups.nearest(neighbourhood.self, settings.replicas * 2, signal)).peers)
-      .filter(p => !p.peerId.equals(neighbourhood.selfId)).slice(0, settings.replicas * 2)
+    const { neighbourhood, settings } = this.init
+    const neighbours = this.neighbours(nearest ?? (await this.init.lookups.nearest(neighbourhood.self, settings.replicas * 2, signal)).peers)
+    return this.sum(await Promise.all(neighbours.map(async peer => this.pullFrom(peer, signal))))
+  }
+
+  /** Pull one neighbour's share for us; a failure is logged and counted, never thrown. */
+  async pullFrom (peer: FoundPeer, signal: AbortSignal): Promise<HandoffResult> {
+    try {
+      return await this.pull(peer, signal)
+    } catch (err: any) {
+      this.init.metrics?.count('handoff_failures')
+      this.init.log('handoff from %p failed: %s', peer.peerId, err.message)
+      return { items: 0, bytes: 0, refused: 0 }
+    }
+  }
+
+  /** The handoffs' total, counted and logged. */
+  sum (results: HandoffResult[]): HandoffResult {
     const total: HandoffResult = { items: 0, bytes: 0, refused: 0 }
-    await Promise.all(neighbours.map(async peer => {
-      try {
-        const r = await this.pull(peer, signal)
-        total.items += r.items
-        total.bytes += r.bytes
-        total.refused += r.refused
-      } catch (err: any) {
-        metrics?.count('handoff_failures')
-        log('handoff from %p failed: %s', peer.peerId, err.message)
-      }
-    }))
-    metrics?.count('handoff_items_received', total.items)
-    log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, neighbours.length)
+    for (const r of results) {
+      total.items += r.items
+      total.bytes += r.bytes
+      total.refused += r.refused
+    }
+    this.init.metrics?.count('handoff_items_received', total.items)
+    this.init.log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, results.length)
     return total
   }
 
