@@ -375,7 +375,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
       sent.clear()
       const before = net.stats.exchanges
       const start = clock.elapsed()
-      const node = await net.add()
+      const node = await net.add({}, { settled: false })
       joinMs.push(clock.elapsed() - start)
       joinAll.push(net.stats.exchanges - before)
       const own = (): { requests: number, peers: Set<string>, byType: Record<string, number> } => sent.get(net!.peerId(node).toString()) ?? { requests: 0, peers: new Set(), byType: {} }
@@ -437,7 +437,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
       }
       await clock.until(churnStart + e.at)
       const victim = pick(net.nodes)
-      if (e.kind === 'joins') trace(await net.add())
+      if (e.kind === 'joins') trace(await net.add({}, { settled: false }))
       else if (e.kind === 'crashes' && net.nodes.length > o.replicas + 1) await net.remove(victim)
       else if (e.kind === 'leaves' && net.nodes.length > o.replicas + 1) await net.leave(victim)
       done[e.kind]++

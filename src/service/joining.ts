@@ -66,10 +66,14 @@ export class Joiner {
   private async meetAndPull (signal: AbortSignal, shutdown: AbortSignal): Promise<HandoffResult> {
     const { onboarding, log } = this.init
     const pulls = new Map<string, Promise<HandoffResult>>()
-    const pull = async (peer: FoundPeer): Promise<HandoffResult> => {
+    const pull = (peer: FoundPeer): Promise<HandoffResult> => {
       const key = peer.peerId.toString()
       let pulling = pulls.get(key)
-      if (pulling == null) pulls.set(key, pulling = onboarding.pullFrom(peer, signal))
+      if (pulling == null) {
+        pulls.set(key, pulling = onboarding.pullFrom(peer, signal))
+        // it rejects only when the join is aborted, which the join reports itself
+        pulling.catch(() => {})
+      }
       return pulling
     }
     const settled = Promise.withResolvers<FoundPeer[]>()

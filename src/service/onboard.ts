@@ -66,11 +66,12 @@ export class Onboarding {
     return this.sum(await Promise.all(neighbours.map(async peer => this.pullFrom(peer, signal))))
   }
 
-  /** Pull one neighbour's share for us; a failure is logged and counted, never thrown. */
+  /** Pull one neighbour's share for us; its failure is logged and counted, not thrown (the join's own abort is). */
   async pullFrom (peer: FoundPeer, signal: AbortSignal): Promise<HandoffResult> {
     try {
       return await this.pull(peer, signal)
     } catch (err: any) {
+      signal.throwIfAborted()
       this.init.metrics?.count('handoff_failures')
       this.init.log('handoff from %p failed: %s', peer.peerId, err.message)
       return { items: 0, bytes: 0, refused: 0 }
