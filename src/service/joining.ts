@@ -48,8 +48,11 @@ export class Joiner {
   /** A join is running now. */
   get running (): boolean { return this.joining != null }
 
-  /** Resolves once the work the last join left running (far-band filling) has settled. */
-  async settled (): Promise<void> { await this.bandFill }
+  /** Resolves once the work the last join left running (the rest of its self lookup, far-band filling, the handoff's last acknowledgements) has settled. */
+  async settled (): Promise<void> {
+    await this.bandFill
+    await this.init.onboarding.acknowledged()
+  }
 
   /** Join, or share the join in progress; `shutdown` aborts it with the service. */
   async join (options: ToyrrentOperationOptions, shutdown: AbortSignal): Promise<HandoffResult> {

@@ -4,7 +4,8 @@
  * among the R nearest for (the newcomer's side of the handoff protocol).
  * Each item is verified and kept (the acceptor re-hashes or checks the
  * signature) and acknowledged in the next request; the neighbour drops its
- * copies only after these acknowledgements.
+ * copies only after these acknowledgements. The last one goes out without
+ * the pull waiting for it (`acknowledged()` does).
  */
 import { HANDOFF_BATCH_ITEMS, SELF_LOOKUP_ALPHA, SELF_LOOKUP_N } from '../constants.ts'
 import type { Lookups } from './lookups.ts'
@@ -35,6 +36,8 @@ export interface OnboardingInit {
 
 export class Onboarding {
   private readonly init: OnboardingInit
+  /** Last acknowledgements still in flight (pull() does not wait for them). */
+  private readonly acks = new Set<Promise<void>>()
 
   constructor (init: OnboardingInit) {
     this.init = init
@@ -116,9 +119,19 @@ export class Onboarding {
       cursor = batch.cursor
     }
     if (acked.length > 0) {
+      // we hold these items already: the last acknowledgement (after which the neighbour may drop its
+      // copies) needs no wait of ours; lost, it leaves the neighbour holding them, which is safe
       const last = acked
-      await requests.ask(peer, { signal }, async (rpc, options) => rpc.acknowledgeHandoff(peer, last, options))
+      const ack: Promise<void> = requests.ask(peer, { signal }, async (rpc, options) => rpc.acknowledgeHandoff(peer, last, options))
+        .then(() => {}, (err: Error) => { log('handoff from %p: the last acknowledgement failed: %s', peer.peerId, err.message) })
+        .finally(() => { this.acks.delete(ack) })
+      this.acks.add(ack)
     }
     return result
+  }
+
+  /** Resolves once the last acknowledgements of the pulls so far have been answered (or failed). */
+  async acknowledged (): Promise<void> {
+    await Promise.all([...this.acks])
   }
 }

@@ -153,6 +153,32 @@ describe('unit: the cost of a join, and peers heard of', function () {
       expect(known()).to.be.greaterThan(before)
     })
 
+    it("the join returns without waiting for the handoff's last acknowledgements, which the settled join has sent", async () => {
+      net = await createMemoryNetwork(12)
+      for (let i = 0; i < 60; i++) await net.nodes[i % 12].put(new Uint8Array(randomBytes(64)))
+      const newcomer = await net.add({}, { join: false })
+      const rpc = newcomer[internals].rpc as any
+      const original = rpc.acknowledgeHandoff.bind(rpc)
+      const release = Promise.withResolvers<void>()
+      let held = 0
+      let sent = 0
+      rpc.acknowledgeHandoff = async (...a: any[]) => {
+        held++
+        await release.promise
+        const answer = await original(...a)
+        sent++
+        return answer
+      }
+      newcomer[internals].table.add(net.peerId(net.nodes[0]), [])
+      const result = await within(5000, newcomer.join(), 'the join (it waited for an acknowledgement)')
+      expect(result.items, 'a newcomer that took no items proves nothing').to.be.greaterThan(0)
+      expect(held).to.be.greaterThan(0)
+      expect(sent).to.equal(0)
+      release.resolve()
+      await within(5000, newcomer[internals].joinSettled!(), 'the settled join')
+      expect(sent).to.equal(held)
+    })
+
     it('peers heard of nearest to a key (junk: not on the network) are never acknowledgements; the lookups that meet them forget them', async () => {
       net = await createMemoryNetwork(12)
       const writer = net.nodes[3]
