@@ -100,7 +100,7 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * With the value log (src/store/value-log.ts: bodies out of LevelDB, read
  * and written with pread/pwrite, never mapped; 2026-11-30, load ~8–10):
  * VmRSS 68.6–83.7, RssAnon 67.2–83.5, RssFile 0.2–1.5 MiB in seven runs,
- * main in the same hour 101.9–122 / 62.8–70.8 / 43.9–71.3. So RssFile
+ * main in the same hour 101.9–126.8 / 62.8–70.8 / 43.9–71.3. So RssFile
  * < 16 MiB (fails with bodies in LevelDB) and VmRSS < 96 MiB (1.15× the
  * worst; fails on main's 101.9–124.8); 64 MiB of VmRSS is still not met.
  * RssAnon rises with the POST's speed (37–42 s: 81.3–83.5 MiB, 76 s: 73.3), so its
