@@ -159,7 +159,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.lookups = lookups
     // libp2p's peer routing from our own table and lookups (libp2p collects it by peerRoutingSymbol)
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
-    const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
+    const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log, ...(connections != null ? { connections } : {}) })
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log }
     const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
     this.hashItems = new HashItems({ ...common, forwarded })
