@@ -34,6 +34,8 @@ export interface HashItemsInit {
   log: Logger
   /** Reads through a peer we are connected to when no replica is (forwarded-read.ts); absent: always direct. */
   forwarded?: ForwardedReads
+  /** Our own item was just stored on its replica set (the repairer's republish clock starts here). */
+  published?: (key: Uint8Array) => void
 }
 
 export class HashItems {
@@ -50,6 +52,7 @@ export class HashItems {
     const item: Item = { kind: 'hash', key, body: value, ttlSeconds: 0 }
     await this.init.acceptor.accept(item, { pinned: true, keyOfBody: true })
     const stored = await this.init.writer.replicate(item, signal())
+    this.init.published?.(key)
     return { key, cid: keyToCid(key), stored }
   }
 

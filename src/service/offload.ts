@@ -196,7 +196,8 @@ export class Offloader {
       const everywhere = set.length > 0 && set.every(p => confirmed?.has(p.peerId.toString()) === true)
       if (!everywhere) continue
       if (meta.pinned) {
-        this.placedAt.set(k, fingerprint(set))
+        // confirmed by a handoff acknowledgement alone: the set is asked (HOLDS) next round before it counts as placed
+        if (plan.onAck.get(k) == null) this.placedAt.set(k, fingerprint(set))
         continue
       }
       const since = this.leavingSince.get(k) ?? now

@@ -47,6 +47,8 @@ export interface PublishItemsInit {
   cas: CompareAndSwap
   /** Reads through a peer we are connected to when too few replicas are (forwarded-read.ts); absent: always direct. */
   forwarded?: ForwardedReads
+  /** Our own record was just stored on its replica set (the repairer's republish clock starts here). */
+  published?: (key: Uint8Array) => void
 }
 
 export class PublishItems {
@@ -91,6 +93,7 @@ export class PublishItems {
       : { stored: await this.init.writer.replicate(item, signal(), { countFallbacks: false }), item }
     // our own users' records are kept here too, pinned; a newer one already here wins
     await this.init.acceptor.accept(kept, { pinned: true })
+    this.init.published?.(id)
     return { id, seq: record.seq, stored }
   }
 

@@ -52,6 +52,15 @@ export class Repairer {
   }
 
   /**
+   * Our own item was just stored on its replica set (a put or publish): its
+   * next republish is an interval from now. Without this, the first round
+   * after a large add read back and re-sent every block stored so far.
+   */
+  republished (key: Uint8Array): void {
+    this.lastRepublish.set(hex(key), this.clock.now())
+  }
+
+  /**
    * A peer stored this item here: a departing neighbour may be counting on
    * this copy, so it is not dropped on the strength of checks made before.
    */

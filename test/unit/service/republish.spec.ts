@@ -1,0 +1,54 @@
+/**
+ * Our own items are republished an interval after they were placed, not at
+ * the next repair round (src/service/repair.ts `republished`): before, the
+ * first round after a put republished every pinned item, so about a minute
+ * into a large add every block stored so far was read back and stored on its
+ * replica set again.
+ */
+import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
+import { internals } from '../../../src/service/toyrrent.ts'
+import { Frame } from '../../../src/rpc/pb/rpc.ts'
+import { waitFor } from '../helpers.ts'
+import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
+
+const R = 3
+
+/** Bytes of STORE exchanges on the whole network so far. */
+function storeBytes (net: MemoryNetwork): number {
+  return net.stats.bytesByType[Frame.Type.STORE] ?? net.stats.bytesByType['STORE'] ?? 0
+}
+
+async function ownItems (net: MemoryNetwork): Promise<Uint8Array[]> {
+  const writer = net.nodes[0]
+  const keys: Uint8Array[] = []
+  for (let i = 0; i < 20; i++) keys.push((await writer.put(new Uint8Array(randomBytes(512)))).key)
+  keys.push((await writer.publish(await generateKeyPair('Ed25519'), new Uint8Array(randomBytes(64)))).id)
+  await waitFor('every item on its R nearest', () => keys.every(k => net.nearest(k, R).every(n => n[internals].store.has(k))), 5000)
+  return keys
+}
+
+describe('unit: republishing our own items', function () {
+  this.timeout(60_000)
+  let net: MemoryNetwork | undefined
+  afterEach(async () => { await net?.stop(); net = undefined })
+
+  it('a repair round right after our own puts and publishes stores none of them again', async () => {
+    net = await createMemoryNetwork(10, { repairInterval: 3600_000 })
+    await ownItems(net)
+    const before = storeBytes(net)
+    await net.nodes[0].repair()
+    expect(storeBytes(net) - before, 'STORE bytes sent by the first round').to.equal(0)
+  })
+
+  it('once the interval has passed, the round republishes them (the count above can see a republish)', async () => {
+    net = await createMemoryNetwork(10, { repairInterval: 3600_000, republishInterval: 1 })
+    await ownItems(net)
+    await new Promise(resolve => setTimeout(resolve, 5))
+    const before = storeBytes(net)
+    await net.nodes[0].repair()
+    expect(storeBytes(net) - before, 'STORE bytes sent by the round').to.be.greaterThan(20 * 512)
+  })
+})
