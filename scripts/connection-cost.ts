@@ -5,11 +5,12 @@
  * (TCP with Noise and Yamux, or QUIC, which brings its own TLS and streams);
  * `--stack toyrrent` is createToyrrentNode (the whole node, no join).
  * `--transport tcp|quic` picks what the nodes listen on and so what is
- * dialled. A join opens a couple of dozen connections at 50 nodes, so this is
+ * dialled. `--dial rpc` (toyrrent stack) dials as the node's RPC does, which
+ * a node off the internet does not identify from its end (identify-policy.ts). A join opens a couple of dozen connections at 50 nodes, so this is
  * the floor under formation time in one process. Also reports the CPU of
  * starting a node, and the peer-store writes per connection (both ends).
  *
- *   node dist/scripts/connection-cost.js [--stack bare|toyrrent] [--transport tcp|quic] [--nodes 60] [--cpu-prof FILE]
+ *   node dist/scripts/connection-cost.js [--stack bare|toyrrent] [--transport tcp|quic] [--dial plain|rpc] [--nodes 60] [--cpu-prof FILE]
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
@@ -23,6 +24,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { PeerRecord, RecordEnvelope } from '@libp2p/peer-record'
 import { createToyrrentNode } from '../src/node.ts'
+import { rpcDial } from '../src/node/identify-policy.ts'
 import { round } from './lib/stats.ts'
 import { LOOPBACK_LISTEN, parseBenchTransport } from './lib/impl.ts'
 import type { BenchTransport } from './lib/impl.ts'
@@ -33,6 +35,7 @@ const { values: args } = parseArgs({
     stack: { type: 'string', default: 'bare' },
     transport: { type: 'string', default: 'tcp' },
     nodes: { type: 'string', default: '60' },
+    dial: { type: 'string', default: 'plain' },
     'cpu-prof': { type: 'string' }
   }
 })
@@ -122,7 +125,11 @@ async function main (): Promise<void> {
   }
   const cpu = process.cpuUsage()
   const start = performance.now()
-  for (const other of measured) await dialer.libp2p.dial(dialAddr(other.libp2p, transport))
+  for (const other of measured) {
+    const addr = dialAddr(other.libp2p, transport)
+    if (args.dial === 'rpc') await rpcDial((dialer.libp2p as any).components, other.libp2p.peerId, async () => await dialer.libp2p.dial(addr))
+    else await dialer.libp2p.dial(addr)
+  }
   // identify and the other per-connection work finish after the dial resolves
   await new Promise(resolve => setTimeout(resolve, 500))
   const used = process.cpuUsage(cpu)
@@ -146,6 +153,7 @@ async function main (): Promise<void> {
   }
   process.stdout.write(JSON.stringify({
     stack: args.stack,
+    dial: args.dial,
     transport,
     cpuMsPerNodeStart: round((started.user + started.system) / 1000 / n, 1),
     connections: measured.length,

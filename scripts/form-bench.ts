@@ -58,6 +58,8 @@ interface FormResult {
   cpuMsPerNode: number
   requestsPerJoin?: Record<string, number>
   connectionsPerJoin?: number
+  /** Connections this end identified / left to the other end, and identify-pushes sent (each to every connected peer). */
+  identifyPerJoin?: { identified: number, skipped: number, pushes: number }
   tableMean: number
   tableMin: number
   /** CPU the formed network spends per second doing nothing asked of it (keep-alives, timers), measured over --idle-s. */
@@ -90,6 +92,12 @@ async function form (impl: ImplName, n: number, seed: number, transport: BenchTr
     const joined = performance.now()
     const requests = { ...sent }
     const connections = nodes.reduce((s, x) => s + x.newConnections(), 0)
+    // this end's identify runs and skips (identify-policy.ts) and identify-pushes sent (push-policy.ts), since each node started
+    const policy = (x: ImplNode): { identified: number, skipped: number, pushed: number } => {
+      const services = (x as { node?: { libp2p?: { services?: Record<string, any> } } }).node?.libp2p?.services
+      return { ...(services?.identifyPolicy?.counts ?? { identified: 0, skipped: 0 }), pushed: services?.pushPolicy?.counts.pushed ?? 0 }
+    }
+    const identify = nodes.map(policy).reduce((s, c) => ({ identified: s.identified + c.identified, skipped: s.skipped + c.skipped, pushed: s.pushed + c.pushed }), { identified: 0, skipped: 0, pushed: 0 })
     await Promise.all(nodes.map(async x => x.refresh(signal)))
     const end = performance.now()
     const used = process.cpuUsage(cpu)
@@ -104,7 +112,7 @@ async function form (impl: ImplName, n: number, seed: number, transport: BenchTr
       formMs: round(end - start, 0),
       perJoinMs: summarise(joins.slice(1)),
       cpuMsPerNode: round((used.user + used.system) / 1000 / n, 1),
-      ...(impl === 'toyrrent' ? { requestsPerJoin: Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, per(v)])), connectionsPerJoin: per(connections) } : {}),
+      ...(impl === 'toyrrent' ? { requestsPerJoin: Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, per(v)])), connectionsPerJoin: per(connections), identifyPerJoin: { identified: per(identify.identified), skipped: per(identify.skipped), pushes: per(identify.pushed) } } : {}),
       tableMean: round(sizes.reduce((s, x) => s + x, 0) / n, 1),
       tableMin: Math.min(...sizes),
       idleCpuMsPerS

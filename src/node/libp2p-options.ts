@@ -23,6 +23,10 @@ import { InvalidInputError } from '../errors.ts'
 import { quietLogger } from '../quiet-logger.ts'
 import { wantsUpnp } from './optional-modules.ts'
 import { ownPeerRecord } from './own-peer-record.ts'
+import { identifyPolicy } from './identify-policy.ts'
+import { pushPolicy } from './push-policy.ts'
+import type { IdentifyPolicy } from './identify-policy.ts'
+import type { PushPolicy } from './push-policy.ts'
 import { CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DEFAULT_INBOUND_CONNECTION_THRESHOLD, MAX_STREAM_WINDOW_BYTES } from '../constants.ts'
 import type { NodePlan } from './plan.ts'
 import type { OptionalModules } from './optional-modules.ts'
@@ -31,6 +35,7 @@ import type { ReachabilityWatcher } from '../reachability/watcher.ts'
 import type { ToyrrentComponents } from '../service/toyrrent.ts'
 import type { ConnectionGater, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
+import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 
@@ -49,9 +54,12 @@ const MAX_RELAY_RESERVATIONS = 64
 
 export interface ToyrrentServices extends Record<string, unknown> {
   toyrrent: Toyrrent
-  identify: unknown
+  identify: Identify
+  identifyPush: IdentifyPush
   ping: unknown
   reachability: ReachabilityWatcher
+  identifyPolicy: IdentifyPolicy
+  pushPolicy: PushPolicy
 }
 
 export interface Libp2pParts {
@@ -92,11 +100,15 @@ export function libp2pOptions (options: ToyrrentNodeOptions, plan: NodePlan, par
 function services (options: ToyrrentNodeOptions, plan: NodePlan, parts: Libp2pParts): Libp2pOptions<ToyrrentServices>['services'] {
   const { modes } = plan
   return {
-    identify: identify(),
+    // run by identifyPolicy below, which skips the dialler's identify of the RPC's own dials on a node off the internet
+    identify: identify({ runOnConnectionOpen: false }),
+    identifyPolicy: identifyPolicy(modes),
     // our signed peer record, stored so identify does not sign one per connection
     ownPeerRecord: ownPeerRecord(),
     // tells connected peers at once when we start or stop answering the RPC protocol (server <-> client)
-    identifyPush: identifyPush(),
+    // pushed by pushPolicy below only when our addresses or protocols change, not on every change of our peer-store entry
+    identifyPush: identifyPush({ runOnSelfUpdate: false }),
+    pushPolicy: pushPolicy(),
     ping: ping(),
     // confirms (by dial-backs from peers) which of our addresses are reachable from elsewhere
     autoNAT: autoNATv2(),

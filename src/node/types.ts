@@ -1,4 +1,6 @@
 /** The options and the handle of createToyrrentNode (src/node.ts), apart so the node's parts can name them. */
+import type { IdentifyPolicy } from './identify-policy.ts'
+import type { PushPolicy } from './push-policy.ts'
 import type { ModeSetting, ModeState } from '../reachability/modes.ts'
 import type { ReachabilityWatcher } from '../reachability/watcher.ts'
 import type { Toyrrent } from '../service/toyrrent.ts'
@@ -97,7 +99,7 @@ export interface ConnectResult {
   peers: number
 }
 
-export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown, reachability: ReachabilityWatcher }>
+export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown, reachability: ReachabilityWatcher, identifyPolicy: IdentifyPolicy, pushPolicy: PushPolicy }>
 
 export interface ToyrrentNode {
   libp2p: ToyrrentLibp2p

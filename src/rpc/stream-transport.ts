@@ -18,6 +18,7 @@ import { fitsLimits, isLimited, servedOnLimited } from './limited.ts'
 import { deadlineSignal } from '../signals.ts'
 import { TimeoutError } from '../errors.ts'
 import { NotConnectedError } from './not-connected.ts'
+import { rpcDial } from '../node/identify-policy.ts'
 import { LIMITED_ANSWER_BYTES, LIMITED_REQUEST_BYTES } from '../constants.ts'
 import type { Exchange } from './channel.ts'
 import type { ExchangeOptions, FrameTransport } from './client.ts'
@@ -137,10 +138,12 @@ export class StreamTransport implements FrameTransport {
     // relayed only: a dial by peer id could just go through the relay again
     if (!small && open.length > 0) return await directConnection(connectionManager, peerStore, peer.peerId, signal)
     if (peer.multiaddrs.length > 0 && open.length === 0) {
-      await peerStore.merge(peer.peerId, { multiaddrs: peer.multiaddrs }, { signal })
+      // an answer names members only, which serve the RPC: recorded with the addresses, since this end skips identifying
+      // the connection off the internet (node/identify-policy.ts) and the optimistic stream adds no protocol to the peer store
+      await peerStore.merge(peer.peerId, { multiaddrs: peer.multiaddrs, protocols: [this.protocol] }, { signal })
     }
     // dials the peer's addresses, direct ones first; may end on a relay
-    const connection = await connectionManager.openConnection(peer.peerId, { signal })
+    const connection = await rpcDial(this.components, peer.peerId, async () => await connectionManager.openConnection(peer.peerId, { signal }))
     if (!isLimited(connection) || (small && fitsLimits(connection, LIMITED_EXCHANGE_BYTES))) return connection
     return await directConnection(connectionManager, peerStore, peer.peerId, signal)
   }
