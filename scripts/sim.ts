@@ -532,6 +532,7 @@ function virtualTable (r: VirtualSimReport): string {
     `put: ${r.put.ok}/${r.put.attempted}, RTT p50/p95 ${s(r.put.roundTrips)}`,
     `get: ${r.get.ok}/${r.get.attempted}, hops mean ${r.get.hops.mean}, RTT p50/p95 ${s(r.get.roundTrips)}`,
     `join: RTT p50/p95 ${s(r.join.roundTrips)}; joiner's requests p50/p95 ${s(r.join.requests)} max ${r.join.requests.max}, peers p50/p95 ${s(r.join.peers)}; with band filling: requests ${s(r.join.requestsWithFill)} max ${r.join.requestsWithFill.max}, peers ${s(r.join.peersWithFill)}; all nodes' requests during a join p50/max ${r.join.requestsAllNodes.p50} / ${r.join.requestsAllNodes.max}; per join by type ${JSON.stringify(r.join.byType)}`,
+    `join exact (of ${r.join.done}): table holds the true 2R nearest at return ${r.join.exact.neighbours}, known by the true R nearest ${r.join.exact.knownByNeighbours}, table holds the true 20 nearest once settled ${r.join.exact.nearestAfterSettle}`,
     `churn ${r.churn.minutes} min: ${JSON.stringify(r.churn.events)}; repair ${r.churn.repairBytesPerNodePerHour} B/node/h`,
     ...r.churn.samples.map(x => `  minute ${x.minute}: ${x.nodes} nodes, ${x.itemsUnderR} items under R, ${x.itemsLost} lost, gets ok ${x.getSuccess}`)
   ].join('\n') + '\n'

@@ -82,10 +82,11 @@ function census (): Record<string, number> {
   }
 }
 
-const afterFormation = { formMs: Math.round(formMs), formationExchanges: net.stats.exchanges, ...census() }
+const afterFormation = { formMs: Math.round(formMs), formationExchanges: net.stats.exchanges, formationConnections: net.connectionsOpened(), ...census() }
 
 const random = rng(seed)
 const before = { ...counts }
+const connectionsBefore = net.connectionsOpened()
 let replicaSetUnknown = 0
 let failed = 0
 const value = (i: number): Uint8Array => new TextEncoder().encode(`census ${seed} value ${i} `.padEnd(1024, '.'))
@@ -111,6 +112,8 @@ const afterPuts = {
   puts,
   failed,
   replicaSetNotInWritersTable: round(replicaSetUnknown / Math.max(puts, 1), 2),
+  // pairs of nodes that exchanged nothing before (a new connection over TCP)
+  connectionsPerPut: round((net.connectionsOpened() - connectionsBefore) / Math.max(puts, 1), 2),
   requestsPerPut: perPut,
   ...census()
 }

@@ -112,6 +112,14 @@ export const REFRESH_CONCURRENCY = 3
 /** The join's band filling asks at most this many of the peers its self lookup met about one far band (refresh.ts). */
 export const FILL_ASKS_PER_BAND = 6
 
+/**
+ * After asking about the far bands, the join's band filling asks at most this
+ * many of their peers heard of (one find_before_n each, for the band's edge;
+ * bands with room only, farthest first): each that answers becomes a member.
+ * 0: none.
+ */
+export const FILL_VERIFY_MAX = 8
+
 /** Most addresses passed on for one peer. */
 export const MAX_ADDRS_PER_PEER = 8
 

@@ -107,6 +107,13 @@ export interface VirtualSimReport {
     peersWithFill: LatencySummary
     requestsAllNodes: LatencySummary
     byType: Record<string, number>
+    /**
+     * Joins whose table held the true 2R nearest as members when join()
+     * returned (whom it pulled its handoff from), whose true R nearest each
+     * held it, and whose table held the true 20 nearest once the work the
+     * join left running had settled.
+     */
+    exact: { neighbours: number, knownByNeighbours: number, nearestAfterSettle: number }
   }
   churn: {
     minutes: number
@@ -360,18 +367,24 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
     const fillRequests: number[] = []
     const fillPeers: number[] = []
     const joinByType: Record<string, number> = {}
+    const joinExact = { neighbours: 0, knownByNeighbours: 0, nearestAfterSettle: 0 }
+    const trueNearest = (node: Toyrrent, count: number): Toyrrent[] => nearestLive(position(node), count + 1).filter(n => n !== node).slice(0, count)
+    const members = (node: Toyrrent, of: Toyrrent[]): boolean => of.every(n => node[internals].table.get(net!.peerId(n)) != null)
     counting = true
     for (let i = 0; i < o.freshJoins; i++) {
       sent.clear()
       const before = net.stats.exchanges
       const start = clock.elapsed()
-      const node = await net.add()
+      const node = await net.add({}, { settled: false })
       joinMs.push(clock.elapsed() - start)
       joinAll.push(net.stats.exchanges - before)
       const own = (): { requests: number, peers: Set<string>, byType: Record<string, number> } => sent.get(net!.peerId(node).toString()) ?? { requests: 0, peers: new Set(), byType: {} }
       joinRequests.push(own().requests)
       joinPeers.push(own().peers.size)
+      if (members(node, trueNearest(node, o.replicas * 2))) joinExact.neighbours++
+      if (trueNearest(node, o.replicas).every(n => members(n, [node]))) joinExact.knownByNeighbours++
       await node[internals].joinSettled?.()
+      if (members(node, trueNearest(node, 20))) joinExact.nearestAfterSettle++
       fillRequests.push(own().requests)
       fillPeers.push(own().peers.size)
       for (const [t, n] of Object.entries(own().byType)) joinByType[t] = (joinByType[t] ?? 0) + n
@@ -424,7 +437,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
       }
       await clock.until(churnStart + e.at)
       const victim = pick(net.nodes)
-      if (e.kind === 'joins') trace(await net.add())
+      if (e.kind === 'joins') trace(await net.add({}, { settled: false }))
       else if (e.kind === 'crashes' && net.nodes.length > o.replicas + 1) await net.remove(victim)
       else if (e.kind === 'leaves' && net.nodes.length > o.replicas + 1) await net.leave(victim)
       done[e.kind]++
@@ -454,7 +467,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
       put: { ok: putMs.length, attempted: o.items, latencyMs: summarise(putMs), roundTrips: inRtt(putMs) },
       lookup: { done: lookupMs.length, exact, exactness: round(exact / Math.max(1, lookupMs.length), 4), hops: summarise(hops), requests: summarise(requests), roundTrips: inRtt(lookupMs) },
       get: { ok: getsOk, attempted: getsTried, successRate: round(getsOk / Math.max(1, getsTried), 4), hops: summarise(getHops), latencyMs: summarise(getMs), roundTrips: inRtt(getMs) },
-      join: { done: joinMs.length, roundTrips: inRtt(joinMs), requests: summarise(joinRequests), peers: summarise(joinPeers), requestsWithFill: summarise(fillRequests), peersWithFill: summarise(fillPeers), requestsAllNodes: summarise(joinAll), byType: joinByType },
+      join: { done: joinMs.length, roundTrips: inRtt(joinMs), requests: summarise(joinRequests), peers: summarise(joinPeers), requestsWithFill: summarise(fillRequests), peersWithFill: summarise(fillPeers), requestsAllNodes: summarise(joinAll), byType: joinByType, exact: joinExact },
       churn: { minutes: o.churnMinutes, events: done, samples, repairBytesPerNodePerHour: repairBytes, bytesByTypePerNodePerHour: byType }
     }
   } finally {

@@ -19,6 +19,7 @@
  */
 import { isPublicAddr } from '../reachability/reachability.ts'
 import type { ModeState } from '../reachability/modes.ts'
+import type { RpcDialMarker } from '../rpc/rpc-dial.ts'
 import type { Connection, Libp2pEvents, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
 
 export interface Identifier {
@@ -31,7 +32,7 @@ export interface IdentifyPolicyComponents {
   identify: Identifier
 }
 
-export class IdentifyPolicy implements Startable {
+export class IdentifyPolicy implements Startable, RpcDialMarker {
   readonly [Symbol.toStringTag] = '@toyrrent/identify-policy'
   /** Connections identified from this end, and ones skipped (for the scripts' counts). */
   readonly counts = { identified: 0, skipped: 0 }
@@ -102,10 +103,4 @@ export function identifyPolicyOf (components: object): IdentifyPolicy | undefine
   } catch {
     return undefined
   }
-}
-
-/** Run `dial` as the RPC's own dial to `peer` (see IdentifyPolicy). */
-export async function rpcDial<T> (components: object, peer: PeerId, dial: () => Promise<T>): Promise<T> {
-  const policy = identifyPolicyOf(components)
-  return policy == null ? await dial() : await policy.rpcDial(peer, dial)
 }

@@ -1,10 +1,14 @@
 /**
  * Joining the network: look ourselves up (our neighbours learn of us and we
- * of them), then take over from our neighbours the items we are now among
- * the R nearest for (onboard.ts). Meeting the far bands (Kademlia's join
- * step; most keys' replica sets are there) is no part of the join's critical
- * path: it starts beside the handoff, asks only the neighbours just met
- * (refresh.ts fillBands) and may go on after the join returns.
+ * of them), and take over from our 2R nearest the items we are now among
+ * the R nearest for (onboard.ts). The join's critical path is only what the
+ * handoff needs: a neighbour is pulled from as soon as it answers the self
+ * lookup while among its 2R + 1 nearest (ourselves included), and the join
+ * returns once those have all answered and been pulled from. The rest of
+ * the self lookup (its other ~14 nearest: our near bands, and their tables'
+ * knowledge of us) and then the far bands (Kademlia's join step; most keys'
+ * replica sets are there: refresh.ts fillBands, asking only the neighbours
+ * just met) go on after the join returns.
  */
 import { JOIN_MAX_OPERATION_TIMEOUTS } from '../constants.ts'
 import { deadlineSignal } from '../signals.ts'
@@ -44,21 +48,44 @@ export class Joiner {
   /** A join is running now. */
   get running (): boolean { return this.joining != null }
 
-  /** Resolves once the work the last join left running (far-band filling) has settled. */
-  async settled (): Promise<void> { await this.bandFill }
+  /** Resolves once the work the last join left running (the rest of its self lookup, far-band filling, the handoff's last acknowledgements) has settled. */
+  async settled (): Promise<void> {
+    await this.bandFill
+    await this.init.onboarding.acknowledged()
+  }
 
   /** Join, or share the join in progress; `shutdown` aborts it with the service. */
   async join (options: ToyrrentOperationOptions, shutdown: AbortSignal): Promise<HandoffResult> {
     this.joining ??= this.whileAnswered(options, shutdown, async signal => {
-      const { onboarding, table } = this.init
-      const nearest = await onboarding.selfLookup(signal)
-      this.bandFill = this.fillBands(nearest, shutdown)
-      const result = await onboarding.onboard(signal, nearest)
-      this.joined = table.size > 0
+      const result = await this.meetAndPull(signal, shutdown)
+      this.joined = this.init.table.size > 0
       this.init.refresher.settleAfterJoin()
       return result
     }).finally(() => { this.joining = undefined })
     return this.joining
+  }
+
+  /** The self lookup, pulling from each neighbour as it is met; returns once the 2R nearest have been pulled from. */
+  private async meetAndPull (signal: AbortSignal, shutdown: AbortSignal): Promise<HandoffResult> {
+    const { onboarding, log } = this.init
+    const pulls = new Map<string, Promise<HandoffResult>>()
+    const pull = (peer: FoundPeer): Promise<HandoffResult> => {
+      const key = peer.peerId.toString()
+      let pulling = pulls.get(key)
+      if (pulling == null) {
+        pulls.set(key, pulling = onboarding.pullFrom(peer, signal))
+        // it rejects only when the join is aborted, which the join reports itself
+        pulling.catch(() => {})
+      }
+      return pulling
+    }
+    const settled = Promise.withResolvers<FoundPeer[]>()
+    const lookup = onboarding.selfLookup(signal, { count: onboarding.neighbourCount + 1, onNear: peer => { void pull(peer) }, onSettled: settled.resolve })
+    lookup.catch(settled.reject)
+    this.bandFill = lookup.then(async nearest => { await this.fillBands(nearest, shutdown) }, (err: Error) => { log('join: the self lookup failed: %s', err.message) })
+    await Promise.all(onboarding.neighbours(await settled.promise).map(pull))
+    // a peer pulled from that fell out of the nearest since still handed over items: wait for all
+    return onboarding.sum(await Promise.all(pulls.values()))
   }
 
   /** The join's far-band filling, under its own deadline (the join may have returned). */

@@ -42,6 +42,20 @@ export interface LookupInit {
   query(peer: FoundPeer, signal: AbortSignal): Promise<QueryOutcome>
   signal: AbortSignal
   clock?: Clock
+  /**
+   * Watch the nearest `count` candidates before the lookup ends (the join
+   * pulls its handoff from them): `onNear` hears each peer that answers
+   * while it is among them (it may drop out later), `onSettled` once, the
+   * first time all of them have answered, or at the end. The lookup goes on
+   * to its `n` either way.
+   */
+  near?: NearWatch
+}
+
+export interface NearWatch {
+  count: number
+  onNear?(peer: FoundPeer): void
+  onSettled(peers: FoundPeer[]): void
 }
 
 export interface LookupResult {
@@ -80,6 +94,7 @@ class Lookup {
   private queried = 0
   private stopped = false
   private width: number
+  private nearSettled = false
   private wake: () => void = () => {}
 
   constructor (init: LookupInit) {
@@ -111,6 +126,7 @@ class Lookup {
       // only queries still in flight need telling (an abort costs an exception object and an event)
       if (this.inflight > 0) this.controller.abort()
     }
+    this.settleNear(true)
     const found = this.nearest().filter(c => c.state === 'answered')
     const hops = found.reduce((max, c) => Math.max(max, c.hop), 0)
     return { peers: found.map(c => c.peer), answered: this.answered, failed: this.failed, queried: this.queried, stopped: this.stopped, hops }
@@ -120,6 +136,7 @@ class Lookup {
   private step (): boolean {
     while (true) {
       this.signal.throwIfAborted()
+      this.settleNear(false)
       const top = this.nearest()
       if (top.every(c => c.state === 'answered')) return false
       for (const candidate of top) {
@@ -141,6 +158,8 @@ class Lookup {
       candidate.state = 'answered'
       this.answered++
       outcome.closer.forEach(peer => { this.consider(peer, candidate.hop + 1) })
+      const near = this.init.near
+      if (near?.onNear != null && !this.nearSettled && this.nearest(near.count).includes(candidate)) near.onNear(candidate.peer)
       if (outcome.stop === true) this.stopped = true
       else if (outcome.staysNarrow !== true) this.widen()
     }, () => {
@@ -159,8 +178,18 @@ class Lookup {
   }
 
   /** The n nearest candidates that have not failed. */
-  private nearest (): Candidate[] {
-    return nearestN(this.init.target, [...this.candidates.values()].filter(c => c.state !== 'failed'), this.init.n, c => c.peer.position)
+  private nearest (n = this.init.n): Candidate[] {
+    return nearestN(this.init.target, [...this.candidates.values()].filter(c => c.state !== 'failed'), n, c => c.peer.position)
+  }
+
+  /** Tell the near watch once its candidates have all answered (or the lookup is over: `end`). */
+  private settleNear (end: boolean): void {
+    const near = this.init.near
+    if (near == null || this.nearSettled) return
+    const top = this.nearest(near.count)
+    if (!end && !top.every(c => c.state === 'answered')) return
+    this.nearSettled = true
+    near.onSettled(top.filter(c => c.state === 'answered').map(c => c.peer))
   }
 
   private narrow (): boolean {

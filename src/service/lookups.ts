@@ -10,7 +10,7 @@ import { nearestN, nearestPositioned, peerPosition } from '../keyspace.ts'
 import type { PeerRtt } from './peer-rtt.ts'
 import { READ_HEDGE_MS } from '../constants.ts'
 import { InsufficientPeersError, NotFoundError } from '../errors.ts'
-import type { LookupResult, QueryOutcome } from './lookup.ts'
+import type { LookupResult, NearWatch, QueryOutcome } from './lookup.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
@@ -52,14 +52,14 @@ export class Lookups {
    * find_before_n lookup of the `n` nearest to `target`; `onHolds` hears each
    * responder's "I hold the item with this key" flag.
    */
-  async nearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void): Promise<LookupResult> {
+  async nearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void, near?: NearWatch): Promise<LookupResult> {
     return this.run(target, shape, signal, async (peer, querySignal) => {
       const answer = await this.init.requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.findBeforeN(peer, target, shape.width, options))
       onHolds?.(peer, answer.holds)
       // peers named but never asked are heard of: later lookups may start from them (and so verify them)
       this.init.table.hearOf(answer.peers)
       return { closer: answer.peers }
-    })
+    }, near)
   }
 
   /**
@@ -96,7 +96,7 @@ export class Lookups {
    * an answer the caller could not use) is a failure, and the result lists
    * those peers so missingError can tell which of the nearest answered.
    */
-  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>): Promise<RunResult> {
+  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>, near?: NearWatch): Promise<RunResult> {
     const started = this.init.settings.clock.monotonic()
     const failedPeers: FoundPeer[] = []
     const seeds = this.seeds(target, shape.width)
@@ -112,6 +112,7 @@ export class Lookups {
       selfServes: this.init.neighbourhood.serves(),
       seeds,
       signal,
+      near,
       query: async (peer, querySignal) => {
         try {
           return await query(peer, querySignal)

@@ -4,10 +4,12 @@
  * among the R nearest for (the newcomer's side of the handoff protocol).
  * Each item is verified and kept (the acceptor re-hashes or checks the
  * signature) and acknowledged in the next request; the neighbour drops its
- * copies only after these acknowledgements.
+ * copies only after these acknowledgements. The last one goes out without
+ * the pull waiting for it (`acknowledged()` does).
  */
 import { HANDOFF_BATCH_ITEMS, SELF_LOOKUP_ALPHA, SELF_LOOKUP_N } from '../constants.ts'
 import type { Lookups } from './lookups.ts'
+import type { NearWatch } from './lookup.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { Settings } from './options.ts'
@@ -34,15 +36,26 @@ export interface OnboardingInit {
 
 export class Onboarding {
   private readonly init: OnboardingInit
+  /** Last acknowledgements still in flight (pull() does not wait for them). */
+  private readonly acks = new Set<Promise<void>>()
 
   constructor (init: OnboardingInit) {
     this.init = init
   }
 
-  /** Look ourselves up: our neighbours learn of us and we of them. */
-  async selfLookup (signal: AbortSignal): Promise<FoundPeer[]> {
+  /** Look ourselves up: our neighbours learn of us and we of them (`near`: the join watches its nearest). */
+  async selfLookup (signal: AbortSignal, near?: NearWatch): Promise<FoundPeer[]> {
     const shape = { ...this.init.lookups.exactShape(SELF_LOOKUP_N), alpha: SELF_LOOKUP_ALPHA }
-    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal, shape)).peers
+    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal, shape, undefined, near)).peers
+  }
+
+  /** How many neighbours a newcomer pulls from: 2R. */
+  get neighbourCount (): number { return this.init.settings.replicas * 2 }
+
+  /** Our neighbours among a self lookup's peers (ourselves left out): the first 2R. */
+  neighbours (nearest: FoundPeer[]): FoundPeer[] {
+    const { neighbourhood } = this.init
+    return nearest.filter(p => !p.peerId.equals(neighbourhood.selfId)).slice(0, this.neighbourCount)
   }
 
   /**
@@ -51,23 +64,33 @@ export class Onboarding {
    * join): its first 2R are our neighbours, no second lookup needed.
    */
   async onboard (signal: AbortSignal, nearest?: FoundPeer[]): Promise<HandoffResult> {
-    const { neighbourhood, settings, metrics, log } = this.init
-    const neighbours = (nearest ?? (await this.init.lookups.nearest(neighbourhood.self, settings.replicas * 2, signal)).peers)
-      .filter(p => !p.peerId.equals(neighbourhood.selfId)).slice(0, settings.replicas * 2)
+    const { neighbourhood, settings } = this.init
+    const neighbours = this.neighbours(nearest ?? (await this.init.lookups.nearest(neighbourhood.self, settings.replicas * 2, signal)).peers)
+    return this.sum(await Promise.all(neighbours.map(async peer => this.pullFrom(peer, signal))))
+  }
+
+  /** Pull one neighbour's share for us; its failure is logged and counted, not thrown (the join's own abort is). */
+  async pullFrom (peer: FoundPeer, signal: AbortSignal): Promise<HandoffResult> {
+    try {
+      return await this.pull(peer, signal)
+    } catch (err: any) {
+      signal.throwIfAborted()
+      this.init.metrics?.count('handoff_failures')
+      this.init.log('handoff from %p failed: %s', peer.peerId, err.message)
+      return { items: 0, bytes: 0, refused: 0 }
+    }
+  }
+
+  /** The handoffs' total, counted and logged. */
+  sum (results: HandoffResult[]): HandoffResult {
     const total: HandoffResult = { items: 0, bytes: 0, refused: 0 }
-    await Promise.all(neighbours.map(async peer => {
-      try {
-        const r = await this.pull(peer, signal)
-        total.items += r.items
-        total.bytes += r.bytes
-        total.refused += r.refused
-      } catch (err: any) {
-        metrics?.count('handoff_failures')
-        log('handoff from %p failed: %s', peer.peerId, err.message)
-      }
-    }))
-    metrics?.count('handoff_items_received', total.items)
-    log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, neighbours.length)
+    for (const r of results) {
+      total.items += r.items
+      total.bytes += r.bytes
+      total.refused += r.refused
+    }
+    this.init.metrics?.count('handoff_items_received', total.items)
+    this.init.log('onboarding: took over %d items (%d bytes) from %d neighbours', total.items, total.bytes, results.length)
     return total
   }
 
@@ -96,9 +119,19 @@ export class Onboarding {
       cursor = batch.cursor
     }
     if (acked.length > 0) {
+      // we hold these items already: the last acknowledgement (after which the neighbour may drop its
+      // copies) needs no wait of ours; lost, it leaves the neighbour holding them, which is safe
       const last = acked
-      await requests.ask(peer, { signal }, async (rpc, options) => rpc.acknowledgeHandoff(peer, last, options))
+      const ack: Promise<void> = requests.ask(peer, { signal }, async (rpc, options) => rpc.acknowledgeHandoff(peer, last, options))
+        .then(() => {}, (err: Error) => { log('handoff from %p: the last acknowledgement failed: %s', peer.peerId, err.message) })
+        .finally(() => { this.acks.delete(ack) })
+      this.acks.add(ack)
     }
     return result
+  }
+
+  /** Resolves once the last acknowledgements of the pulls so far have been answered (or failed). */
+  async acknowledged (): Promise<void> {
+    await Promise.all([...this.acks])
   }
 }

@@ -185,6 +185,11 @@ export class PeerTable {
     return added
   }
 
+  /** The peers heard of in one band, first heard first. */
+  heardOfIn (band: number): PeerEntry[] {
+    return [...this.heardOf.get(band)?.values() ?? []]
+  }
+
   /** Peers heard of and not yet asked. */
   get unverified (): number {
     let n = 0

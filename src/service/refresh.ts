@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import { POSITION_BYTES, distanceBand } from '../keyspace.ts'
 import type { FoundPeer } from '../found-peer.ts'
-import { FILL_ASKS_PER_BAND, MIN_STALE_MS, REFRESH_CONCURRENCY, SETTLE_LOOKUP_MS } from '../constants.ts'
+import { FILL_ASKS_PER_BAND, FILL_VERIFY_MAX, MIN_STALE_MS, REFRESH_CONCURRENCY, SETTLE_LOOKUP_MS } from '../constants.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Logger } from '@libp2p/interface'
 import { systemClock } from '../clock.ts'
@@ -133,7 +133,27 @@ export class TableRefresher {
         if (k > 0 && known(band) === before) return
       }
     }))
+    if (!signal.aborted) await this.verifyHeardOf(signal, bands, ask)
     return bands
+  }
+
+  /**
+   * Ask up to FILL_VERIFY_MAX peers heard of in the bands just filled, where
+   * a band has room, farthest band first (band 255 holds half of all keys'
+   * replica sets): each that answers becomes a member, so a small network's
+   * tables hold every node and a put finds its replica set among them.
+   */
+  private async verifyHeardOf (signal: AbortSignal, bands: number[], ask: (peer: FoundPeer, target: Uint8Array, n: number, signal: AbortSignal) => Promise<FoundPeer[]>): Promise<void> {
+    const { table, bucketSize } = this.init
+    const members = table.bands()
+    const picks: Array<{ peer: FoundPeer, band: number }> = []
+    for (const band of [...bands].sort((a, b) => b - a)) {
+      const room = bucketSize - (members.get(band)?.length ?? 0)
+      for (const peer of table.heardOfIn(band).slice(0, Math.max(0, room))) {
+        if (picks.length < FILL_VERIFY_MAX) picks.push({ peer, band })
+      }
+    }
+    await Promise.all(picks.map(async ({ peer, band }) => ask(peer, edgeOfBand(table.self, band), bucketSize, signal).catch(() => [])))
   }
 
   /** Look up every target, `concurrency` at a time; returns how many failed. */

@@ -95,9 +95,10 @@ export interface MemoryNetwork {
   readonly nodes: Toyrrent[]
   /**
    * Start one more node and let it join through a random node of the network; resolves once its join is done.
-   * With `join: false` the node only starts: it knows nobody (the simulation fills tables itself).
+   * With `join: false` the node only starts: it knows nobody (the simulation fills tables itself). With `settled: false`
+   * it resolves when join() does, not once the work the join leaves running (the rest of its self lookup, the far bands) has settled.
    */
-  add(init?: ToyrrentInit, options?: { join?: boolean }): Promise<Toyrrent>
+  add(init?: ToyrrentInit, options?: { join?: boolean, settled?: boolean }): Promise<Toyrrent>
   /** A node's peer id. */
   peerId(node: Toyrrent): PeerId
   /** A transport that sends as `node` (raw frames to other nodes, as its own client does). */
@@ -176,7 +177,13 @@ class Network implements MemoryNetwork, FrameCarrier {
     this.logger = options.logger ?? quietLogger()
   }
 
-  async add (init: ToyrrentInit = {}, options: { join?: boolean } = {}): Promise<Toyrrent> {
+  /**
+   * Start a node and join it through a random live node. `settled` (default
+   * true) also waits for the work the join leaves running (the rest of its
+   * self lookup, the far bands), so a test sees the table a join leads to;
+   * the virtual-time simulation passes false to time the join itself.
+   */
+  async add (init: ToyrrentInit = {}, options: { join?: boolean, settled?: boolean } = {}): Promise<Toyrrent> {
     if (this.stopped) throw new Error('the memory network was stopped')
     const member = await this.start({ ...this.init, ...init })
     this.nodes.push(member.node)
@@ -189,6 +196,7 @@ class Network implements MemoryNetwork, FrameCarrier {
     // once they have run, the service's own join is under way and join() shares it
     await new Promise(resolve => setImmediate(resolve))
     await member.node.join()
+    if (options.settled !== false) await member.node[internals].joinSettled?.()
     return member.node
   }
 

@@ -135,6 +135,32 @@ describe('unit: lookup()', function () {
     expect(result.queried).to.equal(1)
   })
 
+  it("the near watch settles on the nearest `count` while a farther one of the n is still slow, and hears each of them answer", async () => {
+    const self = w.peers[5]
+    const target = new Uint8Array(randomBytes(32))
+    const truth = w.truth(target, 10)
+    const slow = truth.filter(p => !p.peerId.equals(self.peerId)).at(-1)!
+    const release = Promise.withResolvers<void>()
+    const heard: FoundPeer[] = []
+    let settled: FoundPeer[] | undefined
+    let ended = false
+    const running = lookup(init(w, self, target, {
+      n: 10,
+      query: async (peer) => {
+        if (peer.peerId.equals(slow.peerId)) await release.promise
+        return { closer: w.answer(peer, target, 10) }
+      },
+      near: { count: 3, onNear: peer => { heard.push(peer) }, onSettled: peers => { settled = peers } }
+    })).finally(() => { ended = true })
+    await waitFor('the near watch to settle', () => settled != null, 5000)
+    expect(ended, 'the lookup waits for its slow peer').to.equal(false)
+    expect(ids(settled!)).to.deep.equal(ids(w.truth(target, 3)))
+    expect(ids(heard)).to.include.members(ids(w.truth(target, 3).filter(p => !p.peerId.equals(self.peerId))))
+    release.resolve()
+    const result = await within(5000, running, 'the lookup')
+    expect(ids(result.peers)).to.deep.equal(ids(truth))
+  })
+
   describe('narrow start, hedging and widening', () => {
     /** A query that records when each peer was asked and answers per `script`. */
     function scripted (target: Uint8Array, script: (peer: FoundPeer, index: number, signal: AbortSignal) => Promise<QueryOutcome>): { asked: Array<{ peer: string, at: number }>, query: LookupInit['query'], started: number } {
