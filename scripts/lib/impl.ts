@@ -183,6 +183,14 @@ export class ToyrrentBenchNode implements ImplNode {
       const forwardersFor = forwarded.forwardersFor.bind(forwarded)
       forwarded.forwardersFor = (key: Uint8Array, needOpen: number) => forwardersFor(key, needOpen, 1)
     }
+    // bench --no-quorum-hints: FORWARD without enough / shortAtOnce (the "before" of rpc.md's "Quorum hints")
+    if (process.env.BENCH_NO_QUORUM_HINTS === '1' && typeof forwarded?.ask === 'function') {
+      const ask = forwarded.ask.bind(forwarded)
+      forwarded.ask = async (forwarder: unknown, key: Uint8Array, mode: string, signal: AbortSignal) => ask(forwarder, key, mode, signal)
+    }
+    // bench --no-stand-ins: the writer knows no open connections (the "before" of replicate.ts's stand-ins)
+    const writer = (node.toyrrent as any).hashItems?.init?.writer
+    if (process.env.BENCH_NO_STAND_INS === '1' && writer?.init != null) delete writer.init.connections
   }
 
   static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {

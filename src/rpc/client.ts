@@ -11,7 +11,7 @@ import { RemoteRejectedError } from '../errors.ts'
 import { ownBytes } from '../bytes.ts'
 import type { Exchange } from './channel.ts'
 import type { PeerInfo } from './pb/rpc.ts'
-import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FetchManyAnswer, FindBeforeNAnswer, ForwardAnswer, ForwardMode, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
+import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FetchManyAnswer, FindBeforeNAnswer, ForwardAnswer, ForwardHints, ForwardMode, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
 import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
@@ -66,15 +66,16 @@ export class RpcClient implements PeerRpc {
     return { items: (answer?.items ?? []).map(itemFromWire), missing: answer?.missing ?? [], omitted: answer?.omitted ?? [] }
   }
 
-  async forward (peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions): Promise<ForwardAnswer> {
-    const forwardRequest = { key: ownBytes(key), mode: mode === 'replica-set' ? WireForwardMode.REPLICA_SET : WireForwardMode.FIRST_COPY, timeoutMs }
+  async forward (peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions, hints: ForwardHints = {}): Promise<ForwardAnswer> {
+    const forwardRequest = { key: ownBytes(key), mode: mode === 'replica-set' ? WireForwardMode.REPLICA_SET : WireForwardMode.FIRST_COPY, timeoutMs, enough: hints.enough ?? 0, shortAtOnce: hints.shortAtOnce ?? false }
     const response = await this.ask(peer, { type: Frame.Type.FORWARD, forwardRequest }, options)
     const answers: ForwardAnswer['answers'] = []
     for (const a of (response.forwardResponse?.answers ?? []).slice(0, MAX_FIND_N)) {
       const from = peerFromWire({ id: a.peer, addrs: [] })
       if (from != null) answers.push({ peer: from, item: a.item == null ? undefined : itemFromWire(a.item) })
     }
-    return { answers, closer: this.peers(response.forwardResponse?.closer) }
+    const tooFewOpen = response.forwardResponse?.tooFewOpen === true
+    return { answers, closer: this.peers(response.forwardResponse?.closer), ...(tooFewOpen ? { tooFewOpen, reachable: response.forwardResponse?.reachable ?? 0 } : {}) }
   }
 
   async store (peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer> {

@@ -73,6 +73,18 @@ export interface ForwardAnswer {
   answers: Array<{ peer: FoundPeer, item?: Item }>
   /** The forwarder's R nearest to the key, itself included. */
   closer: FoundPeer[]
+  /** It answered at once, asking nobody: fewer than `enough` of its R nearest are reachable without a dial (`shortAtOnce`). */
+  tooFewOpen?: boolean
+  /** With tooFewOpen: how many of its R nearest it can reach without a dial, itself counted. */
+  reachable?: number
+}
+
+/** Quorum hints of a forwarded resolve (protocols/rpc.md, "Quorum hints"). */
+export interface ForwardHints {
+  /** Answer once this many answers agree; 0 or absent: once all have answered. */
+  enough?: number
+  /** When fewer than `enough` are reachable without a dial, answer at once instead of asking those that are. */
+  shortAtOnce?: boolean
 }
 
 export interface StoreAnswer {
@@ -146,7 +158,7 @@ export interface PeerRpc {
   fetchMany(peer: FoundPeer, keys: Uint8Array[], options: RequestOptions): Promise<FetchManyAnswer>
   store(peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer>
   /** A forwarded read: `peer` fetches `key` from the replicas it has open connections to, within `timeoutMs`. */
-  forward(peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions): Promise<ForwardAnswer>
+  forward(peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions, hints?: ForwardHints): Promise<ForwardAnswer>
   digest(peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer>
   /** Of these keys and seqs, the ones the peer lacks or holds older. */
   syncKeys(peer: FoundPeer, bucket: number, keys: KeyVersion[], options: RequestOptions): Promise<Uint8Array[]>

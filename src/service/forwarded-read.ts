@@ -22,7 +22,7 @@ import type { PeerRtt } from './peer-rtt.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { Settings } from './options.ts'
-import type { ForwardAnswer, ForwardMode, PeerRpc } from '../rpc/peer-rpc.ts'
+import type { ForwardAnswer, ForwardHints, ForwardMode, PeerRpc } from '../rpc/peer-rpc.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { ToyrrentMetrics } from '../metrics.ts'
 import type { Clock } from '../clock.ts'
@@ -36,8 +36,8 @@ export interface OpenConnections {
   isWarm?(peer: PeerId): boolean
 }
 
-/** Why a forwarded read's direct path started. */
-export type FallbackReason = 'failed' | 'hedge'
+/** Why a forwarded read's fallback started: it failed or brought nothing usable, took longer than the hedge, or said at once it reaches too few replicas. */
+export type FallbackReason = 'failed' | 'hedge' | 'short'
 
 /** A forwarded read waits this many of the forwarder's round trips (it takes two) before the direct path starts beside it. */
 export const FORWARD_HEDGE_RTTS = 4
@@ -98,11 +98,11 @@ export class ForwardedReads {
   }
 
   /** Ask `forwarder` to read `key`, over the open connection only; throws when it cannot be asked or does not answer in time. */
-  async ask (forwarder: FoundPeer, key: Uint8Array, mode: ForwardMode, signal: AbortSignal): Promise<ForwardAnswer> {
+  async ask (forwarder: FoundPeer, key: Uint8Array, mode: ForwardMode, signal: AbortSignal, hints?: ForwardHints): Promise<ForwardAnswer> {
     const { requestTimeout } = this.init.settings
     this.init.metrics?.count('forwarded_reads')
     // the forwarder gets half our deadline: its answer must still reach us within ours
-    return await this.init.rpc.forward(forwarder, key, mode, Math.floor(requestTimeout / 2), { signal, timeout: requestTimeout, noDial: true })
+    return await this.init.rpc.forward(forwarder, key, mode, Math.floor(requestTimeout / 2), { signal, timeout: requestTimeout, noDial: true }, hints)
   }
 
   /**
@@ -126,7 +126,7 @@ export class ForwardedReads {
     this.distrusted.set(forwarder.peerId.toString(), this.init.settings.clock.now() + DISTRUST_MS)
   }
 
-  /** The direct path started: `why` 'failed' (the forwarded read failed or brought nothing usable) or 'hedge' (it took longer than the hedge). */
+  /** The fallback started: `why` 'failed' (the forwarded read failed or brought nothing usable), 'hedge' (it took longer than the hedge) or 'short' (the forwarder said at once it reaches too few replicas). */
   fellBack (why: FallbackReason): void {
     this.init.metrics?.count('forwarded_read_fallbacks')
   }
@@ -145,9 +145,10 @@ export class ForwardedReads {
    * the hedge, the second forwarder (if any) and then `direct` the same way;
    * without a second, `direct` at once when it fails or yields nothing, or beside it after
    * the hedge (`hedgeMs`, else a few of the forwarder's round trips). The first result wins and the other is aborted; an error only
-   * when both are over (the direct path's error, which says why).
+   * when both are over (the direct path's error, which says why). The first forwarder's read gets `early`: calling it starts the
+   * fallback now while that read goes on (a forwarder that said at once it reaches too few replicas).
    */
-  async hedged<T>(forwarders: FoundPeer | FoundPeer[], hedgeMs: number | undefined, signal: AbortSignal, forwarded: (forwarder: FoundPeer, signal: AbortSignal) => Promise<T | undefined>, direct: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async hedged<T>(forwarders: FoundPeer | FoundPeer[], hedgeMs: number | undefined, signal: AbortSignal, forwarded: (forwarder: FoundPeer, signal: AbortSignal, early?: () => void) => Promise<T | undefined>, direct: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const [forwarder, second] = Array.isArray(forwarders) ? forwarders : [forwarders]
     // the hedge spends from the read hedge budget (peer-rtt.ts): an overloaded node does not dial for every read
     this.init.rtt.readStarted()
@@ -157,12 +158,12 @@ export class ForwardedReads {
     const fallback = second == null
       ? direct
       : async (s: AbortSignal) => await hedged(clock, hedgeMs ?? this.hedgeMs(second), () => this.init.rtt.takeHedge(), () => {}, s, async s2 => forwarded(second, s2), direct)
-    return await hedged(clock, hedgeMs ?? this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), why => { this.fellBack(why) }, signal, async s => forwarded(forwarder, s), fallback)
+    return await hedged(clock, hedgeMs ?? this.hedgeMs(forwarder), () => this.init.rtt.takeHedge(), why => { this.fellBack(why) }, signal, async (s, early) => forwarded(forwarder, s, early), fallback)
   }
 }
 
 /** See ForwardedReads.hedged; the race itself, on `clock`. */
-export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => boolean, onFallback: (why: FallbackReason) => void, signal: AbortSignal, first: (signal: AbortSignal) => Promise<T | undefined>, fallback: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => boolean, onFallback: (why: FallbackReason) => void, signal: AbortSignal, first: (signal: AbortSignal, early: () => void) => Promise<T | undefined>, fallback: (signal: AbortSignal) => Promise<T>): Promise<T> {
   signal.throwIfAborted()
   const firstStop = new AbortController()
   const fallbackStop = new AbortController()
@@ -199,7 +200,7 @@ export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => 
     if (fallbackError != null) { fail(fallbackError.err); return }
     startFallback('failed')
   }
-  first(AbortSignal.any([signal, firstStop.signal])).then(firstDone, () => { firstDone(undefined) })
+  first(AbortSignal.any([signal, firstStop.signal]), () => { startFallback('short') }).then(firstDone, () => { firstDone(undefined) })
   const timer = clock.setTimeout(() => { if (!firstOver && mayHedge()) startFallback('hedge') }, hedgeMs)
   try {
     return await promise

@@ -20,6 +20,7 @@ import type { PeerRequests } from './peer-requests.ts'
 import type { Writer } from './writer.ts'
 import type { CompareAndSwap } from './cas.ts'
 import type { ForwardedReads } from './forwarded-read.ts'
+import type { ForwardAnswer, ForwardHints } from '../rpc/peer-rpc.ts'
 import type { Settings } from './options.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { ItemStore } from '../store/item-store.ts'
@@ -108,16 +109,16 @@ export class PublishItems {
     const forwarders = this.init.forwarded?.forwardersFor(id, this.init.settings.readQuorum) ?? []
     if (forwarders.length === 0) return await this.resolveDirect(id, signal)
     // what every forwarder asked so far brought (checked): a second one's answers count toward the same quorum
-    const pool: ForwardPool = { closer: [], answers: [] }
-    return await this.init.forwarded!.hedged(forwarders, options.hedgeMs, signal, async (f, s) => this.resolveForwarded(id, f, s, pool), async s => this.resolveDirect(id, s))
+    const pool: ForwardPool = { closer: [], answers: [], pending: new Set(), repaired: false, heard: this.init.neighbourhood.among(id, this.init.settings.replicas) ? 1 : 0 }
+    return await this.init.forwarded!.hedged(forwarders, options.hedgeMs, signal, async (f, s, early) => this.resolveForwarded(id, f, s, pool, early), async s => this.resolveDirect(id, s))
   }
 
   /**
    * A resolve through `forwarder` (protocols/rpc.md, "Forwarded reads"): it
    * returns what each replica it reached answered, each record still signed;
-   * the answers of an earlier forwarder of the same resolve (`pool`) count too.
-   * The replica set is the R nearest to the id of the peers the forwarder
-   * names, our own table's and us; a read quorum of that set must have
+   * the answers of every forwarder of the same resolve (`pool`) count too.
+   * The replica set is the R nearest to the id of the peers the forwarders
+   * name, our own table's and us; a read quorum of that set must have
    * answered (our own copy counting when we are one of them), and `pick`
    * chooses as a direct resolve does. Every record is checked (signature,
    * id): one that does not check is a lie, the forwarder is not asked again
@@ -127,11 +128,58 @@ export class PublishItems {
    * hash item under the id. Read repair as on the direct path, in the
    * background and only to replicas that answered (older or none): those
    * the forwarder could not reach are not known to lack it.
+   *
+   * Quorum hints ("Quorum hints"): the forwarder answers once the answers we
+   * still need agree; the first forwarder (`early` given) answers at once
+   * when it cannot reach that many, and then the next forwarder starts
+   * (`early`) while this one is asked again without the hint for the
+   * replicas it does reach: their answers join the same quorum, one round
+   * trip later than a forwarder that reaches enough, instead of two.
    */
-  private async resolveForwarded (id: Uint8Array, forwarder: FoundPeer, signal: AbortSignal, pool: ForwardPool): Promise<ResolveResult | undefined> {
-    const { settings, neighbourhood } = this.init
+  private async resolveForwarded (id: Uint8Array, forwarder: FoundPeer, signal: AbortSignal, pool: ForwardPool, early?: () => void): Promise<ResolveResult | undefined> {
+    const { settings } = this.init
+    // what we still need (as of the last count: the next forwarder is asked at once, without waiting on our store)
+    const enough = Math.max(1, settings.readQuorum - pool.heard)
+    const first = await this.askForwarder(id, forwarder, signal, pool, { enough, shortAtOnce: early != null })
+    if (first == null) return undefined
+    if (first.tooFewOpen === true) {
+      early?.()
+      // the replicas it does reach, beside the next forwarder
+      if ((first.reachable ?? 0) > first.answers && await this.askForwarder(id, forwarder, signal, pool, { enough }) == null) return undefined
+    }
+    let tally = await this.tally(id, pool)
+    if (tally.heard < settings.readQuorum && pool.pending.size > 0) {
+      // another forwarder of this resolve is still asking: its answers may complete the quorum
+      await Promise.allSettled([...pool.pending])
+      tally = await this.tally(id, pool)
+    }
+    if (tally.heard < settings.readQuorum) return undefined
+    const best = pick(tally.answers)
+    if (best == null) return undefined
+    const { held, localRecord, local, answered } = tally
+    if (!pool.repaired) {
+      pool.repaired = true
+      this.readRepair(id, best, answered, held, localRecord, acceptorsOf(best, [{ record: localRecord, acceptors: local?.acceptors }, ...held.values()]))
+    }
+    return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
+  }
+
+  /**
+   * One FORWARD of a resolve: its answers, each checked, join `pool`.
+   * Undefined when it served a record that does not check (the forwarder is
+   * distrusted) or a hash item under the id; otherwise how many it answered,
+   * and whether it said at once that it reaches too few.
+   */
+  private async askForwarder (id: Uint8Array, forwarder: FoundPeer, signal: AbortSignal, pool: ForwardPool, hints: ForwardHints): Promise<{ answers: number, tooFewOpen?: boolean, reachable?: number } | undefined> {
     const forwarded = this.init.forwarded!
-    const answer = await forwarded.ask(forwarder, id, 'replica-set', signal)
+    const asking = forwarded.ask(forwarder, id, 'replica-set', signal, hints)
+    pool.pending.add(asking)
+    let answer: ForwardAnswer
+    try {
+      answer = await asking
+    } finally {
+      pool.pending.delete(asking)
+    }
     // this forwarder's answers, each checked, before any joins the pool
     const mine: ForwardPool['answers'] = []
     for (const { peer, item } of answer.answers) {
@@ -149,31 +197,33 @@ export class PublishItems {
     }
     pool.closer.push(...answer.closer)
     pool.answers.push(...mine)
+    return { answers: mine.length, ...(answer.tooFewOpen === true ? { tooFewOpen: true, reachable: answer.reachable } : {}) }
+  }
+
+  /** What the forwarders of a resolve brought so far, against the replica set as far as we can tell: how many of it answered, us included when we are one. */
+  private async tally (id: Uint8Array, pool: ForwardPool): Promise<ForwardTally> {
+    const { settings, neighbourhood } = this.init
     const local = await this.init.store.get(id)
     const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
     const self = neighbourhood.selfPeer()
     const selfKey = self.peerId.toString()
     const known = new Map<string, FoundPeer>()
     for (const p of [...pool.closer, ...pool.answers.map(a => a.peer), ...neighbourhood.shareNearest(id, settings.replicas), self]) known.set(p.peerId.toString(), p)
-    const inSet = new Set(nearestPositioned(id, known.values(), settings.replicas).map(p => p.peerId.toString()))
-    const answers: Array<{ record?: PublishRecord, inReplicaSet: boolean }> = [{ record: localRecord, inReplicaSet: inSet.has(selfKey) }]
-    const held = new Map<string, { peer: FoundPeer, record?: PublishRecord, acceptors?: Uint8Array[] }>()
+    const replicaSet = nearestPositioned(id, known.values(), settings.replicas)
+    const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
+    const answers: ForwardTally['answers'] = [{ record: localRecord, inReplicaSet: inSet.has(selfKey) }]
+    const held: ForwardTally['held'] = new Map()
     let heard = inSet.has(selfKey) ? 1 : 0
-    const seen = new Set<string>([selfKey])
     for (const { peer, record, acceptors } of pool.answers) {
       const key = peer.peerId.toString()
-      if (seen.has(key)) continue
-      seen.add(key)
+      if (key === selfKey || held.has(key)) continue
       if (inSet.has(key)) heard++
       answers.push({ record, inReplicaSet: inSet.has(key) })
       held.set(key, { peer, record, acceptors })
     }
-    if (heard < settings.readQuorum) return undefined
-    const best = pick(answers)
-    if (best == null) return undefined
-    const answered = nearestPositioned(id, known.values(), settings.replicas).filter(p => p.peerId.toString() === selfKey || held.has(p.peerId.toString()))
-    this.readRepair(id, best, answered, held, localRecord, acceptorsOf(best, [{ record: localRecord, acceptors: local?.acceptors }, ...held.values()]))
-    return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
+    const answered = replicaSet.filter(p => p.peerId.toString() === selfKey || held.has(p.peerId.toString()))
+    pool.heard = heard
+    return { heard, answers, held, answered, local, localRecord }
   }
 
   /** The lookup over the replica set itself (dials where no connection is open), with read repair. */
@@ -262,6 +312,23 @@ export class PublishItems {
 interface ForwardPool {
   closer: FoundPeer[]
   answers: Array<{ peer: FoundPeer, record?: PublishRecord, acceptors?: Uint8Array[] }>
+  /** FORWARDs of this resolve still under way: a forwarder that falls short waits for them before it gives up. */
+  pending: Set<Promise<unknown>>
+  /** Read repair went out already (two forwarders may each complete the quorum). */
+  repaired: boolean
+  /** Replica-set members heard so far (us included when we are one), as of the last tally. */
+  heard: number
+}
+
+/** ForwardPool against the replica set (PublishItems.tally). */
+interface ForwardTally {
+  heard: number
+  answers: Array<{ record?: PublishRecord, inReplicaSet: boolean }>
+  held: Map<string, { peer: FoundPeer, record?: PublishRecord, acceptors?: Uint8Array[] }>
+  /** The replica-set members that answered, us included when we are one. */
+  answered: FoundPeer[]
+  local: Awaited<ReturnType<ItemStore['get']>>
+  localRecord: PublishRecord | undefined
 }
 
 /** The acceptor set a copy of `best` carries, if any copy that answered has one. */

@@ -11,6 +11,13 @@
  * toward W is the caller's choice (`countFallbacks`); it is stored either way.
  * W is never lowered: fewer acknowledgements than W is InsufficientPeersError,
  * whatever the size of the network.
+ *
+ * Stand-ins (`isOpen`, only where fallbacks count): when fewer than W of the
+ * replica set have an open connection, the store to the others waits for a
+ * new connection (4–6 round trips). The nearest candidates beyond the
+ * replica set that do have one are asked at once beside them, as many as W
+ * lacks, so W can be reached in one round trip; their copies are hinted as
+ * a fallback's are, and the stores to the replica set go on all the same.
  */
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
 import { isFinal } from '../refusals.ts'
@@ -23,6 +30,8 @@ export interface ReplicateInit {
   quorum: number
   /** Count acknowledgements from candidates beyond the first `replicas` (fallbacks) toward `quorum`. @default true */
   countFallbacks?: boolean
+  /** Is there an open connection to `peer`? With countFallbacks, connected stand-ins are asked beside replicas that need a dial. */
+  isOpen?(peer: FoundPeer): boolean
   storeOn(peer: FoundPeer): Promise<void>
 }
 
@@ -44,6 +53,7 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
   const counted = (): number => countFallbacks ? acked.length : acked.filter(p => !isFallback(p)).length
   let next = 0
   let running = 0
+  const asked = new Set<FoundPeer>()
 
   const settle = (): void => {
     if (counted() >= quorum) {
@@ -58,25 +68,34 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
     }
   }
 
+  const start = (peer: FoundPeer): void => {
+    asked.add(peer)
+    running++
+    void init.storeOn(peer).then(() => { acked.push(peer) }, (err: Error) => {
+      if (err instanceof RemoteRejectedError && isFinal(err.code)) refusals.push(err)
+      else failures.push(err)
+    }).finally(() => {
+      running--
+      launch()
+      settle()
+    })
+  }
   const launch = (): void => {
     while (running + acked.length + refusals.length < replicas && next < peers.length) {
       const peer = peers[next++]
-      running++
-      void init.storeOn(peer).then(() => { acked.push(peer) }, (err: Error) => {
-        if (err instanceof RemoteRejectedError && isFinal(err.code)) refusals.push(err)
-        else failures.push(err)
-      }).finally(() => {
-        running--
-        launch()
-        settle()
-      })
+      if (!asked.has(peer)) start(peer)
     }
   }
   launch()
+  if (countFallbacks && init.isOpen != null) {
+    // stand-ins for replicas that need a new connection, nearest first
+    const open = peers.slice(0, replicas).filter(p => init.isOpen!(p)).length
+    const standIns = peers.slice(replicas).filter(p => init.isOpen!(p)).slice(0, Math.max(0, quorum - open))
+    for (const p of standIns) start(p)
+  }
   settle()
   return promise
 }
-
 /** Why a write fell short of W, in one sentence. */
 function shortOf (acked: number, counted: number, quorum: number, candidates: number, countFallbacks: boolean, failures: Error[]): string {
   const reasons = failures.map(e => e.message).join('; ')

@@ -159,7 +159,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.lookups = lookups
     // libp2p's peer routing from our own table and lookups (libp2p collects it by peerRoutingSymbol)
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
-    const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log })
+    const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log, ...(connections != null ? { connections } : {}) })
     // a put or publish of our own just placed the item: its first republish is an interval away, not the next round
     const published = (key: Uint8Array): void => { this.repairer.republished(key) }
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log, published }

@@ -35,6 +35,8 @@ export interface WriterInit {
   neighbourhood: Neighbourhood
   acceptor: ItemAcceptor
   log: Logger
+  /** Open connections (rpc/client.ts): where fallbacks count, connected stand-ins are asked beside replicas that need a dial (replicate.ts). */
+  connections?: { isOpen(peer: PeerId): boolean }
 }
 
 export interface WriteOptions {
@@ -128,11 +130,14 @@ export class Writer {
    */
   private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (peers: FoundPeer[]) => void, stored?: Map<string, FoundPeer>, failed?: Set<string>): Promise<ReplicateResult> {
     const { replicas, writeQuorum } = this.init.settings
+    const { connections, neighbourhood } = this.init
     const result = await replicate({
       peers,
       replicas,
       quorum: writeQuorum,
       countFallbacks: options.countFallbacks ?? true,
+      // our own store needs no connection
+      ...(connections != null ? { isOpen: (p: FoundPeer) => p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId) } : {}),
       storeOn: async peer => {
         // a peer that acknowledged in an earlier round of this write is not asked again
         if (stored?.has(peer.peerId.toString()) === true) return

@@ -7,7 +7,9 @@
  * reader opens or accepts meanwhile, and there are none. The direct path's
  * hedge is set long (hedgeMs) so a slow moment on a loaded machine cannot
  * start a dial beside the forwarded read; the fallback itself is the unit
- * spec's concern (test/unit/service/forwarded-read.spec.ts).
+ * spec's concern (test/unit/service/forwarded-read.spec.ts). The quorum
+ * hints ("Quorum hints": FORWARD fields enough, shortAtOnce, tooFewOpen,
+ * reachable) go over the wire both ways between real nodes.
  */
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
@@ -15,6 +17,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createTestnet, nearestNodes } from '../helpers/testnet.ts'
 import { waitFor } from '../helpers/wait.ts'
 import { internals } from '../../src/service/toyrrent.ts'
+import { peerPosition } from '../../src/keyspace.ts'
 import type { Testnet } from '../helpers/testnet.ts'
 import type { ToyrrentNode } from '../../src/node.ts'
 
@@ -92,5 +95,30 @@ describe('forwarded reads over TCP', function () {
       forwarded++
     }
     expect(forwarded).to.equal(items.length + records.length)
+  })
+
+  it('quorum hints on the wire: a forwarder reaching one replica answers tooFewOpen at once; reaching all three it answers once two agree', async () => {
+    const writer = net.nodes[0]
+    const { id } = await writer.toyrrent.publish(await generateKeyPair('Ed25519'), new TextEncoder().encode('hints'))
+    const replicas = nearestNodes(net.nodes, id, R)
+    await waitFor('the replica set to hold the record', () => replicas.every(n => n.toyrrent[internals].store.has(id)), 10_000)
+    const [forwarder, asker] = net.nodes.filter(n => !replicas.includes(n))
+    const to = { peerId: forwarder.libp2p.peerId, multiaddrs: [], position: peerPosition(forwarder.libp2p.peerId) }
+    if (!connected(asker, forwarder)) await asker.libp2p.dial(forwarder.libp2p.peerId)
+    for (const r of replicas) if (!connected(forwarder, r)) await forwarder.libp2p.dial(r.libp2p.peerId)
+    const rpc = asker.toyrrent[internals].rpc
+    const all = await rpc.forward(to, id, 'replica-set', 5000, { timeout: 10_000, noDial: true }, { enough: 2, shortAtOnce: true })
+    expect(all.tooFewOpen ?? false, 'tooFewOpen with all three reachable').to.equal(false)
+    expect(all.answers.length, 'answers (at least the two that agree)').to.be.within(2, 3)
+    expect(all.answers.every(a => a.item != null)).to.equal(true)
+    for (const r of replicas.slice(1)) {
+      await forwarder.libp2p.hangUp(r.libp2p.peerId)
+      await waitFor('the forwarder to hold no connection to the replica', () => !connected(forwarder, r) && !connected(r, forwarder), 5000)
+    }
+    const short = await rpc.forward(to, id, 'replica-set', 5000, { timeout: 10_000, noDial: true }, { enough: 2, shortAtOnce: true })
+    expect(short.tooFewOpen).to.equal(true)
+    expect(short.reachable).to.equal(1)
+    expect(short.answers).to.deep.equal([])
+    expect(short.closer.map(p => p.peerId.toString()).sort()).to.deep.equal(replicas.map(r => r.libp2p.peerId.toString()).sort())
   })
 })

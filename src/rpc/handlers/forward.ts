@@ -8,7 +8,9 @@
  * checks every item itself: we are not trusted), and we bound the work:
  * no dial (a replica we have no open connection to is skipped), never a
  * FORWARD of our own (one hop at most), a deadline, and the request waits
- * its turn in our inbound fair queue like any other.
+ * its turn in our inbound fair queue like any other. A resolve's quorum
+ * hints (`enough`, `shortAtOnce`) let us answer once enough replicas agree,
+ * or at once when we cannot reach enough, so the requester moves on sooner.
  */
 import { ForwardMode, Status } from '../pb/rpc.ts'
 import { POSITION_BYTES } from '../../keyspace.ts'
@@ -16,6 +18,7 @@ import { isExpired, toItem } from '../../store/item-store.ts'
 import { deadlineSignal } from '../../signals.ts'
 import { itemToWire, peerToWire } from '../wire.ts'
 import { systemClock } from '../../clock.ts'
+import { hexKey } from '../../bytes.ts'
 import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { ForwardedAnswer, Frame } from '../pb/rpc.ts'
 import type { ItemStore } from '../../store/item-store.ts'
@@ -53,7 +56,9 @@ export class ForwardHandler implements RpcHandler {
     const { fetcher } = this
     fetcher.served?.()
     const timeoutMs = Math.min(forward.timeoutMs > 0 ? forward.timeoutMs : fetcher.maxTimeoutMs, fetcher.maxTimeoutMs)
-    const signal = deadlineSignal([context.signal], timeoutMs, this.clock)
+    // aborted too when a resolve answers once enough agree: the slower replicas' fetches are no longer wanted
+    const stop = new AbortController()
+    const signal = deadlineSignal([context.signal, stop.signal], timeoutMs, this.clock)
     const started = this.clock.now()
     const nearest = this.nearest.shareNearest(key, fetcher.replicas)
     const selfKey = fetcher.selfId.toString()
@@ -82,14 +87,50 @@ export class ForwardHandler implements RpcHandler {
     }
     const held = (): boolean => answers.some(a => a.answer.item != null)
     if (forward.mode === ForwardMode.REPLICA_SET) {
-      await Promise.all(replicas.map(ask))
+      const enough = forward.enough ?? 0
+      const selfCounts = nearest.some(p => p.peerId.toString() === selfKey)
+      const reachable = replicas.length + (selfCounts ? 1 : 0)
+      if (forward.shortAtOnce === true && enough > 0 && reachable < enough) {
+        // the requester asks another forwarder now rather than after our fetches (it may ask us again without the hint)
+        return { status: Status.OK, forwardResponse: { answers: answers.map(a => a.answer), closer: nearest.map(peerToWire), tooFewOpen: true, reachable } }
+      }
+      await untilAgreed(replicas.map(ask), () => enough > 0 && agreeing(answers.map(a => a.answer)) >= enough)
+      stop.abort()
     } else if (!held() && replicas.length > 0) {
       // a get: the nearest first, the others only when it does not hold it
       await ask(replicas[0])
       if (!held()) await Promise.all(replicas.slice(1).map(ask))
     }
     const closer = nearest.map(peerToWire)
-    const sorted = answers.sort((a, b) => a.rank - b.rank).map(a => a.answer)
+    // a copy: asks still running after an early answer must not change what is sent
+    const sorted = [...answers].sort((a, b) => a.rank - b.rank).map(a => a.answer)
     return { status: sorted.length > 0 ? Status.OK : Status.NOT_FOUND, forwardResponse: { answers: sorted, closer } }
   }
+}
+
+/** Resolves when every ask is over, or as soon as `done()` holds after one of them. */
+async function untilAgreed (asks: Array<Promise<void>>, done: () => boolean): Promise<void> {
+  if (asks.length === 0 || done()) return
+  const { promise, resolve } = Promise.withResolvers<void>()
+  let left = asks.length
+  for (const a of asks) {
+    void a.finally(() => {
+      left--
+      if (left === 0 || done()) resolve()
+    })
+  }
+  await promise
+}
+
+/** The largest number of answers that agree: the same item bytes, or all "not held". */
+function agreeing (answers: ForwardedAnswer[]): number {
+  const counts = new Map<string, number>()
+  let most = 0
+  for (const a of answers) {
+    const key = a.item == null ? '' : `${a.item.kind}:${hexKey(a.item.body)}`
+    const n = (counts.get(key) ?? 0) + 1
+    counts.set(key, n)
+    most = Math.max(most, n)
+  }
+  return most
 }

@@ -4185,6 +4185,8 @@ export interface ForwardRequest {
   key: Uint8Array<ArrayBuffer>
   mode: ForwardMode
   timeoutMs: number
+  enough?: number
+  shortAtOnce?: boolean
 }
 
 export namespace ForwardRequest {
@@ -4210,6 +4212,16 @@ export namespace ForwardRequest {
         if ((obj.timeoutMs != null && obj.timeoutMs !== 0)) {
           w.uint32(24)
           w.uint32(obj.timeoutMs)
+        }
+
+        if (obj.enough != null) {
+          w.uint32(32)
+          w.uint32(obj.enough)
+        }
+
+        if (obj.shortAtOnce != null) {
+          w.uint32(40)
+          w.bool(obj.shortAtOnce)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4238,6 +4250,14 @@ export namespace ForwardRequest {
             }
             case 3: {
               obj.timeoutMs = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.enough = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.shortAtOnce = reader.bool()
               break
             }
             default: {
@@ -4276,6 +4296,20 @@ export namespace ForwardRequest {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.enough`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.shortAtOnce`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -4303,6 +4337,16 @@ export namespace ForwardRequest {
     value: number
   }
 
+  export interface ForwardRequestEnoughFieldEvent {
+    field: '$.enough'
+    value: number
+  }
+
+  export interface ForwardRequestShortAtOnceFieldEvent {
+    field: '$.shortAtOnce'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ForwardRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ForwardRequest.codec())
   }
@@ -4311,7 +4355,7 @@ export namespace ForwardRequest {
     return decodeMessage(buf, ForwardRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardRequest>): Generator<ForwardRequestKeyFieldEvent | ForwardRequestModeFieldEvent | ForwardRequestTimeoutMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardRequest>): Generator<ForwardRequestKeyFieldEvent | ForwardRequestModeFieldEvent | ForwardRequestTimeoutMsFieldEvent | ForwardRequestEnoughFieldEvent | ForwardRequestShortAtOnceFieldEvent> {
     return streamMessage(buf, ForwardRequest.codec(), opts)
   }
 }
@@ -4453,6 +4497,8 @@ export namespace ForwardedAnswer {
 export interface ForwardResponse {
   answers: ForwardedAnswer[]
   closer: PeerInfo[]
+  tooFewOpen?: boolean
+  reachable?: number
 }
 
 export namespace ForwardResponse {
@@ -4477,6 +4523,16 @@ export namespace ForwardResponse {
             w.uint32(18)
             PeerInfo.codec().encode(value, w)
           }
+        }
+
+        if (obj.tooFewOpen != null) {
+          w.uint32(24)
+          w.bool(obj.tooFewOpen)
+        }
+
+        if (obj.reachable != null) {
+          w.uint32(32)
+          w.uint32(obj.reachable)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -4512,6 +4568,14 @@ export namespace ForwardResponse {
               obj.closer.push(PeerInfo.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.closer$
               }))
+              break
+            }
+            case 3: {
+              obj.tooFewOpen = reader.bool()
+              break
+            }
+            case 4: {
+              obj.reachable = reader.uint32()
               break
             }
             default: {
@@ -4568,6 +4632,20 @@ export namespace ForwardResponse {
 
               obj.closer++
 
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.tooFewOpen`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.reachable`,
+                value: reader.uint32()
+              }
               break
             }
             default: {
@@ -4630,6 +4708,16 @@ export namespace ForwardResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ForwardResponseTooFewOpenFieldEvent {
+    field: '$.tooFewOpen'
+    value: boolean
+  }
+
+  export interface ForwardResponseReachableFieldEvent {
+    field: '$.reachable'
+    value: number
+  }
+
   export function encode (obj: Partial<ForwardResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ForwardResponse.codec())
   }
@@ -4638,7 +4726,7 @@ export namespace ForwardResponse {
     return decodeMessage(buf, ForwardResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardResponse>): Generator<ForwardResponseAnswersPeerFieldEvent | ForwardResponseAnswersItemKindFieldEvent | ForwardResponseAnswersItemKeyFieldEvent | ForwardResponseAnswersItemBodyFieldEvent | ForwardResponseAnswersItemTtlSecondsFieldEvent | ForwardResponseAnswersItemAcceptorsFieldEvent | ForwardResponseCloserIdFieldEvent | ForwardResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardResponse>): Generator<ForwardResponseAnswersPeerFieldEvent | ForwardResponseAnswersItemKindFieldEvent | ForwardResponseAnswersItemKeyFieldEvent | ForwardResponseAnswersItemBodyFieldEvent | ForwardResponseAnswersItemTtlSecondsFieldEvent | ForwardResponseAnswersItemAcceptorsFieldEvent | ForwardResponseCloserIdFieldEvent | ForwardResponseCloserAddrsFieldEvent | ForwardResponseTooFewOpenFieldEvent | ForwardResponseReachableFieldEvent> {
     return streamMessage(buf, ForwardResponse.codec(), opts)
   }
 }
@@ -5740,6 +5828,16 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameForwardRequestEnoughFieldEvent {
+    field: '$.forwardRequest.enough'
+    value: number
+  }
+
+  export interface FrameForwardRequestShortAtOnceFieldEvent {
+    field: '$.forwardRequest.shortAtOnce'
+    value: boolean
+  }
+
   export interface FrameForwardResponseAnswersPeerFieldEvent {
     field: '$.forwardResponse.answers[].peer'
     value: Uint8Array<ArrayBuffer>
@@ -5786,6 +5884,16 @@ export namespace Frame {
     field: '$.forwardResponse.closer[].addrs[]'
     index: number
     value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameForwardResponseTooFewOpenFieldEvent {
+    field: '$.forwardResponse.tooFewOpen'
+    value: boolean
+  }
+
+  export interface FrameForwardResponseReachableFieldEvent {
+    field: '$.forwardResponse.reachable'
+    value: number
   }
 
   export interface FrameFetchManyRequestKeysFieldEvent {
@@ -5844,7 +5952,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent | FrameForwardRequestKeyFieldEvent | FrameForwardRequestModeFieldEvent | FrameForwardRequestTimeoutMsFieldEvent | FrameForwardResponseAnswersPeerFieldEvent | FrameForwardResponseAnswersItemKindFieldEvent | FrameForwardResponseAnswersItemKeyFieldEvent | FrameForwardResponseAnswersItemBodyFieldEvent | FrameForwardResponseAnswersItemTtlSecondsFieldEvent | FrameForwardResponseAnswersItemAcceptorsFieldEvent | FrameForwardResponseCloserIdFieldEvent | FrameForwardResponseCloserAddrsFieldEvent | FrameFetchManyRequestKeysFieldEvent | FrameFetchManyResponseItemsKindFieldEvent | FrameFetchManyResponseItemsKeyFieldEvent | FrameFetchManyResponseItemsBodyFieldEvent | FrameFetchManyResponseItemsTtlSecondsFieldEvent | FrameFetchManyResponseItemsAcceptorsFieldEvent | FrameFetchManyResponseMissingFieldEvent | FrameFetchManyResponseOmittedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent | FrameForwardRequestKeyFieldEvent | FrameForwardRequestModeFieldEvent | FrameForwardRequestTimeoutMsFieldEvent | FrameForwardRequestEnoughFieldEvent | FrameForwardRequestShortAtOnceFieldEvent | FrameForwardResponseAnswersPeerFieldEvent | FrameForwardResponseAnswersItemKindFieldEvent | FrameForwardResponseAnswersItemKeyFieldEvent | FrameForwardResponseAnswersItemBodyFieldEvent | FrameForwardResponseAnswersItemTtlSecondsFieldEvent | FrameForwardResponseAnswersItemAcceptorsFieldEvent | FrameForwardResponseCloserIdFieldEvent | FrameForwardResponseCloserAddrsFieldEvent | FrameForwardResponseTooFewOpenFieldEvent | FrameForwardResponseReachableFieldEvent | FrameFetchManyRequestKeysFieldEvent | FrameFetchManyResponseItemsKindFieldEvent | FrameFetchManyResponseItemsKeyFieldEvent | FrameFetchManyResponseItemsBodyFieldEvent | FrameFetchManyResponseItemsTtlSecondsFieldEvent | FrameFetchManyResponseItemsAcceptorsFieldEvent | FrameFetchManyResponseMissingFieldEvent | FrameFetchManyResponseOmittedFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

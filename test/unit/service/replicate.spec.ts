@@ -132,6 +132,35 @@ describe('unit: replicate()', () => {
     })
   })
 
+  describe('stand-ins for replicas that need a new connection (isOpen)', () => {
+    // 'never': a store that waits on a dial for the whole test; the write must not wait for it
+    it('one replica open, two behind a dial: the nearest open candidate beyond the replica set is asked at once, and W is reached without the dials', async () => {
+      const open = new Set([peers[1], peers[4], peers[5]])
+      const { asked, storeOn } = scripted(peers, { 0: 'never', 2: 'never' })
+      const { acked, fallbacks } = await within(2000, replicate({ peers, replicas: 3, quorum: 2, isOpen: p => open.has(p), storeOn }))
+      expect(asked.slice(0, 3), 'the replica set is still asked first').to.deep.equal([0, 1, 2])
+      expect(asked, 'one stand-in, the nearest open one').to.include(4)
+      expect(asked).to.not.include(5)
+      expect(acked.map(p => peers.indexOf(p)).sort()).to.deep.equal([1, 4])
+      expect(fallbacks.map(p => peers.indexOf(p))).to.deep.equal([4])
+    })
+
+    it('no stand-in when W replicas are open, nor where fallbacks do not count (publish records)', async () => {
+      const open = new Set([peers[0], peers[1], peers[3], peers[4]])
+      const one = scripted(peers, {})
+      await within(2000, replicate({ peers, replicas: 3, quorum: 2, isOpen: p => open.has(p), storeOn: one.storeOn }))
+      expect(one.asked).to.deep.equal([0, 1, 2])
+      const none = new Set([peers[3], peers[4]])
+      const two = scripted(peers, { 0: 'never', 1: 'never', 2: 'never' })
+      const err = await failure(Promise.race([
+        replicate({ peers, replicas: 3, quorum: 2, countFallbacks: false, isOpen: p => none.has(p), storeOn: two.storeOn }),
+        new Promise((_resolve, reject) => setTimeout(() => { reject(new Error('still waiting on the replica set')) }, 200))
+      ]))
+      expect(err.message).to.equal('still waiting on the replica set')
+      expect(two.asked).to.deep.equal([0, 1, 2])
+    })
+  })
+
   it('fewer candidates than W is InsufficientPeersError, never a smaller quorum', async () => {
     const { storeOn } = scripted(peers, {})
     const err = await failure(replicate({ peers: peers.slice(0, 1), replicas: 3, quorum: 2, storeOn }))
