@@ -31,9 +31,10 @@ import type { Datastore } from 'interface-datastore'
 
 export type { ToyrrentNodeOptions, BootstrapRetryEvent, ConnectResult, ToyrrentLibp2p, ToyrrentNode } from './node/types.ts'
 
-export async function createToyrrentNode (options: ToyrrentNodeOptions = {}): Promise<ToyrrentNode> {
-  const plan = planNode(options)
-  const { datastore, privateKey } = await openStorage(options)
+export async function createToyrrentNode (given: ToyrrentNodeOptions = {}): Promise<ToyrrentNode> {
+  const plan = planNode(given)
+  const { datastore, privateKey, valueLogDir } = await openStorage(given)
+  const options: ToyrrentNodeOptions = { ...given, valueLogDir }
   const registry = options.metrics === true ? new Registry() : undefined
   const optional = await loadOptionalModules(options, plan)
   let made: ToyrrentLibp2p | undefined

@@ -4,7 +4,6 @@
  * the `api` file; stop() undoes all of it in reverse order.
  */
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { logger } from '@libp2p/logger'
 import { createToyrrentNode } from '../node.ts'
 import type { ToyrrentInit } from '../service/options.ts'
@@ -140,8 +139,6 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
   try {
     return await createToyrrentNode({
       dataDir: options.dataDir,
-      // item bodies outside LevelDB (src/store/value-log.ts)
-      valueLogDir: join(options.dataDir, 'values'),
       listen: options.listen,
       replicas: options.replicas,
       swarmKey,

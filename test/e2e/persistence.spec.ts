@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -27,6 +27,11 @@ describe('restart on the same data directory (LevelDB)', function () {
     // alone on the network, the node is the only holder
     const { key } = await first.toyrrent.put(value)
     await first.stop()
+    // the body went to the value log beside LevelDB, as for a daemon (node/storage.ts)
+    const segments = (await readdir(join(dataDir, 'values'))).filter(f => f.endsWith('.log'))
+    expect(segments.length, 'value log segments').to.be.greaterThan(0)
+    const logged = await Promise.all(segments.map(async f => (await readFile(join(dataDir, 'values', f))).includes(Buffer.from(value))))
+    expect(logged.includes(true), 'the value is in a segment').to.equal(true)
 
     expect((await stat(join(dataDir, 'identity.key'))).mode & 0o777).to.equal(0o600)
 
