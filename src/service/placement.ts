@@ -4,7 +4,7 @@
  * near our own position (the sparse bands hold every peer there is), which is
  * where the keys we hold live, so the view is right where it matters.
  */
-import { nearestPositioned } from '../keyspace.ts'
+import { nearestPositioned, peerPosition } from '../keyspace.ts'
 import { compareBytes } from '../bytes.ts'
 import { worthPassingOn } from '../store/item-store.ts'
 import type { PeerTable, PeerEntry } from './peer-table.ts'
@@ -12,6 +12,7 @@ import type { FoundPeer } from '../found-peer.ts'
 import type { ItemMeta, ItemStore } from '../store/item-store.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
+import type { PeerId } from '@libp2p/interface'
 
 /** A held item and the ids of its replica set by our view, nearest first. */
 export interface Assignment {
@@ -62,13 +63,26 @@ export class Placement {
     return assignments
   }
 
-  /** Live items after `cursor` whose replica set includes `peer`, in ascending key order (what a handoff serves it). */
-  dueFor (peer: string, cursor: Uint8Array): ItemMeta[] {
+  /**
+   * Live items after `cursor` whose replica set includes `peer`, in ascending
+   * key order (what a handoff serves it). A newcomer asks for its handoff as
+   * soon as it has met us, which can be before it is in our table (we add a
+   * peer that asks us once its peer-store entry is read): the view then
+   * counts it in, so what it is due does not depend on that race.
+   */
+  dueFor (peer: PeerId, cursor: Uint8Array): ItemMeta[] {
     const now = this.clock.now()
-    return this.assignments()
-      .filter(({ meta, replicaSet }) => worthPassingOn(meta, now) && compareBytes(meta.key, cursor) > 0 && replicaSet.includes(peer))
-      .map(a => a.meta)
-      .sort((a, b) => compareBytes(a.key, b.key))
+    const id = peer.toString()
+    const due = (meta: ItemMeta): boolean => worthPassingOn(meta, now) && compareBytes(meta.key, cursor) > 0
+    const metas = this.table.get(peer) != null
+      ? this.assignments().filter(({ meta, replicaSet }) => due(meta) && replicaSet.includes(id)).map(a => a.meta)
+      : this.withPeer(peer).dueFor(id, [...this.store.metas()].filter(due))
+    return metas.sort((a, b) => compareBytes(a.key, b.key))
+  }
+
+  /** Our view with one more peer in it. */
+  private withPeer (peerId: PeerId): PlacementView {
+    return new PlacementView([...this.snapshot().members, { peerId, multiaddrs: [], position: peerPosition(peerId) }], this.replicas)
   }
 
   /**
@@ -92,8 +106,16 @@ export class PlacementView {
     this.replicas = replicas
   }
 
+  /** The peers this view places on (ourselves included, unless left out). */
+  get members (): readonly FoundPeer[] { return this.peers }
+
   /** The R nearest to `key`, nearest first. */
   replicaSet (key: Uint8Array): FoundPeer[] {
     return nearestPositioned(key, this.peers, this.replicas)
+  }
+
+  /** Those of `metas` whose replica set includes the peer with id string `id`. */
+  dueFor (id: string, metas: ItemMeta[]): ItemMeta[] {
+    return metas.filter(meta => this.replicaSet(meta.key).some(p => p.peerId.toString() === id))
   }
 }

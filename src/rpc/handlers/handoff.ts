@@ -7,14 +7,15 @@ import type { Frame, Item } from '../pb/rpc.ts'
 import { systemClock } from '../../clock.ts'
 import type { ItemMeta, ItemStore } from '../../store/item-store.ts'
 import type { Clock } from '../../clock.ts'
+import type { PeerId } from '@libp2p/interface'
 
 /** Room left in a frame for the handoff envelope. */
 const BATCH_BYTES = MAX_FRAME_BYTES - 8192
 
 /** What the handoff handler needs of the service. */
 export interface HandoffSource {
-  /** The live items after `cursor` that `peer` is among the R nearest for (by our view), in ascending key order. */
-  dueFor(peer: string, cursor: Uint8Array): ItemMeta[]
+  /** The live items after `cursor` that `peer` is among the R nearest for (by our view with `peer` in it), in ascending key order. */
+  dueFor(peer: PeerId, cursor: Uint8Array): ItemMeta[]
   /** `peer` acknowledged keeping these keys. */
   acknowledged(peer: string, keys: Uint8Array[]): void
   /** Items served in one batch (metrics). */
@@ -40,7 +41,7 @@ export class HandoffHandler implements RpcHandler {
     if (body.limit === 0) return { status: Status.OK, handoffResponse: { items: [], cursor: body.cursor, done: true } }
     const limit = Math.min(body.limit, HANDOFF_BATCH_ITEMS)
     const now = this.clock.now()
-    const due = this.source.dueFor(peer, body.cursor)
+    const due = this.source.dueFor(context.peer, body.cursor)
     const items: Item[] = []
     let bytes = 0
     let cursor = body.cursor
