@@ -235,33 +235,24 @@ export class PackedIndex {
   /** New arrays of `capacity` slots (more, or fewer but at least `size`), and the table rebuilt. */
   private resize (capacity: number): void {
     const n = this.slots
-    const keys = new Uint8Array(capacity * INDEX_KEY_BYTES)
-    keys.set(this.keys.subarray(0, n * INDEX_KEY_BYTES))
-    const seqs = new BigUint64Array(capacity)
-    seqs.set(this.seqs.subarray(0, n))
-    const expiries = new BigUint64Array(capacity)
-    expiries.set(this.expiries.subarray(0, n))
-    const sizes = new Float64Array(capacity)
-    sizes.set(this.sizes.subarray(0, n))
-    const flags = new Uint8Array(capacity)
-    flags.set(this.flags.subarray(0, n))
-    const atSegments = new Uint32Array(capacity)
-    atSegments.set(this.atSegments.subarray(0, n))
-    const atOffsets = new Uint32Array(capacity)
-    atOffsets.set(this.atOffsets.subarray(0, n))
-    const atLengths = new Uint32Array(capacity)
-    atLengths.set(this.atLengths.subarray(0, n))
-    this.keys = keys
-    this.seqs = seqs
-    this.expiries = expiries
-    this.sizes = sizes
-    this.flags = flags
-    this.atSegments = atSegments
-    this.atOffsets = atOffsets
-    this.atLengths = atLengths
+    this.keys = resized(this.keys, n, capacity, INDEX_KEY_BYTES)
+    this.seqs = resized(this.seqs, n, capacity)
+    this.expiries = resized(this.expiries, n, capacity)
+    this.sizes = resized(this.sizes, n, capacity)
+    this.flags = resized(this.flags, n, capacity)
+    this.atSegments = resized(this.atSegments, n, capacity)
+    this.atOffsets = resized(this.atOffsets, n, capacity)
+    this.atLengths = resized(this.atLengths, n, capacity)
     this.capacity = capacity
     this.table = new Int32Array(capacity * 2)
     this.mask = capacity * 2 - 1
     for (let slot = 0; slot < n; slot++) this.insertEntry(slot)
   }
+}
+
+/** A column of `capacity` slots (`width` elements each) holding the first `used` slots of `column`. */
+function resized<T extends Uint8Array | Uint32Array | Float64Array | BigUint64Array> (column: T, used: number, capacity: number, width = 1): T {
+  const next = new (column.constructor as new (length: number) => T)(capacity * width)
+  next.set(column.subarray(0, used * width) as any)
+  return next
 }
