@@ -90,17 +90,3 @@ export class IdentifyPolicy implements Startable, RpcDialMarker {
 export function identifyPolicy (modes: ModeState): (components: IdentifyPolicyComponents) => IdentifyPolicy {
   return (components) => new IdentifyPolicy(components, modes)
 }
-
-/**
- * The node's IdentifyPolicy, when libp2p runs one (the service `identifyPolicy`);
- * undefined for other components (libp2p's throw on a missing service, test
- * components lack it).
- */
-export function identifyPolicyOf (components: object): IdentifyPolicy | undefined {
-  try {
-    const policy = (components as { identifyPolicy?: unknown }).identifyPolicy
-    return policy instanceof IdentifyPolicy ? policy : undefined
-  } catch {
-    return undefined
-  }
-}
