@@ -25,6 +25,8 @@ import { wantsUpnp } from './optional-modules.ts'
 import { ownPeerRecord } from './own-peer-record.ts'
 import { identifyPolicy } from './identify-policy.ts'
 import { pushPolicy } from './push-policy.ts'
+import { connectionTrim } from './connection-trim.ts'
+import type { ConnectionTrim } from './connection-trim.ts'
 import type { IdentifyPolicy } from './identify-policy.ts'
 import type { PushPolicy } from './push-policy.ts'
 import { CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_MIN_TIMEOUT_MS, DEFAULT_INBOUND_CONNECTION_THRESHOLD, MAX_STREAM_WINDOW_BYTES } from '../constants.ts'
@@ -60,6 +62,7 @@ export interface ToyrrentServices extends Record<string, unknown> {
   reachability: ReachabilityWatcher
   identifyPolicy: IdentifyPolicy
   pushPolicy: PushPolicy
+  connectionTrim: ConnectionTrim
 }
 
 export interface Libp2pParts {
@@ -120,7 +123,9 @@ function services (options: ToyrrentNodeOptions, plan: NodePlan, parts: Libp2pPa
     // keeps libp2p's random walk (relay discovery, AutoNAT) from spinning while our table is empty
     walkPacer: () => new WalkPacer(parts.tableEmpty),
     // joins by itself on its first peers; bootstrap and rejoin wait for that join
-    toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, serve: modes.mode === 'server', allowPrivateAddresses: options.allowPrivateAddresses ?? plan.lan })
+    toyrrent: (components: ToyrrentComponents) => new Toyrrent(components, { ...options, serve: modes.mode === 'server', allowPrivateAddresses: options.allowPrivateAddresses ?? plan.lan }),
+    // after toyrrent, whose routing table says which connections to keep: at most maxConnections stay open
+    connectionTrim: connectionTrim({ maxConnections: options.maxConnections, graceMs: options.connectionGraceMs })
   }
 }
 

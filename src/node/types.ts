@@ -1,5 +1,6 @@
 /** The options and the handle of createToyrrentNode (src/node.ts), apart so the node's parts can name them. */
 import type { IdentifyPolicy } from './identify-policy.ts'
+import type { ConnectionTrim } from './connection-trim.ts'
 import type { PushPolicy } from './push-policy.ts'
 import type { ModeSetting, ModeState } from '../reachability/modes.ts'
 import type { ReachabilityWatcher } from '../reachability/watcher.ts'
@@ -74,6 +75,13 @@ export interface ToyrrentNodeOptions extends ToyrrentInit {
    * (auto or client mode, a bootstrap address on the internet, no interface address on the internet), else 0
    */
   relayReservations?: number
+  /**
+   * Connections kept open at most, beyond ones younger than `connectionGraceMs`: past it the oldest
+   * ones to peers outside the routing table close first, then those to the farthest members (connection-trim.ts). @default 64
+   */
+  maxConnections?: number
+  /** A new connection stays open at least this long whatever the cap. @default 10000 */
+  connectionGraceMs?: number
 }
 
 /** One round of bootstrap healing. */
@@ -99,7 +107,7 @@ export interface ConnectResult {
   peers: number
 }
 
-export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown, reachability: ReachabilityWatcher, identifyPolicy: IdentifyPolicy, pushPolicy: PushPolicy }>
+export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown, reachability: ReachabilityWatcher, identifyPolicy: IdentifyPolicy, pushPolicy: PushPolicy, connectionTrim: ConnectionTrim }>
 
 export interface ToyrrentNode {
   libp2p: ToyrrentLibp2p
