@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { createImplNode } from './lib/impl.ts'
 import { settleGc } from './lib/stats.ts'
+import { fdCensus } from './lib/fd-census.ts'
 import type { ImplName } from './lib/impl.ts'
 import { installSocketDelay } from './lib/delay-sockets.ts'
 
@@ -81,7 +82,7 @@ async function run (cmd: any): Promise<{ result?: unknown, ms?: number }> {
     case 'stats': {
       if (cmd.gc === true) await settleGc()
       const usage = process.memoryUsage()
-      return { result: { rss: usage.rss, heapUsed: usage.heapUsed, baselineRss, tableSize: node.tableSize(), requests: node.requestCounts(), newConnections: node.newConnections(), maxValueBytes: node.maxValueBytes ?? null } }
+      return { result: { rss: usage.rss, heapUsed: usage.heapUsed, baselineRss, tableSize: node.tableSize(), requests: node.requestCounts(), newConnections: node.newConnections(), openConnections: node.openConnections?.() ?? null, trimmedConnections: node.trimmedConnections?.() ?? null, fds: fdCensus() ?? null, maxValueBytes: node.maxValueBytes ?? null } }
     }
     case 'stop':
       setImmediate(() => { void shutdown(0) })

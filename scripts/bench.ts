@@ -37,6 +37,7 @@ import { installSocketDelay } from './lib/delay-sockets.ts'
 import type { ImplResult, PhaseResult, WorkloadOptions } from './lib/workload.ts'
 import type { InProcessCluster, ProcessCluster } from './lib/cluster.ts'
 import { rpcFloor } from './lib/floor.ts'
+import { FdPeak } from './lib/fd-census.ts'
 
 // files of any size (scripts/files-bench.ts): its own workload and options
 if (process.argv.includes('--files')) {
@@ -154,7 +155,9 @@ function profiler (dir: string, impl: string): WorkloadOptions['onPhase'] {
 
 /** Run one implementation with its cluster in this process or one process per node. */
 async function runImpl (impl: ImplName, procs: boolean): Promise<ImplResult> {
-  const cluster = await createCluster({ ...clusterOptions, impl, procs })
+  // in process, the nodes' sockets are this process's descriptors: the most seen open, formation included
+  const fdPeak = procs ? undefined : new FdPeak()
+  const cluster = await createCluster({ ...clusterOptions, impl, procs }).catch(err => { fdPeak?.stop(); throw err })
   try {
     const onPhase = args['cpu-prof-dir'] != null ? profiler(resolve(args['cpu-prof-dir']), impl) : undefined
     const result = await runWorkload(cluster, { ...workload, onPhase })
@@ -165,6 +168,7 @@ async function runImpl (impl: ImplName, procs: boolean): Promise<ImplResult> {
       await onPhase?.('rpcFloor', 'end')
     }
     if (procs) result.ipcRoundTripMs = summarise((cluster as ProcessCluster).roundTrips)
+    if (fdPeak != null) result.fds = { ...result.fds, peak: fdPeak.stop() }
     return result
   } finally {
     await cluster.stop()
@@ -230,6 +234,9 @@ const METRICS: Metric[] = [
   { name: 'idle RSS MiB/node', pick: r => r?.memoryIdle.perNodeRssMiB },
   { name: 'RSS MiB/node after', pick: r => r?.memoryAfter?.perNodeRssMiB },
   { name: 'table size mean', pick: r => r?.tableSize.mean, ratio: false },
+  { name: 'open conns/node formed', pick: r => r?.connections?.afterFormation?.perNodeMean, ratio: false },
+  { name: 'open conns/node after', pick: r => r?.connections?.after?.perNodeMean, ratio: false },
+  { name: 'open fds peak', pick: r => r?.fds?.peak, ratio: false },
   ...(['put', 'get', 'publish', 'resolve'] as const).flatMap(op => [
     { name: `${op} RTT p50`, pick: (r: ImplResult | undefined) => phase(r, op)?.roundTrips?.p50 },
     { name: `${op} RTT p95`, pick: (r: ImplResult | undefined) => phase(r, op)?.roundTrips?.p95 }

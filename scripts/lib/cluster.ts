@@ -16,6 +16,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { nearestN, peerPosition } from '../../src/keyspace.ts'
 import { createImplNode } from './impl.ts'
 import { rng, randomInt, settleGc, withTimeout } from './stats.ts'
+import { fdCensus } from './fd-census.ts'
+import type { FdCensus } from './fd-census.ts'
 import type { ImplName, ImplNode } from './impl.ts'
 import type { ChildProcess } from 'node:child_process'
 
@@ -65,6 +67,12 @@ export interface Cluster {
   holds(node: number, key: Uint8Array): Promise<boolean>
   /** Connections opened (counted at both ends) by all nodes so far. */
   newConnections(): Promise<number>
+  /** Connections each node holds open now; undefined for implementations without connections. */
+  openConnections(): Promise<number[] | undefined>
+  /** Connections the nodes' own trim closed so far (toyrrent); undefined elsewhere. */
+  trimmedConnections(): Promise<number | undefined>
+  /** Open file descriptors: this process's (in process) or the sum over the node processes (--procs). */
+  fds(): Promise<FdCensus | undefined>
   /**
    * The cold-read phase: `node` closes its connections to the `replicas`
    * nodes nearest to `key` (by libp2p peer id), so the next read of `key`
@@ -156,6 +164,18 @@ export class InProcessCluster implements Cluster {
   async holds (node: number, key: Uint8Array): Promise<boolean> { return this.nodes[node].holds(key) }
 
   async newConnections (): Promise<number> { return this.nodes.reduce((s, n) => s + n.newConnections(), 0) }
+
+  async openConnections (): Promise<number[] | undefined> {
+    const counts = this.nodes.map(n => n.openConnections?.())
+    return counts.every(c => c != null) ? counts as number[] : undefined
+  }
+
+  async trimmedConnections (): Promise<number | undefined> {
+    const counts = this.nodes.map(n => n.trimmedConnections?.())
+    return counts.every(c => c != null) ? (counts as number[]).reduce((s, x) => s + x, 0) : undefined
+  }
+
+  async fds (): Promise<FdCensus | undefined> { return fdCensus() }
 
   async coldFor (node: number, key: Uint8Array, replicas: number): Promise<{ restore(): Promise<void> } | undefined> {
     const reader = this.nodes[node]
@@ -320,6 +340,24 @@ export class ProcessCluster implements Cluster {
   async newConnections (): Promise<number> {
     const all = await Promise.all(this.children.map(async c => (await c.call('stats')).result.newConnections as number))
     return all.reduce((s, x) => s + x, 0)
+  }
+
+  async openConnections (): Promise<number[] | undefined> {
+    const all = await Promise.all(this.children.map(async c => (await c.call('stats')).result.openConnections as number | null))
+    return all.every(c => c != null) ? all as number[] : undefined
+  }
+
+  async trimmedConnections (): Promise<number | undefined> {
+    const all = await Promise.all(this.children.map(async c => (await c.call('stats')).result.trimmedConnections as number | null))
+    return all.every(c => c != null) ? (all as number[]).reduce((s, x) => s + x, 0) : undefined
+  }
+
+  async fds (): Promise<FdCensus | undefined> {
+    const all = await Promise.all(this.children.map(async c => (await c.call('stats')).result.fds as FdCensus | null))
+    if (all.some(c => c == null)) return undefined
+    const sum: FdCensus = { total: 0, socket: 0, anonInode: 0, pipe: 0, file: 0, other: 0 }
+    for (const c of all as FdCensus[]) for (const k of Object.keys(sum) as Array<keyof FdCensus>) sum[k] += c[k]
+    return sum
   }
 
   /** One process per node: the driver cannot close a node's connections (no cold-read phase). */

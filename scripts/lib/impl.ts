@@ -77,6 +77,10 @@ export interface ImplNode {
   holds(key: Uint8Array): boolean
   /** Connections this node opened or accepted so far (0 for the UDP DHTs, which have none). */
   newConnections(): number
+  /** Connections open now (connection-based implementations). */
+  openConnections?(): number
+  /** Connections the node's own trim closed so far (toyrrent: src/node/connection-trim.ts). */
+  trimmedConnections?(): number
   /** The largest value this implementation can store, when below the workload's size. */
   readonly maxValueBytes?: number
   /** The node's libp2p peer id (connection-based implementations): where it sits in the key space. */
@@ -258,6 +262,13 @@ export class ToyrrentBenchNode implements ImplNode {
   holds (key: Uint8Array): boolean { return this.node.toyrrent[internals].store.has(key) }
 
   newConnections (): number { return this.connections.count }
+
+  openConnections (): number { return this.node.libp2p.getConnections().length }
+
+  trimmedConnections (): number {
+    const closed = this.node.libp2p.services.connectionTrim.closed
+    return closed.members + closed.nonMembers
+  }
 
   peerIdString (): string { return this.node.libp2p.peerId.toString() }
 

@@ -11,6 +11,7 @@ import { equalBytes, mib, rng, randomInt, randomOther, round, summarise } from '
 import type { Cluster, MemoryReport, Timed } from './cluster.ts'
 import type { LatencySummary } from './stats.ts'
 import type { FloorCase } from './floor.ts'
+import type { FdCensus } from './fd-census.ts'
 
 export interface WorkloadOptions {
   sequential: number
@@ -70,7 +71,23 @@ export interface PhaseResult {
   opsOpeningConnection?: number
   /** Reads that had to be answered from the reader's own store (no reader without a copy was found). */
   localReads?: number
+  /** At the phase's end: connections open per node (mean) and this process's open file descriptors. */
+  openConnectionsPerNode?: number
+  openFds?: number
   errors?: string[]
+}
+
+/** Connections the nodes hold open at one moment (each in-process TCP connection counts at both ends: 2 sockets). */
+export interface OpenConnections {
+  total: number
+  perNodeMean: number
+  perNodeMax: number
+}
+
+export function openConnectionsOf (counts: number[] | undefined): OpenConnections | undefined {
+  if (counts == null || counts.length === 0) return undefined
+  const total = counts.reduce((s, x) => s + x, 0)
+  return { total, perNodeMean: round(total / counts.length, 1), perNodeMax: Math.max(...counts) }
 }
 
 export interface MemorySummary {
@@ -107,6 +124,10 @@ export interface ImplResult {
   valueBytes?: number
   /** toyrrent in process: the cost of one bare RPC (scripts/lib/floor.ts). */
   rpcFloor?: Record<string, FloorCase>
+  /** Connections open after formation and after the workload; how many the nodes' own trim closed. */
+  connections?: { afterFormation?: OpenConnections, after?: OpenConnections, trimmed?: number }
+  /** Open file descriptors by kind after formation and after the workload; the peak is sampled by the bench (in process). */
+  fds?: { afterFormation?: FdCensus, after?: FdCensus, peak?: number }
 }
 
 export function memorySummary (m: MemoryReport): MemorySummary {
@@ -210,7 +231,9 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     procs: false,
     formMs: round(cluster.formMs, 1),
     tableSize: { min: Math.min(...sizes), mean: round(sizes.reduce((s, x) => s + x, 0) / sizes.length, 1), max: Math.max(...sizes) },
-    memoryIdle: memorySummary(await cluster.memory())
+    memoryIdle: memorySummary(await cluster.memory()),
+    connections: { afterFormation: openConnectionsOf(await cluster.openConnections()) },
+    fds: { afterFormation: await cluster.fds() }
   }
   const hook = options.onPhase ?? (async () => {})
   const startPhase = async (): Promise<Phase> => {
@@ -229,6 +252,9 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     r.newConnectionsPerOp = round((await cluster.newConnections() - p.connectionsBefore) / 2 / ops, 3)
     if (!concurrent) r.opsOpeningConnection = round(p.opsOpening / ops, 3)
     if (p.localReads > 0) r.localReads = p.localReads
+    const open = openConnectionsOf(await cluster.openConnections())
+    if (open != null) r.openConnectionsPerNode = open.perNodeMean
+    r.openFds = (await cluster.fds())?.total
     if (options.rttMs != null && options.rttMs > 0) {
       const rtt = options.rttMs
       r.roundTrips = summarise(p.samples.map(ms => ms / rtt))
@@ -361,6 +387,8 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
   if (published.length > 0) await coldPhase('resolveCold', published, async (node, key) => cluster.resolve(node, key, options.opTimeoutMs))
 
   result.memoryAfter = memorySummary(await cluster.memory())
+  result.connections = { ...result.connections, after: openConnectionsOf(await cluster.openConnections()), trimmed: await cluster.trimmedConnections() }
+  result.fds = { ...result.fds, after: await cluster.fds() }
   result.requestTotals = await cluster.requestCounts()
   return result
 }
