@@ -19,7 +19,8 @@
  *     "repairInterval":  60,                                 seconds between anti-entropy rounds (0 = off)
  *     "itemTtl":         172800,                             seconds others' items are kept after their last write
  *     "maxStorage":      1073741824,                         bytes of others' items this node takes
- *     "leaveTimeout":    10                                  seconds of handoff on SIGTERM/SIGINT, then the leave notice (0 = neither)
+ *     "leaveTimeout":    10,                                 seconds of handoff on SIGTERM/SIGINT, then the leave notice (0 = neither)
+ *     "maxConnections":  64                                  connections kept open past their first 10 s (the rest close, strangers first)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,
@@ -53,6 +54,8 @@ export interface DaemonConfig {
   itemTtl?: number
   maxStorage?: number
   leaveTimeout?: number
+  /** --max-connections */
+  maxConnections?: number
 }
 
 const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'number'> = {
@@ -73,7 +76,8 @@ const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'numbe
   repairInterval: 'number',
   itemTtl: 'number',
   maxStorage: 'number',
-  leaveTimeout: 'number'
+  leaveTimeout: 'number',
+  maxConnections: 'number'
 }
 
 /** Read and check a config file; paths in it are resolved against the file's directory. */

@@ -53,6 +53,8 @@ export interface DaemonOptions {
   upnp?: boolean
   /** Offer circuit relay v2 to NATed peers (default on). */
   relayService?: boolean
+  /** Connections kept open past their grace period (default 64, src/node/connection-trim.ts). */
+  maxConnections?: number
   /** Hears each change of reachability or mode (the daemon prints it). */
   onModeChange?: (change: ModeChange) => void
 }
@@ -150,6 +152,7 @@ async function createNode (options: DaemonOptions): Promise<ToyrrentNode> {
       announce: options.announce,
       upnp: options.upnp,
       relayService: options.relayService,
+      maxConnections: options.maxConnections,
       // the daemon bootstraps after start: say now whether that is on the internet
       onInternet: onInternet(options),
       metrics: true,

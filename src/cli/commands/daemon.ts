@@ -14,7 +14,7 @@ import { tuneDaemonV8 } from '../../daemon/v8-flags.ts'
 
 export const daemon: Command = {
   name: 'daemon',
-  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS] [--mode auto|server|client] [--announce MULTIADDR]... [--upnp|--no-upnp] [--relay-service on|off]',
+  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS] [--mode auto|server|client] [--announce MULTIADDR]... [--upnp|--no-upnp] [--relay-service on|off] [--max-connections N]',
   summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
   options: {
     'data-dir': { type: 'string' },
@@ -38,6 +38,7 @@ export const daemon: Command = {
     upnp: { type: 'boolean' },
     'no-upnp': { type: 'boolean' },
     'relay-service': { type: 'string' },
+    'max-connections': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   },
   positionals: { min: 0, max: 0 },
@@ -123,6 +124,8 @@ function daemonOptions (values: Record<string, unknown>, env: NodeJS.ProcessEnv,
     allow,
     mdns: values.mdns === true || config.mdns === true,
     refreshInterval: ms(refresh),
+    // connections kept open past their grace (src/node/connection-trim.ts)
+    maxConnections: typeof values['max-connections'] === 'string' ? parseInteger(values['max-connections'], '--max-connections', 1, 100_000) : config.maxConnections,
     ...reachabilityOptions(values, config, parsers)
   }
 }
