@@ -159,7 +159,13 @@ async function runImpl (impl: ImplName, procs: boolean): Promise<ImplResult> {
   const fdPeak = procs ? undefined : new FdPeak()
   const cluster = await createCluster({ ...clusterOptions, impl, procs }).catch(err => { fdPeak?.stop(); throw err })
   try {
-    const onPhase = args['cpu-prof-dir'] != null ? profiler(resolve(args['cpu-prof-dir']), impl) : undefined
+    const profile = args['cpu-prof-dir'] != null ? profiler(resolve(args['cpu-prof-dir']), impl) : undefined
+    process.stderr.write(`bench: ${impl}: formed in ${Math.round(cluster.formMs / 1000)} s\n`)
+    // a long run says where it is (a failure then names its phase)
+    const onPhase: WorkloadOptions['onPhase'] = async (phase, event) => {
+      if (event === 'start') process.stderr.write(`bench: ${impl}: ${phase}\n`)
+      await profile?.(phase, event)
+    }
     const result = await runWorkload(cluster, { ...workload, onPhase })
     result.procs = procs
     if (!procs && impl === 'toyrrent' && !args['no-floor']) {

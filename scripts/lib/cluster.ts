@@ -125,10 +125,17 @@ export class InProcessCluster implements Cluster {
       for (let i = 0; i < options.nodes; i++) {
         deadline.throwIfAborted()
         const bootstrap = i === 0 ? undefined : cluster.nodes[randomInt(random, i)].addr()
-        cluster.nodes.push(await createImplNode(options.impl, { bootstrap, replicas: options.replicas, writeQuorum: options.writeQuorum, forwardReads: options.forwardReads }))
+        try {
+          cluster.nodes.push(await createImplNode(options.impl, { bootstrap, replicas: options.replicas, writeQuorum: options.writeQuorum, forwardReads: options.forwardReads }))
+        } catch (err: any) {
+          throw new Error(`starting node ${i + 1} of ${options.nodes} after ${Math.round((performance.now() - start) / 1000)} s: ${err.name}: ${err.message}`)
+        }
+        if ((i + 1) % 50 === 0) process.stderr.write(`bench: ${options.impl}: ${i + 1} nodes joined in ${Math.round((performance.now() - start) / 1000)} s\n`)
       }
       // a second round of self-lookups once everyone exists fills the tables near each node
-      await Promise.all(cluster.nodes.map(async n => n.refresh(deadline)))
+      await Promise.all(cluster.nodes.map(async (n, i) => n.refresh(deadline).catch((err: any) => {
+        throw new Error(`refreshing node ${i + 1} of ${options.nodes}: ${err.name}: ${err.message}`)
+      })))
     } catch (err) {
       await cluster.stop()
       throw err

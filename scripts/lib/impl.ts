@@ -101,6 +101,9 @@ function countConnections (libp2p: Libp2p): { count: number } {
 
 const LISTEN = [LOOPBACK_LISTEN.tcp]
 
+/** toyrrent's operation timeout in the bench: what bounds the start-up join's stalls (the bench's own operations pass --op-timeout-ms). */
+const BENCH_OPERATION_TIMEOUT_MS = 120_000
+
 export async function createImplNode (impl: ImplName, options: ImplNodeOptions = {}): Promise<ImplNode> {
   switch (impl) {
     case 'toyrrent': return ToyrrentBenchNode.create(options)
@@ -203,6 +206,9 @@ export class ToyrrentBenchNode implements ImplNode {
       bootstrap: options.bootstrap != null ? [options.bootstrap] : [],
       replicas: options.replicas,
       writeQuorum: options.writeQuorum,
+      // the join each node runs at start-up gives up after 30 s without progress by default: in a 200-node
+      // network on 2 loaded cores it can stall that long; every bench operation still passes its own deadline
+      operationTimeout: BENCH_OPERATION_TIMEOUT_MS,
       ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {})
     })
     return new ToyrrentBenchNode(node, options.transport)
