@@ -209,6 +209,8 @@ export class ToyrrentBenchNode implements ImplNode {
       // the join each node runs at start-up gives up after 30 s without progress by default: in a 200-node
       // network on 2 loaded cores it can stall that long; every bench operation still passes its own deadline
       operationTimeout: BENCH_OPERATION_TIMEOUT_MS,
+      // BENCH_MAX_CONNECTIONS: another connection cap than the node's default (src/node/connection-trim.ts), to measure what the cap costs
+      ...(process.env.BENCH_MAX_CONNECTIONS != null ? { maxConnections: Number(process.env.BENCH_MAX_CONNECTIONS) } : {}),
       ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {})
     })
     return new ToyrrentBenchNode(node, options.transport)
