@@ -110,9 +110,11 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * the daemon's young generation growing to 8–12.8 MiB (now kept at its
  * initial size: src/daemon/v8-flags.ts), and the add's per-block hex strings
  * in Sets and Maps (now typed arrays: src/files/key-table.ts). Growth of
- * VmRSS 38.8–46.4 MiB in three runs, RssAnon 38.7–46.3 (before: 56.1–83.7,
- * 65.6 with the deadlines alone). So the issue's 64 MiB is the VmRSS bound
- * (1.38× the worst run), RssAnon < 60; either fails on the code before.
+ * VmRSS 32.6–50.5 MiB in ten runs (three with the value log's coalesced
+ * writes), RssAnon 32.5–50.4 (before: 56.1–83.7; main in the same hour
+ * 74.5–75.9; 65.6 with the deadlines alone). So the issue's 64 MiB is the
+ * VmRSS bound (1.27× the worst run), RssAnon < 60; either fails on the code
+ * before.
  */
 describe('long: a daemon taking a 1 GiB POST /v1/files', function () {
   this.timeout(1_200_000)
