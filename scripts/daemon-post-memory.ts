@@ -13,7 +13,8 @@
  * --snapshot takes a heap snapshot after the POST (a full GC first) and sums
  * it by constructor (--snapshot-delay S: S seconds after the POST); --trace FILE
  * has the daemon write its JS heap, ArrayBuffers and GCs every 100 ms to FILE
- * (scripts/lib/memory-trace.ts); --keep leaves the daemon running until Ctrl-C.
+ * (scripts/lib/memory-trace.ts); TOYRRENT_KEEP_SNAPSHOTS=DIR (environment)
+ * keeps --snapshot's two .heapsnapshot files there instead of deleting them; --keep leaves the daemon running until Ctrl-C.
  * Prints a summary and, last, one JSON line.
  */
 import { spawnSync } from 'node:child_process'
