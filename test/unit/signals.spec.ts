@@ -33,6 +33,18 @@ describe('unit: operation deadlines', () => {
     expect((signal.reason as Error).name).to.equal('TimeoutError')
   })
 
+  it('still time out a signal derived from them once they are dropped (AbortSignal.any flattens composites)', async () => {
+    const caller = new AbortController()
+    let derived: AbortSignal
+    {
+      const deadline = deadlineSignal([caller.signal], 150)
+      derived = AbortSignal.any([deadline, new AbortController().signal])
+    }
+    await collect()
+    await waitFor('the derived signal to time out', () => derived.aborted, 5000)
+    expect((derived.reason as Error).name).to.equal('TimeoutError')
+  })
+
   it('abort with the caller\'s reason when the caller aborts first', () => {
     const caller = new AbortController()
     const signal = deadlineSignal([caller.signal], 60_000)
