@@ -5,33 +5,58 @@ import type { Clock } from './clock.ts'
  * A signal that aborts when any of `signals` does or after `timeoutMs`,
  * whichever comes first: one AbortSignal.any at most, none when there is
  * nothing but the deadline.
- *
- * With the system clock the deadline is not AbortSignal.timeout inside
- * AbortSignal.any: Node (24) keeps such a composite reachable until its
- * timer fires, used or not, so every operation's signals, timer and sets
- * (~1.5 KiB) stayed for the whole timeout — 30 s of a 1 GiB add's 16,384
- * block puts, ~24 MiB of heap (README, Files → Memory). Here the timer holds
- * the deadline's controller (so the deadline fires while the signal is in
- * use) and is cleared once the composite is collected.
  */
 export function deadlineSignal (signals: Array<AbortSignal | undefined>, timeoutMs: number, clock: Clock = systemClock): AbortSignal {
+  const timeout = clock.timeoutSignal(timeoutMs)
   const others = signals.filter(s => s != null)
-  // the simulation's clock keeps its own timers (cleared by nothing that depends on GC)
-  if (others.length === 0 || clock !== systemClock) {
-    const timeout = clock.timeoutSignal(timeoutMs)
-    return others.length === 0 ? timeout : AbortSignal.any([...others, timeout])
-  }
+  return others.length === 0 ? timeout : AbortSignal.any([...others, timeout])
+}
+
+/** A deadline whose timer its owner releases when the work it bounds has settled. */
+export interface ReleasableDeadline {
+  signal: AbortSignal
+  /** Clear the timer: the signal still follows `signals`, but no longer times out. */
+  release(): void
+}
+
+/**
+ * deadlineSignal for an operation that knows when it ends. Node (24) keeps a
+ * composite of AbortSignal.any([..., AbortSignal.timeout(ms)]) reachable
+ * until its timer fires, used or not: every block put of a 1 GiB add kept
+ * ~0.5 KiB (signals, their sets and weak references, a Timeout) for the
+ * whole 30 s operation timeout (README, Files → Memory). Here the timer
+ * holds a controller of our own, so the deadline fires while the work runs
+ * however its signal is held or derived from, and the owner clears it when
+ * the work settles. Work left running after that (a put's stores beyond its
+ * quorum) keeps its per-request deadlines.
+ */
+export function releasableDeadline (signals: Array<AbortSignal | undefined>, timeoutMs: number, clock: Clock = systemClock): ReleasableDeadline {
+  // the simulation's clock keeps its own timers
+  if (clock !== systemClock) return { signal: deadlineSignal(signals, timeoutMs, clock), release: () => {} }
+  const others = signals.filter(s => s != null)
   const deadline = new AbortController()
   const timer = setTimeout(() => { deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')) }, timeoutMs)
   timer.unref()
-  const signal = AbortSignal.any([...others, deadline.signal])
-  if (!signal.aborted) clearOnCollect.register(signal, timer)
-  else clearTimeout(timer)
-  return signal
+  const signal = others.length === 0 ? deadline.signal : AbortSignal.any([...others, deadline.signal])
+  return { signal, release: () => { clearTimeout(timer) } }
 }
 
-/** Clears a deadline's timer once nothing holds its signal (nobody is left to hear it fire). */
-const clearOnCollect = new FinalizationRegistry<ReturnType<typeof setTimeout>>(timer => { clearTimeout(timer) })
+/**
+ * `work` with a maker of deadlines (`make`), each released when `work`
+ * settles: a 1 GiB add makes 16,384 of them within one timeout.
+ */
+export async function releasingDeadlines<T> (make: () => ReleasableDeadline, work: (deadline: () => AbortSignal) => Promise<T>): Promise<T> {
+  const made: Array<() => void> = []
+  try {
+    return await work(() => {
+      const { signal, release } = make()
+      made.push(release)
+      return signal
+    })
+  } finally {
+    for (const release of made) release()
+  }
+}
 
 /** Wait `ms`, or reject with the signal's reason when it aborts first. */
 export async function sleep (ms: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<void> {

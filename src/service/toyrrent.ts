@@ -43,7 +43,7 @@ import { ToyrrentMetrics } from '../metrics.ts'
 import { ForwardedReads, forwardFetcher } from './forwarded-read.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
-import { deadlineSignal } from '../signals.ts'
+import { deadlineSignal, releasableDeadline, releasingDeadlines } from '../signals.ts'
 import { Joiner } from './joining.ts'
 import * as c from '../constants.ts'
 import type { HandoffResult } from './onboard.ts'
@@ -331,24 +331,24 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
-    return this.hashItems.put(value, () => this.deadline(options))
+    return this.releasing(options, async deadline => this.hashItems.put(value, deadline))
   }
 
   async get (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
     checkPosition(key)
-    return this.hashItems.get(key, () => this.deadline(options), options)
+    return this.releasing(options, async deadline => this.hashItems.get(key, deadline, options))
   }
 
   async publish (privateKey: PrivateKey, value: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.publishItems.sign(privateKey, value, false, options, () => this.deadline(options))
+    return this.releasing(options, async deadline => this.publishItems.sign(privateKey, value, false, options, deadline))
   }
 
   async del (privateKey: PrivateKey, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.publishItems.sign(privateKey, new Uint8Array(0), true, options, () => this.deadline(options))
+    return this.releasing(options, async deadline => this.publishItems.sign(privateKey, new Uint8Array(0), true, options, deadline))
   }
 
   async publishRecord (record: PublishRecord, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.publishItems.publish(record, options, () => this.deadline(options))
+    return this.releasing(options, async deadline => this.publishItems.publish(record, options, deadline))
   }
 
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
@@ -377,7 +377,12 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   private async withDeadline<T> (options: ToyrrentOperationOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return work(this.deadline(options))
+    return this.releasing(options, async deadline => work(deadline()))
+  }
+
+  /** `work` with a maker of this operation's deadlines, their timers cleared when it settles. */
+  private async releasing<T> (options: ToyrrentOperationOptions, work: (deadline: () => AbortSignal) => Promise<T>): Promise<T> {
+    return releasingDeadlines(() => releasableDeadline([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout, this.settings.clock), work)
   }
 }
 
