@@ -13,7 +13,10 @@
  * requests by type and connections the fresh node opened.
  *
  * On a loaded machine CPU time lands in the round trips (every figure is
- * wall time over RTT): compare runs made together, and the counts.
+ * wall time over RTT, and all the nodes share this process's one thread):
+ * compare runs made together, and the counts. `loopBusy` is the share of the
+ * join's wall time this thread was busy (event loop utilisation), and
+ * `loopDelayMaxMs` its longest stall.
  *
  * `--trace` prints each join's critical path to stderr: when (in round
  * trips from the dial's start) each connection opened and each request left
@@ -23,6 +26,7 @@
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { writeFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createToyrrentNode } from '../src/node.ts'
@@ -93,7 +97,7 @@ function addrOf (node: ToyrrentNode): string {
 
 const random = rng(Number(args.seed))
 const all: ToyrrentNode[] = []
-const perJoin: Array<{ dialRtt: number, joinRtt: number, settledRtt: number, connections: number, requests: Record<string, number>, table: number }> = []
+const perJoin: Array<{ dialRtt: number, joinRtt: number, settledRtt: number, connections: number, requests: Record<string, number>, table: number, loopDelayMaxMs: number, loopBusy: number }> = []
 const loadAtStart = os.loadavg()[0]
 try {
   const formStart = performance.now()
@@ -113,12 +117,18 @@ try {
     const requests = countRequests(fresh, trace)
     let connections = 0
     fresh.libp2p.addEventListener('connection:open', (e) => { connections++; trace?.(`connection open (${e.detail.direction}) ${short(e.detail.remotePeer.toString())}`) })
+    // every node runs in this one thread: how busy its event loop was during the join says how much of the wall time was CPU
+    const lag = monitorEventLoopDelay({ resolution: 5 })
+    lag.enable()
+    const elu0 = performance.eventLoopUtilization()
     t0 = performance.now()
     await fresh.libp2p.dial(multiaddr(via), { signal: AbortSignal.timeout(60_000) })
     const dialed = performance.now()
     await fresh.toyrrent.join({ timeout: 120_000 })
     const joined = performance.now()
     trace?.('join() returned')
+    lag.disable()
+    const busy = performance.eventLoopUtilization(elu0).utilization
     const atJoin = { connections, requests: { ...requests } }
     await fresh.toyrrent[internals].joinSettled?.()
     const settled = performance.now()
@@ -128,7 +138,9 @@ try {
       settledRtt: round((settled - t0) / rttMs, 2),
       connections: atJoin.connections,
       requests: atJoin.requests,
-      table: fresh.toyrrent[internals].table.size
+      table: fresh.toyrrent[internals].table.size,
+      loopDelayMaxMs: round(lag.max / 1e6, 1),
+      loopBusy: round(busy, 2)
     })
     process.stderr.write(`join-rtt: join ${j + 1}: ${JSON.stringify(perJoin.at(-1))}; with the work left running: ${connections} connections, ${JSON.stringify(requests)}\n`)
     if (trace != null) process.stderr.write(`join-rtt: join ${j + 1} (${short(fresh.libp2p.peerId.toString())}) timeline:\n${timeline.join('\n')}\n`)
@@ -146,6 +158,7 @@ try {
     joinRtt: summarise(perJoin.map(x => x.joinRtt)),
     settledRtt: summarise(perJoin.map(x => x.settledRtt)),
     connectionsAtJoin: summarise(perJoin.map(x => x.connections)),
+    loopBusyDuringJoin: summarise(perJoin.map(x => x.loopBusy)),
     requestsAtJoin: Object.fromEntries(Object.values(METHODS).map(k => [k, round(total(k), 1)]).filter(([, v]) => Number(v) > 0)),
     perJoin
   }

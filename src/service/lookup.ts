@@ -41,11 +41,11 @@ export interface LookupInit {
   seeds: FoundPeer[]
   /**
    * Peers named for this target from elsewhere while the lookup runs (the
-   * join's routed find): candidates when they come; `urgent` ones among the
-   * nearest are asked at once, beyond `alpha` (their connections are being
+   * join's routed find): candidates when they come; the `urgent` nearest of
+   * them are asked at once, beyond `alpha` (their connections are being
    * opened already).
    */
-  more?: Promise<{ peers: FoundPeer[], urgent: boolean }>
+  more?: Promise<{ peers: FoundPeer[], urgent: number }>
   query(peer: FoundPeer, signal: AbortSignal): Promise<QueryOutcome>
   signal: AbortSignal
   clock?: Clock
@@ -183,13 +183,13 @@ class Lookup {
     })
   }
 
-  /** Peers named from elsewhere (LookupInit.more): candidates, `urgent` ones asked at once while among the nearest. */
-  private named (peers: FoundPeer[], urgent: boolean): void {
+  /** Peers named from elsewhere (LookupInit.more): candidates; the `urgent` nearest of them asked at once while among the lookup's nearest. */
+  private named (peers: FoundPeer[], urgent: number): void {
     if (this.signal.aborted) return
-    for (const peer of peers) {
-      this.consider(peer, 2)
+    for (const peer of peers) this.consider(peer, 2)
+    for (const peer of nearestN(this.init.target, peers, urgent, p => p.position)) {
       const candidate = this.candidates.get(peer.peerId.toString())
-      if (urgent && candidate?.state === 'new') candidate.urgent = true
+      if (candidate?.state === 'new') candidate.urgent = true
     }
     this.wake()
   }

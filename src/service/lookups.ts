@@ -54,7 +54,7 @@ export class Lookups {
    * find_before_n lookup of the `n` nearest to `target`; `onHolds` hears each
    * responder's "I hold the item with this key" flag.
    */
-  async nearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: boolean }>): Promise<LookupResult> {
+  async nearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: number }>): Promise<LookupResult> {
     return this.run(target, shape, signal, async (peer, querySignal) => {
       const answer = await this.init.requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.findBeforeN(peer, target, shape.width, options))
       onHolds?.(peer, answer.holds)
@@ -108,7 +108,7 @@ export class Lookups {
    * an answer the caller could not use) is a failure, and the result lists
    * those peers so missingError can tell which of the nearest answered.
    */
-  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: boolean }>): Promise<RunResult> {
+  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: number }>): Promise<RunResult> {
     const started = this.init.settings.clock.monotonic()
     const failedPeers: FoundPeer[] = []
     const seeds = this.seeds(target, shape.width)

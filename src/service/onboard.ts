@@ -44,7 +44,7 @@ export class Onboarding {
   }
 
   /** Look ourselves up: our neighbours learn of us and we of them (`near`: the join watches its nearest). */
-  async selfLookup (signal: AbortSignal, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: boolean }>): Promise<FoundPeer[]> {
+  async selfLookup (signal: AbortSignal, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: number }>): Promise<FoundPeer[]> {
     return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal, this.selfShape(), undefined, near, more)).peers
   }
 
