@@ -97,7 +97,7 @@ export class Joiner {
       log('join: routed find through %p: %d peers named, %d hops, exhaustive %s', routed.asked.peerId, routed.answer.peers.length, routed.answer.routed, routed.answer.exhaustive)
       if (routed.answer.exhaustive) onboarding.neighbours(routed.answer.peers).forEach(peer => { void pull(peer) })
       if (process.env.JOINRTT_DEBUG != null) process.stderr.write(`routed: hops ${routed.answer.routed} ex ${routed.answer.exhaustive} ${onboarding.neighbours(routed.answer.peers).map(p => p.peerId.toString().slice(-4)).join(',')}\n`)
-      return { peers: routed.answer.peers, urgent: routed.answer.exhaustive ? onboarding.neighbourCount + 1 : 0 }
+      return { peers: routed.answer.peers, urgent: routed.answer.exhaustive ? onboarding.neighbourCount : 0 }
     })
     const settled = Promise.withResolvers<FoundPeer[]>()
     const lookup = onboarding.selfLookup(signal, { count: onboarding.neighbourCount + 1, onNear: peer => { void pull(peer) }, onSettled: settled.resolve }, routing)
