@@ -96,7 +96,6 @@ export class Joiner {
       if (routed == null) return { peers: [], urgent: 0 }
       log('join: routed find through %p: %d peers named, %d hops, exhaustive %s', routed.asked.peerId, routed.answer.peers.length, routed.answer.routed, routed.answer.exhaustive)
       if (routed.answer.exhaustive) onboarding.neighbours(routed.answer.peers).forEach(peer => { void pull(peer) })
-      if (process.env.JOINRTT_DEBUG != null) process.stderr.write(`routed: hops ${routed.answer.routed} ex ${routed.answer.exhaustive} ${onboarding.neighbours(routed.answer.peers).map(p => p.peerId.toString().slice(-4)).join(',')}\n`)
       return { peers: routed.answer.peers, urgent: routed.answer.exhaustive ? onboarding.neighbourCount : 0 }
     })
     const settled = Promise.withResolvers<FoundPeer[]>()
@@ -104,7 +103,6 @@ export class Joiner {
     lookup.catch(settled.reject)
     this.bandFill = lookup.then(async nearest => { await this.fillBands(nearest, shutdown) }, (err: Error) => { log('join: the self lookup failed: %s', err.message) })
     await Promise.all(onboarding.neighbours(await settled.promise).map(pull))
-    if (process.env.JOINRTT_DEBUG != null) process.stderr.write(`settled: ${onboarding.neighbours(await settled.promise).map(p => p.peerId.toString().slice(-4)).join(',')}\n`)
     // a peer pulled from that fell out of the nearest since still handed over items: wait for all
     return onboarding.sum(await Promise.all(pulls.values()))
   }
