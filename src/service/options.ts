@@ -82,6 +82,13 @@ export interface ToyrrentInit {
    * "Forwarded reads"). FORWARD requests are served either way. @default true
    */
   forwardReads?: boolean
+  /**
+   * A join starts with a routed find of its own position through the peer
+   * it is connected to (routed-find.ts; protocols/rpc.md, "Routed find"),
+   * and pulls at once from the neighbours it names. Routed finds are
+   * served either way. @default true
+   */
+  routedJoin?: boolean
   serve?: boolean
 }
 
@@ -110,6 +117,7 @@ export function settings (init: ToyrrentInit): Settings {
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
     serve: init.serve ?? true,
     forwardReads: init.forwardReads ?? true,
+    routedJoin: init.routedJoin ?? true,
     operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
     requestTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
     lookupWidth: init.lookupWidth ?? c.DEFAULT_FIND_N,

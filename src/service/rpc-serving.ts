@@ -9,7 +9,7 @@ import { handlerTable } from '../rpc/handlers/index.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { MAX_RPC_STREAMS } from '../constants.ts'
 import type { InboundQueue } from '../rpc/inbound-queue.ts'
-import type { CasAcceptor, ForwardFetcher } from '../rpc/handlers/index.ts'
+import type { CasAcceptor, FindRouter, ForwardFetcher } from '../rpc/handlers/index.ts'
 import type { ItemStore } from '../store/item-store.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { PaxosState } from '../store/paxos-state.ts'
@@ -35,6 +35,8 @@ export interface RpcServingInit {
   cas: CasAcceptor
   /** Serving forwarded reads (FORWARD, rpc/handlers/forward.ts). */
   forward?: ForwardFetcher
+  /** Passing routed finds on (FIND_BEFORE_N with `route`, rpc/handlers/find-routed.ts). */
+  route?: FindRouter
   /** A peer sent us a DIGEST (it runs repair with us). */
   heardFrom?(peer: PeerId): void
   /** A peer announced its own graceful leave (LEAVE); without it LEAVE is answered UNKNOWN_TYPE. */
@@ -117,6 +119,7 @@ function createServer (init: RpcServingInit): RpcServer {
       onStored: key => { repairer.touched(key); void paxos.prune(key).catch(() => {}) },
       cas: init.cas,
       forward: init.forward,
+      route: init.route,
       clock: s.clock,
       leave: init.onLeave == null ? undefined : { left: init.onLeave }
     })
