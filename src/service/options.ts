@@ -82,6 +82,14 @@ export interface ToyrrentInit {
    * "Forwarded reads"). FORWARD requests are served either way. @default true
    */
   forwardReads?: boolean
+  /**
+   * A hash put whose replicas we have open connections to fewer than W of
+   * hands the item to a peer we are connected to, which collects the
+   * replicas' signed store acknowledgements (forwarded-put.ts; protocols/rpc.md,
+   * "Forwarded puts"). Needs forwardReads (it shares the forwarder choice).
+   * FORWARD_STORE requests are served either way. @default true
+   */
+  forwardPuts?: boolean
   serve?: boolean
 }
 
@@ -110,6 +118,7 @@ export function settings (init: ToyrrentInit): Settings {
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
     serve: init.serve ?? true,
     forwardReads: init.forwardReads ?? true,
+    forwardPuts: init.forwardPuts ?? true,
     operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
     requestTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,
     lookupWidth: init.lookupWidth ?? c.DEFAULT_FIND_N,

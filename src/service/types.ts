@@ -21,6 +21,8 @@ export interface ToyrrentComponents {
   datastore: Datastore
   logger: ComponentLogger
   metrics?: Metrics
+  /** The node's libp2p key: signs store acknowledgements (records/store-ack.ts); without it no FORWARD_STORE is served and STORE signs no acks. */
+  privateKey?: PrivateKey
 }
 
 export interface PutResult {

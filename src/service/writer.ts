@@ -20,6 +20,7 @@ import type { PeerRequests } from './peer-requests.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Settings } from './options.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
+import type { ForwardedPuts } from './forwarded-put.ts'
 import type { Item } from '../records/item.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
@@ -37,6 +38,8 @@ export interface WriterInit {
   log: Logger
   /** Open connections (rpc/client.ts): where fallbacks count, connected stand-ins are asked beside replicas that need a dial (replicate.ts). */
   connections?: { isOpen(peer: PeerId): boolean }
+  /** Hash puts through a connected peer when fewer than W replicas are connected (forwarded-put.ts); absent: always direct. */
+  forwardedPuts?: ForwardedPuts
 }
 
 export interface WriteOptions {
@@ -63,14 +66,27 @@ export class Writer {
    * has: a one-node network needs `replicas: 1`.
    */
   async replicate (item: Item, signal: AbortSignal, options: WriteOptions = {}): Promise<PeerId[]> {
+    // hash items only: publishes keep their ordering and compare-and-swap rules on the direct path
+    const forwarded = this.init.forwardedPuts
+    if (forwarded != null && item.kind === 'hash' && options.expectedSeq == null) {
+      const forwarder = forwarded.forwarderFor(item.key)
+      if (forwarder != null) {
+        return await forwarded.put(item, forwarder, signal, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
+      }
+    }
+    return await this.replicateDirect(item, signal, options)
+  }
+
+  /** The direct path; `acked`: peers that already acknowledged this write (a forwarded put's), not asked again. */
+  private async replicateDirect (item: Item, signal: AbortSignal, options: WriteOptions, acked?: Map<string, FoundPeer>): Promise<PeerId[]> {
     const { replicas } = this.init.settings
     if (this.init.table.size >= replicas * 2) {
-      const stored = await this.replicateToKnown(item, signal, options)
+      const stored = await this.replicateToKnown(item, signal, options, acked)
       if (stored != null) return stored
     }
     const { peers } = await this.init.lookups.nearest(item.key, replicas * 2, signal, this.init.lookups.replicaShape())
-    const { acked } = await this.fanOut(peers, item, signal, options)
-    return acked.map(p => p.peerId)
+    const result = await this.fanOut(peers, item, signal, options, undefined, acked)
+    return result.acked.map(p => p.peerId)
   }
 
   /** Store an item on one peer (or here); with `closerCount`, return the peers it knows nearest to the key. */
@@ -94,12 +110,13 @@ export class Writer {
    * up to CORRECTION_ROUNDS times; only then (undefined) does the caller look
    * the replica set up from scratch.
    */
-  private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
+  private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions, earlier?: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
     const { replicas } = this.init.settings
     // the table's view, and the peers waiting for a place in full bands (the far ones hold most keys)
     const self = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
-    let view = nearestPositioned(item.key, dedupe([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2)]), replicas * 2)
-    const acked = new Map<string, FoundPeer>()
+    // and the peers that already acknowledged (a forwarded put's verified signers, which our table may not know)
+    let view = nearestPositioned(item.key, dedupe([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2), ...(earlier?.values() ?? [])]), replicas * 2)
+    const acked = new Map<string, FoundPeer>(earlier ?? [])
     const failed = new Set<string>()
     for (let round = 0; round <= CORRECTION_ROUNDS; round++) {
       const learned = new Map<string, FoundPeer>()

@@ -1,0 +1,161 @@
+/**
+ * Forwarded puts (protocols/rpc.md, "Forwarded puts"; issue 13's cold put).
+ * A put whose replica set we have open connections to fewer than W of would
+ * pay a new connection (4–6 round trips over TCP) before its STORE. Instead
+ * we hand the hash item to the peer nearest the key among those we are
+ * connected to (FORWARD_STORE): it stores it on the replicas it reaches over
+ * its own open connections and brings back their signed acknowledgements
+ * (records/store-ack.ts), two round trips in all. Beside it we store on the
+ * replicas we do reach ourselves.
+ *
+ * Nothing the forwarder says is trusted. An ack counts only when its
+ * signature checks for this item under our fresh nonce, by the key inside the
+ * signer's peer id, and the signer is among the key's R nearest in the union
+ * of our own view, the forwarder's `closer` and the signers. A forwarder can
+ * withhold acks (we fall back to the direct path, with dials, keeping the
+ * acks that did count) but not forge them; one that returns an ack that does
+ * not check (it checks them itself before passing them on) is not asked again
+ * for a while. Hash items only: publishes keep their own ordering and CAS
+ * rules on the direct path.
+ */
+import { randomBytes } from 'node:crypto'
+import { nearestPositioned } from '../keyspace.ts'
+import { ACK_NONCE_BYTES, signStoreAck, verifyStoreAck } from '../records/store-ack.ts'
+import { RemoteRejectedError } from '../errors.ts'
+import type { ForwardedReads, OpenConnections } from './forwarded-read.ts'
+import type { Neighbourhood } from './neighbourhood.ts'
+import type { PeerTable } from './peer-table.ts'
+import type { Settings } from './options.ts'
+import type { PeerRpc } from '../rpc/peer-rpc.ts'
+import type { AckSigner, ForwardStorer } from '../rpc/handlers/index.ts'
+import type { ItemAcceptor } from '../store/accept.ts'
+import type { FoundPeer } from '../found-peer.ts'
+import type { Item } from '../records/item.ts'
+import type { ToyrrentMetrics } from '../metrics.ts'
+import type { Logger, PeerId, PrivateKey } from '@libp2p/interface'
+
+export interface ForwardedPutsInit {
+  settings: Pick<Settings, 'replicas' | 'writeQuorum' | 'requestTimeout' | 'clock'>
+  rpc: PeerRpc
+  table: PeerTable
+  neighbourhood: Neighbourhood
+  connections: OpenConnections
+  /** The forwarded reads' forwarder choice, distrust list and hedge, shared with puts. */
+  reads: ForwardedReads
+  log: Logger
+  metrics?: ToyrrentMetrics
+}
+
+/** Store `item` on `peer` (ourselves included) over our own connection; resolves once it acknowledged. */
+export type DirectStore = (peer: FoundPeer, signal: AbortSignal) => Promise<void>
+
+export class ForwardedPuts {
+  private readonly init: ForwardedPutsInit
+
+  constructor (init: ForwardedPutsInit) {
+    this.init = init
+  }
+
+  /**
+   * The peer to forward a put of `key` through: when fewer than W of its R
+   * nearest by our table (ourselves counted when we are one) have an open
+   * connection, the connected table peer nearest the key (forwarded-read.ts's
+   * choice, lying forwarders excluded). Undefined: put directly.
+   */
+  forwarderFor (key: Uint8Array): FoundPeer | undefined {
+    return this.init.reads.forwardersFor(key, this.init.settings.writeQuorum, 1)[0]
+  }
+
+  /**
+   * A forwarded put through `forwarder`, with `direct` (the writer's path,
+   * given the peers that already acknowledged so it does not ask them again)
+   * as fallback: at once when fewer than W acks count, beside it after the
+   * forwarder's hedge. Resolves with the peers that acknowledged.
+   */
+  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>): Promise<PeerId[]> {
+    const acked = new Map<string, FoundPeer>()
+    return await this.init.reads.hedged(forwarder, undefined, signal,
+      async (f, s) => await this.forwarded(item, f, s, store, acked),
+      async s => {
+        this.init.metrics?.count('forwarded_put_fallbacks')
+        return await direct(s, acked)
+      })
+  }
+
+  /** The forwarded attempt: W counted acks → the peers; fewer → undefined (the fallback starts, keeping `acked`). */
+  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore, acked: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
+    const { settings, rpc, neighbourhood, table, connections } = this.init
+    const { replicas, writeQuorum, requestTimeout } = settings
+    this.init.metrics?.count('forwarded_puts')
+    const nonce = new Uint8Array(randomBytes(ACK_NONCE_BYTES))
+    const view = nearestPositioned(item.key, [...neighbourhood.nearestPeers(item.key, replicas), ...table.closest(item.key, replicas)], replicas)
+    const selfKey = neighbourhood.selfId.toString()
+    // beside the forward: the replicas of our view we reach ourselves (ourselves too), no dial
+    const direct = view.filter(p => p.peerId.toString() === selfKey || connections.isOpen(p.peerId))
+    const directDone = new Map<string, FoundPeer>()
+    const directStores = direct.map(async p => {
+      try {
+        await store(p, signal)
+        directDone.set(p.peerId.toString(), p)
+      } catch {}
+    })
+    let answer
+    try {
+      // the forwarder gets half our deadline: its answer must still reach us within ours
+      answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(requestTimeout / 2), writeQuorum, { signal, timeout: requestTimeout, noDial: true })
+    } catch (err) {
+      // a refusal of the item itself (too large, does not hash) is final: the direct path would be refused the same
+      if (err instanceof RemoteRejectedError && (err.code === 'hash-mismatch' || err.code === 'too-large')) throw err
+      this.init.log('forwarded put of %s through %p failed: %s', item.key, forwarder.peerId, (err as Error).message)
+      answer = { acks: [], closer: [] }
+    }
+    await Promise.all(directStores)
+    const signers: FoundPeer[] = []
+    let lie = false
+    for (const { peer, signature } of answer.acks) {
+      if (await verifyStoreAck(peer.peerId, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n }, signature)) signers.push(peer)
+      else lie = true
+    }
+    // a forwarder checks acks before passing them on: one that does not check is its own
+    if (lie) this.init.reads.distrust(forwarder, 'a store acknowledgement that does not check')
+    // the replica set: the R nearest to the key of everything we know of it now
+    const replicaSet = nearestPositioned(item.key, dedupe([...view, ...answer.closer, ...signers, ...direct]), replicas)
+    const members = new Set(replicaSet.map(p => p.peerId.toString()))
+    for (const p of [...directDone.values(), ...signers]) if (members.has(p.peerId.toString())) acked.set(p.peerId.toString(), p)
+    if (acked.size >= writeQuorum) return [...acked.values()].map(p => p.peerId)
+    this.init.log('forwarded put of %s through %p: %d of %d acks counted', item.key, forwarder.peerId, acked.size, writeQuorum)
+    return undefined
+  }
+}
+
+function dedupe (peers: FoundPeer[]): FoundPeer[] {
+  const seen = new Map<string, FoundPeer>()
+  for (const p of peers) if (!seen.has(p.peerId.toString())) seen.set(p.peerId.toString(), p)
+  return [...seen.values()]
+}
+
+/** What serving FORWARD_STORE needs (rpc/handlers/forward-store.ts): STORE over open connections only, our own store and key. */
+export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefined, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): ForwardStorer | undefined {
+  if (connections == null || privateKey == null) return undefined
+  return {
+    selfId,
+    replicas: s.replicas,
+    maxTimeoutMs: Math.floor(s.requestTimeout / 2),
+    isOpen: peer => connections.isOpen(peer),
+    store: async (peer, item, nonce, signal, timeout) => (await rpc.store(peer, item, { ackNonce: nonce }, { signal, timeout, noDial: true })).ack,
+    keep: async (item, nonce, signal) => {
+      const result = await acceptor.accept(item, { signal })
+      if (result.refused != null) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, result.refused)
+      return await signStoreAck(privateKey, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n })
+    },
+    served: () => { metrics.count('forwarded_puts_served') }
+  }
+}
+
+/** The RPC server's part (rpc-serving.ts): STORE signs acks with our key, and FORWARD_STORE is served, when we have the key and know our connections. */
+export function ackServing (components: { peerId: PeerId, privateKey?: PrivateKey }, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): { signAck?: AckSigner, forwardStore?: ForwardStorer } {
+  const key = components.privateKey
+  if (key == null) return {}
+  const forwardStore = forwardStorer(components.peerId, key, s, rpc, acceptor, connections, metrics)
+  return { signAck: async (nonce, item) => signStoreAck(key, nonce, item), ...(forwardStore != null ? { forwardStore } : {}) }
+}
