@@ -72,9 +72,9 @@ export class ForwardedPuts {
    * as fallback: at once when fewer than W acks count, beside it after the
    * forwarder's hedge. Resolves with the peers that acknowledged.
    */
-  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>): Promise<PeerId[]> {
+  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, hedgeMs: number | undefined, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>): Promise<PeerId[]> {
     const acked = new Map<string, FoundPeer>()
-    return await this.init.reads.hedged(forwarder, undefined, signal,
+    return await this.init.reads.hedged(forwarder, hedgeMs, signal,
       async (f, s) => await this.forwarded(item, f, s, store, acked),
       async s => {
         this.init.metrics?.count('forwarded_put_fallbacks')

@@ -334,7 +334,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
-    return this.hashItems.put(value, () => this.deadline(options))
+    return this.hashItems.put(value, () => this.deadline(options), options.hedgeMs != null ? { hedgeMs: options.hedgeMs } : {})
   }
 
   async get (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {

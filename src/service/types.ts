@@ -44,7 +44,7 @@ export interface ToyrrentOperationOptions extends AbortOptions {
    * a busy moment does not become every block fetched several times.
    * get and resolve: also how long a forwarded read (forwarded-read.ts)
    * waits before the direct path starts beside it (default: a few of the
-   * forwarder's round trips).
+   * forwarder's round trips); put: the same for a forwarded put (forwarded-put.ts).
    */
   hedgeMs?: number
 }

@@ -50,6 +50,8 @@ export interface WriteOptions {
    * when a replica does not answer) count toward W. @default true
    */
   countFallbacks?: boolean
+  /** A forwarded put (forwarded-put.ts) waits this long before the direct path starts beside it; default a few of the forwarder's round trips. */
+  hedgeMs?: number
 }
 
 export class Writer {
@@ -71,7 +73,7 @@ export class Writer {
     if (forwarded != null && item.kind === 'hash' && options.expectedSeq == null) {
       const forwarder = forwarded.forwarderFor(item.key)
       if (forwarder != null) {
-        return await forwarded.put(item, forwarder, signal, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
+        return await forwarded.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
       }
     }
     return await this.replicateDirect(item, signal, options)

@@ -27,6 +27,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 const R = 3
 const W = 2
+const LONG_HEDGE_MS = 20_000
 
 describe('unit: forwarded puts (in-memory network)', () => {
   let net: MemoryNetwork
@@ -45,9 +46,9 @@ describe('unit: forwarded puts (in-memory network)', () => {
   /**
    * A value, its replicas, a writer that is none of them, and a forwarder
    * (in the writer's table, not a replica) linked to every replica; the
-   * writer is left connected to the forwarder only. The writer's hedge
-   * budget is spent, so the direct path starts only when the forwarded put
-   * fails (a loaded machine cannot fire the 50 ms hedge and open a connection).
+   * writer is left connected to the forwarder only. Puts pass a long
+   * hedge, so the direct path starts only when the forwarded put fails (a
+   * loaded machine cannot fire the 50 ms hedge and open a connection).
    */
   async function setUp (): Promise<{ value: Uint8Array, key: Uint8Array, writer: Toyrrent, forwarder: Toyrrent, replicas: Toyrrent[] }> {
     const value = new Uint8Array(randomBytes(300))
@@ -58,8 +59,6 @@ describe('unit: forwarded puts (in-memory network)', () => {
     for (const r of replicas) await link(forwarder, r)
     await link(writer, forwarder)
     for (const n of net.nodes) if (n !== writer && n !== forwarder) net.disconnect(writer, n)
-    const rtt = (writer as any).hashItems.init.writer.init.forwardedPuts.init.reads.init.rtt
-    while (rtt.takeHedge() === true) {}
     return { value, key, writer, forwarder, replicas }
   }
 
@@ -72,7 +71,7 @@ describe('unit: forwarded puts (in-memory network)', () => {
     const { value, key, writer, replicas } = await setUp()
     const opened = net.connectionsOpened()
     const asked = forwardStores()
-    const { stored } = await writer.put(value)
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
     expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
     expect(net.connectionsOpened(), 'connections opened by the put').to.equal(opened)
     expect(replicas.filter(r => net.connected(writer, r))).to.deep.equal([])
@@ -112,7 +111,7 @@ describe('unit: forwarded puts (in-memory network)', () => {
       // it names its sybils as its nearest too: still farther than the replicas the writer knows
       return { status: Status.OK, forwardStoreResponse: { acks, closer: sybils.map(s => ({ id: s.id.toMultihash().bytes, addrs: [] })) } }
     })
-    const { stored } = await writer.put(value)
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
     expect(forgedNonce, 'the forwarder was asked').to.have.length(16)
     const replicaIds = replicas.map(r => net.peerId(r).toString())
     expect(stored.every(p => replicaIds.includes(p.toString())), 'only replicas counted').to.equal(true)
@@ -123,7 +122,7 @@ describe('unit: forwarded puts (in-memory network)', () => {
     const next = new Uint8Array(randomBytes(300))
     for (const n of net.nodes) if (n !== writer && n !== forwarder) net.disconnect(writer, n)
     const before = forwardStores()
-    await writer.put(next)
+    await writer.put(next, { hedgeMs: LONG_HEDGE_MS })
     expect(forwardStores(), 'FORWARD_STORE bytes after the lie').to.equal(before)
   })
 
@@ -134,7 +133,7 @@ describe('unit: forwarded puts (in-memory network)', () => {
       asked++
       return { status: Status.OK, forwardStoreResponse: { acks: [], closer: replicas.map(r => ({ id: net.peerId(r).toMultihash().bytes, addrs: [] })) } }
     })
-    const { stored } = await writer.put(value)
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
     expect(asked).to.equal(1)
     expect(stored.length).to.be.at.least(W)
     for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
@@ -144,7 +143,7 @@ describe('unit: forwarded puts (in-memory network)', () => {
   it('a forwarder that does not know FORWARD_STORE (UNKNOWN_TYPE): the direct path stores', async () => {
     const { value, key, writer, forwarder, replicas } = await setUp()
     delete (forwarder[internals].server as any).init.handlers[Frame.Type.FORWARD_STORE]
-    const { stored } = await writer.put(value)
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
     expect(stored.length).to.be.at.least(W)
     for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
     expect(replicas.some(r => net.connected(writer, r))).to.equal(true)
@@ -177,12 +176,25 @@ describe('unit: forwarded puts (in-memory network)', () => {
     expect(net.nodes.filter(n => n !== b && n !== a && net.connected(b, n)), 'nodes b connected to').to.deep.equal([])
   })
 
+  it('a slow forwarder: the direct path starts beside it after the hedge and stores first', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    const slow = 5000
+    net.setDelay((from, to) => from.equals(net.peerId(writer)) && to.equals(net.peerId(forwarder)) ? slow : 0)
+    const started = Date.now()
+    const { stored } = await writer.put(value)
+    // the hedge is at most READ_HEDGE_MS (200 ms) for an unmeasured forwarder: far below its 5 s
+    expect(Date.now() - started, 'ms the put took').to.be.below(slow)
+    expect(stored.length).to.be.at.least(W)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+    expect(replicas.some(r => net.connected(writer, r)), 'the direct path dialled a replica').to.equal(true)
+  })
+
   it('a writer connected to W replicas stores directly: no FORWARD_STORE', async () => {
     const { value, writer, replicas } = await setUp()
     await link(writer, replicas[0])
     await link(writer, replicas[1])
     const asked = forwardStores()
-    await writer.put(value)
+    await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
     expect(forwardStores()).to.equal(asked)
   })
 })
