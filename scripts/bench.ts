@@ -70,6 +70,7 @@ const { values: args } = parseArgs({
     'one-forwarder': { type: 'boolean', default: false },
     'no-quorum-hints': { type: 'boolean', default: false },
     'no-stand-ins': { type: 'boolean', default: false },
+    'no-forward-puts': { type: 'boolean', default: false },
     // on by default: each cold read starts from the network as it was, not from one the earlier cold reads have thinned out
     'cold-restore': { type: 'boolean', default: true },
     'no-cold-restore': { type: 'boolean', default: false },
@@ -85,7 +86,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--no-floor] [--cold-reads 100] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--no-quorum-hints] [--no-stand-ins] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--cold-reads 100] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--no-quorum-hints] [--no-stand-ins] [--no-forward-puts] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -122,6 +123,8 @@ if (args['one-forwarder']) process.env.BENCH_ONE_FORWARDER = '1'
 if (args['no-quorum-hints']) process.env.BENCH_NO_QUORUM_HINTS = '1'
 // toyrrent's puts ask no connected stand-ins beside replicas behind a dial (the "before" of replicate.ts's stand-ins)
 if (args['no-stand-ins']) process.env.BENCH_NO_STAND_INS = '1'
+// toyrrent's puts never go through a connected forwarder (the "before" of forwarded-put.ts)
+if (args['no-forward-puts']) process.env.BENCH_NO_FORWARD_PUTS = '1'
 const clusterOptions = {
   nodes,
   replicas: args.replicas != null ? num('replicas') : undefined,

@@ -156,7 +156,8 @@ const RPC_TYPES = {
   holds: 'HOLDS',
   handoff: 'HANDOFF',
   acknowledgeHandoff: 'HANDOFF',
-  forward: 'FORWARD'
+  forward: 'FORWARD',
+  forwardStore: 'FORWARD_STORE'
 }
 
 export class ToyrrentBenchNode implements ImplNode {
@@ -191,6 +192,9 @@ export class ToyrrentBenchNode implements ImplNode {
     // bench --no-stand-ins: the writer knows no open connections (the "before" of replicate.ts's stand-ins)
     const writer = (node.toyrrent as any).hashItems?.init?.writer
     if (process.env.BENCH_NO_STAND_INS === '1' && writer?.init != null) delete writer.init.connections
+    // forwarded puts whose acks fell short (the direct path finished them); bench --no-forward-puts: none (the "before" of forwarded-put.ts)
+    countRequests(writer?.init, 'forwardedPuts', 'fellBack', () => 'FORWARD_STORE fallback', this.counts)
+    if (process.env.BENCH_NO_FORWARD_PUTS === '1' && writer?.init != null) delete writer.init.forwardedPuts
   }
 
   static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {

@@ -22,7 +22,9 @@ import { randomBytes } from 'node:crypto'
 import { nearestPositioned } from '../keyspace.ts'
 import { ACK_NONCE_BYTES, signStoreAck, verifyStoreAck } from '../records/store-ack.ts'
 import { RemoteRejectedError } from '../errors.ts'
+import { hedged } from './forwarded-read.ts'
 import type { ForwardedReads, OpenConnections } from './forwarded-read.ts'
+import type { PeerRtt } from './peer-rtt.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Settings } from './options.ts'
@@ -42,6 +44,7 @@ export interface ForwardedPutsInit {
   connections: OpenConnections
   /** The forwarded reads' forwarder choice, distrust list and hedge, shared with puts. */
   reads: ForwardedReads
+  rtt: PeerRtt
   log: Logger
   metrics?: ToyrrentMetrics
 }
@@ -74,12 +77,17 @@ export class ForwardedPuts {
    */
   async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, hedgeMs: number | undefined, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>): Promise<PeerId[]> {
     const acked = new Map<string, FoundPeer>()
-    return await this.init.reads.hedged(forwarder, hedgeMs, signal,
-      async (f, s) => await this.forwarded(item, f, s, store, acked),
-      async s => {
-        this.init.metrics?.count('forwarded_put_fallbacks')
-        return await direct(s, acked)
-      })
+    const { reads, rtt, settings } = this.init
+    // the hedge spends from the read hedge budget (peer-rtt.ts), which puts fill as reads do: an overloaded node does not dial for every put either
+    rtt.readStarted()
+    return await hedged(settings.clock, hedgeMs ?? reads.hedgeMs(forwarder), () => rtt.takeHedge(), () => { this.fellBack() }, signal,
+      async s => await this.forwarded(item, forwarder, s, store, acked),
+      async s => await direct(s, acked))
+  }
+
+  /** The direct path started: the forwarded put fell short of W counted acks, failed, or took longer than the hedge. */
+  fellBack (): void {
+    this.init.metrics?.count('forwarded_put_fallbacks')
   }
 
   /** The forwarded attempt: W counted acks → the peers; fewer → undefined (the fallback starts, keeping `acked`). */

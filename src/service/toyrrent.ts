@@ -162,7 +162,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
     const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
     // forwarded puts (forwarded-put.ts) share the forwarded reads' forwarder choice
-    const forwardedPuts = forwarded == null || connections == null || !s.forwardPuts ? undefined : new ForwardedPuts({ settings: s, rpc, table: this.table, neighbourhood, connections, reads: forwarded, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward-put') })
+    const forwardedPuts = forwarded == null || connections == null || !s.forwardPuts ? undefined : new ForwardedPuts({ settings: s, rpc, table: this.table, neighbourhood, connections, reads: forwarded, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward-put') })
     const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log, ...(connections != null ? { connections } : {}), ...(forwardedPuts != null ? { forwardedPuts } : {}) })
     // a put or publish of our own just placed the item: its first republish is an interval away, not the next round
     const published = (key: Uint8Array): void => { this.repairer.republished(key) }
