@@ -90,20 +90,47 @@ export class ForwardedPuts {
     this.init.metrics?.count('forwarded_put_fallbacks')
   }
 
-  /** The forwarded attempt: W counted acks → the peers; fewer → undefined (the fallback starts, keeping `acked`). */
-  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore, acked: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
+  /**
+   * A correction round through a forwarder (writer.ts): the stores on the
+   * replica set our table knew named `nearer` peers we have no open
+   * connection to. Rather than dial them, we hand the item to `forwarder`
+   * (one that just answered us, nearest the key: its neighbourhood is theirs)
+   * and count its signed acks with `acked`, the acknowledgements we have,
+   * by the same rule. W counted → the peers; else undefined, within the
+   * forwarder's hedge (the caller then dials, as before). `known`: the view
+   * the round had, the nearer peers included.
+   */
+  async correct (item: Item, forwarder: FoundPeer, known: FoundPeer[], acked: Map<string, FoundPeer>, signal: AbortSignal): Promise<PeerId[] | undefined> {
+    const { clock } = this.init.settings
+    const stop = AbortSignal.any([signal, clock.timeoutSignal(Math.ceil(this.init.reads.hedgeMs(forwarder)))])
+    try {
+      return await this.forwarded(item, forwarder, stop, undefined, acked, known)
+    } catch (err) {
+      if (signal.aborted) throw err
+      return undefined
+    } finally {
+      this.init.metrics?.count('forwarded_puts')
+    }
+  }
+
+  /**
+   * The forwarded attempt: W counted acks → the peers; fewer → undefined (the
+   * fallback starts, keeping in `acked` those that counted). With `store`,
+   * the replicas of our view we reach ourselves are stored on beside it.
+   */
+  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = []): Promise<PeerId[] | undefined> {
     const { settings, rpc, neighbourhood, table, connections } = this.init
     const { replicas, writeQuorum, requestTimeout } = settings
-    this.init.metrics?.count('forwarded_puts')
+    if (store != null) this.init.metrics?.count('forwarded_puts')
     const nonce = new Uint8Array(randomBytes(ACK_NONCE_BYTES))
-    const view = nearestPositioned(item.key, [...neighbourhood.nearestPeers(item.key, replicas), ...table.closest(item.key, replicas)], replicas)
+    const view = nearestPositioned(item.key, dedupe([...neighbourhood.nearestPeers(item.key, replicas), ...table.closest(item.key, replicas), ...known, ...acked.values()]), replicas)
     const selfKey = neighbourhood.selfId.toString()
     // beside the forward: the replicas of our view we reach ourselves (ourselves too), no dial
-    const direct = view.filter(p => p.peerId.toString() === selfKey || connections.isOpen(p.peerId))
+    const direct = store == null ? [] : view.filter(p => !acked.has(p.peerId.toString()) && (p.peerId.toString() === selfKey || connections.isOpen(p.peerId)))
     const directDone = new Map<string, FoundPeer>()
     const directStores = direct.map(async p => {
       try {
-        await store(p, signal)
+        await store!(p, signal)
         directDone.set(p.peerId.toString(), p)
       } catch {}
     })
@@ -129,9 +156,11 @@ export class ForwardedPuts {
     // the replica set: the R nearest to the key of everything we know of it now
     const replicaSet = nearestPositioned(item.key, dedupe([...view, ...answer.closer, ...signers, ...direct]), replicas)
     const members = new Set(replicaSet.map(p => p.peerId.toString()))
+    // only members are kept for the fallback too: a signer we know of from the forwarder alone counts nowhere else
     for (const p of [...directDone.values(), ...signers]) if (members.has(p.peerId.toString())) acked.set(p.peerId.toString(), p)
-    if (acked.size >= writeQuorum) return [...acked.values()].map(p => p.peerId)
-    this.init.log('forwarded put of %s through %p: %d of %d acks counted', item.key, forwarder.peerId, acked.size, writeQuorum)
+    const counted = [...acked.values()].filter(p => members.has(p.peerId.toString()))
+    if (counted.length >= writeQuorum) return counted.map(p => p.peerId)
+    this.init.log('forwarded put of %s through %p: %d of %d acks counted', item.key, forwarder.peerId, counted.length, writeQuorum)
     return undefined
   }
 }

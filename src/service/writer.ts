@@ -138,8 +138,28 @@ export class Writer {
       if (nearer.length === 0) return result.acked.map(p => p.peerId)
       this.init.log('the replica set of %s was not the one our table knows: %d nearer peer(s) named', keyToCid(item.key), nearer.length)
       view = nearestPositioned(item.key, [...view.filter(p => !failed.has(p.peerId.toString())), ...nearer], replicas * 2)
+      const corrected = await this.correctForwarded(item, view, result.acked, acked, signal, options)
+      if (corrected != null) return corrected
     }
     return undefined
+  }
+
+  /**
+   * A correction round that would dial (a replica of the corrected `view`
+   * without an open connection) goes through the peer that just answered
+   * nearest the key instead, counting the replicas' signed acks
+   * (forwarded-put.ts); undefined: the round dials, as before.
+   */
+  private async correctForwarded (item: Item, view: FoundPeer[], answered: FoundPeer[], acked: Map<string, FoundPeer>, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
+    const { forwardedPuts, connections, neighbourhood, settings } = this.init
+    if (forwardedPuts == null || connections == null || item.kind !== 'hash' || options.expectedSeq != null) return undefined
+    // the next round reaches W at once (acks it has) or in one round trip (open connections): no need
+    const top = view.slice(0, settings.replicas)
+    const reachable = top.filter(p => acked.has(p.peerId.toString()) || p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
+    if (reachable >= settings.writeQuorum) return undefined
+    const forwarder = nearestPositioned(item.key, answered.filter(p => !p.peerId.equals(neighbourhood.selfId) && connections.isOpen(p.peerId)), 1)[0]
+    if (forwarder == null) return undefined
+    return await forwardedPuts.correct(item, forwarder, view, acked, signal)
   }
 
   /**

@@ -189,6 +189,33 @@ describe('unit: forwarded puts (in-memory network)', () => {
     expect(replicas.some(r => net.connected(writer, r)), 'the direct path dialled a replica').to.equal(true)
   })
 
+  it('a stale view: the stores name replicas our table missed, and the correction goes through the nearest peer that answered, not a dial', async () => {
+    const value = new Uint8Array(randomBytes(300))
+    const key = hashItemKey(value)
+    const replicas = net.nearest(key, R)
+    const writer = net.nodes.find(n => !replicas.includes(n))!
+    const others = net.nodes.filter(n => n !== writer && !replicas.includes(n))
+    for (const o of others) {
+      await link(writer, o)
+      for (const r of replicas) if (!net.connected(o, r)) await link(o, r)
+    }
+    // the writer's table misses the replica set (and has no connection to it)
+    for (const r of replicas) {
+      net.disconnect(writer, r)
+      writer[internals].table.remove(net.peerId(r))
+    }
+    expect(replicas.some(r => writer[internals].table.get(net.peerId(r)) != null)).to.equal(false)
+    const opened = net.connectionsOpened()
+    const asked = forwardStores()
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
+    expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
+    expect(net.connectionsOpened(), 'connections opened by the put').to.equal(opened)
+    const replicaIds = replicas.map(r => net.peerId(r).toString())
+    expect(stored.length).to.be.at.least(W)
+    expect(stored.every(p => replicaIds.includes(p.toString())), 'every counted ack is a replica').to.equal(true)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+  })
+
   it('a writer connected to W replicas stores directly: no FORWARD_STORE', async () => {
     const { value, writer, replicas } = await setUp()
     await link(writer, replicas[0])
