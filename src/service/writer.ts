@@ -86,6 +86,7 @@ export class Writer {
       const stored = await this.replicateToKnown(item, signal, options, acked)
       if (stored != null) return stored
     }
+    this.init.log('%s: the replica set our table knows fell short; looking it up', keyToCid(item.key))
     const { peers } = await this.init.lookups.nearest(item.key, replicas * 2, signal, this.init.lookups.replicaShape())
     const result = await this.fanOut(peers, item, signal, options, undefined, acked)
     return result.acked.map(p => p.peerId)
