@@ -75,14 +75,30 @@ export class ForwardedPuts {
    * as fallback: at once when fewer than W acks count, beside it after the
    * forwarder's hedge. Resolves with the peers that acknowledged.
    */
-  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, hedgeMs: number | undefined, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>): Promise<PeerId[]> {
+  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, hedgeMs: number | undefined, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>, standIns = true): Promise<PeerId[]> {
     const acked = new Map<string, FoundPeer>()
     const { reads, rtt, settings } = this.init
     // the hedge spends from the read hedge budget (peer-rtt.ts), which puts fill as reads do: an overloaded node does not dial for every put either
     rtt.readStarted()
     return await hedged(settings.clock, hedgeMs ?? reads.hedgeMs(forwarder), () => rtt.takeHedge(), () => { this.fellBack() }, signal,
-      async s => await this.forwarded(item, forwarder, s, store, acked),
+      async s => await this.forwarded(item, forwarder, s, store, acked, [], standIns ? this.standInsFor(item.key) : [], signal),
       async s => await direct(s, acked))
+  }
+
+  /**
+   * Connected stand-ins (replicate.ts's rule): the table peers nearest the key
+   * beyond its R nearest that we have an open connection to, as many as the
+   * open replicas lack of W. Stored on at once beside the forward, they let
+   * the put be acknowledged in one round trip (hinted copies, which repair
+   * moves); the forward still places the copies on the replica set, without a dial.
+   */
+  private standInsFor (key: Uint8Array): FoundPeer[] {
+    const { settings, neighbourhood, table, connections } = this.init
+    const view = neighbourhood.nearestPeers(key, settings.replicas)
+    const inView = new Set(view.map(p => p.peerId.toString()))
+    const open = view.filter(p => p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
+    const lack = Math.max(0, settings.writeQuorum - open)
+    return nearestPositioned(key, table.all().filter(p => !inView.has(p.peerId.toString()) && connections.isOpen(p.peerId)), lack)
   }
 
   /** The direct path started: the forwarded put fell short of W counted acks, failed, or took longer than the hedge. */
@@ -118,7 +134,7 @@ export class ForwardedPuts {
    * fallback starts, keeping in `acked` those that counted). With `store`,
    * the replicas of our view we reach ourselves are stored on beside it.
    */
-  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = []): Promise<PeerId[] | undefined> {
+  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = [], standIns: FoundPeer[] = [], outer = signal): Promise<PeerId[] | undefined> {
     const { settings, rpc, neighbourhood, table, connections } = this.init
     const { replicas, writeQuorum, requestTimeout } = settings
     if (store != null) this.init.metrics?.count('forwarded_puts')
@@ -128,23 +144,37 @@ export class ForwardedPuts {
     // beside the forward: the replicas of our view we reach ourselves (ourselves too), no dial
     const direct = store == null ? [] : view.filter(p => !acked.has(p.peerId.toString()) && (p.peerId.toString() === selfKey || connections.isOpen(p.peerId)))
     const directDone = new Map<string, FoundPeer>()
-    const directStores = direct.map(async p => {
+    const standInsDone = new Map<string, FoundPeer>()
+    // our own stores (view replicas and stand-ins) reaching W end the put at once; the forward goes on
+    const { promise: early, resolve: earlyDone } = Promise.withResolvers<PeerId[]>()
+    const own = (into: Map<string, FoundPeer>) => async (p: FoundPeer): Promise<void> => {
       try {
         await store!(p, signal)
-        directDone.set(p.peerId.toString(), p)
+        into.set(p.peerId.toString(), p)
+        if (directDone.size + standInsDone.size >= writeQuorum) earlyDone([...directDone.values(), ...standInsDone.values()].map(p => p.peerId))
       } catch {}
-    })
-    let answer
-    try {
-      // the forwarder gets half our deadline: its answer must still reach us within ours
-      answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(requestTimeout / 2), writeQuorum, { signal, timeout: requestTimeout, noDial: true })
-    } catch (err) {
-      // a refusal of the item itself (too large, does not hash) is final: the direct path would be refused the same
-      if (err instanceof RemoteRejectedError && (err.code === 'hash-mismatch' || err.code === 'too-large')) throw err
-      this.init.log('forwarded put of %s through %p failed: %s', item.key, forwarder.peerId, (err as Error).message)
-      answer = { acks: [], closer: [] }
     }
-    await Promise.all(directStores)
+    const directStores = [...direct.map(own(directDone)), ...(store == null ? [] : standIns.map(own(standInsDone)))]
+    const full = async (): Promise<PeerId[] | undefined> => {
+      let answer
+      try {
+        // the forwarder gets half our deadline: its answer must still reach us within ours; an early end of the put does not stop it (`outer`)
+        answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(requestTimeout / 2), writeQuorum, { signal: outer, timeout: requestTimeout, noDial: true })
+      } catch (err) {
+        // a refusal of the item itself (too large, does not hash) is final: the direct path would be refused the same
+        if (err instanceof RemoteRejectedError && (err.code === 'hash-mismatch' || err.code === 'too-large')) throw err
+        this.init.log('forwarded put of %s through %p failed: %s', item.key, forwarder.peerId, (err as Error).message)
+        answer = { acks: [], closer: [] }
+      }
+      await Promise.all(directStores)
+      return await this.count(item, forwarder, nonce, answer, view, direct, directDone, standInsDone, acked)
+    }
+    return await Promise.race([early, full()])
+  }
+
+  /** The forward's answer: its acks that check, by members of the replica set (as the file comment says), with our own; W → the peers. */
+  private async count (item: Item, forwarder: FoundPeer, nonce: Uint8Array, answer: { acks: Array<{ peer: FoundPeer, signature: Uint8Array }>, closer: FoundPeer[] }, view: FoundPeer[], direct: FoundPeer[], directDone: Map<string, FoundPeer>, standInsDone: Map<string, FoundPeer>, acked: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
+    const { replicas, writeQuorum } = this.init.settings
     const signers: FoundPeer[] = []
     let lie = false
     for (const { peer, signature } of answer.acks) {
@@ -158,7 +188,8 @@ export class ForwardedPuts {
     const members = new Set(replicaSet.map(p => p.peerId.toString()))
     // only members are kept for the fallback too: a signer we know of from the forwarder alone counts nowhere else
     for (const p of [...directDone.values(), ...signers]) if (members.has(p.peerId.toString())) acked.set(p.peerId.toString(), p)
-    const counted = [...acked.values()].filter(p => members.has(p.peerId.toString()))
+    // stand-ins count as the direct path's do: our own stores, hinted copies
+    const counted = [...[...acked.values()].filter(p => members.has(p.peerId.toString())), ...standInsDone.values()]
     if (counted.length >= writeQuorum) return counted.map(p => p.peerId)
     this.init.log('forwarded put of %s through %p: %d of %d acks counted', item.key, forwarder.peerId, counted.length, writeQuorum)
     return undefined

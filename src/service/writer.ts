@@ -73,7 +73,7 @@ export class Writer {
     if (forwarded != null && item.kind === 'hash' && options.expectedSeq == null) {
       const forwarder = forwarded.forwarderFor(item.key)
       if (forwarder != null) {
-        return await forwarded.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
+        return await forwarded.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked), options.countFallbacks !== false)
       }
     }
     return await this.replicateDirect(item, signal, options)

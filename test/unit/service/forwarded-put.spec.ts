@@ -67,8 +67,8 @@ describe('unit: forwarded puts (in-memory network)', () => {
     (node[internals].server as any).init.handlers[Frame.Type.FORWARD_STORE] = { handle: answer }
   }
 
-  it('a writer connected to none of the replicas puts through a forwarder: R copies, W signed acks counted, no connection opened', async () => {
-    const { value, key, writer, replicas } = await setUp()
+  it('a writer connected to none of the replicas but the forwarder puts through it: R copies, W signed acks counted, no connection opened', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
     const opened = net.connectionsOpened()
     const asked = forwardStores()
     const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
@@ -76,11 +76,26 @@ describe('unit: forwarded puts (in-memory network)', () => {
     expect(net.connectionsOpened(), 'connections opened by the put').to.equal(opened)
     expect(replicas.filter(r => net.connected(writer, r))).to.deep.equal([])
     const replicaIds = replicas.map(r => net.peerId(r).toString())
-    expect(stored.length).to.be.at.least(W)
-    expect(stored.every(p => replicaIds.includes(p.toString())), 'every counted ack is a replica').to.equal(true)
-    // each counted replica holds it when the put returns; the third lands within the forwarder's deadline
+    // the forwarder is the one connected stand-in (a hinted copy, as replicate.ts's): W more than it, so the replicas' signed acks make W
+    expect(stored.filter(p => replicaIds.includes(p.toString())).length, 'replicas counted through their signed acks').to.be.at.least(W)
+    expect(stored.every(p => replicaIds.includes(p.toString()) || p.equals(net.peerId(forwarder))), 'every counted ack is a replica or the stand-in').to.equal(true)
+    // each counted peer holds it when the put returns; the third replica gets it within the forwarder's deadline
     for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
     await waitFor('all R replicas to hold the item', () => replicas.every(r => holds(r, key)), 3000)
+  })
+
+  it('connected stand-ins acknowledge in one round trip; the forward still places the copies on the replica set, with no dial', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    const others = net.nodes.filter(n => n !== writer && n !== forwarder && !replicas.includes(n))
+    await link(writer, others[0])
+    const opened = net.connectionsOpened()
+    const asked = forwardStores()
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
+    expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
+    expect(stored.length).to.be.at.least(W)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+    await waitFor('all R replicas to hold the item', () => replicas.every(r => holds(r, key)), 3000)
+    expect(net.connectionsOpened(), 'connections opened by the put').to.equal(opened)
   })
 
   it('forged acks (bad signatures on replica ids, well-signed acks of peers outside the replica set, acks of another write) are not counted; the direct path stores', async () => {
