@@ -6,7 +6,9 @@
  * connected to (FORWARD_STORE): it stores it on the replicas it reaches over
  * its own open connections and brings back their signed acknowledgements
  * (records/store-ack.ts), two round trips in all. Beside it we store on the
- * replicas we do reach ourselves.
+ * replicas we do reach ourselves and on connected stand-ins (replicate.ts's
+ * hinted copies): when those reach W the put ends in one round trip, and the
+ * forward still places the copies on the replica set, without a dial.
  *
  * Nothing the forwarder says is trusted. An ack counts only when its
  * signature checks for this item under our fresh nonce, by the key inside the
