@@ -205,7 +205,7 @@ function dedupe (peers: FoundPeer[]): FoundPeer[] {
 }
 
 /** What serving FORWARD_STORE needs (rpc/handlers/forward-store.ts): STORE over open connections only, our own store and key. */
-export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefined, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): ForwardStorer | undefined {
+export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefined, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, connections: OpenConnections | undefined, metrics: ToyrrentMetrics, onStored?: (key: Uint8Array) => void): ForwardStorer | undefined {
   if (connections == null || privateKey == null) return undefined
   return {
     selfId,
@@ -216,6 +216,8 @@ export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefine
     keep: async (item, nonce, signal) => {
       const result = await acceptor.accept(item, { signal })
       if (result.refused != null) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, result.refused)
+      // as a STORE from a peer: repair hears of the item (rpc-serving.ts onStored)
+      onStored?.(item.key)
       return await signStoreAck(privateKey, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n })
     },
     served: () => { metrics.count('forwarded_puts_served') }
@@ -223,9 +225,9 @@ export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefine
 }
 
 /** The RPC server's part (rpc-serving.ts): STORE signs acks with our key, and FORWARD_STORE is served, when we have the key and know our connections. */
-export function ackServing (components: { peerId: PeerId, privateKey?: PrivateKey }, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): { signAck?: AckSigner, forwardStore?: ForwardStorer } {
+export function ackServing (components: { peerId: PeerId, privateKey?: PrivateKey }, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, connections: OpenConnections | undefined, metrics: ToyrrentMetrics, onStored?: (key: Uint8Array) => void): { signAck?: AckSigner, forwardStore?: ForwardStorer } {
   const key = components.privateKey
   if (key == null) return {}
-  const forwardStore = forwardStorer(components.peerId, key, s, rpc, acceptor, connections, metrics)
+  const forwardStore = forwardStorer(components.peerId, key, s, rpc, acceptor, connections, metrics, onStored)
   return { signAck: async (nonce, item) => signStoreAck(key, nonce, item), ...(forwardStore != null ? { forwardStore } : {}) }
 }

@@ -184,7 +184,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.joiner = new Joiner({ onboarding: this.onboarding, refresher: this.refresher, lookups, requests, table: this.table, operationTimeout: s.operationTimeout, clock: s.clock, log: this.log })
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), ...ackServing(components, s, rpc, this.acceptor, connections, this.metrics), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), ...ackServing(components, s, rpc, this.acceptor, connections, this.metrics, key => { this.repairer.touched(key) }), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
