@@ -203,7 +203,9 @@ export class ToyrrentBenchNode implements ImplNode {
       bootstrap: options.bootstrap != null ? [options.bootstrap] : [],
       replicas: options.replicas,
       writeQuorum: options.writeQuorum,
-      ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {})
+      ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {}),
+      // forwarded puts (off by default in the service) on unless --no-forward-puts
+      forwardPuts: process.env.BENCH_NO_FORWARD_PUTS !== '1'
     })
     return new ToyrrentBenchNode(node, options.transport)
   }
