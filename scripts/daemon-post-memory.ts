@@ -5,13 +5,16 @@
  * -T - API/v1/files`, /proc/PID/status sampled every 0.2 s, smaps classes
  * and the JS heap before and after.
  *
- *   node dist/scripts/daemon-post-memory.js [--mib 256] [--env K=V ...] [--daemon-arg ARG ...] [--snapshot [--snapshot-delay S]] [--keep]
+ *   node dist/scripts/daemon-post-memory.js [--mib 256] [--env K=V ...] [--daemon-arg ARG ...] [--snapshot [--snapshot-delay S]] [--trace FILE] [--keep]
  *
  * --daemon-arg adds one argument to `toyrrent daemon` (repeat it: --daemon-arg
  * --repair-interval --daemon-arg 0);
  * --env passes a variable to the daemon only (e.g. MALLOC_ARENA_MAX=2);
  * --snapshot takes a heap snapshot after the POST (a full GC first) and sums
- * it by constructor (--snapshot-delay S: S seconds after the POST); --keep leaves the daemon running until Ctrl-C.
+ * it by constructor (--snapshot-delay S: S seconds after the POST); --trace FILE
+ * has the daemon write its JS heap, ArrayBuffers and GCs every 100 ms to FILE
+ * (scripts/lib/memory-trace.ts); TOYRRENT_KEEP_SNAPSHOTS=DIR (environment)
+ * keeps --snapshot's two .heapsnapshot files there instead of deleting them; --keep leaves the daemon running until Ctrl-C.
  * Prints a summary and, last, one JSON line.
  */
 import { spawnSync } from 'node:child_process'
@@ -30,6 +33,7 @@ function parse (argv: string[]): PostMemoryOptions & { keep: boolean } {
     else if (arg === '--keep') options.keep = true
     else if (arg === '--snapshot') options.snapshot = true
     else if (arg === '--snapshot-delay') options.snapshotDelayMs = Number(argv[++i]) * 1000
+    else if (arg === '--trace') options.trace = argv[++i]
     else if (arg === '--settle') options.settleMs = Number(argv[++i])
     else throw new Error(`unknown argument ${arg}`)
   }

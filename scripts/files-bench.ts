@@ -4,7 +4,7 @@
  * file moved between two Helia nodes over bitswap on the same libp2p stack
  * (TCP, Noise, Yamux, identify), in the same run and process.
  *
- *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--fetch-many on|off] [--store-window 8] [--rounds 3] [--out FILE] [--cpu-prof-dir DIR]
+ *   npm run bench -- --files [--size-mib 64] [--nodes 10] [--fetch-window 32] [--fetch-many on|off] [--store-window 8] [--rounds 3] [--store log|memory] [--out FILE] [--cpu-prof-dir DIR]
  *
  * toyrrent add: node 0 imports the file (64 KiB raw leaves, balanced, 174
  * links) and stores every block on its R nearest nodes. The nodes' keys
@@ -35,7 +35,8 @@ import { parseArgs } from 'node:util'
 import os from 'node:os'
 import { Socket } from 'node:net'
 import { join } from 'node:path'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { Session } from 'node:inspector/promises'
 import { createHeliaLight } from 'helia'
 import { withLibp2pLight } from '@helia/libp2p'
@@ -87,6 +88,15 @@ interface Phase { batches?: BatchStats, seconds: number, mibPerSecond: number, c
 let socketWrites = 0
 /** `--fetch-many off`: the cat asks one block per FETCH, as before FETCH_MANY (an A/B in one build). */
 let useFetchMany = true
+/**
+ * Where the toyrrent nodes keep item bodies (--store): 'log' (default) a
+ * value log per node in a temporary directory, as a daemon does
+ * (src/store/value-log.ts); 'memory' inline in an in-memory datastore, where
+ * every stored record carries an encoded copy of its 64 KiB body (6 % of the
+ * add's CPU in a profile, a cost no daemon pays). Runs before 2026-11-30's
+ * postmem session used 'memory'.
+ */
+let bodyStore: 'log' | 'memory' = 'log'
 const socketWrite = Socket.prototype.write
 Socket.prototype.write = function (this: Socket, ...args: any[]) {
   socketWrites++
@@ -247,9 +257,18 @@ async function typicalReader (candidates: Array<Awaited<ReturnType<typeof create
  */
 async function seededTestnet (size: number): Promise<Awaited<ReturnType<typeof createTestnet>>> {
   const net = await createTestnet(0)
+  const logs = bodyStore === 'log' ? await mkdtemp(join(tmpdir(), 'toyrrent-files-bench-')) : undefined
+  const stop = net.stop
+  net.stop = async () => {
+    await stop()
+    if (logs != null) await rm(logs, { recursive: true, force: true })
+  }
   try {
     for (let i = 0; i < size; i++) {
-      await net.add({ privateKey: await generateKeyPairFromSeed('Ed25519', createHash('sha256').update(`files-bench-node-${i}`).digest()) })
+      await net.add({
+        privateKey: await generateKeyPairFromSeed('Ed25519', createHash('sha256').update(`files-bench-node-${i}`).digest()),
+        ...(logs == null ? {} : { valueLogDir: join(logs, `node-${i}`) })
+      })
     }
     await Promise.all(net.nodes.map(async n => n.toyrrent.refresh()))
   } catch (err) {
@@ -290,9 +309,12 @@ export async function runFilesBench (argv: string[]): Promise<void> {
       'store-window': { type: 'string', default: '8' },
       rounds: { type: 'string', default: '3' },
       out: { type: 'string' },
-      'cpu-prof-dir': { type: 'string' }
+      'cpu-prof-dir': { type: 'string' },
+      store: { type: 'string', default: 'log' }
     }
   })
+  if (values.store !== 'log' && values.store !== 'memory') throw new Error(`--store takes log or memory, got ${values.store}`)
+  bodyStore = values.store
   if (values['cpu-prof-dir'] != null) {
     const session = new Session()
     session.connect()
@@ -318,6 +340,7 @@ export async function runFilesBench (argv: string[]): Promise<void> {
     nodes,
     replicas: REPLICAS,
     fetchMany: useFetchMany,
+    store: bodyStore,
     cid: t.cid,
     toyrrent: t,
     helia: { ...h, addCopies: copies },

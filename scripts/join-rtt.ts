@@ -13,12 +13,20 @@
  * requests by type and connections the fresh node opened.
  *
  * On a loaded machine CPU time lands in the round trips (every figure is
- * wall time over RTT): compare runs made together, and the counts.
+ * wall time over RTT, and all the nodes share this process's one thread):
+ * compare runs made together, and the counts. `loopBusy` is the share of the
+ * join's wall time this thread was busy (event loop utilisation), and
+ * `loopDelayMaxMs` its longest stall.
  *
- *   node dist/scripts/join-rtt.js [--nodes 30] [--joins 5] [--rtt-ms 20] [--seed 1] [--out FILE]
+ * `--trace` prints each join's critical path to stderr: when (in round
+ * trips from the dial's start) each connection opened and each request left
+ * and was answered, by peer, so what waits on what can be read off.
+ *
+ *   node dist/scripts/join-rtt.js [--nodes 30] [--joins 5] [--rtt-ms 20] [--seed 1] [--trace] [--out FILE]
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { writeFile } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createToyrrentNode } from '../src/node.ts'
@@ -35,11 +43,12 @@ const { values: args } = parseArgs({
     'rtt-ms': { type: 'string', default: '20' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
+    trace: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false }
   }
 })
 if (args.help) {
-  process.stdout.write('usage: node dist/scripts/join-rtt.js [--nodes 30] [--joins 5] [--rtt-ms 20] [--seed 1] [--out FILE]\n')
+  process.stdout.write('usage: node dist/scripts/join-rtt.js [--nodes 30] [--joins 5] [--rtt-ms 20] [--seed 1] [--trace] [--out FILE]\n')
   process.exit(0)
 }
 const nodes = Number(args.nodes)
@@ -47,18 +56,37 @@ const joins = Number(args.joins)
 const rttMs = Number(args['rtt-ms'])
 if (!(nodes >= 1) || !(joins >= 1) || !(rttMs > 0)) throw new Error('--nodes and --joins must be at least 1, --rtt-ms above 0')
 
-const METHODS = { findBeforeN: 'FIND_BEFORE_N', handoff: 'HANDOFF', acknowledgeHandoff: 'HANDOFF_ACK', store: 'STORE', fetch: 'FETCH', digest: 'DIGEST', holds: 'HOLDS' }
+const METHODS = { findBeforeN: 'FIND_BEFORE_N', findRouted: 'FIND_ROUTED', handoff: 'HANDOFF', acknowledgeHandoff: 'HANDOFF_ACK', store: 'STORE', fetch: 'FETCH', digest: 'DIGEST', holds: 'HOLDS' }
 
-/** Count the requests one node sends, by type, around its typed RPC client. */
-function countRequests (node: ToyrrentNode): Record<string, number> {
+/** One line of a join's timeline (`--trace`). */
+type TraceLine = (what: string) => void
+
+/** Count the requests one node sends, by type, around its typed RPC client (and trace each one's send and answer). */
+function countRequests (node: ToyrrentNode, trace?: TraceLine): Record<string, number> {
   const counts: Record<string, number> = {}
   const rpc = node.toyrrent[internals].rpc as any
   for (const [method, type] of Object.entries(METHODS)) {
     const original = rpc[method]?.bind(rpc)
     if (original == null) continue
-    rpc[method] = async (...a: unknown[]) => { counts[type] = (counts[type] ?? 0) + 1; return original(...a) }
+    rpc[method] = async (...a: unknown[]) => {
+      counts[type] = (counts[type] ?? 0) + 1
+      const to = short(String((a[0] as any)?.peerId))
+      trace?.(`${type} → ${to}`)
+      try {
+        const answer = await original(...a)
+        trace?.(`${type} ← ${to}`)
+        return answer
+      } catch (err: any) {
+        trace?.(`${type} ✗ ${to}: ${String(err.message).slice(0, 60)}`)
+        throw err
+      }
+    }
   }
   return counts
+}
+
+function short (peerId: string): string {
+  return peerId.slice(-6)
 }
 
 function addrOf (node: ToyrrentNode): string {
@@ -69,7 +97,7 @@ function addrOf (node: ToyrrentNode): string {
 
 const random = rng(Number(args.seed))
 const all: ToyrrentNode[] = []
-const perJoin: Array<{ dialRtt: number, joinRtt: number, settledRtt: number, connections: number, requests: Record<string, number>, table: number }> = []
+const perJoin: Array<{ dialRtt: number, joinRtt: number, settledRtt: number, connections: number, requests: Record<string, number>, table: number, loopDelayMaxMs: number, loopBusy: number }> = []
 const loadAtStart = os.loadavg()[0]
 try {
   const formStart = performance.now()
@@ -83,14 +111,24 @@ try {
     const via = addrOf(all[randomInt(random, all.length)])
     const fresh = await createToyrrentNode({ listen: [LOOPBACK_LISTEN.tcp], bootstrap: [] })
     all.push(fresh)
-    const requests = countRequests(fresh)
+    let t0 = performance.now()
+    const timeline: string[] = []
+    const trace: TraceLine | undefined = args.trace ? what => { timeline.push(`${round((performance.now() - t0) / rttMs, 2).toFixed(2).padStart(6)} RTT  ${what}`) } : undefined
+    const requests = countRequests(fresh, trace)
     let connections = 0
-    fresh.libp2p.addEventListener('connection:open', () => { connections++ })
-    const t0 = performance.now()
+    fresh.libp2p.addEventListener('connection:open', (e) => { connections++; trace?.(`connection open (${e.detail.direction}) ${short(e.detail.remotePeer.toString())}`) })
+    // every node runs in this one thread: how busy its event loop was during the join says how much of the wall time was CPU
+    const lag = monitorEventLoopDelay({ resolution: 5 })
+    lag.enable()
+    const elu0 = performance.eventLoopUtilization()
+    t0 = performance.now()
     await fresh.libp2p.dial(multiaddr(via), { signal: AbortSignal.timeout(60_000) })
     const dialed = performance.now()
     await fresh.toyrrent.join({ timeout: 120_000 })
     const joined = performance.now()
+    trace?.('join() returned')
+    lag.disable()
+    const busy = performance.eventLoopUtilization(elu0).utilization
     const atJoin = { connections, requests: { ...requests } }
     await fresh.toyrrent[internals].joinSettled?.()
     const settled = performance.now()
@@ -100,9 +138,12 @@ try {
       settledRtt: round((settled - t0) / rttMs, 2),
       connections: atJoin.connections,
       requests: atJoin.requests,
-      table: fresh.toyrrent[internals].table.size
+      table: fresh.toyrrent[internals].table.size,
+      loopDelayMaxMs: round(lag.max / 1e6, 1),
+      loopBusy: round(busy, 2)
     })
     process.stderr.write(`join-rtt: join ${j + 1}: ${JSON.stringify(perJoin.at(-1))}; with the work left running: ${connections} connections, ${JSON.stringify(requests)}\n`)
+    if (trace != null) process.stderr.write(`join-rtt: join ${j + 1} (${short(fresh.libp2p.peerId.toString())}) timeline:\n${timeline.join('\n')}\n`)
   }
   const total = (k: string): number => perJoin.reduce((s, x) => s + (x.requests[k] ?? 0), 0) / perJoin.length
   const result = {
@@ -117,6 +158,7 @@ try {
     joinRtt: summarise(perJoin.map(x => x.joinRtt)),
     settledRtt: summarise(perJoin.map(x => x.settledRtt)),
     connectionsAtJoin: summarise(perJoin.map(x => x.connections)),
+    loopBusyDuringJoin: summarise(perJoin.map(x => x.loopBusy)),
     requestsAtJoin: Object.fromEntries(Object.values(METHODS).map(k => [k, round(total(k), 1)]).filter(([, v]) => Number(v) > 0)),
     perJoin
   }

@@ -8,13 +8,15 @@
  * scripts/daemon-post-memory.ts and test/long/files-memory.spec.ts.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { ChaosNode } from './chaos/daemons.ts'
 import { procMemory } from './proc-memory.ts'
 import type { ProcMemory } from './proc-memory.ts'
-import { summariseHeapSnapshot } from './heap.ts'
+import { heapGroups, heapGrowth } from './heap-diff.ts'
+import type { HeapGroups } from './heap-diff.ts'
 
 export interface PostMemoryOptions {
   mib: number
@@ -28,6 +30,8 @@ export interface PostMemoryOptions {
   snapshot?: boolean
   /** Wait this long after the POST before the snapshot (per-operation timers still pending keep their state reachable). */
   snapshotDelayMs?: number
+  /** Write the daemon's own memory trace (scripts/lib/memory-trace.ts: JS heap, ArrayBuffers, GCs every 100 ms) to this file. */
+  trace?: string
   /** Called with the running daemon after the measurement, before it is stopped. */
   hold?: (pid: number, api: string, root: string) => Promise<void>
 }
@@ -53,7 +57,8 @@ export interface PostMemory {
   afterMaps: Record<string, number>
   baseHeap: HeapFigures
   afterHeap: HeapFigures
-  heapSummary?: Record<string, number>
+  /** With `snapshot`: what the JS heap grew by, by constructor, from a snapshot before the POST to one after (each after a full GC). */
+  heapSummary?: Record<string, string>
 }
 
 export async function measureDaemonPost (options: PostMemoryOptions): Promise<PostMemory> {
@@ -63,14 +68,20 @@ export async function measureDaemonPost (options: PostMemoryOptions): Promise<Po
   Object.assign(process.env, env)
   // a diagnostic report (JS heap by space, native handles) on SIGUSR2, read before and after
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --report-on-signal --report-signal=SIGUSR2 --report-directory=${root}` +
-    (options.snapshot === true ? ` --heapsnapshot-signal=SIGPWR --diagnostic-dir=${root}` : '')
+    (options.snapshot === true ? ` --heapsnapshot-signal=SIGPWR --diagnostic-dir=${root}` : '') +
+    (options.trace == null ? '' : ` --import=${fileURLToPath(new URL('./memory-trace.js', import.meta.url))}`)
+  if (options.trace != null) {
+    await rm(options.trace, { force: true })
+    process.env.TOYRRENT_MEMORY_TRACE = options.trace
+  }
   const daemon = new ChaosNode('post', { dataDir: join(root, 'd'), args: ['--replicas', '1', ...(options.daemonArgs ?? [])], startTimeoutMs: 60_000 })
   await daemon.start()
-  for (const k of [...Object.keys(env), 'NODE_OPTIONS']) Reflect.deleteProperty(process.env, k)
+  for (const k of [...Object.keys(env), 'NODE_OPTIONS', 'TOYRRENT_MEMORY_TRACE']) Reflect.deleteProperty(process.env, k)
   const pid = daemon.pid as number
   try {
     // settle: the daemon's own start-up allocations are not the POST's
     await new Promise(resolve => setTimeout(resolve, options.settleMs ?? 3000))
+    const baseGroups = options.snapshot === true ? await snapshotGroups(pid, root) : undefined
     const baseHeap = await heapReport(pid, root)
     const base = await procMemory(pid)
     const baseMaps = await smapsClasses(pid)
@@ -106,11 +117,11 @@ export async function measureDaemonPost (options: PostMemoryOptions): Promise<Po
     const after = await procMemory(pid)
     const afterMaps = await smapsClasses(pid)
     let afterHeap = await heapReport(pid, root)
-    let summary: Record<string, number> | undefined
+    let summary: Record<string, string> | undefined
     if (options.snapshot === true) {
       // a heap snapshot collects garbage first: what the JS heap really keeps after the POST
       if (options.snapshotDelayMs != null) await new Promise(resolve => setTimeout(resolve, options.snapshotDelayMs))
-      summary = await heapSummary(pid, root)
+      summary = heapGrowth(baseGroups as HeapGroups, await snapshotGroups(pid, root))
       afterHeap = await heapReport(pid, root)
     }
     await options.hold?.(pid, daemon.api, root)
@@ -178,8 +189,8 @@ function diff (after: Record<string, number>, before: Record<string, number>): R
   return out
 }
 
-/** Send the heap-snapshot signal, wait for the file, sum self sizes by constructor or node type (MiB, top 15; heap.ts). */
-async function heapSummary (pid: number, dir: string): Promise<Record<string, number>> {
+/** Send the heap-snapshot signal (a full GC first), wait for the file, and group it by constructor (heap-diff.ts). */
+async function snapshotGroups (pid: number, dir: string): Promise<HeapGroups> {
   const before = new Set(await readdir(dir))
   process.kill(pid, 'SIGPWR')
   const deadline = Date.now() + 120_000
@@ -188,9 +199,10 @@ async function heapSummary (pid: number, dir: string): Promise<Record<string, nu
     if (file != null) {
       try {
         // a file still being written does not parse yet: try again
-        const { top } = await summariseHeapSnapshot(join(dir, file), 1, 15) as { top: Array<{ name: string, MiB: number }> }
-        await rm(join(dir, file))
-        return Object.fromEntries(top.map(row => [row.name, row.MiB]))
+        const groups = await heapGroups(join(dir, file))
+        if (process.env.TOYRRENT_KEEP_SNAPSHOTS == null) await rm(join(dir, file))
+        else await rename(join(dir, file), join(process.env.TOYRRENT_KEEP_SNAPSHOTS, file))
+        return groups
       } catch {}
     }
     if (Date.now() > deadline) throw new Error('no heap snapshot within 120 s')
@@ -237,6 +249,6 @@ export function describePost (m: PostMemory): string[] {
     `  smaps growth at the VmRSS peak (MiB): ${JSON.stringify(m.peakMaps)}`,
     `  smaps growth after (MiB): ${JSON.stringify(m.afterMaps)}`,
     `  JS heap committed ${m.baseHeap.committed} -> ${m.afterHeap.committed} MiB, used ${m.baseHeap.used} -> ${m.afterHeap.used}, external ${m.baseHeap.external} -> ${m.afterHeap.external}` +
-      (m.heapSummary == null ? '' : ` (after the snapshot's full GC); largest by constructor: ${JSON.stringify(m.heapSummary)}`)
+      (m.heapSummary == null ? '' : ` (after the snapshot's full GC); grown most, by constructor, from a snapshot before the POST: ${JSON.stringify(m.heapSummary)}`)
   ]
 }

@@ -58,6 +58,10 @@ export interface VirtualSimOptions {
   formation: 'join' | 'oracle'
   /** Progress lines (wall clock), e.g. to stderr. */
   log?: (line: string) => void
+  /** A new connection's set-up in round trips, paid by a first exchange between two nodes (about 4 over TCP): 0 models connections as free. @default 0 */
+  connectRtts?: number
+  /** Joins start with a routed find (ToyrrentInit.routedJoin). @default true */
+  routedJoin?: boolean
   /** Called at every churn sample with the network and the items put (diagnosis scripts look inside). */
   inspect?: (net: MemoryNetwork, items: Array<{ key: Uint8Array, value: Uint8Array }>, minute: number) => Promise<void> | void
 }
@@ -249,7 +253,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
   try {
     // ---- form
     // oracle-formed nodes do not join on their first contact: they are in place already
-    const init = { clock, replicas: o.replicas, repairInterval: o.repairIntervalMs, refreshInterval: 0, autoJoin: o.formation === 'join' }
+    const init = { clock, replicas: o.replicas, repairInterval: o.repairIntervalMs, refreshInterval: 0, autoJoin: o.formation === 'join', routedJoin: o.routedJoin ?? true }
     log(`virtual sim: forming ${o.nodes} nodes (${o.formation})`)
     // requests sent per node (the fresh joins' own counts)
     const sent = new Map<string, { requests: number, peers: Set<string>, byType: Record<string, number> }>()
@@ -263,7 +267,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
       c.peers.add(to.toString())
       c.byType[type] = (c.byType[type] ?? 0) + 1
     }
-    net = await createMemoryNetwork(0, init, { delay: model, seed: o.seed, onExchange })
+    net = await createMemoryNetwork(0, init, { delay: model, seed: o.seed, onExchange, connectRtts: o.connectRtts ?? 0 })
     for (let i = 0; i < o.nodes; i++) {
       await net.add({}, { join: o.formation === 'join' })
       if ((i + 1) % 1000 === 0) log(`virtual sim: ${i + 1} nodes started (${round((performance.now() - wallStart) / 1000, 1)} s wall)`)

@@ -9,6 +9,7 @@
  * by every Files over that node.
  */
 import { hexKey } from '../bytes.ts'
+import { KeyTable } from './key-table.ts'
 import type { LocalPins } from '../service/types.ts'
 
 interface Claim {
@@ -18,9 +19,14 @@ interface Claim {
   wasPinned: boolean
 }
 
+/** A claim as one number in the key table: count × 2 + wasPinned. */
+const packed = (claim: Claim): number => claim.count * 2 + (claim.wasPinned ? 1 : 0)
+const unpacked = (value: number): Claim => ({ count: value >>> 1, wasPinned: (value & 1) === 1 })
+
 export class AddClaims {
   private readonly local: LocalPins
-  private readonly claims = new Map<string, Claim>()
+  /** Per block claimed (typed arrays, not a Map entry per block: key-table.ts). */
+  private readonly claims = new KeyTable()
   private readonly unpinning = new Map<string, Promise<unknown>>()
 
   constructor (local: LocalPins) {
@@ -29,18 +35,20 @@ export class AddClaims {
 
   /** An add is about to store `key`; call once per add and block, before the store. */
   async claim (key: Uint8Array): Promise<void> {
-    const k = hexKey(key)
     // a failed add is unpinning it now: our store must come after, or its unpin would undo our pin
     // (its failure is the failed add's to ignore: our store pins the block whatever became of the unpin)
-    while (this.unpinning.has(k)) await this.unpinning.get(k)?.catch(() => {})
-    const claim = this.claims.get(k)
-    if (claim != null) claim.count++
-    else this.claims.set(k, { count: 1, wasPinned: this.local.isPinned(key) })
+    if (this.unpinning.size > 0) {
+      const k = hexKey(key)
+      while (this.unpinning.has(k)) await this.unpinning.get(k)?.catch(() => {})
+    }
+    const held = this.claims.get(key)
+    if (held != null) this.claims.set(key, held + 2)
+    else this.claims.set(key, packed({ count: 1, wasPinned: this.local.isPinned(key) }))
   }
 
   /** A finished add lets go of its blocks (after its pin record is written). */
   release (keys: Iterable<Uint8Array>): void {
-    for (const key of keys) this.drop(hexKey(key))
+    for (const key of keys) this.drop(key)
   }
 
   /**
@@ -51,7 +59,7 @@ export class AddClaims {
   async releaseFailed (keys: Iterable<Uint8Array>, kept: (candidates: Uint8Array[]) => Promise<Set<string>>): Promise<number> {
     const candidates: Uint8Array[] = []
     for (const key of keys) {
-      const claim = this.drop(hexKey(key))
+      const claim = this.drop(key)
       if (claim != null && claim.count === 0 && !claim.wasPinned) candidates.push(key)
     }
     if (candidates.length === 0) return 0
@@ -60,7 +68,7 @@ export class AddClaims {
     for (const key of candidates) {
       const k = hexKey(key)
       // claimed again while the records were read: the new add's store pins it, leave it
-      if (keep.has(k) || this.claims.has(k)) continue
+      if (keep.has(k) || this.claims.has(key)) continue
       const running = this.local.unpin(key).then(done => { if (done) unpinned++ }).finally(() => { this.unpinning.delete(k) })
       this.unpinning.set(k, running)
       await running.catch(() => {})
@@ -70,14 +78,17 @@ export class AddClaims {
 
   /** Adds holding `key` (0 when none). */
   holders (key: Uint8Array): number {
-    return this.claims.get(hexKey(key))?.count ?? 0
+    const held = this.claims.get(key)
+    return held == null ? 0 : unpacked(held).count
   }
 
-  private drop (k: string): Claim | undefined {
-    const claim = this.claims.get(k)
-    if (claim == null) return undefined
+  private drop (key: Uint8Array): Claim | undefined {
+    const held = this.claims.get(key)
+    if (held == null) return undefined
+    const claim = unpacked(held)
     claim.count--
-    if (claim.count <= 0) this.claims.delete(k)
+    if (claim.count <= 0) this.claims.delete(key)
+    else this.claims.set(key, packed(claim))
     return claim
   }
 }

@@ -17,6 +17,7 @@ import { inOrder } from './window.ts'
 import { BlockLatency } from './hedge.ts'
 import { claimsOf } from './add-claims.ts'
 import { BatchLoader } from './batch-loader.ts'
+import { KEY_BYTES, KeyTable } from './key-table.ts'
 import type { AddClaims } from './add-claims.ts'
 import type { BlockService } from './blocks.ts'
 import type { AddResult } from './importer.ts'
@@ -186,9 +187,14 @@ export class Files {
 /** The blockstore of an add: counts the distinct blocks and their bytes, and claims each before storing it. */
 class SizedStore extends ToyrrentBlockstore {
   bytes = 0
-  /** Keys of the blocks this add claimed (add-claims.ts), each once. */
-  readonly claimed: Uint8Array[] = []
-  private readonly seen = new Set<string>()
+  /**
+   * Per distinct block: CLAIMED, COUNTED (typed arrays, key-table.ts: as hex
+   * strings in two Sets plus a Uint8Array each they were ~10 MiB of a 1 GiB
+   * add's heap). Blocks not named by a 32-byte SHA-256 (identity CIDs, never
+   * from our importer) are counted in `others`.
+   */
+  private readonly blocks = new KeyTable()
+  private readonly others = new Set<string>()
   private readonly claims: AddClaims
   private readonly running = new Set<Promise<unknown>>()
 
@@ -197,21 +203,24 @@ class SizedStore extends ToyrrentBlockstore {
     this.claims = claimsOf(service.localPins)
   }
 
+  /** Keys of the blocks this add claimed (add-claims.ts), each once. */
+  get claimed (): Iterable<Uint8Array> {
+    return this.blocks.keysWhere(flags => (flags & CLAIMED) !== 0)
+  }
+
   override async put (...args: Parameters<ToyrrentBlockstore['put']>): Promise<CID> {
     const [given, block] = args
-    // flat: a CID's base32 string is a rope of ~47 pieces (~1.5 KiB each) kept for the whole add
-    const id = hexKey(given.bytes)
-    if (given.multihash.code === sha256.code && !this.seen.has(id)) {
-      this.seen.add(id)
-      this.claimed.push(given.multihash.digest)
-      await this.claims.claim(given.multihash.digest)
+    const digest = given.multihash.digest
+    const keyed = given.multihash.code === sha256.code && digest.byteLength === KEY_BYTES
+    if (keyed && ((this.blocks.get(digest) ?? 0) & CLAIMED) === 0) {
+      this.blocks.set(digest, (this.blocks.get(digest) ?? 0) | CLAIMED)
+      await this.claims.claim(digest)
     }
     const running = super.put(...args)
     this.running.add(running)
     try {
       const cid = await running
-      if (block instanceof Uint8Array && !this.counted.has(id)) this.bytes += block.byteLength
-      this.counted.add(id)
+      if (block instanceof Uint8Array && this.firstCount(given, keyed)) this.bytes += block.byteLength
       return cid
     } finally {
       this.running.delete(running)
@@ -223,8 +232,23 @@ class SizedStore extends ToyrrentBlockstore {
     while (this.running.size > 0) await Promise.allSettled([...this.running])
   }
 
-  private readonly counted = new Set<string>()
+  /** Is this the first time this block is counted (and mark it counted)? */
+  private firstCount (cid: CID, keyed: boolean): boolean {
+    if (!keyed) {
+      const id = hexKey(cid.bytes)
+      if (this.others.has(id)) return false
+      this.others.add(id)
+      return true
+    }
+    const flags = this.blocks.get(cid.multihash.digest) ?? 0
+    if ((flags & COUNTED) !== 0) return false
+    this.blocks.set(cid.multihash.digest, flags | COUNTED)
+    return true
+  }
 }
+
+const CLAIMED = 1
+const COUNTED = 2
 
 const perService = new WeakMap<object, Files>()
 

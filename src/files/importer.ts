@@ -11,6 +11,8 @@ import { balanced } from 'ipfs-unixfs-importer/layout'
 import { CHUNK_BYTES, DEFAULT_STORE_WINDOW, MAX_CHILDREN_PER_NODE } from './constants.ts'
 import { InvalidInputError } from '../errors.ts'
 import { hexKey } from '../bytes.ts'
+import { KEY_BYTES, KeyTable } from './key-table.ts'
+import { sha256 } from 'multiformats/hashes/sha2'
 import type { ImportCandidate, ImporterOptions, WritableStorage } from 'ipfs-unixfs-importer'
 import type { CID } from 'multiformats/cid'
 
@@ -72,14 +74,17 @@ class WriteBehind implements WritableStorage {
 
 /** Counts the distinct blocks the importer stores while passing them on (a repeated chunk is one block). */
 class CountingStore implements WritableStorage {
-  private readonly seen = new Set<string>()
+  /** SHA-256-named blocks by digest, in typed arrays (key-table.ts); any other CID (never from these options) by its bytes. */
+  private readonly seen = new KeyTable()
+  private readonly others = new Set<string>()
   private readonly inner: WritableStorage
   constructor (inner: WritableStorage) { this.inner = inner }
-  get blocks (): number { return this.seen.size }
+  get blocks (): number { return this.seen.size + this.others.size }
   async put (...args: Parameters<WritableStorage['put']>): Promise<CID> {
     const cid = await this.inner.put(...args)
-    // flat: a CID's base32 string is a rope of ~47 pieces (~1.5 KiB each) kept for the whole add
-    this.seen.add(hexKey(cid.bytes))
+    const digest = cid.multihash.digest
+    if (cid.multihash.code === sha256.code && digest.byteLength === KEY_BYTES) this.seen.set(digest, 1)
+    else this.others.add(hexKey(cid.bytes))
     return cid
   }
 }

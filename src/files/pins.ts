@@ -76,7 +76,7 @@ export class Pins {
    * other add in progress claims, no pin record names, and that were not
    * pinned before, become ordinary items again. Returns how many.
    */
-  async abandon (claimed: Uint8Array[], options: PinWalkOptions = {}): Promise<number> {
+  async abandon (claimed: Iterable<Uint8Array>, options: PinWalkOptions = {}): Promise<number> {
     return this.lock.run('pins', async () => claimsOf(this.local).releaseFailed(claimed, async () => {
       const kept = new Set<string>()
       for (const record of await this.records()) {

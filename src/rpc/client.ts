@@ -11,6 +11,7 @@ import { RemoteRejectedError } from '../errors.ts'
 import { ownBytes } from '../bytes.ts'
 import type { Exchange } from './channel.ts'
 import type { PeerInfo } from './pb/rpc.ts'
+import type { RoutedFindAnswer } from './peer-rpc.ts'
 import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FetchManyAnswer, FindBeforeNAnswer, ForwardAnswer, ForwardHints, ForwardMode, ForwardStoreAnswer, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
 import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { FoundPeer } from '../found-peer.ts'
@@ -52,6 +53,12 @@ export class RpcClient implements PeerRpc {
   async findBeforeN (peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer> {
     const response = await this.ask(peer, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: ownBytes(target), n } }, options)
     return { peers: this.peers(response.findBeforeNResponse?.peers), holds: response.findBeforeNResponse?.holds ?? false }
+  }
+
+  async findRouted (peer: FoundPeer, target: Uint8Array, n: number, route: number, options: RequestOptions): Promise<RoutedFindAnswer> {
+    const response = await this.ask(peer, { type: Frame.Type.FIND_BEFORE_N, findBeforeNRequest: { target: ownBytes(target), n, route } }, options)
+    const body = response.findBeforeNResponse
+    return { peers: this.peers(body?.peers), holds: body?.holds ?? false, routed: body?.routed ?? 0, exhaustive: body?.exhaustive ?? false }
   }
 
   async fetch (peer: FoundPeer, key: Uint8Array, closerCount: number, options: RequestOptions): Promise<FetchAnswer> {

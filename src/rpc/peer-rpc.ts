@@ -48,6 +48,14 @@ export interface FindBeforeNAnswer {
   holds: boolean
 }
 
+/** A routed find's answer (protocols/rpc.md, "Routed find"): the peers the chain named, unverified. */
+export interface RoutedFindAnswer extends FindBeforeNAnswer {
+  /** Hops the request was passed on (0: the peer answered from its own table, or does not route). */
+  routed: number
+  /** The last hop's table holds every peer it knows of in the target's band (protocols/rpc.md, "Routed find"). */
+  exhaustive: boolean
+}
+
 export interface FetchAnswer {
   /** The item, when held. */
   item?: Item
@@ -165,6 +173,8 @@ export interface AcceptAnswer {
 
 export interface PeerRpc {
   findBeforeN(peer: FoundPeer, target: Uint8Array, n: number, options: RequestOptions): Promise<FindBeforeNAnswer>
+  /** FIND_BEFORE_N with `route` (protocols/rpc.md, "Routed find"); absent on clients that cannot send it. */
+  findRouted?(peer: FoundPeer, target: Uint8Array, n: number, route: number, options: RequestOptions): Promise<RoutedFindAnswer>
   fetch(peer: FoundPeer, key: Uint8Array, closerCount: number, options: RequestOptions): Promise<FetchAnswer>
   /** Up to MAX_FETCH_MANY_KEYS hash items in one exchange (protocols/rpc.md, "FETCH_MANY"); an older peer refuses with code 'unknown-type'. */
   fetchMany(peer: FoundPeer, keys: Uint8Array[], options: RequestOptions): Promise<FetchManyAnswer>

@@ -1,9 +1,14 @@
 /**
  * Joining the network: look ourselves up (our neighbours learn of us and we
- * of them), and take over from our 2R nearest the items we are now among
+ * of them), with a routed find through the peer we are connected to beside
+ * it (routed-find.ts: over connections already open, no new connection per
+ * hop) that names our neighbours early (the lookup asks each itself, so it
+ * checks what the routed find said), and take over from our 2R nearest the items we are now among
  * the R nearest for (onboard.ts). The join's critical path is only what the
- * handoff needs: a neighbour is pulled from as soon as it answers the self
- * lookup while among its 2R + 1 nearest (ourselves included), and the join
+ * handoff needs: a neighbour the routed find names is pulled from at once
+ * (its new connection carries the HANDOFF beside the lookup's FIND_BEFORE_N),
+ * any other as soon as it answers the self lookup while among its 2R + 1
+ * nearest (ourselves included), and the join
  * returns once those have all answered and been pulled from. The rest of
  * the self lookup (its other ~14 nearest: our near bands, and their tables'
  * knowledge of us) and then the far bands (Kademlia's join step; most keys'
@@ -65,7 +70,11 @@ export class Joiner {
     return this.joining
   }
 
-  /** The self lookup, pulling from each neighbour as it is met; returns once the 2R nearest have been pulled from. */
+  /**
+   * A routed find of ourselves, pulling at once from the neighbours it names;
+   * then the self lookup (from the peers named), pulling from each neighbour
+   * as it is met; returns once the 2R nearest have answered and been pulled from.
+   */
   private async meetAndPull (signal: AbortSignal, shutdown: AbortSignal): Promise<HandoffResult> {
     const { onboarding, log } = this.init
     const pulls = new Map<string, Promise<HandoffResult>>()
@@ -79,8 +88,21 @@ export class Joiner {
       }
       return pulling
     }
+    // beside the lookup (which asks the same peer plainly), a routed find through the peer we are connected to
+    // names our neighbours in one exchange (routed-find.ts). When the chain's last hop knew its whole band the
+    // lookup asks them at once and the join pulls from them at once (each new connection carries both requests);
+    // otherwise they are only candidates of the lookup
+    let met = false
+    const routing = this.init.lookups.routedFind(onboarding.self, onboarding.lookupWidth, signal).then(routed => {
+      if (routed == null) return { peers: [], urgent: 0 }
+      log('join: routed find through %p: %d peers named, %d hops, exhaustive %s', routed.asked.peerId, routed.answer.peers.length, routed.answer.routed, routed.answer.exhaustive)
+      // an answer later than the lookup's own meeting of our neighbours is of no use to the handoff
+      if (routed.answer.exhaustive && !met) onboarding.neighbours(routed.answer.peers).forEach(peer => { void pull(peer) })
+      return { peers: routed.answer.peers, urgent: routed.answer.exhaustive ? onboarding.neighbourCount : 0 }
+    })
     const settled = Promise.withResolvers<FoundPeer[]>()
-    const lookup = onboarding.selfLookup(signal, { count: onboarding.neighbourCount + 1, onNear: peer => { void pull(peer) }, onSettled: settled.resolve })
+    const onSettled = (peers: FoundPeer[]): void => { met = true; settled.resolve(peers) }
+    const lookup = onboarding.selfLookup(signal, { count: onboarding.neighbourCount + 1, onNear: peer => { void pull(peer) }, onSettled }, routing)
     lookup.catch(settled.reject)
     this.bandFill = lookup.then(async nearest => { await this.fillBands(nearest, shutdown) }, (err: Error) => { log('join: the self lookup failed: %s', err.message) })
     await Promise.all(onboarding.neighbours(await settled.promise).map(pull))

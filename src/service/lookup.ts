@@ -39,6 +39,13 @@ export interface LookupInit {
   selfServes?: boolean
   /** Where to start: the peers we already know nearest to the target. */
   seeds: FoundPeer[]
+  /**
+   * Peers named for this target from elsewhere while the lookup runs (the
+   * join's routed find): candidates when they come; the `urgent` nearest of
+   * them are asked at once, beyond `alpha` (their connections are being
+   * opened already).
+   */
+  more?: Promise<{ peers: FoundPeer[], urgent: number }>
   query(peer: FoundPeer, signal: AbortSignal): Promise<QueryOutcome>
   signal: AbortSignal
   clock?: Clock
@@ -75,7 +82,7 @@ export interface LookupResult {
 
 type State = 'new' | 'pending' | 'answered' | 'failed'
 
-interface Candidate { peer: FoundPeer, state: State, hop: number }
+interface Candidate { peer: FoundPeer, state: State, hop: number, urgent?: boolean }
 
 export async function lookup (init: LookupInit): Promise<LookupResult> {
   return new Lookup(init).run()
@@ -104,6 +111,7 @@ class Lookup {
     // a client is kept as a candidate only so that nobody queries it
     this.candidates.set(init.self.peerId.toString(), { peer: init.self, state: init.selfServes === false ? 'failed' : 'answered', hop: 0 })
     init.seeds.forEach(peer => { this.consider(peer, 1) })
+    init.more?.then(more => { this.named(more.peers, more.urgent) }, () => {})
   }
 
   async run (): Promise<LookupResult> {
@@ -140,6 +148,9 @@ class Lookup {
       const top = this.nearest()
       if (top.every(c => c.state === 'answered')) return false
       for (const candidate of top) {
+        if (candidate.urgent === true && candidate.state === 'new') this.launch(candidate)
+      }
+      for (const candidate of top) {
         if (this.inflight >= this.width || (this.narrow() && this.queried >= this.width)) break
         if (candidate.state === 'new') this.launch(candidate)
       }
@@ -170,6 +181,17 @@ class Lookup {
       this.inflight--
       this.wake()
     })
+  }
+
+  /** Peers named from elsewhere (LookupInit.more): candidates; the `urgent` nearest of them asked at once while among the lookup's nearest. */
+  private named (peers: FoundPeer[], urgent: number): void {
+    if (this.signal.aborted) return
+    for (const peer of peers) this.consider(peer, 2)
+    for (const peer of nearestN(this.init.target, peers, urgent, p => p.position)) {
+      const candidate = this.candidates.get(peer.peerId.toString())
+      if (candidate?.state === 'new') candidate.urgent = true
+    }
+    this.wake()
   }
 
   private consider (peer: FoundPeer, hop: number): void {

@@ -6,6 +6,8 @@
  * the routing table there.
  */
 import { lookup } from './lookup.ts'
+import { routedSelfFind } from './routed-find.ts'
+import type { RoutedSelfFind } from './routed-find.ts'
 import { nearestN, nearestPositioned, peerPosition } from '../keyspace.ts'
 import type { PeerRtt } from './peer-rtt.ts'
 import { READ_HEDGE_MS } from '../constants.ts'
@@ -52,14 +54,24 @@ export class Lookups {
    * find_before_n lookup of the `n` nearest to `target`; `onHolds` hears each
    * responder's "I hold the item with this key" flag.
    */
-  async nearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void, near?: NearWatch): Promise<LookupResult> {
+  async nearest (target: Uint8Array, n: number, signal: AbortSignal, shape = this.exactShape(n), onHolds?: (peer: FoundPeer, holds: boolean) => void, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: number }>): Promise<LookupResult> {
     return this.run(target, shape, signal, async (peer, querySignal) => {
       const answer = await this.init.requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.findBeforeN(peer, target, shape.width, options))
       onHolds?.(peer, answer.holds)
       // peers named but never asked are heard of: later lookups may start from them (and so verify them)
       this.init.table.hearOf(answer.peers)
       return { closer: answer.peers }
-    }, near)
+    }, near, more)
+  }
+
+  /**
+   * The join's first step: a routed find of `target` (our own position)
+   * through the peer we are connected to nearest to it (routed-find.ts);
+   * undefined when there is none or it fails.
+   */
+  async routedFind (target: Uint8Array, n: number, signal: AbortSignal): Promise<RoutedSelfFind | undefined> {
+    if (!this.init.settings.routedJoin) return undefined
+    return await routedSelfFind(this.init, target, n, signal)
   }
 
   /**
@@ -96,7 +108,7 @@ export class Lookups {
    * an answer the caller could not use) is a failure, and the result lists
    * those peers so missingError can tell which of the nearest answered.
    */
-  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>, near?: NearWatch): Promise<RunResult> {
+  async run (target: Uint8Array, shape: LookupShape, signal: AbortSignal, query: (peer: FoundPeer, signal: AbortSignal) => Promise<QueryOutcome>, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: number }>): Promise<RunResult> {
     const started = this.init.settings.clock.monotonic()
     const failedPeers: FoundPeer[] = []
     const seeds = this.seeds(target, shape.width)
@@ -111,6 +123,7 @@ export class Lookups {
       self: this.init.neighbourhood.selfPeer(),
       selfServes: this.init.neighbourhood.serves(),
       seeds,
+      more,
       signal,
       near,
       query: async (peer, querySignal) => {

@@ -8,7 +8,7 @@
  * the pull waiting for it (`acknowledged()` does).
  */
 import { HANDOFF_BATCH_ITEMS, SELF_LOOKUP_ALPHA, SELF_LOOKUP_N } from '../constants.ts'
-import type { Lookups } from './lookups.ts'
+import type { LookupShape, Lookups } from './lookups.ts'
 import type { NearWatch } from './lookup.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerRequests } from './peer-requests.ts'
@@ -44,9 +44,18 @@ export class Onboarding {
   }
 
   /** Look ourselves up: our neighbours learn of us and we of them (`near`: the join watches its nearest). */
-  async selfLookup (signal: AbortSignal, near?: NearWatch): Promise<FoundPeer[]> {
-    const shape = { ...this.init.lookups.exactShape(SELF_LOOKUP_N), alpha: SELF_LOOKUP_ALPHA }
-    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal, shape, undefined, near)).peers
+  async selfLookup (signal: AbortSignal, near?: NearWatch, more?: Promise<{ peers: FoundPeer[], urgent: number }>): Promise<FoundPeer[]> {
+    return (await this.init.lookups.nearest(this.init.neighbourhood.self, SELF_LOOKUP_N, signal, this.selfShape(), undefined, near, more)).peers
+  }
+
+  /** Our own position. */
+  get self (): Uint8Array { return this.init.neighbourhood.self }
+
+  /** How many peers a self lookup keeps in its shortlist (what the join's routed find asks for). */
+  get lookupWidth (): number { return this.selfShape().width }
+
+  private selfShape (): LookupShape {
+    return { ...this.init.lookups.exactShape(SELF_LOOKUP_N), alpha: SELF_LOOKUP_ALPHA }
   }
 
   /** How many neighbours a newcomer pulls from: 2R. */

@@ -83,6 +83,13 @@ export interface ToyrrentInit {
    */
   forwardReads?: boolean
   /**
+   * A join starts with a routed find of its own position through the peer
+   * it is connected to (routed-find.ts; protocols/rpc.md, "Routed find"),
+   * and pulls at once from the neighbours it names. Routed finds are
+   * served either way. @default true
+   */
+  routedJoin?: boolean
+  /**
    * A hash put whose replicas we have open connections to fewer than W of
    * hands the item to a peer we are connected to, which collects the
    * replicas' signed store acknowledgements (forwarded-put.ts; protocols/rpc.md,
@@ -120,6 +127,7 @@ export function settings (init: ToyrrentInit): Settings {
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
     serve: init.serve ?? true,
     forwardReads: init.forwardReads ?? true,
+    routedJoin: init.routedJoin ?? true,
     forwardPuts: init.forwardPuts ?? false,
     operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
     requestTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,

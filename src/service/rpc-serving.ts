@@ -9,7 +9,7 @@ import { handlerTable } from '../rpc/handlers/index.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { MAX_RPC_STREAMS } from '../constants.ts'
 import type { InboundQueue } from '../rpc/inbound-queue.ts'
-import type { AckSigner, CasAcceptor, ForwardFetcher, ForwardStorer } from '../rpc/handlers/index.ts'
+import type { AckSigner, CasAcceptor, FindRouter, ForwardFetcher, ForwardStorer } from '../rpc/handlers/index.ts'
 import type { ItemStore } from '../store/item-store.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { PaxosState } from '../store/paxos-state.ts'
@@ -35,6 +35,8 @@ export interface RpcServingInit {
   cas: CasAcceptor
   /** Serving forwarded reads (FORWARD, rpc/handlers/forward.ts). */
   forward?: ForwardFetcher
+  /** Passing routed finds on (FIND_BEFORE_N with `route`, rpc/handlers/find-routed.ts). */
+  route?: FindRouter
   /** Signing store acknowledgements and serving forwarded puts (FORWARD_STORE, rpc/handlers/forward-store.ts). */
   signAck?: AckSigner
   forwardStore?: ForwardStorer
@@ -120,6 +122,7 @@ function createServer (init: RpcServingInit): RpcServer {
       onStored: key => { repairer.touched(key); void paxos.prune(key).catch(() => {}) },
       cas: init.cas,
       forward: init.forward,
+      route: init.route,
       signAck: init.signAck,
       forwardStore: init.forwardStore,
       clock: s.clock,

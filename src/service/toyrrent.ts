@@ -44,8 +44,9 @@ import { ForwardedReads, forwardFetcher } from './forwarded-read.ts'
 import { ForwardedPuts, ackServing } from './forwarded-put.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
-import { deadlineSignal } from '../signals.ts'
+import { deadlineSignal, releasableDeadline, releasingDeadlines } from '../signals.ts'
 import { Joiner } from './joining.ts'
+import { findRouter } from './routed-find.ts'
 import * as c from '../constants.ts'
 import type { HandoffResult } from './onboard.ts'
 import type { Repairer, RepairStats } from './repair.ts'
@@ -184,7 +185,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.joiner = new Joiner({ onboarding: this.onboarding, refresher: this.refresher, lookups, requests, table: this.table, operationTimeout: s.operationTimeout, clock: s.clock, log: this.log })
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), ...ackServing(components, s, rpc, this.acceptor, connections, this.metrics, key => { this.repairer.touched(key) }), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), route: findRouter(components.peerId, s, rpc, this.table, connections), ...ackServing(components, s, rpc, this.acceptor, connections, this.metrics, key => { this.repairer.touched(key) }), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
@@ -334,24 +335,24 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
-    return this.hashItems.put(value, () => this.deadline(options), options.hedgeMs != null ? { hedgeMs: options.hedgeMs } : {})
+    return this.releasing(options, async deadline => this.hashItems.put(value, deadline, options.hedgeMs != null ? { hedgeMs: options.hedgeMs } : {}))
   }
 
   async get (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
     checkPosition(key)
-    return this.hashItems.get(key, () => this.deadline(options), options)
+    return this.releasing(options, async deadline => this.hashItems.get(key, deadline, options))
   }
 
   async publish (privateKey: PrivateKey, value: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.publishItems.sign(privateKey, value, false, options, () => this.deadline(options))
+    return this.releasing(options, async deadline => this.publishItems.sign(privateKey, value, false, options, deadline))
   }
 
   async del (privateKey: PrivateKey, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.publishItems.sign(privateKey, new Uint8Array(0), true, options, () => this.deadline(options))
+    return this.releasing(options, async deadline => this.publishItems.sign(privateKey, new Uint8Array(0), true, options, deadline))
   }
 
   async publishRecord (record: PublishRecord, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.publishItems.publish(record, options, () => this.deadline(options))
+    return this.releasing(options, async deadline => this.publishItems.publish(record, options, deadline))
   }
 
   async resolve (id: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<ResolveResult> {
@@ -380,7 +381,12 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   private async withDeadline<T> (options: ToyrrentOperationOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    return work(this.deadline(options))
+    return this.releasing(options, async deadline => work(deadline()))
+  }
+
+  /** `work` with a maker of this operation's deadlines, their timers cleared when it settles. */
+  private async releasing<T> (options: ToyrrentOperationOptions, work: (deadline: () => AbortSignal) => Promise<T>): Promise<T> {
+    return releasingDeadlines(() => releasableDeadline([this.shutdown.signal, options.signal], options.timeout ?? this.settings.operationTimeout, this.settings.clock), work)
   }
 }
 

@@ -13,7 +13,7 @@
  * the process's.
  *
  * Writes go to the active segment, reserved in order and written in
- * parallel; at `segmentBytes` it is sealed and a new one begins, and every
+ * parallel (those of one turn in one writev: coalesced-writes.ts); at `segmentBytes` it is sealed and a new one begins, and every
  * open begins a new one too, so an earlier run's torn tail is never written
  * after (it is unreferenced bytes, dropped with its segment). The caller
  * writes a body first and its pointer after, so a crash leaves at worst
@@ -26,6 +26,7 @@ import { join } from 'node:path'
 import { base32 } from 'multiformats/bases/base32'
 import { checkRecord, MAX_RECORD_BODY_BYTES, RECORD_HEADER_BYTES, recordHeader, ValueLogError } from './log-record.ts'
 import { SegmentHandles } from './segment-handles.ts'
+import { CoalescedWrites } from './coalesced-writes.ts'
 import type { BodyAt } from './pb/store.ts'
 import type { FileHandle } from 'node:fs/promises'
 
@@ -56,6 +57,8 @@ interface Segment {
 
 interface Active extends Segment {
   fh: FileHandle
+  /** its appends, joined into one writev when several come in one turn */
+  writes: CoalescedWrites
   /** writes not finished yet (the handle closes when the segment is sealed and this is 0) */
   writing: number
 }
@@ -122,8 +125,7 @@ export class ValueLog {
     segment.live += size
     segment.writing++
     try {
-      const { bytesWritten } = await segment.fh.writev([header, body], offset)
-      if (bytesWritten !== size) throw new Error(`short write to ${this.path(segment.id)}: ${bytesWritten} of ${size} bytes`)
+      await segment.writes.write(offset, [header, body], size)
     } catch (err) {
       segment.live -= size
       throw err
@@ -233,7 +235,7 @@ export class ValueLog {
     // 'wx': a segment is never written by two runs
     const fh = await open(this.path(id), 'wx', 0o600)
     const previous = this.active
-    const next: Active = { id, size: 0, live: 0, sealed: false, fh, writing: 0 }
+    const next: Active = { id, size: 0, live: 0, sealed: false, fh, writes: new CoalescedWrites(fh, this.path(id)), writing: 0 }
     this.segments.set(id, next)
     this.active = next
     if (previous != null) {

@@ -103,19 +103,29 @@ describe('long: files memory is bounded for a 1 GiB file', function () {
  * main in the same hour 101.9–126.8 / 62.8–70.8 / 43.9–71.3. So RssFile
  * < 16 MiB (fails with bodies in LevelDB) and VmRSS < 96 MiB (1.15× the
  * worst; fails on main's 101.9–124.8); 64 MiB of VmRSS is still not met.
- * RssAnon rises with the POST's speed (37–42 s: 81.3–83.5 MiB, 76 s: 73.3), so its
- * bound of 84 has little room left on a fast machine.
+ * RssAnon rises with the POST's speed (37–42 s: 81.3–83.5 MiB, 76 s: 73.3).
+ * Then (2026-11-30, postmem, load 7–9 on 2 cores) what was left was found and
+ * cut: every block put's deadline (AbortSignal.any over AbortSignal.timeout,
+ * which Node keeps for the whole 30 s timeout, ~1.5 KiB each: src/signals.ts),
+ * the daemon's young generation growing to 8–12.8 MiB (now kept at its
+ * initial size: src/daemon/v8-flags.ts), and the add's per-block hex strings
+ * in Sets and Maps (now typed arrays: src/files/key-table.ts). Growth of
+ * VmRSS 32.6–50.5 MiB in ten runs (three with the value log's coalesced
+ * writes), RssAnon 32.5–50.4 (before: 56.1–83.7; main in the same hour
+ * 74.5–75.9; 65.6 with the deadlines alone). So the issue's 64 MiB is the
+ * VmRSS bound (1.27× the worst run), RssAnon < 60; either fails on the code
+ * before.
  */
 describe('long: a daemon taking a 1 GiB POST /v1/files', function () {
   this.timeout(1_200_000)
 
-  it('grows RssAnon < 84 MiB, RssFile < 16 MiB and VmRSS < 96 MiB (the 64 MiB VmRSS target is not met, see above)', async () => {
+  it('grows VmRSS < 64 MiB (the issue\'s target), RssAnon < 60 MiB and RssFile < 16 MiB', async () => {
     const m = await measureDaemonPost({ mib: 1024 })
     for (const line of describePost(m)) console.log(`      ${line}`)
     const reply = JSON.parse(m.reply) as { size: number, blocks: number }
     assert.equal(reply.size, 1024 * 1024 * 1024)
-    assert.ok(m.growth.anon < 84, `RssAnon grew ${m.growth.anon} MiB`)
+    assert.ok(m.growth.anon < 60, `RssAnon grew ${m.growth.anon} MiB`)
     assert.ok(m.growth.file < 16, `RssFile grew ${m.growth.file} MiB (LevelDB's mapped tables? item bodies belong in the value log)`)
-    assert.ok(m.growth.rss < 96, `VmRSS grew ${m.growth.rss} MiB`)
+    assert.ok(m.growth.rss < 64, `VmRSS grew ${m.growth.rss} MiB`)
   })
 })

@@ -16,6 +16,8 @@ import { FetchManyHandler } from './fetch-many.ts'
 import { ForwardHandler } from './forward.ts'
 import type { ForwardFetcher } from './forward.ts'
 import { LeaveHandler } from './leave.ts'
+import { RoutedFindHandler } from './find-routed.ts'
+import type { FindRouter } from './find-routed.ts'
 import { ForwardStoreHandler } from './forward-store.ts'
 import type { ForwardStorer } from './forward-store.ts'
 import type { AckSigner } from './store.ts'
@@ -45,6 +47,8 @@ export interface HandlerDeps {
   clock?: Clock
   /** Hears LEAVE: a peer announcing its own graceful leave; without it LEAVE is UNKNOWN_TYPE. */
   leave?: LeaveListener
+  /** Passing routed finds on (FIND_BEFORE_N with `route`, find-routed.ts); without it `route` is ignored. */
+  route?: FindRouter
   /** Signs store acknowledgements (StoreRequest.ackNonce); without it STORE sends none. */
   signAck?: AckSigner
   /** Forwarded puts (FORWARD_STORE): without it those requests are UNKNOWN_TYPE. */
@@ -53,7 +57,7 @@ export interface HandlerDeps {
 
 export function handlerTable (deps: HandlerDeps): HandlerTable {
   return {
-    [Frame.Type.FIND_BEFORE_N]: new FindBeforeNHandler(deps.nearest, deps.store),
+    [Frame.Type.FIND_BEFORE_N]: deps.route == null ? new FindBeforeNHandler(deps.nearest, deps.store) : new RoutedFindHandler(deps.nearest, deps.store, deps.route, deps.clock),
     [Frame.Type.FETCH]: new FetchHandler(deps.nearest, deps.store, deps.clock),
     [Frame.Type.STORE]: new StoreHandler(deps.acceptor, deps.nearest, deps.onStored, deps.signAck),
     [Frame.Type.DIGEST]: new DigestHandler(deps.shared),
@@ -68,4 +72,4 @@ export function handlerTable (deps: HandlerDeps): HandlerTable {
   }
 }
 
-export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener, ForwardFetcher, ForwardStorer, AckSigner }
+export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener, ForwardFetcher, FindRouter, ForwardStorer, AckSigner }

@@ -407,6 +407,7 @@ export namespace Status {
 export interface FindBeforeNRequest {
   target: Uint8Array<ArrayBuffer>
   n: number
+  route?: number
 }
 
 export namespace FindBeforeNRequest {
@@ -427,6 +428,11 @@ export namespace FindBeforeNRequest {
         if ((obj.n != null && obj.n !== 0)) {
           w.uint32(16)
           w.uint32(obj.n)
+        }
+
+        if (obj.route != null) {
+          w.uint32(80)
+          w.uint32(obj.route)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -450,6 +456,10 @@ export namespace FindBeforeNRequest {
             }
             case 2: {
               obj.n = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.route = reader.uint32()
               break
             }
             default: {
@@ -481,6 +491,13 @@ export namespace FindBeforeNRequest {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.route`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -503,6 +520,11 @@ export namespace FindBeforeNRequest {
     value: number
   }
 
+  export interface FindBeforeNRequestRouteFieldEvent {
+    field: '$.route'
+    value: number
+  }
+
   export function encode (obj: Partial<FindBeforeNRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FindBeforeNRequest.codec())
   }
@@ -511,7 +533,7 @@ export namespace FindBeforeNRequest {
     return decodeMessage(buf, FindBeforeNRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FindBeforeNRequest>): Generator<FindBeforeNRequestTargetFieldEvent | FindBeforeNRequestNFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FindBeforeNRequest>): Generator<FindBeforeNRequestTargetFieldEvent | FindBeforeNRequestNFieldEvent | FindBeforeNRequestRouteFieldEvent> {
     return streamMessage(buf, FindBeforeNRequest.codec(), opts)
   }
 }
@@ -519,6 +541,8 @@ export namespace FindBeforeNRequest {
 export interface FindBeforeNResponse {
   peers: PeerInfo[]
   holds: boolean
+  routed?: number
+  exhaustive?: boolean
 }
 
 export namespace FindBeforeNResponse {
@@ -541,6 +565,16 @@ export namespace FindBeforeNResponse {
         if ((obj.holds != null && obj.holds !== false)) {
           w.uint32(16)
           w.bool(obj.holds)
+        }
+
+        if (obj.routed != null) {
+          w.uint32(80)
+          w.uint32(obj.routed)
+        }
+
+        if (obj.exhaustive != null) {
+          w.uint32(88)
+          w.bool(obj.exhaustive)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -570,6 +604,14 @@ export namespace FindBeforeNResponse {
             }
             case 2: {
               obj.holds = reader.bool()
+              break
+            }
+            case 10: {
+              obj.routed = reader.uint32()
+              break
+            }
+            case 11: {
+              obj.exhaustive = reader.bool()
               break
             }
             default: {
@@ -616,6 +658,20 @@ export namespace FindBeforeNResponse {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.routed`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.exhaustive`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -645,6 +701,16 @@ export namespace FindBeforeNResponse {
     value: boolean
   }
 
+  export interface FindBeforeNResponseRoutedFieldEvent {
+    field: '$.routed'
+    value: number
+  }
+
+  export interface FindBeforeNResponseExhaustiveFieldEvent {
+    field: '$.exhaustive'
+    value: boolean
+  }
+
   export function encode (obj: Partial<FindBeforeNResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FindBeforeNResponse.codec())
   }
@@ -653,7 +719,7 @@ export namespace FindBeforeNResponse {
     return decodeMessage(buf, FindBeforeNResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FindBeforeNResponse>): Generator<FindBeforeNResponsePeersIdFieldEvent | FindBeforeNResponsePeersAddrsFieldEvent | FindBeforeNResponseHoldsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FindBeforeNResponse>): Generator<FindBeforeNResponsePeersIdFieldEvent | FindBeforeNResponsePeersAddrsFieldEvent | FindBeforeNResponseHoldsFieldEvent | FindBeforeNResponseRoutedFieldEvent | FindBeforeNResponseExhaustiveFieldEvent> {
     return streamMessage(buf, FindBeforeNResponse.codec(), opts)
   }
 }
@@ -5956,6 +6022,11 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameFindBeforeNRequestRouteFieldEvent {
+    field: '$.findBeforeNRequest.route'
+    value: number
+  }
+
   export interface FrameFindBeforeNResponsePeersIdFieldEvent {
     field: '$.findBeforeNResponse.peers[].id'
     value: Uint8Array<ArrayBuffer>
@@ -5970,6 +6041,16 @@ export namespace Frame {
 
   export interface FrameFindBeforeNResponseHoldsFieldEvent {
     field: '$.findBeforeNResponse.holds'
+    value: boolean
+  }
+
+  export interface FrameFindBeforeNResponseRoutedFieldEvent {
+    field: '$.findBeforeNResponse.routed'
+    value: number
+  }
+
+  export interface FrameFindBeforeNResponseExhaustiveFieldEvent {
+    field: '$.findBeforeNResponse.exhaustive'
     value: boolean
   }
 
@@ -6580,7 +6661,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreRequestAckNonceFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameStoreResponseAckFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent | FrameForwardRequestKeyFieldEvent | FrameForwardRequestModeFieldEvent | FrameForwardRequestTimeoutMsFieldEvent | FrameForwardRequestEnoughFieldEvent | FrameForwardRequestShortAtOnceFieldEvent | FrameForwardResponseAnswersPeerFieldEvent | FrameForwardResponseAnswersItemKindFieldEvent | FrameForwardResponseAnswersItemKeyFieldEvent | FrameForwardResponseAnswersItemBodyFieldEvent | FrameForwardResponseAnswersItemTtlSecondsFieldEvent | FrameForwardResponseAnswersItemAcceptorsFieldEvent | FrameForwardResponseCloserIdFieldEvent | FrameForwardResponseCloserAddrsFieldEvent | FrameForwardResponseTooFewOpenFieldEvent | FrameForwardResponseReachableFieldEvent | FrameFetchManyRequestKeysFieldEvent | FrameFetchManyResponseItemsKindFieldEvent | FrameFetchManyResponseItemsKeyFieldEvent | FrameFetchManyResponseItemsBodyFieldEvent | FrameFetchManyResponseItemsTtlSecondsFieldEvent | FrameFetchManyResponseItemsAcceptorsFieldEvent | FrameFetchManyResponseMissingFieldEvent | FrameFetchManyResponseOmittedFieldEvent | FrameForwardStoreRequestItemKindFieldEvent | FrameForwardStoreRequestItemKeyFieldEvent | FrameForwardStoreRequestItemBodyFieldEvent | FrameForwardStoreRequestItemTtlSecondsFieldEvent | FrameForwardStoreRequestItemAcceptorsFieldEvent | FrameForwardStoreRequestAckNonceFieldEvent | FrameForwardStoreRequestTimeoutMsFieldEvent | FrameForwardStoreRequestEnoughFieldEvent | FrameForwardStoreResponseAcksPeerFieldEvent | FrameForwardStoreResponseAcksSignatureFieldEvent | FrameForwardStoreResponseCloserIdFieldEvent | FrameForwardStoreResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNRequestRouteFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameFindBeforeNResponseRoutedFieldEvent | FrameFindBeforeNResponseExhaustiveFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreRequestAckNonceFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameStoreResponseAckFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent | FrameForwardRequestKeyFieldEvent | FrameForwardRequestModeFieldEvent | FrameForwardRequestTimeoutMsFieldEvent | FrameForwardRequestEnoughFieldEvent | FrameForwardRequestShortAtOnceFieldEvent | FrameForwardResponseAnswersPeerFieldEvent | FrameForwardResponseAnswersItemKindFieldEvent | FrameForwardResponseAnswersItemKeyFieldEvent | FrameForwardResponseAnswersItemBodyFieldEvent | FrameForwardResponseAnswersItemTtlSecondsFieldEvent | FrameForwardResponseAnswersItemAcceptorsFieldEvent | FrameForwardResponseCloserIdFieldEvent | FrameForwardResponseCloserAddrsFieldEvent | FrameForwardResponseTooFewOpenFieldEvent | FrameForwardResponseReachableFieldEvent | FrameFetchManyRequestKeysFieldEvent | FrameFetchManyResponseItemsKindFieldEvent | FrameFetchManyResponseItemsKeyFieldEvent | FrameFetchManyResponseItemsBodyFieldEvent | FrameFetchManyResponseItemsTtlSecondsFieldEvent | FrameFetchManyResponseItemsAcceptorsFieldEvent | FrameFetchManyResponseMissingFieldEvent | FrameFetchManyResponseOmittedFieldEvent | FrameForwardStoreRequestItemKindFieldEvent | FrameForwardStoreRequestItemKeyFieldEvent | FrameForwardStoreRequestItemBodyFieldEvent | FrameForwardStoreRequestItemTtlSecondsFieldEvent | FrameForwardStoreRequestItemAcceptorsFieldEvent | FrameForwardStoreRequestAckNonceFieldEvent | FrameForwardStoreRequestTimeoutMsFieldEvent | FrameForwardStoreRequestEnoughFieldEvent | FrameForwardStoreResponseAcksPeerFieldEvent | FrameForwardStoreResponseAcksSignatureFieldEvent | FrameForwardStoreResponseCloserIdFieldEvent | FrameForwardStoreResponseCloserAddrsFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
