@@ -66,11 +66,13 @@ const { values: args } = parseArgs({
     'no-publish': { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
     'cold-reads': { type: 'string', default: '100' },
+    'cold-puts': { type: 'string', default: '0' },
     'no-forward': { type: 'boolean', default: false },
     'no-optimistic-select': { type: 'boolean', default: false },
     'one-forwarder': { type: 'boolean', default: false },
     'no-quorum-hints': { type: 'boolean', default: false },
     'no-stand-ins': { type: 'boolean', default: false },
+    'no-forward-puts': { type: 'boolean', default: false },
     // on by default: each cold read starts from the network as it was, not from one the earlier cold reads have thinned out
     'cold-restore': { type: 'boolean', default: true },
     'no-cold-restore': { type: 'boolean', default: false },
@@ -86,7 +88,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--no-floor] [--cold-reads 100] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--no-quorum-hints] [--no-stand-ins] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-puts 0] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--no-quorum-hints] [--no-stand-ins] [--no-forward-puts] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -110,6 +112,7 @@ const workload: Omit<WorkloadOptions, 'onPhase'> = {
   noPublish: args['no-publish'],
   rttMs: num('rtt-ms'),
   coldReads: num('cold-reads'),
+  coldPuts: num('cold-puts'),
   coldRestore: args['cold-restore'] && !args['no-cold-restore'],
   replicas: args.replicas != null ? num('replicas') : 3
 }
@@ -123,6 +126,8 @@ if (args['one-forwarder']) process.env.BENCH_ONE_FORWARDER = '1'
 if (args['no-quorum-hints']) process.env.BENCH_NO_QUORUM_HINTS = '1'
 // toyrrent's puts ask no connected stand-ins beside replicas behind a dial (the "before" of replicate.ts's stand-ins)
 if (args['no-stand-ins']) process.env.BENCH_NO_STAND_INS = '1'
+// toyrrent's puts never go through a connected forwarder (the "before" of forwarded-put.ts)
+if (args['no-forward-puts']) process.env.BENCH_NO_FORWARD_PUTS = '1'
 const clusterOptions = {
   nodes,
   replicas: args.replicas != null ? num('replicas') : undefined,
@@ -227,6 +232,9 @@ const METRICS: Metric[] = [
   { name: 'cold resolve p50 RTT', pick: r => phase(r, 'resolveCold')?.roundTrips?.p50 },
   { name: 'cold resolve p95 RTT', pick: r => phase(r, 'resolveCold')?.roundTrips?.p95 },
   { name: 'cold resolve new conns/op', pick: r => phase(r, 'resolveCold')?.newConnectionsPerOp },
+  { name: 'cold put p50 RTT', pick: r => phase(r, 'putCold')?.roundTrips?.p50 },
+  { name: 'cold put p95 RTT', pick: r => phase(r, 'putCold')?.roundTrips?.p95 },
+  { name: 'cold put new conns/op', pick: r => phase(r, 'putCold')?.newConnectionsPerOp },
   { name: 'gets/s @c', pick: r => phase(r, 'getConcurrent')?.opsPerSec, higherIsBetter: true },
   { name: 'publish p50 ms', pick: r => phase(r, 'publish')?.latencyMs.p50 },
   { name: 'publish p99 ms', pick: r => phase(r, 'publish')?.latencyMs.p99 },

@@ -12,10 +12,10 @@ export function deadlineSignal (signals: Array<AbortSignal | undefined>, timeout
   return others.length === 0 ? timeout : AbortSignal.any([...others, timeout])
 }
 
-/** A deadline whose timer its owner releases when the work it bounds has settled. */
+/** A deadline whose timer and listeners its owner releases when the work it bounds has settled. */
 export interface ReleasableDeadline {
   signal: AbortSignal
-  /** Clear the timer: the signal still follows `signals`, but no longer times out. */
+  /** Clear the timer and stop following `signals`: work left running keeps only its own (per-request) deadlines. */
   release(): void
 }
 
@@ -24,21 +24,30 @@ export interface ReleasableDeadline {
  * composite of AbortSignal.any([..., AbortSignal.timeout(ms)]) reachable
  * until its timer fires, used or not: every block put of a 1 GiB add kept
  * ~0.5 KiB (signals, their sets and weak references, a Timeout) for the
- * whole 30 s operation timeout (README, Files → Memory). Here the timer
- * holds a controller of our own, so the deadline fires while the work runs
- * however its signal is held or derived from, and the owner clears it when
- * the work settles. Work left running after that (a put's stores beyond its
- * quorum) keeps its per-request deadlines.
+ * whole 30 s operation timeout (README, Files → Memory). Here the signal is
+ * a plain controller's, held by its timer and by listeners on `signals`,
+ * so it fires however it is held or derived from (AbortSignal.any holds its
+ * sources weakly; a composite's can be lost to a collection), and release()
+ * drops all three when the work settles.
  */
 export function releasableDeadline (signals: Array<AbortSignal | undefined>, timeoutMs: number, clock: Clock = systemClock): ReleasableDeadline {
   // the simulation's clock keeps its own timers
   if (clock !== systemClock) return { signal: deadlineSignal(signals, timeoutMs, clock), release: () => {} }
   const others = signals.filter(s => s != null)
   const deadline = new AbortController()
-  const timer = setTimeout(() => { deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')) }, timeoutMs)
+  const release = (): void => {
+    clearTimeout(timer)
+    for (const other of others) other.removeEventListener('abort', follow)
+  }
+  const abort = (reason: unknown): void => { release(); deadline.abort(reason) }
+  const follow = function (this: AbortSignal): void { abort(this.reason) }
+  const timer = setTimeout(() => { abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')) }, timeoutMs)
   timer.unref()
-  const signal = others.length === 0 ? deadline.signal : AbortSignal.any([...others, deadline.signal])
-  return { signal, release: () => { clearTimeout(timer) } }
+  for (const other of others) {
+    if (other.aborted) { abort(other.reason); break }
+    other.addEventListener('abort', follow, { once: true })
+  }
+  return { signal: deadline.signal, release }
 }
 
 /**

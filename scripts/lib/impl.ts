@@ -163,7 +163,8 @@ const RPC_TYPES = {
   holds: 'HOLDS',
   handoff: 'HANDOFF',
   acknowledgeHandoff: 'HANDOFF',
-  forward: 'FORWARD'
+  forward: 'FORWARD',
+  forwardStore: 'FORWARD_STORE'
 }
 
 export class ToyrrentBenchNode implements ImplNode {
@@ -198,6 +199,9 @@ export class ToyrrentBenchNode implements ImplNode {
     // bench --no-stand-ins: the writer knows no open connections (the "before" of replicate.ts's stand-ins)
     const writer = (node.toyrrent as any).hashItems?.init?.writer
     if (process.env.BENCH_NO_STAND_INS === '1' && writer?.init != null) delete writer.init.connections
+    // forwarded puts whose acks fell short (the direct path finished them); bench --no-forward-puts: none (the "before" of forwarded-put.ts)
+    countRequests(writer?.init, 'forwardedPuts', 'fellBack', () => 'FORWARD_STORE fallback', this.counts)
+    if (process.env.BENCH_NO_FORWARD_PUTS === '1' && writer?.init != null) delete writer.init.forwardedPuts
   }
 
   static async create (options: ImplNodeOptions): Promise<ToyrrentBenchNode> {
@@ -211,7 +215,9 @@ export class ToyrrentBenchNode implements ImplNode {
       operationTimeout: BENCH_OPERATION_TIMEOUT_MS,
       // BENCH_MAX_CONNECTIONS: another connection cap than the node's default (src/node/connection-trim.ts), to measure what the cap costs
       ...(process.env.BENCH_MAX_CONNECTIONS != null ? { maxConnections: Number(process.env.BENCH_MAX_CONNECTIONS) } : {}),
-      ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {})
+      ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {}),
+      // forwarded puts (off by default in the service) on unless --no-forward-puts
+      forwardPuts: process.env.BENCH_NO_FORWARD_PUTS !== '1'
     })
     return new ToyrrentBenchNode(node, options.transport)
   }

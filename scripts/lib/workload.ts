@@ -38,6 +38,12 @@ export interface WorkloadOptions {
    * cold reads close 300 connections of a 20-node network: the pessimistic case).
    */
   coldRestore?: boolean
+  /**
+   * Cold puts (issue 13's cold put): this many sequential puts of new values,
+   * each from a random node that first closed its connections to the key's
+   * replica set (untimed; restored after each with coldRestore). 0: skipped.
+   */
+  coldPuts?: number
   /** R: the replica set a cold read's reader hangs up on. @default 3 */
   replicas?: number
   /** Called around each phase (the profiler hooks in here). */
@@ -117,6 +123,8 @@ export interface ImplResult {
   getCold?: PhaseResult
   /** Sequential resolves from a reader with no connection to the id's replica set (--cold-reads). */
   resolveCold?: PhaseResult
+  /** Sequential puts from a writer with no connection to the key's replica set (--cold-puts). */
+  putCold?: PhaseResult
   ipcRoundTripMs?: LatencySummary
   /** Outbound requests of all nodes over the whole run (formation included), by type. */
   requestTotals?: Record<string, number>
@@ -330,6 +338,27 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     if (p.ok + p.failed > 0) result[name] = await finish(p)
     await hook(name, 'end')
   }
+  /** The cold put: as coldPhase, for puts of new values (toyrrent forwards them, forwarded-put.ts). */
+  const coldPuts = async (): Promise<void> => {
+    const count = options.coldPuts ?? 0
+    if (count === 0) return
+    await hook('putCold', 'start')
+    const p = await startPhase()
+    for (let i = 0; i < count && !p.expired; i++) {
+      const value = new Uint8Array(randomBytes(result.valueBytes ?? options.valueBytes))
+      const writer = randomInt(random, n)
+      const cold = await cluster.coldFor(writer, sha256(value), options.replicas ?? 3)
+      if (cold == null) break
+      await watched(p, async () => p.attempt(async () => cluster.put(writer, value, options.opTimeoutMs), () => true))
+      if (options.coldRestore === true) {
+        const before = await cluster.newConnections()
+        await cold.restore()
+        p.connectionsBefore += await cluster.newConnections() - before
+      }
+    }
+    if (p.ok + p.failed > 0) result.putCold = await finish(p)
+    await hook('putCold', 'end')
+  }
   const valueBytes = Math.min(options.valueBytes, await cluster.maxValueBytes() ?? Infinity)
   result.valueBytes = valueBytes
   const values = Array.from({ length: options.sequential }, () => new Uint8Array(randomBytes(valueBytes)))
@@ -385,6 +414,7 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
   // ---- cold reads last: they close connections, which every later phase would otherwise pay to reopen
   await coldPhase('getCold', written, async (node, key) => cluster.get(node, key, options.opTimeoutMs))
   if (published.length > 0) await coldPhase('resolveCold', published, async (node, key) => cluster.resolve(node, key, options.opTimeoutMs))
+  await coldPuts()
 
   result.memoryAfter = memorySummary(await cluster.memory())
   result.connections = { ...result.connections, after: openConnectionsOf(await cluster.openConnections()), trimmed: await cluster.trimmedConnections() }

@@ -12,7 +12,7 @@ import { ownBytes } from '../bytes.ts'
 import type { Exchange } from './channel.ts'
 import type { PeerInfo } from './pb/rpc.ts'
 import type { RoutedFindAnswer } from './peer-rpc.ts'
-import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FetchManyAnswer, FindBeforeNAnswer, ForwardAnswer, ForwardHints, ForwardMode, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
+import type { AcceptAnswer, CasSlot, DigestAnswer, DigestSummary, FetchAnswer, FetchManyAnswer, FindBeforeNAnswer, ForwardAnswer, ForwardHints, ForwardMode, ForwardStoreAnswer, HandoffBatch, KeyVersion, PeerRpc, PrepareAnswer, RequestOptions, StoreAnswer, StoreParams } from './peer-rpc.ts'
 import type { Ballot, CasValue } from '../store/paxos-state.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
@@ -86,9 +86,21 @@ export class RpcClient implements PeerRpc {
   }
 
   async store (peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer> {
-    const storeRequest = { item: itemToWire(item), expectedSeq: params.expectedSeq, closerCount: params.closerCount ?? 0 }
+    const storeRequest = { item: itemToWire(item), expectedSeq: params.expectedSeq, closerCount: params.closerCount ?? 0, ...(params.ackNonce != null ? { ackNonce: ownBytes(params.ackNonce) } : {}) }
     const response = await this.ask(peer, { type: Frame.Type.STORE, storeRequest }, options)
-    return { storedSeq: response.storeResponse?.storedSeq ?? 0n, closer: this.peers(response.storeResponse?.closer) }
+    const ack = response.storeResponse?.ack
+    return { storedSeq: response.storeResponse?.storedSeq ?? 0n, closer: this.peers(response.storeResponse?.closer), ...(ack != null && ack.byteLength > 0 ? { ack } : {}) }
+  }
+
+  async forwardStore (peer: FoundPeer, item: Item, ackNonce: Uint8Array, timeoutMs: number, enough: number, options: RequestOptions): Promise<ForwardStoreAnswer> {
+    const forwardStoreRequest = { item: itemToWire(item), ackNonce: ownBytes(ackNonce), timeoutMs, enough }
+    const response = await this.ask(peer, { type: Frame.Type.FORWARD_STORE, forwardStoreRequest }, options)
+    const acks: ForwardStoreAnswer['acks'] = []
+    for (const a of (response.forwardStoreResponse?.acks ?? []).slice(0, MAX_FIND_N)) {
+      const from = peerFromWire({ id: a.peer, addrs: [] })
+      if (from != null) acks.push({ peer: from, signature: a.signature })
+    }
+    return { acks, closer: this.peers(response.forwardStoreResponse?.closer) }
   }
 
   async digest (peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer> {

@@ -100,6 +100,16 @@ export interface StoreAnswer {
   storedSeq: bigint
   /** With `closerCount`: the responder's nearest peers to the key, itself included. */
   closer: FoundPeer[]
+  /** With `ackNonce`, when kept: its signed store acknowledgement (records/store-ack.ts), unverified. */
+  ack?: Uint8Array
+}
+
+/** FORWARD_STORE (protocols/rpc.md, "Forwarded puts"): what the forwarder says, unverified until the origin checks each ack. */
+export interface ForwardStoreAnswer {
+  /** Acknowledgements as the replicas gave them: the signer (by the forwarder's word) and its signature. */
+  acks: Array<{ peer: FoundPeer, signature: Uint8Array }>
+  /** The forwarder's R nearest to the key, itself included. */
+  closer: FoundPeer[]
 }
 
 export interface StoreParams {
@@ -107,6 +117,8 @@ export interface StoreParams {
   expectedSeq?: bigint
   /** Also list this many of the responder's nearest peers to the key. */
   closerCount?: number
+  /** A forwarded put's write nonce (16 bytes): ask the responder to sign a store acknowledgement over it. */
+  ackNonce?: Uint8Array
 }
 
 export interface DigestAnswer {
@@ -169,6 +181,8 @@ export interface PeerRpc {
   store(peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer>
   /** A forwarded read: `peer` fetches `key` from the replicas it has open connections to, within `timeoutMs`. */
   forward(peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions, hints?: ForwardHints): Promise<ForwardAnswer>
+  /** A forwarded put: `peer` stores the hash `item` on the replicas it has open connections to and returns their signed acks (older peers: 'unknown-type'). */
+  forwardStore(peer: FoundPeer, item: Item, ackNonce: Uint8Array, timeoutMs: number, enough: number, options: RequestOptions): Promise<ForwardStoreAnswer>
   digest(peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer>
   /** Of these keys and seqs, the ones the peer lacks or holds older. */
   syncKeys(peer: FoundPeer, bucket: number, keys: KeyVersion[], options: RequestOptions): Promise<Uint8Array[]>

@@ -46,12 +46,12 @@ export class HashItems {
   }
 
   /** Keep the value here (pinned: our own users' data), then on the R nearest. */
-  async put (value: Uint8Array, signal: () => AbortSignal): Promise<PutResult> {
+  async put (value: Uint8Array, signal: () => AbortSignal, options: { hedgeMs?: number } = {}): Promise<PutResult> {
     checkValueSize(value)
     const key = hashItemKey(value)
     const item: Item = { kind: 'hash', key, body: value, ttlSeconds: 0 }
     await this.init.acceptor.accept(item, { pinned: true, keyOfBody: true })
-    const stored = await this.init.writer.replicate(item, signal())
+    const stored = await this.init.writer.replicate(item, signal(), options)
     this.init.published?.(key)
     return { key, cid: keyToCid(key), stored }
   }

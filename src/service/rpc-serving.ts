@@ -9,7 +9,7 @@ import { handlerTable } from '../rpc/handlers/index.ts'
 import { sharedDigest, sharedItems } from './shared-set.ts'
 import { MAX_RPC_STREAMS } from '../constants.ts'
 import type { InboundQueue } from '../rpc/inbound-queue.ts'
-import type { CasAcceptor, FindRouter, ForwardFetcher } from '../rpc/handlers/index.ts'
+import type { AckSigner, CasAcceptor, FindRouter, ForwardFetcher, ForwardStorer } from '../rpc/handlers/index.ts'
 import type { ItemStore } from '../store/item-store.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { PaxosState } from '../store/paxos-state.ts'
@@ -37,6 +37,9 @@ export interface RpcServingInit {
   forward?: ForwardFetcher
   /** Passing routed finds on (FIND_BEFORE_N with `route`, rpc/handlers/find-routed.ts). */
   route?: FindRouter
+  /** Signing store acknowledgements and serving forwarded puts (FORWARD_STORE, rpc/handlers/forward-store.ts). */
+  signAck?: AckSigner
+  forwardStore?: ForwardStorer
   /** A peer sent us a DIGEST (it runs repair with us). */
   heardFrom?(peer: PeerId): void
   /** A peer announced its own graceful leave (LEAVE); without it LEAVE is answered UNKNOWN_TYPE. */
@@ -120,6 +123,8 @@ function createServer (init: RpcServingInit): RpcServer {
       cas: init.cas,
       forward: init.forward,
       route: init.route,
+      signAck: init.signAck,
+      forwardStore: init.forwardStore,
       clock: s.clock,
       leave: init.onLeave == null ? undefined : { left: init.onLeave }
     })

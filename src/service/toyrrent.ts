@@ -41,6 +41,7 @@ import { settings } from './options.ts'
 import { keepAddrs } from './addresses.ts'
 import { ToyrrentMetrics } from '../metrics.ts'
 import { ForwardedReads, forwardFetcher } from './forwarded-read.ts'
+import { ForwardedPuts, ackServing } from './forwarded-put.ts'
 import { InvalidInputError } from '../errors.ts'
 import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal, releasableDeadline, releasingDeadlines } from '../signals.ts'
@@ -160,11 +161,13 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.lookups = lookups
     // libp2p's peer routing from our own table and lookups (libp2p collects it by peerRoutingSymbol)
     this.peerRouting = new ToyrrentPeerRouting({ selfId: components.peerId, table: this.table, lookups, requests, connectionManager: components.connectionManager, peerStore: components.peerStore, count: s.lookupWidth, deadline: signal => this.deadline({ signal }) })
-    const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log, ...(connections != null ? { connections } : {}) })
+    const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
+    // forwarded puts (forwarded-put.ts) share the forwarded reads' forwarder choice
+    const forwardedPuts = forwarded == null || connections == null || !s.forwardPuts ? undefined : new ForwardedPuts({ settings: s, rpc, table: this.table, neighbourhood, connections, reads: forwarded, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward-put') })
+    const writer = new Writer({ settings: s, requests, lookups, table: this.table, neighbourhood, acceptor: this.acceptor, log: this.log, ...(connections != null ? { connections } : {}), ...(forwardedPuts != null ? { forwardedPuts } : {}) })
     // a put or publish of our own just placed the item: its first republish is an interval away, not the next round
     const published = (key: Uint8Array): void => { this.repairer.republished(key) }
     const common = { store: this.store, acceptor: this.acceptor, writer, lookups, requests, log: this.log, published }
-    const forwarded = connections == null || !s.forwardReads ? undefined : new ForwardedReads({ settings: s, rpc, table: this.table, neighbourhood, connections, rtt, metrics: this.metrics, log: components.logger.forComponent('toyrrent:forward') })
     this.hashItems = new HashItems({ ...common, forwarded })
     this.blockBatches = new BlockBatches({ store: this.store, table: this.table, requests, replicas: s.replicas, clock: s.clock, requestTimeout: s.requestTimeout, operationTimeout: s.operationTimeout })
     // compare-and-swap: our acceptor (state in the datastore, its own prefix) and the proposer
@@ -182,7 +185,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.joiner = new Joiner({ onboarding: this.onboarding, refresher: this.refresher, lookups, requests, table: this.table, operationTimeout: s.operationTimeout, clock: s.clock, log: this.log })
     this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
-    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), route: findRouter(components.peerId, s, rpc, this.table, connections), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
+    this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), route: findRouter(components.peerId, s, rpc, this.table, connections), ...ackServing(components, s, rpc, this.acceptor, connections, this.metrics, key => { this.repairer.touched(key) }), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }
 
   get [internals] (): ToyrrentInternals {
@@ -332,7 +335,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   async put (value: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<PutResult> {
-    return this.releasing(options, async deadline => this.hashItems.put(value, deadline))
+    return this.releasing(options, async deadline => this.hashItems.put(value, deadline, options.hedgeMs != null ? { hedgeMs: options.hedgeMs } : {}))
   }
 
   async get (key: Uint8Array, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {

@@ -21,6 +21,8 @@ export interface ToyrrentComponents {
   datastore: Datastore
   logger: ComponentLogger
   metrics?: Metrics
+  /** The node's libp2p key: signs store acknowledgements (records/store-ack.ts); without it no FORWARD_STORE is served and STORE signs no acks. */
+  privateKey?: PrivateKey
 }
 
 export interface PutResult {
@@ -42,7 +44,7 @@ export interface ToyrrentOperationOptions extends AbortOptions {
    * a busy moment does not become every block fetched several times.
    * get and resolve: also how long a forwarded read (forwarded-read.ts)
    * waits before the direct path starts beside it (default: a few of the
-   * forwarder's round trips).
+   * forwarder's round trips); put: the same for a forwarded put (forwarded-put.ts).
    */
   hedgeMs?: number
 }

@@ -20,6 +20,7 @@ import type { PeerRequests } from './peer-requests.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Settings } from './options.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
+import type { ForwardedPuts } from './forwarded-put.ts'
 import type { Item } from '../records/item.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
@@ -37,6 +38,8 @@ export interface WriterInit {
   log: Logger
   /** Open connections (rpc/client.ts): where fallbacks count, connected stand-ins are asked beside replicas that need a dial (replicate.ts). */
   connections?: { isOpen(peer: PeerId): boolean }
+  /** Hash puts through a connected peer when fewer than W replicas are connected (forwarded-put.ts); absent: always direct. */
+  forwardedPuts?: ForwardedPuts
 }
 
 export interface WriteOptions {
@@ -47,6 +50,8 @@ export interface WriteOptions {
    * when a replica does not answer) count toward W. @default true
    */
   countFallbacks?: boolean
+  /** A forwarded put (forwarded-put.ts) waits this long before the direct path starts beside it; default a few of the forwarder's round trips. */
+  hedgeMs?: number
 }
 
 export class Writer {
@@ -63,14 +68,28 @@ export class Writer {
    * has: a one-node network needs `replicas: 1`.
    */
   async replicate (item: Item, signal: AbortSignal, options: WriteOptions = {}): Promise<PeerId[]> {
+    // hash items only: publishes keep their ordering and compare-and-swap rules on the direct path
+    const forwarded = this.init.forwardedPuts
+    if (forwarded != null && item.kind === 'hash' && options.expectedSeq == null) {
+      const forwarder = forwarded.forwarderFor(item.key)
+      if (forwarder != null) {
+        return await forwarded.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked), options.countFallbacks !== false)
+      }
+    }
+    return await this.replicateDirect(item, signal, options)
+  }
+
+  /** The direct path; `acked`: peers that already acknowledged this write (a forwarded put's), not asked again. */
+  private async replicateDirect (item: Item, signal: AbortSignal, options: WriteOptions, acked?: Map<string, FoundPeer>): Promise<PeerId[]> {
     const { replicas } = this.init.settings
     if (this.init.table.size >= replicas * 2) {
-      const stored = await this.replicateToKnown(item, signal, options)
+      const stored = await this.replicateToKnown(item, signal, options, acked)
       if (stored != null) return stored
     }
+    this.init.log('%s: the replica set our table knows fell short; looking it up', keyToCid(item.key))
     const { peers } = await this.init.lookups.nearest(item.key, replicas * 2, signal, this.init.lookups.replicaShape())
-    const { acked } = await this.fanOut(peers, item, signal, options)
-    return acked.map(p => p.peerId)
+    const result = await this.fanOut(peers, item, signal, options, undefined, acked)
+    return result.acked.map(p => p.peerId)
   }
 
   /** Store an item on one peer (or here); with `closerCount`, return the peers it knows nearest to the key. */
@@ -94,12 +113,13 @@ export class Writer {
    * up to CORRECTION_ROUNDS times; only then (undefined) does the caller look
    * the replica set up from scratch.
    */
-  private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
+  private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions, earlier?: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
     const { replicas } = this.init.settings
     // the table's view, and the peers waiting for a place in full bands (the far ones hold most keys)
     const self = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
-    let view = nearestPositioned(item.key, dedupe([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2)]), replicas * 2)
-    const acked = new Map<string, FoundPeer>()
+    // and the peers that already acknowledged (a forwarded put's verified signers, which our table may not know)
+    let view = nearestPositioned(item.key, dedupe([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2), ...(earlier?.values() ?? [])]), replicas * 2)
+    const acked = new Map<string, FoundPeer>(earlier ?? [])
     const failed = new Set<string>()
     for (let round = 0; round <= CORRECTION_ROUNDS; round++) {
       const learned = new Map<string, FoundPeer>()
@@ -119,8 +139,28 @@ export class Writer {
       if (nearer.length === 0) return result.acked.map(p => p.peerId)
       this.init.log('the replica set of %s was not the one our table knows: %d nearer peer(s) named', keyToCid(item.key), nearer.length)
       view = nearestPositioned(item.key, [...view.filter(p => !failed.has(p.peerId.toString())), ...nearer], replicas * 2)
+      const corrected = await this.correctForwarded(item, view, result.acked, acked, signal, options)
+      if (corrected != null) return corrected
     }
     return undefined
+  }
+
+  /**
+   * A correction round that would dial (a replica of the corrected `view`
+   * without an open connection) goes through the peer that just answered
+   * nearest the key instead, counting the replicas' signed acks
+   * (forwarded-put.ts); undefined: the round dials, as before.
+   */
+  private async correctForwarded (item: Item, view: FoundPeer[], answered: FoundPeer[], acked: Map<string, FoundPeer>, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
+    const { forwardedPuts, connections, neighbourhood, settings } = this.init
+    if (forwardedPuts == null || connections == null || item.kind !== 'hash' || options.expectedSeq != null) return undefined
+    // the next round reaches W at once (acks it has) or in one round trip (open connections): no need
+    const top = view.slice(0, settings.replicas)
+    const reachable = top.filter(p => acked.has(p.peerId.toString()) || p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
+    if (reachable >= settings.writeQuorum) return undefined
+    const forwarder = nearestPositioned(item.key, answered.filter(p => !p.peerId.equals(neighbourhood.selfId) && connections.isOpen(p.peerId)), 1)[0]
+    if (forwarder == null) return undefined
+    return await forwardedPuts.correct(item, forwarder, view, acked, signal)
   }
 
   /**

@@ -62,7 +62,8 @@ export function createMember (key: PrivateKey, init: ToyrrentInit, network: Fram
     addressManager: { getAddresses: () => [] } as unknown as AddressManager,
     peerStore: peerStore as PeerStore,
     datastore: new MemoryDatastore(),
-    logger
+    logger,
+    privateKey: key
   }
   return { ...member, node: new Toyrrent(components, init, new MemoryTransport(network, peerId)) }
 }

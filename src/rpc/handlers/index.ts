@@ -18,6 +18,9 @@ import type { ForwardFetcher } from './forward.ts'
 import { LeaveHandler } from './leave.ts'
 import { RoutedFindHandler } from './find-routed.ts'
 import type { FindRouter } from './find-routed.ts'
+import { ForwardStoreHandler } from './forward-store.ts'
+import type { ForwardStorer } from './forward-store.ts'
+import type { AckSigner } from './store.ts'
 import type { HandlerTable } from '../server.ts'
 import type { NearestPeers } from './nearest-peers.ts'
 import type { SharedDigests } from './digest.ts'
@@ -46,13 +49,17 @@ export interface HandlerDeps {
   leave?: LeaveListener
   /** Passing routed finds on (FIND_BEFORE_N with `route`, find-routed.ts); without it `route` is ignored. */
   route?: FindRouter
+  /** Signs store acknowledgements (StoreRequest.ackNonce); without it STORE sends none. */
+  signAck?: AckSigner
+  /** Forwarded puts (FORWARD_STORE): without it those requests are UNKNOWN_TYPE. */
+  forwardStore?: ForwardStorer
 }
 
 export function handlerTable (deps: HandlerDeps): HandlerTable {
   return {
     [Frame.Type.FIND_BEFORE_N]: deps.route == null ? new FindBeforeNHandler(deps.nearest, deps.store) : new RoutedFindHandler(deps.nearest, deps.store, deps.route, deps.clock),
     [Frame.Type.FETCH]: new FetchHandler(deps.nearest, deps.store, deps.clock),
-    [Frame.Type.STORE]: new StoreHandler(deps.acceptor, deps.nearest, deps.onStored),
+    [Frame.Type.STORE]: new StoreHandler(deps.acceptor, deps.nearest, deps.onStored, deps.signAck),
     [Frame.Type.DIGEST]: new DigestHandler(deps.shared),
     [Frame.Type.SYNC_KEYS]: new SyncKeysHandler(deps.store),
     [Frame.Type.HOLDS]: new HoldsHandler(deps.store, deps.clock),
@@ -60,8 +67,9 @@ export function handlerTable (deps: HandlerDeps): HandlerTable {
     [Frame.Type.FETCH_MANY]: new FetchManyHandler(deps.store, deps.clock),
     ...(deps.cas == null ? {} : { [Frame.Type.CAS_PREPARE]: new CasPrepareHandler(deps.cas), [Frame.Type.CAS_ACCEPT]: new CasAcceptHandler(deps.cas) }),
     ...(deps.leave == null ? {} : { [Frame.Type.LEAVE]: new LeaveHandler(deps.leave) }),
-    ...(deps.forward == null ? {} : { [Frame.Type.FORWARD]: new ForwardHandler(deps.nearest, deps.store, deps.forward, deps.clock) })
+    ...(deps.forward == null ? {} : { [Frame.Type.FORWARD]: new ForwardHandler(deps.nearest, deps.store, deps.forward, deps.clock) }),
+    ...(deps.forwardStore == null ? {} : { [Frame.Type.FORWARD_STORE]: new ForwardStoreHandler(deps.nearest, deps.forwardStore, deps.clock) })
   }
 }
 
-export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener, ForwardFetcher, FindRouter }
+export type { NearestPeers, SharedDigests, HandoffSource, CasAcceptor, LeaveListener, ForwardFetcher, FindRouter, ForwardStorer, AckSigner }

@@ -728,6 +728,7 @@ export interface StoreRequest {
   item?: Item
   expectedSeq?: bigint
   closerCount: number
+  ackNonce?: Uint8Array<ArrayBuffer>
 }
 
 export namespace StoreRequest {
@@ -753,6 +754,11 @@ export namespace StoreRequest {
         if ((obj.closerCount != null && obj.closerCount !== 0)) {
           w.uint32(24)
           w.uint32(obj.closerCount)
+        }
+
+        if (obj.ackNonce != null) {
+          w.uint32(34)
+          w.bytes(obj.ackNonce)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -781,6 +787,10 @@ export namespace StoreRequest {
             }
             case 3: {
               obj.closerCount = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.ackNonce = reader.bytes()
               break
             }
             default: {
@@ -816,6 +826,13 @@ export namespace StoreRequest {
               yield {
                 field: `${prefix}.closerCount`,
                 value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.ackNonce`,
+                value: reader.bytes()
               }
               break
             }
@@ -867,6 +884,11 @@ export namespace StoreRequest {
     value: number
   }
 
+  export interface StoreRequestAckNonceFieldEvent {
+    field: '$.ackNonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreRequest.codec())
   }
@@ -875,7 +897,7 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemKindFieldEvent | StoreRequestItemKeyFieldEvent | StoreRequestItemBodyFieldEvent | StoreRequestItemTtlSecondsFieldEvent | StoreRequestItemAcceptorsFieldEvent | StoreRequestExpectedSeqFieldEvent | StoreRequestCloserCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestItemKindFieldEvent | StoreRequestItemKeyFieldEvent | StoreRequestItemBodyFieldEvent | StoreRequestItemTtlSecondsFieldEvent | StoreRequestItemAcceptorsFieldEvent | StoreRequestExpectedSeqFieldEvent | StoreRequestCloserCountFieldEvent | StoreRequestAckNonceFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
   }
 }
@@ -883,6 +905,7 @@ export namespace StoreRequest {
 export interface StoreResponse {
   storedSeq: bigint
   closer: PeerInfo[]
+  ack?: Uint8Array<ArrayBuffer>
 }
 
 export namespace StoreResponse {
@@ -905,6 +928,11 @@ export namespace StoreResponse {
             w.uint32(18)
             PeerInfo.codec().encode(value, w)
           }
+        }
+
+        if (obj.ack != null) {
+          w.uint32(26)
+          w.bytes(obj.ack)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -934,6 +962,10 @@ export namespace StoreResponse {
               obj.closer.push(PeerInfo.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.closer$
               }))
+              break
+            }
+            case 3: {
+              obj.ack = reader.bytes()
               break
             }
             default: {
@@ -980,6 +1012,13 @@ export namespace StoreResponse {
 
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.ack`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1009,6 +1048,11 @@ export namespace StoreResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface StoreResponseAckFieldEvent {
+    field: '$.ack'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<StoreResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreResponse.codec())
   }
@@ -1017,7 +1061,7 @@ export namespace StoreResponse {
     return decodeMessage(buf, StoreResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStoredSeqFieldEvent | StoreResponseCloserIdFieldEvent | StoreResponseCloserAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStoredSeqFieldEvent | StoreResponseCloserIdFieldEvent | StoreResponseCloserAddrsFieldEvent | StoreResponseAckFieldEvent> {
     return streamMessage(buf, StoreResponse.codec(), opts)
   }
 }
@@ -4797,6 +4841,475 @@ export namespace ForwardResponse {
   }
 }
 
+export interface ForwardStoreRequest {
+  item?: Item
+  ackNonce: Uint8Array<ArrayBuffer>
+  timeoutMs: number
+  enough: number
+}
+
+export namespace ForwardStoreRequest {
+  let _codec: Codec<ForwardStoreRequest>
+
+  export const codec = (): Codec<ForwardStoreRequest> => {
+    if (_codec == null) {
+      _codec = message<ForwardStoreRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.item != null) {
+          w.uint32(10)
+          Item.codec().encode(obj.item, w)
+        }
+
+        if ((obj.ackNonce != null && obj.ackNonce.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.ackNonce)
+        }
+
+        if ((obj.timeoutMs != null && obj.timeoutMs !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.timeoutMs)
+        }
+
+        if ((obj.enough != null && obj.enough !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.enough)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ackNonce: uint8ArrayAlloc(0),
+          timeoutMs: 0,
+          enough: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.item = Item.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.item
+              })
+              break
+            }
+            case 2: {
+              obj.ackNonce = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.timeoutMs = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.enough = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * Item.codec().stream(reader, reader.uint32(), `${prefix}.item`, {
+                limits: opts.limits?.item
+              })
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.ackNonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.timeoutMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.enough`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ForwardStoreRequestItemKindFieldEvent {
+    field: '$.item.kind'
+    value: ItemKind
+  }
+
+  export interface ForwardStoreRequestItemKeyFieldEvent {
+    field: '$.item.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardStoreRequestItemBodyFieldEvent {
+    field: '$.item.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardStoreRequestItemTtlSecondsFieldEvent {
+    field: '$.item.ttlSeconds'
+    value: number
+  }
+
+  export interface ForwardStoreRequestItemAcceptorsFieldEvent {
+    field: '$.item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardStoreRequestAckNonceFieldEvent {
+    field: '$.ackNonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ForwardStoreRequestTimeoutMsFieldEvent {
+    field: '$.timeoutMs'
+    value: number
+  }
+
+  export interface ForwardStoreRequestEnoughFieldEvent {
+    field: '$.enough'
+    value: number
+  }
+
+  export function encode (obj: Partial<ForwardStoreRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ForwardStoreRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardStoreRequest>): ForwardStoreRequest {
+    return decodeMessage(buf, ForwardStoreRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardStoreRequest>): Generator<ForwardStoreRequestItemKindFieldEvent | ForwardStoreRequestItemKeyFieldEvent | ForwardStoreRequestItemBodyFieldEvent | ForwardStoreRequestItemTtlSecondsFieldEvent | ForwardStoreRequestItemAcceptorsFieldEvent | ForwardStoreRequestAckNonceFieldEvent | ForwardStoreRequestTimeoutMsFieldEvent | ForwardStoreRequestEnoughFieldEvent> {
+    return streamMessage(buf, ForwardStoreRequest.codec(), opts)
+  }
+}
+
+export interface StoreAck {
+  peer: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace StoreAck {
+  let _codec: Codec<StoreAck>
+
+  export const codec = (): Codec<StoreAck> => {
+    if (_codec == null) {
+      _codec = message<StoreAck>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peer != null && obj.peer.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.peer)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peer: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peer = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StoreAckPeerFieldEvent {
+    field: '$.peer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface StoreAckSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<StoreAck>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StoreAck.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreAck>): StoreAck {
+    return decodeMessage(buf, StoreAck.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreAck>): Generator<StoreAckPeerFieldEvent | StoreAckSignatureFieldEvent> {
+    return streamMessage(buf, StoreAck.codec(), opts)
+  }
+}
+
+export interface ForwardStoreResponse {
+  acks: StoreAck[]
+  closer: PeerInfo[]
+}
+
+export namespace ForwardStoreResponse {
+  let _codec: Codec<ForwardStoreResponse>
+
+  export const codec = (): Codec<ForwardStoreResponse> => {
+    if (_codec == null) {
+      _codec = message<ForwardStoreResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.acks != null && obj.acks.length > 0) {
+          for (const value of obj.acks) {
+            w.uint32(10)
+            StoreAck.codec().encode(value, w)
+          }
+        }
+
+        if (obj.closer != null && obj.closer.length > 0) {
+          for (const value of obj.closer) {
+            w.uint32(18)
+            PeerInfo.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          acks: [],
+          closer: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.acks != null && obj.acks.length === opts.limits.acks) {
+                throw new MaxLengthError('Decode error - repeated field "acks" had too many elements')
+              }
+
+              if (obj.acks.length === 64) {
+                throw new MaxLengthError('Decode error - repeated field "acks" had too many elements')
+              }
+
+              obj.acks.push(StoreAck.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.acks$
+              }))
+              break
+            }
+            case 2: {
+              if (opts.limits?.closer != null && obj.closer.length === opts.limits.closer) {
+                throw new MaxLengthError('Decode error - repeated field "closer" had too many elements')
+              }
+
+              obj.closer.push(PeerInfo.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.closer$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          acks: 64,
+          closer: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.acks != null && obj.acks === opts.limits.acks) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acks" had too many elements')
+              }
+
+              if (obj.acks === 64) {
+                throw new MaxLengthError('Streaming decode error - repeated field "acks" had too many elements')
+              }
+
+              for (const evt of StoreAck.codec().stream(reader, reader.uint32(), `${prefix}.acks[]`, {
+                limits: opts.limits?.acks$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.acks
+                }
+              }
+
+              obj.acks++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.closer != null && obj.closer === opts.limits.closer) {
+                throw new MaxLengthError('Streaming decode error - repeated field "closer" had too many elements')
+              }
+
+              for (const evt of PeerInfo.codec().stream(reader, reader.uint32(), `${prefix}.closer[]`, {
+                limits: opts.limits?.closer$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.closer
+                }
+              }
+
+              obj.closer++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ForwardStoreResponseAcksPeerFieldEvent {
+    field: '$.acks[].peer'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ForwardStoreResponseAcksSignatureFieldEvent {
+    field: '$.acks[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ForwardStoreResponseCloserIdFieldEvent {
+    field: '$.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ForwardStoreResponseCloserAddrsFieldEvent {
+    field: '$.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ForwardStoreResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ForwardStoreResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardStoreResponse>): ForwardStoreResponse {
+    return decodeMessage(buf, ForwardStoreResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ForwardStoreResponse>): Generator<ForwardStoreResponseAcksPeerFieldEvent | ForwardStoreResponseAcksSignatureFieldEvent | ForwardStoreResponseCloserIdFieldEvent | ForwardStoreResponseCloserAddrsFieldEvent> {
+    return streamMessage(buf, ForwardStoreResponse.codec(), opts)
+  }
+}
+
 export interface Frame {
   id: bigint
   type: Frame.Type
@@ -4827,6 +5340,8 @@ export interface Frame {
   forwardResponse?: ForwardResponse
   fetchManyRequest?: FetchManyRequest
   fetchManyResponse?: FetchManyResponse
+  forwardStoreRequest?: ForwardStoreRequest
+  forwardStoreResponse?: ForwardStoreResponse
 }
 
 export namespace Frame {
@@ -4843,7 +5358,8 @@ export namespace Frame {
     CAS_ACCEPT = 'CAS_ACCEPT',
     LEAVE = 'LEAVE',
     FORWARD = 'FORWARD',
-    FETCH_MANY = 'FETCH_MANY'
+    FETCH_MANY = 'FETCH_MANY',
+    FORWARD_STORE = 'FORWARD_STORE'
   }
 
   enum __TypeValues {
@@ -4859,7 +5375,8 @@ export namespace Frame {
     CAS_ACCEPT = 9,
     LEAVE = 10,
     FORWARD = 11,
-    FETCH_MANY = 12
+    FETCH_MANY = 12,
+    FORWARD_STORE = 13
   }
 
   export namespace Type {
@@ -5020,6 +5537,16 @@ export namespace Frame {
         if (obj.fetchManyResponse != null) {
           w.uint32(266)
           FetchManyResponse.codec().encode(obj.fetchManyResponse, w)
+        }
+
+        if (obj.forwardStoreRequest != null) {
+          w.uint32(274)
+          ForwardStoreRequest.codec().encode(obj.forwardStoreRequest, w)
+        }
+
+        if (obj.forwardStoreResponse != null) {
+          w.uint32(282)
+          ForwardStoreResponse.codec().encode(obj.forwardStoreResponse, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -5201,6 +5728,18 @@ export namespace Frame {
             case 33: {
               obj.fetchManyResponse = FetchManyResponse.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.fetchManyResponse
+              })
+              break
+            }
+            case 34: {
+              obj.forwardStoreRequest = ForwardStoreRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.forwardStoreRequest
+              })
+              break
+            }
+            case 35: {
+              obj.forwardStoreResponse = ForwardStoreResponse.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.forwardStoreResponse
               })
               break
             }
@@ -5422,6 +5961,20 @@ export namespace Frame {
 
               break
             }
+            case 34: {
+              yield * ForwardStoreRequest.codec().stream(reader, reader.uint32(), `${prefix}.forwardStoreRequest`, {
+                limits: opts.limits?.forwardStoreRequest
+              })
+
+              break
+            }
+            case 35: {
+              yield * ForwardStoreResponse.codec().stream(reader, reader.uint32(), `${prefix}.forwardStoreResponse`, {
+                limits: opts.limits?.forwardStoreResponse
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -5537,6 +6090,11 @@ export namespace Frame {
     value: number
   }
 
+  export interface FrameStoreRequestAckNonceFieldEvent {
+    field: '$.storeRequest.ackNonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FrameStoreResponseStoredSeqFieldEvent {
     field: '$.storeResponse.storedSeq'
     value: bigint
@@ -5551,6 +6109,11 @@ export namespace Frame {
   export interface FrameStoreResponseCloserAddrsFieldEvent {
     field: '$.storeResponse.closer[].addrs[]'
     index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameStoreResponseAckFieldEvent {
+    field: '$.storeResponse.ack'
     value: Uint8Array<ArrayBuffer>
   }
 
@@ -6025,6 +6588,71 @@ export namespace Frame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FrameForwardStoreRequestItemKindFieldEvent {
+    field: '$.forwardStoreRequest.item.kind'
+    value: ItemKind
+  }
+
+  export interface FrameForwardStoreRequestItemKeyFieldEvent {
+    field: '$.forwardStoreRequest.item.key'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameForwardStoreRequestItemBodyFieldEvent {
+    field: '$.forwardStoreRequest.item.body'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameForwardStoreRequestItemTtlSecondsFieldEvent {
+    field: '$.forwardStoreRequest.item.ttlSeconds'
+    value: number
+  }
+
+  export interface FrameForwardStoreRequestItemAcceptorsFieldEvent {
+    field: '$.forwardStoreRequest.item.acceptors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameForwardStoreRequestAckNonceFieldEvent {
+    field: '$.forwardStoreRequest.ackNonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FrameForwardStoreRequestTimeoutMsFieldEvent {
+    field: '$.forwardStoreRequest.timeoutMs'
+    value: number
+  }
+
+  export interface FrameForwardStoreRequestEnoughFieldEvent {
+    field: '$.forwardStoreRequest.enough'
+    value: number
+  }
+
+  export interface FrameForwardStoreResponseAcksPeerFieldEvent {
+    field: '$.forwardStoreResponse.acks[].peer'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameForwardStoreResponseAcksSignatureFieldEvent {
+    field: '$.forwardStoreResponse.acks[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameForwardStoreResponseCloserIdFieldEvent {
+    field: '$.forwardStoreResponse.closer[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FrameForwardStoreResponseCloserAddrsFieldEvent {
+    field: '$.forwardStoreResponse.closer[].addrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -6033,7 +6661,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNRequestRouteFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameFindBeforeNResponseRoutedFieldEvent | FrameFindBeforeNResponseExhaustiveFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent | FrameForwardRequestKeyFieldEvent | FrameForwardRequestModeFieldEvent | FrameForwardRequestTimeoutMsFieldEvent | FrameForwardRequestEnoughFieldEvent | FrameForwardRequestShortAtOnceFieldEvent | FrameForwardResponseAnswersPeerFieldEvent | FrameForwardResponseAnswersItemKindFieldEvent | FrameForwardResponseAnswersItemKeyFieldEvent | FrameForwardResponseAnswersItemBodyFieldEvent | FrameForwardResponseAnswersItemTtlSecondsFieldEvent | FrameForwardResponseAnswersItemAcceptorsFieldEvent | FrameForwardResponseCloserIdFieldEvent | FrameForwardResponseCloserAddrsFieldEvent | FrameForwardResponseTooFewOpenFieldEvent | FrameForwardResponseReachableFieldEvent | FrameFetchManyRequestKeysFieldEvent | FrameFetchManyResponseItemsKindFieldEvent | FrameFetchManyResponseItemsKeyFieldEvent | FrameFetchManyResponseItemsBodyFieldEvent | FrameFetchManyResponseItemsTtlSecondsFieldEvent | FrameFetchManyResponseItemsAcceptorsFieldEvent | FrameFetchManyResponseMissingFieldEvent | FrameFetchManyResponseOmittedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameIdFieldEvent | FrameTypeFieldEvent | FrameResponseFieldEvent | FrameStatusFieldEvent | FrameMessageFieldEvent | FrameFindBeforeNRequestTargetFieldEvent | FrameFindBeforeNRequestNFieldEvent | FrameFindBeforeNRequestRouteFieldEvent | FrameFindBeforeNResponsePeersIdFieldEvent | FrameFindBeforeNResponsePeersAddrsFieldEvent | FrameFindBeforeNResponseHoldsFieldEvent | FrameFindBeforeNResponseRoutedFieldEvent | FrameFindBeforeNResponseExhaustiveFieldEvent | FrameStoreRequestItemKindFieldEvent | FrameStoreRequestItemKeyFieldEvent | FrameStoreRequestItemBodyFieldEvent | FrameStoreRequestItemTtlSecondsFieldEvent | FrameStoreRequestItemAcceptorsFieldEvent | FrameStoreRequestExpectedSeqFieldEvent | FrameStoreRequestCloserCountFieldEvent | FrameStoreRequestAckNonceFieldEvent | FrameStoreResponseStoredSeqFieldEvent | FrameStoreResponseCloserIdFieldEvent | FrameStoreResponseCloserAddrsFieldEvent | FrameStoreResponseAckFieldEvent | FrameFetchRequestKeyFieldEvent | FrameFetchRequestCloserCountFieldEvent | FrameFetchResponseItemKindFieldEvent | FrameFetchResponseItemKeyFieldEvent | FrameFetchResponseItemBodyFieldEvent | FrameFetchResponseItemTtlSecondsFieldEvent | FrameFetchResponseItemAcceptorsFieldEvent | FrameFetchResponseCloserIdFieldEvent | FrameFetchResponseCloserAddrsFieldEvent | FrameDigestRequestCountFieldEvent | FrameDigestRequestHashFieldEvent | FrameDigestResponseMatchFieldEvent | FrameDigestResponseBucketsIndexFieldEvent | FrameDigestResponseBucketsCountFieldEvent | FrameDigestResponseBucketsHashFieldEvent | FrameSyncKeysRequestBucketFieldEvent | FrameSyncKeysRequestKeysKeyFieldEvent | FrameSyncKeysRequestKeysSeqFieldEvent | FrameSyncKeysResponseMissingFieldEvent | FrameHoldsRequestKeysFieldEvent | FrameHoldsResponseHeldKeyFieldEvent | FrameHoldsResponseHeldSeqFieldEvent | FrameHandoffRequestCursorFieldEvent | FrameHandoffRequestLimitFieldEvent | FrameHandoffRequestAckedFieldEvent | FrameHandoffResponseItemsKindFieldEvent | FrameHandoffResponseItemsKeyFieldEvent | FrameHandoffResponseItemsBodyFieldEvent | FrameHandoffResponseItemsTtlSecondsFieldEvent | FrameHandoffResponseItemsAcceptorsFieldEvent | FrameHandoffResponseCursorFieldEvent | FrameHandoffResponseDoneFieldEvent | FrameCasPrepareRequestIdFieldEvent | FrameCasPrepareRequestExpectedSeqFieldEvent | FrameCasPrepareRequestBallotCounterFieldEvent | FrameCasPrepareRequestBallotProposerFieldEvent | FrameCasPrepareRequestAcceptorsFieldEvent | FrameCasPrepareResponsePromisedFieldEvent | FrameCasPrepareResponsePromisedBallotCounterFieldEvent | FrameCasPrepareResponsePromisedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedBallotCounterFieldEvent | FrameCasPrepareResponseAcceptedBallotProposerFieldEvent | FrameCasPrepareResponseAcceptedRecordFieldEvent | FrameCasPrepareResponseStoredSeqFieldEvent | FrameCasPrepareResponseReplicaFieldEvent | FrameCasPrepareResponseCloserIdFieldEvent | FrameCasPrepareResponseCloserAddrsFieldEvent | FrameCasPrepareResponseStaleFieldEvent | FrameCasPrepareResponseSlotKnownFieldEvent | FrameCasPrepareResponseAcceptedHashFieldEvent | FrameCasPrepareResponseStoredAcceptorsFieldEvent | FrameCasPrepareResponseAcceptedAcceptorsFieldEvent | FrameCasAcceptRequestIdFieldEvent | FrameCasAcceptRequestExpectedSeqFieldEvent | FrameCasAcceptRequestBallotCounterFieldEvent | FrameCasAcceptRequestBallotProposerFieldEvent | FrameCasAcceptRequestRecordFieldEvent | FrameCasAcceptRequestAcceptorsFieldEvent | FrameCasAcceptRequestNextAcceptorsFieldEvent | FrameCasAcceptResponseAcceptedFieldEvent | FrameCasAcceptResponsePromisedBallotCounterFieldEvent | FrameCasAcceptResponsePromisedBallotProposerFieldEvent | FrameCasAcceptResponseStoredSeqFieldEvent | FrameForwardRequestKeyFieldEvent | FrameForwardRequestModeFieldEvent | FrameForwardRequestTimeoutMsFieldEvent | FrameForwardRequestEnoughFieldEvent | FrameForwardRequestShortAtOnceFieldEvent | FrameForwardResponseAnswersPeerFieldEvent | FrameForwardResponseAnswersItemKindFieldEvent | FrameForwardResponseAnswersItemKeyFieldEvent | FrameForwardResponseAnswersItemBodyFieldEvent | FrameForwardResponseAnswersItemTtlSecondsFieldEvent | FrameForwardResponseAnswersItemAcceptorsFieldEvent | FrameForwardResponseCloserIdFieldEvent | FrameForwardResponseCloserAddrsFieldEvent | FrameForwardResponseTooFewOpenFieldEvent | FrameForwardResponseReachableFieldEvent | FrameFetchManyRequestKeysFieldEvent | FrameFetchManyResponseItemsKindFieldEvent | FrameFetchManyResponseItemsKeyFieldEvent | FrameFetchManyResponseItemsBodyFieldEvent | FrameFetchManyResponseItemsTtlSecondsFieldEvent | FrameFetchManyResponseItemsAcceptorsFieldEvent | FrameFetchManyResponseMissingFieldEvent | FrameFetchManyResponseOmittedFieldEvent | FrameForwardStoreRequestItemKindFieldEvent | FrameForwardStoreRequestItemKeyFieldEvent | FrameForwardStoreRequestItemBodyFieldEvent | FrameForwardStoreRequestItemTtlSecondsFieldEvent | FrameForwardStoreRequestItemAcceptorsFieldEvent | FrameForwardStoreRequestAckNonceFieldEvent | FrameForwardStoreRequestTimeoutMsFieldEvent | FrameForwardStoreRequestEnoughFieldEvent | FrameForwardStoreResponseAcksPeerFieldEvent | FrameForwardStoreResponseAcksSignatureFieldEvent | FrameForwardStoreResponseCloserIdFieldEvent | FrameForwardStoreResponseCloserAddrsFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

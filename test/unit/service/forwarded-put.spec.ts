@@ -1,0 +1,249 @@
+/**
+ * Forwarded puts on the in-memory network (protocols/rpc.md, "Forwarded
+ * puts"): a writer with no connection to a key's replica set hands a hash
+ * item to a peer it is connected to, the item lands on the R replicas, and
+ * the writer opens no connection; a forwarder that forges acks (bad
+ * signatures, signers outside the replica set, acks of another write) or
+ * withholds them cannot make the writer count them: the direct path (dials)
+ * finishes the put. Connections are the memory network's links.
+ */
+import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey, peerIdFromMultihash } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
+import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
+import { internals } from '../../../src/service/toyrrent.ts'
+import { hashItemKey } from '../../../src/records/hash-item.ts'
+import { nearestPositioned, peerPosition } from '../../../src/keyspace.ts'
+import { signStoreAck, verifyStoreAck } from '../../../src/records/store-ack.ts'
+import { ItemKind, Frame, Status } from '../../../src/rpc/pb/rpc.ts'
+import { waitFor } from '../helpers.ts'
+import { ownBytes } from '../../../src/bytes.ts'
+import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
+import type { Toyrrent } from '../../../src/service/toyrrent.ts'
+import type { HandlerResult } from '../../../src/rpc/server.ts'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+
+const R = 3
+const W = 2
+const LONG_HEDGE_MS = 20_000
+
+async function within<T> (ms: number, work: Promise<T>, what: string): Promise<T> {
+  return await Promise.race([work, new Promise<never>((_resolve, reject) => setTimeout(() => { reject(new Error(`${what} took over ${ms} ms`)) }, ms).unref())])
+}
+
+describe('unit: forwarded puts (in-memory network)', () => {
+  let net: MemoryNetwork
+  const holds = (node: Toyrrent, key: Uint8Array): boolean => node[internals].store.has(key)
+  const forwardStores = (): number => net.stats.bytesByType[Frame.Type.FORWARD_STORE] ?? 0
+  const found = (node: Toyrrent): { peerId: ReturnType<MemoryNetwork['peerId']>, multiaddrs: [], position: Uint8Array } => ({ peerId: net.peerId(node), multiaddrs: [], position: peerPosition(net.peerId(node)) })
+
+  /** Links held (a 10-minute delay): a put that waited for a dial to a replica would not end in time. */
+  let held: (from: PeerId, to: PeerId) => boolean = () => false
+  beforeEach(async () => {
+    held = () => false
+    net = await createMemoryNetwork(12, { forwardPuts: true }, { delay: (from, to) => held(from, to) ? 10 * 60_000 : 0 })
+  })
+  afterEach(async () => { await net?.stop() })
+
+  async function link (a: Toyrrent, b: Toyrrent): Promise<void> {
+    await a[internals].rpc.fetch(found(b), new Uint8Array(32), 0, { timeout: 2000 })
+    expect(net.connected(a, b)).to.equal(true)
+  }
+
+  /**
+   * A value, its replicas, a writer that is none of them, and a forwarder
+   * (in the writer's table, not a replica) linked to every replica; the
+   * writer is left connected to the forwarder only. Puts pass a long
+   * hedge, so the direct path starts only when the forwarded put fails (a
+   * loaded machine cannot fire the 50 ms hedge and open a connection).
+   */
+  async function setUp (): Promise<{ value: Uint8Array, key: Uint8Array, writer: Toyrrent, forwarder: Toyrrent, replicas: Toyrrent[] }> {
+    const value = new Uint8Array(randomBytes(300))
+    const key = hashItemKey(value)
+    const replicas = net.nearest(key, R)
+    const writer = net.nodes.find(n => !replicas.includes(n))!
+    const forwarder = net.nodes.find(n => n !== writer && !replicas.includes(n) && writer[internals].table.get(net.peerId(n)) != null)!
+    for (const r of replicas) await link(forwarder, r)
+    await link(writer, forwarder)
+    for (const n of net.nodes) if (n !== writer && n !== forwarder) net.disconnect(writer, n)
+    return { value, key, writer, forwarder, replicas }
+  }
+
+  /** Make `node` answer FORWARD_STORE with `answer` (a hostile forwarder). */
+  function lie (node: Toyrrent, answer: (request: Frame) => Promise<HandlerResult>): void {
+    (node[internals].server as any).init.handlers[Frame.Type.FORWARD_STORE] = { handle: answer }
+  }
+
+  it('a writer connected to none of the replicas but the forwarder puts through it: R copies, W signed acks counted, no connection opened', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    // the direct path's background stores (after the put) would dial the replicas: held, so only the forward can reach them in time
+    held = (from, to) => from.equals(net.peerId(writer)) && replicas.some(r => to.equals(net.peerId(r)))
+    const asked = forwardStores()
+    const { stored } = await within(5000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
+    expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
+    const replicaIds = replicas.map(r => net.peerId(r).toString())
+    // the forwarder is the one connected stand-in (a hinted copy, as replicate.ts's): W more than it, so the replicas' signed acks make W
+    expect(stored.filter(p => replicaIds.includes(p.toString())).length, 'replicas counted through their signed acks').to.be.at.least(W)
+    expect(stored.every(p => replicaIds.includes(p.toString()) || p.equals(net.peerId(forwarder))), 'every counted ack is a replica or the stand-in').to.equal(true)
+    // each counted peer holds it when the put returns; the third replica gets it within the forwarder's deadline
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+    await waitFor('all R replicas to hold the item', () => replicas.every(r => holds(r, key)), 3000)
+  })
+
+  it('connected stand-ins acknowledge in one round trip; the forward still places the copies on the replica set, with no dial', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    const others = net.nodes.filter(n => n !== writer && n !== forwarder && !replicas.includes(n))
+    await link(writer, others[0])
+    held = (from, to) => from.equals(net.peerId(writer)) && replicas.some(r => to.equals(net.peerId(r)))
+    const asked = forwardStores()
+    const { stored } = await within(5000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
+    expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
+    expect(stored.length).to.be.at.least(W)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+    // the writer's own links to the replicas are held: the copies came through the forwarder
+    await waitFor('all R replicas to hold the item', () => replicas.every(r => holds(r, key)), 3000)
+  })
+
+  it('forged acks (bad signatures on replica ids, well-signed acks of peers outside the replica set, acks of another write) are not counted; the direct path stores', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    // signers whose positions are farther from the key than the R-th replica: outside the replica set by anyone's view
+    const sybils: Array<{ k: PrivateKey, id: PeerId }> = []
+    while (sybils.length < R) {
+      const k = await generateKeyPair('Ed25519')
+      const id = peerIdFromPrivateKey(k)
+      if (nearestPositioned(key, [...replicas.map(found), { peerId: id, multiaddrs: [], position: peerPosition(id) }], R).every(p => !p.peerId.equals(id))) sybils.push({ k, id })
+    }
+    let forgedNonce: Uint8Array | undefined
+    lie(forwarder, async request => {
+      const body = request.forwardStoreRequest!
+      forgedNonce = body.ackNonce
+      const item = { kind: 'hash' as const, key: body.item!.key, body: body.item!.body, seq: 0n }
+      const other = new Uint8Array(16).fill(9)
+      const acks = [
+        // a replica's id, a made-up signature
+        { peer: net.peerId(replicas[0]).toMultihash().bytes, signature: new Uint8Array(randomBytes(64)) as Uint8Array<ArrayBuffer> },
+        // a real replica key is not ours to hold: sign another write with a sybil's key under a replica's name
+        { peer: net.peerId(replicas[1]).toMultihash().bytes, signature: ownBytes(await signStoreAck(sybils[0].k, body.ackNonce, item)) },
+        // well signed, for this write, by peers outside the replica set
+        ...await Promise.all(sybils.map(async s => ({ peer: s.id.toMultihash().bytes, signature: ownBytes(await signStoreAck(s.k, body.ackNonce, item)) }))),
+        // well signed by a sybil, another write's nonce
+        { peer: sybils[1].id.toMultihash().bytes, signature: ownBytes(await signStoreAck(sybils[1].k, other, item)) }
+      ]
+      // it names its sybils as its nearest too: still farther than the replicas the writer knows
+      return { status: Status.OK, forwardStoreResponse: { acks, closer: sybils.map(s => ({ id: s.id.toMultihash().bytes, addrs: [] })) } }
+    })
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
+    expect(forgedNonce, 'the forwarder was asked').to.have.length(16)
+    const replicaIds = replicas.map(r => net.peerId(r).toString())
+    expect(stored.every(p => replicaIds.includes(p.toString())), 'only replicas counted').to.equal(true)
+    expect(stored.filter(p => sybils.some(s => s.id.equals(p)))).to.deep.equal([])
+    expect(replicas.some(r => net.connected(writer, r)), 'the direct path dialled a replica').to.equal(true)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+    // a forwarder that passed on an ack that does not check is not asked again
+    const next = new Uint8Array(randomBytes(300))
+    for (const n of net.nodes) if (n !== writer && n !== forwarder) net.disconnect(writer, n)
+    const before = forwardStores()
+    await writer.put(next, { hedgeMs: LONG_HEDGE_MS })
+    expect(forwardStores(), 'FORWARD_STORE bytes after the lie').to.equal(before)
+  })
+
+  it('a forwarder that stores nowhere and withholds every ack: the direct path stores on the replica set', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    let asked = 0
+    lie(forwarder, async () => {
+      asked++
+      return { status: Status.OK, forwardStoreResponse: { acks: [], closer: replicas.map(r => ({ id: net.peerId(r).toMultihash().bytes, addrs: [] })) } }
+    })
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
+    expect(asked).to.equal(1)
+    expect(stored.length).to.be.at.least(W)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+    expect(replicas.some(r => net.connected(writer, r)), 'the direct path dialled a replica').to.equal(true)
+  })
+
+  it('a forwarder that does not know FORWARD_STORE (UNKNOWN_TYPE): the direct path stores', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    delete (forwarder[internals].server as any).init.handlers[Frame.Type.FORWARD_STORE]
+    const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
+    expect(stored.length).to.be.at.least(W)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+    expect(replicas.some(r => net.connected(writer, r))).to.equal(true)
+  })
+
+  it('FORWARD_STORE on the wire: bad requests are refused before anyone is asked; acks check; a forwarder connected to nobody dials nobody', async () => {
+    const [a, b] = net.nodes
+    const to = found(b)
+    const value = new Uint8Array(randomBytes(100))
+    const key = ownBytes(hashItemKey(value))
+    const nonce = new Uint8Array(randomBytes(16))
+    const send = async (forwardStoreRequest: Frame['forwardStoreRequest']): Promise<Frame> => (await net.transport(a).exchange(to, { type: Frame.Type.FORWARD_STORE, forwardStoreRequest }, { timeout: 3000 })).response
+    const item = { kind: ItemKind.HASH, key, body: value, ttlSeconds: 0, acceptors: [] }
+    expect((await send({ item: { ...item, kind: ItemKind.PUBLISH }, ackNonce: nonce, timeoutMs: 1000, enough: 0 })).status).to.equal(Status.BAD_REQUEST)
+    expect((await send({ item, ackNonce: new Uint8Array(15), timeoutMs: 1000, enough: 0 })).status).to.equal(Status.BAD_REQUEST)
+    expect((await send({ item: { ...item, body: new Uint8Array(100) }, ackNonce: nonce, timeoutMs: 1000, enough: 0 })).status).to.equal(Status.HASH_MISMATCH)
+    expect(net.nodes.some(n => holds(n, key)), 'nothing stored by a refused request').to.equal(false)
+    // b connected to nobody but a: it keeps the item when it is one of its R nearest, asks nobody
+    for (const n of net.nodes) if (n !== b && n !== a) net.disconnect(b, n)
+    const ok = await send({ item, ackNonce: nonce, timeoutMs: 1000, enough: 0 })
+    expect(ok.status).to.equal(Status.OK)
+    const acks = ok.forwardStoreResponse?.acks ?? []
+    expect(ok.forwardStoreResponse?.closer.length).to.equal(R)
+    for (const ack of acks) {
+      const signer = peerIdFromMultihash(Digest.decode(ack.peer))
+      expect(signer.equals(net.peerId(b))).to.equal(true)
+      expect(await verifyStoreAck(signer, nonce, { kind: 'hash', key, body: value, seq: 0n }, ack.signature)).to.equal(true)
+    }
+    expect(acks.length).to.equal(nearestPositioned(key, [...b[internals].table.all(), found(b)], R).some(p => p.peerId.equals(net.peerId(b))) ? 1 : 0)
+    expect(net.nodes.filter(n => n !== b && n !== a && net.connected(b, n)), 'nodes b connected to').to.deep.equal([])
+  })
+
+  it('a slow forwarder: the direct path starts beside it after the hedge and stores first', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    const slow = 5000
+    net.setDelay((from, to) => from.equals(net.peerId(writer)) && to.equals(net.peerId(forwarder)) ? slow : 0)
+    const started = Date.now()
+    const { stored } = await writer.put(value)
+    // the hedge is at most READ_HEDGE_MS (200 ms) for an unmeasured forwarder: far below its 5 s
+    expect(Date.now() - started, 'ms the put took').to.be.below(slow)
+    expect(stored.length).to.be.at.least(W)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+    expect(replicas.some(r => net.connected(writer, r)), 'the direct path dialled a replica').to.equal(true)
+  })
+
+  it('a stale view: the stores name replicas our table missed, and the correction goes through the nearest peer that answered, not a dial', async () => {
+    const value = new Uint8Array(randomBytes(300))
+    const key = hashItemKey(value)
+    const replicas = net.nearest(key, R)
+    const writer = net.nodes.find(n => !replicas.includes(n))!
+    const others = net.nodes.filter(n => n !== writer && !replicas.includes(n))
+    for (const o of others) {
+      await link(writer, o)
+      for (const r of replicas) if (!net.connected(o, r)) await link(o, r)
+    }
+    // the writer's table misses the replica set (and has no connection to it)
+    for (const r of replicas) {
+      net.disconnect(writer, r)
+      writer[internals].table.remove(net.peerId(r))
+    }
+    expect(replicas.some(r => writer[internals].table.get(net.peerId(r)) != null)).to.equal(false)
+    held = (from, to) => from.equals(net.peerId(writer)) && replicas.some(r => to.equals(net.peerId(r)))
+    const asked = forwardStores()
+    const { stored } = await within(5000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
+    expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
+    const replicaIds = replicas.map(r => net.peerId(r).toString())
+    expect(stored.length).to.be.at.least(W)
+    expect(stored.every(p => replicaIds.includes(p.toString())), 'every counted ack is a replica').to.equal(true)
+    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
+  })
+
+  it('a writer connected to W replicas stores directly: no FORWARD_STORE', async () => {
+    const { value, writer, replicas } = await setUp()
+    await link(writer, replicas[0])
+    await link(writer, replicas[1])
+    const asked = forwardStores()
+    await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
+    expect(forwardStores()).to.equal(asked)
+  })
+})
