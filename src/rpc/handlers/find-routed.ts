@@ -67,9 +67,13 @@ export class RoutedFindHandler implements RpcHandler {
     const complete = !this.router.mayKnowMore(target)
     const next = complete ? undefined : this.nextHop(target, context.peer)
     if (next == null) return { ...own, findBeforeNResponse: { ...own.findBeforeNResponse!, routed: 0, exhaustive: complete } }
-    const signal = deadlineSignal([context.signal], this.router.hopTimeoutMs, this.clock)
+    // each hop waits less than the one before it waits for it (by an eighth of
+    // the hop timeout per hop), so a slow chain's far end times out first and
+    // every nearer hop still answers with what the chain found up to there
+    const waitMs = Math.max(1, Math.floor(this.router.hopTimeoutMs * route / MAX_ROUTE_HOPS))
+    const signal = deadlineSignal([context.signal], waitMs, this.clock)
     try {
-      const answer = await this.router.find(next, target, n, route - 1, signal, this.router.hopTimeoutMs)
+      const answer = await this.router.find(next, target, n, route - 1, signal, waitMs)
       const mine = this.nearest.shareNearest(target, n)
       const seen = new Set<string>()
       const merged = nearestPositioned(target, [...mine, ...answer.peers].filter(p => {

@@ -13,7 +13,7 @@ import { TableRefresher } from '../../../src/service/refresh.ts'
 import { FILL_VERIFY_MAX } from '../../../src/constants.ts'
 import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
 import { internals } from '../../../src/service/toyrrent.ts'
-import { distanceBand, peerPosition, sha256 } from '../../../src/keyspace.ts'
+import { compareDistance, distanceBand, peerPosition, sha256 } from '../../../src/keyspace.ts'
 import { runVirtualSim, VIRTUAL_DEFAULTS } from '../../../scripts/lib/virtual-sim.ts'
 import { randomPeerId, waitFor, within } from '../helpers.ts'
 import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
@@ -188,6 +188,20 @@ describe('unit: the cost of a join, and peers heard of', function () {
       const rpc = asker[internals].rpc
       const firstPeer = found(net.peerId(first))
       await rpc.findBeforeN(firstPeer, target, 1, { timeout: 5000 })
+      // `first` passes the find on only over a link it has open: open its
+      // links to the peers of its table nearer to the target than itself
+      // (which of them a formed network left open is chance)
+      const firstPosition = peerPosition(net.peerId(first))
+      // and it passes it on only when its band around the target is full,
+      // which a formed network leaves to chance too: fill it
+      const band = distanceBand(firstPosition, target)
+      for (const node of net.nodes) {
+        const id = net.peerId(node)
+        if (node !== first && distanceBand(firstPosition, peerPosition(id)) === band) first[internals].table.add(id, [])
+      }
+      const nearer = first[internals].table.all().filter(p => compareDistance(target, p.position, firstPosition) < 0 && !p.peerId.equals(net.peerId(asker)))
+      expect(nearer.length, 'a first hop with no peer nearer to the target proves nothing').to.be.greaterThan(0)
+      await Promise.all(nearer.map(async p => first[internals].rpc.findBeforeN(found(p.peerId), target, 1, { timeout: 5000 })))
       const opened = net.connectionsOpened()
       const plain = await rpc.findRouted!(firstPeer, target, 7, 0, { timeout: 5000 })
       expect(plain.routed).to.equal(0)
