@@ -16,8 +16,12 @@
  * connection younger than `graceMs` is never closed, so an operation that
  * just dialled a peer keeps it for its requests. A closed connection is not
  * a departed peer: the table keeps its members, and the next request redials.
+ * A peer another part of the node asked to keep is never closed: libp2p's
+ * keep-alive tags (a relay reservation, peers an embedding application keeps)
+ * and the relay server's reserved clients.
  */
-import type { Connection, Libp2pEvents, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
+import { KEEP_ALIVE } from '@libp2p/interface'
+import type { Connection, Libp2pEvents, PeerId, PeerStore, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
 /** Connections a node keeps open at most (beyond the young ones): kubo's connection manager starts trimming at 96. */
@@ -26,6 +30,13 @@ export const DEFAULT_MAX_CONNECTIONS = 64
 export const DEFAULT_CONNECTION_GRACE_MS = 10_000
 /** How long after the cap is passed a trim runs: a burst of new connections is trimmed once. */
 const TRIM_DELAY_MS = 500
+/** The tag circuit-relay-v2's server puts on a client holding a reservation. */
+const RELAY_SOURCE_TAG = 'circuit-relay-source'
+
+/** A peer-store tag that asks for the peer's connection to be kept. */
+function keepsConnection (tag: string): boolean {
+  return tag.startsWith(KEEP_ALIVE) || tag === RELAY_SOURCE_TAG
+}
 
 export interface ConnectionTrimInit {
   /** @default DEFAULT_MAX_CONNECTIONS */
@@ -37,6 +48,8 @@ export interface ConnectionTrimInit {
 export interface ConnectionTrimComponents {
   events: TypedEventTarget<Libp2pEvents>
   connectionManager: ConnectionManager
+  /** Whose tags say which peers to keep connected. */
+  peerStore: PeerStore
   /** The routing table by distance band (band 0 nearest): the toyrrent service's tableBands(). */
   toyrrent: { tableBands(): Map<number, Array<{ peerId: PeerId }>> }
 }
@@ -73,12 +86,13 @@ export class ConnectionTrim implements Startable {
     this.timer = undefined
   }
 
-  /** Close connections until at most maxConnections are open (young ones stay); returns how many it closed. */
-  trim (now = Date.now()): number {
+  /** Close connections until at most maxConnections are open (young and kept ones stay); resolves to how many it closed. */
+  async trim (now = Date.now()): Promise<number> {
     const open = this.components.connectionManager.getConnections().filter(c => c.status === 'open')
     let excess = open.length - this.maxConnections
     if (excess <= 0) return 0
-    const victims = this.victims(open, now).slice(0, excess)
+    const kept = await this.kept(open)
+    const victims = this.victims(open.filter(c => !kept.has(c.remotePeer.toString())), now).slice(0, excess)
     for (const { connection, member } of victims) {
       if (member) this.closed.members++
       else this.closed.nonMembers++
@@ -111,11 +125,25 @@ export class ConnectionTrim implements Startable {
     return out
   }
 
+  /** Peers of `open` whose tags ask to keep them connected. */
+  private async kept (open: Connection[]): Promise<Set<string>> {
+    const kept = new Set<string>()
+    await Promise.all(open.map(async c => {
+      try {
+        const peer = await this.components.peerStore.get(c.remotePeer)
+        if ([...peer.tags.keys()].some(keepsConnection)) kept.add(c.remotePeer.toString())
+      } catch {
+        // not in the peer store: nothing asked to keep it
+      }
+    }))
+    return kept
+  }
+
   private schedule (ms: number): void {
     if (!this.running || this.timer != null) return
     this.timer = setTimeout(() => {
       this.timer = undefined
-      if (this.running) this.trim()
+      if (this.running) this.trim().catch(() => {})
     }, ms)
     this.timer.unref?.()
   }
