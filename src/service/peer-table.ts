@@ -82,10 +82,10 @@ export class PeerTable {
     if (existing != null) {
       existing.lastSeen = this.clock.now()
       existing.timeouts = 0
-      if (multiaddrs.length > 0) existing.multiaddrs = multiaddrs
+      if (multiaddrs.length > 0) existing.multiaddrs = ownAddresses(peerId, multiaddrs)
       return true
     }
-    const entry = { peerId, position, multiaddrs, lastSeen: this.clock.now(), timeouts: 0 }
+    const entry = { peerId, position, multiaddrs: ownAddresses(peerId, multiaddrs), lastSeen: this.clock.now(), timeouts: 0 }
     if (bucket.size >= this.bucketSize) {
       this.remember(band, key, entry)
       return false
@@ -179,7 +179,7 @@ export class PeerTable {
       let heard = this.heardOf.get(band)
       if (heard == null) this.heardOf.set(band, heard = new Map())
       if (heard.has(key) || heard.size + (members?.size ?? 0) >= this.bucketSize) continue
-      heard.set(key, { peerId: peer.peerId, position: peer.position, multiaddrs: peer.multiaddrs, lastSeen: 0, timeouts: 0 })
+      heard.set(key, { peerId: peer.peerId, position: peer.position, multiaddrs: ownAddresses(peer.peerId, peer.multiaddrs), lastSeen: 0, timeouts: 0 })
       added++
     }
     return added
@@ -280,4 +280,18 @@ export class PeerTable {
     for (const [band, bucket] of this.buckets) if (bucket.size > 0) out.set(band, [...bucket.values()])
     return out
   }
+}
+
+/**
+ * A peer's addresses as the table keeps (and shares) them: without a trailing
+ * `/p2p/<its own id>` (a bootstrap address or a dialled one carries it, the
+ * peer store's listen addresses do not), so every node names a peer's
+ * address alike whichever way it learnt it.
+ */
+function ownAddresses (peerId: PeerId, multiaddrs: Multiaddr[]): Multiaddr[] {
+  const id = peerId.toString()
+  return multiaddrs.map(ma => {
+    const last = ma.getComponents().at(-1)
+    return last?.name === 'p2p' && last.value === id ? ma.decapsulateCode(last.code) : ma
+  })
 }
