@@ -11,6 +11,7 @@
  * inbound fair queue; the item is checked (size, hash) before anyone is asked,
  * and each replica's ack before it is passed on.
  */
+import { untilDone } from './forward.ts'
 import { ItemKind, Status } from '../pb/rpc.ts'
 import { POSITION_BYTES } from '../../keyspace.ts'
 import { MAX_VALUE_BYTES } from '../../constants.ts'
@@ -92,23 +93,9 @@ export class ForwardStoreHandler implements RpcHandler {
       })())
     }
     const enough = body.enough
-    await untilEnough(tasks, () => enough > 0 && acks.length >= enough)
+    await untilDone(tasks, () => enough > 0 && acks.length >= enough)
     // a copy: stores still running after an early answer must not change what is sent
     const sorted = [...acks].sort((a, b) => a.rank - b.rank).map(a => a.ack)
     return { status: Status.OK, forwardStoreResponse: { acks: sorted, closer: nearest.map(peerToWire) } }
   }
-}
-
-/** Resolves when every task is over, or as soon as `done()` holds after one of them. */
-async function untilEnough (tasks: Array<Promise<void>>, done: () => boolean): Promise<void> {
-  if (tasks.length === 0) return
-  const { promise, resolve } = Promise.withResolvers<void>()
-  let left = tasks.length
-  for (const t of tasks) {
-    void t.finally(() => {
-      left--
-      if (left === 0 || done()) resolve()
-    })
-  }
-  await promise
 }

@@ -94,7 +94,7 @@ export class ForwardHandler implements RpcHandler {
         // the requester asks another forwarder now rather than after our fetches (it may ask us again without the hint)
         return { status: Status.OK, forwardResponse: { answers: answers.map(a => a.answer), closer: nearest.map(peerToWire), tooFewOpen: true, reachable } }
       }
-      await untilAgreed(replicas.map(ask), () => enough > 0 && agreeing(answers.map(a => a.answer)) >= enough)
+      await untilDone(replicas.map(ask), () => enough > 0 && agreeing(answers.map(a => a.answer)) >= enough)
       stop.abort()
     } else if (!held() && replicas.length > 0) {
       // a get: the nearest first, the others only when it does not hold it
@@ -108,8 +108,8 @@ export class ForwardHandler implements RpcHandler {
   }
 }
 
-/** Resolves when every ask is over, or as soon as `done()` holds after one of them. */
-async function untilAgreed (asks: Array<Promise<void>>, done: () => boolean): Promise<void> {
+/** Resolves when every ask is over, or as soon as `done()` holds (at once, or after one of them); also FORWARD_STORE's wait for enough acks. */
+export async function untilDone (asks: Array<Promise<void>>, done: () => boolean): Promise<void> {
   if (asks.length === 0 || done()) return
   const { promise, resolve } = Promise.withResolvers<void>()
   let left = asks.length
