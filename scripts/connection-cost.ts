@@ -4,13 +4,15 @@
  * dials). `--stack bare` is libp2p with identify only on top of the transport
  * (TCP with Noise and Yamux, or QUIC, which brings its own TLS and streams);
  * `--stack toyrrent` is createToyrrentNode (the whole node, no join).
+ * `--noise default|toyrrent` (bare stack over TCP): libp2p-noise as it comes,
+ * or with the node's handshake crypto (src/node/noise.ts).
  * `--transport tcp|quic` picks what the nodes listen on and so what is
  * dialled. `--dial rpc` (toyrrent stack) dials as the node's RPC does, which
  * a node off the internet does not identify from its end (identify-policy.ts). A join opens a couple of dozen connections at 50 nodes, so this is
  * the floor under formation time in one process. Also reports the CPU of
  * starting a node, and the peer-store writes per connection (both ends).
  *
- *   node dist/scripts/connection-cost.js [--stack bare|toyrrent] [--transport tcp|quic] [--dial plain|rpc] [--nodes 60] [--cpu-prof FILE]
+ *   node dist/scripts/connection-cost.js [--stack bare|toyrrent] [--transport tcp|quic] [--dial plain|rpc] [--noise default|toyrrent] [--nodes 60] [--cpu-prof FILE]
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
@@ -25,6 +27,7 @@ import { identify } from '@libp2p/identify'
 import { PeerRecord, RecordEnvelope } from '@libp2p/peer-record'
 import { createToyrrentNode } from '../src/node.ts'
 import { rpcDial } from '../src/rpc/rpc-dial.ts'
+import { toyrrentNoise } from '../src/node/noise.ts'
 import { round } from './lib/stats.ts'
 import { LOOPBACK_LISTEN, parseBenchTransport } from './lib/impl.ts'
 import type { BenchTransport } from './lib/impl.ts'
@@ -36,6 +39,7 @@ const { values: args } = parseArgs({
     transport: { type: 'string', default: 'tcp' },
     nodes: { type: 'string', default: '60' },
     dial: { type: 'string', default: 'plain' },
+    noise: { type: 'string', default: 'default' },
     'cpu-prof': { type: 'string' }
   }
 })
@@ -49,7 +53,7 @@ async function node (stack: string): Promise<{ libp2p: Libp2p, stop(): Promise<v
     addresses: { listen: LISTEN },
     ...(transport === 'quic'
       ? { transports: [quic()] }
-      : { transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] }),
+      : { transports: [tcp()], connectionEncrypters: [args.noise === 'toyrrent' ? toyrrentNoise() : noise()], streamMuxers: [yamux()] }),
     services: { identify: identify() },
     connectionMonitor: { enabled: false }
   })
@@ -71,10 +75,7 @@ function countPeerStoreWrites (libp2p: Libp2p, counts: Record<string, number>): 
     if (typeof original !== 'function') continue
     store[method] = function (this: unknown, ...a: unknown[]) {
       counts[method] = (counts[method] ?? 0) + 1
-      if (process.env.WRITE_CALLERS === '1') {
-        const caller = (new Error().stack ?? '').split('\n').slice(2, 4).map(l => l.trim().replace(/^at /, '').replace(/\(.*node_modules\//, '(')).join(' < ')
-        callers[`${method} ${caller}`] = (callers[`${method} ${caller}`] ?? 0) + 1
-      }
+      if (process.env.WRITE_CALLERS === '1') countCaller(method)
       return original.apply(this, a)
     }
   }
@@ -82,12 +83,19 @@ function countPeerStoreWrites (libp2p: Libp2p, counts: Record<string, number>): 
 
 const callers: Record<string, number> = {}
 
+/** With WRITE_CALLERS=1: count a probed call by the two functions that called it. */
+function countCaller (label: string): void {
+  const caller = (new Error().stack ?? '').split('\n').slice(3, 6).map(l => l.trim().replace(/^at /, '').replace(/\(.*node_modules\//, '(').replace(/\(.*\/dist\//, '(')).join(' < ')
+  callers[`${label} ${caller}`] = (callers[`${label} ${caller}`] ?? 0) + 1
+}
+
 /** Count a method's calls on one object (a scripts-only probe). */
 function countCalls (owner: any, method: string, counts: Record<string, number>, label: string): void {
   const original = owner?.[method]
   if (typeof original !== 'function') return
   owner[method] = function (this: unknown, ...a: unknown[]) {
     counts[label] = (counts[label] ?? 0) + 1
+    if (process.env.WRITE_CALLERS === '1') countCaller(label)
     return original.apply(this, a)
   }
 }
@@ -154,6 +162,7 @@ async function main (): Promise<void> {
   process.stdout.write(JSON.stringify({
     stack: args.stack,
     dial: args.dial,
+    noise: args.stack === 'bare' ? args.noise : 'toyrrent',
     transport,
     cpuMsPerNodeStart: round((started.user + started.system) / 1000 / n, 1),
     connections: measured.length,

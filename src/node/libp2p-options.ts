@@ -9,7 +9,6 @@ import { quic } from '@chainsafe/libp2p-quic'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
-import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
@@ -23,6 +22,7 @@ import { InvalidInputError } from '../errors.ts'
 import { quietLogger } from '../quiet-logger.ts'
 import { wantsUpnp } from './optional-modules.ts'
 import { ownPeerRecord } from './own-peer-record.ts'
+import { toyrrentNoise } from './noise.ts'
 import { identifyPolicy } from './identify-policy.ts'
 import { pushPolicy } from './push-policy.ts'
 import { connectionTrim } from './connection-trim.ts'
@@ -93,7 +93,8 @@ export function libp2pOptions (options: ToyrrentNodeOptions, plan: NodePlan, par
     ...(gater == null ? {} : { connectionGater: gater }),
     ...(parts.registry == null ? {} : { metrics: prometheusMetrics({ registry: parts.registry }) }),
     peerDiscovery: options.mdns === true ? [needed(parts.optional?.mdns, 'mdns')({ serviceTag: options.mdnsServiceTag ?? 'toyrrent' })] : [],
-    connectionEncrypters: [noise()],
+    // Noise with node's key objects kept and our static-key signature remembered (noise.ts)
+    connectionEncrypters: [toyrrentNoise()],
     // a stream's receive window caps what a peer can push at us unread (yamux's default grows to 16 MiB)
     streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
     services: services(options, plan, parts)
