@@ -4,6 +4,7 @@
  * stdout. No sleeps: everything waits for a condition with a deadline.
  */
 import { spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
@@ -68,6 +69,14 @@ export async function startDaemonProcess (dataDir: string, extraArgs: string[] =
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); both += chunk.toString('utf8') })
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); both += chunk.toString('utf8') })
   const exited = new Promise<number | null>(resolve => child.once('exit', code => { resolve(code) }))
+  // TOYRRENT_TEST_DAEMON_LOGS=DIR keeps every daemon's output (with DEBUG=toyrrent:*, its log) in DIR/<pid>.log, to read after a failure
+  const logDir = process.env.TOYRRENT_TEST_DAEMON_LOGS
+  if (logDir != null && logDir !== '') {
+    const file = createWriteStream(join(logDir, `${child.pid}.log`), { flags: 'a' })
+    file.write(`${new Date().toISOString()} daemon --data-dir ${dataDir} ${extraArgs.join(' ')}\n`)
+    child.stdout.pipe(file)
+    child.stderr.pipe(file)
+  }
 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { fail(new Error(`daemon did not start within ${timeoutMs} ms\n${stdout}\n${stderr}`)) }, timeoutMs)

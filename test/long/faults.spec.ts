@@ -32,6 +32,9 @@ describe('fault tolerance with real daemons (20 nodes, 2,000 items, R = 3)', fun
   const live: DaemonProcess[] = []
   const items: TestItem[] = []
   let dirCount = 0
+  /** Peer ids in the order the rolling restart restarted them, to name in a failure. */
+  const restarted: string[] = []
+  const named = (id: string): string => restarted.includes(id) ? `${id.slice(-6)} (restart #${restarted.indexOf(id) + 1})` : id.slice(-6)
 
   const api = async (node: DaemonProcess, path: string, init?: RequestInit): Promise<Response> => {
     try {
@@ -69,6 +72,16 @@ describe('fault tolerance with real daemons (20 nodes, 2,000 items, R = 3)', fun
     .map(n => ({ id: n.peerId, pos: peerPosition(peerIdFromString(n.peerId)) }))
     .sort((a, b) => compareDistance(Buffer.from(key, 'hex'), a.pos, b.pos))
     .slice(0, R).map(n => n.id)
+  /** (node, live peer) pairs where the node's routing table lacks the peer. */
+  const tableGaps = async (): Promise<number> => {
+    let gaps = 0
+    await Promise.all(live.map(async node => {
+      const { peers } = await (await api(node, '/v1/table')).json() as { peers: Array<{ peerId: string }> }
+      const inTable = new Set(peers.map(p => p.peerId))
+      gaps += live.filter(other => other !== node && !inTable.has(other.peerId)).length
+    }))
+    return gaps
+  }
   const minHolders = async (): Promise<number> => {
     const held = await holdings()
     return Math.min(...items.map(i => held.get(i.key)?.size ?? 0))
@@ -90,6 +103,7 @@ describe('fault tolerance with real daemons (20 nodes, 2,000 items, R = 3)', fun
    */
   const everyItemReadable = async (retry503?: string): Promise<void> => {
     const failures: string[] = []
+    const readerLacks = new Map<string, string[]>()
     let retry: TestItem[] = []
     let lastBusy = ''
     const readAll = async (list: TestItem[]): Promise<TestItem[]> => {
@@ -97,12 +111,19 @@ describe('fault tolerance with real daemons (20 nodes, 2,000 items, R = 3)', fun
       for (let i = 0; i < list.length; i += 32) {
         await Promise.all(list.slice(i, i + 32).map(async item => {
           const path = item.kind === 'hash' ? `/v1/items/${item.key}` : `/v1/records/${item.key}`
-          const res = await api(randomLive(), path)
+          const reader = randomLive()
+          const res = await api(reader, path)
+          if (res.status !== 200 && res.status !== 503) {
+            // which of the item's nearest live nodes the reader's routing table lacks
+            const { peers } = await (await api(reader, '/v1/table')).json() as { peers: Array<{ peerId: string }> }
+            const inTable = new Set(peers.map(p => p.peerId))
+            readerLacks.set(item.key, nearestLive(item.key).filter(id => id !== reader.peerId && !inTable.has(id)).map(named))
+          }
           const body = Buffer.from(await res.arrayBuffer())
           if (res.status === 503 && retry503 != null) {
             again.push(item)
             lastBusy = `${item.kind} ${item.key}: 503 ${body.toString().slice(0, 300)}`
-          } else if (res.status !== 200 || !body.equals(item.value)) failures.push(`${item.kind} ${item.key}: ${res.status}${res.status === 200 ? ' (wrong bytes)' : ` ${body.toString().slice(0, 300)}`}`)
+          } else if (res.status !== 200 || !body.equals(item.value)) failures.push(`${item.kind} ${item.key}: ${res.status}${res.status === 200 ? ' (wrong bytes)' : ` ${body.toString().slice(0, 300)}`} (read on ${named(reader.peerId)})`)
         }))
       }
       return again
@@ -110,7 +131,15 @@ describe('fault tolerance with real daemons (20 nodes, 2,000 items, R = 3)', fun
     retry = await readAll(items)
     if (retry.length > 0) console.log(`      ${retry.length} reads answered 503 at first (${retry503}), asked again; the last: ${lastBusy}`)
     await waitFor(`reads answering 503 to succeed (${lastBusy})`, async () => (retry = await readAll(retry)).length === 0, 30_000)
-    expect(failures, failures.slice(0, 5).join('\n')).to.deep.equal([])
+    if (failures.length > 0) {
+      // say where the failed items are, so a failure tells lost from misplaced
+      const held = await holdings()
+      const where = failures.slice(0, 5).map(f => {
+        const key = f.split(' ')[1]
+        return `${f}\n        held by [${[...held.get(key) ?? []].map(named).join(', ')}]; nearest live [${nearestLive(key).map(named).join(', ')}]; of those the reader's table lacks [${(readerLacks.get(key) ?? []).join(', ')}]`
+      })
+      expect(failures, `${failures.length} reads failed:\n${where.join('\n')}`).to.deep.equal([])
+    }
   }
 
   before(async () => {
@@ -191,8 +220,13 @@ describe('fault tolerance with real daemons (20 nodes, 2,000 items, R = 3)', fun
     for (const node of [...live]) {
       live.splice(live.indexOf(node), 1)
       expect(await node.stop('SIGTERM')).to.equal(0)
+      restarted.push(node.peerId)
+      const began = Date.now()
       await start(randomLive(), node.dataDir)
+      // a restart is a join with the items still on disk: a slow one is worth seeing
+      if (Date.now() - began > 10_000) console.log(`      restart #${restarted.length} took ${Date.now() - began} ms`)
     }
+    console.log(`      right after the restarts, routing tables lack ${await tableGaps()} (node, live peer) pairs`)
     await everyItemReadable()
     await waitFor('every item back on its R nearest', allOnTheirNearest, 120_000)
   })
