@@ -12,6 +12,8 @@ import type { FoundPeer } from '../found-peer.ts'
 
 /** Distinct peers remembered; the oldest goes first beyond this. */
 export const PEER_MEMO_SIZE = 1024
+/** A peer whose id and addresses take more bytes than this is decoded every time, never remembered (the memo stays under a few MiB whatever peers send). */
+export const PEER_MEMO_MAX_BYTES = 1024
 
 export class PeerMemo {
   private readonly peers = new Map<string, FoundPeer>()
@@ -23,6 +25,7 @@ export class PeerMemo {
 
   /** The peer these bytes decode to: remembered, or `decode`d now (and remembered when it decodes). */
   get (id: Uint8Array, addrs: Uint8Array[], decode: () => FoundPeer | undefined): FoundPeer | undefined {
+    if (addrs.reduce((n, a) => n + a.byteLength, id.byteLength) > PEER_MEMO_MAX_BYTES) return decode()
     const key = memoKey(id, addrs)
     let peer = this.peers.get(key)
     if (peer == null) {

@@ -2,14 +2,14 @@
  * Peers from the wire, decoded once per distinct bytes (src/rpc/peer-memo.ts):
  * the same bytes give the same peer without decoding again, each caller gets
  * its own object and address array, other bytes (another address, parts cut
- * differently) decode on their own, a malformed peer is never remembered,
- * and the memo holds at most its size.
+ * differently) decode on their own, a malformed or oversized peer is never
+ * remembered, and the memo holds at most its size.
  */
 import { expect } from 'chai'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { PeerMemo } from '../../../src/rpc/peer-memo.ts'
+import { PEER_MEMO_MAX_BYTES, PeerMemo } from '../../../src/rpc/peer-memo.ts'
 import { peerFromWire, peerToWire } from '../../../src/rpc/wire.ts'
 import { peerPosition } from '../../../src/keyspace.ts'
 import type { FoundPeer } from '../../../src/found-peer.ts'
@@ -54,6 +54,19 @@ describe('unit: peers decoded from the wire once (peer-memo.ts)', () => {
     expect(memo.get(Uint8Array.of(9), [], decode)).to.equal(undefined)
     expect(memo.get(Uint8Array.of(9), [], decode)).to.equal(undefined)
     expect(decodes).to.equal(2)
+  })
+
+  it('a peer of more than PEER_MEMO_MAX_BYTES is decoded every time, never remembered', () => {
+    const memo = new PeerMemo()
+    let decodes = 0
+    const decode = (): FoundPeer => { decodes++; return { peerId: undefined as any, multiaddrs: [], position: new Uint8Array(32) } }
+    const big = [new Uint8Array(PEER_MEMO_MAX_BYTES)]
+    memo.get(Uint8Array.of(1), big, decode)
+    memo.get(Uint8Array.of(1), big, decode)
+    expect(decodes).to.equal(2)
+    memo.get(Uint8Array.of(1), [new Uint8Array(PEER_MEMO_MAX_BYTES - 1)], decode)
+    memo.get(Uint8Array.of(1), [new Uint8Array(PEER_MEMO_MAX_BYTES - 1)], decode)
+    expect(decodes, 'just under the limit: remembered').to.equal(3)
   })
 
   it('holds at most its size, the oldest going first', () => {
