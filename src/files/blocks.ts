@@ -19,6 +19,7 @@ import { hashItemKey } from '../records/hash-item.ts'
 import { ToyrrentError } from '../errors.ts'
 import { isFinal } from '../refusals.ts'
 import { sleep } from '../signals.ts'
+import { handOverDigest } from '../service/known-digests.ts'
 import { STORE_BACKOFF_MS, STORE_TRIES } from './constants.ts'
 import type { ToyrrentApi, ToyrrentOperationOptions } from '../service/types.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -67,13 +68,20 @@ export async function getBlock (service: BlockService, cid: CID, options: Toyrre
 
 /**
  * Store a block as a hash item on the R nearest nodes, pinned here (it is
- * this node's user's). When `cid` is given it must name these bytes.
+ * this node's user's). When `cid` is given it must name these bytes: they
+ * are hashed to check it, unless `cidOfTheseBytes` (the CID was computed
+ * from these very bytes in this process: our importer). Either way the put
+ * is handed that digest (known-digests.ts) instead of hashing the bytes
+ * once more; the nodes that receive the block verify it as always.
  */
-export async function putBlock (service: BlockService, bytes: Uint8Array, cid?: CID, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
+export async function putBlock (service: BlockService, bytes: Uint8Array, cid?: CID, options: ToyrrentOperationOptions = {}, cidOfTheseBytes = false): Promise<Uint8Array> {
   if (cid?.multihash.code === identity.code) return cid.multihash.digest
-  // checked before anything is stored: a block under the wrong name changes nothing
-  if (cid != null && !equalPositions(blockKey(cid), hashItemKey(bytes))) {
-    throw new BlockMismatchError(`block does not hash to ${cid.toString()}`)
+  if (cid != null) {
+    const named = blockKey(cid)
+    const digest = cidOfTheseBytes ? Uint8Array.from(named) : hashItemKey(bytes)
+    // checked before anything is stored: a block under the wrong name changes nothing
+    if (!equalPositions(named, digest)) throw new BlockMismatchError(`block does not hash to ${cid.toString()}`)
+    handOverDigest(bytes, digest)
   }
   const { key } = await service.put(bytes, options)
   return key
@@ -84,10 +92,10 @@ export async function putBlock (service: BlockService, bytes: Uint8Array, cid?: 
  * retryable: busy peers, too few reachable, a deadline. A big add under load
  * must not fail on one block's bad moment.
  */
-export async function putBlockWithRetries (service: BlockService, bytes: Uint8Array, cid: CID | undefined, options: ToyrrentOperationOptions = {}): Promise<Uint8Array> {
+export async function putBlockWithRetries (service: BlockService, bytes: Uint8Array, cid: CID | undefined, options: ToyrrentOperationOptions = {}, cidOfTheseBytes = false): Promise<Uint8Array> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await putBlock(service, bytes, cid, options)
+      return await putBlock(service, bytes, cid, options, cidOfTheseBytes)
     } catch (err: any) {
       const retryable = err instanceof ToyrrentError ? !isFinal(err.code) : err?.name === 'TimeoutError'
       if (!retryable || attempt >= STORE_TRIES || options.signal?.aborted === true) throw err
@@ -102,8 +110,8 @@ export interface BlockOptions extends AbortOptions {
   blockTimeout?: number
   /**
    * The CIDs put come from hashing these very bytes in this process (our own
-   * importer): the block is not hashed once more to check it (the service
-   * hashes it to key it all the same). Never for blocks from outside (a CAR).
+   * importer): the block is not hashed again, to check it or to key it
+   * (putBlock). Never for blocks from outside (a CAR).
    */
   cidsOfTheseBytes?: boolean
 }
@@ -126,8 +134,7 @@ export class ToyrrentBlockstore {
 
   async put (cid: CID, bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: AbortOptions = {}): Promise<CID> {
     const block = bytes instanceof Uint8Array ? bytes : await collect(bytes)
-    const trusted = this.options.cidsOfTheseBytes === true && cid.multihash.code === sha256.code
-    await putBlockWithRetries(this.service, block, trusted ? undefined : cid, this.opOptions(options))
+    await putBlockWithRetries(this.service, block, cid, this.opOptions(options), this.options.cidsOfTheseBytes === true)
     this.puts++
     return cid
   }

@@ -8,6 +8,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { ItemKind, Status } from './pb/rpc.ts'
 import { ownBytes } from '../bytes.ts'
 import { peerPosition } from '../keyspace.ts'
+import { PeerMemo } from './peer-memo.ts'
 import { MAX_ADDRS_PER_PEER } from '../constants.ts'
 import { codeOfWire, wireOf } from '../refusals.ts'
 import type { Ballot as WireBallot, Item as WireItem, PeerInfo } from './pb/rpc.ts'
@@ -34,14 +35,19 @@ export function peerToWire (peer: FoundPeer): PeerInfo {
 
 /** Parse a wire PeerInfo; undefined when it is malformed (a bad peer is skipped, not fatal). */
 export function peerFromWire (info: PeerInfo): FoundPeer | undefined {
-  try {
-    const peerId = peerIdFromMultihash(Digest.decode(info.id))
-    const multiaddrs = info.addrs.slice(0, MAX_ADDRS_PER_PEER).map(bytes => multiaddr(bytes))
-    return { peerId, multiaddrs, position: peerPosition(peerId) }
-  } catch {
-    return undefined
-  }
+  const addrs = info.addrs.slice(0, MAX_ADDRS_PER_PEER)
+  return decoded.get(info.id, addrs, () => {
+    try {
+      const peerId = peerIdFromMultihash(Digest.decode(info.id))
+      return { peerId, multiaddrs: addrs.map(bytes => multiaddr(bytes)), position: peerPosition(peerId) }
+    } catch {
+      return undefined
+    }
+  })
 }
+
+/** The same few peers come back in every answer: decoded once (peer-memo.ts). */
+const decoded = new PeerMemo()
 
 /** The wire status an error code is answered with (codes that never travel become ERROR). */
 export function statusOf (code: string): Status {

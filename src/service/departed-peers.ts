@@ -70,4 +70,10 @@ export class DepartedPeers {
   }
 
   get size (): number { return this.marks.size }
+
+  /** The peers kept out now (expired marks are left out). */
+  list (): string[] {
+    const now = this.clock.now()
+    return [...this.marks].filter(([, mark]) => mark.until > now).map(([peer]) => peer)
+  }
 }

@@ -14,6 +14,7 @@ import { decodePublishRecord, publishId } from '../records/publish-record.ts'
 import { decodeRoutingRecord } from '../records/routing-record.ts'
 import { compareBytes, hexKey } from '../bytes.ts'
 import { isExpired, kindOf } from '../store/item-store.ts'
+import { takeDigest } from './known-digests.ts'
 import type { Lookups } from './lookups.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { Writer } from './writer.ts'
@@ -48,7 +49,8 @@ export class HashItems {
   /** Keep the value here (pinned: our own users' data), then on the R nearest. */
   async put (value: Uint8Array, signal: () => AbortSignal, options: { hedgeMs?: number } = {}): Promise<PutResult> {
     checkValueSize(value)
-    const key = hashItemKey(value)
+    // the digest the caller in this process just computed of these bytes (known-digests.ts), else hashed here
+    const key = takeDigest(value) ?? hashItemKey(value)
     const item: Item = { kind: 'hash', key, body: value, ttlSeconds: 0 }
     await this.init.acceptor.accept(item, { pinned: true, keyOfBody: true })
     const stored = await this.init.writer.replicate(item, signal(), options)

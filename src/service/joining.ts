@@ -18,6 +18,7 @@
 import { JOIN_MAX_OPERATION_TIMEOUTS } from '../constants.ts'
 import { deadlineSignal } from '../signals.ts'
 import { ProgressDeadline } from './progress-deadline.ts'
+import { announceReturn } from './leave-return.ts'
 import type { Clock } from '../clock.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Lookups } from './lookups.ts'
@@ -25,10 +26,12 @@ import type { HandoffResult, Onboarding } from './onboard.ts'
 import type { PeerRequests } from './peer-requests.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { TableRefresher } from './refresh.ts'
-import type { ToyrrentOperationOptions } from './types.ts'
+import type { ToyrrentComponents, ToyrrentOperationOptions } from './types.ts'
 import type { Logger } from '@libp2p/interface'
 
 export interface JoinerInit {
+  /** To dial back, after a graceful leave, the peers it told (leave-return.ts). */
+  components: Pick<ToyrrentComponents, 'datastore' | 'connectionManager' | 'peerStore'>
   onboarding: Onboarding
   refresher: TableRefresher
   lookups: Lookups
@@ -62,7 +65,12 @@ export class Joiner {
   /** Join, or share the join in progress; `shutdown` aborts it with the service. */
   async join (options: ToyrrentOperationOptions, shutdown: AbortSignal): Promise<HandoffResult> {
     this.joining ??= this.whileAnswered(options, shutdown, async signal => {
+      // beside meeting our neighbours: the peers our last leave told take us back (leave-return.ts)
+      const back = announceReturn(this.init.components, signal, { clock: this.init.clock }).then(r => {
+        if (r != null) this.init.log('join: back after a graceful leave: dialled %d of the peers it told, reached %d', r.dialled, r.reached)
+      })
       const result = await this.meetAndPull(signal, shutdown)
+      await back
       this.joined = this.init.table.size > 0
       this.init.refresher.settleAfterJoin()
       return result

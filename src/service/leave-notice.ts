@@ -40,6 +40,8 @@ export interface LeaveNoticeResult {
   unknownType: number
   /** Peers that did not answer in time, or refused. */
   failed: number
+  /** Every peer a notice was sent to, answered or not (a restart dials them back: leave-return.ts). */
+  sent: FoundPeer[]
 }
 
 /**
@@ -50,7 +52,7 @@ export async function announceLeave (init: LeaveNoticeInit, signal?: AbortSignal
   const clock = init.clock ?? systemClock
   const deadline = clock.now() + timeoutMs
   const within = deadlineSignal([signal], timeoutMs, clock)
-  const result: LeaveNoticeResult = { peers: 0, told: 0, unknownType: 0, failed: 0 }
+  const result: LeaveNoticeResult = { peers: 0, told: 0, unknownType: 0, failed: 0, sent: [] }
   let connected: PeerId[] = []
   try {
     connected = await init.connectedPeers()
@@ -61,6 +63,7 @@ export async function announceLeave (init: LeaveNoticeInit, signal?: AbortSignal
   const worker = async (): Promise<void> => {
     while (next < targets.length && !within.aborted) {
       const peer = targets[next++]
+      result.sent.push(peer)
       try {
         await init.rpc.leave(peer, { signal: within, timeout: Math.max(1, deadline - clock.now()) })
         result.told++

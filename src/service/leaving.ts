@@ -7,6 +7,7 @@
  */
 import { deadlineSignal } from '../signals.ts'
 import { announceLeave } from './leave-notice.ts'
+import { rememberLeave } from './leave-return.ts'
 import type { Clock } from '../clock.ts'
 import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { PeerTable } from './peer-table.ts'
@@ -15,7 +16,7 @@ import type { ToyrrentComponents } from './types.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
 
 export interface LeavingInit {
-  components: Pick<ToyrrentComponents, 'connectionManager' | 'peerStore'>
+  components: Pick<ToyrrentComponents, 'connectionManager' | 'peerStore' | 'datastore'>
   protocol: string
   /** ms the handoff may take. */
   leaveTimeout: number
@@ -57,6 +58,8 @@ async function tellPeers (init: LeavingInit, signal: AbortSignal): Promise<void>
     const speaks = await Promise.all(peers.map(async p => (await peerStore.get(p).catch(() => undefined))?.protocols.includes(init.protocol) === true))
     return peers.filter((_, i) => speaks[i])
   }
-  const { peers, told, unknownType, failed } = await announceLeave({ rpc: init.rpc, table: init.table, connectedPeers, clock: init.clock }, signal)
+  const { peers, told, unknownType, failed, sent } = await announceLeave({ rpc: init.rpc, table: init.table, connectedPeers, clock: init.clock }, signal)
   init.log('leaving: told %d of %d peers (%d older ones do not know LEAVE, %d did not answer) in %d ms', told, peers, unknownType, failed, Date.now() - started)
+  // a restart soon after dials them back, so they take us in again at once (leave-return.ts)
+  await rememberLeave(init.components, sent, init.clock)
 }

@@ -20,6 +20,8 @@ export interface LocalViewInit {
   placement: Placement
   inbound: InboundQueue
   repairStats(): RepairStats
+  /** Peers kept out after their LEAVE (departed-peers.ts). */
+  departed?(): string[]
 }
 
 export class LocalView {
@@ -70,6 +72,6 @@ export class LocalView {
 
   /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */
   networkStats (): NetworkStats {
-    return { tableBands: this.init.table.bands().size, networkSize: this.networkSize(), inbound: this.init.inbound.stats() }
+    return { tableBands: this.init.table.bands().size, networkSize: this.networkSize(), inbound: this.init.inbound.stats(), departed: this.init.departed?.() ?? [] }
   }
 }

@@ -123,6 +123,8 @@ export interface NetworkStats {
   /** Estimated number of nodes, from the distances to the nearest peers. */
   networkSize: SizeEstimate
   inbound: InboundQueueStats
+  /** Peers that announced their graceful leave and are kept out of the table and lookups until they connect anew or 10 minutes pass (departed-peers.ts). */
+  departed: string[]
 }
 
 /** What the toyrrent service offers to applications. */

@@ -50,6 +50,7 @@ function networkLines (n: any): string[] {
   return [
     `distance bands in table: ${n.tableBands}`,
     `network size: ${sizeText(n.networkSize)}`,
-    `inbound queue: ${n.inbound.running} running, ${n.inbound.queued} waiting, ${n.inbound.refused} refused busy, ${n.inbound.done} done`
+    `inbound queue: ${n.inbound.running} running, ${n.inbound.queued} waiting, ${n.inbound.refused} refused busy, ${n.inbound.done} done`,
+    ...(n.departed?.length > 0 ? [`kept out after their leave: ${n.departed.length} peer(s), until they connect anew`] : [])
   ]
 }
