@@ -203,3 +203,5 @@ export const LIMITED_ANSWER_BYTES = 32 * 1024
 export const LIMITED_RESERVE_BYTES = 4 * 1024
 /** A relayed connection with fewer seconds than this left is not worth a request. */
 export const LIMITED_MIN_SECONDS_LEFT = 2
+/** How long a starting node waits for its signed peer record to name the addresses it listens on before it dials anyone (own-peer-record.ts). */
+export const OWN_RECORD_WAIT_MS = 5_000

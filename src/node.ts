@@ -22,7 +22,7 @@ import { connectTo } from './node/connect.ts'
 import { dialDiscovered, rejoin, rememberedPeers } from './node/rejoin.ts'
 import { parseDialAddr, parseMultiaddr } from './node/addresses.ts'
 import { tableSize } from './node/table.ts'
-import { DEFAULT_REMEMBERED_PEERS, DIAL_TIMEOUT_MS, RPC_PROTOCOL } from './constants.ts'
+import { DEFAULT_REMEMBERED_PEERS, DIAL_TIMEOUT_MS, OWN_RECORD_WAIT_MS, RPC_PROTOCOL } from './constants.ts'
 import type { NodePlan } from './node/plan.ts'
 import type { ToyrrentLibp2p, ToyrrentNode, ToyrrentNodeOptions } from './node/types.ts'
 import type { ModeState } from './reachability/modes.ts'
@@ -46,6 +46,8 @@ export async function createToyrrentNode (given: ToyrrentNodeOptions = {}): Prom
   // the peers this node knew before it listened: only they can count as rejoined
   const remembered = await rememberedPeers(libp2p, options.protocol ?? RPC_PROTOCOL, Infinity)
   await libp2p.start()
+  // identify must not hand anyone the addresses of our last run (own-peer-record.ts); a node that listens nowhere has none
+  if (libp2p.getMultiaddrs().length > 0) await libp2p.services.ownPeerRecord.ready(OWN_RECORD_WAIT_MS)
   made = libp2p
   await followModes(libp2p, plan.modes)
   if (options.mdns === true) dialDiscovered(libp2p)

@@ -22,6 +22,7 @@ import { InvalidInputError } from '../errors.ts'
 import { quietLogger } from '../quiet-logger.ts'
 import { wantsUpnp } from './optional-modules.ts'
 import { ownPeerRecord } from './own-peer-record.ts'
+import type { OwnPeerRecord } from './own-peer-record.ts'
 import { toyrrentNoise } from './noise.ts'
 import { identifyPolicy } from './identify-policy.ts'
 import { pushPolicy } from './push-policy.ts'
@@ -63,6 +64,7 @@ export interface ToyrrentServices extends Record<string, unknown> {
   identifyPolicy: IdentifyPolicy
   pushPolicy: PushPolicy
   connectionTrim: ConnectionTrim
+  ownPeerRecord: OwnPeerRecord
 }
 
 export interface Libp2pParts {

@@ -36,6 +36,8 @@ export class OwnPeerRecord implements Startable {
   private running = false
   private again = false
   private readonly onUpdate = (): void => { this.refresh() }
+  /** Resolves once a record of the addresses we listen on is stored (after each start). */
+  private current = Promise.withResolvers<void>()
 
   constructor (components: OwnPeerRecordComponents) {
     this.components = components
@@ -46,7 +48,24 @@ export class OwnPeerRecord implements Startable {
     this.components.events.addEventListener('self:peer:update', this.onUpdate)
   }
 
+  /**
+   * Resolves once our stored record names the addresses we listen on now.
+   * Until then identify sends the record a previous run stored (the peer
+   * store is persistent): a restarted node would hand every peer its join
+   * contacts its old addresses, and those peers keep them (push-policy.ts
+   * pushes only when our addresses change after they were told), so no one
+   * could dial it back. The node waits for this before it dials anyone, at
+   * most `timeoutMs` (the address manager lists our addresses a moment after
+   * listening; the update that follows stores the record).
+   */
+  async ready (timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([this.current.promise, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
+    clearTimeout(timer)
+  }
+
   afterStart (): void {
+    this.current = Promise.withResolvers<void>()
     this.refresh()
     this.timer = setInterval(this.onUpdate, CHECK_INTERVAL_MS)
     this.timer.unref?.()
@@ -77,7 +96,11 @@ export class OwnPeerRecord implements Startable {
     // the addresses identify lists, so the record and the identify message agree
     const multiaddrs = this.components.addressManager.getAddresses().map(ma => ma.decapsulateCode(CODE_P2P))
     const key = multiaddrs.map(String).sort().join(' ')
-    if (multiaddrs.length === 0 || key === this.sealed) return
+    if (multiaddrs.length === 0) return
+    if (key === this.sealed) {
+      this.current.resolve()
+      return
+    }
     const envelope = await RecordEnvelope.seal(new PeerRecord({ peerId: this.components.peerId, multiaddrs }), this.components.privateKey)
     // set first: storing it fires self:peer:update, which brings us back here
     this.sealed = key
@@ -87,6 +110,7 @@ export class OwnPeerRecord implements Startable {
       this.sealed = undefined
       throw err
     }
+    this.current.resolve()
   }
 }
 

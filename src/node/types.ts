@@ -1,6 +1,7 @@
 /** The options and the handle of createToyrrentNode (src/node.ts), apart so the node's parts can name them. */
 import type { IdentifyPolicy } from './identify-policy.ts'
 import type { ConnectionTrim } from './connection-trim.ts'
+import type { OwnPeerRecord } from './own-peer-record.ts'
 import type { PushPolicy } from './push-policy.ts'
 import type { ModeSetting, ModeState } from '../reachability/modes.ts'
 import type { ReachabilityWatcher } from '../reachability/watcher.ts'
@@ -107,7 +108,7 @@ export interface ConnectResult {
   peers: number
 }
 
-export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown, reachability: ReachabilityWatcher, identifyPolicy: IdentifyPolicy, pushPolicy: PushPolicy, connectionTrim: ConnectionTrim }>
+export type ToyrrentLibp2p = Libp2p<{ toyrrent: Toyrrent, identify: unknown, ping: unknown, reachability: ReachabilityWatcher, identifyPolicy: IdentifyPolicy, pushPolicy: PushPolicy, connectionTrim: ConnectionTrim, ownPeerRecord: OwnPeerRecord }>
 
 export interface ToyrrentNode {
   libp2p: ToyrrentLibp2p

@@ -67,7 +67,7 @@ export class Joiner {
     this.joining ??= this.whileAnswered(options, shutdown, async signal => {
       // beside meeting our neighbours: the peers our last leave told take us back (leave-return.ts)
       const back = announceReturn(this.init.components, signal, { clock: this.init.clock }).then(r => {
-        if (r != null) this.init.log('join: back after a graceful leave: dialled %d of the peers it told, reached %d', r.dialled, r.reached)
+        if (r != null) this.init.log('join: back after a graceful leave: dialled %d of the peers it told, reached %d%s', r.dialled, r.reached, r.firstError == null ? '' : ` (first failure: ${r.firstError})`)
       })
       const result = await this.meetAndPull(signal, shutdown)
       await back

@@ -54,6 +54,8 @@ export interface ReturnResult {
   dialled: number
   /** Of those, connected after the dial. */
   reached: number
+  /** Why the first dial that failed failed (none when all connected). */
+  firstError?: string
 }
 
 /**
@@ -68,6 +70,7 @@ export async function announceReturn (components: Components, signal: AbortSigna
   const toDial = record.peers.filter(p => components.connectionManager.getConnections(p.peerId).length === 0)
   let next = 0
   let reached = 0
+  let firstError: string | undefined
   const worker = async (): Promise<void> => {
     while (next < toDial.length && !signal.aborted) {
       const { peerId, addrs } = toDial[next++]
@@ -76,11 +79,13 @@ export async function announceReturn (components: Components, signal: AbortSigna
         if (addrs.length > 0) await components.peerStore.merge(peerId, { multiaddrs: addrs.map(a => multiaddr(a)) })
         await components.connectionManager.openConnection(peerId, { signal: deadlineSignal([signal], options.dialTimeoutMs ?? REMEMBERED_DIAL_TIMEOUT_MS, clock) })
         reached++
-      } catch {}
+      } catch (err: any) {
+        firstError ??= `${peerId}: ${err?.message ?? err}`
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(RETURN_DIAL_CONCURRENCY, toDial.length) }, worker))
-  return { dialled: toDial.length, reached }
+  return { dialled: toDial.length, reached, ...(firstError == null ? {} : { firstError }) }
 }
 
 /** The kept record, removed as it is read (it is used once); undefined when none or unreadable. */
