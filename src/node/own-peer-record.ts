@@ -59,6 +59,9 @@ export class OwnPeerRecord implements Startable {
    * listening; the update that follows stores the record).
    */
   async ready (timeoutMs: number): Promise<void> {
+    // none stored (a fresh or in-memory peer store): identify signs one of our current addresses itself
+    const self = await this.components.peerStore.get(this.components.peerId).catch(() => undefined)
+    if (self?.peerRecordEnvelope == null) return
     let timer: ReturnType<typeof setTimeout> | undefined
     await Promise.race([this.current.promise, new Promise<void>(resolve => { timer = setTimeout(resolve, timeoutMs) })])
     clearTimeout(timer)
