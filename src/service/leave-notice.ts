@@ -16,6 +16,7 @@ import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { PeerId } from '@libp2p/interface'
+import { eachBounded } from '../each-bounded.ts'
 
 /** The whole notice's deadline: stopping waits at most this long for it. */
 export const LEAVE_NOTICE_MS = 2_000
@@ -59,23 +60,18 @@ export async function announceLeave (init: LeaveNoticeInit, signal?: AbortSignal
   } catch {}
   const targets = noticeTargets(init.table, connected)
   result.peers = targets.length
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < targets.length && !within.aborted) {
-      const peer = targets[next++]
-      result.sent.push(peer)
-      try {
-        await init.rpc.leave(peer, { signal: within, timeout: Math.max(1, deadline - clock.now()) })
-        result.told++
-      } catch (err: any) {
-        if (err?.code === 'unknown-type') result.unknownType++
-        else result.failed++
-      }
+  const sent = await eachBounded(targets, init.concurrency ?? LEAVE_NOTICE_CONCURRENCY, within, async peer => {
+    result.sent.push(peer)
+    try {
+      await init.rpc.leave(peer, { signal: within, timeout: Math.max(1, deadline - clock.now()) })
+      result.told++
+    } catch (err: any) {
+      if (err?.code === 'unknown-type') result.unknownType++
+      else result.failed++
     }
-  }
-  await Promise.all(Array.from({ length: Math.min(init.concurrency ?? LEAVE_NOTICE_CONCURRENCY, targets.length) }, worker))
+  })
   // peers never sent the notice: the deadline came first
-  result.failed += targets.length - next
+  result.failed += targets.length - sent
   return result
 }
 

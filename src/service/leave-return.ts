@@ -16,6 +16,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { REMEMBERED_DIAL_TIMEOUT_MS } from '../constants.ts'
 import { DEPARTED_MEMORY_MS } from './departed-peers.ts'
 import { deadlineSignal } from '../signals.ts'
+import { eachBounded } from '../each-bounded.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import type { FoundPeer } from '../found-peer.ts'
@@ -68,23 +69,18 @@ export async function announceReturn (components: Components, signal: AbortSigna
   const record = await takeRecord(components)
   if (record == null || clock.now() - record.at >= (options.memoryMs ?? DEPARTED_MEMORY_MS)) return undefined
   const toDial = record.peers.filter(p => components.connectionManager.getConnections(p.peerId).length === 0)
-  let next = 0
   let reached = 0
   let firstError: string | undefined
-  const worker = async (): Promise<void> => {
-    while (next < toDial.length && !signal.aborted) {
-      const { peerId, addrs } = toDial[next++]
-      try {
-        // the addresses it had then, beside what the peer store knows now: either may be the live one
-        if (addrs.length > 0) await components.peerStore.merge(peerId, { multiaddrs: addrs.map(a => multiaddr(a)) })
-        await components.connectionManager.openConnection(peerId, { signal: deadlineSignal([signal], options.dialTimeoutMs ?? REMEMBERED_DIAL_TIMEOUT_MS, clock) })
-        reached++
-      } catch (err: any) {
-        firstError ??= `${peerId}: ${err?.message ?? err}`
-      }
+  await eachBounded(toDial, RETURN_DIAL_CONCURRENCY, signal, async ({ peerId, addrs }) => {
+    try {
+      // the addresses it had then, beside what the peer store knows now: either may be the live one
+      if (addrs.length > 0) await components.peerStore.merge(peerId, { multiaddrs: addrs.map(a => multiaddr(a)) })
+      await components.connectionManager.openConnection(peerId, { signal: deadlineSignal([signal], options.dialTimeoutMs ?? REMEMBERED_DIAL_TIMEOUT_MS, clock) })
+      reached++
+    } catch (err: any) {
+      firstError ??= `${peerId}: ${err?.message ?? err}`
     }
-  }
-  await Promise.all(Array.from({ length: Math.min(RETURN_DIAL_CONCURRENCY, toDial.length) }, worker))
+  })
   return { dialled: toDial.length, reached, ...(firstError == null ? {} : { firstError }) }
 }
 

@@ -19,6 +19,7 @@ import type { PeerTable } from './peer-table.ts'
 import type { Logger } from '@libp2p/interface'
 import { systemClock } from '../clock.ts'
 import type { Clock, ClockTimer } from '../clock.ts'
+import { eachBounded } from '../each-bounded.ts'
 
 export interface TableRefresherInit {
   table: PeerTable
@@ -159,13 +160,9 @@ export class TableRefresher {
   /** Look up every target, `concurrency` at a time; returns how many failed. */
   private async lookups (targets: Uint8Array[], signal: AbortSignal): Promise<number> {
     let failed = 0
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < targets.length && !signal.aborted) {
-        await this.init.lookup(targets[next++], signal).catch(() => { failed++ })
-      }
-    }
-    await Promise.all(Array.from({ length: this.init.concurrency ?? REFRESH_CONCURRENCY }, worker))
+    await eachBounded(targets, this.init.concurrency ?? REFRESH_CONCURRENCY, signal, async target => {
+      await this.init.lookup(target, signal).catch(() => { failed++ })
+    })
     return failed
   }
 

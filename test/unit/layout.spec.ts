@@ -39,7 +39,7 @@ const SIZE_EXEMPT: Record<string, string> = {}
 const LAYERS: Array<{ name: string, paths: string[] }> = [
   {
     name: 'foundation',
-    paths: ['src/bytes.ts', 'src/keyspace.ts', 'src/errors.ts', 'src/constants.ts', 'src/clock.ts', 'src/signals.ts', 'src/found-peer.ts',
+    paths: ['src/bytes.ts', 'src/keyspace.ts', 'src/errors.ts', 'src/constants.ts', 'src/clock.ts', 'src/signals.ts', 'src/each-bounded.ts', 'src/found-peer.ts',
       'src/refusals.ts', 'src/quiet-logger.ts', 'src/metrics.ts', 'src/identity.ts', 'src/key-file.ts', 'src/swarm-key.ts', 'src/reachability/']
   },
   // routing-key namespaces validate records; the store asks them before it keeps one
