@@ -10,7 +10,7 @@ import type { InboundQueue } from '../rpc/inbound-queue.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { Placement } from './placement.ts'
 import type { SizeEstimate } from './size-estimate.ts'
-import type { HeldItem, NetworkStats, RepairStats, ToyrrentStats } from './types.ts'
+import type { HeldItem, NetworkStats, RepairStats, ToyrrentStats, UnreadableStats } from './types.ts'
 
 export interface LocalViewInit {
   selfKey: string
@@ -22,6 +22,8 @@ export interface LocalViewInit {
   repairStats(): RepairStats
   /** Peers kept out after their LEAVE (departed-peers.ts). */
   departed?(): string[]
+  /** Items dropped because their bodies could not be read back from disk, and the pinned ones fetched again. */
+  unreadable?(): UnreadableStats
 }
 
 export class LocalView {
@@ -42,6 +44,7 @@ export class LocalView {
       peers: table.size,
       replicas: this.init.replicas,
       repair: { ...this.init.repairStats() },
+      unreadable: this.init.unreadable?.() ?? { dropped: 0, restored: 0, failed: 0 },
       network: this.networkStats()
     }
   }

@@ -7,7 +7,7 @@
  * (repair.ts), the routing table and its upkeep (peer-table.ts, refresh.ts,
  * membership.ts), the asking side (peer-client.ts), serving the protocol
  * (rpc-serving.ts), libp2p's peer and content routing (peer-routing.ts,
- * src/routing), pins of local items (src/store/local-pins.ts).
+ * src/routing), pins (src/store/local-pins.ts; restore-pinned.ts).
  */
 import { contentRoutingSymbol, peerRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { InboundQueue } from '../rpc/inbound-queue.ts'
@@ -47,11 +47,11 @@ import { POSITION_BYTES } from '../keyspace.ts'
 import { deadlineSignal, releasableDeadline, releasingDeadlines } from '../signals.ts'
 import { Joiner } from './joining.ts'
 import { findRouter } from './routed-find.ts'
+import { PinnedRestorer } from './restore-pinned.ts'
 import * as c from '../constants.ts'
 import type { HandoffResult } from './onboard.ts'
 import type { Repairer, RepairStats } from './repair.ts'
-import type { TableRefresher } from './refresh.ts'
-import type { RefreshResult } from './refresh.ts'
+import type { RefreshResult, TableRefresher } from './refresh.ts'
 import type { SizeEstimate } from './size-estimate.ts'
 import type { Settings, ToyrrentInit } from './options.ts'
 import type { PeerRequests } from './peer-requests.ts'
@@ -134,7 +134,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.writeQuorum = s.writeQuorum
     this.log = components.logger.forComponent('toyrrent:service')
     const datastore = s.datastore ?? components.datastore
-    this.store = new ItemStore(datastore, { valueLogDir: s.valueLogDir, onError: err => { this.log.error('value log: %s', err.message) } })
+    const restorer = new PinnedRestorer({ get: async (key, signal) => this.get(key, { signal }), resolve: async (id, signal) => this.resolve(id, { signal }), keep: async item => this.acceptor.accept(item, { pinned: true }), timeoutMs: s.operationTimeout, log: this.log })
+    this.store = new ItemStore(datastore, { valueLogDir: s.valueLogDir, onError: err => { this.log.error('value log: %s', err.message) }, onUnreadable: meta => { restorer.dropped(meta) } })
     const verified = new VerifiedCache()
     const namespaces = new RoutingNamespaces(s.routingNamespaces)
     this.acceptor = new ItemAcceptor(this.store, { defaultTtl: s.itemTtl, maxStorageBytes: s.maxStorageBytes, verified, namespaces, clock: s.clock })
@@ -183,7 +184,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
     this.repairer = createRepairer(upkeep)
     this.refresher = createRefresher(upkeep)
     this.joiner = new Joiner({ components, onboarding: this.onboarding, refresher: this.refresher, lookups, requests, table: this.table, operationTimeout: s.operationTimeout, clock: s.clock, log: this.log })
-    this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats, departed: () => departed.list() })
+    this.view = new LocalView({ selfKey: components.peerId.toString(), replicas: s.replicas, store: this.store, table: this.table, placement: this.placement, inbound: this.inbound, repairStats: () => this.repairer.stats, departed: () => departed.list(), unreadable: () => ({ dropped: this.store.unreadableDropped, ...restorer.counts }) })
     this.membership = new Membership({ components, protocol: s.protocol, table: this.table, departed, log: this.log, onPeer: () => { this.joinOnFirstPeers() } })
     this.serving = new RpcServing({ components, settings: s, inbound: this.inbound, metrics: this.metrics, store: this.store, acceptor: this.acceptor, neighbourhood, placement: this.placement, repairer: this.repairer, paxos: this.paxos, cas: acceptorSide, forward: forwardFetcher(components.peerId, s, rpc, connections, this.metrics), route: findRouter(components.peerId, s, rpc, this.table, connections), ...ackServing(components, s, rpc, this.acceptor, connections, this.metrics, key => { this.repairer.touched(key) }), heardFrom: peer => { this.membership.heardFrom(peer) }, onLeave: peer => { this.membership.left(peer) } })
   }

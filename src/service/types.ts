@@ -113,7 +113,21 @@ export interface ToyrrentStats {
   peers: number
   replicas: number
   repair: RepairStats
+  /** Items dropped since start because their bodies could not be read back from disk (garbled, torn, segment gone). */
+  unreadable: UnreadableStats
   network: NetworkStats
+}
+
+/**
+ * A dropped item is fetched again by repair when this node is among its R
+ * nearest; a pinned one is fetched again at once (restore-pinned.ts).
+ */
+export interface UnreadableStats {
+  dropped: number
+  /** Pinned items among them fetched again from the network and kept pinned. */
+  restored: number
+  /** Pinned items among them that could not be fetched again (the pin is lost). */
+  failed: number
 }
 
 /** The network as one node sees it (part of `stats()`). */

@@ -3,7 +3,7 @@
  * datastore of its own: memory in tests, an embedder's), or in the value log
  * of a data directory (value-log.ts), the record then holding a pointer.
  */
-import { ValueLog, ValueLogError } from './value-log.ts'
+import type { ValueLog } from './value-log.ts'
 import type { BodyAt } from './pb/store.ts'
 
 export interface BodyStore {
@@ -25,7 +25,8 @@ export class InlineBodies implements BodyStore {
   async close (): Promise<void> {}
   async write (): Promise<undefined> { return undefined }
   async read (): Promise<Uint8Array<ArrayBuffer>> {
-    throw new ValueLogError('missing-segment', 'this item\'s body is in a value log, and this store was opened without one (valueLogDir)')
+    // not a ValueLogError: the body may be fine where it is, so the item must not be dropped as unreadable
+    throw new Error('this item\'s body is in a value log, and this store was opened without one (valueLogDir)')
   }
 
   retain (): boolean { return false }

@@ -14,6 +14,12 @@
  * their bodies moved to the log in the background after open.
  * Changes of one item (put, delete, a compaction's move) run one at a time
  * (a per-key lock); reads take no lock.
+ *
+ * A body that cannot be read back (its record garbled or torn, its segment
+ * gone) is dropped with its item: kept, the item would count as a replica in
+ * every digest and holds answer while no read could be served from it, and a
+ * repair's STORE of a good copy would fail on reading the old one. Dropped,
+ * the node lacks it, and repair (or, pinned, `onUnreadable`) fetches it again.
  */
 import { Key } from 'interface-datastore'
 import { base32 } from 'multiformats/bases/base32'
@@ -88,9 +94,14 @@ export interface ItemStoreInit {
   valueLogDir?: string
   /** The value log's segment size and handle cache (tests use small segments). */
   valueLog?: Omit<ValueLogInit, 'onGarbage'>
-  /** Hears what goes wrong in the background (a compaction that cannot copy a record). */
+  /** Hears what goes wrong in the background (a compaction that cannot copy a record, a body dropped unreadable). */
   onError?: (err: Error) => void
+  /** An item was dropped because its body could not be read back (called once it is gone). */
+  onUnreadable?: (meta: ItemMeta, err: ValueLogError) => void
 }
+
+/** Reads of one item that may meet a compaction's move before one is taken as unreadable. */
+const READ_ATTEMPTS = 3
 
 const EMPTY = new Uint8Array(0)
 
@@ -109,6 +120,9 @@ export class ItemStore {
   readonly compactor: LogCompactor | undefined
   private readonly lock = new KeyedLock()
   private readonly onError: (err: Error) => void
+  private readonly onUnreadable: (meta: ItemMeta, err: ValueLogError) => void
+  /** Items dropped since open because their bodies could not be read back. */
+  unreadableDropped = 0
   /** moving inline bodies to the value log (moveInlineBodies) */
   private moving: Promise<void> | undefined
   private closing = false
@@ -119,6 +133,7 @@ export class ItemStore {
     this.datastore = datastore
     this.prefix = init.prefix ?? PREFIX
     this.onError = init.onError ?? (() => {})
+    this.onUnreadable = init.onUnreadable ?? (() => {})
     if (init.valueLogDir == null) {
       this.bodies = new InlineBodies()
       return
@@ -173,11 +188,11 @@ export class ItemStore {
 
   /**
    * The stored item with its body (read from the value log when it is
-   * there). A ValueLogError when the body cannot be read back: its segment
-   * is missing, or its record is torn or garbled.
+   * there). A body that cannot be read back drops the item: undefined, as
+   * for one never held (see the top of this file).
    */
   async get (key: Uint8Array, options?: AbortOptions): Promise<StoredItem | undefined> {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       if (!this.index.has(key)) return undefined
       let record: StoredItem
       try {
@@ -190,11 +205,34 @@ export class ItemStore {
       try {
         return { ...record, body: await this.bodies.read(key, record.bodyAt) }
       } catch (err) {
-        // a compaction moved the body and deleted its segment after we read the pointer: read the pointer again
-        if (attempt === 0 && err instanceof ValueLogError && err.reason === 'missing-segment') continue
-        throw err
+        if (!(err instanceof ValueLogError)) throw err
+        // dropped only while the pointer that failed is still the item's: a compaction may have moved the body meanwhile
+        if (await this.dropUnreadable(key, record.bodyAt, err)) return undefined
+        if (attempt >= READ_ATTEMPTS) throw err
       }
     }
+  }
+
+  /** Drops `key` if its body is still at `failed`; false when it has moved (read again). */
+  private async dropUnreadable (key: Uint8Array, failed: BodyAt, err: ValueLogError): Promise<boolean> {
+    return this.lock.run(base32.baseEncode(key), async () => {
+      const at = this.index.get(key)?.at
+      if (at == null) return !this.index.has(key)
+      if (!sameAt(at, failed)) return false
+      await this.dropLocked(key, err)
+      return true
+    })
+  }
+
+  /** Under the item's lock: the item goes, and the error is told. */
+  private async dropLocked (key: Uint8Array, err: ValueLogError): Promise<void> {
+    await this.datastore.delete(this.dsKey(key))
+    const previous = this.forget(key)
+    if (previous == null) return
+    if (previous.at != null) this.bodies.release(previous.at)
+    this.unreadableDropped++
+    this.onError(new Error(`item ${base32.baseEncode(key)} dropped, its body unreadable: ${err.message}`))
+    this.onUnreadable(previous, err)
   }
 
   has (key: Uint8Array): boolean {
@@ -265,7 +303,18 @@ export class ItemStore {
       if ((record.bodyAt == null) !== (at == null) || (at != null && !sameAt(record.bodyAt!, at))) {
         throw new Error(`item ${base32.baseEncode(key)}: the index and the datastore disagree on where its body is`)
       }
-      const moved = await this.bodies.write(key, at == null ? record.body : await this.bodies.read(key, at))
+      let body = record.body
+      if (at != null) {
+        try {
+          body = await this.bodies.read(key, at)
+        } catch (err) {
+          if (!(err instanceof ValueLogError)) throw err
+          // nothing to move: the unreadable item goes, and the segment can be reclaimed
+          await this.dropLocked(key, err)
+          return
+        }
+      }
+      const moved = await this.bodies.write(key, body)
       if (moved == null) return
       try {
         await this.datastore.put(dsKey, StoredItem.encode({ ...record, body: EMPTY, bodyAt: moved }))

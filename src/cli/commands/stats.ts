@@ -27,6 +27,7 @@ export const stats: Command = {
       `items over R copies: ${r.overReplicated}`,
       `last repair round: ${last}`,
       `repair totals: ${r.rounds} rounds, ${r.pushed} pushed, ${r.dropped} dropped`,
+      ...(s.unreadable?.dropped > 0 ? [`unreadable on disk: ${s.unreadable.dropped} item(s) dropped since start; pinned ones fetched again: ${s.unreadable.restored}, not: ${s.unreadable.failed}`] : []),
       ...networkLines(s.network),
       ...((s as any).mode == null ? [] : [`mode: ${(s as any).mode}, reachability ${(s as any).reachability}`])
     ]

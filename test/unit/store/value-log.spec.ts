@@ -2,7 +2,8 @@
  * The value log (src/store/value-log.ts) under an ItemStore, on real files
  * in a temporary directory: bodies out of the datastore's records, removal
  * and replacement, compaction (every live record kept, the file deleted),
- * live counts rebuilt on open, torn and garbled records, a missing segment,
+ * live counts rebuilt on open, torn and garbled records and a missing segment
+ * (their items dropped),
  * records written inline before the log, and compaction racing replaces,
  * removals and reads of the same items (a datastore that answers after
  * random delays, so the interleavings vary).
@@ -16,6 +17,7 @@ import { Key } from 'interface-datastore'
 import { ItemStore, StoredItem } from '../../../src/store/item-store.ts'
 import { ValueLog, ValueLogError } from '../../../src/store/value-log.ts'
 import { MAX_RECORD_BODY_BYTES, RECORD_HEADER_BYTES } from '../../../src/store/log-record.ts'
+import { waitFor } from '../helpers.ts'
 import type { Datastore } from 'interface-datastore'
 
 /** The smallest segment allowed: one largest record. Bodies of 10 KiB: 8 a segment. */
@@ -206,7 +208,7 @@ describe('value log', () => {
     for (let n = 0; n < 4; n++) expect((await second.get(keyOf(n)))?.body).to.deep.equal(bodyOf(n))
   })
 
-  it('a record cut short or garbled is an error naming it, not a wrong body; the others still read', async () => {
+  it('a record cut short or garbled drops its item, told with the file and the cause, never a wrong body; the others still read', async () => {
     const datastore = new MemoryDatastore()
     const first = await storeOn(datastore)
     for (let n = 0; n < 3; n++) await first.put(keyOf(n), fields(bodyOf(n)))
@@ -217,32 +219,67 @@ describe('value log', () => {
     await fh.close()
     await truncate(join(dir, '000001.log'), 2 * RECORD + 100)
 
-    const second = new ItemStore(datastore, { valueLogDir: dir, valueLog: { segmentBytes: SEGMENT } })
+    const told: Error[] = []
+    const dropped: Array<{ key: Uint8Array, reason: string }> = []
+    const second = new ItemStore(datastore, { valueLogDir: dir, valueLog: { segmentBytes: SEGMENT }, onError: err => told.push(err), onUnreadable: (meta, err) => dropped.push({ key: meta.key, reason: err.reason }) })
     stores.push(second)
     await second.open()
     await second.compactor!.stop()
     expect((await second.get(keyOf(0)))?.body).to.deep.equal(bodyOf(0))
-    const failures = await Promise.all([1, 2].map(async n => second.get(keyOf(n)).then(() => undefined, err => err)))
-    expect(failures[0]).to.be.instanceOf(ValueLogError)
-    expect(failures[0].reason).to.equal('corrupt')
-    expect(failures[0].message).to.match(/000001\.log at \d+: checksum mismatch/)
-    expect(failures[1].reason).to.equal('corrupt')
-    expect(failures[1].message).to.match(/cut short/)
+    expect(await Promise.all([1, 2].map(async n => second.get(keyOf(n))))).to.deep.equal([undefined, undefined])
+    expect(second.has(keyOf(1)) || second.has(keyOf(2)), 'still indexed').to.equal(false)
+    expect(second.unreadableDropped).to.equal(2)
+    expect(dropped).to.deep.equal([{ key: keyOf(1), reason: 'corrupt' }, { key: keyOf(2), reason: 'corrupt' }])
+    expect(told.map(e => e.message)).to.have.length(2)
+    expect(told[0].message).to.match(/000001\.log at \d+: checksum mismatch/)
+    expect(told[1].message).to.match(/cut short/)
+    // gone from the datastore too: a reopened store does not index them again
+    await second.close()
+    const third = await storeOn(datastore)
+    expect([0, 1, 2].map(n => third.has(keyOf(n)))).to.deep.equal([true, false, false])
+    // and a good copy can be stored again (a repair's STORE)
+    await third.put(keyOf(1), fields(bodyOf(1)))
+    expect((await third.get(keyOf(1)))?.body).to.deep.equal(bodyOf(1))
   })
 
-  it('a pointer to a missing segment is an error naming the file', async () => {
+  it('a compaction meeting a garbled record drops its item and still reclaims the segment', async () => {
+    const told: Error[] = []
+    const store = new ItemStore(new MemoryDatastore(), { valueLogDir: dir, valueLog: { segmentBytes: SEGMENT }, onError: err => told.push(err) })
+    stores.push(store)
+    await store.open()
+    // 8 records fill segment 1; the ninth opens segment 2 and seals it
+    for (let n = 0; n < 9; n++) await store.put(keyOf(n), fields(bodyOf(n)))
+    const garbled = store.meta(keyOf(0))!.at!
+    expect(garbled.segment).to.equal(1)
+    const fh = await open(join(dir, '000001.log'), 'r+')
+    await fh.write(new Uint8Array([0x55]), 0, 1, garbled.offset + RECORD_HEADER_BYTES + 5)
+    await fh.close()
+    // most of segment 1 becomes garbage: it is compacted, the garbled record met on the way
+    for (let n = 1; n < 7; n++) await store.delete(keyOf(n))
+    await waitFor('segment 1 compacted away', async () => !(await segmentFiles()).includes('000001.log'), 10_000)
+    await store.backgroundIdle()
+    expect(store.has(keyOf(0))).to.equal(false)
+    expect(store.unreadableDropped).to.equal(1)
+    expect(told.map(e => e.message).join('\n')).to.match(/dropped, its body unreadable: .*checksum mismatch/)
+    for (const n of [7, 8]) expect((await store.get(keyOf(n)))?.body).to.deep.equal(bodyOf(n))
+  })
+
+  it('a pointer to a missing segment drops its item, told with the file', async () => {
     const datastore = new MemoryDatastore()
     const first = await storeOn(datastore)
     await first.put(keyOf(0), fields(bodyOf(0)))
     await first.close()
     await unlink(join(dir, '000001.log'))
-    const second = await storeOn(datastore)
+    const told: Error[] = []
+    const second = new ItemStore(datastore, { valueLogDir: dir, valueLog: { segmentBytes: SEGMENT }, onError: err => told.push(err) })
+    stores.push(second)
+    await second.open()
     expect(second.has(keyOf(0))).to.equal(true)
-    const err = await second.get(keyOf(0)).then(() => undefined, e => e)
-    expect(err).to.be.instanceOf(ValueLogError)
-    expect(err.reason).to.equal('missing-segment')
-    expect(err.message).to.include(join(dir, '000001.log'))
-    expect(err.message).to.include('missing')
+    expect(await second.get(keyOf(0))).to.equal(undefined)
+    expect(second.has(keyOf(0))).to.equal(false)
+    expect(told).to.have.length(1)
+    expect(told[0].message).to.include(join(dir, '000001.log'))
+    expect(told[0].message).to.include('missing')
   })
 
   it('a length over the limit is corruption, found before allocating', async () => {
@@ -276,12 +313,14 @@ describe('value log', () => {
     }
     for await (const { value } of datastore.query({ prefix: '/toyrrent/items/' })) expect(StoredItem.decode(value).body.byteLength).to.equal(0)
     expectLiveMatchesPointers(logged)
-    // a store without the log, given a record that points into one, says so
+    // a store without the log, given a record that points into one, says so and drops nothing (the body may be fine)
     const inline = new ItemStore(datastore)
     await inline.open()
     const err = await inline.get(keyOf(1)).then(() => undefined, e => e)
-    expect(err).to.be.instanceOf(ValueLogError)
-    expect(err.message).to.match(/value log/)
+    expect(err).to.not.be.instanceOf(ValueLogError)
+    expect(err.message).to.match(/opened without one/)
+    expect(inline.has(keyOf(1))).to.equal(true)
+    expect(inline.unreadableDropped).to.equal(0)
   })
 
   it('compaction racing replaces, removals and reads of the same items leaves no dangling pointer and resurrects nothing', async function () {
