@@ -93,7 +93,6 @@ export class Toyrrent implements Startable, ToyrrentApi {
   /** Pin state of the hash items held here (files' pins, src/files/pins.ts; see src/store/local-pins.ts). */
   readonly localPins: LocalPins
   readonly blockBatches: BlockBatches
-  private readonly components: ToyrrentComponents
   private readonly settings: Settings
   private readonly log: Logger
   private readonly store: ItemStore
@@ -127,9 +126,8 @@ export class Toyrrent implements Startable, ToyrrentApi {
    * `transport` replaces libp2p streams (the in-memory test network passes
    * one); the service still registers with libp2p's registrar when started.
    */
-  constructor (components: ToyrrentComponents, init: ToyrrentInit = {}, transport?: FrameTransport) {
+  constructor (private readonly components: ToyrrentComponents, init: ToyrrentInit = {}, transport?: FrameTransport) {
     const s = this.settings = settings(init)
-    this.components = components
     this.replicas = s.replicas
     this.writeQuorum = s.writeQuorum
     this.log = components.logger.forComponent('toyrrent:service')
