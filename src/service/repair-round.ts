@@ -51,7 +51,7 @@ export function newRoundState (): RoundState {
 
 export class RoundWork {
   readonly init: RepairInit
-  readonly stats: RepairStats = { lastRoundAt: 0, lastRoundMs: 0, lastRoundBytes: 0, rounds: 0, pushed: 0, dropped: 0, responsible: 0, underReplicated: 0, overReplicated: 0 }
+  readonly stats: RepairStats = { lastRoundAt: 0, lastRoundMs: 0, lastRoundBytes: 0, rounds: 0, pushed: 0, dropped: 0, republished: 0, responsible: 0, underReplicated: 0, overReplicated: 0 }
 
   constructor (init: RepairInit) {
     this.init = init

@@ -191,16 +191,31 @@ export class Repairer {
     for (const meta of [...this.init.store.metas()]) {
       if (!meta.pinned || signal.aborted) continue
       const k = hex(meta.key)
-      if (now - (this.lastRepublish.get(k) ?? 0) < this.init.republishInterval) continue
+      if (now - (this.lastRepublish.get(k) ?? await this.placedAt(meta.key, k)) < this.init.republishInterval) continue
       const stored = await this.init.store.get(meta.key)
       if (stored == null) continue
       try {
         await this.init.writer.replicate(toItem(meta.key, stored, now), signal)
         this.lastRepublish.set(k, now)
+        this.work.stats.republished++
+        await this.init.store.markRepublished(meta.key, now)
       } catch (err: any) {
         this.init.log('republish of %s failed: %s', k, err.message)
       }
     }
+  }
+
+  /**
+   * When a pinned item was last placed on its replica set, as the record on
+   * disk says (the last republish, else when it was stored here: our own
+   * put placed it then), for an item this process has not republished:
+   * without it, every start republished every pinned item at its first round.
+   */
+  private async placedAt (key: Uint8Array, k: string): Promise<number> {
+    const header = await this.init.store.header(key).catch(() => undefined)
+    const at = header == null ? 0 : Number(header.republishedAt > header.storedAt ? header.republishedAt : header.storedAt)
+    this.lastRepublish.set(k, at)
+    return at
   }
 
   private async dropExpired (): Promise<void> {

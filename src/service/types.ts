@@ -95,6 +95,8 @@ export interface RepairStats {
   pushed: number
   /** Items dropped because others hold them where they belong, in total. */
   dropped: number
+  /** Our own (pinned) items stored afresh on their replica sets, an interval after they were last placed, in total. */
+  republished: number
   /** Held items this node is among the R nearest for. */
   responsible: number
   /** Items with fewer than R confirmed holders among the R nearest, at the last round. */

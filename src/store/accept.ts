@@ -201,7 +201,8 @@ export class ItemAcceptor {
       expiresAt: existing == null || pinned ? expiresAt : laterExpiry(existing.expiresAt, expiresAt),
       storedAt: existing?.storedAt ?? BigInt(now),
       seq,
-      acceptors: item.kind === 'publish' ? keptAcceptors(existing, item) : []
+      acceptors: item.kind === 'publish' ? keptAcceptors(existing, item) : [],
+      republishedAt: existing?.republishedAt ?? 0n
     }
   }
 }

@@ -82,10 +82,13 @@ export function worthPassingOn (stored: { expiresAt: bigint }, now = Date.now())
  * A stored item as it travels, with the lifetime it has left (0 for a
  * pinned item: the receiver then gives it a full lifetime).
  */
-export function toItem (key: Uint8Array, stored: Omit<StoredItem, 'acceptors'> & { acceptors?: Uint8Array[] }, now = Date.now()): Item {
+export function toItem (key: Uint8Array, stored: Pick<StoredItem, 'kind' | 'body' | 'expiresAt'> & { acceptors?: Uint8Array[] }, now = Date.now()): Item {
   const ttlSeconds = stored.expiresAt === 0n ? 0 : Math.max(1, Math.floor(Number(stored.expiresAt - wholeMs(now)) / 1000))
   return { kind: kindOf(stored.kind), key, body: stored.body, ttlSeconds, ...(stored.acceptors != null && stored.acceptors.length > 0 ? { acceptors: stored.acceptors } : {}) }
 }
+
+/** What put() keeps: a StoredItem whose acceptor set and republish time may be left out (none). */
+export type StoredItemInit = Omit<StoredItem, 'acceptors' | 'republishedAt'> & Partial<Pick<StoredItem, 'acceptors' | 'republishedAt'>>
 
 export interface ItemStoreInit {
   /** Datastore key prefix; lets several services share one datastore. */
@@ -213,6 +216,36 @@ export class ItemStore {
     }
   }
 
+  /** The stored record without its body (never read from the value log); undefined when not held. */
+  async header (key: Uint8Array, options?: AbortOptions): Promise<Omit<StoredItem, 'body'> | undefined> {
+    if (!this.index.has(key)) return undefined
+    try {
+      const { body, ...header } = StoredItem.decode(await this.datastore.get(this.dsKey(key), options))
+      return header
+    } catch (err: any) {
+      if (err.name === 'NotFoundError') return undefined
+      throw err
+    }
+  }
+
+  /**
+   * Remember on disk that `key` was republished at `at` (repair.ts), so a
+   * restart knows what is due. The record only: the body stays where it is.
+   */
+  async markRepublished (key: Uint8Array, at: number): Promise<void> {
+    await this.lock.run(base32.baseEncode(key), async () => {
+      const meta = this.index.get(key)
+      if (meta == null) return
+      const record = StoredItem.decode(await this.datastore.get(this.dsKey(key)))
+      const bytes = StoredItem.encode({ ...record, republishedAt: BigInt(Math.floor(at)) })
+      await this.datastore.put(this.dsKey(key), bytes)
+      // the size changes by a few bytes; nothing placement depends on, so the version stays
+      const size = bytes.byteLength + (meta.at?.length ?? 0)
+      this.index.set({ ...meta, bytes: size })
+      this.byteCount += size - meta.bytes
+    })
+  }
+
   /** Drops `key` if its body is still at `failed`; false when it has moved (read again). */
   private async dropUnreadable (key: Uint8Array, failed: BodyAt, err: ValueLogError): Promise<boolean> {
     return this.lock.run(base32.baseEncode(key), async () => {
@@ -254,7 +287,7 @@ export class ItemStore {
    * worst unreferenced bytes. A record passed back as get() gave it (its
    * bodyAt still the item's) keeps its body where it is.
    */
-  async put (key: Uint8Array, init: Omit<StoredItem, 'acceptors'> & { acceptors?: StoredItem['acceptors'] }, options?: AbortOptions): Promise<void> {
+  async put (key: Uint8Array, init: StoredItemInit, options?: AbortOptions): Promise<void> {
     // checked before the write: an item the index cannot hold is not stored either
     if (key.byteLength !== INDEX_KEY_BYTES) throw new RangeError(`item keys are ${INDEX_KEY_BYTES} bytes; got ${key.byteLength}`)
     await this.lock.run(base32.baseEncode(key), async () => {
@@ -263,7 +296,7 @@ export class ItemStore {
       const kept = given != null && current != null && sameAt(given, current) && init.body.byteLength === given.length
       const at = kept ? current : await this.bodies.write(key, init.body)
       // with the body in the log, the record is ~100 bytes: the body is not copied into it
-      const item: StoredItem = { ...fields, acceptors: init.acceptors ?? [], ...(at == null ? {} : { body: EMPTY, bodyAt: at }) }
+      const item: StoredItem = { ...fields, acceptors: init.acceptors ?? [], republishedAt: init.republishedAt ?? 0n, ...(at == null ? {} : { body: EMPTY, bodyAt: at }) }
       const bytes = StoredItem.encode(item)
       try {
         await this.datastore.put(this.dsKey(key), bytes, options)

@@ -26,7 +26,7 @@ export const stats: Command = {
       `items under R copies: ${r.underReplicated}`,
       `items over R copies: ${r.overReplicated}`,
       `last repair round: ${last}`,
-      `repair totals: ${r.rounds} rounds, ${r.pushed} pushed, ${r.dropped} dropped`,
+      `repair totals: ${r.rounds} rounds, ${r.pushed} pushed, ${r.dropped} dropped${r.republished != null ? `, ${r.republished} republished` : ''}`,
       ...(s.unreadable?.dropped > 0 ? [`unreadable on disk: ${s.unreadable.dropped} item(s) dropped since start; pinned ones fetched again: ${s.unreadable.restored}, not: ${s.unreadable.failed}`] : []),
       ...networkLines(s.network),
       ...((s as any).mode == null ? [] : [`mode: ${(s as any).mode}, reachability ${(s as any).reachability}`])

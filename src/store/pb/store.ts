@@ -12,6 +12,7 @@ export interface StoredItem {
   seq: bigint
   acceptors: Uint8Array<ArrayBuffer>[]
   bodyAt?: BodyAt
+  republishedAt: bigint
 }
 
 export namespace StoredItem {
@@ -66,6 +67,11 @@ export namespace StoredItem {
           BodyAt.codec().encode(obj.bodyAt, w)
         }
 
+        if ((obj.republishedAt != null && obj.republishedAt !== 0n)) {
+          w.uint32(72)
+          w.uint64(obj.republishedAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -77,7 +83,8 @@ export namespace StoredItem {
           pinned: false,
           storedAt: 0n,
           seq: 0n,
-          acceptors: []
+          acceptors: [],
+          republishedAt: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -122,6 +129,10 @@ export namespace StoredItem {
               obj.bodyAt = BodyAt.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.bodyAt
               })
+              break
+            }
+            case 9: {
+              obj.republishedAt = reader.uint64()
               break
             }
             default: {
@@ -207,6 +218,13 @@ export namespace StoredItem {
 
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.republishedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -270,6 +288,11 @@ export namespace StoredItem {
     value: number
   }
 
+  export interface StoredItemRepublishedAtFieldEvent {
+    field: '$.republishedAt'
+    value: bigint
+  }
+
   export function encode (obj: Partial<StoredItem>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoredItem.codec())
   }
@@ -278,7 +301,7 @@ export namespace StoredItem {
     return decodeMessage(buf, StoredItem.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent | StoredItemSeqFieldEvent | StoredItemAcceptorsFieldEvent | StoredItemBodyAtSegmentFieldEvent | StoredItemBodyAtOffsetFieldEvent | StoredItemBodyAtLengthFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoredItem>): Generator<StoredItemKindFieldEvent | StoredItemBodyFieldEvent | StoredItemExpiresAtFieldEvent | StoredItemPinnedFieldEvent | StoredItemStoredAtFieldEvent | StoredItemSeqFieldEvent | StoredItemAcceptorsFieldEvent | StoredItemBodyAtSegmentFieldEvent | StoredItemBodyAtOffsetFieldEvent | StoredItemBodyAtLengthFieldEvent | StoredItemRepublishedAtFieldEvent> {
     return streamMessage(buf, StoredItem.codec(), opts)
   }
 }

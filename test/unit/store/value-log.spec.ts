@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { ItemStore, StoredItem } from '../../../src/store/item-store.ts'
+import type { StoredItemInit } from '../../../src/store/item-store.ts'
 import { ValueLog, ValueLogError } from '../../../src/store/value-log.ts'
 import { MAX_RECORD_BODY_BYTES, RECORD_HEADER_BYTES } from '../../../src/store/log-record.ts'
 import { waitFor } from '../helpers.ts'
@@ -37,7 +38,7 @@ function bodyOf (n: number, version = 0, size = BODY): Uint8Array<ArrayBuffer> {
   return body
 }
 
-function fields (body: Uint8Array<ArrayBuffer>): Omit<StoredItem, 'acceptors'> {
+function fields (body: Uint8Array<ArrayBuffer>): StoredItemInit {
   return { kind: 0, body, expiresAt: 0n, pinned: true, storedAt: 1n, seq: 0n }
 }
 
