@@ -18,7 +18,7 @@ import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
 const ALGORITHM = 'chacha20-poly1305'
 const TAG_BYTES = 16
 /** Below this many bytes Noise's WebAssembly cipher is cheaper than a node cipher even with the key imported (measured: README Files → Benchmark). */
-export const SMALL_MESSAGE_BYTES = 1024
+export const SMALL_MESSAGE_BYTES = 768
 
 export interface NoiseCipherCounts {
   /** Session keys imported as KeyObjects. */
