@@ -8,7 +8,9 @@
  * finds its KeyObject again (a WeakMap, so a key lives as long as its
  * session). Small messages stay with Noise's WebAssembly cipher, which beats
  * any node cipher set-up there. The ciphertext is the same bytes; each one we
- * make has two bytes of room before it for the frame's length (noise-frames.ts).
+ * hand back has two bytes of room before it for the frame's length
+ * (noise-frames.ts), a small one copied there (a few hundred bytes, against a
+ * socket write of its own).
  */
 import crypto from 'node:crypto'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
@@ -47,7 +49,7 @@ export function noiseCipher (): { chaCha20Poly1305Encrypt: Encrypt, chaCha20Poly
   }
 
   const chaCha20Poly1305Encrypt: Encrypt = (plaintext, nonce, ad, k) => {
-    if (plaintext.byteLength < SMALL_MESSAGE_BYTES) return defaultCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, k)
+    if (plaintext.byteLength < SMALL_MESSAGE_BYTES) return withRoom(defaultCrypto.chaCha20Poly1305Encrypt(plaintext, nonce, ad, k).subarray())
     counts.nodeMessages++
     const cipher = crypto.createCipheriv(ALGORITHM, keyObject(k), nonce, { authTagLength: TAG_BYTES })
     if (ad.byteLength > 0) cipher.setAAD(ad, { plaintextLength: plaintext.byteLength })
@@ -83,4 +85,11 @@ export function noiseCipher (): { chaCha20Poly1305Encrypt: Encrypt, chaCha20Poly
   }
 
   return { chaCha20Poly1305Encrypt, chaCha20Poly1305Decrypt, counts }
+}
+
+/** A copy of `ciphertext` with room for the frame length before it. */
+function withRoom (ciphertext: Uint8Array): Uint8Array {
+  const frame = Buffer.allocUnsafe(FRAME_LENGTH_BYTES + ciphertext.byteLength)
+  frame.set(ciphertext, FRAME_LENGTH_BYTES)
+  return markHeadroom(frame.subarray(FRAME_LENGTH_BYTES))
 }

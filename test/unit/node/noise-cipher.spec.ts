@@ -145,11 +145,19 @@ describe('unit: one buffer per Noise frame', () => {
     expect(hex(joined)).to.equal(hex(frames))
   })
 
+  it('joins small frames too (the WebAssembly cipher\'s, copied behind room)', () => {
+    const c = noiseCipher()
+    const small = [16, 100, SMALL_MESSAGE_BYTES - 1].map((size, n) => c.chaCha20Poly1305Encrypt(bytes(size), nonceOf(n), new Uint8Array(0), bytes(32)) as Uint8Array)
+    const frames = noiseFrames(small)
+    const joined = joinFrames(frames) as Uint8ArrayList
+    expect([...joined].map(b => b.byteLength)).to.deep.equal([34, 118, SMALL_MESSAGE_BYTES + 17])
+    expect(hex(joined)).to.equal(hex(frames))
+  })
+
   it('leaves buffers without room as they are, and joins a ciphertext once only', () => {
     const c = noiseCipher()
-    const small = c.chaCha20Poly1305Encrypt(bytes(100), nonceOf(0), new Uint8Array(0), bytes(32)) as Uint8Array
-    const foreign = pureJsCrypto.chaCha20Poly1305Encrypt(bytes(4096), nonceOf(0), new Uint8Array(0), bytes(32)) as Uint8Array
-    const frames = noiseFrames([small, foreign])
+    const foreign = [100, 4096].map(size => pureJsCrypto.chaCha20Poly1305Encrypt(bytes(size), nonceOf(0), new Uint8Array(0), bytes(32)) as Uint8Array)
+    const frames = noiseFrames(foreign)
     expect([...(joinFrames(frames) as Uint8ArrayList)].map(b => b.byteLength)).to.deep.equal([2, 116, 2, 4112])
     const ours = c.chaCha20Poly1305Encrypt(bytes(4096), nonceOf(1), new Uint8Array(0), bytes(32)) as Uint8Array
     expect([...(joinFrames(noiseFrames([ours])) as Uint8ArrayList)].map(b => b.byteLength)).to.deep.equal([4114])
