@@ -6,11 +6,14 @@
  * of new connections the DHs alone were 6.5 % of the CPU. Here a key pair we
  * generate keeps its private KeyObject (found again by the raw bytes Noise
  * hands back), a peer's public key is imported once per handshake rather than
- * once per DH, and HKDF is node's. The bytes on the wire are the same;
- * ChaCha20-Poly1305 and SHA-256 stay Noise's own.
+ * once per DH, and HKDF is node's. ChaCha20-Poly1305 imports each session
+ * key once (noise-cipher.ts). The bytes on the wire are the same; SHA-256
+ * stays Noise's own.
  */
 import crypto from 'node:crypto'
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
+import { noiseCipher } from './noise-cipher.ts'
+import type { NoiseCipherCounts } from './noise-cipher.ts'
 import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
 
 const X25519_PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20])
@@ -25,11 +28,14 @@ export interface NoiseCryptoCounts {
   imports: number
   /** Diffie-Hellmans computed. */
   dhs: number
+  /** The cipher's: session keys imported, messages through node's cipher. */
+  cipher: NoiseCipherCounts
 }
 
 /** A Noise crypto implementation for node; `counts` is for the specs and scripts. */
 export function noiseCrypto (): ICryptoInterface & { counts: NoiseCryptoCounts } {
-  const counts: NoiseCryptoCounts = { imports: 0, dhs: 0 }
+  const cipher = noiseCipher()
+  const counts: NoiseCryptoCounts = { imports: 0, dhs: 0, cipher: cipher.counts }
   // our private keys by their raw bytes (Noise keeps the key pair object and hands back its privateKey array)
   const privateKeys = new WeakMap<Uint8Array, crypto.KeyObject>()
   const publicKeys = new Map<string, crypto.KeyObject>()
@@ -61,8 +67,8 @@ export function noiseCrypto (): ICryptoInterface & { counts: NoiseCryptoCounts }
 
   const impl: ICryptoInterface = {
     hashSHA256: defaultCrypto.hashSHA256,
-    chaCha20Poly1305Encrypt: defaultCrypto.chaCha20Poly1305Encrypt,
-    chaCha20Poly1305Decrypt: defaultCrypto.chaCha20Poly1305Decrypt,
+    chaCha20Poly1305Encrypt: cipher.chaCha20Poly1305Encrypt,
+    chaCha20Poly1305Decrypt: cipher.chaCha20Poly1305Decrypt,
     getHKDF (ck: Uint8Array, ikm: Uint8Array): [Uint8Array, Uint8Array, Uint8Array] {
       const okm = new Uint8Array(crypto.hkdfSync('sha256', ikm, ck, NO_INFO, 3 * KEY_BYTES))
       return [okm.subarray(0, KEY_BYTES), okm.subarray(KEY_BYTES, 2 * KEY_BYTES), okm.subarray(2 * KEY_BYTES)]

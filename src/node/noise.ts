@@ -5,10 +5,13 @@
  * message (a prefix and our static key, fixed for the node's life) in every
  * handshake, which cost an Ed25519 key import and signature per connection at
  * each end; a signature of a fixed message is as valid the thousandth time it
- * is sent as the first. Nothing on the wire changes.
+ * is sent as the first. And the connection below Noise gets each frame's
+ * length and ciphertext as one buffer (noise-frames.ts), one socket write
+ * where @libp2p/tcp made two. Nothing on the wire changes.
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { noiseCrypto } from './noise-crypto.ts'
+import { oneWritePerFrame } from './noise-frames.ts'
 import type { NoiseComponents } from '@chainsafe/libp2p-noise'
 import type { ConnectionEncrypter, PrivateKey } from '@libp2p/interface'
 
@@ -47,7 +50,7 @@ export function rememberingSigner (key: PrivateKey, counts: SigningCounts = { si
   })
 }
 
-/** Noise as libp2p's `connectionEncrypters` entry, with the cheaper handshake crypto. */
+/** Noise as libp2p's `connectionEncrypters` entry, with the cheaper crypto and one buffer per frame. */
 export function toyrrentNoise (): (components: NoiseComponents) => ConnectionEncrypter {
   const crypto = noiseCrypto()
   return (components) => {
@@ -62,6 +65,10 @@ export function toyrrentNoise (): (components: NoiseComponents) => ConnectionEnc
         }
       }
     }) as NoiseComponents
-    return noise({ crypto })(wrapped)
+    const encrypter = noise({ crypto })(wrapped)
+    return Object.assign(Object.create(encrypter) as ConnectionEncrypter, {
+      secureInbound: async (connection, options) => encrypter.secureInbound(oneWritePerFrame(connection), options),
+      secureOutbound: async (connection, options) => encrypter.secureOutbound(oneWritePerFrame(connection), options)
+    } satisfies Pick<ConnectionEncrypter, 'secureInbound' | 'secureOutbound'>)
   }
 }
