@@ -64,6 +64,11 @@ interface FormResult {
   tableMin: number
   /** CPU the formed network spends per second doing nothing asked of it (keep-alives, timers), measured over --idle-s. */
   idleCpuMsPerS: number
+  /** toyrrent: connections opened by the closing refresh (all nodes' self lookups at once), per node. */
+  refreshConnectionsPerNode?: number
+  /** toyrrent: connections the cap closed during formation (src/node/connection-trim.ts), per node, by kind; open per node at the end. */
+  trimmedPerNode?: { members: number, nonMembers: number }
+  openConnectionsPerNode?: number
 }
 
 async function idleCpu (seconds: number): Promise<number> {
@@ -72,6 +77,12 @@ async function idleCpu (seconds: number): Promise<number> {
   await new Promise(resolve => setTimeout(resolve, seconds * 1000))
   const used = process.cpuUsage(cpu)
   return round((used.user + used.system) / 1000 / seconds, 1)
+}
+
+/** Connections a toyrrent node's cap closed, by kind (none for the others). */
+function trimmedOf (x: ImplNode): { members: number, nonMembers: number } {
+  const closed = (x as { node?: { libp2p?: { services?: Record<string, any> } } }).node?.libp2p?.services?.connectionTrim?.closed
+  return { members: closed?.members ?? 0, nonMembers: closed?.nonMembers ?? 0 }
 }
 
 async function form (impl: ImplName, n: number, seed: number, transport: BenchTransport, signal: AbortSignal): Promise<FormResult> {
@@ -100,6 +111,9 @@ async function form (impl: ImplName, n: number, seed: number, transport: BenchTr
     const identify = nodes.map(policy).reduce((s, c) => ({ identified: s.identified + c.identified, skipped: s.skipped + c.skipped, pushed: s.pushed + c.pushed }), { identified: 0, skipped: 0, pushed: 0 })
     await Promise.all(nodes.map(async x => x.refresh(signal)))
     const end = performance.now()
+    const refreshConnections = nodes.reduce((s, x) => s + x.newConnections(), 0) - connections
+    const trimmed = nodes.map(trimmedOf).reduce((s, c) => ({ members: s.members + c.members, nonMembers: s.nonMembers + c.nonMembers }), { members: 0, nonMembers: 0 })
+    const open = nodes.reduce((s, x) => s + (x.openConnections?.() ?? 0), 0)
     const used = process.cpuUsage(cpu)
     const sizes = nodes.map(x => x.tableSize())
     const idleCpuMsPerS = await idleCpu(Number(args['idle-s']))
@@ -115,7 +129,8 @@ async function form (impl: ImplName, n: number, seed: number, transport: BenchTr
       ...(impl === 'toyrrent' ? { requestsPerJoin: Object.fromEntries(Object.entries(requests).map(([k, v]) => [k, per(v)])), connectionsPerJoin: per(connections), identifyPerJoin: { identified: per(identify.identified), skipped: per(identify.skipped), pushes: per(identify.pushed) } } : {}),
       tableMean: round(sizes.reduce((s, x) => s + x, 0) / n, 1),
       tableMin: Math.min(...sizes),
-      idleCpuMsPerS
+      idleCpuMsPerS,
+      ...(impl === 'toyrrent' ? { refreshConnectionsPerNode: round(refreshConnections / n, 2), trimmedPerNode: { members: round(trimmed.members / n, 2), nonMembers: round(trimmed.nonMembers / n, 2) }, openConnectionsPerNode: round(open / n, 1) } : {})
     }
   } finally {
     await Promise.allSettled(nodes.map(async x => x.stop()))
