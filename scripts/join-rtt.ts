@@ -22,7 +22,10 @@
  * trips from the dial's start) each connection opened and each request left
  * and was answered, by peer, so what waits on what can be read off.
  *
- *   node dist/scripts/join-rtt.js [--nodes 30] [--joins 5] [--rtt-ms 20] [--seed 1] [--trace] [--out FILE]
+ * `--no-routed-join`: every node joins with `routedJoin: false` (the self
+ * lookup alone), for comparison.
+ *
+ *   node dist/scripts/join-rtt.js [--nodes 30] [--joins 5] [--rtt-ms 20] [--seed 1] [--trace] [--no-routed-join] [--out FILE]
  */
 import { parseArgs } from 'node:util'
 import os from 'node:os'
@@ -44,16 +47,18 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
     trace: { type: 'boolean', default: false },
+    'no-routed-join': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false }
   }
 })
 if (args.help) {
-  process.stdout.write('usage: node dist/scripts/join-rtt.js [--nodes 30] [--joins 5] [--rtt-ms 20] [--seed 1] [--trace] [--out FILE]\n')
+  process.stdout.write('usage: node dist/scripts/join-rtt.js [--nodes 30] [--joins 5] [--rtt-ms 20] [--seed 1] [--trace] [--no-routed-join] [--out FILE]\n')
   process.exit(0)
 }
 const nodes = Number(args.nodes)
 const joins = Number(args.joins)
 const rttMs = Number(args['rtt-ms'])
+const routedJoin = !args['no-routed-join']
 if (!(nodes >= 1) || !(joins >= 1) || !(rttMs > 0)) throw new Error('--nodes and --joins must be at least 1, --rtt-ms above 0')
 
 const METHODS = { findBeforeN: 'FIND_BEFORE_N', findRouted: 'FIND_ROUTED', handoff: 'HANDOFF', acknowledgeHandoff: 'HANDOFF_ACK', store: 'STORE', fetch: 'FETCH', digest: 'DIGEST', holds: 'HOLDS' }
@@ -103,13 +108,13 @@ try {
   const formStart = performance.now()
   for (let i = 0; i < nodes; i++) {
     const bootstrap = i === 0 ? [] : [addrOf(all[randomInt(random, i)])]
-    all.push(await createToyrrentNode({ listen: [LOOPBACK_LISTEN.tcp], bootstrap }))
+    all.push(await createToyrrentNode({ listen: [LOOPBACK_LISTEN.tcp], bootstrap, routedJoin }))
   }
   process.stderr.write(`join-rtt: ${nodes} nodes formed in ${round((performance.now() - formStart) / 1000, 1)} s; ${rttMs} ms RTT on every socket from now on\n`)
   installSocketDelay(rttMs)
   for (let j = 0; j < joins; j++) {
     const via = addrOf(all[randomInt(random, all.length)])
-    const fresh = await createToyrrentNode({ listen: [LOOPBACK_LISTEN.tcp], bootstrap: [] })
+    const fresh = await createToyrrentNode({ listen: [LOOPBACK_LISTEN.tcp], bootstrap: [], routedJoin })
     all.push(fresh)
     let t0 = performance.now()
     const timeline: string[] = []
@@ -150,6 +155,7 @@ try {
     nodes,
     joins,
     rttMs,
+    routedJoin,
     seed: Number(args.seed),
     date: new Date().toISOString(),
     loadAtStart: round(loadAtStart, 2),

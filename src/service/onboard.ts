@@ -80,6 +80,9 @@ export class Onboarding {
 
   /** Pull one neighbour's share for us; its failure is logged and counted, not thrown (the join's own abort is). */
   async pullFrom (peer: FoundPeer, signal: AbortSignal): Promise<HandoffResult> {
+    // a client is in no replica set (no server lists it, nor does it count itself): it takes nothing over,
+    // and a HANDOFF would put it in the neighbour's table (protocols/rpc.md, "Routing table")
+    if (!this.init.neighbourhood.serves()) return { items: 0, bytes: 0, refused: 0 }
     try {
       return await this.pull(peer, signal)
     } catch (err: any) {

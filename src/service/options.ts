@@ -86,10 +86,8 @@ export interface ToyrrentInit {
    * A join starts with a routed find of its own position through the peer
    * it is connected to (routed-find.ts; protocols/rpc.md, "Routed find"),
    * and pulls at once from the neighbours it names. Routed finds are
-   * served either way. Off by default: with it, old holders kept items a
-   * newcomer had taken over (test/e2e/redundancy.spec.ts "a joining node
-   * takes over its share" fails with it on; cause not found yet).
-   * @default false
+   * served either way; `false` joins with the self lookup alone.
+   * @default true
    */
   routedJoin?: boolean
   /**
@@ -130,7 +128,7 @@ export function settings (init: ToyrrentInit): Settings {
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
     serve: init.serve ?? true,
     forwardReads: init.forwardReads ?? true,
-    routedJoin: init.routedJoin ?? false,
+    routedJoin: init.routedJoin ?? true,
     forwardPuts: init.forwardPuts ?? false,
     operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
     requestTimeout: init.requestTimeout ?? c.DEFAULT_REQUEST_TIMEOUT_MS,

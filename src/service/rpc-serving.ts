@@ -117,7 +117,8 @@ function createServer (init: RpcServingInit): RpcServer {
       handoff: {
         dueFor: (peer, cursor) => placement.dueFor(peer, cursor),
         acknowledged: (peer, keys) => { repairer.recordAcks(peer, keys) },
-        served: n => { metrics.count('handoff_items_sent', n) }
+        served: n => { metrics.count('handoff_items_sent', n) },
+        heardFrom: init.heardFrom
       },
       onStored: key => { repairer.touched(key); void paxos.prune(key).catch(() => {}) },
       cas: init.cas,

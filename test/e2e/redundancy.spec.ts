@@ -63,6 +63,10 @@ describe('redundancy, repair and handoff (in process)', function () {
       for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
       const share = items.filter(({ key }) => nearestNodes(net.nodes, key, R).includes(newcomer))
       for (const { key } of share) expect(newcomer.toyrrent[internals].store.has(key)).to.equal(true, 'the newcomer holds its share after onboarding')
+      // the rest of its self lookup runs after join() returns: an old holder outside the newcomer's 2R
+      // nearest may learn of it only then (and is pulled from then), so the rounds that must see it
+      // start once that work settled (the in-memory network's add() waits for it too)
+      await newcomer.toyrrent[internals].joinSettled?.()
       await repairAll(net.nodes)
       for (const { key } of items) expect(holderCount(net.nodes, key)).to.be.at.least(R)
     }
@@ -73,6 +77,18 @@ describe('redundancy, repair and handoff (in process)', function () {
     for (const { key } of items) {
       for (const home of nearestNodes(net.nodes, key, R)) expect(home.toyrrent[internals].store.has(key)).to.equal(true)
     }
+  })
+
+  it('a newcomer\'s neighbours list it in their tables once its join returns', async () => {
+    // 2R old nodes: every one is among the newcomer's 2R nearest, so its join pulls a handoff from each.
+    // A neighbour that lists it only once its identify completes may not yet (that can be after the
+    // join returned), and then its next repair round still counts itself responsible for what the
+    // newcomer took over
+    net = await createTestnet(2 * R, { repairInterval: 0 })
+    await putMany(net, 30)
+    const newcomer = await net.add()
+    const unaware = net.nodes.filter(n => n !== newcomer && n.toyrrent[internals].table.get(newcomer.libp2p.peerId) == null)
+    expect(unaware.length, 'neighbours that do not list the newcomer when its join returned').to.equal(0)
   })
 
   it('a graceful leave hands items on before the node goes', async () => {

@@ -20,13 +20,20 @@ export interface HandoffSource {
   acknowledged(peer: string, keys: Uint8Array[]): void
   /** Items served in one batch (metrics). */
   served?(items: number): void
+  /**
+   * A peer that pulls its handoff from us is a server joining near us: learn
+   * it now. Its identify (which adds it otherwise) can complete after its
+   * join returned, and until then our repair would still count us
+   * responsible for what it took over.
+   */
+  heardFrom?(peer: PeerId): void
 }
 
 /**
  * handoff: stream a newcomer, batch by batch in key order, the items it is
  * now among the R nearest for; record the keys it acknowledged, so this node
  * may drop them once it is no longer responsible itself. `limit = 0` only
- * acknowledges.
+ * acknowledges. Any handoff request makes the caller a member of our table.
  */
 export class HandoffHandler implements RpcHandler {
   constructor (private readonly store: ItemStore, private readonly source: HandoffSource, private readonly clock: Clock = systemClock) {}
@@ -36,6 +43,7 @@ export class HandoffHandler implements RpcHandler {
     if (body == null || body.acked.length > MAX_KEYS_PER_REQUEST) {
       return { status: Status.BAD_REQUEST, message: `handoff needs a request with at most ${MAX_KEYS_PER_REQUEST} acknowledgements` }
     }
+    this.source.heardFrom?.(context.peer)
     const peer = context.peer.toString()
     if (body.acked.length > 0) this.source.acknowledged(peer, body.acked)
     if (body.limit === 0) return { status: Status.OK, handoffResponse: { items: [], cursor: body.cursor, done: true } }
