@@ -9,6 +9,7 @@
  * anew, so identify on the connection still open to it does not bring it
  * back.
  */
+import { isLimited } from '../rpc/limited.ts'
 import type { DepartedPeers } from './departed-peers.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { ToyrrentComponents } from './types.ts'
@@ -46,13 +47,18 @@ export class Membership {
   }
 
   /**
-   * A peer that runs repair with us (it sent a DIGEST) is a live server near
-   * us: learn it again if our table dropped it (timeouts while it was paused)
-   * while its connection stayed open, which no new onConnect would tell us.
-   * Not one that announced its leave.
+   * A peer that runs repair with us (it sent a DIGEST) or pulls its handoff
+   * from us (a newcomer: HANDOFF) is a live server near us: learn it now,
+   * before its identify completes, or again if our table dropped it
+   * (timeouts while it was paused) while its connection stayed open, which
+   * no new onConnect would tell us. Not one that announced its leave, nor
+   * one we reach only through a relay.
    */
   heardFrom (peerId: PeerId): void {
-    if (this.init.table.get(peerId) == null && !this.init.departed.has(peerId)) void this.learnConnectedPeer(peerId)
+    if (this.init.table.get(peerId) != null || this.init.departed.has(peerId)) return
+    // as onConnect (the registrar skips limited connections): a peer reached only through a relay is no member
+    const direct = this.init.components.connectionManager.getConnections(peerId).some(c => c.status === 'open' && !isLimited(c))
+    if (direct) void this.learnConnectedPeer(peerId)
   }
 
   /**
