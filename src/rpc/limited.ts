@@ -16,6 +16,12 @@ export function isLimited (connection: Connection): boolean {
   return connection.limits != null
 }
 
+/** Every open connection of these is limited: a peer we reach only through a relay (none open: not relayed). */
+export function relayedOnly (connections: Connection[]): boolean {
+  const open = connections.filter(c => c.status === 'open')
+  return open.length > 0 && open.every(isLimited)
+}
+
 export function servedOnLimited (type: Frame.Type | undefined): boolean {
   return type != null && SERVED_ON_LIMITED.has(type)
 }

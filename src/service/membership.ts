@@ -9,7 +9,7 @@
  * anew, so identify on the connection still open to it does not bring it
  * back.
  */
-import { isLimited } from '../rpc/limited.ts'
+import { relayedOnly } from '../rpc/limited.ts'
 import type { DepartedPeers } from './departed-peers.ts'
 import type { PeerTable } from './peer-table.ts'
 import type { ToyrrentComponents } from './types.ts'
@@ -57,8 +57,7 @@ export class Membership {
   heardFrom (peerId: PeerId): void {
     if (this.init.table.get(peerId) != null || this.init.departed.has(peerId)) return
     // as onConnect (the registrar skips limited connections): a peer reached only through a relay is no member
-    const direct = this.init.components.connectionManager.getConnections(peerId).some(c => c.status === 'open' && !isLimited(c))
-    if (direct) void this.learnConnectedPeer(peerId)
+    if (!relayedOnly(this.init.components.connectionManager.getConnections(peerId))) void this.learnConnectedPeer(peerId)
   }
 
   /**

@@ -3,6 +3,7 @@
  * (or the transport a test network passes), every request to a peer under
  * PeerRequests' deadline and failure rule, and the lookups built on them.
  */
+import { relayedOnly } from '../rpc/limited.ts'
 import { RpcClient } from '../rpc/client.ts'
 import { StreamTransport } from '../rpc/stream-transport.ts'
 import { PeerRequests } from './peer-requests.ts'
@@ -57,7 +58,7 @@ export function peerClient (init: PeerClientInit): PeerClient {
     clock: s.clock,
     rtt,
     // over libp2p: a peer we reach only through a relay answers, but is no table entry; nor is one that announced its leave
-    admits: peerId => init.departed?.(peerId) !== true && (init.transport != null || !relayedOnly(components, peerId))
+    admits: peerId => init.departed?.(peerId) !== true && (init.transport != null || !relayedOnly(components.connectionManager.getConnections(peerId)))
   })
   const lookups = new Lookups({
     settings: s,
@@ -70,11 +71,5 @@ export function peerClient (init: PeerClientInit): PeerClient {
   })
   const connections = transport.isOpen == null ? undefined : { isOpen: (peer: PeerId) => transport.isOpen!(peer), ...(transport.isWarm != null ? { isWarm: (peer: PeerId) => transport.isWarm!(peer) } : {}) }
   return { rpc, requests, lookups, rtt, ...(connections != null ? { connections } : {}) }
-}
-
-/** Every open connection to the peer is limited (relayed). */
-function relayedOnly (components: ToyrrentComponents, peer: PeerId): boolean {
-  const open = components.connectionManager.getConnections(peer).filter(c => c.status === 'open')
-  return open.length > 0 && open.every(c => c.limits != null)
 }
 

@@ -36,18 +36,23 @@ describe('unit: members heard from by their requests', () => {
     await waitFor('the peer in the table', () => table.get(peer) != null, 2000)
   })
 
-  it('a peer reached only through a relay (limited connections) does not', async () => {
+  it('a peer reached only through a relay (limited connections) does not; one with a relayed and a direct one does', async () => {
     const table = new PeerTable(await randomPeerId(), 20)
     const relayed = await randomPeerId()
-    const closed = await randomPeerId()
-    const direct = await randomPeerId()
-    const m = membership(table, peer => peer.equals(relayed) ? [{ status: 'open', limits: { bytes: 1000n } }] : peer.equals(closed) ? [{ status: 'closed' }] : [{ status: 'open' }])
+    const both = await randomPeerId()
+    const limited = { status: 'open', limits: { bytes: 1000n } }
+    const m = membership(table, peer => peer.equals(relayed) ? [limited, { status: 'closed' }] : peer.equals(both) ? [limited, { status: 'open' }] : [])
     m.heardFrom(relayed)
-    m.heardFrom(closed)
-    m.heardFrom(direct)
-    // the direct one is learned after the same peer-store read the others would have needed
-    await waitFor('the direct peer in the table', () => table.get(direct) != null, 2000)
+    m.heardFrom(both)
+    // the other is learned after the same peer-store read the relayed one would have needed
+    await waitFor('the peer with a direct connection in the table', () => table.get(both) != null, 2000)
     expect(table.get(relayed), 'relayed').to.equal(undefined)
-    expect(table.get(closed), 'no open connection').to.equal(undefined)
+  })
+
+  it('with no connection listed (the in-memory network: the request came on its own transport) the peer joins', async () => {
+    const table = new PeerTable(await randomPeerId(), 20)
+    const peer = await randomPeerId()
+    membership(table, () => []).heardFrom(peer)
+    await waitFor('the peer in the table', () => table.get(peer) != null, 2000)
   })
 })
