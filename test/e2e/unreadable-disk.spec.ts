@@ -14,34 +14,29 @@ import { ToyrrentClient } from '../../src/api/client.ts'
 import { startDaemonProcess, toyrrent, waitFor } from '../helpers/cli.ts'
 import type { DaemonProcess } from '../helpers/cli.ts'
 
-/** Flip one byte inside `value` where a daemon's value log keeps it; throws when it is not there. */
-async function garble (dataDir: string, value: Uint8Array): Promise<void> {
+/** The segment file under `dataDir` whose bytes hold `bytes`, and where. */
+async function segmentWith (dataDir: string, bytes: Uint8Array): Promise<{ path: string, at: number } | undefined> {
   const dir = join(dataDir, 'values')
-  const probe = Buffer.from(value.subarray(100, 164))
   for (const name of (await readdir(dir)).filter(n => n.endsWith('.log'))) {
-    const at = (await readFile(join(dir, name))).indexOf(probe)
-    if (at < 0) continue
-    const fh = await open(join(dir, name), 'r+')
-    try {
-      const byte = new Uint8Array(1)
-      await fh.read(byte, 0, 1, at + 10)
-      byte[0] ^= 0xff
-      await fh.write(byte, 0, 1, at + 10)
-    } finally {
-      await fh.close()
-    }
-    return
+    const at = (await readFile(join(dir, name))).indexOf(Buffer.from(bytes))
+    if (at >= 0) return { path: join(dir, name), at }
   }
-  throw new Error(`the value is in no segment under ${dir}`)
+  return undefined
 }
 
-/** True when a segment under `dataDir` holds `value` whole. */
-async function holdsIntact (dataDir: string, value: Uint8Array): Promise<boolean> {
-  const dir = join(dataDir, 'values')
-  for (const name of (await readdir(dir)).filter(n => n.endsWith('.log'))) {
-    if ((await readFile(join(dir, name))).indexOf(Buffer.from(value)) >= 0) return true
+/** Flip one byte inside `value` where a daemon's value log keeps it; throws when it is not there. */
+async function garble (dataDir: string, value: Uint8Array): Promise<void> {
+  const found = await segmentWith(dataDir, value.subarray(100, 164))
+  if (found == null) throw new Error(`the value is in no segment under ${dataDir}`)
+  const fh = await open(found.path, 'r+')
+  try {
+    const byte = new Uint8Array(1)
+    await fh.read(byte, 0, 1, found.at + 10)
+    byte[0] ^= 0xff
+    await fh.write(byte, 0, 1, found.at + 10)
+  } finally {
+    await fh.close()
   }
-  return false
 }
 
 describe('e2e: an item garbled on disk', function () {
@@ -75,7 +70,7 @@ describe('e2e: an item garbled on disk', function () {
     const stats = await toyrrent(['stats', '--api', b.api])
     expect(stats.stdout).to.match(/unreadable on disk: 1 item\(s\) dropped since start; pinned ones fetched again: 0, not: 0/)
     // a repair round (every second here) stores a good copy back on b, which reads it from disk again
-    await waitFor('b holds a good copy again', async () => (await clients[1].stats()).items >= 1 && await holdsIntact(b.dataDir, value), 30_000)
+    await waitFor('b holds a good copy again', async () => (await clients[1].stats()).items >= 1 && await segmentWith(b.dataDir, value) != null, 30_000)
 
     await garble(a.dataDir, value)
     expect(Buffer.from(await clients[0].get(key)).equals(value), 'a reads the value').to.equal(true)
