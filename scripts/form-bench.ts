@@ -79,12 +79,6 @@ async function idleCpu (seconds: number): Promise<number> {
   return round((used.user + used.system) / 1000 / seconds, 1)
 }
 
-/** Connections a toyrrent node's cap closed, by kind (none for the others). */
-function trimmedOf (x: ImplNode): { members: number, nonMembers: number } {
-  const closed = (x as { node?: { libp2p?: { services?: Record<string, any> } } }).node?.libp2p?.services?.connectionTrim?.closed
-  return { members: closed?.members ?? 0, nonMembers: closed?.nonMembers ?? 0 }
-}
-
 async function form (impl: ImplName, n: number, seed: number, transport: BenchTransport, signal: AbortSignal): Promise<FormResult> {
   const random = rng(seed)
   const nodes: ImplNode[] = []
@@ -112,7 +106,7 @@ async function form (impl: ImplName, n: number, seed: number, transport: BenchTr
     await Promise.all(nodes.map(async x => x.refresh(signal)))
     const end = performance.now()
     const refreshConnections = nodes.reduce((s, x) => s + x.newConnections(), 0) - connections
-    const trimmed = nodes.map(trimmedOf).reduce((s, c) => ({ members: s.members + c.members, nonMembers: s.nonMembers + c.nonMembers }), { members: 0, nonMembers: 0 })
+    const trimmed = nodes.map(x => x.trimmedByKind?.() ?? { members: 0, nonMembers: 0 }).reduce((s, c) => ({ members: s.members + c.members, nonMembers: s.nonMembers + c.nonMembers }), { members: 0, nonMembers: 0 })
     const open = nodes.reduce((s, x) => s + (x.openConnections?.() ?? 0), 0)
     const used = process.cpuUsage(cpu)
     const sizes = nodes.map(x => x.tableSize())

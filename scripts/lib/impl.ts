@@ -81,6 +81,8 @@ export interface ImplNode {
   openConnections?(): number
   /** Connections the node's own trim closed so far (toyrrent: src/node/connection-trim.ts). */
   trimmedConnections?(): number
+  /** The same, by kind: table members, and peers outside the table (src/node/connection-trim.ts). */
+  trimmedByKind?(): { members: number, nonMembers: number }
   /** The largest value this implementation can store, when below the workload's size. */
   readonly maxValueBytes?: number
   /** The node's libp2p peer id (connection-based implementations): where it sits in the key space. */
@@ -279,8 +281,13 @@ export class ToyrrentBenchNode implements ImplNode {
 
   openConnections (): number { return this.node.libp2p.getConnections().length }
 
+  trimmedByKind (): { members: number, nonMembers: number } {
+    const { members, nonMembers } = this.node.libp2p.services.connectionTrim.closed
+    return { members, nonMembers }
+  }
+
   trimmedConnections (): number {
-    const closed = this.node.libp2p.services.connectionTrim.closed
+    const closed = this.trimmedByKind()
     return closed.members + closed.nonMembers
   }
 

@@ -44,9 +44,6 @@ export class PinnedRestorer {
     })
   }
 
-  /** Resolves once the restores begun so far have ended (tests). */
-  async idle (): Promise<void> { await this.chain }
-
   private async restore (key: Uint8Array, kind: ItemMeta['kind']): Promise<void> {
     const { init } = this
     const signal = AbortSignal.timeout(init.timeoutMs)
