@@ -4,15 +4,14 @@
  * seeds' "request/reply with guid"). This saves a stream open and protocol
  * negotiation per request, which dominates latency on loopback.
  */
-import { lpStream } from '@libp2p/utils'
 import { Frame } from './pb/rpc.ts'
 import { encodePrefixedFrame } from './frame-encode.ts'
 import { FrameBatch } from './frame-batch.ts'
-import { MAX_FRAME_BYTES } from '../constants.ts'
+import { FrameStream } from './frame-stream.ts'
+import { DEFAULT_FRAME_TIMEOUT_MS, MAX_FRAME_BYTES } from '../constants.ts'
 import { MAX_FETCH_MANY_ANSWER_BYTES } from './fetch-many-limits.ts'
 import { ProtocolError, TimeoutError } from '../errors.ts'
 import { proposal, readAcceptance } from './optimistic-select.ts'
-import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Stream, AbortOptions, Logger } from '@libp2p/interface'
 
 /** A response and the bytes the exchange took on the wire (both frames as encoded). */
@@ -26,12 +25,16 @@ interface Pending {
   reject(err: Error): void
 }
 
+/** Largest answer frame: a FETCH_MANY's (up to 16 blocks); requests the server reads stay under MAX_FRAME_BYTES. */
+const MAX_ANSWER_BYTES = Math.max(MAX_FRAME_BYTES, MAX_FETCH_MANY_ANSWER_BYTES)
+
 /** Requests given up on whose answer may still come (a sign of life worth telling): at most this many per channel. */
 const MAX_LATE = 256
 
 export class RpcChannel {
   private readonly stream: Stream
-  private readonly lp: LengthPrefixedStream<Stream>
+  /** Answers as whole frames, parsed where they lie (no read per byte of the length, no error per partial one). */
+  private readonly frames: FrameStream
   /** Requests queued in one turn (a cat's window) go out as one send (rpc/frame-batch.ts). */
   private readonly batch: FrameBatch
   private readonly pending = new Map<bigint, Pending>()
@@ -49,8 +52,8 @@ export class RpcChannel {
   constructor (stream: Stream, log: Logger, select?: string) {
     this.stream = stream
     this.log = log
-    // answers may be a FETCH_MANY's (up to 16 blocks); requests the server reads stay under MAX_FRAME_BYTES
-    this.lp = lpStream(stream, { maxDataLength: Math.max(MAX_FRAME_BYTES, MAX_FETCH_MANY_ANSWER_BYTES) })
+    // paused past two whole answers, so one answer never waits for a resume that only a whole answer brings
+    this.frames = new FrameStream(stream, { maxDataLength: MAX_ANSWER_BYTES, highWater: 2 * MAX_ANSWER_BYTES, maxBufferSize: 4 * MAX_ANSWER_BYTES })
     this.batch = new FrameBatch(stream, err => { this.close(err) })
     if (select != null) {
       const bytes = proposal(select)
@@ -111,12 +114,19 @@ export class RpcChannel {
     this.stream.abort(err)
   }
 
+  /** The next answer frame; an answer begun must be whole within the frame deadline the server keeps too. */
+  private async readFrame (): Promise<Uint8Array> {
+    const read = await this.frames.read({ frameTimeout: DEFAULT_FRAME_TIMEOUT_MS })
+    if ('frame' in read) return read.frame
+    throw new ProtocolError('channel closed by the peer')
+  }
+
   private async readLoop (select?: string): Promise<void> {
     try {
       // the peer's acceptance of `select`, in front of the first answer
-      if (select != null) await readAcceptance(async () => (await this.lp.read()).subarray(), select)
+      if (select != null) await readAcceptance(async () => await this.readFrame(), select)
       while (true) {
-        const bytes = await this.lp.read()
+        const bytes = await this.readFrame()
         const frame = Frame.decode(bytes)
         if (!frame.response) throw new ProtocolError('peer sent a request on a client stream')
         // a response nobody waits for (timed out, aborted) is dropped, but the peer is alive after all
