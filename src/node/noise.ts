@@ -7,13 +7,13 @@
  * each end; a signature of a fixed message is as valid the thousandth time it
  * is sent as the first. And the connection below Noise gets each frame's
  * length and ciphertext as one buffer (noise-frames.ts), one socket write
- * where @libp2p/tcp made two, and reads frame lengths without an Error per
+ * where @libp2p/tcp made two, and cuts frames out without an exception per
  * chunk received (noise-frame-length.ts). Nothing on the wire changes.
  */
 import { noise } from '@chainsafe/libp2p-noise'
 import { noiseCrypto } from './noise-crypto.ts'
 import { oneWritePerFrame } from './noise-frames.ts'
-import { cheapFrameLengths } from './noise-frame-length.ts'
+import { useFrameDecoder } from './noise-frame-length.ts'
 import type { NoiseComponents } from '@chainsafe/libp2p-noise'
 import type { ConnectionEncrypter, PrivateKey } from '@libp2p/interface'
 
@@ -52,8 +52,8 @@ export function rememberingSigner (key: PrivateKey, counts: SigningCounts = { si
   })
 }
 
-function withCheapLengths<T extends { connection: unknown }> (secured: T): T {
-  cheapFrameLengths(secured.connection)
+function withFrameDecoder<T extends { connection: unknown }> (secured: T): T {
+  useFrameDecoder(secured.connection)
   return secured
 }
 
@@ -74,8 +74,8 @@ export function toyrrentNoise (): (components: NoiseComponents) => ConnectionEnc
     }) as NoiseComponents
     const encrypter = noise({ crypto })(wrapped)
     return Object.assign(Object.create(encrypter) as ConnectionEncrypter, {
-      secureInbound: async (connection, options) => withCheapLengths(await encrypter.secureInbound(oneWritePerFrame(connection), options)),
-      secureOutbound: async (connection, options) => withCheapLengths(await encrypter.secureOutbound(oneWritePerFrame(connection), options))
+      secureInbound: async (connection, options) => withFrameDecoder(await encrypter.secureInbound(oneWritePerFrame(connection), options)),
+      secureOutbound: async (connection, options) => withFrameDecoder(await encrypter.secureOutbound(oneWritePerFrame(connection), options))
     } satisfies Pick<ConnectionEncrypter, 'secureInbound' | 'secureOutbound'>)
   }
 }
