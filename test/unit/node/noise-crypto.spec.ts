@@ -4,10 +4,15 @@
  * Noise calls, while importing each key once: our private keys never (kept
  * from generation), a peer's public key once however many DHs use it. And the
  * identity key Noise signs with (src/node/noise.ts) signs a message once and
- * answers it again from memory, with a signature that verifies.
+ * answers it again from memory, with a signature that verifies. A peer's key
+ * is imported and HKDF run without an exception inside node's crypto (node
+ * checks an object key argument by reading private slots in try/catch: a
+ * DER options object cost four caught exceptions per import, a Buffer to
+ * HKDF one), counted by the inspector pausing on caught exceptions.
  */
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
+import { Session } from 'node:inspector'
 import { pureJsCrypto } from '@chainsafe/libp2p-noise'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { noiseCrypto } from '../../../src/node/noise-crypto.ts'
@@ -15,6 +20,27 @@ import { rememberingSigner } from '../../../src/node/noise.ts'
 import type { SigningCounts } from '../../../src/node/noise.ts'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+/** Exceptions thrown while `work` runs, caught ones included (the inspector pauses on each and is resumed at once). */
+function exceptionsDuring (work: () => void): number {
+  const session = new Session()
+  session.connect()
+  let thrown = 0
+  session.on('Debugger.paused', () => {
+    thrown++
+    session.post('Debugger.resume')
+  })
+  session.post('Debugger.enable')
+  session.post('Debugger.setPauseOnExceptions', { state: 'caught' })
+  try {
+    work()
+  } finally {
+    session.post('Debugger.setPauseOnExceptions', { state: 'none' })
+    session.post('Debugger.disable')
+    session.disconnect()
+  }
+  return thrown
+}
 
 describe('unit: Noise handshake crypto with kept key objects', () => {
   it('derives the HKDF outputs of the reference', () => {
@@ -60,6 +86,20 @@ describe('unit: Noise handshake crypto with kept key objects', () => {
     expect(hex(c.generateX25519SharedKey(a.privateKey, b.publicKey))).to.equal(expected)
     expect(hex(c.generateX25519SharedKey(a.privateKey, b.publicKey))).to.equal(expected)
     expect(c.counts.imports).to.equal(2)
+  })
+
+  it('imports a peer\'s key and derives HKDF outputs without an exception thrown inside node\'s crypto', () => {
+    const c = noiseCrypto()
+    const ours = c.generateX25519KeyPair()
+    const theirs = pureJsCrypto.generateX25519KeyPair()
+    const ck = new Uint8Array(randomBytes(32))
+    let shared: Uint8Array = new Uint8Array(0)
+    expect(exceptionsDuring(() => { shared = c.generateX25519SharedKey(ours.privateKey, theirs.publicKey) }), 'import and DH').to.equal(0)
+    expect(hex(shared)).to.equal(hex(pureJsCrypto.generateX25519SharedKey(theirs.privateKey, ours.publicKey)))
+    expect(c.counts.imports, 'their key was imported').to.equal(1)
+    expect(exceptionsDuring(() => { c.getHKDF(ck, shared) }), 'HKDF').to.equal(0)
+    // the count sees exceptions that are caught: one thrown and caught here is counted
+    expect(exceptionsDuring(() => { try { throw new Error('counted') } catch {} })).to.equal(1)
   })
 
   it('refuses a key of the wrong length with an error naming it', () => {
