@@ -9,7 +9,7 @@ import { quic } from '@chainsafe/libp2p-quic'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
-import { yamux } from '@chainsafe/libp2p-yamux'
+import { toyrrentYamux } from './yamux-window.ts'
 import { identify, identifyPush } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
@@ -98,7 +98,7 @@ export function libp2pOptions (options: ToyrrentNodeOptions, plan: NodePlan, par
     // Noise with node's key objects kept and our static-key signature remembered (noise.ts)
     connectionEncrypters: [toyrrentNoise()],
     // a stream's receive window caps what a peer can push at us unread (yamux's default grows to 16 MiB)
-    streamMuxers: [yamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
+    streamMuxers: [toyrrentYamux({ streamOptions: { maxStreamWindowSize: MAX_STREAM_WINDOW_BYTES } })],
     services: services(options, plan, parts)
   }
 }
