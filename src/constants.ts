@@ -146,7 +146,7 @@ export const DEFAULT_QUEUE_MAX_PER_PEER = 32
 export const MAX_RPC_STREAMS = 8
 
 /** libp2p's connection monitor pings each connection this often (its default is 10 s; node/libp2p-options.ts says why not). */
-export const CONNECTION_PING_INTERVAL_MS = 60_000
+export const CONNECTION_PING_INTERVAL_MS = 300_000
 /** ... and closes it only when a ping takes longer than this (libp2p's adaptive timeout starts at 5 s: a busy process missed it). */
 export const CONNECTION_PING_MIN_TIMEOUT_MS = 15_000
 

@@ -91,20 +91,25 @@ export class ConnectionTrim implements Startable {
     const open = this.components.connectionManager.getConnections().filter(c => c.status === 'open')
     let excess = open.length - this.maxConnections
     if (excess <= 0) return 0
-    const kept = await this.kept(open)
-    const victims = this.victims(open.filter(c => !kept.has(c.remotePeer.toString())), now).slice(0, excess)
-    for (const { connection, member } of victims) {
+    let closed = 0
+    // the peer store is read only for the candidates, in order, until enough are closed: a trim runs after
+    // every burst of new connections, and reading every open connection's tags each time cost a 100-node
+    // network in one process ~15 % of its idle CPU
+    for (const { connection, member } of this.victims(open, now)) {
+      if (excess <= 0) break
+      if (await this.isKept(connection.remotePeer)) continue
       if (member) this.closed.members++
       else this.closed.nonMembers++
       connection.close({ signal: AbortSignal.timeout(1_000) }).catch(err => { connection.abort(err) })
       excess--
+      closed++
     }
     // some of the excess was too young to close: look again once the oldest of those is old enough
     if (excess > 0) {
       const youngest = open.filter(c => now - c.timeline.open < this.graceMs).reduce((t, c) => Math.min(t, c.timeline.open), Infinity)
       if (Number.isFinite(youngest)) this.schedule(youngest + this.graceMs - now + 1)
     }
-    return victims.length
+    return closed
   }
 
   /** Closable connections (past their grace), least useful first. */
@@ -125,18 +130,14 @@ export class ConnectionTrim implements Startable {
     return out
   }
 
-  /** Peers of `open` whose tags ask to keep them connected. */
-  private async kept (open: Connection[]): Promise<Set<string>> {
-    const kept = new Set<string>()
-    await Promise.all(open.map(async c => {
-      try {
-        const peer = await this.components.peerStore.get(c.remotePeer)
-        if ([...peer.tags.keys()].some(keepsConnection)) kept.add(c.remotePeer.toString())
-      } catch {
-        // not in the peer store: nothing asked to keep it
-      }
-    }))
-    return kept
+  /** Whether the peer's tags ask to keep it connected. */
+  private async isKept (peerId: PeerId): Promise<boolean> {
+    try {
+      const peer = await this.components.peerStore.get(peerId)
+      return [...peer.tags.keys()].some(keepsConnection)
+    } catch {
+      return false // not in the peer store: nothing asked to keep it
+    }
   }
 
   private schedule (ms: number): void {

@@ -24,12 +24,13 @@ function fakes (peers: Array<[string, number]>): FakeConnection[] {
   })
 }
 
-function trimOf (connections: FakeConnection[], bands: Record<number, string[]>, maxConnections: number, graceMs = 1_000, tags: Record<string, string[]> = {}): ConnectionTrim {
+function trimOf (connections: FakeConnection[], bands: Record<number, string[]>, maxConnections: number, graceMs = 1_000, tags: Record<string, string[]> = {}, reads: string[] = []): ConnectionTrim {
   const components = {
     events: new EventTarget(),
     connectionManager: { getConnections: () => connections.filter(c => c.status === 'open') },
     peerStore: {
       async get (id: { toString(): string }) {
+        reads.push(id.toString())
         const own = tags[id.toString()]
         if (own == null) throw new Error('not found')
         return { tags: new Map(own.map(t => [t, { value: 1 }])) }
@@ -85,6 +86,22 @@ describe('connection trim: which connections close past the cap', () => {
     expect(closedIds(cs)).to.deep.equal(['s1', 's2'])
     // over the cap by kept peers alone: nothing more to close
     expect(await trim.trim(NOW)).to.equal(0)
+  })
+
+  it('reads the peer store only for the peers it may close, until enough are closed', async () => {
+    // a trim runs after every burst of new connections: reading every open connection's tags each time grew with the cap
+    const cs = fakes([...Array.from({ length: 20 }, (_, i): [string, number] => [`m${i}`, 0]), ['s-old', 10], ['s-new', 20], ['s-young', NOW - 10]])
+    const reads: string[] = []
+    const trim = trimOf(cs, { 200: Array.from({ length: 20 }, (_, i) => `m${i}`) }, 22, 1_000, {}, reads)
+    expect(await trim.trim(NOW)).to.equal(1)
+    expect(closedIds(cs)).to.deep.equal(['s-old'])
+    expect(reads).to.deep.equal(['s-old'])
+    // the rest of the excess is young connections and members within the cap: no reads for those
+    reads.length = 0
+    cs.push(...fakes([['s-young2', NOW - 5]]))
+    const tight = trimOf(cs, { 200: Array.from({ length: 20 }, (_, i) => `m${i}`) }, 20, 1_000, {}, reads)
+    expect(await tight.trim(NOW)).to.equal(1)
+    expect(reads).to.deep.equal(['s-new'])
   })
 
   it('refuses a cap that is not a positive integer', () => {
