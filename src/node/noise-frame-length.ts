@@ -12,9 +12,7 @@
  */
 import { InvalidParametersError } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
-
-/** Noise's frame length prefix (big-endian uint16). */
-const LENGTH_BYTES = 2
+import { FRAME_LENGTH_BYTES as LENGTH_BYTES } from './noise-frames.ts'
 
 /** Noise's own buffer bound (@chainsafe/libp2p-noise 17: 16 MiB of unread bytes per connection). */
 const DEFAULT_MAX_BUFFER_BYTES = 16 * 1024 * 1024
