@@ -8,3 +8,10 @@ export interface FoundPeer {
   /** 32-byte position in the key space (SHA-256 of the peer id multihash). */
   position: Uint8Array
 }
+
+/** `peers` with each peer once (its first entry kept), in order. */
+export function uniquePeers (peers: Iterable<FoundPeer>): FoundPeer[] {
+  const seen = new Map<string, FoundPeer>()
+  for (const p of peers) if (!seen.has(p.peerId.toString())) seen.set(p.peerId.toString(), p)
+  return [...seen.values()]
+}

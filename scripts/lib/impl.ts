@@ -198,9 +198,7 @@ export class ToyrrentBenchNode implements ImplNode {
       const ask = forwarded.ask.bind(forwarded)
       forwarded.ask = async (forwarder: unknown, key: Uint8Array, mode: string, signal: AbortSignal) => ask(forwarder, key, mode, signal)
     }
-    // bench --no-stand-ins: the writer knows no open connections (the "before" of replicate.ts's stand-ins)
     const writer = (node.toyrrent as any).hashItems?.init?.writer
-    if (process.env.BENCH_NO_STAND_INS === '1' && writer?.init != null) delete writer.init.connections
     // forwarded puts whose acks fell short (the direct path finished them); bench --no-forward-puts: none (the "before" of forwarded-put.ts)
     countRequests(writer?.init, 'forwardedPuts', 'fellBack', () => 'FORWARD_STORE fallback', this.counts)
     if (process.env.BENCH_NO_FORWARD_PUTS === '1' && writer?.init != null) delete writer.init.forwardedPuts

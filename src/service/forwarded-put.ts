@@ -6,9 +6,10 @@
  * connected to (FORWARD_STORE): it stores it on the replicas it reaches over
  * its own open connections and brings back their signed acknowledgements
  * (records/store-ack.ts), two round trips in all. Beside it we store on the
- * replicas we do reach ourselves and on connected stand-ins (replicate.ts's
- * hinted copies): when those reach W the put ends in one round trip, and the
- * forward still places the copies on the replica set, without a dial.
+ * replicas we do reach ourselves. The forwarder's `closer` names, besides its
+ * own nearest, the nearer peers its replicas' answers named: a forwarder far
+ * from the key whose table misses the neighbourhood cannot make us count
+ * peers outside it.
  *
  * Nothing the forwarder says is trusted. An ack counts only when its
  * signature checks for this item under our fresh nonce, by the key inside the
@@ -33,6 +34,7 @@ import type { Settings } from './options.ts'
 import type { PeerRpc } from '../rpc/peer-rpc.ts'
 import type { AckSigner, ForwardStorer } from '../rpc/handlers/index.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
+import { uniquePeers } from '../found-peer.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
 import type { ToyrrentMetrics } from '../metrics.ts'
@@ -77,33 +79,17 @@ export class ForwardedPuts {
    * as fallback: at once when fewer than W acks count, beside it after the
    * forwarder's hedge. Resolves with the peers that acknowledged.
    */
-  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, hedgeMs: number | undefined, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>, standIns = true): Promise<PeerId[]> {
+  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, hedgeMs: number | undefined, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>): Promise<PeerId[]> {
     const acked = new Map<string, FoundPeer>()
     const { reads, rtt, settings } = this.init
     // the hedge spends from the read hedge budget (peer-rtt.ts), which puts fill as reads do: an overloaded node does not dial for every put either
     rtt.readStarted()
     return await hedged(settings.clock, hedgeMs ?? reads.hedgeMs(forwarder), () => rtt.takeHedge(), () => { this.fellBack() }, signal,
-      async s => await this.forwarded(item, forwarder, s, store, acked, [], standIns ? this.standInsFor(item.key) : [], signal, () => {
+      async s => await this.forwarded(item, forwarder, s, store, acked, [], signal, () => {
         // acknowledged: the direct path still runs in the background, skipping the peers that acknowledged
         void direct(signal, acked).catch(() => {})
       }),
       async s => await direct(s, acked))
-  }
-
-  /**
-   * Connected stand-ins (replicate.ts's rule): the table peers nearest the key
-   * beyond its R nearest that we have an open connection to, as many as the
-   * open replicas lack of W. Stored on at once beside the forward, they let
-   * the put be acknowledged in one round trip (hinted copies, which repair
-   * moves); the forward still places the copies on the replica set, without a dial.
-   */
-  private standInsFor (key: Uint8Array): FoundPeer[] {
-    const { settings, neighbourhood, table, connections } = this.init
-    const view = neighbourhood.nearestPeers(key, settings.replicas)
-    const inView = new Set(view.map(p => p.peerId.toString()))
-    const open = view.filter(p => p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
-    const lack = Math.max(0, settings.writeQuorum - open)
-    return nearestPositioned(key, table.all().filter(p => !inView.has(p.peerId.toString()) && connections.isOpen(p.peerId)), lack)
   }
 
   /** The direct path started: the forwarded put fell short of W counted acks, failed, or took longer than the hedge. */
@@ -139,53 +125,43 @@ export class ForwardedPuts {
    * fallback starts, keeping in `acked` those that counted). With `store`,
    * the replicas of our view we reach ourselves are stored on beside it.
    */
-  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = [], standIns: FoundPeer[] = [], outer = signal, short?: () => void): Promise<PeerId[] | undefined> {
+  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = [], outer = signal, done?: () => void): Promise<PeerId[] | undefined> {
     const { settings, rpc, neighbourhood, table, connections } = this.init
     const { replicas, writeQuorum, requestTimeout } = settings
     if (store != null) this.init.metrics?.count('forwarded_puts')
     const nonce = new Uint8Array(randomBytes(ACK_NONCE_BYTES))
-    const view = nearestPositioned(item.key, dedupe([...neighbourhood.nearestPeers(item.key, replicas), ...table.closest(item.key, replicas), ...known, ...acked.values()]), replicas)
+    const view = nearestPositioned(item.key, uniquePeers([...neighbourhood.nearestPeers(item.key, replicas), ...table.closest(item.key, replicas), ...known, ...acked.values()]), replicas)
     const selfKey = neighbourhood.selfId.toString()
     // beside the forward: the replicas of our view we reach ourselves (ourselves too), no dial
     const direct = store == null ? [] : view.filter(p => !acked.has(p.peerId.toString()) && (p.peerId.toString() === selfKey || connections.isOpen(p.peerId)))
     const directDone = new Map<string, FoundPeer>()
-    const standInsDone = new Map<string, FoundPeer>()
-    // our own stores (view replicas and stand-ins) reaching W end the put at once; the forward goes on
-    const { promise: early, resolve: earlyDone } = Promise.withResolvers<PeerId[]>()
-    const own = (into: Map<string, FoundPeer>) => async (p: FoundPeer): Promise<void> => {
+    const directStores = direct.map(async p => {
       try {
         await store!(p, signal)
-        into.set(p.peerId.toString(), p)
-        if (directDone.size + standInsDone.size >= writeQuorum) earlyDone([...directDone.values(), ...standInsDone.values()].map(p => p.peerId))
+        directDone.set(p.peerId.toString(), p)
       } catch {}
+    })
+    let answer
+    try {
+      // the forwarder gets half our deadline: its answer must still reach us within ours; `outer`: a hedge that fired does not stop it
+      answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(requestTimeout / 2), writeQuorum, { signal: outer, timeout: requestTimeout, noDial: true })
+    } catch (err) {
+      // a refusal of the item itself (too large, does not hash) is final: the direct path would be refused the same
+      if (err instanceof RemoteRejectedError && (err.code === 'hash-mismatch' || err.code === 'too-large')) throw err
+      this.init.log('forwarded put of %s through %p failed: %s', item.key, forwarder.peerId, (err as Error).message)
+      answer = { acks: [], closer: [] }
     }
-    const directStores = [...direct.map(own(directDone)), ...(store == null ? [] : standIns.map(own(standInsDone)))]
-    const full = async (): Promise<PeerId[] | undefined> => {
-      let answer
-      try {
-        // the forwarder gets half our deadline: its answer must still reach us within ours; an early end of the put does not stop it (`outer`)
-        // when our own stores can make W the put need not wait for the forward: it waits for every replica the forwarder reaches
-        const enough = direct.length + standIns.length >= writeQuorum ? 0 : writeQuorum
-        answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(requestTimeout / 2), enough, { signal: outer, timeout: requestTimeout, noDial: true })
-      } catch (err) {
-        // a refusal of the item itself (too large, does not hash) is final: the direct path would be refused the same
-        if (err instanceof RemoteRejectedError && (err.code === 'hash-mismatch' || err.code === 'too-large')) throw err
-        this.init.log('forwarded put of %s through %p failed: %s', item.key, forwarder.peerId, (err as Error).message)
-        answer = { acks: [], closer: [] }
-      }
-      await Promise.all(directStores)
-      const counted = await this.count(item, forwarder, nonce, answer, view, direct, directDone, standInsDone, acked)
-      // the direct path's stores (its correction rounds, dials where a copy is missing) go on in the background,
-      // as they did beside stand-ins before: the forward shortens the put, it does not replace the placement
-      // (the forwarder's view can miss a replica that our stores' answers would name: the 1,000-node simulation)
-      if (counted != null) short?.()
-      return counted
-    }
-    return await Promise.race([early, full()])
+    await Promise.all(directStores)
+    const counted = await this.count(item, forwarder, nonce, answer, view, direct, directDone, acked)
+    // the direct path's stores (its correction rounds, dials where a copy is missing) go on in the background:
+    // the forward shortens the put, it does not replace the placement
+    // (the forwarder's view can miss a replica that our stores' answers would name: the 1,000-node simulation)
+    if (counted != null) done?.()
+    return counted
   }
 
   /** The forward's answer: its acks that check, by members of the replica set (as the file comment says), with our own; W → the peers. */
-  private async count (item: Item, forwarder: FoundPeer, nonce: Uint8Array, answer: { acks: Array<{ peer: FoundPeer, signature: Uint8Array }>, closer: FoundPeer[] }, view: FoundPeer[], direct: FoundPeer[], directDone: Map<string, FoundPeer>, standInsDone: Map<string, FoundPeer>, acked: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
+  private async count (item: Item, forwarder: FoundPeer, nonce: Uint8Array, answer: { acks: Array<{ peer: FoundPeer, signature: Uint8Array }>, closer: FoundPeer[] }, view: FoundPeer[], direct: FoundPeer[], directDone: Map<string, FoundPeer>, acked: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
     const { replicas, writeQuorum } = this.init.settings
     const signers: FoundPeer[] = []
     let lie = false
@@ -196,22 +172,15 @@ export class ForwardedPuts {
     // a forwarder checks acks before passing them on: one that does not check is its own
     if (lie) this.init.reads.distrust(forwarder, 'a store acknowledgement that does not check')
     // the replica set: the R nearest to the key of everything we know of it now
-    const replicaSet = nearestPositioned(item.key, dedupe([...view, ...answer.closer, ...signers, ...direct]), replicas)
+    const replicaSet = nearestPositioned(item.key, uniquePeers([...view, ...answer.closer, ...signers, ...direct]), replicas)
     const members = new Set(replicaSet.map(p => p.peerId.toString()))
     // only members are kept for the fallback too: a signer we know of from the forwarder alone counts nowhere else
     for (const p of [...directDone.values(), ...signers]) if (members.has(p.peerId.toString())) acked.set(p.peerId.toString(), p)
-    // stand-ins count as the direct path's do: our own stores, hinted copies
-    const counted = [...[...acked.values()].filter(p => members.has(p.peerId.toString())), ...standInsDone.values()]
+    const counted = [...acked.values()].filter(p => members.has(p.peerId.toString()))
     if (counted.length >= writeQuorum) return counted.map(p => p.peerId)
     this.init.log('forwarded put of %s through %p: %d of %d acks counted', item.key, forwarder.peerId, counted.length, writeQuorum)
     return undefined
   }
-}
-
-function dedupe (peers: FoundPeer[]): FoundPeer[] {
-  const seen = new Map<string, FoundPeer>()
-  for (const p of peers) if (!seen.has(p.peerId.toString())) seen.set(p.peerId.toString(), p)
-  return [...seen.values()]
 }
 
 /** What serving FORWARD_STORE needs (rpc/handlers/forward-store.ts): STORE over open connections only, our own store and key. */
@@ -222,7 +191,10 @@ export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefine
     replicas: s.replicas,
     maxTimeoutMs: Math.floor(s.requestTimeout / 2),
     isOpen: peer => connections.isOpen(peer),
-    store: async (peer, item, nonce, signal, timeout) => (await rpc.store(peer, item, { ackNonce: nonce }, { signal, timeout, noDial: true })).ack,
+    store: async (peer, item, nonce, signal, timeout) => {
+      const answer = await rpc.store(peer, item, { ackNonce: nonce, closerCount: s.replicas }, { signal, timeout, noDial: true })
+      return { ...(answer.ack != null ? { ack: answer.ack } : {}), closer: answer.closer }
+    },
     keep: async (item, nonce, signal) => {
       const result = await acceptor.accept(item, { signal })
       if (result.refused != null) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, result.refused)

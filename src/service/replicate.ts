@@ -12,12 +12,15 @@
  * W is never lowered: fewer acknowledgements than W is InsufficientPeersError,
  * whatever the size of the network.
  *
- * Stand-ins (`isOpen`, only where fallbacks count): when fewer than W of the
- * replica set have an open connection, the store to the others waits for a
- * new connection (4–6 round trips). The nearest candidates beyond the
- * replica set that do have one are asked at once beside them, as many as W
- * lacks, so W can be reached in one round trip; their copies are hinted as
- * a fallback's are, and the stores to the replica set go on all the same.
+ * Hinted copies never stand in for a replica that merely has not answered
+ * yet: a fallback is asked only once a replica failed. (Connected stand-ins
+ * asked beside replicas behind a dial made puts one round trip, but their
+ * acknowledgements ended writes that a read quorum of the replica set then
+ * did not meet: reads answered not found at 200 nodes.)
+ *
+ * `awaitAnswer`: stores the write waits for beyond W (the replica set's
+ * over open connections), so that every answer naming a nearer peer is
+ * heard before the caller decides its view was the replica set.
  */
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
 import { isFinal } from '../refusals.ts'
@@ -30,8 +33,8 @@ export interface ReplicateInit {
   quorum: number
   /** Count acknowledgements from candidates beyond the first `replicas` (fallbacks) toward `quorum`. @default true */
   countFallbacks?: boolean
-  /** Is there an open connection to `peer`? With countFallbacks, connected stand-ins are asked beside replicas that need a dial. */
-  isOpen?(peer: FoundPeer): boolean
+  /** Replicas (of the first `replicas`) whose store must settle, answered or failed, before the write does, W or not. */
+  awaitAnswer?(peer: FoundPeer): boolean
   storeOn(peer: FoundPeer): Promise<void>
 }
 
@@ -55,8 +58,9 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
   let running = 0
   const asked = new Set<FoundPeer>()
 
+  const awaited = new Set(init.awaitAnswer == null ? [] : peers.slice(0, replicas).filter(p => init.awaitAnswer!(p)))
   const settle = (): void => {
-    if (counted() >= quorum) {
+    if (counted() >= quorum && awaited.size === 0) {
       resolve({ acked: [...acked], fallbacks: acked.filter(isFallback) })
     } else if (running === 0) {
       if (refusals.length > 0) {
@@ -75,6 +79,7 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
       if (err instanceof RemoteRejectedError && isFinal(err.code)) refusals.push(err)
       else failures.push(err)
     }).finally(() => {
+      awaited.delete(peer)
       running--
       launch()
       settle()
@@ -87,12 +92,6 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
     }
   }
   launch()
-  if (countFallbacks && init.isOpen != null) {
-    // stand-ins for replicas that need a new connection, nearest first
-    const open = peers.slice(0, replicas).filter(p => init.isOpen!(p)).length
-    const standIns = peers.slice(replicas).filter(p => init.isOpen!(p)).slice(0, Math.max(0, quorum - open))
-    for (const p of standIns) start(p)
-  }
   settle()
   return promise
 }

@@ -22,6 +22,7 @@ import type { Settings } from './options.ts'
 import type { ItemAcceptor } from '../store/accept.ts'
 import type { ForwardedPuts } from './forwarded-put.ts'
 import type { Item } from '../records/item.ts'
+import { uniquePeers } from '../found-peer.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
 
@@ -36,7 +37,7 @@ export interface WriterInit {
   neighbourhood: Neighbourhood
   acceptor: ItemAcceptor
   log: Logger
-  /** Open connections (rpc/client.ts): where fallbacks count, connected stand-ins are asked beside replicas that need a dial (replicate.ts). */
+  /** Open connections (rpc/client.ts): the fast path hears every replica it reaches without a dial before it decides (replicate.ts awaitAnswer). */
   connections?: { isOpen(peer: PeerId): boolean }
   /** Hash puts through a connected peer when fewer than W replicas are connected (forwarded-put.ts); absent: always direct. */
   forwardedPuts?: ForwardedPuts
@@ -73,7 +74,7 @@ export class Writer {
     if (forwarded != null && item.kind === 'hash' && options.expectedSeq == null) {
       const forwarder = forwarded.forwarderFor(item.key)
       if (forwarder != null) {
-        return await forwarded.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked), options.countFallbacks !== false)
+        return await forwarded.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
       }
     }
     return await this.replicateDirect(item, signal, options)
@@ -118,15 +119,21 @@ export class Writer {
     // the table's view, and the peers waiting for a place in full bands (the far ones hold most keys)
     const self = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
     // and the peers that already acknowledged (a forwarded put's verified signers, which our table may not know)
-    let view = nearestPositioned(item.key, dedupe([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2), ...(earlier?.values() ?? [])]), replicas * 2)
+    let view = nearestPositioned(item.key, uniquePeers([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2), ...(earlier?.values() ?? [])]), replicas * 2)
     const acked = new Map<string, FoundPeer>(earlier ?? [])
     const failed = new Set<string>()
     for (let round = 0; round <= CORRECTION_ROUNDS; round++) {
       const learned = new Map<string, FoundPeer>()
+      // who named the peer nearest the key: the forwarder of a correction round (its neighbourhood is the replica set's)
+      let bestNamer: { by: FoundPeer, named: FoundPeer } | undefined
       let result: ReplicateResult
       try {
-        result = await this.fanOut(view, item, signal, options, peers => {
-          for (const p of peers) learned.set(p.peerId.toString(), p)
+        result = await this.fanOut(view, item, signal, options, (by, peers) => {
+          const self = by.peerId.equals(this.init.neighbourhood.selfId)
+          for (const p of peers) {
+            learned.set(p.peerId.toString(), p)
+            if (!self && (bestNamer == null || compareDistance(item.key, p.position, bestNamer.named.position) < 0)) bestNamer = { by, named: p }
+          }
         }, acked, failed)
       } catch (err) {
         if (err instanceof InsufficientPeersError) return undefined
@@ -139,7 +146,7 @@ export class Writer {
       if (nearer.length === 0) return result.acked.map(p => p.peerId)
       this.init.log('the replica set of %s was not the one our table knows: %d nearer peer(s) named', keyToCid(item.key), nearer.length)
       view = nearestPositioned(item.key, [...view.filter(p => !failed.has(p.peerId.toString())), ...nearer], replicas * 2)
-      const corrected = await this.correctForwarded(item, view, result.acked, acked, signal, options)
+      const corrected = await this.correctForwarded(item, view, bestNamer?.by, acked, signal, options)
       if (corrected != null) return corrected
     }
     return undefined
@@ -147,28 +154,30 @@ export class Writer {
 
   /**
    * A correction round that would dial (a replica of the corrected `view`
-   * without an open connection) goes through the peer that just answered
-   * nearest the key instead, counting the replicas' signed acks
-   * (forwarded-put.ts); undefined: the round dials, as before.
+   * without an open connection) goes instead through `namer`, the peer
+   * whose answer named the peer nearest the key (it knows that
+   * neighbourhood), counting the replicas' signed acks (forwarded-put.ts);
+   * undefined: the round dials, as before.
    */
-  private async correctForwarded (item: Item, view: FoundPeer[], answered: FoundPeer[], acked: Map<string, FoundPeer>, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
+  private async correctForwarded (item: Item, view: FoundPeer[], namer: FoundPeer | undefined, acked: Map<string, FoundPeer>, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
     const { forwardedPuts, connections, neighbourhood, settings } = this.init
     if (forwardedPuts == null || connections == null || item.kind !== 'hash' || options.expectedSeq != null) return undefined
     // the next round reaches W at once (acks it has) or in one round trip (open connections): no need
     const top = view.slice(0, settings.replicas)
     const reachable = top.filter(p => acked.has(p.peerId.toString()) || p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
     if (reachable >= settings.writeQuorum) return undefined
-    const forwarder = nearestPositioned(item.key, answered.filter(p => !p.peerId.equals(neighbourhood.selfId) && connections.isOpen(p.peerId)), 1)[0]
-    if (forwarder == null) return undefined
-    return await forwardedPuts.correct(item, forwarder, view, acked, signal)
+    if (namer == null || namer.peerId.equals(neighbourhood.selfId) || !connections.isOpen(namer.peerId)) return undefined
+    return await forwardedPuts.correct(item, namer, view, acked, signal)
   }
 
   /**
    * The fan-out to `peers` (nearest first, the first R the replica set) with
    * W = the write quorum; with `onCloser`, each store also asks for the
-   * responder's nearest peers to the key.
+   * responder's nearest peers to the key, and the write waits for every
+   * replica it reaches without a dial to answer: a view is taken for the
+   * replica set only when none of those answers names a nearer peer.
    */
-  private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (peers: FoundPeer[]) => void, stored?: Map<string, FoundPeer>, failed?: Set<string>): Promise<ReplicateResult> {
+  private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (by: FoundPeer, peers: FoundPeer[]) => void, stored?: Map<string, FoundPeer>, failed?: Set<string>): Promise<ReplicateResult> {
     const { replicas, writeQuorum } = this.init.settings
     const { connections, neighbourhood } = this.init
     const result = await replicate({
@@ -176,14 +185,14 @@ export class Writer {
       replicas,
       quorum: writeQuorum,
       countFallbacks: options.countFallbacks ?? true,
-      // our own store needs no connection
-      ...(connections != null ? { isOpen: (p: FoundPeer) => p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId) } : {}),
+      // our own store needs no connection; a replica behind a dial is not waited for
+      ...(onCloser != null ? { awaitAnswer: (p: FoundPeer) => p.peerId.equals(neighbourhood.selfId) || connections?.isOpen(p.peerId) === true } : {}),
       storeOn: async peer => {
         // a peer that acknowledged in an earlier round of this write is not asked again
         if (stored?.has(peer.peerId.toString()) === true) return
         try {
           const closer = await this.storeOn(peer, item, signal, options.expectedSeq, onCloser == null ? 0 : replicas)
-          onCloser?.(closer)
+          onCloser?.(peer, closer)
         } catch (err) {
           failed?.add(peer.peerId.toString())
           throw err
@@ -196,10 +205,4 @@ export class Writer {
     }
     return result
   }
-}
-
-function dedupe (peers: FoundPeer[]): FoundPeer[] {
-  const seen = new Map<string, FoundPeer>()
-  for (const p of peers) if (!seen.has(p.peerId.toString())) seen.set(p.peerId.toString(), p)
-  return [...seen.values()]
 }

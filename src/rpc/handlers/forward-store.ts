@@ -4,7 +4,9 @@
  * hands us a hash item: we keep it when we are one of our R nearest to the
  * key, store it with a plain STORE carrying the origin's ack nonce on those
  * of our R nearest we have an open direct connection to, and hand back the
- * signed acknowledgements they return (ours too) with our R nearest. We are
+ * signed acknowledgements they return (ours too) with our R nearest, those
+ * replicas' answers included (a nearer peer one of them names is one our
+ * table missed: the origin must not count acks from outside it). We are
  * not trusted: the origin checks every signature itself, and counts only
  * signers among the key's R nearest by its own reckoning. Bounded like
  * FORWARD: no dial, never a forward of our own (one hop), a deadline, the
@@ -13,7 +15,7 @@
  */
 import { untilDone } from './forward.ts'
 import { ItemKind, Status } from '../pb/rpc.ts'
-import { POSITION_BYTES } from '../../keyspace.ts'
+import { POSITION_BYTES, nearestPositioned } from '../../keyspace.ts'
 import { MAX_VALUE_BYTES } from '../../constants.ts'
 import { verifyHashItem } from '../../records/hash-item.ts'
 import { ACK_NONCE_BYTES, verifyStoreAck } from '../../records/store-ack.ts'
@@ -25,6 +27,7 @@ import type { HandlerResult, RequestContext, RpcHandler } from '../server.ts'
 import type { Frame, StoreAck } from '../pb/rpc.ts'
 import type { Clock } from '../../clock.ts'
 import type { NearestPeers } from './nearest-peers.ts'
+import { uniquePeers } from '../../found-peer.ts'
 import type { FoundPeer } from '../../found-peer.ts'
 import type { Item } from '../../records/item.ts'
 import type { PeerId } from '@libp2p/interface'
@@ -37,8 +40,8 @@ export interface ForwardStorer {
   /** The longest a forwarded put may take here, in ms (half the request timeout: the origin's own deadline must outlast ours). */
   maxTimeoutMs: number
   isOpen(peer: PeerId): boolean
-  /** STORE `item` on `peer` over an open connection only (noDial), asking for an ack over `nonce`: the signature, or undefined when none came. */
-  store(peer: FoundPeer, item: Item, nonce: Uint8Array, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array | undefined>
+  /** STORE `item` on `peer` over an open connection only (noDial), asking for an ack over `nonce` and its R nearest: the signature (undefined when none came) and those peers. */
+  store(peer: FoundPeer, item: Item, nonce: Uint8Array, signal: AbortSignal, timeoutMs: number): Promise<{ ack?: Uint8Array, closer: FoundPeer[] }>
   /** Keep `item` here (we are one of its R nearest) and sign our own ack over `nonce`; throws when our store refuses it. */
   keep(item: Item, nonce: Uint8Array, signal: AbortSignal): Promise<Uint8Array>
   /** Hears each forwarded put served (a counter). */
@@ -71,6 +74,7 @@ export class ForwardStoreHandler implements RpcHandler {
     const selfKey = storer.selfId.toString()
     const rankOf = (peer: PeerId): number => nearest.findIndex(p => p.peerId.equals(peer))
     const acks: Array<{ rank: number, ack: StoreAck }> = []
+    const named: FoundPeer[] = []
     const tasks: Array<Promise<void>> = []
     if (nearest.some(p => p.peerId.toString() === selfKey)) {
       tasks.push(storer.keep(item, nonce, signal).then(signature => {
@@ -84,7 +88,8 @@ export class ForwardStoreHandler implements RpcHandler {
         const left = timeoutMs - (this.clock.now() - started)
         if (left <= 0 || signal.aborted) return
         try {
-          const signature = await storer.store(peer, item, nonce, signal, left)
+          const { ack: signature, closer } = await storer.store(peer, item, nonce, signal, left)
+          named.push(...closer)
           // we pass on only acks that check: one that does not is then the forwarder's lie, never a replica's
           if (signature != null && await verifyStoreAck(peer.peerId, nonce, acked, signature)) acks.push({ rank: rankOf(peer.peerId), ack: { peer: peer.peerId.toMultihash().bytes, signature: ownBytes(signature) } })
         } catch {
@@ -96,6 +101,7 @@ export class ForwardStoreHandler implements RpcHandler {
     await untilDone(tasks, () => enough > 0 && acks.length >= enough)
     // a copy: stores still running after an early answer must not change what is sent
     const sorted = [...acks].sort((a, b) => a.rank - b.rank).map(a => a.ack)
-    return { status: Status.OK, forwardStoreResponse: { acks: sorted, closer: nearest.map(peerToWire) } }
+    const closer = nearestPositioned(item.key, uniquePeers([...nearest, ...named]), storer.replicas)
+    return { status: Status.OK, forwardStoreResponse: { acks: sorted, closer: closer.map(peerToWire) } }
   }
 }

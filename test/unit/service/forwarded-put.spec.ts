@@ -84,26 +84,51 @@ describe('unit: forwarded puts (in-memory network)', () => {
     const { stored } = await within(5000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
     expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
     const replicaIds = replicas.map(r => net.peerId(r).toString())
-    // the forwarder is the one connected stand-in (a hinted copy, as replicate.ts's): W more than it, so the replicas' signed acks make W
-    expect(stored.filter(p => replicaIds.includes(p.toString())).length, 'replicas counted through their signed acks').to.be.at.least(W)
-    expect(stored.every(p => replicaIds.includes(p.toString()) || p.equals(net.peerId(forwarder))), 'every counted ack is a replica or the stand-in').to.equal(true)
+    expect(stored.length, 'replicas counted through their signed acks').to.be.at.least(W)
+    expect(stored.every(p => replicaIds.includes(p.toString())), 'every counted ack is a replica').to.equal(true)
     // each counted peer holds it when the put returns; the third replica gets it within the forwarder's deadline
     for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
     await waitFor('all R replicas to hold the item', () => replicas.every(r => holds(r, key)), 3000)
   })
 
-  it('connected stand-ins acknowledge in one round trip; the forward still places the copies on the replica set, with no dial', async () => {
+  it('[200-node not-found reads, failed before: a connected non-replica acknowledged in one round trip] a writer also connected to a peer outside the replica set: only the replicas\' signed acks count', async () => {
     const { value, key, writer, forwarder, replicas } = await setUp()
     const others = net.nodes.filter(n => n !== writer && n !== forwarder && !replicas.includes(n))
     await link(writer, others[0])
     held = (from, to) => from.equals(net.peerId(writer)) && replicas.some(r => to.equals(net.peerId(r)))
-    const asked = forwardStores()
     const { stored } = await within(5000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
-    expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
+    const replicaIds = replicas.map(r => net.peerId(r).toString())
     expect(stored.length).to.be.at.least(W)
-    for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
-    // the writer's own links to the replicas are held: the copies came through the forwarder
+    expect(stored.every(p => replicaIds.includes(p.toString())), 'every counted ack is a replica').to.equal(true)
+    expect(holds(others[0], key), 'the connected non-replica got a copy').to.equal(false)
     await waitFor('all R replicas to hold the item', () => replicas.every(r => holds(r, key)), 3000)
+  })
+
+  it('[200-node not-found reads, failed before: the forwarder\'s own view defined the replica set] a forwarder whose table misses the replica set stores on the peers it takes for replicas; their answers name the real ones, so those acks do not count and the put lands on the replica set', async () => {
+    const value = new Uint8Array(randomBytes(300))
+    const key = hashItemKey(value)
+    const ranked = net.nearest(key, net.nodes.length)
+    const replicas = ranked.slice(0, R)
+    // the next R: what a table without the replica set takes for it
+    const next = ranked.slice(R, 2 * R)
+    const [writer, forwarder] = ranked.slice(2 * R)
+    for (const n of [writer, forwarder]) {
+      for (const r of replicas) {
+        net.disconnect(n, r)
+        n[internals].table.remove(net.peerId(r))
+      }
+    }
+    for (const p of next) if (!net.connected(forwarder, p)) await link(forwarder, p)
+    if (!net.connected(writer, forwarder)) await link(writer, forwarder)
+    for (const n of net.nodes) if (n !== forwarder && !replicas.includes(n)) net.disconnect(writer, n)
+    expect(writer[internals].table.get(net.peerId(forwarder)), 'the forwarder is in the writer\'s table').to.not.equal(undefined)
+    const asked = forwardStores()
+    const { stored } = await within(10_000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
+    expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
+    const replicaIds = replicas.map(r => net.peerId(r).toString())
+    expect(stored.length).to.be.at.least(W)
+    expect(stored.map(p => ranked.findIndex(n => net.peerId(n).equals(p))), 'ranks of the counted acks (0 nearest)').to.satisfy((ranks: number[]) => ranks.every(r => r < R))
+    for (const p of stored) expect(replicaIds).to.include(p.toString())
   })
 
   it('forged acks (bad signatures on replica ids, well-signed acks of peers outside the replica set, acks of another write) are not counted; the direct path stores', async () => {
