@@ -4,8 +4,8 @@
  * (it stays connected to the other nodes, which are connected to the
  * replicas) and the put is acknowledged through a forwarder with the
  * replicas' signed store acknowledgements, which check over the wire; every
- * peer the put reports holds the value (connected stand-ins answer in one
- * round trip), and all R replicas get it. (That no dial is waited for is the
+ * peer the put reports is a replica and holds the value, and all R
+ * replicas get it. (That no dial is waited for is the
  * unit spec's, which can hold links: the direct path's stores still run in
  * the background after the put.) The direct path's
  * hedge is set long (hedgeMs) so a slow moment on a loaded machine cannot
@@ -62,7 +62,6 @@ describe('forwarded puts over TCP', function () {
       await coldFor(writer, replicas)
       // what the forwarder answered, as the writer's client got it (the writer checks it itself; so do we)
       const rpc = writer.toyrrent[internals].rpc
-      // (the put may end on connected stand-ins before the forward answers: the answer is awaited here)
       const answers: Array<Promise<{ nonce: Uint8Array, acks: Array<{ peer: { peerId: PeerId }, signature: Uint8Array }> }>> = []
       const forwardStore = rpc.forwardStore.bind(rpc)
       rpc.forwardStore = async (peer, item, nonce, timeoutMs, enough, options) => {
@@ -85,8 +84,9 @@ describe('forwarded puts over TCP', function () {
         if (await verifyStoreAck(peer.peerId, answer.nonce, { kind: 'hash', key, body: value, seq: 0n }, signature)) checked++
       }
       expect(checked, 'replicas\' acks that check, over TCP').to.be.at.least(W)
-      // counted: connected stand-ins (hinted copies, one round trip) or replicas through their signed acks
+      // counted: replicas only, through their signed acks (no node outside the replica set acknowledges in its place)
       expect(stored.length).to.be.at.least(W)
+      for (const p of stored) expect(ids, 'a counted ack is a replica').to.include(p.toString())
       for (const p of stored) expect(net.nodes.find(n => n.libp2p.peerId.equals(p))!.toyrrent[internals].store.has(key)).to.equal(true)
       await waitFor('all R replicas to hold the value', () => replicas.every(r => r.toyrrent[internals].store.has(key)), 10_000)
       puts++
