@@ -20,11 +20,14 @@
  *
  * `awaitAnswer`: stores the write waits for beyond W (the replica set's
  * over open connections), so that every answer naming a nearer peer is
- * heard before the caller decides its view was the replica set.
+ * heard before the caller decides its view was the replica set; for at
+ * most `awaitMs` once W is reached (a paused replica must not hold every
+ * write back until its request times out).
  */
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
 import { isFinal } from '../refusals.ts'
 import type { FoundPeer } from '../found-peer.ts'
+import type { Clock, ClockTimer } from '../clock.ts'
 
 export interface ReplicateInit {
   /** Candidates nearest first; the first `replicas` are the replica set, the rest stand by. */
@@ -35,6 +38,9 @@ export interface ReplicateInit {
   countFallbacks?: boolean
   /** Replicas (of the first `replicas`) whose store must settle, answered or failed, before the write does, W or not. */
   awaitAnswer?(peer: FoundPeer): boolean
+  /** How long the write waits for those once W acknowledged (with `clock`); unbounded without. */
+  awaitMs?: number
+  clock?: Clock
   storeOn(peer: FoundPeer): Promise<void>
 }
 
@@ -59,9 +65,16 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
   const asked = new Set<FoundPeer>()
 
   const awaited = new Set(init.awaitAnswer == null ? [] : peers.slice(0, replicas).filter(p => init.awaitAnswer!(p)))
+  let waited: ClockTimer | undefined
+  const done = (): void => {
+    init.clock?.clearTimeout(waited)
+    resolve({ acked: [...acked], fallbacks: acked.filter(isFallback) })
+  }
   const settle = (): void => {
     if (counted() >= quorum && awaited.size === 0) {
-      resolve({ acked: [...acked], fallbacks: acked.filter(isFallback) })
+      done()
+    } else if (counted() >= quorum) {
+      if (waited == null && init.clock != null && init.awaitMs != null) waited = init.clock.setTimeout(done, init.awaitMs)
     } else if (running === 0) {
       if (refusals.length > 0) {
         const first = refusals[0]

@@ -14,6 +14,7 @@ import type { ReplicateResult } from './replicate.ts'
 import { compareDistance, nearestPositioned } from '../keyspace.ts'
 import { keyToCid } from '../records/hash-item.ts'
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
+import { READ_HEDGE_MS } from '../constants.ts'
 import type { Lookups } from './lookups.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerRequests } from './peer-requests.ts'
@@ -185,8 +186,8 @@ export class Writer {
       replicas,
       quorum: writeQuorum,
       countFallbacks: options.countFallbacks ?? true,
-      // our own store needs no connection; a replica behind a dial is not waited for
-      ...(onCloser != null ? { awaitAnswer: (p: FoundPeer) => p.peerId.equals(neighbourhood.selfId) || connections?.isOpen(p.peerId) === true } : {}),
+      // our own store needs no connection; a replica behind a dial is not waited for, nor a stalled one for long
+      ...(onCloser != null ? { awaitAnswer: (p: FoundPeer) => p.peerId.equals(neighbourhood.selfId) || connections?.isOpen(p.peerId) === true, awaitMs: READ_HEDGE_MS, clock: this.init.settings.clock } : {}),
       storeOn: async peer => {
         // a peer that acknowledged in an earlier round of this write is not asked again
         if (stored?.has(peer.peerId.toString()) === true) return

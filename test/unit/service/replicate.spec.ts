@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai'
 import { replicate } from '../../../src/service/replicate.ts'
+import { systemClock } from '../../../src/clock.ts'
 import { InsufficientPeersError, RemoteRejectedError } from '../../../src/errors.ts'
 import { randomPeers, waitFor, within } from '../helpers.ts'
 import type { FoundPeer } from '../../../src/found-peer.ts'
@@ -164,6 +165,14 @@ describe('unit: replicate()', () => {
       release()
       const { acked } = await within(2000, write)
       expect(acked.map(p => peers.indexOf(p)).sort()).to.deep.equal([0, 1, 2])
+    })
+
+    it('an awaited replica that never answers holds the write back for awaitMs only', async () => {
+      const { storeOn } = scripted(peers, { 2: 'never' })
+      const started = Date.now()
+      const { acked } = await within(2000, replicate({ peers, replicas: 3, quorum: 2, awaitAnswer: p => peers.indexOf(p) === 2, awaitMs: 100, clock: systemClock, storeOn }))
+      expect(acked.map(p => peers.indexOf(p)).sort()).to.deep.equal([0, 1])
+      expect(Date.now() - started, 'ms before it settled').to.be.at.least(95)
     })
 
     it('an awaited replica that fails does not hold the write back, and a replica not awaited is not waited for', async () => {
