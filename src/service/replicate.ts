@@ -71,10 +71,9 @@ export async function replicate (init: ReplicateInit): Promise<ReplicateResult> 
     resolve({ acked: [...acked], fallbacks: acked.filter(isFallback) })
   }
   const settle = (): void => {
-    if (counted() >= quorum && awaited.size === 0) {
-      done()
-    } else if (counted() >= quorum) {
-      if (waited == null && init.clock != null && init.awaitMs != null) waited = init.clock.setTimeout(done, init.awaitMs)
+    if (counted() >= quorum) {
+      if (awaited.size === 0) done()
+      else if (waited == null && init.clock != null && init.awaitMs != null) waited = init.clock.setTimeout(done, init.awaitMs)
     } else if (running === 0) {
       if (refusals.length > 0) {
         const first = refusals[0]

@@ -130,10 +130,10 @@ export class Writer {
       let result: ReplicateResult
       try {
         result = await this.fanOut(view, item, signal, options, (by, peers) => {
-          const self = by.peerId.equals(this.init.neighbourhood.selfId)
+          const ours = by.peerId.equals(this.init.neighbourhood.selfId)
           for (const p of peers) {
             learned.set(p.peerId.toString(), p)
-            if (!self && (bestNamer == null || compareDistance(item.key, p.position, bestNamer.named.position) < 0)) bestNamer = { by, named: p }
+            if (!ours && (bestNamer == null || compareDistance(item.key, p.position, bestNamer.named.position) < 0)) bestNamer = { by, named: p }
           }
         }, acked, failed)
       } catch (err) {
@@ -167,7 +167,8 @@ export class Writer {
     const top = view.slice(0, settings.replicas)
     const reachable = top.filter(p => acked.has(p.peerId.toString()) || p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
     if (reachable >= settings.writeQuorum) return undefined
-    if (namer == null || namer.peerId.equals(neighbourhood.selfId) || !connections.isOpen(namer.peerId)) return undefined
+    // (never ourselves: replicateToKnown names only peers that answered over the network)
+    if (namer == null || !connections.isOpen(namer.peerId)) return undefined
     return await forwardedPuts.correct(item, namer, view, acked, signal)
   }
 
