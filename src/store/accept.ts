@@ -186,8 +186,9 @@ export class ItemAcceptor {
   }
 
   /**
-   * The stored form: a re-stored item keeps its pin and the later expiry;
-   * pinned items never expire here (their owner republishes them).
+   * The stored form: a re-stored item keeps its pin, the later expiry and,
+   * when its bytes are the same, its body's place in the value log; pinned
+   * items never expire here (their owner republishes them).
    */
   private merge (existing: StoredItem | undefined, item: Item, options: AcceptOptions, seq = 0n): StoredItem {
     const pinned = (existing?.pinned ?? false) || (options.pinned ?? false)
@@ -202,7 +203,9 @@ export class ItemAcceptor {
       storedAt: existing?.storedAt ?? BigInt(now),
       seq,
       acceptors: item.kind === 'publish' ? keptAcceptors(existing, item) : [],
-      republishedAt: existing?.republishedAt ?? 0n
+      republishedAt: existing?.republishedAt ?? 0n,
+      // the same bytes again (a repair's or a second writer's store) stay where they are: no second copy in the value log
+      ...(existing?.bodyAt != null && compareBytes(existing.body, item.body) === 0 ? { bodyAt: existing.bodyAt } : {})
     }
   }
 }

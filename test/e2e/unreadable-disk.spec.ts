@@ -24,18 +24,24 @@ async function segmentWith (dataDir: string, bytes: Uint8Array): Promise<{ path:
   return undefined
 }
 
-/** Flip one byte inside `value` where a daemon's value log keeps it; throws when it is not there. */
+/**
+ * Flip one byte inside `value` in every copy a daemon's value log keeps of it
+ * (a compaction's move leaves the old copy until its segment goes); throws
+ * when it is in none.
+ */
 async function garble (dataDir: string, value: Uint8Array): Promise<void> {
-  const found = await segmentWith(dataDir, value.subarray(100, 164))
-  if (found == null) throw new Error(`the value is in no segment under ${dataDir}`)
-  const fh = await open(found.path, 'r+')
-  try {
-    const byte = new Uint8Array(1)
-    await fh.read(byte, 0, 1, found.at + 10)
-    byte[0] ^= 0xff
-    await fh.write(byte, 0, 1, found.at + 10)
-  } finally {
-    await fh.close()
+  const window = value.subarray(100, 164)
+  if (await segmentWith(dataDir, window) == null) throw new Error(`the value is in no segment under ${dataDir}`)
+  for (let found = await segmentWith(dataDir, window); found != null; found = await segmentWith(dataDir, window)) {
+    const fh = await open(found.path, 'r+')
+    try {
+      const byte = new Uint8Array(1)
+      await fh.read(byte, 0, 1, found.at + 10)
+      byte[0] ^= 0xff
+      await fh.write(byte, 0, 1, found.at + 10)
+    } finally {
+      await fh.close()
+    }
   }
 }
 

@@ -6,7 +6,8 @@
  * (their items dropped),
  * records written inline before the log, and compaction racing replaces,
  * removals and reads of the same items (a datastore that answers after
- * random delays, so the interleavings vary).
+ * random delays, so the interleavings vary); an item stored again with the
+ * same bytes through the acceptor keeps its one body.
  */
 import { expect } from 'chai'
 import { mkdtemp, open, readdir, rm, truncate, unlink } from 'node:fs/promises'
@@ -17,6 +18,11 @@ import { Key } from 'interface-datastore'
 import { ItemStore, StoredItem } from '../../../src/store/item-store.ts'
 import type { StoredItemInit } from '../../../src/store/item-store.ts'
 import { ValueLog, ValueLogError } from '../../../src/store/value-log.ts'
+import { ItemAcceptor } from '../../../src/store/accept.ts'
+import { hashItemKey } from '../../../src/records/hash-item.ts'
+import { createPublishRecord, encodePublishRecord, publishId } from '../../../src/records/publish-record.ts'
+import type { Item } from '../../../src/records/item.ts'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { MAX_RECORD_BODY_BYTES, RECORD_HEADER_BYTES } from '../../../src/store/log-record.ts'
 import { waitFor } from '../helpers.ts'
 import type { Datastore } from 'interface-datastore'
@@ -142,6 +148,32 @@ describe('value log', () => {
     expect(store.valueLog!.totals()).to.deep.equal(before)
     expect(store.meta(keyOf(0))?.pinned).to.equal(false)
     expect((await store.get(keyOf(0)))?.body).to.deep.equal(bodyOf(0))
+  })
+
+  it('an item stored again with the same bytes (a repair, a second writer) writes no second body; other bytes do', async () => {
+    const store = await storeOn(new MemoryDatastore())
+    const acceptor = new ItemAcceptor(store, { defaultTtl: 3600_000, maxStorageBytes: 1024 ** 3 })
+    const body = bodyOf(1)
+    const item = { kind: 'hash' as const, key: hashItemKey(body), body, ttlSeconds: 0 }
+    expect(await acceptor.accept(item)).to.deep.equal({})
+    const once = store.valueLog!.totals()
+    expect(await acceptor.accept({ ...item, ttlSeconds: 7200 })).to.deep.equal({})
+    expect(store.valueLog!.totals()).to.deep.equal(once)
+    expect((await store.get(item.key))?.body).to.deep.equal(body)
+
+    const owner = await generateKeyPair('Ed25519')
+    const publish = async (seq: bigint): Promise<Item> => {
+      const record = await createPublishRecord({ privateKey: owner, seq, value: bodyOf(2, Number(seq), 100) })
+      return { kind: 'publish', key: publishId(record.publicKey, record.salt), body: encodePublishRecord(record), ttlSeconds: 0 }
+    }
+    const first = await publish(1n)
+    expect((await acceptor.accept(first)).refused).to.equal(undefined)
+    const published = store.valueLog!.totals()
+    expect((await acceptor.accept(first)).refused).to.equal(undefined)
+    expect(store.valueLog!.totals()).to.deep.equal(published)
+    expect((await acceptor.accept(await publish(2n))).refused).to.equal(undefined)
+    expect(store.valueLog!.totals()).to.not.deep.equal(published)
+    expectLiveMatchesPointers(store)
   })
 
   it('compaction copies every live record out of a mostly dead segment and deletes the file', async () => {
