@@ -5,6 +5,7 @@
  * paused at once), a recorded history and a checker.
  *
  *   npm run chaos -- --seconds 180 --seed 1 [--nodes 9] [--clients 6] [--history FILE]
+ *                    [--forward-puts on|off] [--max-connections N]   (passed to every daemon)
  *   npm run chaos -- --check FILE      (check a history written by --history again)
  *
  * Prints the summary as JSON on stdout (progress on stderr). Exit 0 when the
@@ -41,6 +42,8 @@ const { values } = parseArgs({
     'heal-seconds': { type: 'string', default: '90' },
     'request-timeout': { type: 'string', default: '15' },
     'max-joins': { type: 'string' },
+    'forward-puts': { type: 'string' },
+    'max-connections': { type: 'string' },
     history: { type: 'string' },
     check: { type: 'string' },
     quiet: { type: 'boolean', default: false }
@@ -81,6 +84,10 @@ const options: ChaosOptions = {
   requestTimeoutMs: int(values['request-timeout'], '--request-timeout', 1, 120) * 1000,
   maxJoins: values['max-joins'] == null ? Math.ceil(nodes / 3) : int(values['max-joins'], '--max-joins', 0, 40),
   historyFile: values.history,
+  daemonArgs: [
+    ...(values['forward-puts'] == null ? [] : ['--forward-puts', values['forward-puts']]),
+    ...(values['max-connections'] == null ? [] : ['--max-connections', String(int(values['max-connections'], '--max-connections', 1, 1000))])
+  ],
   abort: abort.signal,
   log: values.quiet ? () => {} : line => { process.stderr.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(1)} s] ${line}\n`) }
 }

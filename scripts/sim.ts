@@ -7,9 +7,10 @@
  *
  *   npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--rtt-ms MS] [--out FILE]
  *   npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--seed 1]
- *                  [--join-concurrency 1] [--fresh-joins 10] [--connect-rtts 0] [--no-routed-join]
+ *                  [--join-concurrency 1] [--fresh-joins 10] [--connect-rtts 0] [--no-routed-join] [--no-forward-puts]
  *   (--connect-rtts N: a first exchange between two nodes pays N round trips more, a new TCP connection's
- *   set-up; --no-routed-join: joins without the routed find, for comparison)
+ *   set-up; --no-routed-join: joins without the routed find, --no-forward-puts: puts only on the direct path,
+ *   for comparison)
  *                  [--heap-summary-nodes 100] [--max-seconds 1200]
  *
  * Per size: time to form the network; lookup hops (mean, p99) and success
@@ -71,6 +72,7 @@ const { values: args } = parseArgs({
     'fresh-joins': { type: 'string' },
     'connect-rtts': { type: 'string' },
     'no-routed-join': { type: 'boolean', default: false },
+    'no-forward-puts': { type: 'boolean', default: false },
     out: { type: 'string' },
     worker: { type: 'string' },
     help: { type: 'boolean', default: false }
@@ -79,7 +81,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write('usage: npm run sim -- [--sizes 200,500,1000] [--lookups 200] [--items 200] [--replicas 3] [--write-quorum 2] [--rtt-ms MS]\n' +
-    '       npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--gets 200] [--fresh-joins 10] [--connect-rtts 0] [--no-routed-join] [--seed 1] [--out FILE]\n' +
+    '       npm run sim -- --virtual [--nodes 10000] [--rtt-ms MS] [--formation oracle|join] [--churn-minutes 60] [--gets 200] [--fresh-joins 10] [--connect-rtts 0] [--no-routed-join] [--no-forward-puts] [--seed 1] [--out FILE]\n' +
     '  [--join-concurrency 1] [--op-timeout-ms 10000] [--max-seconds 1200] [--heap-summary-nodes 100] [--seed 1] [--out FILE]\n')
   process.exit(0)
 }
@@ -511,6 +513,7 @@ async function mainVirtual (): Promise<void> {
     churnMinutes: args['churn-minutes'] != null ? Number(args['churn-minutes']) : VIRTUAL_DEFAULTS.churnMinutes,
     connectRtts: args['connect-rtts'] != null ? Number(args['connect-rtts']) : 0,
     routedJoin: !args['no-routed-join'],
+    forwardPuts: !args['no-forward-puts'],
     log: line => { process.stderr.write(line + '\n') }
   }
   const result = await runVirtualSim(options)

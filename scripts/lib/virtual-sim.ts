@@ -62,6 +62,8 @@ export interface VirtualSimOptions {
   connectRtts?: number
   /** Joins start with a routed find (ToyrrentInit.routedJoin). @default true */
   routedJoin?: boolean
+  /** Puts with fewer than W replicas connected go through a connected peer (ToyrrentInit.forwardPuts). @default true */
+  forwardPuts?: boolean
   /** Called at every churn sample with the network and the items put (diagnosis scripts look inside). */
   inspect?: (net: MemoryNetwork, items: Array<{ key: Uint8Array, value: Uint8Array }>, minute: number) => Promise<void> | void
 }
@@ -253,7 +255,7 @@ export async function runVirtualSim (options: VirtualSimOptions): Promise<Virtua
   try {
     // ---- form
     // oracle-formed nodes do not join on their first contact: they are in place already
-    const init = { clock, replicas: o.replicas, repairInterval: o.repairIntervalMs, refreshInterval: 0, autoJoin: o.formation === 'join', routedJoin: o.routedJoin ?? true }
+    const init = { clock, replicas: o.replicas, repairInterval: o.repairIntervalMs, refreshInterval: 0, autoJoin: o.formation === 'join', routedJoin: o.routedJoin ?? true, forwardPuts: o.forwardPuts ?? true }
     log(`virtual sim: forming ${o.nodes} nodes (${o.formation})`)
     // requests sent per node (the fresh joins' own counts)
     const sent = new Map<string, { requests: number, peers: Set<string>, byType: Record<string, number> }>()

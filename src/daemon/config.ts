@@ -20,7 +20,8 @@
  *     "itemTtl":         172800,                             seconds others' items are kept after their last write
  *     "maxStorage":      1073741824,                         bytes of others' items this node takes
  *     "leaveTimeout":    10,                                 seconds of handoff on SIGTERM/SIGINT, then the leave notice (0 = neither)
- *     "maxConnections":  64                                  connections kept open past their first 10 s (the rest close, strangers first)
+ *     "maxConnections":  64,                                 connections kept open past their first 10 s (the rest close, strangers first)
+ *     "forwardPuts":     "on"                                a put with too few replicas connected goes through a connected peer (on | off)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,
@@ -56,6 +57,8 @@ export interface DaemonConfig {
   leaveTimeout?: number
   /** --max-connections */
   maxConnections?: number
+  /** "on" | "off": --forward-puts */
+  forwardPuts?: string
 }
 
 const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'number'> = {
@@ -77,7 +80,8 @@ const KEYS: Record<keyof DaemonConfig, 'strings' | 'string' | 'boolean' | 'numbe
   itemTtl: 'number',
   maxStorage: 'number',
   leaveTimeout: 'number',
-  maxConnections: 'number'
+  maxConnections: 'number',
+  forwardPuts: 'string'
 }
 
 /** Read and check a config file; paths in it are resolved against the file's directory. */

@@ -30,7 +30,7 @@ export interface DaemonOptions {
   /** Replication factor R (default: the node's default, 3). */
   replicas?: number
   /** Replication, repair and storage knobs passed to the node as they are (see ToyrrentInit; durations in ms). */
-  redundancy?: Pick<ToyrrentInit, 'repairInterval' | 'itemTtl' | 'maxStorageBytes' | 'leaveTimeout' | 'writeQuorum'>
+  redundancy?: Pick<ToyrrentInit, 'repairInterval' | 'itemTtl' | 'maxStorageBytes' | 'leaveTimeout' | 'writeQuorum' | 'forwardPuts'>
   /** API interface (default 127.0.0.1). */
   apiHost?: string
   /** API port, 0 = any free port (default 5454). */

@@ -15,6 +15,8 @@ import type { HeldItem, NetworkStats, RepairStats, ToyrrentStats, UnreadableStat
 export interface LocalViewInit {
   selfKey: string
   replicas: number
+  writeQuorum: number
+  forwardPuts: boolean
   store: ItemStore
   table: PeerTable
   placement: Placement
@@ -43,6 +45,8 @@ export class LocalView {
       pinnedBytes: [...store.metas()].reduce((sum, m) => m.pinned ? sum + m.bytes : sum, 0),
       peers: table.size,
       replicas: this.init.replicas,
+      writeQuorum: this.init.writeQuorum,
+      forwardPuts: this.init.forwardPuts,
       repair: { ...this.init.repairStats() },
       unreadable: this.init.unreadable?.() ?? { dropped: 0, restored: 0, failed: 0 },
       network: this.networkStats()

@@ -114,6 +114,10 @@ export interface ToyrrentStats {
   /** Peers in the routing table. */
   peers: number
   replicas: number
+  /** W: acknowledgements a write needs. */
+  writeQuorum: number
+  /** Whether a put with fewer than W replicas connected goes through a connected peer (ToyrrentInit.forwardPuts). */
+  forwardPuts: boolean
   repair: RepairStats
   /** Items dropped since start because their bodies could not be read back from disk (garbled, torn, segment gone). */
   unreadable: UnreadableStats

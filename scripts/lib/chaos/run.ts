@@ -30,6 +30,8 @@ export interface ChaosOptions {
   healSeconds: number
   requestTimeoutMs: number
   maxJoins: number
+  /** Passed to every daemon besides the chaos run's own (--forward-puts, --max-connections). */
+  daemonArgs?: string[]
   /** Write the history (ops and faults, JSON lines) here. */
   historyFile?: string
   log: (line: string) => void
@@ -51,6 +53,11 @@ export interface ChaosSummary {
   errors: Record<string, Record<string, number>>
   faults: Record<FaultKind, number>
   finalNodes: number
+  /**
+   * Forwarded puts the nodes up at the end counted since their last start
+   * (their /metrics): forwarded, fallen back to the direct path, served.
+   */
+  forwardedPuts: { forwarded: number, fallbacks: number, served: number }
   heal: { healed: boolean, ms: number, items: number, underReplicated: number, diagnosis: Diagnosis[] }
   checks: Record<CheckName, { checked: number, violations: number }>
   violations: number
@@ -86,7 +93,7 @@ export class ChaosCluster {
     const node = new ChaosNode(name, {
       dataDir: join(this.root, name),
       args: ['--repair-interval', String(this.options.repairInterval), '--replicas', String(this.options.replicas),
-        '--write-quorum', String(this.options.writeQuorum), '--leave-timeout', '5']
+        '--write-quorum', String(this.options.writeQuorum), '--leave-timeout', '5', ...(this.options.daemonArgs ?? [])]
     })
     const bootstrap = this.bootstrapAddrs()
     this.nodes.push(node)
@@ -252,10 +259,27 @@ export async function runChaos (options: ChaosOptions, cluster: ChaosCluster): P
     await writeFile(options.historyFile, [...history.faults.map(f => JSON.stringify({ fault: f })), ...history.ops.map(op => JSON.stringify(op))].join('\n') + '\n')
   }
   const result = check(history, { replicas: options.replicas })
-  return summarise(options, startedAt, performance.now() - t0, recorder, nemesis, cluster, result, { healed: healthy.size === acked.length, ms: healMs, items: acked.length, underReplicated: acked.length - healthy.size, diagnosis })
+  const forwarded = await forwardedPuts(cluster, options.requestTimeoutMs)
+  return summarise(options, startedAt, performance.now() - t0, recorder, nemesis, cluster, result, forwarded, { healed: healthy.size === acked.length, ms: healMs, items: acked.length, underReplicated: acked.length - healthy.size, diagnosis })
 }
 
-function summarise (options: ChaosOptions, startedAt: string, ms: number, recorder: Recorder, nemesis: Nemesis, cluster: ChaosCluster, result: CheckResult, heal: ChaosSummary['heal']): ChaosSummary {
+/** The forwarded-put counters of every node up, summed (a node that cannot be asked counts nothing). */
+async function forwardedPuts (cluster: ChaosCluster, timeoutMs: number): Promise<ChaosSummary['forwardedPuts']> {
+  const sum = { forwarded: 0, fallbacks: 0, served: 0 }
+  const names = { forwarded: 'toyrrent_forwarded_puts_total', fallbacks: 'toyrrent_forwarded_put_fallbacks_total', served: 'toyrrent_forwarded_puts_served_total' }
+  await Promise.all(cluster.nodes.filter(n => n.state === 'up').map(async node => {
+    try {
+      const text = await (await fetch(`http://${node.api}/metrics`, { signal: AbortSignal.timeout(timeoutMs) })).text()
+      for (const [field, name] of Object.entries(names) as Array<[keyof typeof sum, string]>) {
+        const line = text.split('\n').find(l => l.startsWith(`${name} `))
+        if (line != null) sum[field] += Number(line.split(' ')[1])
+      }
+    } catch {}
+  }))
+  return sum
+}
+
+function summarise (options: ChaosOptions, startedAt: string, ms: number, recorder: Recorder, nemesis: Nemesis, cluster: ChaosCluster, result: CheckResult, forwardedPuts: ChaosSummary['forwardedPuts'], heal: ChaosSummary['heal']): ChaosSummary {
   const operations = {} as ChaosSummary['operations']
   const errors: ChaosSummary['errors'] = {}
   for (const op of recorder.ops) {
@@ -282,6 +306,7 @@ function summarise (options: ChaosOptions, startedAt: string, ms: number, record
     errors,
     faults: { ...nemesis.counts },
     finalNodes: cluster.nodes.length,
+    forwardedPuts,
     heal,
     checks,
     violations: result.violations.length,

@@ -14,7 +14,7 @@ import { tuneDaemonV8 } from '../../daemon/v8-flags.ts'
 
 export const daemon: Command = {
   name: 'daemon',
-  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS] [--mode auto|server|client] [--announce MULTIADDR]... [--upnp|--no-upnp] [--relay-service on|off] [--max-connections N]',
+  synopsis: 'daemon [--config FILE] [--data-dir DIR] [--listen MULTIADDR]... [--bootstrap MULTIADDR]... [--api HOST:PORT] [--replicas R] [--write-quorum W] [--repair-interval SECONDS] [--item-ttl SECONDS] [--max-storage BYTES] [--leave-timeout SECONDS] [--console] [--swarm-key FILE] [--allow PEERID]... [--mdns] [--refresh-interval SECONDS] [--mode auto|server|client] [--announce MULTIADDR]... [--upnp|--no-upnp] [--relay-service on|off] [--max-connections N] [--forward-puts on|off]',
   summary: `run a node and its HTTP API (default API ${DEFAULT_API_HOST}:${DEFAULT_API_PORT}, loopback only) until SIGINT/SIGTERM`,
   options: {
     'data-dir': { type: 'string' },
@@ -39,6 +39,7 @@ export const daemon: Command = {
     'no-upnp': { type: 'boolean' },
     'relay-service': { type: 'string' },
     'max-connections': { type: 'string' },
+    'forward-puts': { type: 'string' },
     help: { type: 'boolean', short: 'h' }
   },
   positionals: { min: 0, max: 0 },
@@ -137,9 +138,8 @@ function reachabilityOptions (values: Record<string, unknown>, config: DaemonCon
   const announce = merged(config.announce, values.announce as string[] | undefined)
   announce?.forEach(addr => checkMultiaddr(parsers, addr, '--announce', false))
   const upnp = values.upnp === true ? true : values['no-upnp'] === true ? false : config.upnp
-  const relay = typeof values['relay-service'] === 'string' ? values['relay-service'] : config.relayService
-  if (relay != null && relay !== 'on' && relay !== 'off') throw new UsageError(`--relay-service must be on or off, got "${relay}"`)
-  return { mode: mode as DaemonOptions['mode'], announce, upnp, relayService: relay == null ? undefined : relay === 'on' }
+  const relayService = onOff('relay-service', typeof values['relay-service'] === 'string' ? values['relay-service'] : config.relayService)
+  return { mode: mode as DaemonOptions['mode'], announce, upnp, relayService }
 }
 
 function merged (fromConfig: string[] | undefined, fromFlags: string[] | undefined): string[] | undefined {
@@ -166,8 +166,8 @@ async function asUsageError<T> (load: () => Promise<T>): Promise<T> {
 
 /**
  * --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum,
- * else the config file's repairInterval, itemTtl, maxStorage, leaveTimeout,
- * writeQuorum: absent ones keep the node's defaults. Durations are typed in
+ * --forward-puts, else the config file's repairInterval, itemTtl, maxStorage,
+ * leaveTimeout, writeQuorum, forwardPuts: absent ones keep the node's defaults. Durations are typed in
  * seconds and passed on in ms.
  */
 function redundancyOptions (values: Record<string, unknown>, config: DaemonConfig): DaemonOptions['redundancy'] {
@@ -183,8 +183,15 @@ function redundancyOptions (values: Record<string, unknown>, config: DaemonConfi
     itemTtl: ms(int('item-ttl', 1, 365 * 86_400, config.itemTtl)),
     maxStorageBytes: int('max-storage', 0, Number.MAX_SAFE_INTEGER, config.maxStorage),
     leaveTimeout: ms(int('leave-timeout', 0, 3600, config.leaveTimeout)),
-    writeQuorum: int('write-quorum', 1, 20, config.writeQuorum)
+    writeQuorum: int('write-quorum', 1, 20, config.writeQuorum),
+    forwardPuts: onOff('forward-puts', typeof values['forward-puts'] === 'string' ? values['forward-puts'] : config.forwardPuts)
   }
+}
+
+/** An on|off flag (or its config key) as a boolean; absent stays absent. */
+function onOff (flag: string, value: string | undefined): boolean | undefined {
+  if (value != null && value !== 'on' && value !== 'off') throw new UsageError(`--${flag} must be on or off, got "${value}"`)
+  return value == null ? undefined : value === 'on'
 }
 
 /** Seconds (from a flag or the config file) in ms; absent stays absent. */

@@ -22,6 +22,7 @@ export const stats: Command = {
       ...(s.pinnedBytes == null ? [] : [`pinned: ${s.pinned} items, ${s.pinnedBytes} bytes`]),
       `peers in table: ${s.peers}`,
       `replicas (R): ${s.replicas}`,
+      ...(s.writeQuorum == null ? [] : [`write quorum (W): ${s.writeQuorum}; forwarded puts: ${s.forwardPuts === true ? 'on' : 'off'}`]),
       `responsible for: ${r.responsible}`,
       `items under R copies: ${r.underReplicated}`,
       `items over R copies: ${r.overReplicated}`,
