@@ -73,6 +73,31 @@ export class ForwardedPuts {
     return this.init.reads.forwardersFor(key, this.init.settings.writeQuorum, 1)[0]
   }
 
+  /** The connected peer nearest `key` (liars excluded) to place copies through, whatever we reach ourselves; undefined: none. */
+  placerFor (key: Uint8Array): FoundPeer | undefined {
+    return this.init.reads.forwardersFor(key, Number.POSITIVE_INFINITY, 1)[0]
+  }
+
+  /**
+   * The copies a direct put would dial for, placed through `forwarder`
+   * instead (the put's quorum is within reach over open connections, so this
+   * is off its critical path): one FORWARD_STORE, answered once every peer
+   * the forwarder reaches answered. Resolves with the signers whose acks
+   * check (keyed by peer id) and the peers the forwarder named.
+   */
+  async place (item: Item, forwarder: FoundPeer, signal: AbortSignal): Promise<{ signers: Set<string>, closer: FoundPeer[] }> {
+    const { rpc, settings } = this.init
+    const nonce = new Uint8Array(randomBytes(ACK_NONCE_BYTES))
+    this.init.metrics?.count('forwarded_placements')
+    const answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(settings.requestTimeout / 2), 0, { signal, timeout: settings.requestTimeout, noDial: true })
+    const signers = new Set<string>()
+    for (const { peer, signature } of answer.acks) {
+      if (await verifyStoreAck(peer.peerId, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n }, signature)) signers.add(peer.peerId.toString())
+      else this.init.reads.distrust(forwarder, 'a store acknowledgement that does not check')
+    }
+    return { signers, closer: answer.closer }
+  }
+
   /**
    * A forwarded put through `forwarder`, with `direct` (the writer's path,
    * given the peers that already acknowledged so it does not ask them again)

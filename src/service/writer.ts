@@ -173,6 +173,34 @@ export class Writer {
   }
 
   /**
+   * A hash put whose W acknowledgements are within reach over open
+   * connections (ourselves counted) but whose replica set is not: the
+   * replicas behind a dial are stored through the connected peer nearest the
+   * key (one FORWARD_STORE shared by all of them, forwarded-put.ts `place`),
+   * whose neighbourhood they are, instead of a new connection each: a new
+   * connection costs round trips and milliseconds of CPU at both ends, a
+   * forward two round trips off the put's critical path. Resolves per peer
+   * with the forwarder and the peers it named, or undefined when the
+   * forward did not reach that peer (it is dialled then). Undefined: no
+   * such put, every store dials as it needs.
+   */
+  private placement (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions): ((peer: FoundPeer) => Promise<{ by: FoundPeer, closer: FoundPeer[] } | undefined>) | undefined {
+    const { forwardedPuts, connections, neighbourhood, settings } = this.init
+    if (forwardedPuts == null || connections == null || item.kind !== 'hash' || options.expectedSeq != null) return undefined
+    const top = peers.slice(0, settings.replicas)
+    const open = top.filter(p => p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
+    if (open < settings.writeQuorum || open === top.length) return undefined
+    const forwarder = forwardedPuts.placerFor(item.key)
+    if (forwarder == null) return undefined
+    let placed: Promise<{ signers: Set<string>, closer: FoundPeer[] } | undefined> | undefined
+    return async peer => {
+      placed ??= forwardedPuts.place(item, forwarder, signal).catch(() => undefined)
+      const answer = await placed
+      return answer?.signers.has(peer.peerId.toString()) === true ? { by: forwarder, closer: answer.closer } : undefined
+    }
+  }
+
+  /**
    * The fan-out to `peers` (nearest first, the first R the replica set) with
    * W = the write quorum; with `onCloser`, each store also asks for the
    * responder's nearest peers to the key, and the write waits for every
@@ -182,6 +210,7 @@ export class Writer {
   private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (by: FoundPeer, peers: FoundPeer[]) => void, stored?: Map<string, FoundPeer>, failed?: Set<string>): Promise<ReplicateResult> {
     const { replicas, writeQuorum } = this.init.settings
     const { connections, neighbourhood } = this.init
+    const throughForwarder = this.placement(peers, item, signal, options)
     const result = await replicate({
       peers,
       replicas,
@@ -193,6 +222,12 @@ export class Writer {
         // a peer that acknowledged in an earlier round of this write is not asked again
         if (stored?.has(peer.peerId.toString()) === true) return
         try {
+          // a peer behind a dial: through the forwarder first, dialled only when it did not reach the peer
+          const placed = throughForwarder != null && !peer.peerId.equals(neighbourhood.selfId) && connections?.isOpen(peer.peerId) !== true ? await throughForwarder(peer) : undefined
+          if (placed != null) {
+            onCloser?.(placed.by, placed.closer)
+            return
+          }
           const closer = await this.storeOn(peer, item, signal, options.expectedSeq, onCloser == null ? 0 : replicas)
           onCloser?.(peer, closer)
         } catch (err) {

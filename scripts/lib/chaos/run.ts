@@ -55,9 +55,10 @@ export interface ChaosSummary {
   finalNodes: number
   /**
    * Forwarded puts the nodes up at the end counted since their last start
-   * (their /metrics): forwarded, fallen back to the direct path, served.
+   * (their /metrics): forwarded, fallen back to the direct path, served,
+   * and copies placed through a connected peer instead of a dial.
    */
-  forwardedPuts: { forwarded: number, fallbacks: number, served: number }
+  forwardedPuts: { forwarded: number, fallbacks: number, served: number, placements: number }
   heal: { healed: boolean, ms: number, items: number, underReplicated: number, diagnosis: Diagnosis[] }
   checks: Record<CheckName, { checked: number, violations: number }>
   violations: number
@@ -265,8 +266,8 @@ export async function runChaos (options: ChaosOptions, cluster: ChaosCluster): P
 
 /** The forwarded-put counters of every node up, summed (a node that cannot be asked counts nothing). */
 async function forwardedPuts (cluster: ChaosCluster, timeoutMs: number): Promise<ChaosSummary['forwardedPuts']> {
-  const sum = { forwarded: 0, fallbacks: 0, served: 0 }
-  const names = { forwarded: 'toyrrent_forwarded_puts_total', fallbacks: 'toyrrent_forwarded_put_fallbacks_total', served: 'toyrrent_forwarded_puts_served_total' }
+  const sum = { forwarded: 0, fallbacks: 0, served: 0, placements: 0 }
+  const names = { forwarded: 'toyrrent_forwarded_puts_total', fallbacks: 'toyrrent_forwarded_put_fallbacks_total', served: 'toyrrent_forwarded_puts_served_total', placements: 'toyrrent_forwarded_placements_total' }
   await Promise.all(cluster.nodes.filter(n => n.state === 'up').map(async node => {
     try {
       const text = await (await fetch(`http://${node.api}/metrics`, { signal: AbortSignal.timeout(timeoutMs) })).text()

@@ -5,7 +5,9 @@
  * the writer opens no connection; a forwarder that forges acks (bad
  * signatures, signers outside the replica set, acks of another write) or
  * withholds them cannot make the writer count them: the direct path (dials)
- * finishes the put. Connections are the memory network's links.
+ * finishes the put. A writer connected to W replicas stores on them and
+ * places the other copies through a connected peer, dialling only a replica
+ * that peer did not reach. Connections are the memory network's links.
  */
 import { expect } from 'chai'
 import { randomBytes } from 'node:crypto'
@@ -263,12 +265,31 @@ describe('unit: forwarded puts (in-memory network)', () => {
     for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
   })
 
-  it('a writer connected to W replicas stores directly: no FORWARD_STORE', async () => {
-    const { value, writer, replicas } = await setUp()
+  it('a writer connected to W replicas stores on them directly, and the third copy goes through a connected peer: no new connection', async () => {
+    const { value, key, writer, replicas } = await setUp()
     await link(writer, replicas[0])
     await link(writer, replicas[1])
+    // whichever connected peer the writer picks (nearest the key) reaches the third replica
+    for (const r of replicas.slice(0, 2)) await link(r, replicas[2])
     const asked = forwardStores()
-    await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
-    expect(forwardStores()).to.equal(asked)
+    const { stored } = await within(5000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
+    const replicaIds = replicas.map(r => net.peerId(r).toString())
+    expect(stored.length).to.be.at.least(W)
+    expect(stored.every(p => replicaIds.includes(p.toString())), 'every counted ack is a replica').to.equal(true)
+    // (the network counts an exchange when its answer is back)
+    await waitFor('the third replica to hold the item, through a FORWARD_STORE', () => holds(replicas[2], key) && forwardStores() > asked, 3000)
+    expect(net.connected(writer, replicas[2]), 'the writer dialled the third replica').to.equal(false)
+  })
+
+  it('the third copy is dialled when the peer it went through did not reach that replica', async () => {
+    const { value, key, writer, replicas } = await setUp()
+    await link(writer, replicas[0])
+    await link(writer, replicas[1])
+    for (const n of net.nodes) if (n !== replicas[2]) net.disconnect(n, replicas[2])
+    for (const n of net.nodes) if (n !== replicas[2] && n !== writer) n[internals].table.remove(net.peerId(replicas[2]))
+    const { stored } = await within(5000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
+    expect(stored.length).to.be.at.least(W)
+    await waitFor('the third replica to hold the item', () => holds(replicas[2], key), 3000)
+    expect(net.connected(writer, replicas[2]), 'the writer dialled it').to.equal(true)
   })
 })
