@@ -21,7 +21,7 @@
  *     "maxStorage":      1073741824,                         bytes of others' items this node takes
  *     "leaveTimeout":    10,                                 seconds of handoff on SIGTERM/SIGINT, then the leave notice (0 = neither)
  *     "maxConnections":  64,                                 connections kept open past their first 10 s (the rest close, strangers first)
- *     "forwardPuts":     "on"                                a put with too few replicas connected goes through a connected peer (on | off)
+ *     "forwardPuts":     "on"                                puts reach replicas behind a dial through a connected peer (on | off)
  *   }
  *
  * Flags given on the command line win over the file; list flags (--listen,

@@ -90,12 +90,21 @@ export class ForwardedPuts {
     const nonce = new Uint8Array(randomBytes(ACK_NONCE_BYTES))
     this.init.metrics?.count('forwarded_placements')
     const answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(settings.requestTimeout / 2), 0, { signal, timeout: settings.requestTimeout, noDial: true })
-    const signers = new Set<string>()
-    for (const { peer, signature } of answer.acks) {
-      if (await verifyStoreAck(peer.peerId, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n }, signature)) signers.add(peer.peerId.toString())
-      else this.init.reads.distrust(forwarder, 'a store acknowledgement that does not check')
+    const signers = await this.checkedSigners(item, forwarder, nonce, answer.acks)
+    return { signers: new Set(signers.map(p => p.peerId.toString())), closer: answer.closer }
+  }
+
+  /** The signers of `acks` whose acknowledgement of this write checks; a forwarder that passed on one that does not is distrusted. */
+  private async checkedSigners (item: Item, forwarder: FoundPeer, nonce: Uint8Array, acks: Array<{ peer: FoundPeer, signature: Uint8Array }>): Promise<FoundPeer[]> {
+    const signers: FoundPeer[] = []
+    let lie = false
+    for (const { peer, signature } of acks) {
+      if (await verifyStoreAck(peer.peerId, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n }, signature)) signers.push(peer)
+      else lie = true
     }
-    return { signers, closer: answer.closer }
+    // a forwarder checks acks before passing them on: one that does not check is its own
+    if (lie) this.init.reads.distrust(forwarder, 'a store acknowledgement that does not check')
+    return signers
   }
 
   /**
@@ -188,14 +197,7 @@ export class ForwardedPuts {
   /** The forward's answer: its acks that check, by members of the replica set (as the file comment says), with our own; W → the peers. */
   private async count (item: Item, forwarder: FoundPeer, nonce: Uint8Array, answer: { acks: Array<{ peer: FoundPeer, signature: Uint8Array }>, closer: FoundPeer[] }, view: FoundPeer[], direct: FoundPeer[], directDone: Map<string, FoundPeer>, acked: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
     const { replicas, writeQuorum } = this.init.settings
-    const signers: FoundPeer[] = []
-    let lie = false
-    for (const { peer, signature } of answer.acks) {
-      if (await verifyStoreAck(peer.peerId, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n }, signature)) signers.push(peer)
-      else lie = true
-    }
-    // a forwarder checks acks before passing them on: one that does not check is its own
-    if (lie) this.init.reads.distrust(forwarder, 'a store acknowledgement that does not check')
+    const signers = await this.checkedSigners(item, forwarder, nonce, answer.acks)
     // the replica set: the R nearest to the key of everything we know of it now
     const replicaSet = nearestPositioned(item.key, uniquePeers([...view, ...answer.closer, ...signers, ...direct]), replicas)
     const members = new Set(replicaSet.map(p => p.peerId.toString()))

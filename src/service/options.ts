@@ -95,7 +95,9 @@ export interface ToyrrentInit {
    * hands the item to a peer we are connected to, which collects the
    * replicas' signed store acknowledgements (forwarded-put.ts; protocols/rpc.md,
    * "Forwarded puts"). Needs forwardReads (it shares the forwarder choice).
-   * FORWARD_STORE requests are served either way. Over 20 ms RTT at 50
+   * A put that reaches W but not all R replicas without a dial places the
+   * other copies the same way (writer.ts `placement`). FORWARD_STORE
+   * requests are served either way. Over 20 ms RTT at 50
    * nodes it takes a cold put from 4.99 to 2.80 RTT p50 (README,
    * Performance). The daemon's --forward-puts off turns it off. @default true
    */

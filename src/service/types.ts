@@ -116,7 +116,7 @@ export interface ToyrrentStats {
   replicas: number
   /** W: acknowledgements a write needs. */
   writeQuorum: number
-  /** Whether a put with fewer than W replicas connected goes through a connected peer (ToyrrentInit.forwardPuts). */
+  /** Whether hash puts reach replicas behind a dial through a connected peer (ToyrrentInit.forwardPuts). */
   forwardPuts: boolean
   repair: RepairStats
   /** Items dropped since start because their bodies could not be read back from disk (garbled, torn, segment gone). */

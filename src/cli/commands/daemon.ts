@@ -167,8 +167,8 @@ async function asUsageError<T> (load: () => Promise<T>): Promise<T> {
 /**
  * --repair-interval, --item-ttl, --max-storage, --leave-timeout, --write-quorum,
  * --forward-puts, else the config file's repairInterval, itemTtl, maxStorage,
- * leaveTimeout, writeQuorum, forwardPuts: absent ones keep the node's defaults. Durations are typed in
- * seconds and passed on in ms.
+ * leaveTimeout, writeQuorum, forwardPuts: absent ones keep the node's
+ * defaults. Durations are typed in seconds and passed on in ms.
  */
 function redundancyOptions (values: Record<string, unknown>, config: DaemonConfig): DaemonOptions['redundancy'] {
   const int = (flag: string, min: number, max: number, fromConfig: number | undefined): number | undefined => {
