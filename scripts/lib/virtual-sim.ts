@@ -62,7 +62,7 @@ export interface VirtualSimOptions {
   connectRtts?: number
   /** Joins start with a routed find (ToyrrentInit.routedJoin). @default true */
   routedJoin?: boolean
-  /** Puts with fewer than W replicas connected go through a connected peer (ToyrrentInit.forwardPuts). @default true */
+  /** Puts reach replicas behind a dial through a connected peer (ToyrrentInit.forwardPuts). @default true */
   forwardPuts?: boolean
   /** Called at every churn sample with the network and the items put (diagnosis scripts look inside). */
   inspect?: (net: MemoryNetwork, items: Array<{ key: Uint8Array, value: Uint8Array }>, minute: number) => Promise<void> | void
