@@ -96,7 +96,7 @@ export interface ToyrrentInit {
    * replicas' signed store acknowledgements (forwarded-put.ts; protocols/rpc.md,
    * "Forwarded puts"). Needs forwardReads (it shares the forwarder choice).
    * A put that reaches W but not all R replicas without a dial places the
-   * other copies the same way (writer.ts `placement`). FORWARD_STORE
+   * other copies the same way (writer.ts `placeWithoutDials`). FORWARD_STORE
    * requests are served either way. Over 20 ms RTT at 50
    * nodes it takes a cold put from 4.99 to 2.80 RTT p50 (README,
    * Performance). The daemon's --forward-puts off turns it off. @default true

@@ -161,11 +161,11 @@ export class Writer {
    * undefined: the round dials, as before.
    */
   private async correctForwarded (item: Item, view: FoundPeer[], namer: FoundPeer | undefined, acked: Map<string, FoundPeer>, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
-    const { forwardedPuts, connections, neighbourhood, settings } = this.init
+    const { forwardedPuts, connections, settings } = this.init
     if (forwardedPuts == null || connections == null || item.kind !== 'hash' || options.expectedSeq != null) return undefined
     // the next round reaches W at once (acks it has) or in one round trip (open connections): no need
     const top = view.slice(0, settings.replicas)
-    const reachable = top.filter(p => acked.has(p.peerId.toString()) || p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
+    const reachable = top.filter(p => acked.has(p.peerId.toString()) || this.reachedWithoutDial(p)).length
     if (reachable >= settings.writeQuorum) return undefined
     // (never ourselves: replicateToKnown names only peers that answered over the network)
     if (namer == null || !connections.isOpen(namer.peerId)) return undefined
@@ -184,11 +184,11 @@ export class Writer {
    * forward did not reach that peer (it is dialled then). Undefined: no
    * such put, every store dials as it needs.
    */
-  private placement (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions): ((peer: FoundPeer) => Promise<{ by: FoundPeer, closer: FoundPeer[] } | undefined>) | undefined {
-    const { forwardedPuts, connections, neighbourhood, settings } = this.init
+  private placeWithoutDials (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions): ((peer: FoundPeer) => Promise<{ by: FoundPeer, closer: FoundPeer[] } | undefined>) | undefined {
+    const { forwardedPuts, connections, settings } = this.init
     if (forwardedPuts == null || connections == null || item.kind !== 'hash' || options.expectedSeq != null) return undefined
     const top = peers.slice(0, settings.replicas)
-    const open = top.filter(p => p.peerId.equals(neighbourhood.selfId) || connections.isOpen(p.peerId)).length
+    const open = top.filter(p => this.reachedWithoutDial(p)).length
     if (open < settings.writeQuorum || open === top.length) return undefined
     const forwarder = forwardedPuts.placerFor(item.key)
     if (forwarder == null) return undefined
@@ -200,6 +200,11 @@ export class Writer {
     }
   }
 
+  /** Ourselves, or a peer we have an open connection to: a store reaches it without a dial. */
+  private reachedWithoutDial (peer: FoundPeer): boolean {
+    return peer.peerId.equals(this.init.neighbourhood.selfId) || this.init.connections?.isOpen(peer.peerId) === true
+  }
+
   /**
    * The fan-out to `peers` (nearest first, the first R the replica set) with
    * W = the write quorum; with `onCloser`, each store also asks for the
@@ -209,21 +214,20 @@ export class Writer {
    */
   private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (by: FoundPeer, peers: FoundPeer[]) => void, stored?: Map<string, FoundPeer>, failed?: Set<string>): Promise<ReplicateResult> {
     const { replicas, writeQuorum } = this.init.settings
-    const { connections, neighbourhood } = this.init
-    const throughForwarder = this.placement(peers, item, signal, options)
+    const throughForwarder = this.placeWithoutDials(peers, item, signal, options)
     const result = await replicate({
       peers,
       replicas,
       quorum: writeQuorum,
       countFallbacks: options.countFallbacks ?? true,
       // our own store needs no connection; a replica behind a dial is not waited for, nor a stalled one for long
-      ...(onCloser != null ? { awaitAnswer: (p: FoundPeer) => p.peerId.equals(neighbourhood.selfId) || connections?.isOpen(p.peerId) === true, awaitMs: READ_HEDGE_MS, clock: this.init.settings.clock } : {}),
+      ...(onCloser != null ? { awaitAnswer: (p: FoundPeer) => this.reachedWithoutDial(p), awaitMs: READ_HEDGE_MS, clock: this.init.settings.clock } : {}),
       storeOn: async peer => {
         // a peer that acknowledged in an earlier round of this write is not asked again
         if (stored?.has(peer.peerId.toString()) === true) return
         try {
           // a peer behind a dial: through the forwarder first, dialled only when it did not reach the peer
-          const placed = throughForwarder != null && !peer.peerId.equals(neighbourhood.selfId) && connections?.isOpen(peer.peerId) !== true ? await throughForwarder(peer) : undefined
+          const placed = throughForwarder != null && !this.reachedWithoutDial(peer) ? await throughForwarder(peer) : undefined
           if (placed != null) {
             onCloser?.(placed.by, placed.closer)
             return
