@@ -191,8 +191,11 @@ export class ToyrrentBenchNode implements ImplNode {
     // bench --one-forwarder: no second forwarder before the direct path (the "before" of forwardersFor's second)
     if (process.env.BENCH_ONE_FORWARDER === '1' && typeof forwarded?.forwardersFor === 'function') {
       const forwardersFor = forwarded.forwardersFor.bind(forwarded)
-      forwarded.forwardersFor = (key: Uint8Array, needOpen: number) => forwardersFor(key, needOpen, 1)
+      forwarded.forwardersFor = (key: Uint8Array, needOpen: number, _count?: number, doubtView?: boolean) => forwardersFor(key, needOpen, 1, doubtView)
     }
+    // bench --no-doubt-view: reads forward only when no replica of our view is connected (the "before" of Neighbourhood.mayMiss)
+    const neighbourhood = forwarded?.init?.neighbourhood
+    if (process.env.BENCH_NO_DOUBT_VIEW === '1' && neighbourhood != null) neighbourhood.mayMiss = () => false
     // bench --no-quorum-hints: FORWARD without enough / shortAtOnce (the "before" of rpc.md's "Quorum hints")
     if (process.env.BENCH_NO_QUORUM_HINTS === '1' && typeof forwarded?.ask === 'function') {
       const ask = forwarded.ask.bind(forwarded)

@@ -70,12 +70,13 @@ export class ForwardedPuts {
    * choice, lying forwarders excluded). Undefined: put directly.
    */
   forwarderFor (key: Uint8Array): FoundPeer | undefined {
-    return this.init.reads.forwardersFor(key, this.init.settings.writeQuorum, 1)[0]
+    // a doubtful view is the writer's own check (Writer: acks far from the key look the replica set up)
+    return this.init.reads.forwardersFor(key, this.init.settings.writeQuorum, 1, false)[0]
   }
 
   /** The connected peer nearest `key` (liars excluded) to place copies through, whatever we reach ourselves; undefined: none. */
   placerFor (key: Uint8Array): FoundPeer | undefined {
-    return this.init.reads.forwardersFor(key, Number.POSITIVE_INFINITY, 1)[0]
+    return this.init.reads.forwardersFor(key, Number.POSITIVE_INFINITY, 1, false)[0]
   }
 
   /**

@@ -4,7 +4,7 @@
  * `toyrrent stats`, /v1/stats, the metrics and the dashboard).
  */
 import { isExpired } from '../store/item-store.ts'
-import { SIZE_ESTIMATE_PEERS, estimateNetworkSize } from './size-estimate.ts'
+import { tableSizeEstimate } from './size-estimate.ts'
 import type { ItemStore } from '../store/item-store.ts'
 import type { InboundQueue } from '../rpc/inbound-queue.ts'
 import type { PeerTable } from './peer-table.ts'
@@ -73,8 +73,7 @@ export class LocalView {
 
   /** Network size estimated from the distances to our nearest peers. */
   networkSize (): SizeEstimate {
-    const { table } = this.init
-    return estimateNetworkSize(table.self, table.closest(table.self, SIZE_ESTIMATE_PEERS).map(p => p.position))
+    return tableSizeEstimate(this.init.table)
   }
 
   /** The network as this node sees it, for `toyrrent stats` and /v1/stats. */

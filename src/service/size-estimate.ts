@@ -59,6 +59,11 @@ export function estimateNetworkSize (self: Uint8Array, peers: Uint8Array[], maxP
   return { estimate: Math.max(k + 1, (k - 1) / dK + 1), peers: k, low, high, plusMinus: Math.round((high - low) / 2) }
 }
 
+/** The estimate from a routing table's members nearest to ourselves. */
+export function tableSizeEstimate (table: { self: Uint8Array, closest(target: Uint8Array, count: number): Array<{ position: Uint8Array }> }): SizeEstimate {
+  return estimateNetworkSize(table.self, table.closest(table.self, SIZE_ESTIMATE_PEERS).map(p => p.position))
+}
+
 /** Quantile of Gamma(k, 1) at z standard deviations (Wilson–Hilferty; within a few % for k >= 2). */
 export function gammaQuantile (k: number, z: number): number {
   const c = 1 / (9 * k)

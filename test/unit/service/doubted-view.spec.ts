@@ -1,0 +1,121 @@
+/**
+ * A reader that doubts its own view of a key's replica set (issue 13, 200
+ * nodes): with tables of 53 of 199, a reader's R nearest to a far key were
+ * the replica set for one key in eight, yet they were connected, so the read
+ * went to them directly; they named the true replicas, which the reader
+ * then dialled (1.2 new connections per get). Neighbourhood.mayMiss says
+ * when the view is likely wrong (its R-th nearest is far more distant than
+ * a network of the estimated size puts it), and such a read goes through
+ * the connected peer nearest the key, as when no replica is connected.
+ */
+import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { PeerTable } from '../../../src/service/peer-table.ts'
+import { Neighbourhood } from '../../../src/service/neighbourhood.ts'
+import { nearestPositioned, peerPosition } from '../../../src/keyspace.ts'
+import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
+import { internals } from '../../../src/service/toyrrent.ts'
+import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
+import type { Toyrrent } from '../../../src/service/toyrrent.ts'
+import type { PeerId } from '@libp2p/interface'
+
+const R = 3
+
+function neighbourhoodOf (selfId: PeerId, table: PeerTable): Neighbourhood {
+  return new Neighbourhood({ selfId, table, selfAddrs: () => [], filterAddrs: addrs => addrs })
+}
+
+describe('unit: a reader that doubts its view of the replica set', function () {
+  this.timeout(120_000)
+
+  it('is rarely in doubt where it knows every peer, and in doubt for most keys whose replica set a thin table misses', async () => {
+    const ids = await Promise.all(Array.from({ length: 200 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+    const peers = ids.map(peerId => ({ peerId, multiaddrs: [], position: peerPosition(peerId) }))
+    const [self, ...others] = ids
+    const whole = new PeerTable(self, 1000)
+    for (const peerId of others) whole.add(peerId, [])
+    // a quarter of the network, as 53 of 199 was: its own neighbourhood whole (the nearest 30), a few far peers
+    const thin = new PeerTable(self, 1000)
+    const byDistance = nearestPositioned(peerPosition(self), peers.slice(1), others.length)
+    for (const p of [...byDistance.slice(0, 30), ...byDistance.slice(30).filter((_, i) => i % 8 === 0)]) thin.add(p.peerId, [])
+    const wholeView = neighbourhoodOf(self, whole)
+    const thinView = neighbourhoodOf(self, thin)
+    let doubtedWhole = 0
+    let wrongThin = 0
+    let doubtedWrongThin = 0
+    const keys = 400
+    for (let i = 0; i < keys; i++) {
+      const key = new Uint8Array(randomBytes(32))
+      if (wholeView.mayMiss(key, R)) doubtedWhole++
+      const truth = new Set(nearestPositioned(key, peers, R).map(p => p.peerId.toString()))
+      const view = thinView.nearestPeers(key, R)
+      if (view.every(p => truth.has(p.peerId.toString()))) continue
+      wrongThin++
+      if (thinView.mayMiss(key, R)) doubtedWrongThin++
+    }
+    // about 6 % by the arithmetic (Neighbourhood's VIEW_SLACK)
+    expect(doubtedWhole / keys, 'keys doubted with the whole network known').to.be.below(0.15)
+    expect(wrongThin, 'keys whose replica set the thin table misses').to.be.greaterThan(keys / 2)
+    expect(doubtedWrongThin / wrongThin, 'of those, doubted').to.be.greaterThan(0.6)
+  })
+
+  describe('on an in-memory network with thin tables', () => {
+    let net: MemoryNetwork
+    before(async () => { net = await createMemoryNetwork(120, { bucketSize: 3, refreshInterval: 0 }) })
+    after(async () => { await net?.stop() })
+
+    /** Connect two nodes the way a request does (a FETCH of nothing). */
+    async function link (a: Toyrrent, b: Toyrrent): Promise<void> {
+      const peer = { peerId: net.peerId(b), multiaddrs: [], position: peerPosition(net.peerId(b)) }
+      await a[internals].rpc.fetch(peer, new Uint8Array(32), 0, { timeout: 2000 })
+    }
+
+    const table = (n: Toyrrent): PeerTable => n[internals].table
+    const nodeOf = (peerId: PeerId): Toyrrent => net.nodes.find(n => net.peerId(n).equals(peerId))!
+
+    /**
+     * A reader connected to its table's R nearest to `key`, none of them a
+     * replica, and to no replica; the member of its table nearest the key
+     * knows a replica and is connected to it. Undefined when no node fits.
+     */
+    function readerFor (key: Uint8Array, replicas: Toyrrent[]): { reader: Toyrrent, forwarder: Toyrrent } | undefined {
+      const replicaIds = new Set(replicas.map(n => net.peerId(n).toString()))
+      for (const reader of net.nodes) {
+        if (replicas.includes(reader)) continue
+        const view = table(reader).closest(key, R)
+        if (view.length < R || view.some(p => replicaIds.has(p.peerId.toString()))) continue
+        if (!neighbourhoodOf(net.peerId(reader), table(reader)).mayMiss(key, R)) continue
+        const forwarder = nodeOf(view[0].peerId)
+        if (!table(forwarder).closest(key, R).some(p => replicaIds.has(p.peerId.toString()))) continue
+        return { reader, forwarder }
+      }
+      return undefined
+    }
+
+    it('a get whose connected view misses the replica set goes through the connected peer nearest the key, and opens no connection', async () => {
+      let found: { key: Uint8Array, value: Uint8Array, replicas: Toyrrent[], reader: Toyrrent, forwarder: Toyrrent } | undefined
+      for (let i = 0; i < 20 && found == null; i++) {
+        const value = new Uint8Array(randomBytes(200))
+        const { key } = await net.nodes[i].put(value)
+        const replicas = net.nearest(key, R)
+        const pair = readerFor(key, replicas)
+        if (pair != null) found = { key, value, replicas, ...pair }
+      }
+      expect(found, 'a reader whose view misses the replica set').to.not.equal(undefined)
+      const { key, value, replicas, reader, forwarder } = found!
+      for (const p of table(reader).closest(key, R)) await link(reader, nodeOf(p.peerId))
+      for (const r of replicas) {
+        net.disconnect(reader, r)
+        if (r !== forwarder) await link(forwarder, r)
+      }
+      const opened = net.connectionsOpened()
+      const forwards = net.stats.bytesByType.FORWARD ?? 0
+      expect(await reader.get(key)).to.deep.equal(value)
+      expect(net.stats.bytesByType.FORWARD ?? 0, 'a FORWARD went out').to.be.greaterThan(forwards)
+      expect(net.connectionsOpened(), 'connections the get opened').to.equal(opened)
+      expect(replicas.filter(r => net.connected(reader, r)), 'replicas the reader connected to').to.deep.equal([])
+    })
+  })
+})
