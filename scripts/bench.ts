@@ -122,7 +122,7 @@ installSocketDelay(workload.rttMs ?? 0)
 if (args['no-optimistic-select']) process.env.BENCH_NO_OPTIMISTIC_SELECT = '1'
 // toyrrent's forwarded reads fall back to the direct path after the first forwarder (no second one)
 if (args['one-forwarder']) process.env.BENCH_ONE_FORWARDER = '1'
-// toyrrent's reads forward only when no replica of our view is connected, never because the view looks thin
+// toyrrent never doubts its view (the "before" of Neighbourhood.mayMiss): reads forward only when no replica of our view is connected, puts take far acknowledgers for the replica set
 if (args['no-doubt-view']) process.env.BENCH_NO_DOUBT_VIEW = '1'
 // toyrrent's forwarded resolves send no quorum hints (the "before" of rpc.md's "Quorum hints")
 if (args['no-quorum-hints']) process.env.BENCH_NO_QUORUM_HINTS = '1'

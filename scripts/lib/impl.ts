@@ -193,7 +193,7 @@ export class ToyrrentBenchNode implements ImplNode {
       const forwardersFor = forwarded.forwardersFor.bind(forwarded)
       forwarded.forwardersFor = (key: Uint8Array, needOpen: number, _count?: number, doubtView?: boolean) => forwardersFor(key, needOpen, 1, doubtView)
     }
-    // bench --no-doubt-view: reads forward only when no replica of our view is connected (the "before" of Neighbourhood.mayMiss)
+    // bench --no-doubt-view: the "before" of Neighbourhood.mayMiss (reads forward only when no replica of our view is connected; a put takes far acknowledgers for the replica set)
     const neighbourhood = forwarded?.init?.neighbourhood
     if (process.env.BENCH_NO_DOUBT_VIEW === '1' && neighbourhood != null) neighbourhood.mayMiss = () => false
     // bench --no-quorum-hints: FORWARD without enough / shortAtOnce (the "before" of rpc.md's "Quorum hints")

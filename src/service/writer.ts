@@ -11,7 +11,7 @@
  */
 import { replicate } from './replicate.ts'
 import type { ReplicateResult } from './replicate.ts'
-import { compareDistance, nearestPositioned } from '../keyspace.ts'
+import { compareDistance, nearestPositioned, peerPosition } from '../keyspace.ts'
 import { keyToCid } from '../records/hash-item.ts'
 import { InsufficientPeersError, RemoteRejectedError } from '../errors.ts'
 import { uniquePeers } from '../found-peer.ts'
@@ -71,14 +71,30 @@ export class Writer {
    */
   async replicate (item: Item, signal: AbortSignal, options: WriteOptions = {}): Promise<PeerId[]> {
     // hash items only: publishes keep their ordering and compare-and-swap rules on the direct path
+    const hashPut = item.kind === 'hash' && options.expectedSeq == null
     const forwarded = this.init.forwardedPuts
-    if (forwarded != null && item.kind === 'hash' && options.expectedSeq == null) {
-      const forwarder = forwarded.forwarderFor(item.key)
-      if (forwarder != null) {
-        return await forwarded.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
-      }
-    }
-    return await this.replicateDirect(item, signal, options)
+    const forwarder = hashPut ? forwarded?.forwarderFor(item.key) : undefined
+    const stored = forwarder != null
+      ? await forwarded!.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
+      : await this.replicateDirect(item, signal, options)
+    if (!hashPut || !this.farFromKey(item.key, stored)) return stored
+    // every peer the write met took the acknowledgers for the replica set: none of them knew the key's neighbourhood
+    this.init.log('%s: acknowledged far from the key for a network of ~%d nodes; looking the replica set up', keyToCid(item.key), Math.round(this.init.neighbourhood.networkSize()))
+    return await this.replicateLookedUp(item, signal, options)
+  }
+
+  /**
+   * The W-th nearest acknowledgement is more than VIEW_SLACK times as far
+   * from the key as the R-th nearest node of a network of our estimated size
+   * would be (Neighbourhood.mayMiss): not the replica set, though no store answer named a nearer
+   * peer (thin tables: 200 nodes, 53 of 199 members; 1 put in 400 was
+   * acknowledged by the 30th and 31st nearest, and read as not found).
+   */
+  private farFromKey (key: Uint8Array, stored: PeerId[]): boolean {
+    const { writeQuorum, replicas } = this.init.settings
+    if (stored.length < writeQuorum) return false
+    const wth = nearestPositioned(key, stored.map(peerId => ({ peerId, position: peerPosition(peerId) })), writeQuorum)[writeQuorum - 1]
+    return this.init.neighbourhood.mayMiss(key, replicas, wth.position)
   }
 
   /** The direct path; `acked`: peers that already acknowledged this write (a forwarded put's), not asked again. */
@@ -89,7 +105,12 @@ export class Writer {
       if (stored != null) return stored
     }
     this.init.log('%s: the replica set our table knows fell short; looking it up', keyToCid(item.key))
-    const { peers } = await this.init.lookups.nearest(item.key, replicas * 2, signal, this.init.lookups.replicaShape())
+    return await this.replicateLookedUp(item, signal, options, acked)
+  }
+
+  /** Look the replica set up (an iterative lookup of the 2R nearest), then store there. */
+  private async replicateLookedUp (item: Item, signal: AbortSignal, options: WriteOptions, acked?: Map<string, FoundPeer>): Promise<PeerId[]> {
+    const { peers } = await this.init.lookups.nearest(item.key, this.init.settings.replicas * 2, signal, this.init.lookups.replicaShape())
     const result = await this.fanOut(peers, item, signal, options, undefined, acked)
     return result.acked.map(p => p.peerId)
   }

@@ -55,10 +55,10 @@ describe('unit: a reader that doubts its view of the replica set', function () {
       wrongThin++
       if (thinView.mayMiss(key, R)) doubtedWrongThin++
     }
-    // about 6 % by the arithmetic (Neighbourhood's VIEW_SLACK)
-    expect(doubtedWhole / keys, 'keys doubted with the whole network known').to.be.below(0.15)
+    // about 0.05 % by the arithmetic (Neighbourhood's VIEW_SLACK)
+    expect(doubtedWhole / keys, 'keys doubted with the whole network known').to.be.below(0.02)
     expect(wrongThin, 'keys whose replica set the thin table misses').to.be.greaterThan(keys / 2)
-    expect(doubtedWrongThin / wrongThin, 'of those, doubted').to.be.greaterThan(0.6)
+    expect(doubtedWrongThin / wrongThin, 'of those, doubted').to.be.greaterThan(0.5)
   })
 
   describe('on an in-memory network with thin tables', () => {
