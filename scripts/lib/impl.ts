@@ -201,6 +201,8 @@ export class ToyrrentBenchNode implements ImplNode {
       const ask = forwarded.ask.bind(forwarded)
       forwarded.ask = async (forwarder: unknown, key: Uint8Array, mode: string, signal: AbortSignal) => ask(forwarder, key, mode, signal)
     }
+    // joins after this node's own first one: the rejoins after a pause (cas-local.ts), one self lookup and handoff each
+    countRequests({ toyrrent: node.toyrrent }, 'toyrrent', 'join', () => 'rejoin', this.counts)
     const writer = (node.toyrrent as any).hashItems?.init?.writer
     // forwarded puts whose acks fell short (the direct path finished them); bench --no-forward-puts: none (the "before" of forwarded-put.ts)
     countRequests(writer?.init, 'forwardedPuts', 'fellBack', () => 'FORWARD_STORE fallback', this.counts)
