@@ -191,7 +191,7 @@ export class ToyrrentBenchNode implements ImplNode {
     // bench --one-forwarder: no second forwarder before the direct path (the "before" of forwardersFor's second)
     if (process.env.BENCH_ONE_FORWARDER === '1' && typeof forwarded?.forwardersFor === 'function') {
       const forwardersFor = forwarded.forwardersFor.bind(forwarded)
-      forwarded.forwardersFor = (key: Uint8Array, needOpen: number, _count?: number, doubtView?: boolean) => forwardersFor(key, needOpen, 1, doubtView)
+      forwarded.forwardersFor = (key: Uint8Array, needOpen: number) => forwardersFor(key, needOpen, 1)
     }
     // bench --no-doubt-view: the "before" of Neighbourhood.mayMiss (reads forward only when no replica of our view is connected; a put takes far acknowledgers for the replica set)
     const neighbourhood = forwarded?.init?.neighbourhood

@@ -66,17 +66,18 @@ export class ForwardedPuts {
   /**
    * The peer to forward a put of `key` through: when fewer than W of its R
    * nearest by our table (ourselves counted when we are one) have an open
-   * connection, the connected table peer nearest the key (forwarded-read.ts's
-   * choice, lying forwarders excluded). Undefined: put directly.
+   * connection, or our table's view of the key's neighbourhood is doubtful
+   * (Neighbourhood.mayMiss), the connected table peer nearest the key
+   * (forwarded-read.ts's choice, lying forwarders excluded). Undefined: put
+   * directly.
    */
   forwarderFor (key: Uint8Array): FoundPeer | undefined {
-    // a doubtful view is the writer's own check (Writer: acks far from the key look the replica set up)
-    return this.init.reads.forwardersFor(key, this.init.settings.writeQuorum, 1, false)[0]
+    return this.init.reads.forwardersFor(key, this.init.settings.writeQuorum, 1)[0]
   }
 
   /** The connected peer nearest `key` (liars excluded) to place copies through, whatever we reach ourselves; undefined: none. */
   placerFor (key: Uint8Array): FoundPeer | undefined {
-    return this.init.reads.forwardersFor(key, Number.POSITIVE_INFINITY, 1, false)[0]
+    return this.init.reads.forwardersFor(key, Number.POSITIVE_INFINITY, 1)[0]
   }
 
   /**

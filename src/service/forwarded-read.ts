@@ -70,20 +70,20 @@ export class ForwardedReads {
    * when the read needs no forwarding. A read is forwarded when it would
    * otherwise open a connection (fewer than `needOpen` of the key's R
    * nearest by our table, ourselves counted when we are one, have an open
-   * connection) or, with `doubtView`, when our table's R nearest are likely
-   * not the replica set (Neighbourhood.mayMiss: the replicas we would ask
-   * only name nearer peers, which we would dial). The forwarder is the table
+   * connection) or when our table's R nearest are likely not the replica
+   * set (Neighbourhood.mayMiss: the replicas we would ask only name nearer
+   * peers, which we would dial). Forwarded puts choose the same way. The forwarder is the table
    * peer nearest to the key among those we have an open direct connection
    * to; it nearer to the key knows the replica set better, and answers from
    * its own copy at once when it holds one. The second is asked when the
    * first brings back nothing usable, beside the direct path (`hedged`).
    */
-  forwardersFor (key: Uint8Array, needOpen: number, count = 2, doubtView = true): FoundPeer[] {
+  forwardersFor (key: Uint8Array, needOpen: number, count = 2): FoundPeer[] {
     const { table, connections, neighbourhood, settings } = this.init
     const replicas = table.closest(key, settings.replicas)
     let open = neighbourhood.among(key, settings.replicas) ? 1 : 0
     for (const p of replicas) if (connections.isOpen(p.peerId)) open++
-    if (open >= needOpen && !(doubtView && neighbourhood.mayMiss(key, settings.replicas))) return []
+    if (open >= needOpen && !neighbourhood.mayMiss(key, settings.replicas)) return []
     const now = settings.clock.now()
     const candidates = table.all().filter(p => connections.isOpen(p.peerId) && !this.isDistrusted(p.peerId.toString(), now))
     // one with an RPC stream open saves the new stream's round trip

@@ -14,7 +14,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { PeerTable } from '../../../src/service/peer-table.ts'
 import { Neighbourhood } from '../../../src/service/neighbourhood.ts'
-import { nearestPositioned, peerPosition } from '../../../src/keyspace.ts'
+import { nearestPositioned, peerPosition, sha256 } from '../../../src/keyspace.ts'
 import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
 import { internals } from '../../../src/service/toyrrent.ts'
 import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
@@ -116,6 +116,41 @@ describe('unit: a reader that doubts its view of the replica set', function () {
       expect(net.stats.bytesByType.FORWARD ?? 0, 'a FORWARD went out').to.be.greaterThan(forwards)
       expect(net.connectionsOpened(), 'connections the get opened').to.equal(opened)
       expect(replicas.filter(r => net.connected(reader, r)), 'replicas the reader connected to').to.deep.equal([])
+    })
+
+    it('a put whose connected view misses the replica set goes through the connected peer nearest the key; the replicas acknowledge it', async () => {
+      let found: { value: Uint8Array, key: Uint8Array, replicas: Toyrrent[], writer: Toyrrent } | undefined
+      for (let i = 0; i < 200 && found == null; i++) {
+        const value = new Uint8Array(randomBytes(200))
+        const key = sha256(value)
+        const replicas = net.nearest(key, R)
+        const pair = readerFor(key, replicas)
+        if (pair != null) found = { value, key, replicas, writer: pair.reader }
+      }
+      expect(found, 'a writer whose view misses the replica set').to.not.equal(undefined)
+      const { value, key, replicas, writer } = found!
+      for (const p of table(writer).closest(key, R)) await link(writer, nodeOf(p.peerId))
+      // the writer forwards at once (beside its direct stores), not after the STOREs on the view it doubts
+      // have answered and named nearer peers (a correction round, which forwards too, one round trip later)
+      const rpc = writer[internals].rpc
+      const sent: string[] = []
+      const { store, forwardStore } = rpc
+      rpc.store = async (...args) => {
+        sent.push('STORE')
+        try { return await store.apply(rpc, args) } finally { sent.push('answer') }
+      }
+      rpc.forwardStore = async (...args) => { sent.push('FORWARD_STORE'); return await forwardStore.apply(rpc, args) }
+      let stored
+      try {
+        ({ stored } = await writer.put(value))
+      } finally {
+        rpc.store = store
+        rpc.forwardStore = forwardStore
+      }
+      const forwardAt = sent.indexOf('FORWARD_STORE')
+      expect(forwardAt, `FORWARD_STORE before any STORE answered (${sent.join(', ')})`).to.be.within(0, sent.indexOf('answer') === -1 ? sent.length : sent.indexOf('answer'))
+      const ids = new Set(replicas.map(r => net.peerId(r).toString()))
+      expect(stored.filter(p => ids.has(p.toString())).length, 'acknowledgements from the replica set').to.be.at.least(2)
     })
   })
 })
