@@ -72,11 +72,12 @@ export class ForwardedReads {
    * nearest by our table, ourselves counted when we are one, have an open
    * connection) or when our table's R nearest are likely not the replica
    * set (Neighbourhood.mayMiss: the replicas we would ask only name nearer
-   * peers, which we would dial). Forwarded puts choose the same way. The forwarder is the table
-   * peer nearest to the key among those we have an open direct connection
-   * to; it nearer to the key knows the replica set better, and answers from
-   * its own copy at once when it holds one. The second is asked when the
-   * first brings back nothing usable, beside the direct path (`hedged`).
+   * peers, which we would dial). Forwarded puts choose the same way. The
+   * forwarder is the table peer nearest to the key among those we have an
+   * open direct connection to: nearer to the key, it knows the replica set
+   * better, and it answers a get from its own copy at once when it holds
+   * one. The second is asked when the first brings back nothing usable,
+   * beside the direct path (`hedged`).
    */
   forwardersFor (key: Uint8Array, needOpen: number, count = 2): FoundPeer[] {
     const { table, connections, neighbourhood, settings } = this.init

@@ -86,9 +86,10 @@ export class Writer {
   /**
    * The W-th nearest acknowledgement is more than VIEW_SLACK times as far
    * from the key as the R-th nearest node of a network of our estimated size
-   * would be (Neighbourhood.mayMiss): not the replica set, though no store answer named a nearer
-   * peer (thin tables: 200 nodes, 53 of 199 members; 1 put in 400 was
-   * acknowledged by the 30th and 31st nearest, and read as not found).
+   * would be (Neighbourhood.mayMiss): not the replica set, though no store
+   * answer named a nearer peer (thin tables: at 200 nodes, tables of 52 of
+   * 199, 1 put in 400 was acknowledged by the 30th and 31st nearest, and
+   * read as not found).
    */
   private farFromKey (key: Uint8Array, stored: PeerId[]): boolean {
     const { writeQuorum, replicas } = this.init.settings
