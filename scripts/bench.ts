@@ -71,6 +71,7 @@ const { values: args } = parseArgs({
     'no-optimistic-select': { type: 'boolean', default: false },
     'one-forwarder': { type: 'boolean', default: false },
     'no-doubt-view': { type: 'boolean', default: false },
+    'one-hop': { type: 'boolean', default: false },
     'no-quorum-hints': { type: 'boolean', default: false },
     'no-forward-puts': { type: 'boolean', default: false },
     // on by default: each cold read starts from the network as it was, not from one the earlier cold reads have thinned out
@@ -88,7 +89,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-puts 0] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--no-doubt-view] [--no-quorum-hints] [--no-forward-puts] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-puts 0] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--no-doubt-view] [--one-hop] [--no-quorum-hints] [--no-forward-puts] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -124,6 +125,8 @@ if (args['no-optimistic-select']) process.env.BENCH_NO_OPTIMISTIC_SELECT = '1'
 if (args['one-forwarder']) process.env.BENCH_ONE_FORWARDER = '1'
 // toyrrent never doubts its view (the "before" of Neighbourhood.mayMiss): reads forward only when no replica of our view is connected, puts take far acknowledgers for the replica set
 if (args['no-doubt-view']) process.env.BENCH_NO_DOUBT_VIEW = '1'
+// the "before" of the second hop (rpc.md, "A second hop"): forwarded reads take one hop
+if (args['one-hop']) process.env.BENCH_ONE_HOP = '1'
 // toyrrent's forwarded resolves send no quorum hints (the "before" of rpc.md's "Quorum hints")
 if (args['no-quorum-hints']) process.env.BENCH_NO_QUORUM_HINTS = '1'
 // toyrrent's puts never go through a connected forwarder (the "before" of forwarded-put.ts)

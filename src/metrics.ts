@@ -28,6 +28,7 @@ export const COUNTERS = {
   forwarded_reads: 'toyrrent_forwarded_reads_total',
   forwarded_read_fallbacks: 'toyrrent_forwarded_read_fallbacks_total',
   forwarded_reads_served: 'toyrrent_forwarded_reads_served_total',
+  forwarded_reads_passed_on: 'toyrrent_forwarded_reads_passed_on_total',
   forwarded_puts: 'toyrrent_forwarded_puts_total',
   forwarded_put_fallbacks: 'toyrrent_forwarded_put_fallbacks_total',
   forwarded_puts_served: 'toyrrent_forwarded_puts_served_total',

@@ -221,6 +221,8 @@ export class ToyrrentBenchNode implements ImplNode {
       // BENCH_MAX_CONNECTIONS: another connection cap than the node's default (src/node/connection-trim.ts), to measure what the cap costs
       ...(process.env.BENCH_MAX_CONNECTIONS != null ? { maxConnections: Number(process.env.BENCH_MAX_CONNECTIONS) } : {}),
       ...(options.forwardReads != null ? { forwardReads: options.forwardReads } : {}),
+      // bench --one-hop: forwarded reads are never passed on (the "before" of rpc.md's "A second hop")
+      ...(process.env.BENCH_ONE_HOP === '1' ? { forwardHops: 0 } : {}),
       // forwarded puts (off by default in the service) on unless --no-forward-puts
       forwardPuts: process.env.BENCH_NO_FORWARD_PUTS !== '1'
     })

@@ -74,7 +74,7 @@ export class RpcClient implements PeerRpc {
   }
 
   async forward (peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions, hints: ForwardHints = {}): Promise<ForwardAnswer> {
-    const forwardRequest = { key: ownBytes(key), mode: mode === 'replica-set' ? WireForwardMode.REPLICA_SET : WireForwardMode.FIRST_COPY, timeoutMs, enough: hints.enough ?? 0, shortAtOnce: hints.shortAtOnce ?? false }
+    const forwardRequest = { key: ownBytes(key), mode: mode === 'replica-set' ? WireForwardMode.REPLICA_SET : WireForwardMode.FIRST_COPY, timeoutMs, enough: hints.enough ?? 0, shortAtOnce: hints.shortAtOnce ?? false, ...(hints.hops != null && hints.hops > 0 ? { hops: hints.hops } : {}) }
     const response = await this.ask(peer, { type: Frame.Type.FORWARD, forwardRequest }, options)
     const answers: ForwardAnswer['answers'] = []
     for (const a of (response.forwardResponse?.answers ?? []).slice(0, MAX_FIND_N)) {

@@ -93,6 +93,8 @@ export interface ForwardHints {
   enough?: number
   /** When fewer than `enough` are reachable without a dial, answer at once instead of asking those that are. */
   shortAtOnce?: boolean
+  /** How many more times the forwarder may pass the read on when what it reaches is not enough ("A second hop"); 0 or absent: never. */
+  hops?: number
 }
 
 export interface StoreAnswer {

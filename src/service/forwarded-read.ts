@@ -15,7 +15,7 @@
  * after a hedge of a few of the forwarder's round trips (within the read
  * hedge budget of peer-rtt.ts), so a slow forwarder costs the tail little.
  */
-import { nearestPositioned } from '../keyspace.ts'
+import { compareDistance, nearestPositioned, peerPosition } from '../keyspace.ts'
 import { READ_HEDGE_MS } from '../constants.ts'
 import { HEDGE_MIN_MS } from './peer-rtt.ts'
 import type { PeerRtt } from './peer-rtt.ts'
@@ -46,7 +46,7 @@ export const DISTRUST_MS = 10 * 60_000
 const MAX_DISTRUSTED = 256
 
 export interface ForwardedReadsInit {
-  settings: Pick<Settings, 'replicas' | 'requestTimeout' | 'clock'>
+  settings: Pick<Settings, 'replicas' | 'requestTimeout' | 'clock' | 'forwardHops'>
   rpc: PeerRpc
   table: PeerTable
   neighbourhood: Neighbourhood
@@ -97,10 +97,11 @@ export class ForwardedReads {
 
   /** Ask `forwarder` to read `key`, over the open connection only; throws when it cannot be asked or does not answer in time. */
   async ask (forwarder: FoundPeer, key: Uint8Array, mode: ForwardMode, signal: AbortSignal, hints?: ForwardHints): Promise<ForwardAnswer> {
-    const { requestTimeout } = this.init.settings
+    const { requestTimeout, forwardHops } = this.init.settings
     this.init.metrics?.count('forwarded_reads')
-    // the forwarder gets half our deadline: its answer must still reach us within ours
-    return await this.init.rpc.forward(forwarder, key, mode, Math.floor(requestTimeout / 2), { signal, timeout: requestTimeout, noDial: true }, hints)
+    // the forwarder gets half our deadline: its answer must still reach us within ours; with forwardHops 1 a
+    // forwarder that reaches too little passes the read on to its peer nearest the key ("A second hop")
+    return await this.init.rpc.forward(forwarder, key, mode, Math.floor(requestTimeout / 2), { signal, timeout: requestTimeout, noDial: true }, { ...hints, hops: forwardHops })
   }
 
   /**
@@ -207,9 +208,10 @@ export async function hedged<T> (clock: Clock, hedgeMs: number, mayHedge: () => 
   }
 }
 
-/** What serving FORWARD needs (rpc/handlers/forward.ts): FETCH over open connections only, never a dial. */
-export function forwardFetcher (selfId: PeerId, s: Settings, rpc: PeerRpc, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): ForwardFetcher | undefined {
+/** What serving FORWARD needs (rpc/handlers/forward.ts): FETCH, and a second hop's FORWARD, over open connections only, never a dial. */
+export function forwardFetcher (selfId: PeerId, s: Settings, rpc: PeerRpc, table: PeerTable, connections: OpenConnections | undefined, metrics: ToyrrentMetrics): ForwardFetcher | undefined {
   if (connections == null) return undefined
+  const selfPosition = peerPosition(selfId)
   return {
     selfId,
     replicas: s.replicas,
@@ -217,6 +219,17 @@ export function forwardFetcher (selfId: PeerId, s: Settings, rpc: PeerRpc, conne
     isOpen: peer => connections.isOpen(peer),
     ...(connections.isWarm != null ? { isWarm: (peer: PeerId) => connections.isWarm!(peer) } : {}),
     fetch: async (peer, key, signal, timeout) => (await rpc.fetch(peer, key, 0, { signal, timeout, noDial: true })).item,
-    served: () => { metrics.count('forwarded_reads_served') }
+    served: () => { metrics.count('forwarded_reads_served') },
+    nextHop: (key, requester) => {
+      const connected = table.all().filter(p => connections.isOpen(p.peerId) && !p.peerId.equals(requester))
+      const [nearest] = nearestPositioned(key, connected, 1)
+      // only towards the key: a hop that is not nearer than we are knows no more of its neighbourhood
+      return nearest != null && compareDistance(key, nearest.position, selfPosition) < 0 ? nearest : undefined
+    },
+    forward: async (peer, key, mode, timeout, signal, hints) => {
+      metrics.count('forwarded_reads_passed_on')
+      // half of what is left to the next hop: its answer must still reach us, and ours the requester
+      return await rpc.forward(peer, key, mode, Math.floor(timeout / 2), { signal, timeout, noDial: true }, { ...hints, hops: 0 })
+    }
   }
 }

@@ -83,6 +83,13 @@ export interface ToyrrentInit {
    */
   forwardReads?: boolean
   /**
+   * How many times a forwarder may pass our forwarded reads on when what it
+   * reaches is not enough (protocols/rpc.md, "A second hop"): 1, a read
+   * takes at most two hops over open connections before the direct path;
+   * 0, one hop. @default 1
+   */
+  forwardHops?: number
+  /**
    * A join starts with a routed find of its own position through the peer
    * it is connected to (routed-find.ts; protocols/rpc.md, "Routed find"),
    * and pulls at once from the neighbours it names. Routed finds are
@@ -130,6 +137,7 @@ export function settings (init: ToyrrentInit): Settings {
     allowPrivateAddresses: init.allowPrivateAddresses ?? true,
     serve: init.serve ?? true,
     forwardReads: init.forwardReads ?? true,
+    forwardHops: forwardHops(init.forwardHops),
     routedJoin: init.routedJoin ?? true,
     forwardPuts: init.forwardPuts ?? true,
     operationTimeout: init.operationTimeout ?? c.DEFAULT_OPERATION_TIMEOUT_MS,
@@ -157,4 +165,10 @@ function providerRecords (value: ToyrrentInit['providerRecords']): 'refuse' | 's
   if (value == null) return 'refuse'
   if (value !== 'refuse' && value !== 'skip') throw new InvalidInputError(`providerRecords must be 'refuse' or 'skip', got ${String(value)}`)
   return value
+}
+
+function forwardHops (hops: number | undefined): number {
+  if (hops == null) return 1
+  if (hops !== 0 && hops !== 1) throw new InvalidInputError(`forwardHops must be 0 or 1, got ${hops}`)
+  return hops
 }

@@ -29,8 +29,9 @@ describe('unit: forwarded resolve quorum hints (in-memory network)', () => {
   beforeEach(async () => {
     sent = []
     held = () => false
-    // a long request timeout: a forwarder waiting on a held replica would wait half of it
-    net = await createMemoryNetwork(12, { requestTimeout: 60_000 }, {
+    // a long request timeout: a forwarder waiting on a held replica would wait half of it; one hop
+    // (forwardHops 0): a forwarder short of replicas says so rather than passing the read on (forward-second-hop.spec.ts)
+    net = await createMemoryNetwork(12, { requestTimeout: 60_000, forwardHops: 0 }, {
       onExchange: (from, to, type) => { sent.push({ from: from.toString(), to: to.toString(), type }) },
       delay: (from, to) => held(from, to) ? HOLD_MS : 0
     })

@@ -29,7 +29,8 @@ describe('unit: forwarded reads (in-memory network)', () => {
   const holds = (node: Toyrrent, key: Uint8Array): boolean => node[internals].store.has(key)
   const forwards = (): number => net.stats.bytesByType.FORWARD ?? 0
 
-  beforeEach(async () => { net = await createMemoryNetwork(12) })
+  // one hop (forwardHops 0): what a forwarder does with what it reaches itself; the second hop is forward-second-hop.spec.ts
+  beforeEach(async () => { net = await createMemoryNetwork(12, { forwardHops: 0 }) })
   afterEach(async () => { await net?.stop() })
 
   /** Connect two nodes the way a request does (a FETCH of nothing). */

@@ -1,0 +1,127 @@
+/**
+ * A second hop (protocols/rpc.md, "A second hop"), on the in-memory
+ * network: a forwarder that reaches no replica passes the read on once to
+ * its connected peer nearest the key, when that peer is nearer to the key
+ * than it is, and the reader gets the copy (or the read quorum) with no
+ * connection opened; with one hop (forwardHops 0) the same read dials. The
+ * chain: reader — first forwarder — second forwarder — replicas, each link
+ * the only open connection its ends have towards the key.
+ */
+import { expect } from 'chai'
+import { randomBytes } from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
+import { internals } from '../../../src/service/toyrrent.ts'
+import { nearestPositioned, peerPosition } from '../../../src/keyspace.ts'
+import { waitFor } from '../helpers.ts'
+import { Frame } from '../../../src/rpc/pb/rpc.ts'
+import type { MemoryNetwork } from '../../../src/testing/memory-network.ts'
+import type { Toyrrent } from '../../../src/service/toyrrent.ts'
+
+const R = 3
+
+describe('unit: forwarded reads, the second hop (in-memory network)', () => {
+  let net: MemoryNetwork
+  let sent: Array<{ from: string, to: string, type: string }>
+
+  async function network (forwardHops: number): Promise<void> {
+    sent = []
+    net = await createMemoryNetwork(12, { forwardHops }, { onExchange: (from, to, type) => { sent.push({ from: from.toString(), to: to.toString(), type }) } })
+  }
+  afterEach(async () => { await net?.stop() })
+
+  async function link (a: Toyrrent, b: Toyrrent): Promise<void> {
+    const peer = { peerId: net.peerId(b), multiaddrs: [], position: peerPosition(net.peerId(b)) }
+    await a[internals].rpc.fetch(peer, new Uint8Array(32), 0, { timeout: 2000 })
+    expect(net.connected(a, b)).to.equal(true)
+  }
+
+  /** Keep only these links of `node` (both ends see the same memory link). */
+  function only (node: Toyrrent, keep: Toyrrent[]): void {
+    for (const n of net.nodes) if (n !== node && !keep.includes(n)) net.disconnect(node, n)
+  }
+
+  const forwardsFrom = (from: Toyrrent, to: Toyrrent, after: number): number =>
+    sent.filter((s, i) => i >= after && s.from === net.peerId(from).toString() && s.to === net.peerId(to).toString() && s.type === String(Frame.Type.FORWARD)).length
+
+  /**
+   * The chain for `key` (writer and replicas excluded from the rest): the
+   * second forwarder is the non-replica nearest the key, the first the next
+   * nearest that has it in its table, the reader any other with the first in its table.
+   */
+  async function chain (key: Uint8Array, writer: Toyrrent): Promise<{ reader: Toyrrent, first: Toyrrent, second: Toyrrent, replicas: Toyrrent[] }> {
+    const replicas = net.nearest(key, R)
+    const rest = net.nearest(key).filter(n => n !== writer && !replicas.includes(n))
+    const second = rest[0]
+    const first = rest.slice(1).find(n => n[internals].table.get(net.peerId(second)) != null)!
+    const reader = rest.find(n => n !== first && n !== second && n[internals].table.get(net.peerId(first)) != null)!
+    for (const r of replicas) await link(second, r)
+    await link(first, second)
+    await link(reader, first)
+    only(reader, [first])
+    only(first, [reader, second])
+    return { reader, first, second, replicas }
+  }
+
+  it('get: a forwarder that reaches no replica passes it on to its peer nearest the key; the copy comes back, no connection opened', async () => {
+    await network(1)
+    const value = new Uint8Array(randomBytes(500))
+    const { key } = await net.nodes[0].put(value)
+    await waitFor('every replica to hold the value', () => net.nearest(key, R).every(n => n[internals].store.has(key)), 3000)
+    const { reader, first, second } = await chain(key, net.nodes[0])
+    const opened = net.connectionsOpened()
+    const start = sent.length
+    expect(await reader.get(key)).to.deep.equal(value)
+    expect(forwardsFrom(first, second, start), 'FORWARDs from the first forwarder to the second').to.equal(1)
+    expect(net.connectionsOpened(), 'connections opened by the get').to.equal(opened)
+  })
+
+  it('get with one hop (forwardHops 0): the same chain ends in a dial', async () => {
+    await network(0)
+    const value = new Uint8Array(randomBytes(500))
+    const { key } = await net.nodes[0].put(value)
+    await waitFor('every replica to hold the value', () => net.nearest(key, R).every(n => n[internals].store.has(key)), 3000)
+    const { reader, first, second } = await chain(key, net.nodes[0])
+    const opened = net.connectionsOpened()
+    const start = sent.length
+    expect(await reader.get(key)).to.deep.equal(value)
+    expect(forwardsFrom(first, second, start), 'FORWARDs passed on').to.equal(0)
+    expect(net.connectionsOpened(), 'connections opened by the get').to.be.greaterThan(opened)
+  })
+
+  it('resolve: the read quorum comes through the second hop, no connection opened', async () => {
+    await network(1)
+    const key = await generateKeyPair('Ed25519')
+    const { id, seq } = await net.nodes[0].publish(key, new TextEncoder().encode('two hops'))
+    await waitFor('every replica to hold the record', () => net.nearest(id, R).every(n => n[internals].store.meta(id)?.seq === seq), 3000)
+    const { reader, first, second } = await chain(id, net.nodes[0])
+    const opened = net.connectionsOpened()
+    const start = sent.length
+    const resolved = await reader.resolve(id, { hedgeMs: 60_000 })
+    expect(resolved.seq).to.equal(seq)
+    expect(new TextDecoder().decode(resolved.value)).to.equal('two hops')
+    expect(forwardsFrom(first, second, start), 'FORWARDs from the first forwarder to the second').to.equal(1)
+    expect(net.connectionsOpened(), 'connections opened by the resolve').to.equal(opened)
+  })
+
+  it('a forwarder passes a read on only towards the key: its one other connection farther from the key than itself is not asked', async () => {
+    await network(1)
+    const value = new Uint8Array(randomBytes(500))
+    const { key } = await net.nodes[0].put(value)
+    await waitFor('every replica to hold the value', () => net.nearest(key, R).every(n => n[internals].store.has(key)), 3000)
+    const replicas = net.nearest(key, R)
+    const rest = net.nearest(key).filter(n => n !== net.nodes[0] && !replicas.includes(n))
+    // the first forwarder is the non-replica nearest the key; its only other connection is the farthest node
+    const first = rest[0]
+    const far = rest[rest.length - 1]
+    const reader = rest.slice(1, -1).find(n => n[internals].table.get(net.peerId(first)) != null)!
+    expect(nearestPositioned(key, [far, first].map(n => ({ n, position: peerPosition(net.peerId(n)) })), 1)[0].n).to.equal(first)
+    await link(first, far)
+    await link(reader, first)
+    only(reader, [first])
+    only(first, [reader, far])
+    const start = sent.length
+    expect(await reader.get(key)).to.deep.equal(value)
+    expect(forwardsFrom(first, far, start), 'FORWARDs passed away from the key').to.equal(0)
+  })
+})
