@@ -9,9 +9,18 @@ export interface FoundPeer {
   position: Uint8Array
 }
 
-/** `peers` with each peer once (its first entry kept), in order. */
+/**
+ * `peers` with each peer once, in order of first appearance: its first
+ * entry, or a later one that carries more addresses (a forwarded answer
+ * names its replica by id alone, a `closer` entry with its addresses; a
+ * dial without them starts with a peer lookup).
+ */
 export function uniquePeers (peers: Iterable<FoundPeer>): FoundPeer[] {
   const seen = new Map<string, FoundPeer>()
-  for (const p of peers) if (!seen.has(p.peerId.toString())) seen.set(p.peerId.toString(), p)
+  for (const p of peers) {
+    const key = p.peerId.toString()
+    const had = seen.get(key)
+    if (had == null || had.multiaddrs.length < p.multiaddrs.length) seen.set(key, p)
+  }
   return [...seen.values()]
 }

@@ -27,6 +27,7 @@ import type { ItemStore } from '../store/item-store.ts'
 import type { VerifiedCache } from '../records/verified-cache.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { Item, ItemKind } from '../records/item.ts'
+import { uniquePeers } from '../found-peer.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { PublishOptions, PublishResult, ResolveResult } from './types.ts'
 import type { Logger, PrivateKey } from '@libp2p/interface'
@@ -207,9 +208,9 @@ export class PublishItems {
     const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
     const self = neighbourhood.selfPeer()
     const selfKey = self.peerId.toString()
-    const known = new Map<string, FoundPeer>()
-    for (const p of [...pool.closer, ...pool.answers.map(a => a.peer), ...neighbourhood.shareNearest(id, settings.replicas), self]) known.set(p.peerId.toString(), p)
-    const replicaSet = nearestPositioned(id, known.values(), settings.replicas)
+    // an answer names its replica by id alone: the addresses a `closer` entry gave are kept (read repair dials with them, not after a lookup)
+    const known = uniquePeers([...pool.closer, ...pool.answers.map(a => a.peer), ...neighbourhood.shareNearest(id, settings.replicas), self])
+    const replicaSet = nearestPositioned(id, known, settings.replicas)
     const inSet = new Set(replicaSet.map(p => p.peerId.toString()))
     const answers: ForwardTally['answers'] = [{ record: localRecord, inReplicaSet: inSet.has(selfKey) }]
     const held: ForwardTally['held'] = new Map()
