@@ -72,6 +72,7 @@ const { values: args } = parseArgs({
     'one-forwarder': { type: 'boolean', default: false },
     'no-doubt-view': { type: 'boolean', default: false },
     'one-hop': { type: 'boolean', default: false },
+    'dial-view': { type: 'boolean', default: false },
     'no-quorum-hints': { type: 'boolean', default: false },
     'no-forward-puts': { type: 'boolean', default: false },
     // on by default: each cold read starts from the network as it was, not from one the earlier cold reads have thinned out
@@ -89,7 +90,7 @@ if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--nodes 20] [--procs] [--impl ${IMPL_NAMES.join(',')}] [--rtt-ms 0] [--puts 200]
   [--concurrent-ops 2000] [--concurrency 32] [--value-bytes 1024] [--replicas R] [--write-quorum 2]
   [--op-timeout-ms 10000] [--phase-budget-s 60] [--form-timeout-s 120] [--max-seconds 900] [--seed 1]
-  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-puts 0] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--no-doubt-view] [--one-hop] [--no-quorum-hints] [--no-forward-puts] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
+  [--no-publish] [--no-floor] [--cold-reads 100] [--cold-puts 0] [--no-cold-restore] [--no-forward] [--no-optimistic-select] [--one-forwarder] [--no-doubt-view] [--one-hop] [--dial-view] [--no-quorum-hints] [--no-forward-puts] [--out FILE] [--cpu-prof-dir DIR] [--cpu-prof-interval-us 100]\n`)
   process.exit(0)
 }
 
@@ -127,6 +128,8 @@ if (args['one-forwarder']) process.env.BENCH_ONE_FORWARDER = '1'
 if (args['no-doubt-view']) process.env.BENCH_NO_DOUBT_VIEW = '1'
 // the "before" of the second hop (rpc.md, "A second hop"): forwarded reads take one hop
 if (args['one-hop']) process.env.BENCH_ONE_HOP = '1'
+// the "before" of ForwardedReads.overOpen: a read whose view looks right dials the nearer peers its answers name
+if (args['dial-view']) process.env.BENCH_DIAL_VIEW = '1'
 // toyrrent's forwarded resolves send no quorum hints (the "before" of rpc.md's "Quorum hints")
 if (args['no-quorum-hints']) process.env.BENCH_NO_QUORUM_HINTS = '1'
 // toyrrent's puts never go through a connected forwarder (the "before" of forwarded-put.ts)

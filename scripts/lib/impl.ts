@@ -196,6 +196,8 @@ export class ToyrrentBenchNode implements ImplNode {
     // bench --no-doubt-view: the "before" of Neighbourhood.mayMiss (reads forward only when no replica of our view is connected; a put takes far acknowledgers for the replica set)
     const neighbourhood = forwarded?.init?.neighbourhood
     if (process.env.BENCH_NO_DOUBT_VIEW === '1' && neighbourhood != null) neighbourhood.mayMiss = () => false
+    // bench --dial-view: the "before" of ForwardedReads.overOpen (the direct path of a view that looks right dials)
+    if (process.env.BENCH_DIAL_VIEW === '1' && forwarded != null) forwarded.overOpen = async (signal: AbortSignal, direct: (s: AbortSignal, mayAsk: () => boolean) => Promise<unknown>) => direct(signal, () => true)
     // bench --no-quorum-hints: FORWARD without enough / shortAtOnce (the "before" of rpc.md's "Quorum hints")
     if (process.env.BENCH_NO_QUORUM_HINTS === '1' && typeof forwarded?.ask === 'function') {
       const ask = forwarded.ask.bind(forwarded)

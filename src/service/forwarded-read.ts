@@ -95,6 +95,32 @@ export class ForwardedReads {
     return first.concat(nearestPositioned(key, candidates.filter(p => p.peerId.toString() !== firstKey), count - 1))
   }
 
+  /**
+   * The direct path over open connections only, for a read whose table view
+   * looks right: `direct` runs with `mayAsk`, and the first peer it would
+   * have to dial ends it (undefined: forward instead). A view that only
+   * looked right (its peers name nearer ones we are not connected to) then
+   * costs a forward over open connections, not a new connection.
+   */
+  async overOpen<T>(signal: AbortSignal, direct: (signal: AbortSignal, mayAsk: (peer: FoundPeer) => boolean) => Promise<T>): Promise<T | undefined> {
+    const stop = new AbortController()
+    let wouldDial = false
+    const mayAsk = (peer: FoundPeer): boolean => {
+      if (this.init.connections.isOpen(peer.peerId)) return true
+      wouldDial = true
+      stop.abort()
+      return false
+    }
+    try {
+      const result = await direct(AbortSignal.any([signal, stop.signal]), mayAsk)
+      // a pass cut short is never taken, even when it ended with an answer: it did not ask the nearer peers it was told of
+      if (!wouldDial) return result
+    } catch (err) {
+      if (!wouldDial || signal.aborted) throw err
+    }
+    return undefined
+  }
+
   /** Ask `forwarder` to read `key`, over the open connection only; throws when it cannot be asked or does not answer in time. */
   async ask (forwarder: FoundPeer, key: Uint8Array, mode: ForwardMode, signal: AbortSignal, hints?: ForwardHints): Promise<ForwardAnswer> {
     const { requestTimeout, forwardHops } = this.init.settings

@@ -71,9 +71,17 @@ export class HashItems {
       if (verifyHashItem(key, local.body)) return local.body
     }
     // no replica among our open connections: through the connected peer nearest the key, the lookup as fallback
-    const forwarders = this.init.forwarded?.forwardersFor(key, 1) ?? []
-    if (forwarders.length === 0) return await this.fetchDirect(key, signal(), options)
-    return await this.init.forwarded!.hedged(forwarders, options.hedgeMs, signal(), async (f, s) => this.fetchForwarded(key, f, s), async s => this.fetchDirect(key, s, options))
+    const { forwarded } = this.init
+    if (forwarded == null) return await this.fetchDirect(key, signal(), options)
+    let forwarders = forwarded.forwardersFor(key, 1)
+    if (forwarders.length === 0) {
+      // a view that looks right is read directly, but forwarded rather than dialled once it names a peer we are not connected to
+      const open = await forwarded.overOpen(signal(), async (s, mayAsk) => this.fetchDirect(key, s, options, mayAsk))
+      if (open !== undefined) return open
+      forwarders = forwarded.forwardersFor(key, Number.POSITIVE_INFINITY)
+      if (forwarders.length === 0) return await this.fetchDirect(key, signal(), options)
+    }
+    return await forwarded.hedged(forwarders, options.hedgeMs, signal(), async (f, s) => this.fetchForwarded(key, f, s), async s => this.fetchDirect(key, s, options))
   }
 
   /**
@@ -97,13 +105,14 @@ export class HashItems {
     return undefined
   }
 
-  /** The lookup: the nearest replica first, widening on a miss (dials where no connection is open). */
-  private async fetchDirect (key: Uint8Array, signal: AbortSignal, options: { hedgeMs?: number }): Promise<Uint8Array> {
+  /** The lookup: the nearest replica first, widening on a miss (dials where no connection is open; `mayAsk` false: the query fails unasked). */
+  private async fetchDirect (key: Uint8Array, signal: AbortSignal, options: { hedgeMs?: number }, mayAsk?: (peer: FoundPeer) => boolean): Promise<Uint8Array> {
     const { lookups, requests } = this.init
     let found: Uint8Array | undefined
     let publishRecord = false
     let routingRecord = false
     const result = await lookups.run(key, lookups.firstCopyShape(options.hedgeMs), signal, async (peer, querySignal) => {
+      if (mayAsk?.(peer) === false) throw new Error(`not asking ${peer.peerId}: no open connection`)
       // the peer answered once ask() returns: whatever follows, it stays in the table
       const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, key, 0, options))
       if (answer.item == null) return { closer: answer.closer }

@@ -107,11 +107,19 @@ export class PublishItems {
    */
   async resolve (id: Uint8Array, signal: AbortSignal, options: { hedgeMs?: number } = {}): Promise<ResolveResult> {
     // fewer than a read quorum of the replica set among our open connections: through the connected peer nearest the id
-    const forwarders = this.init.forwarded?.forwardersFor(id, this.init.settings.readQuorum) ?? []
-    if (forwarders.length === 0) return await this.resolveDirect(id, signal)
+    const { forwarded } = this.init
+    if (forwarded == null) return await this.resolveDirect(id, signal)
+    let forwarders = forwarded.forwardersFor(id, this.init.settings.readQuorum)
+    if (forwarders.length === 0) {
+      // a view that looks right is read directly, but forwarded rather than dialled once it names a peer we are not connected to
+      const open = await forwarded.overOpen(signal, async (s, mayAsk) => this.resolveDirect(id, s, mayAsk))
+      if (open !== undefined) return open
+      forwarders = forwarded.forwardersFor(id, Number.POSITIVE_INFINITY)
+      if (forwarders.length === 0) return await this.resolveDirect(id, signal)
+    }
     // what every forwarder asked so far brought (checked): a second one's answers count toward the same quorum
     const pool: ForwardPool = { closer: [], answers: [], pending: new Set(), repaired: false, heard: this.init.neighbourhood.among(id, this.init.settings.replicas) ? 1 : 0 }
-    return await this.init.forwarded!.hedged(forwarders, options.hedgeMs, signal, async (f, s, early) => this.resolveForwarded(id, f, s, pool, early), async s => this.resolveDirect(id, s))
+    return await forwarded.hedged(forwarders, options.hedgeMs, signal, async (f, s, early) => this.resolveForwarded(id, f, s, pool, early), async s => this.resolveDirect(id, s))
   }
 
   /**
@@ -227,8 +235,8 @@ export class PublishItems {
     return { heard, answers, held, answered, local, localRecord }
   }
 
-  /** The lookup over the replica set itself (dials where no connection is open), with read repair. */
-  private async resolveDirect (id: Uint8Array, signal: AbortSignal): Promise<ResolveResult> {
+  /** The lookup over the replica set itself (dials where no connection is open; `mayAsk` false: the query fails unasked), with read repair. */
+  private async resolveDirect (id: Uint8Array, signal: AbortSignal, mayAsk?: (peer: FoundPeer) => boolean): Promise<ResolveResult> {
     const { settings, lookups, requests, neighbourhood } = this.init
     const local = await this.init.store.get(id)
     const localRecord = local == null || isExpired(local) ? undefined : await this.verifiedRecord(id, kindOf(local.kind), local.body)
@@ -241,6 +249,7 @@ export class PublishItems {
     const replica = neighbourhood.among(id, settings.replicas)
     const quorum = new ReadQuorum(id, settings.readQuorum, selfKey, replica ? { record: localRecord } : undefined)
     const result = await lookups.run(id, lookups.readShape(), signal, async (peer, querySignal) => {
+      if (mayAsk?.(peer) === false) throw new Error(`not asking ${peer.peerId}: no open connection`)
       try {
         const answer = await requests.ask(peer, { signal: querySignal }, async (rpc, options) => rpc.fetch(peer, id, settings.replicas, options))
         if (answer.item?.kind === 'hash' && verifyHashItem(id, answer.item.body)) {
