@@ -13,6 +13,7 @@
  */
 import { sha256 } from '../keyspace.ts'
 import { verifyEd25519 } from './ed25519-verify.ts'
+import { decodePublishRecord } from './publish-record.ts'
 import type { ItemKind } from './item.ts'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -32,6 +33,11 @@ export interface AckedItem {
   body: Uint8Array
   /** Publish items: the seq held; 0 for hash items. */
   seq: bigint
+}
+
+/** What an acknowledgement of `item` says was stored: a publish record at its own seq (a replica signs the seq it holds, which is this one when it kept it). */
+export function ackedItem (item: { kind: ItemKind, key: Uint8Array, body: Uint8Array }): AckedItem {
+  return { kind: item.kind, key: item.key, body: item.body, seq: item.kind === 'publish' ? decodePublishRecord(item.body).seq : 0n }
 }
 
 /** The bytes a replica signs for `item` under `nonce` (see the file comment). */

@@ -18,12 +18,12 @@
  * withhold acks (we fall back to the direct path, with dials, keeping the
  * acks that did count) but not forge them; one that returns an ack that does
  * not check (it checks them itself before passing them on) is not asked again
- * for a while. Hash items only: publishes keep their own ordering and CAS
- * rules on the direct path.
+ * for a while. Hash items and plain publishes (a record's replica acks the
+ * seq it keeps); a compare-and-swap keeps its own rules (cas.ts).
  */
 import { randomBytes } from 'node:crypto'
 import { nearestPositioned } from '../keyspace.ts'
-import { ACK_NONCE_BYTES, signStoreAck, verifyStoreAck } from '../records/store-ack.ts'
+import { ACK_NONCE_BYTES, ackedItem, signStoreAck, verifyStoreAck } from '../records/store-ack.ts'
 import { RemoteRejectedError } from '../errors.ts'
 import { uniquePeers } from '../found-peer.ts'
 import { hedged } from './forwarded-read.ts'
@@ -99,9 +99,10 @@ export class ForwardedPuts {
   /** The signers of `acks` whose acknowledgement of this write checks; a forwarder that passed on one that does not is distrusted. */
   private async checkedSigners (item: Item, forwarder: FoundPeer, nonce: Uint8Array, acks: Array<{ peer: FoundPeer, signature: Uint8Array }>): Promise<FoundPeer[]> {
     const signers: FoundPeer[] = []
+    const acked = ackedItem(item)
     let lie = false
     for (const { peer, signature } of acks) {
-      if (await verifyStoreAck(peer.peerId, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n }, signature)) signers.push(peer)
+      if (await verifyStoreAck(peer.peerId, nonce, acked, signature)) signers.push(peer)
       else lie = true
     }
     // a forwarder checks acks before passing them on: one that does not check is its own
@@ -229,7 +230,7 @@ export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefine
       if (result.refused != null) throw new RemoteRejectedError(`local store refused: ${result.message ?? ''}`, result.refused)
       // as a STORE from a peer: repair hears of the item (rpc-serving.ts onStored)
       onStored?.(item.key)
-      return await signStoreAck(privateKey, nonce, { kind: item.kind, key: item.key, body: item.body, seq: 0n })
+      return await signStoreAck(privateKey, nonce, ackedItem(item))
     },
     served: () => { metrics.count('forwarded_puts_served') }
   }

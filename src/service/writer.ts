@@ -70,10 +70,9 @@ export class Writer {
    * has: a one-node network needs `replicas: 1`.
    */
   async replicate (item: Item, signal: AbortSignal, options: WriteOptions = {}): Promise<PeerId[]> {
-    // hash items only: publishes keep their ordering and compare-and-swap rules on the direct path
     const hashPut = item.kind === 'hash' && options.expectedSeq == null
     const forwarded = this.init.forwardedPuts
-    const forwarder = hashPut ? forwarded?.forwarderFor(item.key) : undefined
+    const forwarder = forwardable(item, options) ? forwarded?.forwarderFor(item.key) : undefined
     const stored = forwarder != null
       ? await forwarded!.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
       : await this.replicateDirect(item, signal, options)
@@ -184,7 +183,7 @@ export class Writer {
    */
   private async correctForwarded (item: Item, view: FoundPeer[], namer: FoundPeer | undefined, acked: Map<string, FoundPeer>, signal: AbortSignal, options: WriteOptions): Promise<PeerId[] | undefined> {
     const { forwardedPuts, connections, settings } = this.init
-    if (forwardedPuts == null || connections == null || item.kind !== 'hash' || options.expectedSeq != null) return undefined
+    if (forwardedPuts == null || connections == null || !forwardable(item, options)) return undefined
     // the next round reaches W at once (acks it has) or in one round trip (open connections): no need
     const top = view.slice(0, settings.replicas)
     const reachable = top.filter(p => acked.has(p.peerId.toString()) || this.reachedWithoutDial(p)).length
@@ -208,7 +207,7 @@ export class Writer {
    */
   private placeWithoutDials (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions): ((peer: FoundPeer) => Promise<{ by: FoundPeer, closer: FoundPeer[] } | undefined>) | undefined {
     const { forwardedPuts, connections, settings } = this.init
-    if (forwardedPuts == null || connections == null || item.kind !== 'hash' || options.expectedSeq != null) return undefined
+    if (forwardedPuts == null || connections == null || !forwardable(item, options)) return undefined
     const top = peers.slice(0, settings.replicas)
     const open = top.filter(p => this.reachedWithoutDial(p)).length
     if (open < settings.writeQuorum || open === top.length) return undefined
@@ -268,4 +267,9 @@ export class Writer {
     }
     return result
   }
+}
+
+/** Writes that may go through a forwarder (forwarded-put.ts): hash items and plain publishes; a compare-and-swap is decided by its acceptors (cas.ts), routing records by their namespace's validator. */
+function forwardable (item: Item, options: WriteOptions): boolean {
+  return (item.kind === 'hash' || item.kind === 'publish') && options.expectedSeq == null
 }

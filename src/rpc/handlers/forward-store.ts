@@ -1,7 +1,7 @@
 /**
  * FORWARD_STORE: a forwarded put (protocols/rpc.md, "Forwarded puts"). A
  * peer with an open connection to us but to too few of a key's replicas
- * hands us a hash item: we keep it when we are one of our R nearest to the
+ * hands us a hash item or a plain publish record: we keep it when we are one of our R nearest to the
  * key, store it with a plain STORE carrying the origin's ack nonce on those
  * of our R nearest we have an open direct connection to, and hand back the
  * signed acknowledgements they return (ours too) with our R nearest, those
@@ -10,7 +10,7 @@
  * not trusted: the origin checks every signature itself, and counts only
  * signers among the key's R nearest by its own reckoning. Bounded like
  * FORWARD: no dial, never a forward of our own (one hop), a deadline, the
- * inbound fair queue; the item is checked (size, hash) before anyone is asked,
+ * inbound fair queue; the item is checked (size, hash or signature) before anyone is asked,
  * and each replica's ack before it is passed on.
  */
 import { untilDone } from './forward.ts'
@@ -18,9 +18,10 @@ import { ItemKind, Status } from '../pb/rpc.ts'
 import { POSITION_BYTES, nearestPositioned } from '../../keyspace.ts'
 import { MAX_VALUE_BYTES } from '../../constants.ts'
 import { verifyHashItem } from '../../records/hash-item.ts'
-import { ACK_NONCE_BYTES, verifyStoreAck } from '../../records/store-ack.ts'
+import { ACK_NONCE_BYTES, ackedItem, verifyStoreAck } from '../../records/store-ack.ts'
+import { decodePublishRecord, verifyPublishRecord } from '../../records/publish-record.ts'
 import { deadlineSignal } from '../../signals.ts'
-import { itemFromWire, peerToWire } from '../wire.ts'
+import { itemFromWire, peerToWire, statusOf } from '../wire.ts'
 import { systemClock } from '../../clock.ts'
 import { ownBytes } from '../../bytes.ts'
 import { uniquePeers } from '../../found-peer.ts'
@@ -55,17 +56,18 @@ export class ForwardStoreHandler implements RpcHandler {
     const body = request.forwardStoreRequest
     const wire = body?.item
     if (body == null || wire == null) return { status: Status.BAD_REQUEST, message: 'forward-store needs an item' }
-    if (wire.kind !== ItemKind.HASH) return { status: Status.BAD_REQUEST, message: 'forwarded puts take hash items only' }
+    if (wire.kind !== ItemKind.HASH && wire.kind !== ItemKind.PUBLISH) return { status: Status.BAD_REQUEST, message: 'forwarded puts take hash items and publish records only' }
     if (wire.key.byteLength !== POSITION_BYTES) return { status: Status.BAD_REQUEST, message: `forward-store needs a ${POSITION_BYTES}-byte key` }
     if (body.ackNonce.byteLength !== ACK_NONCE_BYTES) return { status: Status.BAD_REQUEST, message: `forward-store needs a ${ACK_NONCE_BYTES}-byte ack nonce` }
     if (wire.body.byteLength > MAX_VALUE_BYTES) return { status: Status.TOO_LARGE, message: `value over ${MAX_VALUE_BYTES} bytes` }
     // checked before anyone is asked: we pass on no garbage
-    if (!verifyHashItem(wire.key, wire.body)) return { status: Status.HASH_MISMATCH, message: 'the value does not hash to the key' }
+    const refused = await refusalOf(wire.kind, wire.key, wire.body)
+    if (refused != null) return refused
     const { storer } = this
     storer.served?.()
     const item = itemFromWire(wire)
     const nonce = body.ackNonce
-    const acked = { kind: item.kind, key: item.key, body: item.body, seq: 0n }
+    const acked = ackedItem(item)
     const timeoutMs = Math.min(body.timeoutMs > 0 ? body.timeoutMs : storer.maxTimeoutMs, storer.maxTimeoutMs)
     // the stores left when we answer early go on until this deadline (copies on all R), then stop
     const signal = deadlineSignal([context.signal], timeoutMs, this.clock)
@@ -103,5 +105,16 @@ export class ForwardStoreHandler implements RpcHandler {
     const sorted = [...acks].sort((a, b) => a.rank - b.rank).map(a => a.ack)
     const closer = nearestPositioned(item.key, uniquePeers([...nearest, ...named]), storer.replicas)
     return { status: Status.OK, forwardStoreResponse: { acks: sorted, closer: closer.map(peerToWire) } }
+  }
+}
+
+/** Why we would not pass this item on (a hash item that does not hash to its key, a record that does not check), undefined when it is fine. */
+async function refusalOf (kind: ItemKind, key: Uint8Array, body: Uint8Array): Promise<HandlerResult | undefined> {
+  if (kind === ItemKind.HASH) return verifyHashItem(key, body) ? undefined : { status: Status.HASH_MISMATCH, message: 'the value does not hash to the key' }
+  try {
+    const verdict = await verifyPublishRecord(key, decodePublishRecord(body))
+    return verdict === 'ok' ? undefined : { status: statusOf(verdict), message: `the record does not check: ${verdict}` }
+  } catch (err: any) {
+    return { status: statusOf(err.code ?? 'bad-request'), message: `the record does not decode: ${err.message}` }
   }
 }

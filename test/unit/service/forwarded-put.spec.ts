@@ -17,6 +17,7 @@ import * as Digest from 'multiformats/hashes/digest'
 import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
 import { internals } from '../../../src/service/toyrrent.ts'
 import { hashItemKey } from '../../../src/records/hash-item.ts'
+import { createPublishRecord, encodePublishRecord, publishId } from '../../../src/records/publish-record.ts'
 import { nearestPositioned, peerPosition } from '../../../src/keyspace.ts'
 import { signStoreAck, verifyStoreAck } from '../../../src/records/store-ack.ts'
 import { ItemKind, Frame, Status } from '../../../src/rpc/pb/rpc.ts'
@@ -64,13 +65,18 @@ describe('unit: forwarded puts (in-memory network)', () => {
   async function setUp (): Promise<{ value: Uint8Array, key: Uint8Array, writer: Toyrrent, forwarder: Toyrrent, replicas: Toyrrent[] }> {
     const value = new Uint8Array(randomBytes(300))
     const key = hashItemKey(value)
+    return { value, key, ...await setUpAround(key) }
+  }
+
+  /** setUp's writer, forwarder and links for any key (a publish id). */
+  async function setUpAround (key: Uint8Array): Promise<{ writer: Toyrrent, forwarder: Toyrrent, replicas: Toyrrent[] }> {
     const replicas = net.nearest(key, R)
     const writer = net.nodes.find(n => !replicas.includes(n))!
     const forwarder = net.nodes.find(n => n !== writer && !replicas.includes(n) && writer[internals].table.get(net.peerId(n)) != null)!
     for (const r of replicas) await link(forwarder, r)
     await link(writer, forwarder)
     for (const n of net.nodes) if (n !== writer && n !== forwarder) net.disconnect(writer, n)
-    return { value, key, writer, forwarder, replicas }
+    return { writer, forwarder, replicas }
   }
 
   /** Make `node` answer FORWARD_STORE with `answer` (a hostile forwarder). */
@@ -91,6 +97,27 @@ describe('unit: forwarded puts (in-memory network)', () => {
     // each counted peer holds it when the put returns; the third replica gets it within the forwarder's deadline
     for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
     await waitFor('all R replicas to hold the item', () => replicas.every(r => holds(r, key)), 3000)
+  })
+
+  it('a plain publish goes through the forwarder too: the record lands on its replica set, W acks at its seq counted, no connection opened; a stale one is still refused', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const id = publishId(privateKey.publicKey.raw, new Uint8Array(0))
+    const { writer, replicas } = await setUpAround(id)
+    held = (from, to) => from.equals(net.peerId(writer)) && replicas.some(r => to.equals(net.peerId(r)))
+    const asked = forwardStores()
+    const opened = net.connectionsOpened()
+    const { stored } = await within(5000, writer.publish(privateKey, new TextEncoder().encode('forwarded'), { seq: 2n }), 'the publish')
+    expect(forwardStores(), 'a FORWARD_STORE went out').to.be.greaterThan(asked)
+    const replicaIds = replicas.map(r => net.peerId(r).toString())
+    expect(stored.length, 'replicas counted through their signed acks').to.be.at.least(W)
+    expect(stored.every(p => replicaIds.includes(p.toString())), 'every counted ack is a replica').to.equal(true)
+    expect(net.connectionsOpened(), 'connections the publish opened').to.equal(opened)
+    await waitFor('all R replicas to hold seq 2', () => replicas.every(r => r[internals].store.meta(id)?.seq === 2n), 3000)
+    // an older seq: no replica keeps it, so no ack counts, and the direct path hears why
+    held = () => false
+    const stale = await writer.publish(privateKey, new TextEncoder().encode('older'), { seq: 1n }).then(() => undefined, (err: { code?: string }) => err)
+    expect(stale?.code).to.equal('stale-seq')
+    expect(replicas.every(r => r[internals].store.meta(id)?.seq === 2n), 'the replicas kept seq 2').to.equal(true)
   })
 
   it('[200-node not-found reads, failed before: a connected non-replica acknowledged in one round trip] a writer also connected to a peer outside the replica set: only the replicas\' signed acks count', async () => {
@@ -208,6 +235,14 @@ describe('unit: forwarded puts (in-memory network)', () => {
     const send = async (forwardStoreRequest: Frame['forwardStoreRequest']): Promise<Frame> => (await net.transport(a).exchange(to, { type: Frame.Type.FORWARD_STORE, forwardStoreRequest }, { timeout: 3000 })).response
     const item = { kind: ItemKind.HASH, key, body: value, ttlSeconds: 0, acceptors: [] }
     expect((await send({ item: { ...item, kind: ItemKind.PUBLISH }, ackNonce: nonce, timeoutMs: 1000, enough: 0 })).status).to.equal(Status.BAD_REQUEST)
+    expect((await send({ item: { ...item, kind: ItemKind.ROUTING }, ackNonce: nonce, timeoutMs: 1000, enough: 0 })).status).to.equal(Status.BAD_REQUEST)
+    // a record whose signature does not check is refused before it is passed on
+    const signer = await generateKeyPair('Ed25519')
+    const record = await createPublishRecord({ privateKey: signer, salt: new Uint8Array(0), seq: 1n, value: new Uint8Array(10), deleted: false })
+    const forged = encodePublishRecord({ ...record, signature: record.signature.map((b, i) => i === 0 ? b ^ 1 : b) })
+    const recordId = publishId(signer.publicKey.raw, new Uint8Array(0))
+    expect((await send({ item: { ...item, kind: ItemKind.PUBLISH, key: ownBytes(recordId), body: ownBytes(forged) }, ackNonce: nonce, timeoutMs: 1000, enough: 0 })).status).to.equal(Status.BAD_SIGNATURE)
+    expect(net.nodes.some(n => holds(n, recordId)), 'no forged record stored').to.equal(false)
     expect((await send({ item, ackNonce: new Uint8Array(15), timeoutMs: 1000, enough: 0 })).status).to.equal(Status.BAD_REQUEST)
     expect((await send({ item: { ...item, body: new Uint8Array(100) }, ackNonce: nonce, timeoutMs: 1000, enough: 0 })).status).to.equal(Status.HASH_MISMATCH)
     expect(net.nodes.some(n => holds(n, key)), 'nothing stored by a refused request').to.equal(false)
