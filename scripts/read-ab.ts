@@ -50,7 +50,7 @@ const openConnection = manager.openConnection
 manager.openConnection = async function (this: any, peer: any, options: unknown) {
   const frames = (new Error().stack ?? '').split('\n').slice(2).map(l => l.trim())
     .filter(l => l.includes('/dist/src/') && !/\/rpc\/|identify-policy|peer-requests/.test(l)).slice(0, 3)
-    .map(l => l.replace(/^at /, '').replace(/\(?(file:\/\/)?[^ ]*dist\/src\//, '('))
+    .map(l => l.replace(/^at /, '').replace(/\((file:\/\/)?[^ ]*dist\/src\//, '(').replace(/(file:\/\/)?[^ ]*dist\/src\//, ''))
   const fresh = peer?.getComponent != null || this.getConnections(peer).length === 0
   const connection = await openConnection.call(this, peer, options)
   if (fresh) {
