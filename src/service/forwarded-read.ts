@@ -96,6 +96,21 @@ export class ForwardedReads {
   }
 
   /**
+   * Where a read of `key` goes: through forwarders when forwardersFor says
+   * so; otherwise (our view looks right) the direct path over open
+   * connections only (`overOpen`), whose answer is `done`; a view that only
+   * looked right ends that pass and the read goes through the connected
+   * peer nearest the key after all. No forwarders: the dialling direct path.
+   */
+  async route<T>(key: Uint8Array, needOpen: number, signal: AbortSignal, direct: (signal: AbortSignal, mayAsk: (peer: FoundPeer) => boolean) => Promise<T>): Promise<{ done: T } | { forwarders: FoundPeer[] }> {
+    const forwarders = this.forwardersFor(key, needOpen)
+    if (forwarders.length > 0) return { forwarders }
+    const open = await this.overOpen(signal, direct)
+    if (open !== undefined) return { done: open }
+    return { forwarders: this.forwardersFor(key, Number.POSITIVE_INFINITY) }
+  }
+
+  /**
    * The direct path over open connections only, for a read whose table view
    * looks right: `direct` runs with `mayAsk`, and the first peer it would
    * have to dial ends it (undefined: forward instead). A view that only

@@ -73,15 +73,11 @@ export class HashItems {
     // no replica among our open connections: through the connected peer nearest the key, the lookup as fallback
     const { forwarded } = this.init
     if (forwarded == null) return await this.fetchDirect(key, signal(), options)
-    let forwarders = forwarded.forwardersFor(key, 1)
-    if (forwarders.length === 0) {
-      // a view that looks right is read directly, but forwarded rather than dialled once it names a peer we are not connected to
-      const open = await forwarded.overOpen(signal(), async (s, mayAsk) => this.fetchDirect(key, s, options, mayAsk))
-      if (open !== undefined) return open
-      forwarders = forwarded.forwardersFor(key, Number.POSITIVE_INFINITY)
-      if (forwarders.length === 0) return await this.fetchDirect(key, signal(), options)
-    }
-    return await forwarded.hedged(forwarders, options.hedgeMs, signal(), async (f, s) => this.fetchForwarded(key, f, s), async s => this.fetchDirect(key, s, options))
+    // a view that looks right is read directly, but forwarded rather than dialled once it names a peer we are not connected to
+    const route = await forwarded.route(key, 1, signal(), async (s, mayAsk) => this.fetchDirect(key, s, options, mayAsk))
+    if ('done' in route) return route.done
+    if (route.forwarders.length === 0) return await this.fetchDirect(key, signal(), options)
+    return await forwarded.hedged(route.forwarders, options.hedgeMs, signal(), async (f, s) => this.fetchForwarded(key, f, s), async s => this.fetchDirect(key, s, options))
   }
 
   /**

@@ -14,6 +14,7 @@ import { compareBytes, hexKey } from '../bytes.ts'
 import { deadlineSignal } from '../signals.ts'
 import { ReadQuorum, pick } from './read-quorum.ts'
 import { nearestPositioned } from '../keyspace.ts'
+import { uniquePeers } from '../found-peer.ts'
 import type { Lookups } from './lookups.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
 import type { PeerRequests } from './peer-requests.ts'
@@ -27,7 +28,6 @@ import type { ItemStore } from '../store/item-store.ts'
 import type { VerifiedCache } from '../records/verified-cache.ts'
 import type { PublishRecord } from '../records/publish-record.ts'
 import type { Item, ItemKind } from '../records/item.ts'
-import { uniquePeers } from '../found-peer.ts'
 import type { FoundPeer } from '../found-peer.ts'
 import type { PublishOptions, PublishResult, ResolveResult } from './types.ts'
 import type { Logger, PrivateKey } from '@libp2p/interface'
@@ -109,17 +109,13 @@ export class PublishItems {
     // fewer than a read quorum of the replica set among our open connections: through the connected peer nearest the id
     const { forwarded } = this.init
     if (forwarded == null) return await this.resolveDirect(id, signal)
-    let forwarders = forwarded.forwardersFor(id, this.init.settings.readQuorum)
-    if (forwarders.length === 0) {
-      // a view that looks right is read directly, but forwarded rather than dialled once it names a peer we are not connected to
-      const open = await forwarded.overOpen(signal, async (s, mayAsk) => this.resolveDirect(id, s, mayAsk))
-      if (open !== undefined) return open
-      forwarders = forwarded.forwardersFor(id, Number.POSITIVE_INFINITY)
-      if (forwarders.length === 0) return await this.resolveDirect(id, signal)
-    }
+    // a view that looks right is read directly, but forwarded rather than dialled once it names a peer we are not connected to
+    const route = await forwarded.route(id, this.init.settings.readQuorum, signal, async (s, mayAsk) => this.resolveDirect(id, s, mayAsk))
+    if ('done' in route) return route.done
+    if (route.forwarders.length === 0) return await this.resolveDirect(id, signal)
     // what every forwarder asked so far brought (checked): a second one's answers count toward the same quorum
     const pool: ForwardPool = { closer: [], answers: [], pending: new Set(), repaired: false, heard: this.init.neighbourhood.among(id, this.init.settings.replicas) ? 1 : 0 }
-    return await forwarded.hedged(forwarders, options.hedgeMs, signal, async (f, s, early) => this.resolveForwarded(id, f, s, pool, early), async s => this.resolveDirect(id, s))
+    return await forwarded.hedged(route.forwarders, options.hedgeMs, signal, async (f, s, early) => this.resolveForwarded(id, f, s, pool, early), async s => this.resolveDirect(id, s))
   }
 
   /**
