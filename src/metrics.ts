@@ -32,6 +32,7 @@ export const COUNTERS = {
   forwarded_puts: 'toyrrent_forwarded_puts_total',
   forwarded_put_fallbacks: 'toyrrent_forwarded_put_fallbacks_total',
   forwarded_puts_served: 'toyrrent_forwarded_puts_served_total',
+  forwarded_puts_passed_on: 'toyrrent_forwarded_puts_passed_on_total',
   forwarded_placements: 'toyrrent_forwarded_placements_total'
 } as const
 

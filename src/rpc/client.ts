@@ -92,8 +92,8 @@ export class RpcClient implements PeerRpc {
     return { storedSeq: response.storeResponse?.storedSeq ?? 0n, closer: this.peers(response.storeResponse?.closer), ...(ack != null && ack.byteLength > 0 ? { ack } : {}) }
   }
 
-  async forwardStore (peer: FoundPeer, item: Item, ackNonce: Uint8Array, timeoutMs: number, enough: number, options: RequestOptions): Promise<ForwardStoreAnswer> {
-    const forwardStoreRequest = { item: itemToWire(item), ackNonce: ownBytes(ackNonce), timeoutMs, enough }
+  async forwardStore (peer: FoundPeer, item: Item, ackNonce: Uint8Array, timeoutMs: number, enough: number, options: RequestOptions, hops = 0): Promise<ForwardStoreAnswer> {
+    const forwardStoreRequest = { item: itemToWire(item), ackNonce: ownBytes(ackNonce), timeoutMs, enough, ...(hops > 0 ? { hops } : {}) }
     const response = await this.ask(peer, { type: Frame.Type.FORWARD_STORE, forwardStoreRequest }, options)
     const acks: ForwardStoreAnswer['acks'] = []
     for (const a of (response.forwardStoreResponse?.acks ?? []).slice(0, MAX_FIND_N)) {

@@ -183,8 +183,8 @@ export interface PeerRpc {
   store(peer: FoundPeer, item: Item, params: StoreParams, options: RequestOptions): Promise<StoreAnswer>
   /** A forwarded read: `peer` fetches `key` from the replicas it has open connections to, within `timeoutMs`. */
   forward(peer: FoundPeer, key: Uint8Array, mode: ForwardMode, timeoutMs: number, options: RequestOptions, hints?: ForwardHints): Promise<ForwardAnswer>
-  /** A forwarded put: `peer` stores the hash `item` on the replicas it has open connections to and returns their signed acks (older peers: 'unknown-type'). */
-  forwardStore(peer: FoundPeer, item: Item, ackNonce: Uint8Array, timeoutMs: number, enough: number, options: RequestOptions): Promise<ForwardStoreAnswer>
+  /** A forwarded put: `peer` stores `item` on the replicas it has open connections to and returns their signed acks (older peers: 'unknown-type'); with `hops` > 0 it may pass the put on once ("A second hop for puts"). */
+  forwardStore(peer: FoundPeer, item: Item, ackNonce: Uint8Array, timeoutMs: number, enough: number, options: RequestOptions, hops?: number): Promise<ForwardStoreAnswer>
   digest(peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer>
   /** Of these keys and seqs, the ones the peer lacks or holds older. */
   syncKeys(peer: FoundPeer, bucket: number, keys: KeyVersion[], options: RequestOptions): Promise<Uint8Array[]>

@@ -26,7 +26,7 @@ import { nearestPositioned } from '../keyspace.ts'
 import { ACK_NONCE_BYTES, ackedItem, signStoreAck, verifyStoreAck } from '../records/store-ack.ts'
 import { RemoteRejectedError } from '../errors.ts'
 import { uniquePeers } from '../found-peer.ts'
-import { hedged } from './forwarded-read.ts'
+import { hedged, nextHopToward } from './forwarded-read.ts'
 import type { ForwardedReads, OpenConnections } from './forwarded-read.ts'
 import type { PeerRtt } from './peer-rtt.ts'
 import type { Neighbourhood } from './neighbourhood.ts'
@@ -41,7 +41,7 @@ import type { ToyrrentMetrics } from '../metrics.ts'
 import type { Logger, PeerId, PrivateKey } from '@libp2p/interface'
 
 export interface ForwardedPutsInit {
-  settings: Pick<Settings, 'replicas' | 'writeQuorum' | 'requestTimeout' | 'clock'>
+  settings: Pick<Settings, 'replicas' | 'writeQuorum' | 'requestTimeout' | 'clock' | 'forwardHops'>
   rpc: PeerRpc
   table: PeerTable
   neighbourhood: Neighbourhood
@@ -91,7 +91,7 @@ export class ForwardedPuts {
     const { rpc, settings } = this.init
     const nonce = new Uint8Array(randomBytes(ACK_NONCE_BYTES))
     this.init.metrics?.count('forwarded_placements')
-    const answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(settings.requestTimeout / 2), 0, { signal, timeout: settings.requestTimeout, noDial: true })
+    const answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(settings.requestTimeout / 2), 0, { signal, timeout: settings.requestTimeout, noDial: true }, settings.forwardHops)
     const signers = await this.checkedSigners(item, forwarder, nonce, answer.acks)
     return { signers: new Set(signers.map(p => p.peerId.toString())), closer: answer.closer }
   }
@@ -116,15 +116,17 @@ export class ForwardedPuts {
    * as fallback: at once when fewer than W acks count, beside it after the
    * forwarder's hedge. Resolves with the peers that acknowledged.
    */
-  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, hedgeMs: number | undefined, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>) => Promise<PeerId[]>): Promise<PeerId[]> {
+  async put (item: Item, forwarder: FoundPeer, signal: AbortSignal, hedgeMs: number | undefined, store: DirectStore, direct: (signal: AbortSignal, acked: Map<string, FoundPeer>, known?: FoundPeer[]) => Promise<PeerId[]>): Promise<PeerId[]> {
     const acked = new Map<string, FoundPeer>()
     const { reads, rtt, settings } = this.init
     // the hedge spends from the read hedge budget (peer-rtt.ts), which puts fill as reads do: an overloaded node does not dial for every put either
     rtt.readStarted()
     return await hedged(settings.clock, hedgeMs ?? reads.hedgeMs(forwarder), () => rtt.takeHedge(), () => { this.fellBack() }, signal,
-      async s => await this.forwarded(item, forwarder, s, store, acked, [], signal, () => {
-        // acknowledged: the direct path still runs in the background, skipping the peers that acknowledged
-        void direct(signal, acked).catch(() => {})
+      async s => await this.forwarded(item, forwarder, s, store, acked, [], signal, closer => {
+        // acknowledged: the direct path still runs in the background, skipping the peers that acknowledged, its
+        // view with the peers the forwarder named (without them our view's nearer peers heard of, which the
+        // replicas' answers would rule out, are dialled)
+        void direct(signal, acked, closer).catch(() => {})
       }),
       async s => await direct(s, acked))
   }
@@ -162,7 +164,7 @@ export class ForwardedPuts {
    * fallback starts, keeping in `acked` those that counted). With `store`,
    * the replicas of our view we reach ourselves are stored on beside it.
    */
-  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = [], outer = signal, done?: () => void): Promise<PeerId[] | undefined> {
+  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = [], outer = signal, done?: (closer: FoundPeer[]) => void): Promise<PeerId[] | undefined> {
     const { settings, rpc, neighbourhood, table, connections } = this.init
     const { replicas, writeQuorum, requestTimeout } = settings
     if (store != null) this.init.metrics?.count('forwarded_puts')
@@ -181,7 +183,7 @@ export class ForwardedPuts {
     let answer
     try {
       // the forwarder gets half our deadline: its answer must still reach us within ours; `outer`: a hedge that fired does not stop it
-      answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(requestTimeout / 2), writeQuorum, { signal: outer, timeout: requestTimeout, noDial: true })
+      answer = await rpc.forwardStore(forwarder, item, nonce, Math.floor(requestTimeout / 2), writeQuorum, { signal: outer, timeout: requestTimeout, noDial: true }, settings.forwardHops)
     } catch (err) {
       // a refusal of the item itself (too large, does not hash) is final: the direct path would be refused the same
       if (err instanceof RemoteRejectedError && (err.code === 'hash-mismatch' || err.code === 'too-large')) throw err
@@ -193,7 +195,7 @@ export class ForwardedPuts {
     // the direct path's stores (its correction rounds, dials where a copy is missing) go on in the background:
     // the forward shortens the put, it does not replace the placement
     // (the forwarder's view can miss a replica that our stores' answers would name: the 1,000-node simulation)
-    if (counted != null) done?.()
+    if (counted != null) done?.(answer.closer)
     return counted
   }
 
@@ -214,7 +216,7 @@ export class ForwardedPuts {
 }
 
 /** What serving FORWARD_STORE needs (rpc/handlers/forward-store.ts): STORE over open connections only, our own store and key. */
-export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefined, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, connections: OpenConnections | undefined, metrics: ToyrrentMetrics, onStored?: (key: Uint8Array) => void): ForwardStorer | undefined {
+export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefined, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, table: PeerTable, connections: OpenConnections | undefined, metrics: ToyrrentMetrics, onStored?: (key: Uint8Array) => void): ForwardStorer | undefined {
   if (connections == null || privateKey == null) return undefined
   return {
     selfId,
@@ -232,14 +234,20 @@ export function forwardStorer (selfId: PeerId, privateKey: PrivateKey | undefine
       onStored?.(item.key)
       return await signStoreAck(privateKey, nonce, ackedItem(item))
     },
-    served: () => { metrics.count('forwarded_puts_served') }
+    served: () => { metrics.count('forwarded_puts_served') },
+    nextHop: nextHopToward(selfId, table, connections),
+    forwardStore: async (peer, item, nonce, enough, timeout, signal) => {
+      metrics.count('forwarded_puts_passed_on')
+      // half of what is left to the next hop: its answer must still reach us, and ours the origin
+      return await rpc.forwardStore(peer, item, nonce, Math.floor(timeout / 2), enough, { signal, timeout, noDial: true })
+    }
   }
 }
 
 /** The RPC server's part (rpc-serving.ts): STORE signs acks with our key, and FORWARD_STORE is served, when we have the key and know our connections. */
-export function ackServing (components: { peerId: PeerId, privateKey?: PrivateKey }, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, connections: OpenConnections | undefined, metrics: ToyrrentMetrics, onStored?: (key: Uint8Array) => void): { signAck?: AckSigner, forwardStore?: ForwardStorer } {
+export function ackServing (components: { peerId: PeerId, privateKey?: PrivateKey }, s: Settings, rpc: PeerRpc, acceptor: ItemAcceptor, table: PeerTable, connections: OpenConnections | undefined, metrics: ToyrrentMetrics, onStored?: (key: Uint8Array) => void): { signAck?: AckSigner, forwardStore?: ForwardStorer } {
   const key = components.privateKey
   if (key == null) return {}
-  const forwardStore = forwardStorer(components.peerId, key, s, rpc, acceptor, connections, metrics, onStored)
+  const forwardStore = forwardStorer(components.peerId, key, s, rpc, acceptor, table, connections, metrics, onStored)
   return { signAck: async (nonce, item) => signStoreAck(key, nonce, item), ...(forwardStore != null ? { forwardStore } : {}) }
 }

@@ -83,10 +83,10 @@ export interface ToyrrentInit {
    */
   forwardReads?: boolean
   /**
-   * How many times a forwarder may pass our forwarded reads on when what it
-   * reaches is not enough (protocols/rpc.md, "A second hop"): 1, a read
-   * takes at most two hops over open connections before the direct path;
-   * 0, one hop. @default 1
+   * How many times a forwarder may pass our forwarded reads and puts on
+   * when what it reaches is not enough (protocols/rpc.md, "A second hop",
+   * "A second hop for puts"): 1, a read or put takes at most two hops over
+   * open connections before the direct path; 0, one hop. @default 1
    */
   forwardHops?: number
   /**

@@ -72,14 +72,38 @@ export class Writer {
   async replicate (item: Item, signal: AbortSignal, options: WriteOptions = {}): Promise<PeerId[]> {
     const hashPut = item.kind === 'hash' && options.expectedSeq == null
     const forwarded = this.init.forwardedPuts
-    const forwarder = forwardable(item, options) ? forwarded?.forwarderFor(item.key) : undefined
+    const forwarder = forwardable(item, options) ? this.forwarderFor(item.key) : undefined
     const stored = forwarder != null
-      ? await forwarded!.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked) => this.replicateDirect(item, s, options, acked))
+      ? await forwarded!.put(item, forwarder, signal, options.hedgeMs, async (peer, s) => { await this.storeOn(peer, item, s) }, async (s, acked, known) => this.replicateDirect(item, s, options, acked, known))
       : await this.replicateDirect(item, signal, options)
     if (!hashPut || !this.farFromKey(item.key, stored)) return stored
     // every peer the write met took the acknowledgers for the replica set: none of them knew the key's neighbourhood
     this.init.log('%s: acknowledged far from the key for a network of ~%d nodes; looking the replica set up', keyToCid(item.key), Math.round(this.init.neighbourhood.networkSize()))
     return await this.replicateLookedUp(item, signal, options)
+  }
+
+  /**
+   * The peer to forward a put of `key` through (forwarded-put.ts
+   * `forwarderFor`), or, when our table's R nearest look within reach, the
+   * connected peer nearest the key all the same if the view a direct write
+   * stores on (`knownView`: the waiting and heard-of peers too) has fewer
+   * than W of its R nearest within reach without a dial: that write would
+   * dial on its critical path (at 50 nodes 6 % of puts, the slowest).
+   */
+  private forwarderFor (key: Uint8Array): FoundPeer | undefined {
+    const forwarded = this.init.forwardedPuts
+    if (forwarded == null) return undefined
+    const chosen = forwarded.forwarderFor(key)
+    if (chosen != null || this.init.connections == null) return chosen
+    const { replicas, writeQuorum } = this.init.settings
+    const reached = this.knownView(key).slice(0, replicas).filter(p => this.reachedWithoutDial(p)).length
+    return reached >= writeQuorum ? undefined : forwarded.placerFor(key)
+  }
+
+  /** The 2R nearest a direct write stores on: our table's view, the peers waiting for a place in full bands (the far ones hold most keys), and `earlier` (peers that acknowledged this write already). */
+  private knownView (key: Uint8Array, earlier: Iterable<FoundPeer> = []): FoundPeer[] {
+    const { replicas } = this.init.settings
+    return nearestPositioned(key, uniquePeers([...this.init.neighbourhood.nearestPeers(key, replicas * 2), ...this.init.table.closestWithWaiting(key, replicas * 2), ...earlier]), replicas * 2)
   }
 
   /**
@@ -97,11 +121,11 @@ export class Writer {
     return this.init.neighbourhood.mayMiss(key, replicas, wth.position)
   }
 
-  /** The direct path; `acked`: peers that already acknowledged this write (a forwarded put's), not asked again. */
-  private async replicateDirect (item: Item, signal: AbortSignal, options: WriteOptions, acked?: Map<string, FoundPeer>): Promise<PeerId[]> {
+  /** The direct path; `acked`: peers that already acknowledged this write (a forwarded put's), not asked again; `known`: peers a forwarder named nearest the key. */
+  private async replicateDirect (item: Item, signal: AbortSignal, options: WriteOptions, acked?: Map<string, FoundPeer>, known: FoundPeer[] = []): Promise<PeerId[]> {
     const { replicas } = this.init.settings
     if (this.init.table.size >= replicas * 2) {
-      const stored = await this.replicateToKnown(item, signal, options, acked)
+      const stored = await this.replicateToKnown(item, signal, options, acked, known)
       if (stored != null) return stored
     }
     this.init.log('%s: the replica set our table knows fell short; looking it up', keyToCid(item.key))
@@ -136,12 +160,10 @@ export class Writer {
    * up to CORRECTION_ROUNDS times; only then (undefined) does the caller look
    * the replica set up from scratch.
    */
-  private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions, earlier?: Map<string, FoundPeer>): Promise<PeerId[] | undefined> {
+  private async replicateToKnown (item: Item, signal: AbortSignal, options: WriteOptions, earlier?: Map<string, FoundPeer>, known: FoundPeer[] = []): Promise<PeerId[] | undefined> {
     const { replicas } = this.init.settings
-    // the table's view, and the peers waiting for a place in full bands (the far ones hold most keys)
-    const self = this.init.neighbourhood.nearestPeers(item.key, replicas * 2)
-    // and the peers that already acknowledged (a forwarded put's verified signers, which our table may not know)
-    let view = nearestPositioned(item.key, uniquePeers([...self, ...this.init.table.closestWithWaiting(item.key, replicas * 2), ...(earlier?.values() ?? [])]), replicas * 2)
+    // with the peers that already acknowledged (a forwarded put's verified signers, which our table may not know) and those a forwarder named
+    let view = this.knownView(item.key, [...(earlier?.values() ?? []), ...known])
     const acked = new Map<string, FoundPeer>(earlier ?? [])
     const failed = new Set<string>()
     for (let round = 0; round <= CORRECTION_ROUNDS; round++) {
@@ -195,7 +217,8 @@ export class Writer {
 
   /**
    * A hash put whose W acknowledgements are within reach over open
-   * connections (ourselves counted) but whose replica set is not: the
+   * connections (ourselves and the peers in `acked`, which acknowledged
+   * already, counted) but whose replica set is not: the
    * replicas behind a dial are stored through the connected peer nearest the
    * key (one FORWARD_STORE shared by all of them, forwarded-put.ts `place`),
    * whose neighbourhood they are, instead of a new connection each: a new
@@ -205,11 +228,12 @@ export class Writer {
    * forward did not reach that peer (it is dialled then). Undefined: no
    * such put, every store dials as it needs.
    */
-  private placeWithoutDials (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions): ((peer: FoundPeer) => Promise<{ by: FoundPeer, closer: FoundPeer[] } | undefined>) | undefined {
+  private placeWithoutDials (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, acked?: Map<string, FoundPeer>): ((peer: FoundPeer) => Promise<{ by: FoundPeer, closer: FoundPeer[] } | undefined>) | undefined {
     const { forwardedPuts, connections, settings } = this.init
     if (forwardedPuts == null || connections == null || !forwardable(item, options)) return undefined
     const top = peers.slice(0, settings.replicas)
-    const open = top.filter(p => this.reachedWithoutDial(p)).length
+    // a peer that acknowledged this write already counts as reached (a forwarded put's background completion)
+    const open = top.filter(p => acked?.has(p.peerId.toString()) === true || this.reachedWithoutDial(p)).length
     if (open < settings.writeQuorum || open === top.length) return undefined
     const forwarder = forwardedPuts.placerFor(item.key)
     if (forwarder == null) return undefined
@@ -235,7 +259,7 @@ export class Writer {
    */
   private async fanOut (peers: FoundPeer[], item: Item, signal: AbortSignal, options: WriteOptions, onCloser?: (by: FoundPeer, peers: FoundPeer[]) => void, stored?: Map<string, FoundPeer>, failed?: Set<string>): Promise<ReplicateResult> {
     const { replicas, writeQuorum } = this.init.settings
-    const throughForwarder = this.placeWithoutDials(peers, item, signal, options)
+    const throughForwarder = this.placeWithoutDials(peers, item, signal, options, stored)
     const result = await replicate({
       peers,
       replicas,

@@ -1,14 +1,16 @@
 /**
- * A second hop (protocols/rpc.md, "A second hop"), on the in-memory
- * network: a forwarder that reaches no replica passes the read on once to
- * its connected peer nearest the key, when that peer is nearer to the key
- * than it is, and the reader gets the copy (or the read quorum) with no
- * connection opened; with one hop (forwardHops 0) the same read dials. The
- * chain: reader — first forwarder — second forwarder — replicas, each link
- * the only open connection its ends have towards the key.
+ * A second hop (protocols/rpc.md, "A second hop" and "A second hop for
+ * puts"), on the in-memory network: a forwarder that reaches no replica
+ * passes the read or put on once to its connected peer nearest the key,
+ * when that peer is nearer to the key than it is, and the reader gets the
+ * copy (or the read quorum), the writer its W acks and the replicas all R
+ * copies, with no connection opened; with one hop (forwardHops 0) the same
+ * read or put dials. The chain: reader (or writer) — first forwarder —
+ * second forwarder — replicas, each link the only open connection its ends
+ * have towards the key.
  */
 import { expect } from 'chai'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createMemoryNetwork } from '../../../src/testing/memory-network.ts'
 import { internals } from '../../../src/service/toyrrent.ts'
@@ -20,7 +22,7 @@ import type { Toyrrent } from '../../../src/service/toyrrent.ts'
 
 const R = 3
 
-describe('unit: forwarded reads, the second hop (in-memory network)', () => {
+describe('unit: forwarded reads and puts, the second hop (in-memory network)', () => {
   let net: MemoryNetwork
   let sent: Array<{ from: string, to: string, type: string }>
 
@@ -41,8 +43,8 @@ describe('unit: forwarded reads, the second hop (in-memory network)', () => {
     for (const n of net.nodes) if (n !== node && !keep.includes(n)) net.disconnect(node, n)
   }
 
-  const forwardsFrom = (from: Toyrrent, to: Toyrrent, after: number): number =>
-    sent.filter((s, i) => i >= after && s.from === net.peerId(from).toString() && s.to === net.peerId(to).toString() && s.type === String(Frame.Type.FORWARD)).length
+  const forwardsFrom = (from: Toyrrent, to: Toyrrent, after: number, type = Frame.Type.FORWARD): number =>
+    sent.filter((s, i) => i >= after && s.from === net.peerId(from).toString() && s.to === net.peerId(to).toString() && s.type === String(type)).length
 
   /**
    * The chain for `key` (writer and replicas excluded from the rest): the
@@ -122,5 +124,47 @@ describe('unit: forwarded reads, the second hop (in-memory network)', () => {
     const start = sent.length
     expect(await reader.get(key)).to.deep.equal(value)
     expect(forwardsFrom(first, far, start), 'FORWARDs passed away from the key').to.equal(0)
+  })
+
+  /** A put by the chain's reader of a fresh value, on a network allowing `forwardHops`: what was passed on and what it opened, once all R replicas hold it. */
+  async function putOverChain (forwardHops: number): Promise<{ passedOn: number, opened: number, stored: number }> {
+    await network(forwardHops)
+    const value = new Uint8Array(randomBytes(500))
+    const key = new Uint8Array(createHash('sha256').update(value).digest())
+    const { reader: writer, first, second, replicas } = await chain(key, net.nodes[0])
+    const opened = net.connectionsOpened()
+    const start = sent.length
+    const { stored } = await writer.put(value, { hedgeMs: 60_000 })
+    await waitFor('every replica to hold the value', () => replicas.every(n => n[internals].store.has(key)), 5000)
+    return { passedOn: forwardsFrom(first, second, start, Frame.Type.FORWARD_STORE), opened: net.connectionsOpened() - opened, stored: stored.length }
+  }
+
+  it('put: a forwarder that reaches no replica passes it on; the writer gets W acks and all R replicas a copy, no connection opened', async () => {
+    const { passedOn, opened, stored } = await putOverChain(1)
+    expect(stored, 'acknowledgements').to.be.at.least(2)
+    expect(passedOn, 'FORWARD_STOREs from the first forwarder to the second').to.be.at.least(1)
+    expect(opened, 'connections opened by the put and its background placement').to.equal(0)
+  })
+
+  it('put with one hop (forwardHops 0): the same chain ends in dials', async () => {
+    const { passedOn, opened } = await putOverChain(0)
+    expect(passedOn, 'FORWARD_STOREs passed on').to.equal(0)
+    expect(opened, 'connections opened by the put').to.be.greaterThan(0)
+  })
+
+  it('put: a forwarder whose acks come from outside the R nearest its replicas name passes it on', async () => {
+    await network(1)
+    const value = new Uint8Array(randomBytes(500))
+    const key = new Uint8Array(createHash('sha256').update(value).digest())
+    const { reader: writer, first, second, replicas } = await chain(key, net.nodes[0])
+    // the first forwarder's view misses the replica set: it takes the two nodes next nearest it knows for it, and reaches them
+    for (const r of replicas) first[internals].table.remove(net.peerId(r))
+    const stand = net.nearest(key).filter(n => n !== writer && n !== first && n !== second && !replicas.includes(n)).slice(0, 2)
+    for (const n of stand) await link(first, n)
+    only(first, [writer, second, ...stand])
+    const start = sent.length
+    const { stored } = await writer.put(value, { hedgeMs: 60_000 })
+    expect(stored.map(p => p.toString()).filter(id => replicas.some(r => net.peerId(r).toString() === id)).length, 'acks from the replica set').to.be.at.least(2)
+    expect(forwardsFrom(first, second, start, Frame.Type.FORWARD_STORE), 'FORWARD_STOREs passed on').to.be.at.least(1)
   })
 })
