@@ -56,6 +56,7 @@ async function run (cmd: any): Promise<{ result?: unknown, ms?: number }> {
   switch (cmd.op) {
     case 'addr': return { result: node.addr() }
     case 'refresh': return time(async () => node.refresh(signal))
+    case 'settled': return time(async () => node.settled?.(signal))
     case 'canPublish': return { result: node.canPublish() }
     case 'put': {
       const value = unb64(cmd.value)

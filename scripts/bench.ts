@@ -168,7 +168,7 @@ function profiler (dir: string, impl: string): WorkloadOptions['onPhase'] {
 async function runImpl (impl: ImplName, procs: boolean): Promise<ImplResult> {
   // in process, the nodes' sockets are this process's descriptors: the most seen open, formation included
   const fdPeak = procs ? undefined : new FdPeak()
-  const cluster = await createCluster({ ...clusterOptions, impl, procs }).catch(err => { fdPeak?.stop(); throw err })
+  const cluster = await createCluster({ ...clusterOptions, impl, procs }).catch(async err => { await fdPeak?.stop(); throw err })
   try {
     const profile = args['cpu-prof-dir'] != null ? profiler(resolve(args['cpu-prof-dir']), impl) : undefined
     process.stderr.write(`bench: ${impl}: formed in ${Math.round(cluster.formMs / 1000)} s\n`)
@@ -185,7 +185,7 @@ async function runImpl (impl: ImplName, procs: boolean): Promise<ImplResult> {
       await onPhase?.('rpcFloor', 'end')
     }
     if (procs) result.ipcRoundTripMs = summarise((cluster as ProcessCluster).roundTrips)
-    if (fdPeak != null) result.fds = { ...result.fds, peak: fdPeak.stop() }
+    if (fdPeak != null) result.fds = { ...result.fds, peak: await fdPeak.stop() }
     return result
   } finally {
     await cluster.stop()
@@ -251,6 +251,7 @@ const METRICS: Metric[] = [
   { name: 'gets@c CPU ms/op', pick: r => phase(r, 'getConcurrent')?.cpuMsPerOp },
   { name: 'resolves@c CPU ms/op', pick: r => phase(r, 'resolveConcurrent')?.cpuMsPerOp },
   { name: 'form ms', pick: r => r?.formMs },
+  { name: 'settle ms', pick: r => r?.settleMs, ratio: false },
   { name: 'idle RSS MiB/node', pick: r => r?.memoryIdle.perNodeRssMiB },
   { name: 'RSS MiB/node after', pick: r => r?.memoryAfter?.perNodeRssMiB },
   { name: 'table size mean', pick: r => r?.tableSize.mean, ratio: false },

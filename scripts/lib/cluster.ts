@@ -54,6 +54,8 @@ export interface Cluster {
   readonly size: number
   /** Wall time from the first node starting to the last refresh finishing. */
   readonly formMs: number
+  /** Wall time after formation until every node's join left nothing for later (toyrrent's self lookup 30 s after a join): the workload measures a settled network. */
+  readonly settleMs: number
   canPublish(): Promise<boolean>
   put(node: number, value: Uint8Array, timeoutMs: number): Promise<Timed<Uint8Array>>
   get(node: number, key: Uint8Array, timeoutMs: number): Promise<Timed<Uint8Array | undefined>>
@@ -104,6 +106,7 @@ async function timed<T> (work: () => Promise<T>): Promise<Timed<T>> {
 export class InProcessCluster implements Cluster {
   readonly impl: ImplName
   formMs = 0
+  settleMs = 0
   private readonly nodes: ImplNode[] = []
   private baselineRss = 0
 
@@ -141,6 +144,8 @@ export class InProcessCluster implements Cluster {
       throw err
     }
     cluster.formMs = performance.now() - start
+    await Promise.all(cluster.nodes.map(async n => n.settled?.(deadline))).catch(async err => { await cluster.stop(); throw err })
+    cluster.settleMs = performance.now() - start - cluster.formMs
     return cluster
   }
 
@@ -268,6 +273,7 @@ const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'ba
 export class ProcessCluster implements Cluster {
   readonly impl: ImplName
   formMs = 0
+  settleMs = 0
   private readonly children: ChildNode[] = []
   /** Ops measured in the child vs. the parent's round trip: the IPC cost. */
   readonly roundTrips: number[] = []
@@ -295,11 +301,13 @@ export class ProcessCluster implements Cluster {
         addrs.push(ready.result)
       }
       await Promise.all(cluster.children.map(async c => c.call('refresh', {}, 60_000)))
+      cluster.formMs = performance.now() - start
+      await Promise.all(cluster.children.map(async c => c.call('settled', { timeoutMs: 120_000 }, 120_000)))
+      cluster.settleMs = performance.now() - start - cluster.formMs
     } catch (err) {
       await cluster.stop()
       throw err
     }
-    cluster.formMs = performance.now() - start
     return cluster
   }
 

@@ -59,6 +59,8 @@ export interface ImplNode {
   addr(): string
   /** Look ourselves up again (after everyone joined). */
   refresh(signal: AbortSignal): Promise<void>
+  /** Resolves once the work a join leaves for later is over (toyrrent: the self lookup 30 s after it); absent: none. */
+  settled?(signal: AbortSignal): Promise<void>
   /** Store a 1 KiB value; returns the key to read it back with. */
   put(value: Uint8Array, signal: AbortSignal): Promise<Uint8Array>
   get(key: Uint8Array, signal: AbortSignal): Promise<Uint8Array | undefined>
@@ -237,6 +239,12 @@ export class ToyrrentBenchNode implements ImplNode {
 
   /** Bounded by the formation deadline (`signal`, --form-timeout-s), not the 30 s operation default: 50 self lookups at once on a loaded machine take longer. */
   async refresh (signal: AbortSignal): Promise<void> { await this.node.toyrrent.refresh({ signal, timeout: 3_600_000 }) }
+
+  async settled (signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted()
+    const aborted = new Promise<never>((resolve, reject) => { signal.addEventListener('abort', () => { reject(signal.reason) }, { once: true }) })
+    await Promise.race([this.node.toyrrent[internals].settleLookupDone?.(), aborted])
+  }
 
   async put (value: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
     return (await this.node.toyrrent.put(value, { signal })).key

@@ -108,6 +108,8 @@ export interface ImplResult {
   nodes: number
   procs: boolean
   formMs: number
+  /** After formation, until no node's join had work left for later (Cluster.settleMs); the phases start after it. */
+  settleMs?: number
   /** Outbound requests of all nodes while the network formed, by type. */
   formationRequests?: Record<string, number>
   tableSize: { min: number, mean: number, max: number }
@@ -238,6 +240,7 @@ export async function runWorkload (cluster: Cluster, options: WorkloadOptions): 
     nodes: n,
     procs: false,
     formMs: round(cluster.formMs, 1),
+    settleMs: round(cluster.settleMs, 1),
     tableSize: { min: Math.min(...sizes), mean: round(sizes.reduce((s, x) => s + x, 0) / sizes.length, 1), max: Math.max(...sizes) },
     memoryIdle: memorySummary(await cluster.memory()),
     connections: { afterFormation: openConnectionsOf(await cluster.openConnections()) },

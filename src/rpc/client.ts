@@ -100,7 +100,12 @@ export class RpcClient implements PeerRpc {
       const from = peerFromWire({ id: a.peer, addrs: [] })
       if (from != null) acks.push({ peer: from, signature: a.signature })
     }
-    return { acks, closer: this.peers(response.forwardStoreResponse?.closer) }
+    const storing: PeerId[] = []
+    for (const id of (response.forwardStoreResponse?.storing ?? []).slice(0, MAX_FIND_N)) {
+      const from = peerFromWire({ id, addrs: [] })
+      if (from != null) storing.push(from.peerId)
+    }
+    return { acks, closer: this.peers(response.forwardStoreResponse?.closer), storing }
   }
 
   async digest (peer: FoundPeer, digest: DigestSummary, options: RequestOptions): Promise<DigestAnswer> {

@@ -9,7 +9,7 @@
  * the peer refuses, and TimeoutError / an AbortError / a transport error when
  * it cannot be asked. NOT_FOUND is an answer, not an error.
  */
-import type { AbortOptions } from '@libp2p/interface'
+import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { FoundPeer } from '../found-peer.ts'
 import type { Item } from '../records/item.ts'
 import type { AcceptedValue, Ballot, CasValue } from '../store/paxos-state.ts'
@@ -112,6 +112,8 @@ export interface ForwardStoreAnswer {
   acks: Array<{ peer: FoundPeer, signature: Uint8Array }>
   /** The forwarder's R nearest to the key, itself included. */
   closer: FoundPeer[]
+  /** Peers the forwarder was still storing on when it answered (by its word: a copy on the way, not an ack). */
+  storing: PeerId[]
 }
 
 export interface StoreParams {

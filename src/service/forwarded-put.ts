@@ -22,7 +22,7 @@
  * seq it keeps); a compare-and-swap keeps its own rules (cas.ts).
  */
 import { randomBytes } from 'node:crypto'
-import { nearestPositioned } from '../keyspace.ts'
+import { nearestPositioned, peerPosition } from '../keyspace.ts'
 import { ACK_NONCE_BYTES, ackedItem, signStoreAck, verifyStoreAck } from '../records/store-ack.ts'
 import { RemoteRejectedError } from '../errors.ts'
 import { uniquePeers } from '../found-peer.ts'
@@ -122,11 +122,14 @@ export class ForwardedPuts {
     // the hedge spends from the read hedge budget (peer-rtt.ts), which puts fill as reads do: an overloaded node does not dial for every put either
     rtt.readStarted()
     return await hedged(settings.clock, hedgeMs ?? reads.hedgeMs(forwarder), () => rtt.takeHedge(), () => { this.fellBack() }, signal,
-      async s => await this.forwarded(item, forwarder, s, store, acked, [], signal, closer => {
-        // acknowledged: the direct path still runs in the background, skipping the peers that acknowledged, its
-        // view with the peers the forwarder named (without them our view's nearer peers heard of, which the
-        // replicas' answers would rule out, are dialled)
-        void direct(signal, acked, closer).catch(() => {})
+      async s => await this.forwarded(item, forwarder, s, store, acked, [], signal, (closer, storing) => {
+        // acknowledged: the direct path still runs in the background, skipping the peers that acknowledged and
+        // those the forwarder said it was still storing on (their copies are on the way; repair mends a lie),
+        // its view with the peers the forwarder named (without them our view's nearer peers heard of, which
+        // the replicas' answers would rule out, are dialled)
+        const placed = new Map(acked)
+        for (const peerId of storing) placed.set(peerId.toString(), { peerId, position: peerPosition(peerId), multiaddrs: [] })
+        void direct(signal, placed, closer).catch(() => {})
       }),
       async s => await direct(s, acked))
   }
@@ -164,7 +167,7 @@ export class ForwardedPuts {
    * fallback starts, keeping in `acked` those that counted). With `store`,
    * the replicas of our view we reach ourselves are stored on beside it.
    */
-  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = [], outer = signal, done?: (closer: FoundPeer[]) => void): Promise<PeerId[] | undefined> {
+  private async forwarded (item: Item, forwarder: FoundPeer, signal: AbortSignal, store: DirectStore | undefined, acked: Map<string, FoundPeer>, known: FoundPeer[] = [], outer = signal, done?: (closer: FoundPeer[], storing: PeerId[]) => void): Promise<PeerId[] | undefined> {
     const { settings, rpc, neighbourhood, table, connections } = this.init
     const { replicas, writeQuorum, requestTimeout } = settings
     if (store != null) this.init.metrics?.count('forwarded_puts')
@@ -188,14 +191,14 @@ export class ForwardedPuts {
       // a refusal of the item itself (too large, does not hash) is final: the direct path would be refused the same
       if (err instanceof RemoteRejectedError && (err.code === 'hash-mismatch' || err.code === 'too-large')) throw err
       this.init.log('forwarded put of %s through %p failed: %s', item.key, forwarder.peerId, (err as Error).message)
-      answer = { acks: [], closer: [] }
+      answer = { acks: [], closer: [], storing: [] }
     }
     await Promise.all(directStores)
     const counted = await this.count(item, forwarder, nonce, answer, view, direct, directDone, acked)
     // the direct path's stores (its correction rounds, dials where a copy is missing) go on in the background:
     // the forward shortens the put, it does not replace the placement
     // (the forwarder's view can miss a replica that our stores' answers would name: the 1,000-node simulation)
-    if (counted != null) done?.(answer.closer)
+    if (counted != null) done?.(answer.closer, answer.storing)
     return counted
   }
 

@@ -49,6 +49,7 @@ export class TableRefresher {
   private settleTimer?: ClockTimer
   private controller = new AbortController()
   private running?: Promise<RefreshResult>
+  private settling?: Promise<void>
 
   constructor (init: TableRefresherInit) {
     this.init = init
@@ -83,13 +84,21 @@ export class TableRefresher {
   settleAfterJoin (): void {
     if (this.init.interval <= 0 || this.controller.signal.aborted || this.settleTimer != null) return
     const clock = this.init.clock ?? systemClock
+    const { promise, resolve } = Promise.withResolvers<void>()
+    this.settling = promise
     this.settleTimer = clock.setTimeout(() => {
       this.settleTimer = undefined
       this.init.lookup(this.init.table.self, this.controller.signal).catch((err: Error) => {
         this.init.log('the self lookup after the join failed: %s', err.message)
-      })
+      }).finally(resolve)
     }, Math.min(SETTLE_LOOKUP_MS, this.init.interval))
     this.settleTimer.unref?.()
+    this.controller.signal.addEventListener('abort', () => { resolve() }, { once: true })
+  }
+
+  /** Resolves once the self lookup after the join (settleAfterJoin) has run, or at once when none is due (a benchmark measures a network that has settled). */
+  async settled (): Promise<void> {
+    await this.settling
   }
 
   private schedule (): void {

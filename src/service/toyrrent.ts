@@ -82,6 +82,8 @@ export interface ToyrrentInternals {
   settings: Settings
   /** Resolves once the work the last join left running (far-band filling) has settled. */
   joinSettled?: () => Promise<void>
+  /** Resolves once the self lookup a join schedules SETTLE_LOOKUP_MS later has run (none due: at once). */
+  settleLookupDone?: () => Promise<void>
 }
 
 export class Toyrrent implements Startable, ToyrrentApi {
@@ -188,7 +190,7 @@ export class Toyrrent implements Startable, ToyrrentApi {
   }
 
   get [internals] (): ToyrrentInternals {
-    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings, joinSettled: async () => this.joiner.settled() }
+    return { store: this.store, table: this.table, acceptor: this.acceptor, inbound: this.inbound, server: this.server, rpc: this.rpc, settings: this.settings, joinSettled: async () => this.joiner.settled(), settleLookupDone: async () => this.refresher.settled() }
   }
 
   /** libp2p.peerRouting.findPeer / getClosestPeers ask this (see peer-routing.ts). */

@@ -60,7 +60,7 @@ export interface ForwardStorer {
   /** The peer to pass a put of `key` on to: our connected peer nearest the key, nearer to it than we are, never `requester`; undefined: none. */
   nextHop?(key: Uint8Array, requester: PeerId): FoundPeer | undefined
   /** FORWARD_STORE to `peer` over an open connection only, `hops` 0, within `timeoutMs`: its acks (unchecked) and the peers it names. */
-  forwardStore?(peer: FoundPeer, item: Item, nonce: Uint8Array, enough: number, timeoutMs: number, signal: AbortSignal): Promise<{ acks: Array<{ peer: FoundPeer, signature: Uint8Array }>, closer: FoundPeer[] }>
+  forwardStore?(peer: FoundPeer, item: Item, nonce: Uint8Array, enough: number, timeoutMs: number, signal: AbortSignal): Promise<{ acks: Array<{ peer: FoundPeer, signature: Uint8Array }>, closer: FoundPeer[], storing: PeerId[] }>
 }
 
 export class ForwardStoreHandler implements RpcHandler {
@@ -95,8 +95,10 @@ class ForwardStoreRun {
   private readonly acks: Array<{ rank: number, ack: StoreAck }> = []
   /** the nearer peers the replicas' answers named: a replica set our table missed */
   private readonly named: FoundPeer[] = []
+  /** replicas sent a STORE with no answer yet (ids): named in an early answer as copies on the way */
+  private readonly inFlight = new Map<string, Uint8Array<ArrayBuffer>>()
   private readonly next: FoundPeer | undefined
-  private passed: Promise<{ acks: StoreAck[], closer: FoundPeer[] } | undefined> | undefined
+  private passed: Promise<{ acks: StoreAck[], closer: FoundPeer[], storing: PeerId[] } | undefined> | undefined
 
   constructor (private readonly storer: ForwardStorer, private readonly clock: Clock, private readonly body: ForwardStoreRequest, private readonly item: Item, private readonly nearest: FoundPeer[], private readonly context: RequestContext) {
     this.enough = body.enough
@@ -135,6 +137,8 @@ class ForwardStoreRun {
   private async storeOn (peer: FoundPeer): Promise<void> {
     const left = this.left()
     if (left <= 0 || this.signal.aborted) return
+    const id = ownBytes(peer.peerId.toMultihash().bytes)
+    this.inFlight.set(hexKey(id), id)
     try {
       const { ack: signature, closer } = await this.storer.store(peer, this.item, this.body.ackNonce, this.signal, left)
       this.named.push(...closer)
@@ -142,6 +146,8 @@ class ForwardStoreRun {
       if (signature != null && await verifyStoreAck(peer.peerId, this.body.ackNonce, this.acked, signature)) this.acks.push({ rank: this.rankOf(peer.peerId), ack: { peer: peer.peerId.toMultihash().bytes, signature: ownBytes(signature) } })
     } catch {
       // no ack from that replica: left out (the origin counts only acks)
+    } finally {
+      this.inFlight.delete(hexKey(id))
     }
   }
 
@@ -167,7 +173,7 @@ class ForwardStoreRun {
       for (const { peer, signature } of answer.acks) {
         if (await verifyStoreAck(peer.peerId, this.body.ackNonce, this.acked, signature)) acks.push({ peer: peer.peerId.toMultihash().bytes, signature: ownBytes(signature) })
       }
-      return { acks, closer: answer.closer }
+      return { acks, closer: answer.closer, storing: answer.storing }
     })().catch(() => undefined)
   }
 
@@ -181,7 +187,11 @@ class ForwardStoreRun {
       for (const a of hop.acks) if (!signed.has(hexKey(a.peer))) { signed.add(hexKey(a.peer)); sorted.push(a) }
     }
     const closer = nearestPositioned(this.item.key, uniquePeers(known), this.storer.replicas)
-    return { status: Status.OK, forwardStoreResponse: { acks: sorted, closer: closer.map(peerToWire) } }
+    // the copies still on the way (ours and the next hop's), that no ack here already stands for
+    const storing = new Map(this.inFlight)
+    for (const id of hop?.storing ?? []) storing.set(hexKey(id.toMultihash().bytes), ownBytes(id.toMultihash().bytes))
+    for (const a of sorted) storing.delete(hexKey(a.peer))
+    return { status: Status.OK, forwardStoreResponse: { acks: sorted, closer: closer.map(peerToWire), storing: [...storing.values()] } }
   }
 }
 

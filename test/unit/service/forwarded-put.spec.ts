@@ -186,7 +186,7 @@ describe('unit: forwarded puts (in-memory network)', () => {
         { peer: sybils[1].id.toMultihash().bytes, signature: ownBytes(await signStoreAck(sybils[1].k, other, item)) }
       ]
       // it names its sybils as its nearest too: still farther than the replicas the writer knows
-      return { status: Status.OK, forwardStoreResponse: { acks, closer: sybils.map(s => ({ id: s.id.toMultihash().bytes, addrs: [] })) } }
+      return { status: Status.OK, forwardStoreResponse: { acks, closer: sybils.map(s => ({ id: s.id.toMultihash().bytes, addrs: [] })), storing: [] } }
     })
     const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
     expect(forgedNonce, 'the forwarder was asked').to.have.length(16)
@@ -208,7 +208,7 @@ describe('unit: forwarded puts (in-memory network)', () => {
     let asked = 0
     lie(forwarder, async () => {
       asked++
-      return { status: Status.OK, forwardStoreResponse: { acks: [], closer: replicas.map(r => ({ id: net.peerId(r).toMultihash().bytes, addrs: [] })) } }
+      return { status: Status.OK, forwardStoreResponse: { acks: [], closer: replicas.map(r => ({ id: net.peerId(r).toMultihash().bytes, addrs: [] })), storing: [] } }
     })
     const { stored } = await writer.put(value, { hedgeMs: LONG_HEDGE_MS })
     expect(asked).to.equal(1)
@@ -224,6 +224,28 @@ describe('unit: forwarded puts (in-memory network)', () => {
     expect(stored.length).to.be.at.least(W)
     for (const p of stored) expect(holds(net.nodes.find(n => net.peerId(n).equals(p))!, key)).to.equal(true)
     expect(replicas.some(r => net.connected(writer, r))).to.equal(true)
+  })
+
+  it('a forwarder that answers at W acks names the replica it is still storing on; the writer does not place that copy again', async () => {
+    const { value, key, writer, forwarder, replicas } = await setUp()
+    // the forwarder's link to the farthest replica is slow: W acks come back first, that copy is still on the way
+    const slow = replicas[R - 1]
+    net.setDelay((from, to) => from.equals(net.peerId(forwarder)) && to.equals(net.peerId(slow)) ? 400 : 0)
+    const rpc = writer[internals].rpc
+    const sent: Array<{ enough: number, storing?: string[] }> = []
+    const forwardStore = rpc.forwardStore.bind(rpc)
+    rpc.forwardStore = async (peer, item, nonce, timeoutMs, enough, options, hops) => {
+      const request = { enough } as { enough: number, storing?: string[] }
+      sent.push(request)
+      const answer = await forwardStore(peer, item, nonce, timeoutMs, enough, options, hops)
+      request.storing = answer.storing.map(p => p.toString())
+      return answer
+    }
+    const { stored } = await within(5000, writer.put(value, { hedgeMs: LONG_HEDGE_MS }), 'the put')
+    expect(stored.length).to.be.at.least(W)
+    await waitFor('the slow replica to hold the item', () => holds(slow, key), 5000)
+    expect(sent.map(r => r.enough), 'FORWARD_STOREs the writer sent: the put\'s alone').to.deep.equal([W])
+    expect(sent[0].storing, 'copies on the way, by the forwarder\'s word').to.deep.equal([net.peerId(slow).toString()])
   })
 
   it('FORWARD_STORE on the wire: bad requests are refused before anyone is asked; acks check; a forwarder connected to nobody dials nobody', async () => {

@@ -62,4 +62,28 @@ describe('unit: TableRefresher.settleAfterJoin', () => {
     refresher.settleAfterJoin()
     expect(clock.fire()).to.deep.equal([])
   })
+
+  it('settled() resolves at once when no settle lookup is due, and once it has run when one is', async () => {
+    const { refresher, clock, lookups, table } = await makeRefresher(600_000)
+    refresher.start()
+    await refresher.settled()
+    refresher.settleAfterJoin()
+    let settled = false
+    const waiting = refresher.settled().then(() => { settled = true })
+    await new Promise(resolve => setImmediate(resolve))
+    expect(settled, 'before the settle timer fired').to.equal(false)
+    clock.fire()
+    await waiting
+    expect(lookups.filter(t => t === table.self)).to.have.length.of.at.least(1)
+    refresher.stop()
+  })
+
+  it('settled() resolves when the refresher stops before the settle lookup', async () => {
+    const { refresher } = await makeRefresher(600_000)
+    refresher.start()
+    refresher.settleAfterJoin()
+    const waiting = refresher.settled()
+    refresher.stop()
+    await waiting
+  })
 })
