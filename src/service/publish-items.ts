@@ -164,7 +164,7 @@ export class PublishItems {
     const { held, localRecord, local, answered } = tally
     if (!pool.repaired) {
       pool.repaired = true
-      this.readRepair(id, best, answered, held, localRecord, acceptorsOf(best, [{ record: localRecord, acceptors: local?.acceptors }, ...held.values()]))
+      this.readRepair(id, best, answered, held, localRecord, acceptorsOf(best, [{ record: localRecord, acceptors: local?.acceptors }, ...held.values()]), forwarder)
     }
     return { id, record: best, seq: best.seq, value: best.value, deleted: isDeleted(best) }
   }
@@ -295,8 +295,8 @@ export class PublishItems {
     }
   }
 
-  /** Push the newest record to replicas that answered with an older one or none; in the background. */
-  private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord: PublishRecord | undefined, acceptors: Uint8Array[] | undefined): void {
+  /** Push the newest record to replicas that answered with an older one or none; in the background; `via`: the forwarder that reached them. */
+  private readRepair (id: Uint8Array, best: PublishRecord, replicaSet: FoundPeer[], held: Map<string, { record?: PublishRecord }>, localRecord: PublishRecord | undefined, acceptors: Uint8Array[] | undefined, via?: FoundPeer): void {
     // the record goes with the acceptor set a copy of it carries (protocols/cas.md)
     const item: Item = { kind: 'publish', key: id, body: encodePublishRecord(best), ttlSeconds: 0, ...(acceptors != null ? { acceptors } : {}) }
     const self = this.init.neighbourhood.selfId
@@ -304,13 +304,13 @@ export class PublishItems {
       const record = peer.peerId.equals(self) ? localRecord : held.get(peer.peerId.toString())?.record
       return record == null || record.seq < best.seq
     })
-    for (const peer of stale) {
-      this.init.writer.storeOn(peer, item, deadlineSignal([this.init.shutdown()], this.init.settings.requestTimeout, this.init.settings.clock)).then(() => {
-        this.init.log('read repair: %p now holds seq %s of %s', peer.peerId, best.seq, hexKey(id))
-      }, (err: Error) => {
-        this.init.log('read repair of %p failed: %s', peer.peerId, err.message)
-      })
-    }
+    if (stale.length === 0) return
+    // the stale replicas a forwarder reached for us get their copy through it too, not over a new connection of ours
+    this.init.writer.repairCopies(stale, item, deadlineSignal([this.init.shutdown()], this.init.settings.requestTimeout, this.init.settings.clock), via).then(took => {
+      this.init.log('read repair: %d of %d stale replicas now hold seq %s of %s', took.length, stale.length, best.seq, hexKey(id))
+    }, (err: Error) => {
+      this.init.log('read repair of %s failed: %s', hexKey(id), err.message)
+    })
   }
 }
 

@@ -151,6 +151,31 @@ export class Writer {
   }
 
   /**
+   * Copies for `peers` that lack `item` (read repair): stored directly on
+   * ourselves and the peers we have an open connection to; the rest in one
+   * FORWARD_STORE through `via` (a peer that just reached them for us: a
+   * forwarder of the read) when forwarded puts are on, dialled only when it
+   * did not reach them. Best effort, in the background: resolves with the
+   * peers that took a copy.
+   */
+  async repairCopies (peers: FoundPeer[], item: Item, signal: AbortSignal, via?: FoundPeer): Promise<FoundPeer[]> {
+    const { forwardedPuts, connections } = this.init
+    const behindDial = peers.filter(p => !this.reachedWithoutDial(p))
+    const through = via != null && forwardedPuts != null && connections?.isOpen(via.peerId) === true && behindDial.length > 0 && forwardable(item, {})
+      ? await forwardedPuts.place(item, via, signal).catch(() => undefined)
+      : undefined
+    const took: FoundPeer[] = []
+    await Promise.all(peers.map(async peer => {
+      if (through?.signers.has(peer.peerId.toString()) === true) { took.push(peer); return }
+      try {
+        await this.storeOn(peer, item, signal)
+        took.push(peer)
+      } catch {}
+    }))
+    return took
+  }
+
+  /**
    * The fast path: store straight on the replica set our table knows, each
    * store answer naming the responder's own nearest peers to the key. When
    * none of them knows a nearer peer, our view was right and the write took

@@ -95,7 +95,7 @@ describe('unit: forwarded reads (in-memory network)', () => {
     expect(net.connectionsOpened(), 'connections opened by the resolve').to.equal(opened)
   })
 
-  it('resolve: read repair through a forwarded read, to a replica that answered an older record', async () => {
+  it('resolve: read repair through a forwarded read, to a replica that answered an older record, goes through the forwarder (no connection to it)', async () => {
     const key = await generateKeyPair('Ed25519')
     const { id } = await net.nodes[0].publish(key, new TextEncoder().encode('v1'))
     const replicas = net.nearest(id, R)
@@ -114,6 +114,7 @@ describe('unit: forwarded reads (in-memory network)', () => {
     expect(resolved.seq).to.equal(seq)
     expect(forwards(), 'a FORWARD went out').to.be.greaterThan(asked)
     await waitFor('the stale replica to be repaired to the newest seq', () => replicas[2][internals].store.meta(id)?.seq === seq, 3000)
+    expect(net.connected(reader, replicas[2]), 'the reader connected to the stale replica').to.equal(false)
   })
 
   it('get: a forwarder serving wrong bytes is caught; the direct path returns the value', async () => {
